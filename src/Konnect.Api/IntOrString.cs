@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Konnect.Api;
+
+/// <summary>Kubernetes' IntOrString: a port number or a port name.</summary>
+[JsonConverter(typeof(IntOrStringConverter))]
+public readonly record struct IntOrString
+{
+    public IntOrString(int number) { Number = number; }
+    public IntOrString(string name) { Name = name; }
+
+    public int? Number { get; }
+    public string? Name { get; }
+
+    public override string ToString() => Number?.ToString(CultureInfo.InvariantCulture) ?? Name ?? "";
+
+    public static implicit operator IntOrString(int number) => new(number);
+    public static implicit operator IntOrString(string name) => new(name);
+}
+
+public sealed class IntOrStringConverter : JsonConverter<IntOrString>
+{
+    public override IntOrString Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+    {
+        JsonTokenType.Number => new IntOrString(reader.GetInt32()),
+        // A quoted number is still a number ("8080"), as the API server treats it for ports.
+        JsonTokenType.String => int.TryParse(reader.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? new IntOrString(n) : new IntOrString(reader.GetString()!),
+        _ => throw new JsonException("expected a number or a string"),
+    };
+
+    public override void Write(Utf8JsonWriter writer, IntOrString value, JsonSerializerOptions options)
+    {
+        if (value.Number is { } n) { writer.WriteNumberValue(n); }
+        else { writer.WriteStringValue(value.Name); }
+    }
+}

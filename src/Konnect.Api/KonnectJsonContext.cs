@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+using Konnect.Api.Kubernetes;
+using Konnect.Api.V1Alpha1;
+
+namespace Konnect.Api;
+
+/// <summary>Source-generated JSON for every API type, with the Kubernetes wire conventions (camelCase, nulls omitted).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true,
+    AllowTrailingCommas = true,
+    RespectNullableAnnotations = false)]
+[JsonSerializable(typeof(KonnectRoute))]
+[JsonSerializable(typeof(KonnectPolicy))]
+[JsonSerializable(typeof(KonnectConsumer))]
+[JsonSerializable(typeof(Service))]
+[JsonSerializable(typeof(EndpointSlice))]
+[JsonSerializable(typeof(Secret))]
+[JsonSerializable(typeof(KonnectStatus))]
+public sealed partial class KonnectJsonContext : JsonSerializerContext;

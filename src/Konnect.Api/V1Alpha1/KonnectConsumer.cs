@@ -1,0 +1,45 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Nodes;
+using Konnect.Api.Kubernetes;
+using Konnect.Api.Schema;
+
+namespace Konnect.Api.V1Alpha1;
+
+[Description("KonnectConsumer is who calls: its groups, its credentials and the routes it asks to use.")]
+[CustomResource("KonnectConsumer", "konnectconsumers", ShortNames = ["kc"], Categories = ["konnect"])]
+[PrinterColumn("Groups", "string", ".spec.groups")]
+[PrinterColumn("Accepted", "string", ".status.conditions[?(@.type==\"Accepted\")].status")]
+[PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
+public sealed record KonnectConsumer : IKubernetesObject
+{
+    public const string KindName = "KonnectConsumer";
+    public string ApiVersion { get; init; } = KonnectGroup.ApiVersion;
+    public string Kind { get; init; } = KindName;
+    public ObjectMeta Metadata { get; init; } = new();
+    public KonnectConsumerSpec Spec { get; init; } = new();
+    public KonnectStatus? Status { get; init; }
+}
+
+public sealed record KonnectConsumerSpec
+{
+    [Description("Consumer groups, which policies can allow as a whole.")]
+    [MaxLength(32)]
+    [RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    public List<string>? Groups { get; init; }
+
+    [Description("Credentials referenced from Secrets in the consumer's namespace: apiKeys, basic, jwt, mtls. Not used yet.")]
+    [PreserveUnknownFields]
+    public JsonObject? Credentials { get; init; }
+
+    [Description("Routes this consumer asks to call; the route's owner approves them in a KonnectPolicy.")]
+    [MaxLength(64)]
+    public List<Subscription>? Subscriptions { get; init; }
+}
+
+public sealed record Subscription
+{
+    [Description("The route as namespace/name.")]
+    [Required, RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$")]
+    public string Route { get; init; } = "";
+}

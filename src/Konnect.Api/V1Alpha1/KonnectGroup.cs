@@ -1,0 +1,33 @@
+using System.ComponentModel;
+using Konnect.Api.Kubernetes;
+
+namespace Konnect.Api.V1Alpha1;
+
+/// <summary>The API group and version of Konnect's own resources.</summary>
+public static class KonnectGroup
+{
+    public const string Group = "konnect.dev";
+    public const string Version = "v1alpha1";
+    public const string ApiVersion = Group + "/" + Version;
+
+    /// <summary>An RFC 1123 host name, optionally with one leading wildcard label.</summary>
+    public const string HostnamePattern = @"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+}
+
+/// <summary>The status every Konnect resource carries.</summary>
+public sealed record KonnectStatus
+{
+    [Description("Accepted, ResolvedRefs and Programmed, each with observedGeneration, reason and message.")]
+    public List<Condition>? Conditions { get; init; }
+
+    [Description("For a KonnectConsumer: the state of each subscription it asked for.")]
+    public List<SubscriptionStatus>? Subscriptions { get; init; }
+}
+
+public sealed record SubscriptionStatus
+{
+    public string Route { get; init; } = "";
+    [Description("Pending, Approved or Rejected.")]
+    public string State { get; init; } = "";
+    public string? Message { get; init; }
+}

@@ -1,0 +1,55 @@
+using System.ComponentModel;
+using System.Text.Json.Nodes;
+using Konnect.Api.Kubernetes;
+using Konnect.Api.Schema;
+
+namespace Konnect.Api.V1Alpha1;
+
+[Description("KonnectPolicy says how traffic is treated: authentication, limits, caching, transforms, resilience. Every block is optional.")]
+[CustomResource("KonnectPolicy", "konnectpolicies", ShortNames = ["kp"], Categories = ["konnect"])]
+[PrinterColumn("Accepted", "string", ".status.conditions[?(@.type==\"Accepted\")].status")]
+[PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
+public sealed record KonnectPolicy : IKubernetesObject
+{
+    public const string KindName = "KonnectPolicy";
+    public string ApiVersion { get; init; } = KonnectGroup.ApiVersion;
+    public string Kind { get; init; } = KindName;
+    public ObjectMeta Metadata { get; init; } = new();
+    public KonnectPolicySpec Spec { get; init; } = new();
+    public KonnectStatus? Status { get; init; }
+}
+
+/// <summary>
+/// The policy blocks. Their shapes are filled in by the releases that enforce them; until a block is enforced,
+/// a policy that sets it is rejected (Accepted=False, reason Unsupported) and routes that use it answer 503, so
+/// nothing is ever served without a policy its owner asked for.
+/// </summary>
+public sealed record KonnectPolicySpec
+{
+    [Description("Who is calling: apiKey, jwt, basic, mtls. Not enforced yet.")]
+    [PreserveUnknownFields] public JsonObject? Authentication { get; init; }
+    [Description("Which consumers may call: consumer groups, approved consumers. Not enforced yet.")]
+    [PreserveUnknownFields] public JsonObject? Authorization { get; init; }
+    [Description("Requests per period. Not enforced yet.")]
+    [PreserveUnknownFields] public JsonObject? RateLimit { get; init; }
+    [Description("Response caching. Not enforced yet.")]
+    [PreserveUnknownFields] public JsonObject? Cache { get; init; }
+    [Description("Cross-origin resource sharing. Not enforced yet.")]
+    [PreserveUnknownFields] public JsonObject? Cors { get; init; }
+    [Description("Client address allow and deny lists. Not enforced yet.")]
+    [PreserveUnknownFields] public JsonObject? IpAccess { get; init; }
+    [Description("Header and body changes on the way upstream. Not enforced yet.")]
+    [PreserveUnknownFields] public JsonObject? RequestTransform { get; init; }
+    [Description("Header and body changes on the way back. Not enforced yet.")]
+    [PreserveUnknownFields] public JsonObject? ResponseTransform { get; init; }
+    [Description("Retries of failed upstream attempts. Not enforced yet.")]
+    [PreserveUnknownFields] public JsonObject? Retry { get; init; }
+    [Description("Stop sending to a failing backend for a while. Not enforced yet.")]
+    [PreserveUnknownFields] public JsonObject? CircuitBreaker { get; init; }
+    [Description("How a destination is chosen. Not enforced yet.")]
+    [PreserveUnknownFields] public JsonObject? LoadBalancing { get; init; }
+    [Description("Active and passive health checks. Not enforced yet.")]
+    [PreserveUnknownFields] public JsonObject? HealthCheck { get; init; }
+    [Description("AI provider routing and token limits. Not enforced yet.")]
+    [PreserveUnknownFields] public JsonObject? Ai { get; init; }
+}

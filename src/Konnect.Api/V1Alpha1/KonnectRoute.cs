@@ -1,0 +1,171 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using Konnect.Api.Kubernetes;
+using Konnect.Api.Schema;
+
+namespace Konnect.Api.V1Alpha1;
+
+[Description("KonnectRoute exposes an API: the hosts and requests it matches and the backends it sends them to.")]
+[CustomResource("KonnectRoute", "konnectroutes", ShortNames = ["kr"], Categories = ["konnect"])]
+[PrinterColumn("Hosts", "string", ".spec.hosts")]
+[PrinterColumn("Accepted", "string", ".status.conditions[?(@.type==\"Accepted\")].status")]
+[PrinterColumn("Programmed", "string", ".status.conditions[?(@.type==\"Programmed\")].status")]
+[PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
+public sealed record KonnectRoute : IKubernetesObject
+{
+    public const string KindName = "KonnectRoute";
+    public string ApiVersion { get; init; } = KonnectGroup.ApiVersion;
+    public string Kind { get; init; } = KindName;
+    public ObjectMeta Metadata { get; init; } = new();
+    [Required]
+    public KonnectRouteSpec Spec { get; init; } = new();
+    public KonnectStatus? Status { get; init; }
+}
+
+public sealed record KonnectRouteSpec
+{
+    [Description("Host names this route serves, exact (api.example.com) or with one leading wildcard label (*.example.com). Empty means every host.")]
+    [MaxLength(16)]
+    [RegularExpression(KonnectGroup.HostnamePattern)]
+    public List<string>? Hosts { get; init; }
+
+    [Description("TLS for the route's hosts. Served by a later release: today routes are served on the plain HTTP listener.")]
+    public RouteTls? Tls { get; init; }
+
+    [Description("KonnectPolicy names in the route's namespace, applied in order to every rule.")]
+    [MaxLength(16)]
+    public List<string>? Policies { get; init; }
+
+    [Description("Rules in the order written; precedence between them follows Gateway API (exact path, longer prefix, regex, then more matchers).")]
+    [Required, MinLength(1), MaxLength(64)]
+    public List<RouteRule> Rules { get; init; } = [];
+}
+
+[CelRule("!has(self.rewrite) || !has(self.matches) || self.matches.all(m, !has(m.path) || m.path.type == 'PathPrefix')",
+    "rewrite.pathPrefix needs every match of the rule to be a PathPrefix match")]
+public sealed record RouteRule
+{
+    [Description("Optional name of the rule, shown in status and metrics.")]
+    [RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"), System.ComponentModel.DataAnnotations.MaxLength(63)]
+    public string? Name { get; init; }
+
+    [Description("Requests the rule matches; any one match is enough. No matches means every request (PathPrefix /).")]
+    [MaxLength(16)]
+    public List<RouteMatch>? Matches { get; init; }
+
+    [Description("Where matched requests go. Weights split traffic between backends.")]
+    [Required, MinLength(1), MaxLength(16)]
+    public List<RouteBackend> Backends { get; init; } = [];
+
+    [Description("KonnectPolicy names in the route's namespace applied to this rule after the route's own.")]
+    [MaxLength(16)]
+    public List<string>? Policies { get; init; }
+
+    [Description("Changes the request before it goes upstream.")]
+    public RouteRewrite? Rewrite { get; init; }
+
+    [Description("How long the upstream may take to start (and keep) answering before the gateway answers 504, e.g. 10s or 500ms.")]
+    [RegularExpression(Duration.Pattern)]
+    public string? Timeout { get; init; }
+}
+
+public sealed record RouteMatch
+{
+    [Description("How the request path must look. Defaults to PathPrefix /.")]
+    public PathMatch? Path { get; init; }
+
+    [Description("HTTP methods the match accepts; empty means any.")]
+    [MaxLength(9)]
+    public List<HttpMethodName>? Methods { get; init; }
+
+    [Description("Request headers that must all be present with matching values.")]
+    [MaxLength(16)]
+    public List<ValueMatch>? Headers { get; init; }
+
+    [Description("Query parameters that must all be present with matching values.")]
+    [MaxLength(16)]
+    public List<ValueMatch>? Query { get; init; }
+}
+
+[CelRule("self.type != 'Exact' && self.type != 'PathPrefix' || self.value.startsWith('/')", "an Exact or PathPrefix path must start with /")]
+public sealed record PathMatch
+{
+    [DefaultValue("PathPrefix")]
+    public PathMatchType Type { get; init; } = PathMatchType.PathPrefix;
+
+    [Description("The path, or a regular expression that must match the whole path for RegularExpression.")]
+    [DefaultValue("/"), MaxLength(1024)]
+    public string Value { get; init; } = "/";
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<PathMatchType>))]
+public enum PathMatchType { Exact, PathPrefix, RegularExpression }
+
+[JsonConverter(typeof(JsonStringEnumConverter<ValueMatchType>))]
+public enum ValueMatchType { Exact, RegularExpression }
+
+[JsonConverter(typeof(JsonStringEnumConverter<HttpMethodName>))]
+public enum HttpMethodName { GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH }
+
+public sealed record ValueMatch
+{
+    [Description("Header or query parameter name. Header names are case-insensitive; query names are not.")]
+    [Required, MinLength(1), MaxLength(256)]
+    public string Name { get; init; } = "";
+
+    [DefaultValue("Exact")]
+    public ValueMatchType Type { get; init; } = ValueMatchType.Exact;
+
+    [Description("The exact value, or a regular expression that must match the whole value.")]
+    [Required, MaxLength(4096)]
+    public string Value { get; init; } = "";
+}
+
+[CelRule("has(self.service) != has(self.url)", "set exactly one of service or url")]
+[CelRule("!has(self.service) || has(self.port)", "a service backend needs a port (number or name)")]
+public sealed record RouteBackend
+{
+    [Description("A Service in the route's namespace.")]
+    [RegularExpression("^[a-z]([-a-z0-9]*[a-z0-9])?$"), MaxLength(63)]
+    public string? Service { get; init; }
+
+    [Description("The Service port, by number or by name.")]
+    public IntOrString? Port { get; init; }
+
+    [Description("A static upstream outside the cluster, such as http://legacy.internal:8080.")]
+    [RegularExpression("^https?://[^\\s/?#]+(/[^\\s?#]*)?$"), MaxLength(2048)]
+    public string? Url { get; init; }
+
+    [Description("Relative share of the rule's traffic; 0 sends none.")]
+    [DefaultValue(1), Range(0, 10000)]
+    public int Weight { get; init; } = 1;
+}
+
+public sealed record RouteRewrite
+{
+    [Description("Replaces the matched path prefix, e.g. /orders/42 matched by PathPrefix /orders becomes /42 with pathPrefix /.")]
+    [RegularExpression("^/.*$"), MaxLength(1024)]
+    public string? PathPrefix { get; init; }
+}
+
+[CelRule("has(self.secretName) || has(self.issuerRef)", "name a secretName, an issuerRef, or both")]
+public sealed record RouteTls
+{
+    [Description("A kubernetes.io/tls Secret in the route's namespace.")]
+    [MaxLength(253)]
+    public string? SecretName { get; init; }
+
+    [Description("A cert-manager issuer that should issue the certificate into secretName.")]
+    public IssuerReference? IssuerRef { get; init; }
+}
+
+public sealed record IssuerReference
+{
+    [DefaultValue("Issuer")]
+    [RegularExpression("^(Issuer|ClusterIssuer)$")]
+    public string Kind { get; init; } = "Issuer";
+
+    [Required, MaxLength(253)]
+    public string Name { get; init; } = "";
+}

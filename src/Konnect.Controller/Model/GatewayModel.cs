@@ -1,0 +1,79 @@
+namespace Konnect.Controller.Model;
+
+/// <summary>
+/// What the data plane serves: every accepted rule, in precedence order, with its backends resolved to endpoints.
+/// Immutable; <see cref="Version"/> is a hash of the content, so an unchanged model is recognised and not re-applied.
+/// </summary>
+public sealed record GatewayModel
+{
+    public static readonly GatewayModel Empty = new() { Version = "empty", Routes = [] };
+
+    /// <summary>A hash of everything below: equal versions mean equal models.</summary>
+    public required string Version { get; init; }
+
+    /// <summary>One entry per accepted rule; within a host, matches are tried by <see cref="MatchModel.Rank"/>.</summary>
+    public required IReadOnlyList<RouteModel> Routes { get; init; }
+}
+
+/// <summary>One rule of one KonnectRoute.</summary>
+public sealed record RouteModel
+{
+    /// <summary>"namespace/name/index", unique and stable while the route's rules keep their order.</summary>
+    public required string Id { get; init; }
+    public required string Namespace { get; init; }
+    public required string Route { get; init; }
+    public required int RuleIndex { get; init; }
+    public string? RuleName { get; init; }
+
+    /// <summary>Lower-case host names, exact or "*.suffix". Empty means any host.</summary>
+    public required IReadOnlyList<string> Hosts { get; init; }
+
+    /// <summary>At least one match. A rule without matches gets PathPrefix "/".</summary>
+    public required IReadOnlyList<MatchModel> Matches { get; init; }
+
+    /// <summary>Backends with weight above zero and their ready endpoints.</summary>
+    public required IReadOnlyList<BackendModel> Backends { get; init; }
+
+    /// <summary>Replaces the matched PathPrefix with this value before proxying.</summary>
+    public string? RewritePathPrefix { get; init; }
+
+    /// <summary>How long the upstream may stay silent before the gateway answers 504.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>
+    /// Set when the rule is accepted but cannot be served (no ready endpoint, missing reference, unusable policy).
+    /// The rule still claims its matches and answers 503 with this reason, so traffic never falls through to a
+    /// less specific rule that may lack this rule's protection.
+    /// </summary>
+    public Unavailable? Unavailable { get; init; }
+}
+
+public enum PathKind { Exact, PathPrefix, RegularExpression }
+
+public enum ValueKind { Exact, RegularExpression }
+
+public sealed record MatchModel
+{
+    /// <summary>Position in Gateway API precedence over the whole model: lower wins.</summary>
+    public required int Rank { get; init; }
+    public required PathKind PathKind { get; init; }
+    /// <summary>The path; for PathPrefix without a trailing slash (except "/"); for RegularExpression the pattern.</summary>
+    public required string Path { get; init; }
+    /// <summary>Upper-case method names; empty means any.</summary>
+    public IReadOnlyList<string> Methods { get; init; } = [];
+    public IReadOnlyList<ValueMatchModel> Headers { get; init; } = [];
+    public IReadOnlyList<ValueMatchModel> Query { get; init; } = [];
+}
+
+public sealed record ValueMatchModel(string Name, ValueKind Kind, string Value);
+
+public sealed record BackendModel
+{
+    /// <summary>"service:port" or the url, for status, logs and metrics.</summary>
+    public required string Name { get; init; }
+    public required int Weight { get; init; }
+    /// <summary>Absolute base addresses, e.g. "http://10.1.2.3:8080" or "http://legacy.internal:8080/base".</summary>
+    public required IReadOnlyList<string> Endpoints { get; init; }
+}
+
+public sealed record Unavailable(string Reason, string Message);

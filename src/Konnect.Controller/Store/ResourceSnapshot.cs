@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+using Konnect.Api.Kubernetes;
+using Konnect.Api.V1Alpha1;
+
+namespace Konnect.Controller.Store;
+
+/// <summary>
+/// Everything the translator may look at, as immutable values. Sources replace it whole (folder mode) or edit it
+/// one object at a time (watch mode); either way the translator sees one consistent snapshot.
+/// </summary>
+public sealed record ResourceSnapshot
+{
+    public static readonly ResourceSnapshot Empty = new();
+
+    public ImmutableSortedDictionary<ObjectRef, KonnectRoute> Routes { get; init; } = ImmutableSortedDictionary<ObjectRef, KonnectRoute>.Empty;
+    public ImmutableSortedDictionary<ObjectRef, KonnectPolicy> Policies { get; init; } = ImmutableSortedDictionary<ObjectRef, KonnectPolicy>.Empty;
+    public ImmutableSortedDictionary<ObjectRef, KonnectConsumer> Consumers { get; init; } = ImmutableSortedDictionary<ObjectRef, KonnectConsumer>.Empty;
+    public ImmutableSortedDictionary<ObjectRef, Service> Services { get; init; } = ImmutableSortedDictionary<ObjectRef, Service>.Empty;
+    public ImmutableSortedDictionary<ObjectRef, EndpointSlice> EndpointSlices { get; init; } = ImmutableSortedDictionary<ObjectRef, EndpointSlice>.Empty;
+    public ImmutableSortedDictionary<ObjectRef, Secret> Secrets { get; init; } = ImmutableSortedDictionary<ObjectRef, Secret>.Empty;
+
+    /// <summary>Objects that were named but could not be decoded; each gets Accepted=False with the decoder's reason.</summary>
+    public ImmutableSortedDictionary<ObjectRef, InvalidObject> Invalid { get; init; } = ImmutableSortedDictionary<ObjectRef, InvalidObject>.Empty;
+
+    /// <summary>File-level problems (folder mode): unparsable YAML, documents without kind or name, duplicates.</summary>
+    public ImmutableArray<SourceProblem> Problems { get; init; } = [];
+
+    /// <summary>Where each object was read from (folder mode only).</summary>
+    public ImmutableDictionary<ObjectRef, SourceLocation> Sources { get; init; } = ImmutableDictionary<ObjectRef, SourceLocation>.Empty;
+}
