@@ -1,1 +1,30 @@
-Console.WriteLine("echo");
+// A tiny upstream for `make run` and the quick start: answers every request with what it received, so a curl
+// through Konnect shows which backend answered and what the gateway changed on the way.
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.ClearProviders();
+var name = builder.Configuration["name"] ?? Environment.GetEnvironmentVariable("ECHO_NAME") ?? "echo";
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, EchoJson.Default));
+
+var app = builder.Build();
+app.Run(async context =>
+{
+    var request = context.Request;
+    var reply = new EchoReply(
+        name,
+        request.Method,
+        request.Path.Value ?? "/",
+        request.QueryString.Value ?? "",
+        request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()));
+    context.Response.Headers["x-echo-backend"] = name;
+    await context.Response.WriteAsJsonAsync(reply, EchoJson.Default.EchoReply);
+});
+app.Run();
+
+internal sealed record EchoReply(string Backend, string Method, string Path, string Query, Dictionary<string, string> Headers);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(EchoReply))]
+internal sealed partial class EchoJson : JsonSerializerContext;

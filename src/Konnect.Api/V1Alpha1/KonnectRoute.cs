@@ -81,11 +81,11 @@ public sealed record RouteMatch
 
     [Description("Request headers that must all be present with matching values.")]
     [MaxLength(16)]
-    public List<ValueMatch>? Headers { get; init; }
+    public List<NameValueMatch>? Headers { get; init; }
 
     [Description("Query parameters that must all be present with matching values.")]
     [MaxLength(16)]
-    public List<ValueMatch>? Query { get; init; }
+    public List<NameValueMatch>? Query { get; init; }
 }
 
 [CelRule("self.type != 'Exact' && self.type != 'PathPrefix' || self.value.startsWith('/')", "an Exact or PathPrefix path must start with /")]
@@ -108,7 +108,7 @@ public enum ValueMatchType { Exact, RegularExpression }
 [JsonConverter(typeof(JsonStringEnumConverter<HttpMethodName>))]
 public enum HttpMethodName { GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH }
 
-public sealed record ValueMatch
+public sealed record NameValueMatch
 {
     [Description("Header or query parameter name. Header names are case-insensitive; query names are not.")]
     [Required, MinLength(1), MaxLength(256)]

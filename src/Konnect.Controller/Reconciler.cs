@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Konnect.Controller.Status;
+using Konnect.Controller.Store;
+using Konnect.Controller.Translation;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Konnect.Controller;
+
+/// <summary>
+/// Runs the pipeline: waits for the store to change, translates the newest snapshot, publishes the model, reports
+/// statuses. Changes that arrive while a pass runs coalesce into the next pass. A failing pass keeps the last good
+/// model serving and is retried on the next change.
+/// </summary>
+public sealed partial class Reconciler(ResourceStore store, IConfigPublisher publisher, IStatusSink statuses, ILogger<Reconciler> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        long seen = -1;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await store.WaitForChangeAsync(seen, stoppingToken).ConfigureAwait(false);
+            seen = store.Revision;
+            try
+            {
+                await ReconcileAsync(store.Current, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogPassFailed(logger, e);
+            }
+        }
+    }
+
+    /// <summary>One pass; public so tests and `konnect validate` can drive the pipeline without the loop.</summary>
+    public async Task<TranslationResult> ReconcileAsync(ResourceSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = Translator.Translate(snapshot);
+        var published = await publisher.PublishAsync(result.Model, cancellationToken).ConfigureAwait(false);
+        var final = published.Rejected.Count == 0 ? result : result with { Statuses = MarkRejected(result.Statuses, published.Rejected) };
+        await statuses.ReportAsync(final.Statuses, cancellationToken).ConfigureAwait(false);
+        if (published.Applied)
+        {
+            LogApplied(logger, result.Model.Version, result.Model.Routes.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        return final;
+    }
+
+    /// <summary>The data plane refused some rules (a YARP validation error): those routes are not Programmed.</summary>
+    private static List<ObjectStatus> MarkRejected(IReadOnlyList<ObjectStatus> statuses, IReadOnlyDictionary<string, string> rejected)
+    {
+        var byRoute = rejected.GroupBy(r => string.Join('/', r.Key.Split('/').Take(2))).ToDictionary(g => g.Key, g => string.Join("; ", g.Select(r => r.Value)));
+        return statuses.Select(s =>
+        {
+            if (s.Object.Kind != "KonnectRoute" || !byRoute.TryGetValue($"{s.Object.Namespace}/{s.Object.Name}", out var reason)) { return s; }
+            return s with
+            {
+                Conditions = s.Conditions.Select(c => c.Type != ConditionTypes.Programmed ? c
+                    : Conditions.False(ConditionTypes.Programmed, "DataPlaneRejected", reason, s.Generation)).ToArray(),
+            };
+        }).ToList();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied model {Version}: {Rules} rule(s) in {Milliseconds:F1} ms")]
+    private static partial void LogApplied(ILogger logger, string version, int rules, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reconcile pass failed; the last good model keeps serving")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,9 @@
+using Konnect.Controller.Translation;
+
+namespace Konnect.Controller.Status;
+
+/// <summary>Where statuses go after each translation: memory and logs in folder mode, the status subresource in a cluster.</summary>
+public interface IStatusSink
+{
+    ValueTask ReportAsync(IReadOnlyList<ObjectStatus> statuses, CancellationToken cancellationToken);
+}

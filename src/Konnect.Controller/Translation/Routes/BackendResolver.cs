@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Net;
+using Konnect.Api.Kubernetes;
+using Konnect.Api.V1Alpha1;
+using Konnect.Controller.Model;
+using Konnect.Controller.Store;
+
+namespace Konnect.Controller.Translation.Routes;
+
+/// <summary>A backend resolved as far as it could be: endpoints when it resolved, a ResolvedRefs problem when not.</summary>
+internal sealed record ResolvedBackend(BackendModel Model, RouteProblem? Problem);
+
+/// <summary>
+/// Turns a route's backend into addresses: a static url as is, a Service through its port (by number or name) to
+/// the ready endpoints of its EndpointSlices (ExternalName to its DNS name). References stay inside the route's namespace.
+/// </summary>
+internal sealed class BackendResolver(ResourceSnapshot snapshot, EndpointIndex endpoints)
+{
+    public ResolvedBackend Resolve(string ns, RouteBackend backend)
+    {
+        if (backend.Url is { } url)
+        {
+            return new(new BackendModel { Name = url, Weight = backend.Weight, Endpoints = [url.TrimEnd('/')] }, null);
+        }
+        var name = $"{backend.Service}:{backend.Port}";
+        BackendModel Empty() => new() { Name = name, Weight = backend.Weight, Endpoints = [] };
+
+        if (!snapshot.Services.TryGetValue(new ObjectRef("Service", ns, backend.Service!), out var service))
+        {
+            return new(Empty(), new(Reasons.BackendNotFound, $"Service {ns}/{backend.Service} not found"));
+        }
+        var port = FindPort(service, backend.Port!.Value);
+        if (port is null)
+        {
+            var known = string.Join(", ", (service.Spec.Ports ?? []).Select(p => p.Name is { Length: > 0 } n ? $"{n} ({p.Port})" : p.Port.ToString(CultureInfo.InvariantCulture)));
+            return new(Empty(), new(Reasons.PortNotFound, $"Service {ns}/{backend.Service} has no port {backend.Port} (ports: {(known.Length > 0 ? known : "none")})"));
+        }
+        if (string.Equals(service.Spec.Type, "ExternalName", StringComparison.Ordinal) && service.Spec.ExternalName is { Length: > 0 } external)
+        {
+            return new(new BackendModel { Name = name, Weight = backend.Weight, Endpoints = [$"http://{external}:{port.Port.ToString(CultureInfo.InvariantCulture)}"] }, null);
+        }
+        return new(new BackendModel { Name = name, Weight = backend.Weight, Endpoints = endpoints.Ready(ns, backend.Service!, port.Name) }, null);
+    }
+
+    private static ServicePort? FindPort(Service service, Konnect.Api.IntOrString port)
+    {
+        foreach (var p in service.Spec.Ports ?? [])
+        {
+            if (port.Number is { } n ? p.Port == n : string.Equals(p.Name, port.Name, StringComparison.Ordinal))
+            {
+                return p;
+            }
+        }
+        return null;
+    }
+}
+
+/// <summary>Ready endpoint addresses per Service and port name, built once per snapshot.</summary>
+internal sealed class EndpointIndex
+{
+    private readonly Dictionary<(string Ns, string Service), List<EndpointSlice>> _slices = [];
+
+    public EndpointIndex(ResourceSnapshot snapshot)
+    {
+        foreach (var (key, slice) in snapshot.EndpointSlices)
+        {
+            if (slice.Metadata.Labels?.GetValueOrDefault(EndpointSlice.ServiceNameLabel) is not { Length: > 0 } service) { continue; }
+            if (!_slices.TryGetValue((key.Namespace, service), out var list)) { _slices[(key.Namespace, service)] = list = []; }
+            list.Add(slice);
+        }
+    }
+
+    /// <summary>"http://address:port" for every ready endpoint, sorted and without duplicates.</summary>
+    public IReadOnlyList<string> Ready(string ns, string service, string? portName)
+    {
+        if (!_slices.TryGetValue((ns, service), out var slices)) { return []; }
+        var result = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var slice in slices)
+        {
+            // A slice port matches the Service port by name; an unnamed Service port has an unnamed slice port.
+            var slicePort = slice.Ports?.FirstOrDefault(p => string.Equals(p.Name ?? "", portName ?? "", StringComparison.Ordinal));
+            if (slicePort?.Port is not { } number) { continue; }
+            foreach (var endpoint in slice.Endpoints ?? [])
+            {
+                if (endpoint.Conditions?.Ready == false) { continue; }
+                foreach (var address in endpoint.Addresses)
+                {
+                    result.Add($"http://{FormatHost(address)}:{number.ToString(CultureInfo.InvariantCulture)}");
+                }
+            }
+        }
+        return [.. result];
+    }
+
+    private static string FormatHost(string address) =>
+        IPAddress.TryParse(address, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address;
+}

@@ -1,0 +1,87 @@
+using Konnect.Api;
+using Konnect.Api.V1Alpha1;
+using Konnect.Controller.Model;
+using Konnect.Controller.Store;
+
+namespace Konnect.Controller.Translation.Routes;
+
+/// <summary>Compiles a validated route into a <see cref="RouteCandidate"/>: defaults filled, references resolved.</summary>
+internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionary<ObjectRef, bool> policyAccepted)
+{
+    public RouteCandidate Compile(ObjectRef key, KonnectRoute route)
+    {
+        var spec = route.Spec;
+        var hosts = (spec.Hosts ?? []).Select(h => h.ToLowerInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var rules = new List<RuleCandidate>(spec.Rules.Count);
+        for (var r = 0; r < spec.Rules.Count; r++)
+        {
+            rules.Add(CompileRule(key, r, spec.Rules[r], spec.Policies ?? []));
+        }
+        return new RouteCandidate(key, route, hosts, rules);
+    }
+
+    private RuleCandidate CompileRule(ObjectRef key, int index, RouteRule rule, List<string> routePolicies)
+    {
+        var matches = (rule.Matches is { Count: > 0 } ms ? ms : [new RouteMatch()]).Select(CompileMatch).ToArray();
+        var problems = new List<RouteProblem>();
+
+        foreach (var policy in routePolicies.Concat(rule.Policies ?? []).Distinct(StringComparer.Ordinal))
+        {
+            if (!policyAccepted.TryGetValue(new ObjectRef(KonnectPolicy.KindName, key.Namespace, policy), out var accepted))
+            {
+                problems.Add(new(Reasons.PolicyNotFound, $"KonnectPolicy {key.Namespace}/{policy} not found"));
+            }
+            else if (!accepted)
+            {
+                problems.Add(new(Reasons.PolicyNotAccepted, $"KonnectPolicy {key.Namespace}/{policy} is not accepted (see its status)"));
+            }
+        }
+
+        var resolved = new List<BackendModel>();
+        var backendProblems = new List<RouteProblem>();
+        foreach (var backend in rule.Backends)
+        {
+            var result = backends.Resolve(key.Namespace, backend);
+            if (result.Problem is not null) { backendProblems.Add(result.Problem); }
+            else if (result.Model.Weight > 0) { resolved.Add(result.Model); }
+        }
+        problems.AddRange(backendProblems);
+
+        var servable = resolved.Where(b => b.Endpoints.Count > 0).ToArray();
+        var where = rule.Name is { } n ? $"rule {n}" : $"rule {index}";
+        Unavailable? unavailable = problems.FirstOrDefault(p => p.Reason is Reasons.PolicyNotFound or Reasons.PolicyNotAccepted) is { } policyProblem
+            // A missing or rejected policy may be the one that authenticates: fail closed, never serve without it.
+            ? new Unavailable(policyProblem.Reason, $"{where}: {policyProblem.Message}")
+            : servable.Length > 0 ? null
+            : backendProblems.Count == rule.Backends.Count(b => b.Weight > 0) && backendProblems.Count > 0
+                ? new Unavailable(backendProblems[0].Reason, $"{where}: {backendProblems[0].Message}")
+            : rule.Backends.All(b => b.Weight == 0)
+                ? new Unavailable(Reasons.NoWeightedBackends, $"{where}: every backend has weight 0")
+                : new Unavailable(Reasons.NoReadyEndpoints, $"{where}: no ready endpoints for {string.Join(", ", resolved.Select(b => b.Name))}");
+
+        TimeSpan? timeout = rule.Timeout is { } t && Duration.TryParse(t, out var value) ? value : null;
+        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable);
+    }
+
+    private static MatchModel CompileMatch(RouteMatch match)
+    {
+        var path = match.Path ?? new PathMatch();
+        var kind = RouteValidator.ToKind(path.Type);
+        // Gateway API: a trailing slash on a prefix is ignored ("/foo/" matches "/foo" and "/foo/bar").
+        var value = kind == PathKind.PathPrefix && path.Value.Length > 1 ? path.Value.TrimEnd('/') : path.Value;
+        if (value.Length == 0) { value = "/"; }
+        return new MatchModel
+        {
+            Rank = 0,
+            PathKind = kind,
+            Path = value,
+            Methods = (match.Methods ?? []).Select(m => m.ToString()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
+            Headers = (match.Headers ?? []).Select(h => new ValueMatchModel(h.Name.ToLowerInvariant(), ToKind(h.Type), h.Value))
+                .OrderBy(h => h.Name, StringComparer.Ordinal).ThenBy(h => h.Value, StringComparer.Ordinal).ToArray(),
+            Query = (match.Query ?? []).Select(q => new ValueMatchModel(q.Name, ToKind(q.Type), q.Value))
+                .OrderBy(q => q.Name, StringComparer.Ordinal).ThenBy(q => q.Value, StringComparer.Ordinal).ToArray(),
+        };
+    }
+
+    private static ValueKind ToKind(ValueMatchType type) => type == ValueMatchType.RegularExpression ? ValueKind.RegularExpression : ValueKind.Exact;
+}

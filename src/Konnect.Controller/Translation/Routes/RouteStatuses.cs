@@ -1,0 +1,48 @@
+using Konnect.Controller.Store;
+
+namespace Konnect.Controller.Translation.Routes;
+
+/// <summary>The three conditions of a KonnectRoute, worded for the person who applied it.</summary>
+internal static class RouteStatuses
+{
+    public static ObjectStatus Rejected(ObjectRef key, long? generation, RouteProblem problem) => new()
+    {
+        Object = key,
+        Generation = generation,
+        Conditions =
+        [
+            Conditions.False(ConditionTypes.Accepted, problem.Reason, problem.Message, generation),
+            Conditions.False(ConditionTypes.Programmed, Reasons.NotAccepted, "The route is not accepted, so it serves no traffic", generation),
+        ],
+    };
+
+    public static ObjectStatus Accepted(RouteCandidate route)
+    {
+        var generation = route.Generation;
+        var refProblems = route.Rules.SelectMany(r => r.RefProblems.Select(p => (r, p))).ToArray();
+        var resolved = refProblems.Length == 0
+            ? Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, "All references resolved", generation)
+            : Conditions.False(ConditionTypes.ResolvedRefs, refProblems[0].p.Reason,
+                string.Join("; ", refProblems.Select(x => $"{RuleName(x.r)}: {x.p.Message}").Distinct()), generation);
+
+        var unavailable = route.Rules.Where(r => r.Unavailable is not null).ToArray();
+        var programmed = unavailable.Length == 0
+            ? Conditions.True(ConditionTypes.Programmed, Reasons.Programmed, $"Serving {route.Rules.Count} rule(s)", generation)
+            : Conditions.False(ConditionTypes.Programmed,
+                unavailable[0].Unavailable!.Reason is Reasons.NoReadyEndpoints or Reasons.NoWeightedBackends ? unavailable[0].Unavailable!.Reason : Reasons.UnresolvedRefs,
+                $"{route.Rules.Count - unavailable.Length} of {route.Rules.Count} rule(s) serving; answering 503 for {string.Join("; ", unavailable.Select(r => r.Unavailable!.Message))}",
+                generation);
+
+        var message = route.Route.Spec.Tls is null
+            ? "Route is valid"
+            : "Route is valid; spec.tls is not served by this version yet, so its hosts are served on the plain HTTP listener only";
+        return new ObjectStatus
+        {
+            Object = route.Key,
+            Generation = generation,
+            Conditions = [Conditions.True(ConditionTypes.Accepted, Reasons.Accepted, message, generation), resolved, programmed],
+        };
+    }
+
+    private static string RuleName(RuleCandidate rule) => rule.Name is { } n ? $"rule {n}" : $"rule {rule.Index}";
+}

@@ -1,0 +1,164 @@
+using System.Text.RegularExpressions;
+using Konnect.Api;
+using Konnect.Api.V1Alpha1;
+using Konnect.Controller.Model;
+
+namespace Konnect.Controller.Translation.Routes;
+
+/// <summary>A reason the route is not accepted: the condition reason and a message naming the field.</summary>
+internal sealed record RouteProblem(string Reason, string Message);
+
+/// <summary>
+/// Checks what the CRD schema checks (folder mode has no API server to do it) plus what a schema cannot:
+/// regexes that compile under NonBacktracking, urls that parse. Returns the first problem, so the message is short.
+/// </summary>
+internal static class RouteValidator
+{
+    private static readonly Regex Hostname = new(KonnectGroup.HostnamePattern, RegexOptions.CultureInvariant);
+    private static readonly Regex HeaderName = new("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", RegexOptions.CultureInvariant);
+
+    public static RouteProblem? Validate(KonnectRouteSpec spec)
+    {
+        var hosts = spec.Hosts ?? [];
+        for (var i = 0; i < hosts.Count; i++)
+        {
+            if (hosts[i] is not { Length: > 0 and <= 253 } host || !Hostname.IsMatch(host))
+            {
+                return new(Reasons.InvalidHost, $"spec.hosts[{i}]: \"{hosts[i]}\" is not a host name; use lower-case DNS names such as api.example.com or *.example.com");
+            }
+        }
+        if (spec.Rules is not { Count: > 0 })
+        {
+            return new(Reasons.InvalidSpec, "spec.rules: at least one rule is required");
+        }
+        for (var r = 0; r < spec.Rules.Count; r++)
+        {
+            if (ValidateRule(spec.Rules[r], $"spec.rules[{r}]") is { } problem) { return problem; }
+        }
+        return null;
+    }
+
+    private static RouteProblem? ValidateRule(RouteRule rule, string at)
+    {
+        var matches = rule.Matches ?? [];
+        for (var m = 0; m < matches.Count; m++)
+        {
+            if (ValidateMatch(matches[m], $"{at}.matches[{m}]") is { } problem) { return problem; }
+        }
+        if (rule.Backends is not { Count: > 0 })
+        {
+            return new(Reasons.InvalidBackend, $"{at}.backends: at least one backend is required");
+        }
+        for (var b = 0; b < rule.Backends.Count; b++)
+        {
+            if (ValidateBackend(rule.Backends[b], $"{at}.backends[{b}]") is { } problem) { return problem; }
+        }
+        if (rule.Rewrite?.PathPrefix is { } prefix)
+        {
+            if (!prefix.StartsWith('/'))
+            {
+                return new(Reasons.InvalidRewrite, $"{at}.rewrite.pathPrefix: \"{prefix}\" must start with /");
+            }
+            var nonPrefix = matches.FindIndex(m => m.Path is { Type: not PathMatchType.PathPrefix });
+            if (nonPrefix >= 0)
+            {
+                return new(Reasons.InvalidRewrite, $"{at}.rewrite.pathPrefix: needs PathPrefix matches, but matches[{nonPrefix}] is {matches[nonPrefix].Path!.Type}");
+            }
+        }
+        if (rule.Timeout is { } timeout && (!Duration.TryParse(timeout, out var value) || value <= TimeSpan.Zero))
+        {
+            return new(Reasons.InvalidTimeout, $"{at}.timeout: \"{timeout}\" is not a positive duration such as 10s, 500ms or 1m30s");
+        }
+        return null;
+    }
+
+    private static RouteProblem? ValidateMatch(RouteMatch match, string at)
+    {
+        if (match.Path is { } path)
+        {
+            if (path.Type is PathMatchType.Exact or PathMatchType.PathPrefix && !path.Value.StartsWith('/'))
+            {
+                return new(Reasons.InvalidMatch, $"{at}.path.value: \"{path.Value}\" must start with / for {path.Type}");
+            }
+            if (path.Type == PathMatchType.RegularExpression && RegexProblem(path.Value) is { } error)
+            {
+                return new(Reasons.InvalidMatch, $"{at}.path.value: {error}");
+            }
+        }
+        if (ValidateValues(match.Headers, $"{at}.headers", isHeader: true) is { } headerProblem) { return headerProblem; }
+        return ValidateValues(match.Query, $"{at}.query", isHeader: false);
+    }
+
+    private static RouteProblem? ValidateValues(List<NameValueMatch>? values, string at, bool isHeader)
+    {
+        if (values is null) { return null; }
+        for (var i = 0; i < values.Count; i++)
+        {
+            var v = values[i];
+            if (string.IsNullOrEmpty(v.Name) || (isHeader && !HeaderName.IsMatch(v.Name)))
+            {
+                return new(Reasons.InvalidMatch, $"{at}[{i}].name: \"{v.Name}\" is not a valid {(isHeader ? "header" : "query parameter")} name");
+            }
+            if (v.Type == ValueMatchType.RegularExpression && RegexProblem(v.Value) is { } error)
+            {
+                return new(Reasons.InvalidMatch, $"{at}[{i}].value: {error}");
+            }
+        }
+        return null;
+    }
+
+    private static RouteProblem? ValidateBackend(RouteBackend backend, string at)
+    {
+        if ((backend.Service is null) == (backend.Url is null))
+        {
+            return new(Reasons.InvalidBackend, $"{at}: set exactly one of service or url");
+        }
+        if (backend.Weight is < 0 or > 10000)
+        {
+            return new(Reasons.InvalidBackend, $"{at}.weight: {backend.Weight} is outside 0..10000");
+        }
+        if (backend.Service is { } service)
+        {
+            if (backend.Port is not { } port)
+            {
+                return new(Reasons.InvalidBackend, $"{at}.port: a service backend needs a port number or name");
+            }
+            if (port.Number is { } n && n is < 1 or > 65535)
+            {
+                return new(Reasons.InvalidBackend, $"{at}.port: {n} is outside 1..65535");
+            }
+            return service.Length is 0 or > 63 ? new(Reasons.InvalidBackend, $"{at}.service: \"{service}\" is not a Service name") : null;
+        }
+        if (!Uri.TryCreate(backend.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+            || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return new(Reasons.InvalidBackend, $"{at}.url: \"{backend.Url}\" must be an absolute http:// or https:// address without query, fragment or credentials");
+        }
+        return backend.Port is not null ? new(Reasons.InvalidBackend, $"{at}.port: a url backend carries its port in the url") : null;
+    }
+
+    /// <summary>The data plane compiles with NonBacktracking (no ReDoS); constructs it cannot run are rejected here.</summary>
+    private static string? RegexProblem(string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return $"\"{pattern}\" is not a valid regular expression ({e.Message})";
+        }
+        catch (NotSupportedException)
+        {
+            return $"\"{pattern}\" uses a construct (backreference, lookaround, atomic group) that the linear-time regex engine does not support";
+        }
+    }
+
+    public static PathKind ToKind(PathMatchType type) => type switch
+    {
+        PathMatchType.Exact => PathKind.Exact,
+        PathMatchType.RegularExpression => PathKind.RegularExpression,
+        _ => PathKind.PathPrefix,
+    };
+}

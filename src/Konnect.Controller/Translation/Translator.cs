@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Konnect.Api.Kubernetes;
+using Konnect.Controller.Model;
+using Konnect.Controller.Store;
+using Konnect.Controller.Translation.Consumers;
+using Konnect.Controller.Translation.Policies;
+using Konnect.Controller.Translation.Routes;
+
+namespace Konnect.Controller.Translation;
+
+/// <summary>
+/// The pure heart of Konnect: a snapshot in, the gateway model and every object's status out. No I/O, no clock, no
+/// randomness, so the same snapshot always gives byte-identical output. Each object is judged on its own; an invalid
+/// one gets a reason in its status and changes nothing for any other.
+/// </summary>
+public static class Translator
+{
+    public static TranslationResult Translate(ResourceSnapshot snapshot)
+    {
+        var statuses = new List<ObjectStatus>();
+
+        var policyAccepted = new Dictionary<ObjectRef, bool>();
+        foreach (var (key, policy) in snapshot.Policies)
+        {
+            var status = PolicyTranslator.Translate(key, policy);
+            policyAccepted[key] = status.IsAccepted;
+            statuses.Add(status);
+        }
+        foreach (var (key, consumer) in snapshot.Consumers)
+        {
+            statuses.Add(ConsumerTranslator.Translate(key, consumer, snapshot));
+        }
+
+        var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot)), policyAccepted);
+        var candidates = new List<RouteCandidate>();
+        foreach (var (key, route) in snapshot.Routes)
+        {
+            if (RouteValidator.Validate(route.Spec) is { } problem)
+            {
+                statuses.Add(RouteStatuses.Rejected(key, route.Metadata.Generation, problem));
+                continue;
+            }
+            candidates.Add(compiler.Compile(key, route));
+        }
+
+        candidates.Sort(RouteCandidate.CompareAge);
+        var conflicts = new ConflictDetector();
+        var accepted = new List<RouteCandidate>();
+        foreach (var candidate in candidates)
+        {
+            if (conflicts.TryClaim(candidate) is { } conflict)
+            {
+                statuses.Add(RouteStatuses.Rejected(candidate.Key, candidate.Generation, conflict));
+                continue;
+            }
+            accepted.Add(candidate);
+            statuses.Add(RouteStatuses.Accepted(candidate));
+        }
+
+        foreach (var (key, invalid) in snapshot.Invalid)
+        {
+            if (key.Kind is "KonnectRoute" or "KonnectPolicy" or "KonnectConsumer")
+            {
+                statuses.Add(new ObjectStatus
+                {
+                    Object = key,
+                    Conditions = [Conditions.False(ConditionTypes.Accepted, invalid.Reason, invalid.Message, null)],
+                });
+            }
+        }
+
+        statuses.Sort((a, b) => a.Object.CompareTo(b.Object));
+        return new TranslationResult(BuildModel(accepted), statuses);
+    }
+
+    private static GatewayModel BuildModel(List<RouteCandidate> accepted)
+    {
+        var entries = new List<Precedence.Entry>();
+        foreach (var route in accepted)
+        {
+            foreach (var rule in route.Rules)
+            {
+                for (var m = 0; m < rule.Matches.Count; m++) { entries.Add(new(route, rule.Index, m, rule.Matches[m])); }
+            }
+        }
+        entries.Sort(Precedence.Compare);
+        var ranks = new Dictionary<(ObjectRef, int, int), int>(entries.Count);
+        for (var i = 0; i < entries.Count; i++) { ranks[(entries[i].Route.Key, entries[i].Rule, entries[i].Match)] = i; }
+
+        var routes = new List<RouteModel>();
+        foreach (var route in accepted.OrderBy(r => r.Key))
+        {
+            foreach (var rule in route.Rules)
+            {
+                routes.Add(new RouteModel
+                {
+                    Id = $"{route.Key.Namespace}/{route.Key.Name}/{rule.Index}",
+                    Namespace = route.Key.Namespace,
+                    Route = route.Key.Name,
+                    RuleIndex = rule.Index,
+                    RuleName = rule.Name,
+                    Hosts = route.Hosts,
+                    Matches = rule.Matches.Select((m, i) => m with { Rank = ranks[(route.Key, rule.Index, i)] }).ToArray(),
+                    Backends = rule.Backends,
+                    RewritePathPrefix = rule.RewritePathPrefix,
+                    Timeout = rule.Timeout,
+                    Unavailable = rule.Unavailable,
+                });
+            }
+        }
+        var model = new GatewayModel { Version = "", Routes = routes };
+        return model with { Version = Hash(model) };
+    }
+
+    private static string Hash(GatewayModel model)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(model, ModelJsonContext.Default.GatewayModel);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 8));
+    }
+}
