@@ -1,0 +1,43 @@
+# Konnect: the two commands a new machine needs are `make run` and `make test`.
+SHELL := /bin/bash
+DOTNET ?= dotnet
+CONFIG ?= Release
+BIN := bin/$(CONFIG)/net10.0
+MANIFESTS ?= samples/quickstart
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+.PHONY: build run test crds fmt bench e2e clean
+
+build:
+	$(DOTNET) build Konnect.sln -c $(CONFIG) -v q -nologo
+
+# Starts three echo upstreams (orders-v1 :9101, orders-v2 :9102, legacy :9103) and Konnect on the quick start:
+# traffic on :8080, admin on :9090. Ctrl-C stops all of them.
+run:
+	$(DOTNET) build src/Konnect/Konnect.csproj -c $(CONFIG) -v q -nologo
+	$(DOTNET) build src/Konnect.Echo/Konnect.Echo.csproj -c $(CONFIG) -v q -nologo
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT INT TERM; \
+	for spec in orders-v1:9101 orders-v2:9102 legacy:9103; do \
+	  src/Konnect.Echo/$(BIN)/konnect-echo --urls http://127.0.0.1:$${spec#*:} --name $${spec%%:*} & \
+	done; \
+	src/Konnect/$(BIN)/konnect run --manifests $(MANIFESTS)
+
+test:
+	$(DOTNET) build Konnect.sln -c $(CONFIG) -v q -nologo
+	$(DOTNET) test Konnect.sln -c $(CONFIG) --no-build --logger "console;verbosity=minimal"
+
+crds:
+	$(DOTNET) run --project src/Konnect/Konnect.csproj -c $(CONFIG) -- crds --output crds
+
+fmt:
+	$(DOTNET) format Konnect.sln
+
+bench:
+	@echo "make bench: not built yet (issue #9); no performance numbers are claimed." >&2; exit 2
+
+e2e:
+	@echo "make e2e: skipped: the k3d end-to-end run is not built yet (issue #8)."
+
+clean:
+	$(DOTNET) clean Konnect.sln -v q -nologo
