@@ -1,0 +1,148 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using Konnect.Api;
+using Konnect.Api.Kubernetes;
+using Konnect.Api.V1Alpha1;
+using Konnect.Controller.Store;
+
+namespace Konnect.Controller.Sources;
+
+/// <summary>
+/// Reads one manifest file (multi-document YAML, or JSON) into Konnect's API objects. Pure: the caller does the I/O.
+/// A bad document never hides the good ones next to it; only malformed YAML spoils the whole file.
+/// </summary>
+public static class ManifestReader
+{
+    public const string DefaultNamespace = "default";
+
+    private const string Supported = "Konnect reads konnect.dev/v1alpha1 KonnectRoute, KonnectPolicy and KonnectConsumer, "
+        + "v1 Service and Secret, and discovery.k8s.io/v1 EndpointSlice";
+
+    private static readonly Dictionary<(string ApiVersion, string Kind), JsonTypeInfo> Types = new()
+    {
+        [(KonnectGroup.ApiVersion, KonnectRoute.KindName)] = KonnectJsonContext.Default.KonnectRoute,
+        [(KonnectGroup.ApiVersion, KonnectPolicy.KindName)] = KonnectJsonContext.Default.KonnectPolicy,
+        [(KonnectGroup.ApiVersion, KonnectConsumer.KindName)] = KonnectJsonContext.Default.KonnectConsumer,
+        [("v1", "Service")] = KonnectJsonContext.Default.Service,
+        [("v1", "Secret")] = KonnectJsonContext.Default.Secret,
+        [("discovery.k8s.io/v1", "EndpointSlice")] = KonnectJsonContext.Default.EndpointSlice,
+    };
+
+    public static ManifestFile Read(string path, string text)
+    {
+        List<YamlJsonDocument> documents;
+        try
+        {
+            documents = YamlJson.Parse(text);
+        }
+        catch (ManifestSyntaxException ex)
+        {
+            return ManifestFile.Unreadable(path, ex.Line, ex.Column, ex.Message);
+        }
+
+        var reading = new Reading(path);
+        foreach (var document in documents)
+        {
+            // An empty document (a trailing ---, a file of comments) is not a mistake.
+            if (document.Root is not null) { reading.Document(document, document.Root, document.Line, listed: null); }
+        }
+        return new ManifestFile(path, reading.Objects.ToImmutable(), reading.Invalid.ToImmutable(), reading.Problems.ToImmutable(), null);
+    }
+
+    private sealed class Reading(string path)
+    {
+        public ImmutableArray<ManifestObject>.Builder Objects { get; } = ImmutableArray.CreateBuilder<ManifestObject>();
+        public ImmutableArray<ManifestInvalidObject>.Builder Invalid { get; } = ImmutableArray.CreateBuilder<ManifestInvalidObject>();
+        public ImmutableArray<SourceProblem>.Builder Problems { get; } = ImmutableArray.CreateBuilder<SourceProblem>();
+
+        /// <param name="listed">Inside a list: the list's item type (a typed FooList may omit apiVersion and kind per item).</param>
+        public void Document(YamlJsonDocument document, JsonNode node, int line, (string? ApiVersion, string? Kind)? listed)
+        {
+            var location = new SourceLocation(path, line);
+            if (node is not JsonObject obj)
+            {
+                Problem(location, $"a manifest must be a mapping with apiVersion, kind and metadata, not {DecodeError.Describe(node, redact: true)}");
+                return;
+            }
+            var apiVersion = Text(obj["apiVersion"]) ?? listed?.ApiVersion;
+            var kind = Text(obj["kind"]) ?? listed?.Kind;
+            if (string.IsNullOrEmpty(apiVersion) || string.IsNullOrEmpty(kind))
+            {
+                Problem(location, "the document has no apiVersion or kind; every manifest needs apiVersion, kind and metadata.name");
+                return;
+            }
+            if (listed is null && (kind == "List" || (kind.EndsWith("List", StringComparison.Ordinal) && obj.ContainsKey("items"))))
+            {
+                ListItems(document, obj, location, apiVersion, kind);
+                return;
+            }
+            if (!Types.TryGetValue((apiVersion, kind), out var type))
+            {
+                Problem(location, $"unsupported kind {kind} (apiVersion {apiVersion}); {Supported}");
+                return;
+            }
+
+            var metadata = obj["metadata"] as JsonObject;
+            var name = Text(metadata?["name"]);
+            if (metadata is null || string.IsNullOrEmpty(name))
+            {
+                Problem(location, $"{kind} has no metadata.name");
+                return;
+            }
+            var ns = metadata["namespace"];
+            if (ns is not null && Text(ns) is null)
+            {
+                Problem(location, $"{kind} {name}: metadata.namespace must be a string");
+                return;
+            }
+            var namespaceName = Text(ns) is { Length: > 0 } given ? given : DefaultNamespace;
+            metadata["namespace"] = namespaceName; // the translator relies on every object having a namespace
+            var reference = new ObjectRef(kind, namespaceName, name);
+            var redact = kind == "Secret";
+
+            if (DecodeError.RemoveNulls(obj, "") is { } nullItem)
+            {
+                AddInvalid(location, reference, $"{nullItem}: a list item may not be empty (null)");
+                return;
+            }
+            try
+            {
+                if (JsonSerializer.Deserialize(obj, type) is IKubernetesObject decoded)
+                {
+                    Objects.Add(new ManifestObject(reference, location, decoded));
+                }
+            }
+            catch (JsonException ex)
+            {
+                AddInvalid(location, reference, DecodeError.Explain(type, obj, ex, redact));
+            }
+        }
+
+        private void ListItems(YamlJsonDocument document, JsonObject list, SourceLocation location, string apiVersion, string kind)
+        {
+            if (list["items"] is not JsonArray items)
+            {
+                if (list["items"] is not null) { Problem(location, $"{kind}: items must be a list of manifests"); }
+                return;
+            }
+            // A typed list (KonnectRouteList) names its item kind once; a plain List names it in every item.
+            (string?, string?) itemType = kind == "List" ? (null, null) : (apiVersion, kind[..^"List".Length]);
+            foreach (var item in items)
+            {
+                if (item is null) { continue; }
+                Document(document, item, document.LineOf(item, location.Line), itemType);
+            }
+        }
+
+        private void AddInvalid(SourceLocation location, ObjectRef reference, string message) =>
+            Invalid.Add(new ManifestInvalidObject(location, new InvalidObject(reference, "InvalidSpec", message)));
+
+        private void Problem(SourceLocation location, string message) =>
+            Problems.Add(new SourceProblem(location, $"{location}: {message}"));
+
+        private static string? Text(JsonNode? node) =>
+            node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Immutable;
+using Konnect.Api.Kubernetes;
+using Konnect.Api.V1Alpha1;
+using Konnect.Controller.Store;
+
+namespace Konnect.Controller.Sources;
+
+/// <summary>A file as last read, and the content to serve from it if it is now malformed.</summary>
+internal readonly record struct ManifestFileState(ManifestFile Current, ManifestFile? LastGood);
+
+/// <summary>
+/// Combines read files into one <see cref="ResourceSnapshot"/>. Depends only on the files' contents, never on the
+/// order they were read or changed in, so the same folder always gives the same snapshot.
+/// </summary>
+internal static class ManifestSnapshot
+{
+    public static ResourceSnapshot Build(IEnumerable<ManifestFileState> files, IEnumerable<SourceProblem>? extraProblems = null)
+    {
+        var routes = ImmutableSortedDictionary.CreateBuilder<ObjectRef, KonnectRoute>();
+        var policies = ImmutableSortedDictionary.CreateBuilder<ObjectRef, KonnectPolicy>();
+        var consumers = ImmutableSortedDictionary.CreateBuilder<ObjectRef, KonnectConsumer>();
+        var services = ImmutableSortedDictionary.CreateBuilder<ObjectRef, Service>();
+        var slices = ImmutableSortedDictionary.CreateBuilder<ObjectRef, EndpointSlice>();
+        var secrets = ImmutableSortedDictionary.CreateBuilder<ObjectRef, Secret>();
+        var invalid = ImmutableSortedDictionary.CreateBuilder<ObjectRef, InvalidObject>();
+        var sources = ImmutableDictionary.CreateBuilder<ObjectRef, SourceLocation>();
+        var problems = new List<SourceProblem>(extraProblems ?? []);
+
+        foreach (var (current, lastGood) in files.OrderBy(f => f.Current.Path, StringComparer.Ordinal))
+        {
+            var content = current;
+            if (current.SyntaxError is { } error)
+            {
+                var location = new SourceLocation(current.Path, error.Line);
+                var kept = lastGood is null ? "" : "; still serving its last good content";
+                problems.Add(new SourceProblem(location, $"{location}:{error.Column}: {error.Message}{kept}"));
+                if (lastGood is null) { continue; }
+                content = lastGood;
+            }
+            problems.AddRange(content.Problems);
+
+            // Valid and invalid objects compete for their name alike: the first written (by file, then line) wins.
+            var entries = content.Objects.Select(o => (o.Ref, o.Location, Object: (IKubernetesObject?)o.Object, Invalid: (InvalidObject?)null))
+                .Concat(content.Invalid.Select(i => (i.Ref, i.Location, Object: (IKubernetesObject?)null, Invalid: (InvalidObject?)i.Invalid)))
+                .OrderBy(e => e.Location.Line);
+            foreach (var (reference, location, obj, bad) in entries)
+            {
+                if (sources.TryGetValue(reference, out var first))
+                {
+                    problems.Add(new SourceProblem(location, $"{location}: {reference} is a duplicate of the one at {first}; ignored"));
+                    continue;
+                }
+                sources[reference] = location;
+                switch (obj)
+                {
+                    case KonnectRoute route: routes[reference] = route; break;
+                    case KonnectPolicy policy: policies[reference] = policy; break;
+                    case KonnectConsumer consumer: consumers[reference] = consumer; break;
+                    case Service service: services[reference] = service; break;
+                    case EndpointSlice slice: slices[reference] = slice; break;
+                    case Secret secret: secrets[reference] = secret; break;
+                    default: invalid[reference] = bad!; break;
+                }
+            }
+        }
+
+        return new ResourceSnapshot
+        {
+            Routes = routes.ToImmutable(),
+            Policies = policies.ToImmutable(),
+            Consumers = consumers.ToImmutable(),
+            Services = services.ToImmutable(),
+            EndpointSlices = slices.ToImmutable(),
+            Secrets = secrets.ToImmutable(),
+            Invalid = invalid.ToImmutable(),
+            Problems = [.. problems
+                .OrderBy(p => p.Location.File, StringComparer.Ordinal)
+                .ThenBy(p => p.Location.Line)
+                .ThenBy(p => p.Message, StringComparer.Ordinal)],
+            Sources = sources.ToImmutable(),
+        };
+    }
+
+    /// <summary>How many objects (valid or not) a snapshot holds, for the "Loaded N objects" line.</summary>
+    public static int CountObjects(ResourceSnapshot snapshot) => snapshot.Sources.Count;
+}

@@ -1,0 +1,246 @@
+using Konnect.Controller.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Konnect.Controller.Sources;
+
+/// <summary>
+/// Serves a folder of manifests (*.yaml, *.yml, *.json, recursively) through the <see cref="ResourceStore"/> and
+/// reloads it when files change. A file that turns malformed keeps serving what it last held, so a half-saved edit
+/// never takes routes down; everything else in the folder still updates.
+/// </summary>
+public sealed class ManifestSource : IHostedService, IDisposable
+{
+    private readonly string _directory;
+    private readonly ResourceStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ManifestSource> _logger;
+    private readonly ManifestSourceOptions _options;
+    private readonly SemaphoreSlim _reloading = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<string, (FileStamp Stamp, ManifestFileState State)> _files = new(StringComparer.Ordinal);
+    private TaskCompletionSource _changed = NewSignal();
+    private FileSystemWatcher? _watcher;
+    private string? _watchedFolder;
+    private Task? _loop;
+    private bool _loaded;
+    private bool _folderMissing;
+    private bool _disposed;
+
+    public ManifestSource(string directory, ResourceStore store, TimeProvider? timeProvider, ILogger<ManifestSource> logger,
+        ManifestSourceOptions? options = null)
+    {
+        _directory = directory;
+        _store = store;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger;
+        _options = options ?? new ManifestSourceOptions();
+    }
+
+    /// <summary>Reads the folder once and replaces the store's snapshot if anything changed (always, the first time).</summary>
+    public async Task LoadOnceAsync(CancellationToken cancellationToken = default)
+    {
+        await _reloading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _reloading.Release();
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await LoadOnceAsync(cancellationToken).ConfigureAwait(false);
+        Watch();
+        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _watcher?.Dispose();
+        if (_loop is not null)
+        {
+            try { await _loop.WaitAsync(cancellationToken).ConfigureAwait(false); }
+            catch (OperationCanceledException) { /* stopping is the point */ }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) { return; }
+        _disposed = true;
+        _stopping.Cancel();
+        _watcher?.Dispose();
+        _stopping.Dispose();
+        _reloading.Dispose();
+    }
+
+    /// <summary>Reads files and folders once, for `konnect validate`; a path to a file is read whatever its extension.</summary>
+    public static ResourceSnapshot LoadPaths(IEnumerable<string> paths)
+    {
+        var files = new List<ManifestFileState>();
+        var problems = new List<SourceProblem>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            var found = Directory.Exists(path)
+                ? ManifestFolder.Enumerate(path).Select(f => (f.FullPath, Display: $"{path.TrimEnd('/', '\\')}/{f.RelativePath}"))
+                : File.Exists(path) ? [(path, path)] : null;
+            if (found is null)
+            {
+                problems.Add(new SourceProblem(new SourceLocation(path, 0), $"{path}: no such file or folder"));
+                continue;
+            }
+            foreach (var (full, display) in found)
+            {
+                if (seen.Add(Path.GetFullPath(full))) { files.Add(new ManifestFileState(ReadFile(full, display, long.MaxValue), null)); }
+            }
+        }
+        return ManifestSnapshot.Build(files, problems);
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                if (await WaitAsync(Volatile.Read(ref _changed).Task, _options.RescanInterval, stopping).ConfigureAwait(false))
+                {
+                    await DebounceAsync(stopping).ConfigureAwait(false);
+                }
+                else if (ManifestFolder.ResolveFolder(_directory) != _watchedFolder)
+                {
+                    Watch(); // the folder (or the symlink that is the folder) was replaced, or it did not exist before
+                }
+                await LoadOnceAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                ManifestSourceLog.ReloadFailed(_logger, _directory, ex);
+            }
+        }
+    }
+
+    /// <summary>Waits until no change has come for one Debounce, or 10 Debounces in all, whichever is first.</summary>
+    private async Task DebounceAsync(CancellationToken stopping)
+    {
+        var started = _time.GetTimestamp();
+        var limit = _options.Debounce * 10;
+        while (true)
+        {
+            // Events that raced with this reset are not lost: the reload that follows reads the files after it.
+            var next = NewSignal();
+            Interlocked.Exchange(ref _changed, next);
+            var left = limit - _time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero) { return; }
+            if (!await WaitAsync(next.Task, left < _options.Debounce ? left : _options.Debounce, stopping).ConfigureAwait(false)) { return; }
+        }
+    }
+
+    private async Task<bool> WaitAsync(Task signal, TimeSpan timeout, CancellationToken stopping)
+    {
+        if (signal.IsCompleted) { return true; }
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var first = await Task.WhenAny(signal, Task.Delay(timeout, _time, timer.Token)).ConfigureAwait(false);
+        await timer.CancelAsync().ConfigureAwait(false);
+        stopping.ThrowIfCancellationRequested();
+        return first == signal;
+    }
+
+    private void Watch()
+    {
+        _watcher?.Dispose();
+        _watcher = null;
+        _watchedFolder = ManifestFolder.ResolveFolder(_directory);
+        if (!Directory.Exists(_directory)) { return; } // rescans notice when it appears
+        try
+        {
+            var watcher = new FileSystemWatcher(_directory)
+            {
+                IncludeSubdirectories = true,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+                InternalBufferSize = 64 * 1024,
+            };
+            // Every event just schedules a rescan, so names are not filtered here: a ConfigMap update is a rename of
+            // the hidden "..data" link, which a *.yaml filter would miss.
+            watcher.Changed += (_, _) => Signal();
+            watcher.Created += (_, _) => Signal();
+            watcher.Deleted += (_, _) => Signal();
+            watcher.Renamed += (_, _) => Signal();
+            watcher.Error += (_, _) => Signal();
+            watcher.EnableRaisingEvents = true;
+            _watcher = watcher;
+            ManifestSourceLog.Watching(_logger, _directory);
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            ManifestSourceLog.WatchFailed(_logger, _directory, _options.RescanInterval, ex);
+        }
+    }
+
+    private void Signal() => Volatile.Read(ref _changed).TrySetResult();
+
+    /// <summary>Re-reads changed files only; publishes a snapshot only when something changed.</summary>
+    private async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        var changed = !_loaded;
+        var missing = !Directory.Exists(_directory);
+        changed |= missing != _folderMissing;
+        _folderMissing = missing;
+
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (full, relative) in ManifestFolder.Enumerate(_directory))
+        {
+            if (ManifestFolder.Stamp(full) is not { } stamp) { continue; }
+            present.Add(relative);
+            var known = _files.TryGetValue(relative, out var previous);
+            if (known && previous.Stamp == stamp) { continue; }
+
+            var file = await Task.Run(() => ReadFile(full, relative, _options.MaxFileBytes), cancellationToken).ConfigureAwait(false);
+            var lastGood = file.IsWellFormed ? null : known && previous.State.Current.IsWellFormed ? previous.State.Current : previous.State.LastGood;
+            _files[relative] = (stamp, new ManifestFileState(file, lastGood));
+            changed = true;
+        }
+        foreach (var gone in _files.Keys.Where(k => !present.Contains(k)).ToList())
+        {
+            _files.Remove(gone);
+            changed = true;
+        }
+        if (!changed) { return; }
+
+        SourceProblem[] folderProblems = missing ? [new SourceProblem(new SourceLocation(_directory, 0), $"{_directory}: folder not found")] : [];
+        var snapshot = ManifestSnapshot.Build(_files.Values.Select(f => f.State), folderProblems);
+        _store.Replace(snapshot);
+        _loaded = true;
+        ManifestSourceLog.Loaded(_logger, ManifestSnapshot.CountObjects(snapshot), _files.Count, snapshot.Problems.Length);
+        foreach (var problem in snapshot.Problems) { ManifestSourceLog.Problem(_logger, problem.Message); }
+    }
+
+    private static ManifestFile ReadFile(string fullPath, string display, long maxBytes)
+    {
+        try
+        {
+            var length = new FileInfo(fullPath).Length;
+            if (length > maxBytes)
+            {
+                return ManifestFile.Unreadable(display, 1, 1, $"the file is {length} bytes, more than the {maxBytes} a manifest file may have");
+            }
+            return ManifestReader.Read(display, File.ReadAllText(fullPath));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ManifestFile.Unreadable(display, 1, 1, $"cannot read the file: {ex.Message}");
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Konnect.Controller.Sources;
+
+/// <summary>
+/// The folder source's log lines. Only counts, paths and problem messages are logged: problem messages are built to
+/// name fields and kinds, never values, so a Secret's content cannot reach a log.
+/// </summary>
+internal static partial class ManifestSourceLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Loaded {Objects} objects from {Files} files ({Problems} problems)")]
+    public static partial void Loaded(ILogger logger, int objects, int files, int problems);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Problem}")]
+    public static partial void Problem(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Watching {Directory} for manifest changes")]
+    public static partial void Watching(ILogger logger, string directory);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Cannot watch {Directory} for changes; checking it every {Interval} instead")]
+    public static partial void WatchFailed(ILogger logger, string directory, TimeSpan interval, Exception exception);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Reloading manifests from {Directory} failed; still serving the previous content")]
+    public static partial void ReloadFailed(ILogger logger, string directory, Exception exception);
+}

@@ -1,0 +1,20 @@
+namespace Konnect.Controller.Sources;
+
+/// <summary>Tuning for <see cref="ManifestSource"/>; the defaults suit both `make run` and ConfigMap volumes.</summary>
+public sealed record ManifestSourceOptions
+{
+    /// <summary>
+    /// Quiet time after a change before reloading, so an editor's save (truncate, write, rename) or a `kubectl cp`
+    /// of many files is read once, complete. A steady stream of changes still reloads after 10x this.
+    /// </summary>
+    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>
+    /// How often the folder is checked even without a change event. File watchers miss events (buffer overflow,
+    /// network file systems, a swapped folder symlink), and a check costs one stat per file.
+    /// </summary>
+    public TimeSpan RescanInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Larger files are reported and skipped; ConfigMaps cannot exceed 1 MiB anyway.</summary>
+    public long MaxFileBytes { get; init; } = 16 * 1024 * 1024;
+}

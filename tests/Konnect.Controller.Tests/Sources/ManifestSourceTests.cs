@@ -1,0 +1,236 @@
+using Konnect.Controller.Sources;
+using Konnect.Controller.Store;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Konnect.Controller.Tests.Sources;
+
+public sealed class ManifestSourceTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+    private readonly string _dir = Directory.CreateTempSubdirectory("konnect-manifests-").FullName;
+    private readonly ResourceStore _store = new();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task LoadOnceAsync_FolderWithSubfoldersAndNoise_ReadsManifestsOnly()
+    {
+        Write("a.yaml", Service("a"));
+        Write("nested/b.yml", Service("b"));
+        Write("nested/c.json", """{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "c"}}""");
+        Write("notes.txt", Service("txt"));
+        Write("a.yaml~", Service("backup"));
+        Write(".#a.yaml", Service("lock"));
+        Write(".hidden/d.yaml", Service("hidden"));
+        Write("a.yaml.swp", Service("swap"));
+        using var source = NewSource();
+
+        await source.LoadOnceAsync();
+
+        var snapshot = _store.Current;
+        Assert.Equal(["a", "b", "c"], snapshot.Services.Keys.Select(k => k.Name));
+        Assert.Equal(new SourceLocation("nested/b.yml", 2), snapshot.Sources[Ref("b")]);
+        Assert.Empty(snapshot.Problems);
+    }
+
+    [Fact]
+    public async Task LoadOnceAsync_DuplicateAcrossFiles_FirstByPathWins()
+    {
+        Write("b.yaml", Service("x", port: 2));
+        Write("a.yaml", Service("x", port: 1) + "---\n" + Service("x", port: 3));
+        using var source = NewSource();
+
+        await source.LoadOnceAsync();
+
+        var snapshot = _store.Current;
+        Assert.Equal(1, snapshot.Services[Ref("x")].Spec.Ports![0].Port);
+        Assert.Equal(new SourceLocation("a.yaml", 2), snapshot.Sources[Ref("x")]);
+        Assert.Equal(
+            ["a.yaml:9: Service default/x is a duplicate of the one at a.yaml:2; ignored",
+             "b.yaml:2: Service default/x is a duplicate of the one at a.yaml:2; ignored"],
+            snapshot.Problems.Select(p => p.Message));
+    }
+
+    [Fact]
+    public async Task LoadOnceAsync_FileTurnsMalformed_KeepsLastGoodContentWithProblem()
+    {
+        Write("svc.yaml", Service("kept"));
+        using var source = NewSource();
+        await source.LoadOnceAsync();
+        var revision = _store.Revision;
+
+        Write("svc.yaml", Service("new") + "  broken: [\n");
+        await source.LoadOnceAsync();
+
+        var snapshot = _store.Current;
+        Assert.True(_store.Revision > revision);
+        Assert.Equal(["kept"], snapshot.Services.Keys.Select(k => k.Name));
+        var problem = Assert.Single(snapshot.Problems);
+        Assert.Matches(@"^svc\.yaml:\d+:\d+: .*; still serving its last good content$", problem.Message);
+    }
+
+    [Fact]
+    public async Task LoadOnceAsync_NeverParsed_ProblemOnly()
+    {
+        Write("svc.yaml", "a: [\n");
+        using var source = NewSource();
+
+        await source.LoadOnceAsync();
+
+        Assert.DoesNotContain("last good", Assert.Single(_store.Current.Problems).Message);
+    }
+
+    [Fact]
+    public async Task LoadOnceAsync_NothingChanged_DoesNotBumpRevision()
+    {
+        Write("svc.yaml", Service("a"));
+        using var source = NewSource();
+        await source.LoadOnceAsync();
+        var revision = _store.Revision;
+
+        await source.LoadOnceAsync();
+
+        Assert.Equal(revision, _store.Revision);
+    }
+
+    [Fact]
+    public async Task LoadOnceAsync_BrokenSecrets_LogsProblemsWithoutValues()
+    {
+        Write("secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: { name: s }\ndata: { token: \"hunter2-secret!\" }\n");
+        Write("broken.yaml", "apiVersion: v1\nkind: Secret\nstringData: { token: \"hunter3-secret\n");
+        var logger = new RecordingLogger();
+        using var source = new ManifestSource(_dir, _store, null, logger);
+
+        await source.LoadOnceAsync();
+
+        Assert.Contains(logger.Lines, l => l.StartsWith("Information: Loaded 1 objects from 2 files (1 problems)", StringComparison.Ordinal));
+        Assert.Contains(logger.Lines, l => l.StartsWith("Warning: broken.yaml:", StringComparison.Ordinal));
+        Assert.Contains("data.token", _store.Current.Invalid[new ObjectRef("Secret", "default", "s")].Message);
+        Assert.DoesNotContain(logger.Lines, l => l.Contains("hunter", StringComparison.Ordinal));
+        Assert.DoesNotContain(_store.Current.Problems, p => p.Message.Contains("hunter", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LoadPaths_SameContent_DeterministicSnapshot()
+    {
+        Write("z.yaml", Service("z") + "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\n");
+        Write("a/b.yaml", Service("b"));
+
+        var first = ManifestSource.LoadPaths([_dir]);
+        var second = ManifestSource.LoadPaths([Path.Combine(_dir, "z.yaml"), _dir]);
+
+        Assert.Equal(first.Services.Keys, second.Services.Keys);
+        Assert.Equal(first.Problems.Select(p => p.Message.Replace(_dir + "/", "", StringComparison.Ordinal)),
+            second.Problems.Select(p => p.Message.Replace(_dir + "/", "", StringComparison.Ordinal)));
+        Assert.Equal($"{_dir}/a/b.yaml", first.Sources[Ref("b")].File);
+    }
+
+    [Fact]
+    public void LoadPaths_MissingPath_Problem()
+    {
+        var snapshot = ManifestSource.LoadPaths([Path.Combine(_dir, "nope")]);
+
+        Assert.Contains("no such file or folder", Assert.Single(snapshot.Problems).Message);
+    }
+
+    [Fact]
+    public async Task StartAsync_FileWrittenThenDeleted_StoreFollows()
+    {
+        using var source = NewSource();
+        await source.StartAsync(CancellationToken.None);
+
+        Write("svc.yaml", Service("late"));
+        await WaitUntil(s => s.Services.ContainsKey(Ref("late")));
+
+        File.Delete(Path.Combine(_dir, "svc.yaml"));
+        await WaitUntil(s => s.Services.IsEmpty);
+
+        await source.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task StartAsync_BurstOfRewrites_EndsWithLastContent()
+    {
+        Write("svc.yaml", Service("s", port: 0));
+        using var source = NewSource();
+        await source.StartAsync(CancellationToken.None);
+
+        for (var i = 1; i <= 20; i++) { Write("svc.yaml", Service("s", port: i)); }
+
+        await WaitUntil(s => s.Services.TryGetValue(Ref("s"), out var svc) && svc.Spec.Ports![0].Port == 20);
+        await source.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task StartAsync_ConfigMapStyleSwap_ReadsNewGeneration()
+    {
+        if (!OperatingSystem.IsLinux()) { return; } // the swap below is a rename(2) over a symlink, as the kubelet does
+        // What the kubelet does: files are links through "..data", which is atomically relinked to a new folder.
+        Write("..v1/svc.yaml", Service("v1"));
+        File.CreateSymbolicLink(Path.Combine(_dir, "..data"), "..v1");
+        File.CreateSymbolicLink(Path.Combine(_dir, "svc.yaml"), "..data/svc.yaml");
+        using var source = NewSource();
+        await source.StartAsync(CancellationToken.None);
+        Assert.True(_store.Current.Services.ContainsKey(Ref("v1")));
+
+        Write("..v2/svc.yaml", Service("v2"));
+        File.CreateSymbolicLink(Path.Combine(_dir, "..data_tmp"), "..v2");
+        using (var rename = System.Diagnostics.Process.Start("mv", ["-Tf", Path.Combine(_dir, "..data_tmp"), Path.Combine(_dir, "..data")]))
+        {
+            await rename.WaitForExitAsync();
+            Assert.Equal(0, rename.ExitCode);
+        }
+
+        await WaitUntil(s => s.Services.Keys.Select(k => k.Name).SequenceEqual(["v2"]));
+        await source.StopAsync(CancellationToken.None);
+    }
+
+    private sealed class RecordingLogger : ILogger<ManifestSource>
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Lines) { Lines.Add($"{logLevel}: {formatter(state, exception)}"); }
+        }
+    }
+
+    private ManifestSource NewSource() => new(_dir, _store, TimeProvider.System, NullLogger<ManifestSource>.Instance,
+        new ManifestSourceOptions { RescanInterval = TimeSpan.FromMilliseconds(500) });
+
+    private async Task WaitUntil(Func<ResourceSnapshot, bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var revision = _store.Revision;
+            if (condition(_store.Current)) { return; }
+            try
+            {
+                await _store.WaitForChangeAsync(revision, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"the store did not reach the expected state within {Patience}; services: "
+                    + string.Join(", ", _store.Current.Services.Keys));
+            }
+        }
+    }
+
+    private void Write(string relative, string text)
+    {
+        var path = Path.Combine(_dir, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+    }
+
+    private static ObjectRef Ref(string name) => new("Service", "default", name);
+
+    private static string Service(string name, int port = 80) =>
+        $"apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  ports: [{{ port: {port} }}]\n";
+}
