@@ -1,1 +1,47 @@
-Console.WriteLine("konnect");
+using System.CommandLine;
+using Konnect.Commands;
+
+// The `konnect` command: run the gateway, validate manifests, print CRDs, print the version.
+var root = new RootCommand("Konnect: a Kubernetes-native API gateway. Serves KonnectRoutes from a cluster or from a folder of YAML.");
+
+var manifests = new Option<string?>("--manifests", "-m")
+{
+    Description = "Serve the manifests in this folder (*.yaml, *.yml, *.json, watched for changes). Env: KONNECT_MANIFESTS.",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_MANIFESTS"),
+};
+var listen = new Option<string[]>("--listen")
+{
+    Description = "Traffic address(es), e.g. http://0.0.0.0:8080. Env: KONNECT_LISTEN (comma-separated).",
+    DefaultValueFactory = _ => Split(Environment.GetEnvironmentVariable("KONNECT_LISTEN")) ?? ["http://0.0.0.0:8080"],
+    AllowMultipleArgumentsPerToken = true,
+};
+var admin = new Option<string[]>("--admin-listen")
+{
+    Description = "Admin address(es) for /healthz, /readyz, /config. Env: KONNECT_ADMIN_LISTEN (comma-separated).",
+    DefaultValueFactory = _ => Split(Environment.GetEnvironmentVariable("KONNECT_ADMIN_LISTEN")) ?? ["http://0.0.0.0:9090"],
+    AllowMultipleArgumentsPerToken = true,
+};
+var run = new Command("run", "Start the gateway.") { manifests, listen, admin };
+run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
+    new RunOptions(parse.GetValue(manifests), parse.GetValue(listen)!, parse.GetValue(admin)!), cancellationToken));
+
+var paths = new Argument<string[]>("paths") { Description = "Files or folders of manifests.", Arity = ArgumentArity.OneOrMore };
+var strict = new Option<bool>("--strict") { Description = "Treat unresolved references (a Service or policy not in PATHS) as errors." };
+var validate = new Command("validate", "Check manifests as the gateway would; exit 1 with one line per problem (file:line: Kind namespace/name: reason).") { paths, strict };
+validate.SetAction(parse => ValidateCommand.Run(parse.GetValue(paths)!, parse.GetValue(strict), Console.Out, Console.Error));
+
+var output = new Option<string?>("--output", "-o") { Description = "Write one file per CRD into this folder instead of printing them." };
+var crds = new Command("crds", "Print the CustomResourceDefinitions (or write them with --output).") { output };
+crds.SetAction(parse => CrdsCommand.Run(parse.GetValue(output), Console.Out));
+
+var version = new Command("version", "Print the version.");
+version.SetAction(_ => VersionCommand.Run(Console.Out));
+
+root.Subcommands.Add(run);
+root.Subcommands.Add(validate);
+root.Subcommands.Add(crds);
+root.Subcommands.Add(version);
+return await root.Parse(args).InvokeAsync();
+
+static string[]? Split(string? value) =>
+    string.IsNullOrWhiteSpace(value) ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -5,26 +5,26 @@ namespace Konnect.Api.Kubernetes;
 /// <summary>The subset of Kubernetes <c>metadata</c> that Konnect reads.</summary>
 public sealed record ObjectMeta
 {
-    public string? Name { get; init; }
-    public string? Namespace { get; init; }
-    public string? Uid { get; init; }
-    public string? ResourceVersion { get; init; }
-    public long? Generation { get; init; }
-    public DateTimeOffset? CreationTimestamp { get; init; }
-    public DateTimeOffset? DeletionTimestamp { get; init; }
-    public Dictionary<string, string>? Labels { get; init; }
-    public Dictionary<string, string>? Annotations { get; init; }
-    public List<OwnerReference>? OwnerReferences { get; init; }
+    public string? Name { get; set; }
+    public string? Namespace { get; set; }
+    public string? Uid { get; set; }
+    public string? ResourceVersion { get; set; }
+    public long? Generation { get; set; }
+    public DateTimeOffset? CreationTimestamp { get; set; }
+    public DateTimeOffset? DeletionTimestamp { get; set; }
+    public Dictionary<string, string>? Labels { get; set; }
+    public Dictionary<string, string>? Annotations { get; set; }
+    public List<OwnerReference>? OwnerReferences { get; set; }
 }
 
 public sealed record OwnerReference
 {
-    public string ApiVersion { get; init; } = "";
-    public string Kind { get; init; } = "";
-    public string Name { get; init; } = "";
-    public string Uid { get; init; } = "";
-    public bool? Controller { get; init; }
-    public bool? BlockOwnerDeletion { get; init; }
+    public string ApiVersion { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Uid { get; set; } = "";
+    public bool? Controller { get; set; }
+    public bool? BlockOwnerDeletion { get; set; }
 }
 
 /// <summary>Every object Konnect reads: apiVersion, kind and metadata.</summary>
@@ -38,12 +38,12 @@ public interface IKubernetesObject
 /// <summary>A standard Kubernetes condition (metav1.Condition).</summary>
 public sealed record Condition
 {
-    public required string Type { get; init; }
+    public required string Type { get; set; }
     /// <summary>"True", "False" or "Unknown".</summary>
-    public required string Status { get; init; }
-    public long? ObservedGeneration { get; init; }
+    public required string Status { get; set; }
+    public long? ObservedGeneration { get; set; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public DateTimeOffset? LastTransitionTime { get; init; }
-    public required string Reason { get; init; }
-    public string Message { get; init; } = "";
+    public DateTimeOffset? LastTransitionTime { get; set; }
+    public required string Reason { get; set; }
+    public string Message { get; set; } = "";
 }

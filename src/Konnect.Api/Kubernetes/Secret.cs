@@ -4,12 +4,12 @@ namespace Konnect.Api.Kubernetes;
 /// is the write-only plain form that manifests may use. Values are never logged or echoed: see <see cref="ToString"/>.</summary>
 public sealed record Secret : IKubernetesObject
 {
-    public string ApiVersion { get; init; } = "v1";
-    public string Kind { get; init; } = "Secret";
-    public ObjectMeta Metadata { get; init; } = new();
-    public string? Type { get; init; }
-    public Dictionary<string, byte[]>? Data { get; init; }
-    public Dictionary<string, string>? StringData { get; init; }
+    public string ApiVersion { get; set; } = "v1";
+    public string Kind { get; set; } = "Secret";
+    public ObjectMeta Metadata { get; set; } = new();
+    public string? Type { get; set; }
+    public Dictionary<string, byte[]>? Data { get; set; }
+    public Dictionary<string, string>? StringData { get; set; }
 
     /// <summary>The value of <paramref name="key"/>, from stringData first (it wins on the API server too), then data.</summary>
     public byte[]? GetValue(string key)

@@ -6,8 +6,8 @@ public sealed class CustomResourceAttribute(string kind, string plural) : Attrib
 {
     public string Kind { get; } = kind;
     public string Plural { get; } = plural;
-    public string[] ShortNames { get; init; } = [];
-    public string[] Categories { get; init; } = [];
+    public string[] ShortNames { get; set; } = [];
+    public string[] Categories { get; set; } = [];
 }
 
 /// <summary>An additional printer column shown by <c>kubectl get</c>.</summary>
@@ -17,8 +17,8 @@ public sealed class PrinterColumnAttribute(string name, string type, string json
     public string Name { get; } = name;
     public string Type { get; } = type;
     public string JsonPath { get; } = jsonPath;
-    public string? Description { get; init; }
-    public int Priority { get; init; }
+    public string? Description { get; set; }
+    public int Priority { get; set; }
 }
 
 /// <summary>A CEL rule (<c>x-kubernetes-validations</c>) checked by the API server when a rule spans fields.</summary>

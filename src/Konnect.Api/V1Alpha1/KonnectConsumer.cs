@@ -14,11 +14,11 @@ namespace Konnect.Api.V1Alpha1;
 public sealed record KonnectConsumer : IKubernetesObject
 {
     public const string KindName = "KonnectConsumer";
-    public string ApiVersion { get; init; } = KonnectGroup.ApiVersion;
-    public string Kind { get; init; } = KindName;
-    public ObjectMeta Metadata { get; init; } = new();
-    public KonnectConsumerSpec Spec { get; init; } = new();
-    public KonnectStatus? Status { get; init; }
+    public string ApiVersion { get; set; } = KonnectGroup.ApiVersion;
+    public string Kind { get; set; } = KindName;
+    public ObjectMeta Metadata { get; set; } = new();
+    public KonnectConsumerSpec Spec { get; set; } = new();
+    public KonnectStatus? Status { get; set; }
 }
 
 public sealed record KonnectConsumerSpec
@@ -26,20 +26,20 @@ public sealed record KonnectConsumerSpec
     [Description("Consumer groups, which policies can allow as a whole.")]
     [MaxLength(32)]
     [RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    public List<string>? Groups { get; init; }
+    public List<string>? Groups { get; set; }
 
     [Description("Credentials referenced from Secrets in the consumer's namespace: apiKeys, basic, jwt, mtls. Not used yet.")]
     [PreserveUnknownFields]
-    public JsonObject? Credentials { get; init; }
+    public JsonObject? Credentials { get; set; }
 
     [Description("Routes this consumer asks to call; the route's owner approves them in a KonnectPolicy.")]
     [MaxLength(64)]
-    public List<Subscription>? Subscriptions { get; init; }
+    public List<Subscription>? Subscriptions { get; set; }
 }
 
 public sealed record Subscription
 {
     [Description("The route as namespace/name.")]
     [Required, RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$")]
-    public string Route { get; init; } = "";
+    public string Route { get; set; } = "";
 }

@@ -18,16 +18,16 @@ public static class KonnectGroup
 public sealed record KonnectStatus
 {
     [Description("Accepted, ResolvedRefs and Programmed, each with observedGeneration, reason and message.")]
-    public List<Condition>? Conditions { get; init; }
+    public List<Condition>? Conditions { get; set; }
 
     [Description("For a KonnectConsumer: the state of each subscription it asked for.")]
-    public List<SubscriptionStatus>? Subscriptions { get; init; }
+    public List<SubscriptionStatus>? Subscriptions { get; set; }
 }
 
 public sealed record SubscriptionStatus
 {
-    public string Route { get; init; } = "";
+    public string Route { get; set; } = "";
     [Description("Pending, Approved or Rejected.")]
-    public string State { get; init; } = "";
-    public string? Message { get; init; }
+    public string State { get; set; } = "";
+    public string? Message { get; set; }
 }

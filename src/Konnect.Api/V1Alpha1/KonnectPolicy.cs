@@ -12,11 +12,11 @@ namespace Konnect.Api.V1Alpha1;
 public sealed record KonnectPolicy : IKubernetesObject
 {
     public const string KindName = "KonnectPolicy";
-    public string ApiVersion { get; init; } = KonnectGroup.ApiVersion;
-    public string Kind { get; init; } = KindName;
-    public ObjectMeta Metadata { get; init; } = new();
-    public KonnectPolicySpec Spec { get; init; } = new();
-    public KonnectStatus? Status { get; init; }
+    public string ApiVersion { get; set; } = KonnectGroup.ApiVersion;
+    public string Kind { get; set; } = KindName;
+    public ObjectMeta Metadata { get; set; } = new();
+    public KonnectPolicySpec Spec { get; set; } = new();
+    public KonnectStatus? Status { get; set; }
 }
 
 /// <summary>
@@ -27,29 +27,29 @@ public sealed record KonnectPolicy : IKubernetesObject
 public sealed record KonnectPolicySpec
 {
     [Description("Who is calling: apiKey, jwt, basic, mtls. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? Authentication { get; init; }
+    [PreserveUnknownFields] public JsonObject? Authentication { get; set; }
     [Description("Which consumers may call: consumer groups, approved consumers. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? Authorization { get; init; }
+    [PreserveUnknownFields] public JsonObject? Authorization { get; set; }
     [Description("Requests per period. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? RateLimit { get; init; }
+    [PreserveUnknownFields] public JsonObject? RateLimit { get; set; }
     [Description("Response caching. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? Cache { get; init; }
+    [PreserveUnknownFields] public JsonObject? Cache { get; set; }
     [Description("Cross-origin resource sharing. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? Cors { get; init; }
+    [PreserveUnknownFields] public JsonObject? Cors { get; set; }
     [Description("Client address allow and deny lists. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? IpAccess { get; init; }
+    [PreserveUnknownFields] public JsonObject? IpAccess { get; set; }
     [Description("Header and body changes on the way upstream. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? RequestTransform { get; init; }
+    [PreserveUnknownFields] public JsonObject? RequestTransform { get; set; }
     [Description("Header and body changes on the way back. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? ResponseTransform { get; init; }
+    [PreserveUnknownFields] public JsonObject? ResponseTransform { get; set; }
     [Description("Retries of failed upstream attempts. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? Retry { get; init; }
+    [PreserveUnknownFields] public JsonObject? Retry { get; set; }
     [Description("Stop sending to a failing backend for a while. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? CircuitBreaker { get; init; }
+    [PreserveUnknownFields] public JsonObject? CircuitBreaker { get; set; }
     [Description("How a destination is chosen. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? LoadBalancing { get; init; }
+    [PreserveUnknownFields] public JsonObject? LoadBalancing { get; set; }
     [Description("Active and passive health checks. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? HealthCheck { get; init; }
+    [PreserveUnknownFields] public JsonObject? HealthCheck { get; set; }
     [Description("AI provider routing and token limits. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? Ai { get; init; }
+    [PreserveUnknownFields] public JsonObject? Ai { get; set; }
 }

@@ -15,12 +15,12 @@ namespace Konnect.Api.V1Alpha1;
 public sealed record KonnectRoute : IKubernetesObject
 {
     public const string KindName = "KonnectRoute";
-    public string ApiVersion { get; init; } = KonnectGroup.ApiVersion;
-    public string Kind { get; init; } = KindName;
-    public ObjectMeta Metadata { get; init; } = new();
+    public string ApiVersion { get; set; } = KonnectGroup.ApiVersion;
+    public string Kind { get; set; } = KindName;
+    public ObjectMeta Metadata { get; set; } = new();
     [Required]
-    public KonnectRouteSpec Spec { get; init; } = new();
-    public KonnectStatus? Status { get; init; }
+    public KonnectRouteSpec Spec { get; set; } = new();
+    public KonnectStatus? Status { get; set; }
 }
 
 public sealed record KonnectRouteSpec
@@ -28,18 +28,18 @@ public sealed record KonnectRouteSpec
     [Description("Host names this route serves, exact (api.example.com) or with one leading wildcard label (*.example.com). Empty means every host.")]
     [MaxLength(16)]
     [RegularExpression(KonnectGroup.HostnamePattern)]
-    public List<string>? Hosts { get; init; }
+    public List<string>? Hosts { get; set; }
 
     [Description("TLS for the route's hosts. Served by a later release: today routes are served on the plain HTTP listener.")]
-    public RouteTls? Tls { get; init; }
+    public RouteTls? Tls { get; set; }
 
     [Description("KonnectPolicy names in the route's namespace, applied in order to every rule.")]
     [MaxLength(16)]
-    public List<string>? Policies { get; init; }
+    public List<string>? Policies { get; set; }
 
     [Description("Rules in the order written; precedence between them follows Gateway API (exact path, longer prefix, regex, then more matchers).")]
     [Required, MinLength(1), MaxLength(64)]
-    public List<RouteRule> Rules { get; init; } = [];
+    public List<RouteRule> Rules { get; set; } = [];
 }
 
 [CelRule("!has(self.rewrite) || !has(self.matches) || self.matches.all(m, !has(m.path) || m.path.type == 'PathPrefix')",
@@ -48,55 +48,55 @@ public sealed record RouteRule
 {
     [Description("Optional name of the rule, shown in status and metrics.")]
     [RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"), System.ComponentModel.DataAnnotations.MaxLength(63)]
-    public string? Name { get; init; }
+    public string? Name { get; set; }
 
     [Description("Requests the rule matches; any one match is enough. No matches means every request (PathPrefix /).")]
     [MaxLength(16)]
-    public List<RouteMatch>? Matches { get; init; }
+    public List<RouteMatch>? Matches { get; set; }
 
     [Description("Where matched requests go. Weights split traffic between backends.")]
     [Required, MinLength(1), MaxLength(16)]
-    public List<RouteBackend> Backends { get; init; } = [];
+    public List<RouteBackend> Backends { get; set; } = [];
 
     [Description("KonnectPolicy names in the route's namespace applied to this rule after the route's own.")]
     [MaxLength(16)]
-    public List<string>? Policies { get; init; }
+    public List<string>? Policies { get; set; }
 
     [Description("Changes the request before it goes upstream.")]
-    public RouteRewrite? Rewrite { get; init; }
+    public RouteRewrite? Rewrite { get; set; }
 
     [Description("How long the upstream may take to start (and keep) answering before the gateway answers 504, e.g. 10s or 500ms.")]
     [RegularExpression(Duration.Pattern)]
-    public string? Timeout { get; init; }
+    public string? Timeout { get; set; }
 }
 
 public sealed record RouteMatch
 {
     [Description("How the request path must look. Defaults to PathPrefix /.")]
-    public PathMatch? Path { get; init; }
+    public PathMatch? Path { get; set; }
 
     [Description("HTTP methods the match accepts; empty means any.")]
     [MaxLength(9)]
-    public List<HttpMethodName>? Methods { get; init; }
+    public List<HttpMethodName>? Methods { get; set; }
 
     [Description("Request headers that must all be present with matching values.")]
     [MaxLength(16)]
-    public List<NameValueMatch>? Headers { get; init; }
+    public List<NameValueMatch>? Headers { get; set; }
 
     [Description("Query parameters that must all be present with matching values.")]
     [MaxLength(16)]
-    public List<NameValueMatch>? Query { get; init; }
+    public List<NameValueMatch>? Query { get; set; }
 }
 
 [CelRule("self.type != 'Exact' && self.type != 'PathPrefix' || self.value.startsWith('/')", "an Exact or PathPrefix path must start with /")]
 public sealed record PathMatch
 {
     [DefaultValue("PathPrefix")]
-    public PathMatchType Type { get; init; } = PathMatchType.PathPrefix;
+    public PathMatchType Type { get; set; } = PathMatchType.PathPrefix;
 
     [Description("The path, or a regular expression that must match the whole path for RegularExpression.")]
     [DefaultValue("/"), MaxLength(1024)]
-    public string Value { get; init; } = "/";
+    public string Value { get; set; } = "/";
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<PathMatchType>))]
@@ -112,14 +112,14 @@ public sealed record NameValueMatch
 {
     [Description("Header or query parameter name. Header names are case-insensitive; query names are not.")]
     [Required, MinLength(1), MaxLength(256)]
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 
     [DefaultValue("Exact")]
-    public ValueMatchType Type { get; init; } = ValueMatchType.Exact;
+    public ValueMatchType Type { get; set; } = ValueMatchType.Exact;
 
     [Description("The exact value, or a regular expression that must match the whole value.")]
     [Required, MaxLength(4096)]
-    public string Value { get; init; } = "";
+    public string Value { get; set; } = "";
 }
 
 [CelRule("has(self.service) != has(self.url)", "set exactly one of service or url")]
@@ -128,25 +128,25 @@ public sealed record RouteBackend
 {
     [Description("A Service in the route's namespace.")]
     [RegularExpression("^[a-z]([-a-z0-9]*[a-z0-9])?$"), MaxLength(63)]
-    public string? Service { get; init; }
+    public string? Service { get; set; }
 
     [Description("The Service port, by number or by name.")]
-    public IntOrString? Port { get; init; }
+    public IntOrString? Port { get; set; }
 
     [Description("A static upstream outside the cluster, such as http://legacy.internal:8080.")]
     [RegularExpression("^https?://[^\\s/?#]+(/[^\\s?#]*)?$"), MaxLength(2048)]
-    public string? Url { get; init; }
+    public string? Url { get; set; }
 
     [Description("Relative share of the rule's traffic; 0 sends none.")]
     [DefaultValue(1), Range(0, 10000)]
-    public int Weight { get; init; } = 1;
+    public int Weight { get; set; } = 1;
 }
 
 public sealed record RouteRewrite
 {
     [Description("Replaces the matched path prefix, e.g. /orders/42 matched by PathPrefix /orders becomes /42 with pathPrefix /.")]
     [RegularExpression("^/.*$"), MaxLength(1024)]
-    public string? PathPrefix { get; init; }
+    public string? PathPrefix { get; set; }
 }
 
 [CelRule("has(self.secretName) || has(self.issuerRef)", "name a secretName, an issuerRef, or both")]
@@ -154,18 +154,18 @@ public sealed record RouteTls
 {
     [Description("A kubernetes.io/tls Secret in the route's namespace.")]
     [MaxLength(253)]
-    public string? SecretName { get; init; }
+    public string? SecretName { get; set; }
 
     [Description("A cert-manager issuer that should issue the certificate into secretName.")]
-    public IssuerReference? IssuerRef { get; init; }
+    public IssuerReference? IssuerRef { get; set; }
 }
 
 public sealed record IssuerReference
 {
     [DefaultValue("Issuer")]
     [RegularExpression("^(Issuer|ClusterIssuer)$")]
-    public string Kind { get; init; } = "Issuer";
+    public string Kind { get; set; } = "Issuer";
 
     [Required, MaxLength(253)]
-    public string Name { get; init; } = "";
+    public string Name { get; set; } = "";
 }

@@ -16,6 +16,7 @@ public sealed record ObjectStatus
     public required IReadOnlyList<Condition> Conditions { get; init; }
     public IReadOnlyList<SubscriptionStatus>? Subscriptions { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsAccepted => Conditions.Any(c => c.Type == ConditionTypes.Accepted && c.Status == "True");
 }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Collections.Immutable;
 using Konnect.Controller.Model;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
