@@ -1,0 +1,122 @@
+using Konnect.Commands;
+using Konnect.Tests.Infrastructure;
+
+namespace Konnect.Tests.Commands;
+
+public sealed class ValidateCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("konnect-validate-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Run_Quickstart_ExitsZeroWithNoProblems()
+    {
+        var (code, stdout, stderr) = Validate([Path.Combine(Repo.Root, "samples", "quickstart")]);
+
+        Assert.Equal(0, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("0 error(s)", stderr);
+    }
+
+    [Fact]
+    public void Run_BrokenManifests_ExitsOneWithOneLinePerProblem()
+    {
+        File.WriteAllText(Path.Combine(_dir, "routes.yaml"), """
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectRoute
+            metadata: { name: good }
+            spec:
+              rules: [{ backends: [{ url: "http://a:80" }] }]
+            ---
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectRoute
+            metadata: { name: bad-regex, namespace: shop }
+            spec:
+              rules:
+                - matches: [{ path: { type: RegularExpression, value: "(a" } }]
+                  backends: [{ url: "http://a:80" }]
+            ---
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectRoute
+            metadata: { name: bad-weight }
+            spec:
+              rules: [{ backends: [{ url: "http://a:80", weight: lots }] }]
+            """);
+        File.WriteAllText(Path.Combine(_dir, "broken.yaml"), "kind: [unclosed\n");
+
+        var (code, stdout, _) = Validate([_dir]);
+
+        Assert.Equal(1, code);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        var broken = Path.Combine(_dir, "broken.yaml");
+        var routes = Path.Combine(_dir, "routes.yaml");
+        Assert.StartsWith($"{broken}:", lines[0]);
+        Assert.StartsWith($"{routes}:8: KonnectRoute shop/bad-regex: InvalidMatch: spec.rules[0].matches[0].path.value:", lines[1]);
+        Assert.StartsWith($"{routes}:16: KonnectRoute default/bad-weight: InvalidSpec:", lines[2]);
+        Assert.Contains("weight", lines[2]);
+    }
+
+    [Fact]
+    public void Run_MissingServiceReference_WarnsButPassesUnlessStrict()
+    {
+        File.WriteAllText(Path.Combine(_dir, "route.yaml"), """
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectRoute
+            metadata: { name: orders }
+            spec:
+              rules: [{ backends: [{ service: orders, port: 80 }] }]
+            """);
+
+        var (lenient, _, lenientErr) = Validate([_dir]);
+        var (strict, strictOut, _) = Validate([_dir], strict: true);
+
+        Assert.Equal(0, lenient);
+        Assert.Contains("warning: ", lenientErr);
+        Assert.Contains("BackendNotFound: rule 0: Service default/orders not found", lenientErr);
+        Assert.Equal(1, strict);
+        Assert.Contains($"{Path.Combine(_dir, "route.yaml")}:2: KonnectRoute default/orders: BackendNotFound", strictOut);
+    }
+
+    [Fact]
+    public void Run_MissingPath_ExitsOneNamingIt()
+    {
+        var (code, _, stderr) = Validate([Path.Combine(_dir, "nope")]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("no such file or folder", stderr);
+    }
+
+    [Fact]
+    public async Task Binary_BrokenManifest_ExitCodeOneAndLineOnStdout()
+    {
+        File.WriteAllText(Path.Combine(_dir, "r.yaml"), "apiVersion: konnect.dev/v1alpha1\nkind: KonnectRoute\nmetadata: { name: r }\nspec:\n  hosts: [UPPER.example.com]\n  rules: [{ backends: [{ url: \"http://a:80\" }] }]\n");
+
+        var (code, stdout, _) = await Repo.RunAsync("dotnet", Repo.KonnectDll, "validate", _dir);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"{Path.Combine(_dir, "r.yaml")}:2: KonnectRoute default/r: InvalidHost: spec.hosts[0]: \"UPPER.example.com\" is not a host name; use lower-case DNS names such as api.example.com or *.example.com\n", stdout);
+    }
+
+    [Fact]
+    public async Task Binary_HelpAndVersion_Succeed()
+    {
+        var help = await Repo.RunAsync("dotnet", Repo.KonnectDll, "--help");
+        var version = await Repo.RunAsync("dotnet", Repo.KonnectDll, "version");
+
+        Assert.Equal(0, help.ExitCode);
+        foreach (var command in new[] { "run", "validate", "crds", "version" }) { Assert.Contains(command, help.Stdout); }
+        Assert.Equal(0, version.ExitCode);
+        Assert.StartsWith("konnect ", version.Stdout);
+        Assert.Contains("konnect.dev/v1alpha1", version.Stdout);
+    }
+
+    private static (int Code, string Stdout, string Stderr) Validate(string[] paths, bool strict = false)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = ValidateCommand.Run(paths, strict, stdout, stderr);
+        return (code, stdout.ToString().Replace("\r", ""), stderr.ToString());
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Konnect.Tests.Infrastructure;
+
+/// <summary>Paths into the repository and the built binaries, and small process helpers for end-to-end tests.</summary>
+internal static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>"Debug" or "Release": whichever configuration built this test assembly.</summary>
+    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+
+    public static string KonnectDll => Path.Combine(AppContext.BaseDirectory, "konnect.dll");
+
+    public static string EchoDll => Path.Combine(Root, "src", "Konnect.Echo", "bin", Configuration, "net10.0", "konnect-echo.dll");
+
+    /// <summary>A port nothing listens on right now (the OS picks it; a tiny race with other processes is accepted).</summary>
+    public static int FreePort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    public static Process StartDotnet(string dll, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args) { info.ArgumentList.Add(arg); }
+        var process = Process.Start(info)!;
+        // Drain output so a chatty child never blocks on a full pipe.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args) { info.ArgumentList.Add(arg); }
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds, failing after <paramref name="seconds"/>.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (await condition()) { return; }
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"timed out after {seconds}s waiting for {what}");
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Konnect.sln"))) { return dir.FullName; }
+        }
+        throw new InvalidOperationException("Konnect.sln not found above " + AppContext.BaseDirectory);
+    }
+}
