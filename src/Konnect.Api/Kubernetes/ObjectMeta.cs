@@ -10,7 +10,9 @@ public sealed record ObjectMeta
     public string? Uid { get; set; }
     public string? ResourceVersion { get; set; }
     public long? Generation { get; set; }
+    [JsonConverter(typeof(KubeTimeConverter))]
     public DateTimeOffset? CreationTimestamp { get; set; }
+    [JsonConverter(typeof(KubeTimeConverter))]
     public DateTimeOffset? DeletionTimestamp { get; set; }
     public Dictionary<string, string>? Labels { get; set; }
     public Dictionary<string, string>? Annotations { get; set; }
@@ -43,6 +45,7 @@ public sealed record Condition
     public required string Status { get; set; }
     public long? ObservedGeneration { get; set; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonConverter(typeof(KubeTimeConverter))]
     public DateTimeOffset? LastTransitionTime { get; set; }
     public required string Reason { get; set; }
     public string Message { get; set; } = "";
