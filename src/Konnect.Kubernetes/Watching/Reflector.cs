@@ -1,0 +1,137 @@
+using Konnect.Api.Kubernetes;
+using Microsoft.Extensions.Logging;
+
+namespace Konnect.Kubernetes.Watching;
+
+/// <summary>
+/// Keeps a handler in step with one kind on the API server: list (in pages), then watch from the list's
+/// resourceVersion, following bookmarks. A watch the server ends is resumed from the last version seen; 410 Gone
+/// (the version was compacted away) means relist; a failure backs off with jitter. The handler keeps the last
+/// good state throughout: nothing is cleared until a new complete list replaces it.
+/// </summary>
+public sealed partial class Reflector<T>(
+    IKubeApiClient client,
+    ResourceType<T> type,
+    string? ns,
+    IReflectorHandler<T> handler,
+    IReflectorObserver observer,
+    ReflectorOptions options,
+    ILogger logger,
+    TimeProvider? time = null)
+    where T : class, IKubernetesObject
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Backoff _backoff = new(options.InitialBackoff, options.MaxBackoff);
+    private readonly string _name = ns is null ? type.ToString() : $"{type}/{ns}";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        string? version = null;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (version is null)
+                {
+                    version = await ListAsync(cancellationToken).ConfigureAwait(false);
+                    _backoff.Reset();
+                }
+                version = await WatchAsync(version, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (KubeApiException e) when (e.IsGone)
+            {
+                // The server no longer has history from our version: only a fresh list is correct now.
+                version = null;
+                observer.Restarted(_name, "Gone", TimeSpan.Zero);
+                LogRelist(logger, _name);
+            }
+            catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or System.Text.Json.JsonException or TimeoutException)
+            {
+                var delay = e is KubeApiException { RetryAfter: { } after } ? after : _backoff.Next();
+                var reason = e is KubeApiException k ? (k.StatusCode == 0 ? "Unreachable" : k.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)) : e.GetType().Name;
+                observer.Restarted(_name, reason, delay);
+                LogRetry(logger, _name, delay.TotalSeconds, e.Message);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<string> ListAsync(CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        string? next = null;
+        string? version;
+        do
+        {
+            var page = await client.ListAsync(type, ns, new ListOptions
+            {
+                Limit = options.PageSize,
+                Continue = next,
+                LabelSelector = options.LabelSelector,
+                FieldSelector = options.FieldSelector,
+            }, cancellationToken).ConfigureAwait(false);
+            items.AddRange(page.Items);
+            next = page.Metadata.Continue is { Length: > 0 } c ? c : null;
+            version = page.Metadata.ResourceVersion;
+        }
+        while (next is not null);
+
+        // List items carry no kind; fill it so downstream code can name them.
+        foreach (var item in items) { Stamp(item); }
+        handler.Replace(items);
+        observer.Listed(_name, items.Count);
+        LogListed(logger, _name, items.Count, version ?? "");
+        return version ?? "";
+    }
+
+    /// <summary>Watches until the server ends the stream; returns the newest version seen, to resume from.</summary>
+    private async Task<string> WatchAsync(string version, CancellationToken cancellationToken)
+    {
+        var timeout = (int)(options.WatchTimeout.TotalSeconds * (0.5 + Random.Shared.NextDouble()));
+        var watch = new WatchOptions
+        {
+            ResourceVersion = version,
+            AllowWatchBookmarks = true,
+            TimeoutSeconds = Math.Max(1, timeout),
+            LabelSelector = options.LabelSelector,
+            FieldSelector = options.FieldSelector,
+        };
+        await foreach (var e in client.WatchAsync(type, ns, watch, cancellationToken).ConfigureAwait(false))
+        {
+            _backoff.Reset();
+            if (e.Object.Metadata.ResourceVersion is { Length: > 0 } seen) { version = seen; }
+            observer.Event(_name, e.Type);
+            switch (e.Type)
+            {
+                case WatchEventType.Added or WatchEventType.Modified:
+                    handler.Upsert(Stamp(e.Object));
+                    break;
+                case WatchEventType.Deleted:
+                    handler.Delete(Stamp(e.Object));
+                    break;
+                default:
+                    break; // a bookmark only moves the version forward
+            }
+        }
+        return version;
+    }
+
+    private T Stamp(T item)
+    {
+        if (item is IStampable stampable) { stampable.Stamp(type.ApiVersion, type.Kind); }
+        return item;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listed {Resource}: {Count} object(s) at resourceVersion {Version}")]
+    private static partial void LogListed(ILogger logger, string resource, int count, string version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Resource} expired (410 Gone); relisting")]
+    private static partial void LogRelist(ILogger logger, string resource);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of {Resource} failed; retrying in {Seconds:F1}s, serving the last good state meanwhile: {Error}")]
+    private static partial void LogRetry(ILogger logger, string resource, double seconds, string error);
+}
