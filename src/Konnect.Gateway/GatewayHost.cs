@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Konnect.Gateway;
 
@@ -23,6 +24,10 @@ public static class GatewayHost
             o.AdminUrls = options.AdminUrls;
             o.ApplyTimeout = options.ApplyTimeout;
         });
+        // YARP and ASP.NET hosting log every request at Information; that is the access log's job, at a fraction of
+        // the cost. Configuration (Logging:LogLevel) can still lower these for debugging.
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         services?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -15,6 +15,12 @@ internal sealed class KonnectRouter(RequestDelegate next, GatewayState state)
         var match = state.Table.Match(context.Request);
         if (match is null)
         {
+            if (!state.IsReady)
+            {
+                // Before the first model a 404 would tell clients the API is gone; it is only not loaded yet.
+                return ProblemResponse.WriteAsync(context, Problem.NotReady, "The gateway is starting and has not applied its first configuration.");
+            }
+
             return ProblemResponse.WriteAsync(context, Problem.NoRoute, $"No route matches host '{context.Request.Host.Host}' and path '{context.Request.Path}'.");
         }
 

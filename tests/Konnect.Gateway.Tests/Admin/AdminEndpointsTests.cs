@@ -31,6 +31,12 @@ public sealed class AdminEndpointsTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.ServiceUnavailable, before.StatusCode);
         }
 
+        using (var traffic = await _gateway.GetAsync("/a"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, traffic.StatusCode);
+            Assert.EndsWith("not-ready", (await TestGateway.ProblemAsync(traffic)).GetProperty("type").GetString());
+        }
+
         await _gateway.PublishAsync(Route("a", _backend.Url()));
 
         using var after = await _gateway.Admin.GetAsync("/readyz");
