@@ -1,0 +1,55 @@
+using Konnect.Controller.Model;
+using Konnect.Gateway.Errors;
+using Microsoft.AspNetCore.Http;
+using System.Text.Json;
+
+namespace Konnect.Gateway.Admin;
+
+/// <summary>
+/// Serves the admin port by hand, without endpoint routing: admin requests never build or touch ASP.NET's matcher,
+/// and traffic requests never see admin paths (on the traffic port "/healthz" is an ordinary routed path).
+/// </summary>
+internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners listeners, GatewayState state)
+{
+    public Task InvokeAsync(HttpContext context) =>
+        listeners.IsAdminPort(context.Connection.LocalPort) ? HandleAsync(context) : next(context);
+
+    private Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        {
+            context.Response.Headers.Allow = "GET, HEAD";
+            return ProblemResponse.WriteAsync(context, Problem.MethodNotAllowed, "Admin endpoints answer GET and HEAD only.");
+        }
+
+        return request.Path.Value switch
+        {
+            "/healthz" => Text(context, StatusCodes.Status200OK, "ok"),
+            "/readyz" => state.IsReady
+                ? Text(context, StatusCodes.Status200OK, "ready")
+                : Text(context, StatusCodes.Status503ServiceUnavailable, "not ready: no gateway model applied yet"),
+            "/config" => Config(context),
+            _ => ProblemResponse.WriteAsync(context, Problem.AdminNotFound, "Admin endpoints are /healthz, /readyz and /config."),
+        };
+    }
+
+    private static Task Text(HttpContext context, int status, string body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.WriteAsync(body);
+    }
+
+    private Task Config(HttpContext context)
+    {
+        // The model holds no secrets today. When policies bring credentials (API-key hashes, JWKS, Secret data),
+        // redact them here, on a copy, before serialising: /config is for operators, not for key material.
+        var model = state.AppliedModel ?? GatewayModel.Empty;
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        return JsonSerializer.SerializeAsync(context.Response.Body, model, ModelJsonContext.Default.GatewayModel, context.RequestAborted);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Konnect.Gateway.Admin;
+
+/// <summary>
+/// The sockets the gateway listens on, split into traffic and admin. Kestrel writes the bound port back into each
+/// listener, so with port 0 (tests) the real port is known once the server has started.
+/// </summary>
+public sealed class GatewayListeners
+{
+    private readonly List<ListenOptions> _traffic = [];
+    private readonly List<ListenOptions> _admin = [];
+
+    public IReadOnlyList<IPEndPoint> TrafficEndPoints => [.. _traffic.Select(l => l.IPEndPoint!)];
+
+    public IReadOnlyList<IPEndPoint> AdminEndPoints => [.. _admin.Select(l => l.IPEndPoint!)];
+
+    internal void Configure(KestrelServerOptions kestrel, GatewayOptions options)
+    {
+        foreach (var endpoint in ListenUrl.ParseAll(options.TrafficUrls, nameof(options.TrafficUrls)))
+        {
+            kestrel.Listen(endpoint, _traffic.Add);
+        }
+
+        foreach (var endpoint in ListenUrl.ParseAll(options.AdminUrls, nameof(options.AdminUrls)))
+        {
+            kestrel.Listen(endpoint, _admin.Add);
+        }
+    }
+
+    /// <summary>True when the connection came in on an admin socket. A handful of listeners: a loop beats a set.</summary>
+    internal bool IsAdminPort(int localPort)
+    {
+        foreach (var listener in _admin)
+        {
+            if (listener.IPEndPoint?.Port == localPort)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>Parses "http://host:port" listen URLs into socket addresses.</summary>
+internal static class ListenUrl
+{
+    public static IReadOnlyList<IPEndPoint> ParseAll(string urls, string setting)
+    {
+        var endpoints = new List<IPEndPoint>();
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            endpoints.Add(Parse(url, setting));
+        }
+
+        return endpoints.Count > 0 ? endpoints : throw new ArgumentException($"{setting} lists no URL; give at least one, e.g. http://0.0.0.0:8080.");
+    }
+
+    internal static IPEndPoint Parse(string url, string setting)
+    {
+        // "*" and "+" are the wildcard spellings ASP.NET users know; Uri cannot parse them as hosts.
+        var normalized = url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal);
+        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
+        {
+            throw new ArgumentException($"{setting}: '{url}' is not a listen URL of the form http://address:port (https comes with TLS support).");
+        }
+
+        var host = uri.Host.Trim('[', ']');
+        var address = host == "localhost" ? IPAddress.Loopback
+            : IPAddress.TryParse(host, out var parsed) ? parsed
+            : throw new ArgumentException($"{setting}: '{url}' must name an IP address, '*' or 'localhost', not a host name.");
+        return new IPEndPoint(address, uri.Port);
+    }
+}

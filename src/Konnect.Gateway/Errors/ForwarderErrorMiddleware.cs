@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Konnect.Gateway.Errors;
+
+/// <summary>
+/// Runs inside YARP's pipeline. YARP reports a failed forward by status code and <see cref="IForwarderErrorFeature"/>
+/// only, with an empty body; this gives the client a problem document saying which side failed.
+/// </summary>
+internal sealed class ForwarderErrorMiddleware(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        await next(context);
+
+        if (context.Features.Get<IForwarderErrorFeature>() is not { } error
+            || context.Response.HasStarted
+            || context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var (problem, detail) = error.Error switch
+        {
+            ForwarderError.NoAvailableDestinations =>
+                (Problem.NoDestination, "Every upstream destination of the route is unavailable or has no weight."),
+            ForwarderError.RequestTimedOut =>
+                (Problem.UpstreamTimeout, "The upstream did not respond within the route's timeout."),
+            // The client's own side failed (aborted, bad body): YARP already chose a 4xx/5xx status; leave it bodiless.
+            ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient => (null, null),
+            _ => (Problem.UpstreamUnreachable, "The upstream refused, reset or broke the connection."),
+        };
+
+        if (problem is not null)
+        {
+            await ProblemResponse.WriteAsync(context, problem, detail!);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace Konnect.Gateway.Errors;
+
+/// <summary>A kind of response the gateway itself produces: its status, a stable type URI and a short title.</summary>
+public sealed record Problem(int Status, string Type, string Title)
+{
+    private const string Base = "https://konnect.dev/problems/";
+
+    public static readonly Problem NoRoute = new(404, Base + "no-route", "No route matches the request");
+    public static readonly Problem NotReady = new(503, Base + "not-ready", "The gateway has no configuration yet");
+    public static readonly Problem RouteUnavailable = new(503, Base + "route-unavailable", "The route cannot be served");
+    public static readonly Problem NoDestination = new(503, Base + "no-destination", "No upstream destination is available");
+    public static readonly Problem UpstreamUnreachable = new(502, Base + "upstream-unreachable", "The upstream could not be reached or failed");
+    public static readonly Problem UpstreamTimeout = new(504, Base + "upstream-timeout", "The upstream did not answer in time");
+    public static readonly Problem Internal = new(500, Base + "internal", "The gateway failed to handle the request");
+    public static readonly Problem AdminNotFound = new(404, Base + "admin-not-found", "No such admin endpoint");
+    public static readonly Problem MethodNotAllowed = new(405, Base + "method-not-allowed", "Method not allowed");
+}

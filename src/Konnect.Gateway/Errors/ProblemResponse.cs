@@ -1,0 +1,51 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Konnect.Gateway.Errors;
+
+/// <summary>
+/// Writes RFC 9457 application/problem+json for responses the gateway makes itself. Hand-written with
+/// <see cref="Utf8JsonWriter"/>: no reflection, and nothing but the fields below can leak (no stack, no secret).
+/// </summary>
+public static class ProblemResponse
+{
+    public const string ContentType = "application/problem+json";
+
+    public static async Task WriteAsync(HttpContext context, Problem problem, string detail)
+    {
+        var response = context.Response;
+        if (response.HasStarted)
+        {
+            return;
+        }
+
+        // Whatever an upstream or earlier middleware put in the response is not part of our answer.
+        response.Headers.ContentEncoding = default;
+        response.StatusCode = problem.Status;
+        response.ContentType = ContentType;
+        response.Headers.CacheControl = "no-store";
+
+        // Buffered so the response carries a Content-Length; these bodies are a few hundred bytes.
+        var body = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(body))
+        {
+            Write(json, context, problem, detail);
+        }
+
+        response.ContentLength = body.WrittenCount;
+        await response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted);
+    }
+
+    private static void Write(Utf8JsonWriter json, HttpContext context, Problem problem, string detail)
+    {
+        json.WriteStartObject();
+        json.WriteString("type", problem.Type);
+        json.WriteString("title", problem.Title);
+        json.WriteNumber("status", problem.Status);
+        json.WriteString("detail", detail);
+        json.WriteString("instance", context.Request.Path.Value);
+        json.WriteString("requestId", context.TraceIdentifier);
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,43 @@
+using Konnect.Gateway.Admin;
+using Konnect.Gateway.Errors;
+using Konnect.Gateway.RequestIds;
+using Konnect.Gateway.Routing;
+using Konnect.Gateway.Yarp;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.AspNetCore.Builder;
+
+public static class GatewayApplicationBuilderExtensions
+{
+    /// <summary>
+    /// Builds the request pipeline: request id, last-resort error handler, admin branch, Konnect's router, then
+    /// ASP.NET routing (which skips its own matching because the router has set the endpoint) and YARP's pipeline.
+    /// </summary>
+    public static WebApplication UseKonnectGateway(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<LastResortMiddleware>();
+        app.UseMiddleware<AdminEndpoints>();
+        app.UseMiddleware<KonnectRouter>();
+        // Explicit, so WebApplication does not put routing (and its matcher) in front of Konnect's router.
+        app.UseRouting();
+
+        var dataSources = ((IEndpointRouteBuilder)app).DataSources;
+        var existing = dataSources.ToHashSet();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseMiddleware<ForwarderErrorMiddleware>();
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+
+        // YARP's data source holds only YARP's endpoints; reading it directly (instead of the composite in DI, which is
+        // filled only when the pipeline is built) also works for a model published before the host starts.
+        var yarpEndpoints = dataSources.Single(d => !existing.Contains(d));
+        app.Services.GetRequiredService<GatewayConfigPublisher>().AttachEndpoints(yarpEndpoints);
+        return app;
+    }
+}

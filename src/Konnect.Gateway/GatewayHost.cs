@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Konnect.Gateway;
+
+/// <summary>The gateway as a ready-to-run web application, for the konnect host and for tests.</summary>
+public static class GatewayHost
+{
+    /// <summary>
+    /// Creates the application with the gateway registered and its pipeline built. Start it, then publish models
+    /// through <see cref="Konnect.Controller.IConfigPublisher"/> from <c>app.Services</c>.
+    /// </summary>
+    /// <param name="options">Listen addresses and timeouts.</param>
+    /// <param name="services">Extra registrations (a controller, test doubles, logging changes).</param>
+    /// <param name="args">Command-line arguments for configuration (logging levels and the like).</param>
+    public static WebApplication Build(GatewayOptions options, Action<IServiceCollection>? services = null, string[]? args = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [] });
+        builder.Services.AddKonnectGateway(o =>
+        {
+            o.TrafficUrls = options.TrafficUrls;
+            o.AdminUrls = options.AdminUrls;
+            o.ApplyTimeout = options.ApplyTimeout;
+        });
+        // YARP and ASP.NET hosting log every request at Information; that is the access log's job, at a fraction of
+        // the cost. Configuration (Logging:LogLevel) can still lower these for debugging.
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        services?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.UseKonnectGateway();
+        return app;
+    }
+}

@@ -1,0 +1,66 @@
+using Konnect.Controller;
+using Konnect.Gateway;
+using Konnect.Gateway.Admin;
+using Konnect.Gateway.Yarp;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.LoadBalancing;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class GatewayServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the data plane: YARP fed from memory, Konnect's router, load balancing and transforms, the
+    /// <see cref="IConfigPublisher"/> that applies gateway models, and Kestrel listeners for traffic and admin.
+    /// Pair with <c>app.UseKonnectGateway()</c>.
+    /// </summary>
+    public static IServiceCollection AddKonnectGateway(this IServiceCollection services, Action<GatewayOptions>? configure = null)
+    {
+        var options = new GatewayOptions();
+        configure?.Invoke(options);
+        ValidatePorts(options);
+
+        services.AddSingleton(options);
+        services.AddSingleton<GatewayState>();
+        services.AddSingleton<GatewayListeners>();
+        services.AddSingleton<ConfigApplyWatcher>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigChangeListener, ConfigApplyWatcher>(sp => sp.GetRequiredService<ConfigApplyWatcher>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedLoadBalancingPolicy>());
+        services.AddSingleton(sp => new GatewayConfigPublisher(
+            sp.GetRequiredService<InMemoryConfigProvider>(),
+            sp.GetRequiredService<IConfigValidator>(),
+            sp.GetRequiredService<ConfigApplyWatcher>(),
+            sp.GetRequiredService<GatewayState>(),
+            options,
+            sp.GetRequiredService<ILogger<GatewayConfigPublisher>>()));
+        services.AddSingleton<IConfigPublisher>(sp => sp.GetRequiredService<GatewayConfigPublisher>());
+
+        services.AddReverseProxy()
+            .LoadFromMemory([], [])
+            .AddTransforms<KonnectTransformProvider>();
+
+        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners>((kestrel, listeners) =>
+        {
+            // The Server header tells scanners which CVEs to try and tells clients nothing useful.
+            kestrel.AddServerHeader = false;
+            listeners.Configure(kestrel, options);
+        });
+
+        return services;
+    }
+
+    private static void ValidatePorts(GatewayOptions options)
+    {
+        var traffic = ListenUrl.ParseAll(options.TrafficUrls, nameof(options.TrafficUrls));
+        var admin = ListenUrl.ParseAll(options.AdminUrls, nameof(options.AdminUrls));
+        // The admin branch is chosen by local port, so a shared port would expose /config to traffic clients.
+        var shared = traffic.Select(e => e.Port).Intersect(admin.Select(e => e.Port)).Where(p => p != 0).ToList();
+        if (shared.Count > 0)
+        {
+            throw new ArgumentException($"TrafficUrls and AdminUrls share port {shared[0]}; give the admin endpoints their own port.");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Konnect.Controller.Model;
+using Microsoft.AspNetCore.Http;
+
+namespace Konnect.Gateway.Routing;
+
+/// <summary>
+/// One match of one rule inside a <see cref="RouteTable"/>, bound to the YARP endpoint that serves it.
+/// Built once per applied model and handed to every request it matches, so routing allocates nothing.
+/// </summary>
+internal sealed class MatchedRoute : IKonnectRouteFeature
+{
+    public MatchedRoute(RouteModel route, MatchModel match, RouteMatcher matcher, Endpoint? endpoint, Unavailable? unavailable)
+    {
+        if (endpoint is null && unavailable is null)
+        {
+            throw new ArgumentException($"Route '{route.Id}' needs an endpoint or a reason why it has none.", nameof(unavailable));
+        }
+
+        Route = route;
+        Match = match;
+        Matcher = matcher;
+        Endpoint = unavailable is null ? endpoint : null;
+        Unavailable = unavailable;
+    }
+
+    public string RouteId => Route.Id;
+
+    public RouteModel Route { get; }
+
+    public MatchModel Match { get; }
+
+    public RouteMatcher Matcher { get; }
+
+    /// <summary>YARP's endpoint for this rule; null when the rule answers 503 with <see cref="Unavailable"/>.</summary>
+    public Endpoint? Endpoint { get; }
+
+    public Unavailable? Unavailable { get; }
+}

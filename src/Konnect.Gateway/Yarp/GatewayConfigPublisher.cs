@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using Konnect.Controller;
+using Konnect.Controller.Model;
+using Konnect.Gateway.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Configuration;
+using YarpRouteModel = Yarp.ReverseProxy.Model.RouteModel;
+
+namespace Konnect.Gateway.Yarp;
+
+/// <summary>
+/// Applies gateway models to the in-process data plane: YARP routes and clusters through YARP's own
+/// <see cref="InMemoryConfigProvider"/>, then Konnect's route table, swapped in one step once YARP's endpoints exist.
+/// Requests in flight keep the endpoint they were routed to, and YARP keeps a removed cluster alive for them.
+/// </summary>
+public sealed partial class GatewayConfigPublisher : IConfigPublisher
+{
+    private readonly InMemoryConfigProvider _provider;
+    private readonly IConfigValidator _validator;
+    private readonly ConfigApplyWatcher _watcher;
+    private readonly GatewayState _state;
+    private readonly GatewayOptions _options;
+    private readonly ILogger<GatewayConfigPublisher> _logger;
+    private readonly SemaphoreSlim _publishing = new(1, 1);
+    // Guards the pair (last compiled model, YARP's data source) so a late attach and a publish cannot interleave.
+    private readonly Lock _binding = new();
+    private RegexCache _regexes = new();
+    private CompiledModel? _lastCompiled;
+    private IReadOnlyDictionary<string, string> _lastRejected = new Dictionary<string, string>();
+    private EndpointDataSource? _endpoints;
+    private long _revision;
+
+    internal GatewayConfigPublisher(
+        InMemoryConfigProvider provider,
+        IConfigValidator validator,
+        ConfigApplyWatcher watcher,
+        GatewayState state,
+        GatewayOptions options,
+        ILogger<GatewayConfigPublisher> logger)
+    {
+        _provider = provider;
+        _validator = validator;
+        _watcher = watcher;
+        _state = state;
+        _options = options;
+        _logger = logger;
+    }
+
+    public async ValueTask<PublishResult> PublishAsync(GatewayModel model, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        await _publishing.WaitAsync(cancellationToken);
+        try
+        {
+            if (_lastCompiled?.Model.Version == model.Version)
+            {
+                ModelUnchanged(_logger, model.Version);
+                return PublishResult.Unchanged;
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            var regexes = _regexes.NextGeneration();
+            var compiled = CompiledModel.Compile(model, regexes);
+            var rejected = new Dictionary<string, string>(compiled.Invalid, StringComparer.Ordinal);
+            var (routes, clusters) = await BuildValidConfigAsync(model, rejected);
+
+            var revisionId = $"{model.Version}/{Interlocked.Increment(ref _revision)}";
+            var applied = _watcher.Expect(revisionId);
+            _provider.Update(routes, clusters, revisionId);
+            try
+            {
+                await applied.WaitAsync(_options.ApplyTimeout, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"YARP did not apply model {model.Version} within {_options.ApplyTimeout}; the previous model keeps serving.");
+            }
+            finally
+            {
+                _watcher.Forget(revisionId);
+            }
+
+            var notProgrammed = new List<string>();
+            lock (_binding)
+            {
+                _lastCompiled = compiled;
+                _lastRejected = new Dictionary<string, string>(rejected, StringComparer.Ordinal);
+                Bind(notProgrammed);
+            }
+
+            foreach (var id in notProgrammed)
+            {
+                rejected[id] = $"Route '{id}' got no proxy endpoint after the configuration was applied.";
+            }
+
+            foreach (var (id, reason) in rejected)
+            {
+                RouteRejected(_logger, id, reason);
+            }
+
+            _regexes = regexes;
+            ModelApplied(_logger, model.Version, model.Routes.Count, rejected.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return new PublishResult(true, rejected);
+        }
+        finally
+        {
+            _publishing.Release();
+        }
+    }
+
+    /// <summary>
+    /// Hands over YARP's endpoint data source once the pipeline exists. A model published before that (at startup)
+    /// is bound now, so it does not wait for the next publish to get its endpoints.
+    /// </summary>
+    internal void AttachEndpoints(EndpointDataSource yarpEndpoints)
+    {
+        lock (_binding)
+        {
+            _endpoints = yarpEndpoints;
+            if (_lastCompiled is not null)
+            {
+                Bind(notProgrammed: null);
+            }
+        }
+    }
+
+    private void Bind(List<string>? notProgrammed)
+    {
+        var compiled = _lastCompiled!;
+        var endpoints = new Dictionary<string, Endpoint>(StringComparer.OrdinalIgnoreCase);
+        foreach (var endpoint in _endpoints?.Endpoints ?? [])
+        {
+            if (endpoint.Metadata.GetMetadata<YarpRouteModel>() is { } route)
+            {
+                endpoints[route.Config.RouteId] = endpoint;
+            }
+        }
+
+        // Before the pipeline exists there are no endpoints to miss; only report them once there should be.
+        var table = compiled.Bind(endpoints, _lastRejected, _endpoints is null ? null : notProgrammed);
+        _state.Swap(compiled.Model, table);
+    }
+
+    /// <summary>
+    /// YARP refuses a whole snapshot when one route or cluster is invalid; validating each one first lets us drop
+    /// just that rule (it answers 503) and keep every other rule serving.
+    /// </summary>
+    private async Task<(List<RouteConfig>, List<ClusterConfig>)> BuildValidConfigAsync(GatewayModel model, Dictionary<string, string> rejected)
+    {
+        var routes = new List<RouteConfig>(model.Routes.Count);
+        var clusters = new List<ClusterConfig>(model.Routes.Count);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var route in model.Routes)
+        {
+            if (rejected.ContainsKey(route.Id) || YarpConfigBuilder.Build(route) is not { } config)
+            {
+                continue;
+            }
+
+            if (!seen.Add(route.Id))
+            {
+                rejected[route.Id] = $"Route id '{route.Id}' appears more than once (ids are compared case-insensitively).";
+                continue;
+            }
+
+            var errors = (await _validator.ValidateRouteAsync(config.Route)).Concat(await _validator.ValidateClusterAsync(config.Cluster)).ToList();
+            if (errors.Count > 0)
+            {
+                rejected[route.Id] = string.Join(" ", errors.Select(e => e.Message));
+                continue;
+            }
+
+            routes.Add(config.Route);
+            clusters.Add(config.Cluster);
+        }
+
+        return (routes, clusters);
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Applied model {Version}: {Routes} rules, {Rejected} rejected, in {ElapsedMs:F1} ms")]
+    private static partial void ModelApplied(ILogger logger, string version, int routes, int rejected, double elapsedMs);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Model {Version} is already applied")]
+    private static partial void ModelUnchanged(ILogger logger, string version);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Rule {RouteId} rejected by the data plane: {Reason}")]
+    private static partial void RouteRejected(ILogger logger, string routeId, string reason);
+}

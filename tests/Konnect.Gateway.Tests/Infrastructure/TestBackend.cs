@@ -1,0 +1,73 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Konnect.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// A real Kestrel upstream on 127.0.0.1. It answers with the path and query it received, so a test tells routes
+/// apart by giving each one its own base path on the same backend ("http://127.0.0.1:port/a" → body "/a/...").
+/// Paths ending in "/hang" never answer; paths ending in "/slow" wait for <see cref="ReleaseSlow"/>.
+/// </summary>
+internal sealed class TestBackend : IAsyncDisposable
+{
+    public const string SeenRequestIdHeader = "x-upstream-saw-request-id";
+
+    private readonly WebApplication _app;
+    private readonly TaskCompletionSource _slowGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _slowStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private TestBackend(WebApplication app) => _app = app;
+
+    public int Port { get; private set; }
+
+    public string Url(string basePath = "") => $"http://127.0.0.1:{Port}{basePath}";
+
+    /// <summary>Completes when a "/slow" request has arrived and is waiting.</summary>
+    public Task SlowStarted => _slowStarted.Task;
+
+    public void ReleaseSlow() => _slowGate.TrySetResult();
+
+    public static async Task<TestBackend> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.RemoveAll<ILoggerProvider>();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var backend = new TestBackend(app);
+        app.Run(backend.HandleAsync);
+        await app.StartAsync();
+        backend.Port = new Uri(app.Urls.Single()).Port;
+        return backend;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "";
+        if (path.EndsWith("/hang", StringComparison.Ordinal))
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }
+
+        if (path.EndsWith("/slow", StringComparison.Ordinal))
+        {
+            _slowStarted.TrySetResult();
+            await _slowGate.Task.WaitAsync(context.RequestAborted);
+        }
+
+        context.Response.Headers[SeenRequestIdHeader] = context.Request.Headers["x-request-id"];
+        context.Response.ContentType = "text/plain";
+        await context.Response.WriteAsync(path + context.Request.QueryString.Value);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _slowGate.TrySetResult();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

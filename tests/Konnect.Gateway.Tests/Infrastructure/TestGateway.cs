@@ -1,0 +1,113 @@
+using System.Net;
+using System.Text.Json;
+using Konnect.Controller;
+using Konnect.Controller.Model;
+using Konnect.Gateway.Admin;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Konnect.Gateway.Tests.Infrastructure;
+
+/// <summary>The real gateway on 127.0.0.1:0 (traffic and admin), with clients for both ports.</summary>
+internal sealed class TestGateway : IAsyncDisposable
+{
+    private static int s_version;
+    private readonly WebApplication _app;
+
+    private TestGateway(WebApplication app)
+    {
+        _app = app;
+        var listeners = app.Services.GetRequiredService<GatewayListeners>();
+        Traffic = Client(listeners.TrafficEndPoints.Single());
+        Admin = Client(listeners.AdminEndPoints.Single());
+        Publisher = app.Services.GetRequiredService<IConfigPublisher>();
+    }
+
+    public HttpClient Traffic { get; }
+
+    public HttpClient Admin { get; }
+
+    public IConfigPublisher Publisher { get; }
+
+    /// <param name="beforeStart">Runs after the pipeline is built and before Kestrel starts.</param>
+    public static async Task<TestGateway> StartAsync(Func<IConfigPublisher, Task>? beforeStart = null)
+    {
+        var app = GatewayHost.Build(
+            new GatewayOptions { TrafficUrls = "http://127.0.0.1:0", AdminUrls = "http://127.0.0.1:0", ApplyTimeout = TimeSpan.FromSeconds(10) },
+            services => services.RemoveAll<ILoggerProvider>());
+        if (beforeStart is not null)
+        {
+            await beforeStart(app.Services.GetRequiredService<IConfigPublisher>());
+        }
+
+        await app.StartAsync();
+        return new TestGateway(app);
+    }
+
+    /// <summary>Publishes the routes as a model with a fresh version and insists nothing was rejected.</summary>
+    public async Task<GatewayModel> PublishAsync(params RouteModel[] routes)
+    {
+        var model = Model(routes);
+        var result = await Publisher.PublishAsync(model, CancellationToken.None);
+        Assert.True(result.Applied);
+        Assert.Empty(result.Rejected);
+        return model;
+    }
+
+    public static GatewayModel Model(params RouteModel[] routes) =>
+        new() { Version = $"test-{Interlocked.Increment(ref s_version)}", Routes = routes };
+
+    public Task<HttpResponseMessage> GetAsync(string path, string? host = null, HttpMethod? method = null, params (string Name, string Value)[] headers)
+    {
+        var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);
+        if (host is not null)
+        {
+            request.Headers.Host = host;
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return Traffic.SendAsync(request);
+    }
+
+    /// <summary>GETs <paramref name="path"/> and returns the upstream's echo of the path it received.</summary>
+    public async Task<string> BodyAsync(string path, string? host = null, HttpMethod? method = null, params (string Name, string Value)[] headers)
+    {
+        using var response = await GetAsync(path, host, method, headers);
+        var body = await response.Content.ReadAsStringAsync();
+        return response.StatusCode == HttpStatusCode.OK ? body : $"{(int)response.StatusCode}";
+    }
+
+    public static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var problem = json.RootElement.Clone();
+        Assert.Equal((int)response.StatusCode, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("type").GetString()));
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+        Assert.Equal(response.Headers.GetValues("x-request-id").Single(), problem.GetProperty("requestId").GetString());
+        Assert.DoesNotContain("   at ", problem.GetProperty("detail").GetString());
+        return problem;
+    }
+
+    private static HttpClient Client(IPEndPoint endpoint) =>
+        new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{endpoint.Port}"),
+            Timeout = TimeSpan.FromSeconds(20),
+        };
+
+    public async ValueTask DisposeAsync()
+    {
+        Traffic.Dispose();
+        Admin.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

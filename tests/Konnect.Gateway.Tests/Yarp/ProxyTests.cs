@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Sockets;
+using Konnect.Controller.Model;
+using Konnect.Gateway.Tests.Infrastructure;
+using Konnect.Gateway.Yarp;
+using static Konnect.Gateway.Tests.Infrastructure.Routes;
+
+namespace Konnect.Gateway.Tests.Yarp;
+
+public sealed class ProxyTests : IAsyncLifetime
+{
+    private TestBackend _backend = null!;
+    private TestGateway _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _backend = await TestBackend.StartAsync();
+        _gateway = await TestGateway.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _backend.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Proxy_Weights3To1_SplitsTrafficByBackendWeight()
+    {
+        // Backend "b" has two endpoints sharing its weight of 1: per backend the split is still 3:1.
+        var route = Route("split", _backend.Url()) with
+        {
+            Backends =
+            [
+                new BackendModel { Name = "a", Weight = 3, Endpoints = [_backend.Url("/a")] },
+                new BackendModel { Name = "b", Weight = 1, Endpoints = [_backend.Url("/b1"), _backend.Url("/b2")] },
+            ],
+        };
+        await _gateway.PublishAsync(route);
+
+        const int total = 2000;
+        var counts = new int[3];
+        await Parallel.ForAsync(0, total, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) =>
+        {
+            var body = await _gateway.BodyAsync("/x");
+            Interlocked.Increment(ref counts[body switch { "/a/x" => 0, "/b1/x" => 1, "/b2/x" => 2, _ => throw new InvalidOperationException(body) }]);
+        });
+
+        Assert.InRange(counts[0] / (double)total, 0.70, 0.80);
+        Assert.True(counts[1] > 0 && counts[2] > 0, $"both endpoints of backend b should serve: {counts[1]}, {counts[2]}");
+    }
+
+    [Fact]
+    public async Task Proxy_WeightZeroBackend_GetsNoTraffic()
+    {
+        var route = Route("zero", _backend.Url()) with
+        {
+            Backends =
+            [
+                new BackendModel { Name = "off", Weight = 0, Endpoints = [_backend.Url("/off")] },
+                new BackendModel { Name = "on", Weight = 1, Endpoints = [_backend.Url("/on")] },
+            ],
+        };
+        await _gateway.PublishAsync(route);
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal("/on/x", await _gateway.BodyAsync("/x"));
+        }
+    }
+
+    [Theory]
+    [InlineData("/", "/orders/1?q=1", "/r/1?q=1")]
+    [InlineData("/", "/orders", "/r/")]
+    [InlineData("/", "/orders/", "/r/")]
+    [InlineData("/v2", "/orders/1", "/r/v2/1")]
+    [InlineData("/v2/", "/orders/1/items", "/r/v2/1/items")]
+    public async Task Proxy_RewritePathPrefix_ReplacesMatchedPrefix(string replacement, string request, string upstream)
+    {
+        await _gateway.PublishAsync(Route("rw", _backend.Url("/r"), Prefix("/orders")) with { RewritePathPrefix = replacement });
+
+        Assert.Equal(upstream, await _gateway.BodyAsync(request));
+    }
+
+    [Theory]
+    [InlineData("/orders/1", "/orders", "", "/1")]
+    [InlineData("/orders", "/orders", "", "/")]
+    [InlineData("/orders/1", "/orders", "/v2", "/v2/1")]
+    [InlineData("/x/y", "/", "/v2", "/v2/x/y")]
+    [InlineData("/x/y", "/", "", "/x/y")]
+    public void Rewrite_PrefixCases_FollowReplacePrefixMatch(string path, string prefix, string replacement, string expected)
+    {
+        Assert.Equal(expected, PrefixRewriteTransform.Rewrite(path, prefix, replacement));
+    }
+
+    [Fact]
+    public async Task Proxy_RuleTimeoutExpires_Answers504Problem()
+    {
+        await _gateway.PublishAsync(Route("slow", _backend.Url()) with { Timeout = TimeSpan.FromMilliseconds(300) });
+
+        using var response = await _gateway.GetAsync("/hang");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.EndsWith("upstream-timeout", (await TestGateway.ProblemAsync(response)).GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Proxy_UpstreamRefusesConnection_Answers502Problem()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await _gateway.PublishAsync(Route("gone", $"http://127.0.0.1:{closedPort}"));
+
+        using var response = await _gateway.GetAsync("/x");
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.EndsWith("upstream-unreachable", (await TestGateway.ProblemAsync(response)).GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Proxy_RequestId_ArrivesAtBackendAndReturns()
+    {
+        await _gateway.PublishAsync(Route("id", _backend.Url()));
+
+        using var generated = await _gateway.GetAsync("/x");
+        var id = generated.Headers.GetValues("x-request-id").Single();
+        Assert.Matches("^[0-9a-f]{32}$", id);
+        Assert.Equal(id, generated.Headers.GetValues(TestBackend.SeenRequestIdHeader).Single());
+
+        using var kept = await _gateway.GetAsync("/x", headers: ("x-request-id", "client-id.42:a_b"));
+        Assert.Equal("client-id.42:a_b", kept.Headers.GetValues("x-request-id").Single());
+        Assert.Equal("client-id.42:a_b", kept.Headers.GetValues(TestBackend.SeenRequestIdHeader).Single());
+
+        using var replaced = await _gateway.GetAsync("/x", headers: ("x-request-id", "bad id!"));
+        var newId = replaced.Headers.GetValues("x-request-id").Single();
+        Assert.Matches("^[0-9a-f]{32}$", newId);
+        Assert.Equal(newId, replaced.Headers.GetValues(TestBackend.SeenRequestIdHeader).Single());
+    }
+}
