@@ -52,7 +52,11 @@ public sealed class ReloadTests : IAsyncLifetime
                 try
                 {
                     using var response = await _http.GetAsync($"http://127.0.0.1:{_traffic}/stable/x");
-                    if (!response.IsSuccessStatusCode) { lock (failures) { failures.Add($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}"); } }
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        var body = await response.Content.ReadAsStringAsync();
+                        lock (failures) { failures.Add($"{(int)response.StatusCode}: {body}"); }
+                    }
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {

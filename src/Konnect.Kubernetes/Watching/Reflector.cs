@@ -80,8 +80,7 @@ public sealed partial class Reflector<T>(
         }
         while (next is not null);
 
-        // List items carry no kind; fill it so downstream code can name them.
-        foreach (var item in items) { Stamp(item); }
+        // List items carry no kind on the wire; the API types default it, so downstream code can still name them.
         handler.Replace(items);
         observer.Listed(_name, items.Count);
         LogListed(logger, _name, items.Count, version ?? "");
@@ -108,22 +107,16 @@ public sealed partial class Reflector<T>(
             switch (e.Type)
             {
                 case WatchEventType.Added or WatchEventType.Modified:
-                    handler.Upsert(Stamp(e.Object));
+                    handler.Upsert(e.Object);
                     break;
                 case WatchEventType.Deleted:
-                    handler.Delete(Stamp(e.Object));
+                    handler.Delete(e.Object);
                     break;
                 default:
                     break; // a bookmark only moves the version forward
             }
         }
         return version;
-    }
-
-    private T Stamp(T item)
-    {
-        if (item is IStampable stampable) { stampable.Stamp(type.ApiVersion, type.Kind); }
-        return item;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Listed {Resource}: {Count} object(s) at resourceVersion {Version}")]

@@ -10,7 +10,7 @@ internal static class Repo
     public static string Root { get; } = FindRoot();
 
     /// <summary>"Debug" or "Release": whichever configuration built this test assembly.</summary>
-    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
     public static string KonnectDll => Path.Combine(AppContext.BaseDirectory, "konnect.dll");
 
