@@ -28,7 +28,7 @@ test:
 	$(DOTNET) test Konnect.sln -c $(CONFIG) --no-build --logger "console;verbosity=minimal"
 
 crds:
-	$(DOTNET) run --project src/Konnect/Konnect.csproj -c $(CONFIG) -- crds --output crds
+	$(DOTNET) run --project src/Konnect/Konnect.csproj -c $(CONFIG) -- crds --output $(CURDIR)/crds
 
 fmt:
 	$(DOTNET) format Konnect.sln

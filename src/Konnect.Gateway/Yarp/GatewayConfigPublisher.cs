@@ -179,7 +179,7 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
         return (routes, clusters);
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Applied model {Version}: {Routes} rules, {Rejected} rejected, in {ElapsedMs:F1} ms")]
+    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Applied model {Version}: {Routes} rules, {Rejected} rejected, in {ElapsedMs:F1} ms")]
     private static partial void ModelApplied(ILogger logger, string version, int routes, int rejected, double elapsedMs);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Model {Version} is already applied")]
