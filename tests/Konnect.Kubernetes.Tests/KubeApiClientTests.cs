@@ -194,7 +194,7 @@ public sealed class KubeApiClientTests : IAsyncLifetime
     {
         var port = _server.Url.Port;
         await _server.DisposeAsync();
-        using var client = new KubeApiClient(new Config.KubeConfig { Server = new Uri($"http://127.0.0.1:{port}"), Token = "s3cret-token" });
+        using var client = new KubeApiClient(new Konnect.Kubernetes.Config.KubeConfig { Server = new Uri($"http://127.0.0.1:{port}"), Token = "s3cret-token" });
 
         var error = await Assert.ThrowsAsync<KubeApiException>(() => client.GetAsync(ResourceTypes.Services, "a", "b", None));
 
@@ -202,6 +202,31 @@ public sealed class KubeApiClientTests : IAsyncLifetime
         Assert.Equal("Unreachable", error.Reason);
         Assert.DoesNotContain("s3cret", error.Message, StringComparison.Ordinal);
         _server = await FakeKubeApiServer.StartAsync();
+    }
+
+    [Fact]
+    public async Task GetAsync_ServerStoppedThenRestarted_UnreachableThenServesSameObjects()
+    {
+        _server.Put(ResourceTypes.Services, NewService("shop", "orders"));
+        await _server.StopAsync();
+
+        var error = await Assert.ThrowsAsync<KubeApiException>(() => _client.GetAsync(ResourceTypes.Services, "shop", "orders", None));
+        await _server.RestartAsync();
+        var service = await _client.GetAsync(ResourceTypes.Services, "shop", "orders", None);
+
+        Assert.Equal("Unreachable", error.Reason);
+        Assert.Equal("orders", service.Metadata.Name);
+    }
+
+    [Fact]
+    public async Task GetAsync_Unauthorized_MessageHasServerReasonButNoToken()
+    {
+        _server.ForceNextResponse(401, "Unauthorized", "Unauthorized");
+
+        var error = await Assert.ThrowsAsync<KubeApiException>(() => _client.GetAsync(ResourceTypes.Secrets, "shop", "key", None));
+
+        Assert.Equal(401, error.StatusCode);
+        Assert.Equal("GET /api/v1/namespaces/shop/secrets/key: Unauthorized", error.Message);
     }
 
     [Fact]

@@ -84,15 +84,31 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         Source = "fake API server",
     };
 
-    private async Task StartHostAsync()
+    /// <summary>Stops listening: connections are refused, as when the API server process is down. State is kept.</summary>
+    public async Task StopAsync()
     {
-        if (_options.UseHttps)
+        _store.DropWatches();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _app = null;
+        }
+        _bookmarkTimer?.Dispose();
+    }
+
+    /// <summary>Listens again on the same port (and certificate) after <see cref="StopAsync"/>, with every object kept.</summary>
+    public Task RestartAsync() => _app is null ? StartHostAsync(Url.Port) : Task.CompletedTask;
+
+    private async Task StartHostAsync(int port = 0)
+    {
+        if (_options.UseHttps && Certificate is null)
         {
             Certificate = CreateSelfSignedCertificate();
         }
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen =>
         {
             if (Certificate is not null)
             {
@@ -214,14 +230,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _bookmarkTimer?.Dispose();
         await _stopping.CancelAsync();
-        _store.DropWatches();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
+        await StopAsync();
         Certificate?.Dispose();
         _stopping.Dispose();
     }

@@ -40,7 +40,7 @@ internal sealed partial class FakeKubeStore(int historyLimit, TimeProvider time)
                     : throw new FakeKubeError(422, "Invalid", $"{resource.Plural} \"\" is invalid: metadata.name: Required value: name or generateName is required");
                 metadata["name"] = name;
             }
-            CheckNamespace(resource, ns, metadata);
+            CheckNamespace(ns, metadata);
             if (Collection(resource).ContainsKey(Key(ns, name)))
             {
                 throw new FakeKubeError(409, "AlreadyExists", $"{resource.DisplayName} \"{name}\" already exists");
@@ -63,7 +63,7 @@ internal sealed partial class FakeKubeStore(int historyLimit, TimeProvider time)
         {
             var old = Existing(resource, ns, name);
             var metadata = Metadata(body);
-            CheckNamespace(resource, ns, metadata);
+            CheckNamespace(ns, metadata);
             if (metadata["name"]?.GetValue<string>() is { } bodyName && bodyName != name)
             {
                 throw new FakeKubeError(400, "BadRequest", $"the name of the object ({bodyName}) does not match the name on the URL ({name})");
@@ -146,17 +146,16 @@ internal sealed partial class FakeKubeStore(int historyLimit, TimeProvider time)
         }
     }
 
-    private static void CheckNamespace(FakeResource resource, string? ns, JsonObject metadata)
+    private static void CheckNamespace(string? ns, JsonObject metadata)
     {
         if (metadata["namespace"]?.GetValue<string>() is { Length: > 0 } bodyNamespace && ns is not null && bodyNamespace != ns)
         {
-            throw new FakeKubeError(400, "BadRequest", $"the namespace of the provided object does not match the namespace sent on the request");
+            throw new FakeKubeError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
         }
         if (ns is not null)
         {
             metadata["namespace"] = ns;
         }
-        _ = resource;
     }
 
     private JsonObject CommitIfChanged(FakeResource resource, string? ns, string name, JsonObject old, JsonObject updated)
