@@ -75,6 +75,13 @@ public sealed class KubeApiException : Exception
         RetryAfter = retryAfter;
     }
 
+    /// <summary>A failure on our side of the wire (StatusCode 0), keeping the transport exception that caused it.</summary>
+    public KubeApiException(int statusCode, string? reason, string message, Exception? inner) : base(message, inner)
+    {
+        StatusCode = statusCode;
+        Reason = reason;
+    }
+
     /// <summary>The HTTP status (0 when the server could not be reached).</summary>
     public int StatusCode { get; }
     /// <summary>The Status reason, e.g. "Expired", "Conflict", "NotFound".</summary>
