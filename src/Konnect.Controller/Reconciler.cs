@@ -17,7 +17,7 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        long seen = -1;
+        long seen = 0; // a source publishes its first complete snapshot as revision 1; nothing before that is served
         while (!stoppingToken.IsCancellationRequested)
         {
             await store.WaitForChangeAsync(seen, stoppingToken).ConfigureAwait(false);

@@ -21,9 +21,26 @@ var admin = new Option<string[]>("--admin-listen")
     DefaultValueFactory = _ => Split(Environment.GetEnvironmentVariable("KONNECT_ADMIN_LISTEN")) ?? ["http://0.0.0.0:9090"],
     AllowMultipleArgumentsPerToken = true,
 };
-var run = new Command("run", "Start the gateway.") { manifests, listen, admin };
+var kubeconfig = new Option<string?>("--kubeconfig")
+{
+    Description = "Watch the cluster of this kubeconfig. Without --manifests or --kubeconfig: in-cluster config, then $KUBECONFIG, then ~/.kube/config.",
+};
+var context = new Option<string?>("--context") { Description = "The kubeconfig context to use (default: current-context)." };
+var namespaces = new Option<string[]>("--namespace", "-n")
+{
+    Description = "Watch only these namespaces (repeatable); default every namespace. Env: KONNECT_NAMESPACES (comma-separated).",
+    DefaultValueFactory = _ => Split(Environment.GetEnvironmentVariable("KONNECT_NAMESPACES")) ?? [],
+    AllowMultipleArgumentsPerToken = true,
+};
+var run = new Command("run", "Start the gateway on a folder of manifests (--manifests) or on a cluster.") { manifests, listen, admin, kubeconfig, context, namespaces };
 run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
-    new RunOptions(parse.GetValue(manifests), parse.GetValue(listen)!, parse.GetValue(admin)!), cancellationToken));
+    new RunOptions(parse.GetValue(manifests), parse.GetValue(listen)!, parse.GetValue(admin)!)
+    {
+        Kubeconfig = parse.GetValue(kubeconfig),
+        Context = parse.GetValue(context),
+        Namespaces = parse.GetValue(namespaces)!,
+    },
+    cancellationToken));
 
 var paths = new Argument<string[]>("paths") { Description = "Files or folders of manifests.", Arity = ArgumentArity.OneOrMore };
 var strict = new Option<bool>("--strict") { Description = "Treat unresolved references (a Service or policy not in PATHS) as errors." };

@@ -24,19 +24,23 @@ public sealed partial class Reflector<T>(
     private readonly Backoff _backoff = new(options.InitialBackoff, options.MaxBackoff);
     private readonly string _name = ns is null ? type.ToString() : $"{type}/{ns}";
 
+    // The newest version seen, kept outside the watch call: a stream that drops mid-way must resume from the last
+    // event it delivered, or a relist-free resume would replay (or, after compaction, lose) events.
+    private string? _version;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        string? version = null;
+        _version = null;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                if (version is null)
+                if (_version is null)
                 {
-                    version = await ListAsync(cancellationToken).ConfigureAwait(false);
+                    _version = await ListAsync(cancellationToken).ConfigureAwait(false);
                     _backoff.Reset();
                 }
-                version = await WatchAsync(version, cancellationToken).ConfigureAwait(false);
+                await WatchAsync(_version, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -45,11 +49,11 @@ public sealed partial class Reflector<T>(
             catch (KubeApiException e) when (e.IsGone)
             {
                 // The server no longer has history from our version: only a fresh list is correct now.
-                version = null;
+                _version = null;
                 observer.Restarted(_name, "Gone", TimeSpan.Zero);
                 LogRelist(logger, _name);
             }
-            catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or System.Text.Json.JsonException or TimeoutException)
+            catch (Exception e) // whatever went wrong, the reflector must outlive it: the store keeps the last good state
             {
                 var delay = e is KubeApiException { RetryAfter: { } after } ? after : _backoff.Next();
                 var reason = e is KubeApiException k ? (k.StatusCode == 0 ? "Unreachable" : k.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)) : e.GetType().Name;
@@ -87,8 +91,8 @@ public sealed partial class Reflector<T>(
         return version ?? "";
     }
 
-    /// <summary>Watches until the server ends the stream; returns the newest version seen, to resume from.</summary>
-    private async Task<string> WatchAsync(string version, CancellationToken cancellationToken)
+    /// <summary>Watches until the server ends the stream, moving <see cref="_version"/> with every event.</summary>
+    private async Task WatchAsync(string version, CancellationToken cancellationToken)
     {
         var timeout = (int)(options.WatchTimeout.TotalSeconds * (0.5 + Random.Shared.NextDouble()));
         var watch = new WatchOptions
@@ -102,7 +106,7 @@ public sealed partial class Reflector<T>(
         await foreach (var e in client.WatchAsync(type, ns, watch, cancellationToken).ConfigureAwait(false))
         {
             _backoff.Reset();
-            if (e.Object.Metadata.ResourceVersion is { Length: > 0 } seen) { version = seen; }
+            if (e.Object.Metadata.ResourceVersion is { Length: > 0 } seen) { _version = seen; }
             observer.Event(_name, e.Type);
             switch (e.Type)
             {
@@ -116,7 +120,6 @@ public sealed partial class Reflector<T>(
                     break; // a bookmark only moves the version forward
             }
         }
-        return version;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Listed {Resource}: {Count} object(s) at resourceVersion {Version}")]

@@ -5,14 +5,10 @@ namespace Konnect.Commands;
 /// <summary>`konnect version`: the build's version and the API version it serves.</summary>
 public static class VersionCommand
 {
-    public static string Text
-    {
-        get
-        {
-            var version = typeof(VersionCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-            return $"konnect {version} (API {Konnect.Api.V1Alpha1.KonnectGroup.ApiVersion}, .NET {Environment.Version})";
-        }
-    }
+    public static string Version { get; } =
+        typeof(VersionCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
+
+    public static string Text => $"konnect {Version} (API {Konnect.Api.V1Alpha1.KonnectGroup.ApiVersion}, .NET {Environment.Version})";
 
     public static int Run(TextWriter stdout)
     {

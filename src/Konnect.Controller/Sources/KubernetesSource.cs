@@ -1,0 +1,122 @@
+using System.Collections.Immutable;
+using Konnect.Api.Kubernetes;
+using Konnect.Controller.Store;
+using Konnect.Kubernetes;
+using Konnect.Kubernetes.Watching;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Konnect.Controller.Sources;
+
+public sealed record KubernetesSourceOptions
+{
+    /// <summary>Namespaces to watch; empty means every namespace (and needs cluster-wide RBAC).</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
+
+    public ReflectorOptions Reflector { get; init; } = new();
+}
+
+/// <summary>
+/// Feeds the <see cref="ResourceStore"/> from a cluster: one <see cref="Reflector{T}"/> per kind (and per namespace when
+/// namespaces are given). Nothing reaches the store until every kind has been listed once, so the first model is
+/// complete — no route answers 503 for a Service that simply had not been listed yet, and no status flaps. After that,
+/// every event updates the store; when the API server is away, the store keeps the last good state.
+/// </summary>
+public sealed class KubernetesSource : BackgroundService, IReflectorObserver
+{
+    private readonly IKubeApiClient _client;
+    private readonly ResourceStore _store;
+    private readonly KubernetesSourceOptions _options;
+    private readonly ILogger<KubernetesSource> _logger;
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _listed = [];
+    private readonly List<Func<CancellationToken, Task>> _reflectors = [];
+    private ResourceSnapshot _snapshot = ResourceSnapshot.Empty;
+    private bool _synced;
+
+    public KubernetesSource(IKubeApiClient client, ResourceStore store, KubernetesSourceOptions options, ILogger<KubernetesSource> logger)
+    {
+        _client = client;
+        _store = store;
+        _options = options;
+        _logger = logger;
+        Add(ResourceTypes.KonnectRoutes, s => s.Routes, (s, d) => s with { Routes = d });
+        Add(ResourceTypes.KonnectPolicies, s => s.Policies, (s, d) => s with { Policies = d });
+        Add(ResourceTypes.KonnectConsumers, s => s.Consumers, (s, d) => s with { Consumers = d });
+        Add(ResourceTypes.Services, s => s.Services, (s, d) => s with { Services = d });
+        Add(ResourceTypes.EndpointSlices, s => s.EndpointSlices, (s, d) => s with { EndpointSlices = d });
+        Add(ResourceTypes.Secrets, s => s.Secrets, (s, d) => s with { Secrets = d });
+    }
+
+    /// <summary>True once every kind has been listed at least once (readiness needs it).</summary>
+    public bool IsSynced { get { lock (_gate) { return _synced; } } }
+
+    /// <summary>Watch events seen per resource and type, and restarts per reason, for logs and metrics.</summary>
+    public event Action<string, WatchEventType>? EventSeen;
+    public event Action<string, string>? WatchRestarted;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_reflectors.Select(run => Task.Run(() => run(stoppingToken), stoppingToken)));
+
+    private void Add<T>(
+        ResourceType<T> type,
+        Func<ResourceSnapshot, ImmutableSortedDictionary<ObjectRef, T>> get,
+        Func<ResourceSnapshot, ImmutableSortedDictionary<ObjectRef, T>, ResourceSnapshot> set)
+        where T : class, IKubernetesObject
+    {
+        var namespaces = _options.Namespaces.Count == 0 ? new string?[] { null } : _options.Namespaces.Select(n => (string?)n).ToArray();
+        foreach (var ns in namespaces)
+        {
+            var handler = new KindHandler<T>(this, ns, get, set);
+            var reflector = new Reflector<T>(_client, type, ns, handler, this, _options.Reflector, _logger);
+            _reflectors.Add(reflector.RunAsync);
+        }
+    }
+
+    private void Apply(Func<ResourceSnapshot, ResourceSnapshot> change)
+    {
+        lock (_gate)
+        {
+            _snapshot = change(_snapshot);
+            if (_synced) { _store.Replace(_snapshot); }
+        }
+    }
+
+    void IReflectorObserver.Listed(string resource, int count)
+    {
+        lock (_gate)
+        {
+            _listed.Add(resource);
+            if (!_synced && _listed.Count == _reflectors.Count)
+            {
+                _synced = true;
+                _store.Replace(_snapshot);
+            }
+        }
+    }
+
+    void IReflectorObserver.Event(string resource, WatchEventType type) => EventSeen?.Invoke(resource, type);
+
+    void IReflectorObserver.Restarted(string resource, string reason, TimeSpan delay) => WatchRestarted?.Invoke(resource, reason);
+
+    /// <summary>Applies one kind's list and events to the source's snapshot, within one namespace when filtered.</summary>
+    private sealed class KindHandler<T>(
+        KubernetesSource source,
+        string? ns,
+        Func<ResourceSnapshot, ImmutableSortedDictionary<ObjectRef, T>> get,
+        Func<ResourceSnapshot, ImmutableSortedDictionary<ObjectRef, T>, ResourceSnapshot> set) : IReflectorHandler<T>
+        where T : class, IKubernetesObject
+    {
+        public void Replace(IReadOnlyList<T> items) => source.Apply(s =>
+        {
+            var current = get(s);
+            var builder = (ns is null ? current.Clear() : current.RemoveRange(current.Keys.Where(k => k.Namespace == ns))).ToBuilder();
+            foreach (var item in items) { builder[ObjectRef.Of(item)] = item; }
+            return set(s, builder.ToImmutable());
+        });
+
+        public void Upsert(T item) => source.Apply(s => set(s, get(s).SetItem(ObjectRef.Of(item), item)));
+
+        public void Delete(T item) => source.Apply(s => set(s, get(s).Remove(ObjectRef.Of(item))));
+    }
+}
