@@ -41,11 +41,19 @@ public sealed class KubernetesModeTests : IAsyncLifetime
             contexts: [{ name: fake, context: { cluster: fake, user: konnect } }]
             current-context: fake
             """);
-        _konnect = RunCommand.Build(new RunOptions(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"]) { Kubeconfig = kubeconfig });
-        await _konnect.StartAsync();
-        var listeners = _konnect.Services.GetRequiredService<GatewayListeners>();
-        _traffic = listeners.TrafficEndPoints[0].Port;
-        _admin = listeners.AdminEndPoints[0].Port;
+        (_konnect, _traffic, _admin) = await StartKonnectAsync();
+    }
+
+    private async Task<(WebApplication App, int Traffic, int Admin)> StartKonnectAsync(params string[] namespaces)
+    {
+        var app = RunCommand.Build(new RunOptions(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"])
+        {
+            Kubeconfig = Path.Combine(_dir, "kubeconfig"),
+            Namespaces = namespaces,
+        });
+        await app.StartAsync();
+        var listeners = app.Services.GetRequiredService<GatewayListeners>();
+        return (app, listeners.TrafficEndPoints[0].Port, listeners.AdminEndPoints[0].Port);
     }
 
     public async Task DisposeAsync()
@@ -133,6 +141,53 @@ public sealed class KubernetesModeTests : IAsyncLifetime
         await EventuallyServedAsync("/after", "a");
         Assert.True(ListRequests() > lists, "a 410 Gone must be followed by a fresh list of KonnectRoutes: " + string.Join("\n", _api.Requests.Where(r => r.Path.Contains("konnectroutes", StringComparison.Ordinal)).Select(r => $"{r.Method} {r.Path}?{r.Query}")));
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(Traffic("/before"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Readyz_ApiServerUnreachableAtStart_503UntilEveryKindListed()
+    {
+        var a = await StartBackendAsync("a");
+        PutService("orders", a);
+        PutRoute("orders", "/orders");
+        _api.SetAvailable(false);
+        var (second, traffic, admin) = await StartKonnectAsync();
+        await using var _ = second;
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _http.GetAsync($"http://127.0.0.1:{admin}/readyz")).StatusCode);
+            await Task.Delay(50);
+        }
+        _api.SetAvailable(true);
+
+        await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{admin}/readyz")).IsSuccessStatusCode, "ready after the lists");
+        Assert.Equal("a", await _http.GetStringAsync($"http://127.0.0.1:{traffic}/orders"));
+        await second.StopAsync();
+    }
+
+    [Fact]
+    public async Task NamespaceFilter_RouteOutsideWatchedNamespaces_NotServed()
+    {
+        var a = await StartBackendAsync("a");
+        PutService("orders", a);
+        PutRoute("orders", "/orders");
+        await EventuallyServedAsync("/orders", "a"); // the all-namespaces instance has listed; what follows is the new one's
+        _api.ClearRequests();
+        var (second, traffic, _) = await StartKonnectAsync("team-b");
+        await using var _ = second;
+        _api.Put(ResourceTypes.Services, new Service { Metadata = new ObjectMeta { Name = "orders", Namespace = "team-b" }, Spec = new ServiceSpec { Ports = [new ServicePort { Name = "http", Port = 80 }] } });
+        _api.Put(ResourceTypes.EndpointSlices, Slice("orders", "orders-a", a) with { Metadata = new ObjectMeta { Name = "orders-a", Namespace = "team-b", Labels = new() { [EndpointSlice.ServiceNameLabel] = "orders" } } });
+        _api.Put(ResourceTypes.KonnectRoutes, new KonnectRoute
+        {
+            Metadata = new ObjectMeta { Name = "b", Namespace = "team-b" },
+            Spec = new KonnectRouteSpec { Rules = [new RouteRule { Matches = [new RouteMatch { Path = new PathMatch { Value = "/b" } }], Backends = [new RouteBackend { Service = "orders", Port = new IntOrString(80) }] }] },
+        });
+
+        await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{traffic}/b")).IsSuccessStatusCode, "team-b route served");
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"http://127.0.0.1:{traffic}/orders")).StatusCode);
+        Assert.All(_api.Requests.Where(r => r.Path.EndsWith("/konnectroutes", StringComparison.Ordinal) && r.Path.Contains("/namespaces/", StringComparison.Ordinal) is false && r.Authorization is not null && r.Query.Contains("limit", StringComparison.Ordinal)),
+            r => Assert.Fail("a namespaced Konnect must not list cluster-wide: " + r.Path));
+        await second.StopAsync();
     }
 
     private int ListRequests() => _api.Requests.Count(r => r.Method == "GET" && r.Path.EndsWith("/konnectroutes", StringComparison.Ordinal) && !r.Query.Contains("watch", StringComparison.Ordinal));
