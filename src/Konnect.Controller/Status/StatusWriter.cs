@@ -31,6 +31,8 @@ public sealed partial class StatusWriter : IStatusSink
     private readonly Dictionary<ObjectRef, ObjectStatus> _desired = [];
     private readonly HashSet<ObjectRef> _dirty = [];
     private volatile bool _resync = true;
+    private long _reportsReceived;
+    private long _reportsFlushed;
 
     // Owned by the write loop: what each object carries on the server (last read or written), retry state, events sent.
     private readonly Dictionary<ObjectRef, RemoteObject> _known = [];
@@ -75,6 +77,7 @@ public sealed partial class StatusWriter : IStatusSink
                 _dirty.Remove(gone);
             }
         }
+        Interlocked.Increment(ref _reportsReceived);
         _wake.Writer.TryWrite(true);
         return ValueTask.CompletedTask;
     }
@@ -86,8 +89,15 @@ public sealed partial class StatusWriter : IStatusSink
     public void OnLeadershipChanged(bool leader)
     {
         _resync = true;
-        if (leader) { _wake.Writer.TryWrite(true); }
+        if (leader)
+        {
+            Interlocked.Increment(ref _reportsReceived);
+            _wake.Writer.TryWrite(true);
+        }
     }
+
+    /// <summary>True once a write pass has finished that started after the last report: lets tests wait instead of sleeping.</summary>
+    internal bool CaughtUp => Interlocked.Read(ref _reportsFlushed) >= Interlocked.Read(ref _reportsReceived);
 
     /// <summary>The write loop: runs until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -99,7 +109,9 @@ public sealed partial class StatusWriter : IStatusSink
                 await WaitForWorkAsync(cancellationToken).ConfigureAwait(false);
                 // Let the rest of a burst arrive; only the newest status of each object is written.
                 await Task.Delay(_options.FlushDelay, _time, cancellationToken).ConfigureAwait(false);
+                var seen = Interlocked.Read(ref _reportsReceived);
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
+                Interlocked.Exchange(ref _reportsFlushed, seen);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
