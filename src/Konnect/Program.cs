@@ -32,13 +32,27 @@ var namespaces = new Option<string[]>("--namespace", "-n")
     DefaultValueFactory = _ => Split(Environment.GetEnvironmentVariable("KONNECT_NAMESPACES")) ?? [],
     AllowMultipleArgumentsPerToken = true,
 };
-var run = new Command("run", "Start the gateway on a folder of manifests (--manifests) or on a cluster.") { manifests, listen, admin, kubeconfig, context, namespaces };
+var leaseNamespace = new Option<string?>("--lease-namespace")
+{
+    Description = "Namespace of the leader-election Lease (default: POD_NAMESPACE, else the kubeconfig's namespace).",
+};
+var leaseDuration = DurationOption("--lease-duration", "How long a leader's Lease is valid without renewal.", "15s");
+var renewDeadline = DurationOption("--renew-deadline", "A leader that has not renewed for this long steps down.", "10s");
+var retryPeriod = DurationOption("--retry-period", "How often candidates try, and the leader renews.", "2s");
+var run = new Command("run", "Start the gateway on a folder of manifests (--manifests) or on a cluster.")
+{
+    manifests, listen, admin, kubeconfig, context, namespaces, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
+};
 run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
     new RunOptions(parse.GetValue(manifests), parse.GetValue(listen)!, parse.GetValue(admin)!)
     {
         Kubeconfig = parse.GetValue(kubeconfig),
         Context = parse.GetValue(context),
         Namespaces = parse.GetValue(namespaces)!,
+        LeaseNamespace = parse.GetValue(leaseNamespace),
+        LeaseDuration = parse.GetValue(leaseDuration),
+        RenewDeadline = parse.GetValue(renewDeadline),
+        RetryPeriod = parse.GetValue(retryPeriod),
     },
     cancellationToken));
 
@@ -62,3 +76,16 @@ return await root.Parse(args).InvokeAsync();
 
 static string[]? Split(string? value) =>
     string.IsNullOrWhiteSpace(value) ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+static Option<TimeSpan> DurationOption(string name, string description, string fallback) => new(name)
+{
+    Description = $"{description} Default {fallback}.",
+    DefaultValueFactory = _ => Konnect.Api.Duration.TryParse(fallback, out var value) ? value : TimeSpan.Zero,
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : fallback;
+        if (Konnect.Api.Duration.TryParse(text, out var value) && value > TimeSpan.Zero) { return value; }
+        result.AddError($"{name}: \"{text}\" is not a duration such as 15s or 500ms");
+        return TimeSpan.Zero;
+    },
+};

@@ -5,6 +5,7 @@ using Konnect.Controller.Store;
 using Konnect.Gateway;
 using Konnect.Kubernetes;
 using Konnect.Kubernetes.Config;
+using Konnect.Kubernetes.LeaderElection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Konnect.Commands;
@@ -15,6 +16,11 @@ public sealed record RunOptions(string? Manifests, IReadOnlyList<string> Listen,
     public string? Kubeconfig { get; init; }
     public string? Context { get; init; }
     public IReadOnlyList<string> Namespaces { get; init; } = [];
+    /// <summary>Where the leader-election Lease lives; default: the pod's namespace (POD_NAMESPACE or the kubeconfig's).</summary>
+    public string? LeaseNamespace { get; init; }
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>
@@ -85,6 +91,22 @@ public static class RunCommand
         services.AddSingleton<IKubeApiClient>(_ => new KubeApiClient(config, new KubeApiClientOptions { UserAgent = "konnect/" + VersionCommand.Version }));
         services.AddSingleton(new KubernetesSourceOptions { Namespaces = options.Namespaces });
         services.AddSingleton<KubernetesSource>();
+        var election = new LeaderElectionOptions
+        {
+            LeaseNamespace = options.LeaseNamespace ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? config.Namespace ?? "default",
+            LeaseDuration = options.LeaseDuration,
+            RenewDeadline = options.RenewDeadline,
+            RetryPeriod = options.RetryPeriod,
+        };
+        election.Validate();
+        services.AddSingleton(sp => new LeaderElector(sp.GetRequiredService<IKubeApiClient>(), election, sp.GetRequiredService<ILogger<LeaderElector>>()));
+        services.AddSingleton(sp => new StatusWriter(
+            sp.GetRequiredService<IKubeApiClient>(), sp.GetRequiredService<LeaderElector>(), new StatusWriterOptions(), sp.GetRequiredService<ILogger<StatusWriter>>()));
+        services.AddSingleton<IStatusSink>(sp => new StatusFanOut([sp.GetRequiredService<StatusBoard>(), sp.GetRequiredService<StatusWriter>()]));
+        // Every pod serves traffic; only the elected leader writes status.
+        // AddHostedService would keep only the first of two registrations of the same type; these are two loops.
+        services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<LeaderElector>().RunAsync));
+        services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<StatusWriter>().RunAsync));
         services.AddHostedService(sp =>
         {
             if (config.InsecureSkipTlsVerify)
@@ -95,4 +117,10 @@ public static class RunCommand
             return sp.GetRequiredService<KubernetesSource>();
         });
     }
+}
+
+/// <summary>Runs a component's loop for the life of the host.</summary>
+internal sealed class BackgroundLoop(Func<CancellationToken, Task> run) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => run(stoppingToken);
 }
