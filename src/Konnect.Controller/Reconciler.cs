@@ -15,6 +15,9 @@ namespace Konnect.Controller;
 public sealed partial class Reconciler(ResourceStore store, IConfigPublisher publisher, IStatusSink statuses, ILogger<Reconciler> logger)
     : BackgroundService
 {
+    // The last snapshot translated and its result, for the endpoint fast path. Only the reconcile loop touches it.
+    private (ResourceSnapshot Snapshot, TranslationResult Result)? _last;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         long seen = 0; // a source publishes its first complete snapshot as revision 1; nothing before that is served
@@ -41,7 +44,11 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
     public async Task<TranslationResult> ReconcileAsync(ResourceSnapshot snapshot, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var result = Translator.Translate(snapshot);
+        var previous = _last;
+        var result = previous is not null && EndpointUpdate.OnlyEndpointsChanged(previous.Value.Snapshot, snapshot)
+            ? EndpointUpdate.Apply(previous.Value.Result, snapshot, EndpointUpdate.ChangedServices(previous.Value.Snapshot, snapshot))
+            : Translator.Translate(snapshot);
+        _last = (snapshot, result);
         var published = await publisher.PublishAsync(result.Model, cancellationToken).ConfigureAwait(false);
         var final = published.Rejected.Count == 0 ? result : result with { Statuses = MarkRejected(result.Statuses, published.Rejected) };
         await statuses.ReportAsync(final.Statuses, cancellationToken).ConfigureAwait(false);

@@ -109,9 +109,10 @@ public static class Translator
                 });
             }
         }
-        var model = new GatewayModel { Version = "", Routes = routes };
-        return model with { Version = Hash(model) };
+        return WithVersion(new GatewayModel { Version = "", Routes = routes });
     }
+
+    internal static GatewayModel WithVersion(GatewayModel model) => model with { Version = Hash(model) };
 
     private static string Hash(GatewayModel model)
     {

@@ -1,0 +1,74 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Konnect.Api.Kubernetes;
+using Konnect.Controller.Model;
+using Konnect.Controller.Sources;
+using Konnect.Controller.Store;
+using Konnect.Controller.Translation;
+
+namespace Konnect.Controller.Tests.Translation;
+
+/// <summary>The endpoint fast path must give exactly what a full translation gives, for every golden case.</summary>
+public sealed class EndpointUpdateTests
+{
+    public static TheoryData<string, string> Cases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var name in Directory.GetFiles(TestData.Directory, "*.in.yaml").Select(f => Path.GetFileName(f)[..^".in.yaml".Length]).Order(StringComparer.Ordinal))
+        {
+            foreach (var change in new[] { "remove-all", "not-ready", "add-address", "new-slice" }) { data.Add(name, change); }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Apply_EndpointChange_SameAsFullTranslation(string name, string change)
+    {
+        var before = ManifestSource.LoadPaths([Path.Combine(TestData.Directory, name + ".in.yaml")]);
+        var after = before with { EndpointSlices = Change(before, change) };
+        var previous = Translator.Translate(before);
+
+        Assert.True(EndpointUpdate.OnlyEndpointsChanged(before, after) || before.EndpointSlices.SequenceEqual(after.EndpointSlices));
+        var fast = EndpointUpdate.Apply(previous, after, EndpointUpdate.ChangedServices(before, after));
+        var full = Translator.Translate(after);
+
+        Assert.Equal(Json(full), Json(fast));
+    }
+
+    [Fact]
+    public void OnlyEndpointsChanged_RouteChanged_False()
+    {
+        var before = ManifestSource.LoadPaths([Path.Combine(TestData.Directory, "service-backend.in.yaml")]);
+        var after = before with { EndpointSlices = Change(before, "remove-all"), Routes = before.Routes.Clear() };
+
+        Assert.False(EndpointUpdate.OnlyEndpointsChanged(before, after));
+    }
+
+    private static ImmutableSortedDictionary<ObjectRef, EndpointSlice> Change(ResourceSnapshot snapshot, string change)
+    {
+        var slices = snapshot.EndpointSlices;
+        return change switch
+        {
+            "remove-all" => slices.Clear(),
+            "not-ready" => slices.ToImmutableSortedDictionary(s => s.Key, s => s.Value with
+            {
+                Endpoints = [.. (s.Value.Endpoints ?? []).Select(e => e with { Conditions = new EndpointConditions { Ready = false } })],
+            }),
+            "add-address" => slices.ToImmutableSortedDictionary(s => s.Key, s => s.Value with
+            {
+                Endpoints = [.. s.Value.Endpoints ?? [], new Endpoint { Addresses = ["10.99.0.1"] }],
+            }),
+            _ => snapshot.Services.Aggregate(slices, (acc, service) => acc.SetItem(
+                new ObjectRef("EndpointSlice", service.Key.Namespace, service.Key.Name + "-new"),
+                new EndpointSlice
+                {
+                    Metadata = new ObjectMeta { Name = service.Key.Name + "-new", Namespace = service.Key.Namespace, Labels = new() { [EndpointSlice.ServiceNameLabel] = service.Key.Name } },
+                    Ports = [.. (service.Value.Spec.Ports ?? []).Select(p => new EndpointPort { Name = p.Name, Port = 9000 + p.Port })],
+                    Endpoints = [new Endpoint { Addresses = ["10.88.0.1"] }],
+                })),
+        };
+    }
+
+    private static string Json(TranslationResult result) => JsonSerializer.Serialize(result, ModelJsonContext.Default.TranslationResult);
+}
