@@ -80,7 +80,8 @@ public static class ManifestReader
             }
             if (!Types.TryGetValue((apiVersion, kind), out var type))
             {
-                Problem(location, $"unsupported kind {kind} (apiVersion {apiVersion}); {Supported}");
+                // Manifests folders and GitOps repositories hold other kinds too (RBAC, Deployments): note them, never fail on them.
+                Problems.Add(new SourceProblem(location, $"{location}: ignored kind {kind} (apiVersion {apiVersion}); {Supported}", IsWarning: true));
                 return;
             }
 

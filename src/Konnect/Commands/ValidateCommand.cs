@@ -25,7 +25,8 @@ public static class ValidateCommand
         var warnings = new List<(SourceLocation? At, string Line)>();
         foreach (var problem in snapshot.Problems)
         {
-            errors.Add((problem.Location, $"{problem.Location}: {problem.Message}"));
+            if (problem.IsWarning) { stderr.WriteLine("note: " + problem.Message); }
+            else { errors.Add((problem.Location, problem.Message)); }
         }
         foreach (var (key, invalid) in snapshot.Invalid)
         {

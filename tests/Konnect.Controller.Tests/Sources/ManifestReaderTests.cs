@@ -247,7 +247,8 @@ public class ManifestReaderTests
             """);
 
         var problem = Assert.Single(file.Problems);
-        Assert.StartsWith("d.yaml:2: unsupported kind Deployment (apiVersion apps/v1); Konnect reads", problem.Message);
+        Assert.StartsWith("d.yaml:2: ignored kind Deployment (apiVersion apps/v1); Konnect reads", problem.Message);
+        Assert.True(problem.IsWarning);
         Assert.Single(file.Objects);
     }
 

@@ -80,6 +80,17 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Run_AllSamples_ValidWithOtherKindsNoted()
+    {
+        var (code, stdout, stderr) = Validate([Path.Combine(Repo.Root, "samples")]);
+
+        Assert.Equal(0, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("note: ", stderr);
+        Assert.Contains("ignored kind ClusterRole", stderr);
+    }
+
+    [Fact]
     public void Run_MissingPath_ExitsOneNamingIt()
     {
         var (code, _, stderr) = Validate([Path.Combine(_dir, "nope")]);
