@@ -5,6 +5,7 @@ public sealed record Problem(int Status, string Type, string Title)
 {
     private const string Base = "https://konnect.dev/problems/";
 
+    public static readonly Problem BadPath = new(400, Base + "bad-path", "The request path is not accepted");
     public static readonly Problem NoRoute = new(404, Base + "no-route", "No route matches the request");
     public static readonly Problem NotReady = new(503, Base + "not-ready", "The gateway has no configuration yet");
     public static readonly Problem RouteUnavailable = new(503, Base + "route-unavailable", "The route cannot be served");

@@ -12,7 +12,13 @@ internal sealed class KonnectRouter(RequestDelegate next, GatewayState state)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        var match = state.Table.Match(context.Request);
+        var path = PathNormalizer.Normalize(context);
+        if (path is null)
+        {
+            return ProblemResponse.WriteAsync(context, Problem.BadPath, "The path contains an encoded slash (%2F, %5C) or a backslash, which Konnect refuses: upstreams disagree on what it means.");
+        }
+
+        var match = state.Table.Match(context.Request, path);
         if (match is null)
         {
             if (!state.IsReady)

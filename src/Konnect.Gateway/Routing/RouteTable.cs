@@ -66,10 +66,9 @@ internal sealed class RouteTable
     }
 
     /// <summary>The first match for the request in its host's bucket, or null (404).</summary>
-    public MatchedRoute? Match(HttpRequest request)
+    public MatchedRoute? Match(HttpRequest request, string path)
     {
         var bucket = FindBucket(HostName(request.Host.Value));
-        var path = request.Path.Value is { Length: > 0 } p ? p : "/";
         foreach (var candidate in bucket)
         {
             if (candidate.Matcher.Matches(request, path))
