@@ -23,9 +23,14 @@ run:
 	done; \
 	src/Konnect/$(BIN)/konnect run --manifests $(MANIFESTS)
 
+# Ends with one summary line over every test project: "N passed, N failed".
 test:
 	$(DOTNET) build Konnect.sln -c $(CONFIG) -v q -nologo
-	$(DOTNET) test Konnect.sln -c $(CONFIG) --no-build --logger "console;verbosity=minimal"
+	@set -o pipefail; log=$$(mktemp); \
+	$(DOTNET) test Konnect.sln -c $(CONFIG) --no-build --logger "console;verbosity=minimal" | tee $$log; status=$$?; \
+	grep -E '^(Passed|Failed)!' $$log | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+).*/\1 \2/' \
+	  | awk '{ f += $$1; p += $$2 } END { printf "%d passed, %d failed\n", p, f }'; \
+	rm -f $$log; exit $$status
 
 crds:
 	$(DOTNET) run --project src/Konnect/Konnect.csproj -c $(CONFIG) -- crds --output $(CURDIR)/crds
