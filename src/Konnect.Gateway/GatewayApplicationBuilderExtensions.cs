@@ -1,5 +1,6 @@
 using Konnect.Gateway.Admin;
 using Konnect.Gateway.Errors;
+using Konnect.Gateway.Policies;
 using Konnect.Gateway.RequestIds;
 using Konnect.Gateway.Routing;
 using Konnect.Gateway.Yarp;
@@ -11,7 +12,8 @@ namespace Microsoft.AspNetCore.Builder;
 public static class GatewayApplicationBuilderExtensions
 {
     /// <summary>
-    /// Builds the request pipeline: request id, last-resort error handler, admin branch, Konnect's router, then
+    /// Builds the request pipeline: request id, last-resort error handler, admin branch, Konnect's router, the rule's
+    /// policies, then
     /// ASP.NET routing (which skips its own matching because the router has set the endpoint) and YARP's pipeline.
     /// </summary>
     public static WebApplication UseKonnectGateway(this WebApplication app)
@@ -21,6 +23,8 @@ public static class GatewayApplicationBuilderExtensions
         app.UseMiddleware<LastResortMiddleware>();
         app.UseMiddleware<AdminEndpoints>();
         app.UseMiddleware<KonnectRouter>();
+        // Policies run on the matched rule and before YARP, so a refused request or a preflight never goes upstream.
+        app.UseMiddleware<PolicyMiddleware>();
         // Explicit, so WebApplication does not put routing (and its matcher) in front of Konnect's router.
         app.UseRouting();
 

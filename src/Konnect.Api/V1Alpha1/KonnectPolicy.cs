@@ -20,7 +20,7 @@ public sealed record KonnectPolicy : IKubernetesObject
 }
 
 /// <summary>
-/// The policy blocks. Their shapes are filled in by the releases that enforce them; until a block is enforced,
+/// The policy blocks. ipAccess and cors are enforced. The other shapes are filled in by the releases that enforce them; until a block is enforced,
 /// a policy that sets it is rejected (Accepted=False, reason Unsupported) and routes that use it answer 503, so
 /// nothing is ever served without a policy its owner asked for.
 /// </summary>
@@ -34,10 +34,10 @@ public sealed record KonnectPolicySpec
     [PreserveUnknownFields] public JsonObject? RateLimit { get; set; }
     [Description("Response caching. Not enforced yet.")]
     [PreserveUnknownFields] public JsonObject? Cache { get; set; }
-    [Description("Cross-origin resource sharing. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? Cors { get; set; }
-    [Description("Client address allow and deny lists. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? IpAccess { get; set; }
+    [Description("Cross-origin resource sharing: allowed origins, methods, headers, credentials; preflights answered by the gateway.")]
+    public CorsPolicy? Cors { get; set; }
+    [Description("Client address allow and deny lists, checked before anything else on the request.")]
+    public IpAccessPolicy? IpAccess { get; set; }
     [Description("Header and body changes on the way upstream. Not enforced yet.")]
     [PreserveUnknownFields] public JsonObject? RequestTransform { get; set; }
     [Description("Header and body changes on the way back. Not enforced yet.")]

@@ -40,6 +40,9 @@ public sealed record RouteModel
     /// <summary>How long the upstream may stay silent before the gateway answers 504.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>Enforced policy blocks (IP access, CORS); null when the rule's policies set none.</summary>
+    public PoliciesModel? Policies { get; init; }
+
     /// <summary>
     /// Set when the rule is accepted but cannot be served (no ready endpoint, missing reference, unusable policy).
     /// The rule still claims its matches and answers 503 with this reason, so traffic never falls through to a

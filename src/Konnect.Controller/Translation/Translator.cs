@@ -21,10 +21,12 @@ public static class Translator
         var statuses = new List<ObjectStatus>();
 
         var policyAccepted = new Dictionary<ObjectRef, bool>();
+        var compiledPolicies = new Dictionary<ObjectRef, PoliciesModel>();
         foreach (var (key, policy) in snapshot.Policies)
         {
-            var status = PolicyTranslator.Translate(key, policy);
+            var status = PolicyTranslator.Translate(key, policy, out var compiled);
             policyAccepted[key] = status.IsAccepted;
+            if (compiled is not null) { compiledPolicies[key] = compiled; }
             statuses.Add(status);
         }
         foreach (var (key, consumer) in snapshot.Consumers)
@@ -32,7 +34,7 @@ public static class Translator
             statuses.Add(ConsumerTranslator.Translate(key, consumer, snapshot));
         }
 
-        var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot)), policyAccepted);
+        var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot)), policyAccepted, compiledPolicies);
         var candidates = new List<RouteCandidate>();
         foreach (var (key, route) in snapshot.Routes)
         {
@@ -105,6 +107,7 @@ public static class Translator
                     Backends = rule.Backends,
                     RewritePathPrefix = rule.RewritePathPrefix,
                     Timeout = rule.Timeout,
+                    Policies = rule.Policies,
                     Unavailable = rule.Unavailable,
                 });
             }

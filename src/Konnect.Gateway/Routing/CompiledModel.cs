@@ -1,4 +1,5 @@
 using Konnect.Controller.Model;
+using Konnect.Gateway.Policies;
 using Microsoft.AspNetCore.Http;
 
 namespace Konnect.Gateway.Routing;
@@ -10,11 +11,13 @@ namespace Konnect.Gateway.Routing;
 internal sealed class CompiledModel
 {
     private readonly RouteMatcher?[][] _matchers;
+    private readonly RoutePolicies?[] _policies;
 
-    private CompiledModel(GatewayModel model, RouteMatcher?[][] matchers, Dictionary<string, string> invalid)
+    private CompiledModel(GatewayModel model, RouteMatcher?[][] matchers, RoutePolicies?[] policies, Dictionary<string, string> invalid)
     {
         Model = model;
         _matchers = matchers;
+        _policies = policies;
         Invalid = invalid;
     }
 
@@ -27,9 +30,20 @@ internal sealed class CompiledModel
     {
         var invalid = new Dictionary<string, string>(StringComparer.Ordinal);
         var matchers = new RouteMatcher?[model.Routes.Count][];
+        var policies = new RoutePolicies?[model.Routes.Count];
         for (var r = 0; r < model.Routes.Count; r++)
         {
             var route = model.Routes[r];
+            try
+            {
+                policies[r] = RoutePolicies.Compile(route.Policies);
+            }
+            catch (FormatException ex)
+            {
+                // Fail closed: a rule whose policy cannot be enforced answers 503 rather than serving without it.
+                invalid[route.Id] = $"Route '{route.Id}': policy does not compile: {ex.Message}";
+            }
+
             matchers[r] = new RouteMatcher?[route.Matches.Count];
             for (var m = 0; m < route.Matches.Count; m++)
             {
@@ -44,7 +58,7 @@ internal sealed class CompiledModel
             }
         }
 
-        return new CompiledModel(model, matchers, invalid);
+        return new CompiledModel(model, matchers, policies, invalid);
     }
 
     /// <summary>
@@ -72,7 +86,7 @@ internal sealed class CompiledModel
                 // A match we cannot evaluate cannot claim requests; the rule's other matches still do.
                 if (_matchers[r][m] is { } matcher)
                 {
-                    matches.Add(new MatchedRoute(route, route.Matches[m], matcher, endpoint, unavailable));
+                    matches.Add(new MatchedRoute(route, route.Matches[m], matcher, endpoint, unavailable, _policies[r]));
                 }
             }
         }

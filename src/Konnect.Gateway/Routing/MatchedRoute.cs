@@ -1,4 +1,5 @@
 using Konnect.Controller.Model;
+using Konnect.Gateway.Policies;
 using Microsoft.AspNetCore.Http;
 
 namespace Konnect.Gateway.Routing;
@@ -9,7 +10,7 @@ namespace Konnect.Gateway.Routing;
 /// </summary>
 internal sealed class MatchedRoute : IKonnectRouteFeature
 {
-    public MatchedRoute(RouteModel route, MatchModel match, RouteMatcher matcher, Endpoint? endpoint, Unavailable? unavailable)
+    public MatchedRoute(RouteModel route, MatchModel match, RouteMatcher matcher, Endpoint? endpoint, Unavailable? unavailable, RoutePolicies? policies = null)
     {
         if (endpoint is null && unavailable is null)
         {
@@ -21,7 +22,11 @@ internal sealed class MatchedRoute : IKonnectRouteFeature
         Matcher = matcher;
         Endpoint = unavailable is null ? endpoint : null;
         Unavailable = unavailable;
+        Policies = policies;
     }
+
+    /// <summary>The rule's compiled policy blocks, shared by all its matches; null when it enforces none.</summary>
+    public RoutePolicies? Policies { get; }
 
     public string RouteId => Route.Id;
 

@@ -25,6 +25,11 @@ internal sealed class TestBackend : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    private int _requests;
+
+    /// <summary>Requests that reached this upstream: tests prove the gateway answered something itself.</summary>
+    public int RequestCount => Volatile.Read(ref _requests);
+
     public string Url(string basePath = "") => $"http://127.0.0.1:{Port}{basePath}";
 
     /// <summary>Completes when a "/slow" request has arrived and is waiting.</summary>
@@ -47,6 +52,7 @@ internal sealed class TestBackend : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        Interlocked.Increment(ref _requests);
         var path = context.Request.Path.Value ?? "";
         if (path.EndsWith("/hang", StringComparison.Ordinal))
         {

@@ -32,10 +32,11 @@ internal sealed class TestGateway : IAsyncDisposable
     public IConfigPublisher Publisher { get; }
 
     /// <param name="beforeStart">Runs after the pipeline is built and before Kestrel starts.</param>
-    public static async Task<TestGateway> StartAsync(Func<IConfigPublisher, Task>? beforeStart = null)
+    /// <param name="trafficUrl">Where traffic is served, e.g. "http://[::1]:0" to test IPv6 clients.</param>
+    public static async Task<TestGateway> StartAsync(Func<IConfigPublisher, Task>? beforeStart = null, string trafficUrl = "http://127.0.0.1:0")
     {
         var app = GatewayHost.Build(
-            new GatewayOptions { TrafficUrls = "http://127.0.0.1:0", AdminUrls = "http://127.0.0.1:0", ApplyTimeout = TimeSpan.FromSeconds(10) },
+            new GatewayOptions { TrafficUrls = trafficUrl, AdminUrls = "http://127.0.0.1:0", ApplyTimeout = TimeSpan.FromSeconds(10) },
             services => services.RemoveAll<ILoggerProvider>());
         if (beforeStart is not null)
         {
@@ -99,7 +100,7 @@ internal sealed class TestGateway : IAsyncDisposable
     private static HttpClient Client(IPEndPoint endpoint) =>
         new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
         {
-            BaseAddress = new Uri($"http://127.0.0.1:{endpoint.Port}"),
+            BaseAddress = new Uri($"http://{new IPEndPoint(endpoint.Address, endpoint.Port)}"),
             Timeout = TimeSpan.FromSeconds(20),
         };
 

@@ -1,32 +1,41 @@
 using Konnect.Api.V1Alpha1;
+using Konnect.Controller.Model;
 using Konnect.Controller.Store;
 
 namespace Konnect.Controller.Translation.Policies;
 
 /// <summary>
-/// Decides whether a KonnectPolicy can be enforced. A block this version does not enforce rejects the policy:
-/// serving a route without the authentication or limit its owner asked for would be worse than a clear 503.
+/// Decides whether a KonnectPolicy can be enforced, and compiles the blocks this version enforces (ipAccess, cors).
+/// A block this version does not enforce rejects the policy: serving a route without the authentication or limit its
+/// owner asked for would be worse than a clear 503. An enforced block that is invalid rejects it the same way.
 /// </summary>
 internal static class PolicyTranslator
 {
-    public static ObjectStatus Translate(ObjectRef key, KonnectPolicy policy)
+    public static ObjectStatus Translate(ObjectRef key, KonnectPolicy policy) => Translate(key, policy, out _);
+
+    /// <param name="compiled">The enforced blocks when the policy is accepted; null otherwise.</param>
+    public static ObjectStatus Translate(ObjectRef key, KonnectPolicy policy, out PoliciesModel? compiled)
     {
+        compiled = null;
         var generation = policy.Metadata.Generation;
         var unsupported = UnsupportedBlocks(policy.Spec);
         if (unsupported.Count > 0)
         {
             var message = $"spec.{string.Join(", spec.", unsupported)} {(unsupported.Count == 1 ? "is" : "are")} not enforced by this version of Konnect yet; routes that use this policy answer 503 until {(unsupported.Count == 1 ? "it is" : "they are")}";
-            return new ObjectStatus
-            {
-                Object = key,
-                Generation = generation,
-                Conditions =
-                [
-                    Conditions.False(ConditionTypes.Accepted, Reasons.Unsupported, message, generation),
-                    Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, "No references to resolve", generation),
-                ],
-            };
+            return Rejected(key, generation, Reasons.Unsupported, message);
         }
+
+        var name = $"{key.Namespace}/{key.Name}";
+        IpAccessModel? ipAccess = null;
+        CorsModel? cors = null;
+        var invalid = (policy.Spec.IpAccess is { } ip ? PolicyBlockCompiler.TryCompileIpAccess(name, ip, out ipAccess) : null)
+            ?? (policy.Spec.Cors is { } c ? PolicyBlockCompiler.TryCompileCors(name, c, out cors) : null);
+        if (invalid is not null)
+        {
+            return Rejected(key, generation, Reasons.InvalidSpec, $"{invalid}; routes that use this policy answer 503 until it is fixed");
+        }
+
+        compiled = new PoliciesModel { IpAccess = ipAccess, Cors = cors };
         return new ObjectStatus
         {
             Object = key,
@@ -39,6 +48,17 @@ internal static class PolicyTranslator
         };
     }
 
+    private static ObjectStatus Rejected(ObjectRef key, long? generation, string reason, string message) => new()
+    {
+        Object = key,
+        Generation = generation,
+        Conditions =
+        [
+            Conditions.False(ConditionTypes.Accepted, reason, message, generation),
+            Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, "No references to resolve", generation),
+        ],
+    };
+
     private static List<string> UnsupportedBlocks(KonnectPolicySpec spec)
     {
         var blocks = new List<string>();
@@ -47,8 +67,6 @@ internal static class PolicyTranslator
         Check(spec.Authorization, "authorization");
         Check(spec.RateLimit, "rateLimit");
         Check(spec.Cache, "cache");
-        Check(spec.Cors, "cors");
-        Check(spec.IpAccess, "ipAccess");
         Check(spec.RequestTransform, "requestTransform");
         Check(spec.ResponseTransform, "responseTransform");
         Check(spec.Retry, "retry");

@@ -28,4 +28,5 @@ internal sealed record RuleCandidate(
     string? RewritePathPrefix,
     TimeSpan? Timeout,
     IReadOnlyList<RouteProblem> RefProblems,
-    Unavailable? Unavailable);
+    Unavailable? Unavailable,
+    PoliciesModel? Policies = null);

@@ -6,7 +6,10 @@ using Konnect.Controller.Store;
 namespace Konnect.Controller.Translation.Routes;
 
 /// <summary>Compiles a validated route into a <see cref="RouteCandidate"/>: defaults filled, references resolved.</summary>
-internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionary<ObjectRef, bool> policyAccepted)
+/// <param name="compiledPolicies">Enforced blocks of accepted policies. Without it (the endpoint fast path, which keeps
+/// each rule's previous <see cref="RouteModel.Policies"/>) rules get no <see cref="RuleCandidate.Policies"/>.</param>
+internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionary<ObjectRef, bool> policyAccepted,
+    IReadOnlyDictionary<ObjectRef, PoliciesModel>? compiledPolicies = null)
 {
     public RouteCandidate Compile(ObjectRef key, KonnectRoute route)
     {
@@ -25,9 +28,18 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         var matches = (rule.Matches is { Count: > 0 } ms ? ms : [new RouteMatch()]).Select(CompileMatch).ToArray();
         var problems = new List<RouteProblem>();
 
+        // In order, route-level then rule-level: a later policy's block replaces an earlier one's whole.
+        IpAccessModel? ipAccess = null;
+        CorsModel? cors = null;
         foreach (var policy in routePolicies.Concat(rule.Policies ?? []).Distinct(StringComparer.Ordinal))
         {
-            if (!policyAccepted.TryGetValue(new ObjectRef(KonnectPolicy.KindName, key.Namespace, policy), out var accepted))
+            var policyKey = new ObjectRef(KonnectPolicy.KindName, key.Namespace, policy);
+            if (compiledPolicies?.GetValueOrDefault(policyKey) is { } compiled)
+            {
+                ipAccess = compiled.IpAccess ?? ipAccess;
+                cors = compiled.Cors ?? cors;
+            }
+            if (!policyAccepted.TryGetValue(policyKey, out var accepted))
             {
                 problems.Add(new(Reasons.PolicyNotFound, $"KonnectPolicy {key.Namespace}/{policy} not found"));
             }
@@ -60,7 +72,8 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
                 : new Unavailable(Reasons.NoReadyEndpoints, $"{where}: no ready endpoints for {string.Join(", ", resolved.Select(b => b.Name))}");
 
         TimeSpan? timeout = rule.Timeout is { } t && Duration.TryParse(t, out var value) ? value : null;
-        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable);
+        var policies = ipAccess is null && cors is null ? null : new PoliciesModel { IpAccess = ipAccess, Cors = cors };
+        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies);
     }
 
     private static MatchModel CompileMatch(RouteMatch match)
