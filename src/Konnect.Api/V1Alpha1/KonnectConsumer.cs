@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Nodes;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.Schema;
 
@@ -28,9 +27,8 @@ public sealed record KonnectConsumerSpec
     [RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     public List<string>? Groups { get; set; }
 
-    [Description("Credentials referenced from Secrets in the consumer's namespace: apiKeys, basic, jwt, mtls. Not used yet.")]
-    [PreserveUnknownFields]
-    public JsonObject? Credentials { get; set; }
+    [Description("Credentials referenced from Secrets in the consumer's namespace: apiKeys and basic (jwt and mtls are not used yet).")]
+    public ConsumerCredentials? Credentials { get; set; }
 
     [Description("Routes this consumer asks to call; the route's owner approves them in a KonnectPolicy.")]
     [MaxLength(64)]

@@ -20,16 +20,16 @@ public sealed record KonnectPolicy : IKubernetesObject
 }
 
 /// <summary>
-/// The policy blocks. ipAccess and cors are enforced. The other shapes are filled in by the releases that enforce them; until a block is enforced,
+/// The policy blocks. ipAccess, cors, authentication (apiKey, basic, anonymous) and authorization are enforced. The other shapes are filled in by the releases that enforce them; until a block is enforced,
 /// a policy that sets it is rejected (Accepted=False, reason Unsupported) and routes that use it answer 503, so
 /// nothing is ever served without a policy its owner asked for.
 /// </summary>
 public sealed record KonnectPolicySpec
 {
-    [Description("Who is calling: apiKey, jwt, basic, mtls. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? Authentication { get; set; }
-    [Description("Which consumers may call: consumer groups, approved consumers. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? Authorization { get; set; }
+    [Description("Who is calling: apiKey, basic, anonymous fallback (jwt and mtls are not enforced yet). No or bad credentials get 401.")]
+    public AuthenticationPolicy? Authentication { get; set; }
+    [Description("Which authenticated consumers may call: consumer groups, approved consumers, subscription. A known consumer that is not allowed gets 403.")]
+    public AuthorizationPolicy? Authorization { get; set; }
     [Description("Requests per period. Not enforced yet.")]
     [PreserveUnknownFields] public JsonObject? RateLimit { get; set; }
     [Description("Response caching. Not enforced yet.")]

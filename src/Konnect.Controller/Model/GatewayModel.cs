@@ -13,6 +13,9 @@ public sealed record GatewayModel
 
     /// <summary>One entry per accepted rule; within a host, matches are tried by <see cref="MatchModel.Rank"/>.</summary>
     public required IReadOnlyList<RouteModel> Routes { get; init; }
+
+    /// <summary>Accepted consumers, ordered by namespace/name, for authentication and authorization.</summary>
+    public IReadOnlyList<ConsumerModel> Consumers { get; init; } = [];
 }
 
 /// <summary>One rule of one KonnectRoute.</summary>
@@ -40,7 +43,7 @@ public sealed record RouteModel
     /// <summary>How long the upstream may stay silent before the gateway answers 504.</summary>
     public TimeSpan? Timeout { get; init; }
 
-    /// <summary>Enforced policy blocks (IP access, CORS); null when the rule's policies set none.</summary>
+    /// <summary>Enforced policy blocks (IP access, CORS, authentication, authorization); null when the rule's policies set none.</summary>
     public PoliciesModel? Policies { get; init; }
 
     /// <summary>

@@ -10,5 +10,6 @@ namespace Konnect.Controller.Model;
     UseStringEnumConverter = true,
     WriteIndented = true)]
 [JsonSerializable(typeof(GatewayModel))]
+[JsonSerializable(typeof(ConsumerModel))]
 [JsonSerializable(typeof(TranslationResult))]
 public sealed partial class ModelJsonContext : JsonSerializerContext;

@@ -9,6 +9,8 @@ public sealed record PoliciesModel
 {
     public IpAccessModel? IpAccess { get; init; }
     public CorsModel? Cors { get; init; }
+    public AuthenticationModel? Authentication { get; init; }
+    public AuthorizationModel? Authorization { get; init; }
 }
 
 /// <summary>Normalised CIDR ranges ("10.0.0.0/8", "2001:db8::/32"; single addresses get /32 or /128).</summary>
@@ -37,4 +39,27 @@ public sealed record CorsModel
     public bool AllowCredentials { get; init; }
     /// <summary>Seconds browsers may cache a preflight; null leaves it to the browser.</summary>
     public int? MaxAgeSeconds { get; init; }
+}
+
+/// <summary>Methods tried in this order: apiKey, basic, anonymous. Null fields are methods the policy does not enable.</summary>
+public sealed record AuthenticationModel
+{
+    public required string Policy { get; init; }
+    /// <summary>Lower-case header carrying an API key; null when apiKey is not enabled.</summary>
+    public string? ApiKeyHeader { get; init; }
+    /// <summary>Query parameter that may carry an API key instead of the header.</summary>
+    public string? ApiKeyQuery { get; init; }
+    /// <summary>Realm for WWW-Authenticate; null when basic is not enabled.</summary>
+    public string? BasicRealm { get; init; }
+    /// <summary>"namespace/name" of the consumer for requests without any credential.</summary>
+    public string? AnonymousConsumer { get; init; }
+}
+
+public sealed record AuthorizationModel
+{
+    public required string Policy { get; init; }
+    public IReadOnlyList<string> ConsumerGroups { get; init; } = [];
+    /// <summary>"namespace/name" entries.</summary>
+    public IReadOnlyList<string> ApprovedConsumers { get; init; } = [];
+    public bool RequireSubscription { get; init; }
 }

@@ -32,6 +32,9 @@ public static class Reasons
     public const string PortNotFound = "PortNotFound";
     public const string PolicyNotFound = "PolicyNotFound";
     public const string PolicyNotAccepted = "PolicyNotAccepted";
+    public const string ConsumerNotFound = "ConsumerNotFound";
+    public const string SecretNotFound = "SecretNotFound";
+    public const string SecretKeyNotFound = "SecretKeyNotFound";
 
     // Programmed
     public const string Programmed = "Programmed";

@@ -76,7 +76,7 @@ public static class EndpointUpdate
             }
         }
         var routes = previous.Model.Routes.Select(r => replaced.GetValueOrDefault(r.Id) ?? r).ToArray();
-        var model = Translator.WithVersion(new GatewayModel { Version = "", Routes = routes });
+        var model = Translator.WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = previous.Model.Consumers });
         return new TranslationResult(model, [.. statuses.Values.OrderBy(s => s.Object)]);
     }
 }

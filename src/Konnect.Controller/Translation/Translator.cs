@@ -24,14 +24,16 @@ public static class Translator
         var compiledPolicies = new Dictionary<ObjectRef, PoliciesModel>();
         foreach (var (key, policy) in snapshot.Policies)
         {
-            var status = PolicyTranslator.Translate(key, policy, out var compiled);
+            var status = PolicyTranslator.Translate(key, policy, out var compiled, snapshot);
             policyAccepted[key] = status.IsAccepted;
             if (compiled is not null) { compiledPolicies[key] = compiled; }
             statuses.Add(status);
         }
+        var consumers = new List<ConsumerModel>();
         foreach (var (key, consumer) in snapshot.Consumers)
         {
-            statuses.Add(ConsumerTranslator.Translate(key, consumer, snapshot));
+            statuses.Add(ConsumerTranslator.Translate(key, consumer, snapshot, compiledPolicies, out var consumerModel));
+            if (consumerModel is not null) { consumers.Add(consumerModel); }
         }
 
         var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot)), policyAccepted, compiledPolicies);
@@ -73,10 +75,10 @@ public static class Translator
         }
 
         statuses.Sort((a, b) => a.Object.CompareTo(b.Object));
-        return new TranslationResult(BuildModel(accepted), statuses);
+        return new TranslationResult(BuildModel(accepted, consumers), statuses);
     }
 
-    private static GatewayModel BuildModel(List<RouteCandidate> accepted)
+    private static GatewayModel BuildModel(List<RouteCandidate> accepted, List<ConsumerModel> consumers)
     {
         var entries = new List<Precedence.Entry>();
         foreach (var route in accepted)
@@ -112,7 +114,7 @@ public static class Translator
                 });
             }
         }
-        return WithVersion(new GatewayModel { Version = "", Routes = routes });
+        return WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = consumers });
     }
 
     internal static GatewayModel WithVersion(GatewayModel model) => model with { Version = Hash(model) };
@@ -127,6 +129,12 @@ public static class Translator
         foreach (var route in model.Routes)
         {
             hash.AppendData(RouteHashes.GetValue(route, static r => SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(r, ModelJsonContext.Default.RouteModel))));
+        }
+        // Serialised consumers carry CredentialsVersion (not the hashes), so a key rotation changes the version.
+        // Models without consumers hash exactly as before consumers existed.
+        foreach (var consumer in model.Consumers)
+        {
+            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(consumer, ModelJsonContext.Default.ConsumerModel));
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 8));
     }

@@ -6,6 +6,8 @@ public sealed record Problem(int Status, string Type, string Title)
     private const string Base = "https://konnect.dev/problems/";
 
     public static readonly Problem BadPath = new(400, Base + "bad-path", "The request path is not accepted");
+    public static readonly Problem Unauthorized = new(401, Base + "unauthorized", "Authentication is required");
+    public static readonly Problem ConsumerForbidden = new(403, Base + "consumer-forbidden", "The consumer may not call this route");
     public static readonly Problem IpDenied = new(403, Base + "ip-denied", "The client address may not call this route");
     public static readonly Problem CorsDenied = new(403, Base + "cors-denied", "The cross-origin request is not allowed");
     public static readonly Problem NoRoute = new(404, Base + "no-route", "No route matches the request");

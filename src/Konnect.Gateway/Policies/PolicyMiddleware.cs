@@ -1,4 +1,5 @@
 using Konnect.Gateway.Errors;
+using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Policies.Cors;
 using Konnect.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
@@ -8,13 +9,22 @@ namespace Konnect.Gateway.Policies;
 
 /// <summary>
 /// Runs the matched rule's policies in the order DESIGN.md fixes, after the router and before YARP:
-/// IP access, then CORS (preflights answered here and never proxied; actual responses decorated on the way out).
+/// IP access, then CORS (preflights answered here and never proxied; actual responses decorated on the way out), then
+/// authentication (401) and authorization (403), which set x-konnect-consumer and x-konnect-consumer-groups upstream.
 /// </summary>
 internal sealed class PolicyMiddleware(RequestDelegate next)
 {
+    public const string ConsumerHeader = "x-konnect-consumer";
+    public const string ConsumerGroupsHeader = "x-konnect-consumer-groups";
+
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Policies: { } policies })
+        // The identity headers are the gateway's to set: a client-sent copy must never reach an upstream, on any route.
+        var requestHeaders = context.Request.Headers;
+        requestHeaders.Remove(ConsumerHeader);
+        requestHeaders.Remove(ConsumerGroupsHeader);
+
+        if (context.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Policies: { } policies } matched)
         {
             return next(context);
         }
@@ -48,7 +58,49 @@ internal sealed class PolicyMiddleware(RequestDelegate next)
             }
         }
 
+        if ((policies.Authentication is not null || policies.Authorization is not null) && Identify(context, policies, matched) is { } refused)
+        {
+            return refused;
+        }
+
         return next(context);
+    }
+
+    /// <summary>Authentication then authorization; null when the request may go on, with the identity headers set.</summary>
+    private static Task? Identify(HttpContext context, RoutePolicies policies, MatchedRoute matched)
+    {
+        ConsumerIdentity? consumer = null;
+        string? failure;
+        if (policies.Authentication is { } authentication)
+        {
+            consumer = authentication.Authenticate(context, out failure);
+            if (consumer is null)
+            {
+                if (authentication.Challenge is { } challenge) { context.Response.Headers.WWWAuthenticate = challenge; }
+                return ProblemResponse.WriteAsync(context, Problem.Unauthorized, failure!);
+            }
+        }
+
+        if (policies.Authorization is { } authorization)
+        {
+            if (consumer is null)
+            {
+                // Authorization without authentication cannot know who calls: refuse, never allow by default.
+                return ProblemResponse.WriteAsync(context, Problem.Unauthorized,
+                    $"This route only admits authorized consumers but its policies enable no authentication method (KonnectPolicy {authorization.Policy}).");
+            }
+            if (authorization.Check(consumer, matched.RouteKey) is { } denied)
+            {
+                return ProblemResponse.WriteAsync(context, Problem.ConsumerForbidden, denied);
+            }
+        }
+
+        if (consumer is not null)
+        {
+            context.Request.Headers[ConsumerHeader] = consumer.Id;
+            if (consumer.GroupsHeader.Length > 0) { context.Request.Headers[ConsumerGroupsHeader] = consumer.GroupsHeader; }
+        }
+        return null;
     }
 
     private static Task Preflight(HttpContext context, CorsRule cors, string origin)

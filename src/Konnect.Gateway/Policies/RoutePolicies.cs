@@ -1,4 +1,6 @@
 using Konnect.Controller.Model;
+using Konnect.Gateway.Policies.Authentication;
+using Konnect.Gateway.Policies.Authorization;
 using Konnect.Gateway.Policies.Cors;
 using Konnect.Gateway.Policies.IpAccess;
 
@@ -7,20 +9,30 @@ namespace Konnect.Gateway.Policies;
 /// <summary>A rule's enforced policy blocks, compiled once per applied model and shared by all its requests.</summary>
 internal sealed class RoutePolicies
 {
-    private RoutePolicies(IpAccessRule? ipAccess, CorsRule? cors)
+    private RoutePolicies(IpAccessRule? ipAccess, CorsRule? cors, AuthenticationRule? authentication, AuthorizationRule? authorization)
     {
         IpAccess = ipAccess;
         Cors = cors;
+        Authentication = authentication;
+        Authorization = authorization;
     }
 
     public IpAccessRule? IpAccess { get; }
 
     public CorsRule? Cors { get; }
 
+    public AuthenticationRule? Authentication { get; }
+
+    public AuthorizationRule? Authorization { get; }
+
+    /// <param name="consumers">The model's consumers, shared by every rule that authenticates.</param>
     /// <exception cref="FormatException">A block does not compile; the caller makes the rule answer 503.</exception>
-    public static RoutePolicies? Compile(PoliciesModel? model) => model is null || (model.IpAccess is null && model.Cors is null)
+    public static RoutePolicies? Compile(PoliciesModel? model, ConsumerIndex? consumers = null) =>
+        model is null || (model.IpAccess is null && model.Cors is null && model.Authentication is null && model.Authorization is null)
         ? null
         : new RoutePolicies(
             model.IpAccess is { } ip ? IpAccessRule.Compile(ip) : null,
-            model.Cors is { } cors ? CorsRule.Compile(cors) : null);
+            model.Cors is { } cors ? CorsRule.Compile(cors) : null,
+            model.Authentication is { } authn ? AuthenticationRule.Compile(authn, consumers ?? ConsumerIndex.Empty) : null,
+            model.Authorization is { } authz ? AuthorizationRule.Compile(authz) : null);
 }

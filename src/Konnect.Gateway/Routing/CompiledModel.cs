@@ -1,5 +1,6 @@
 using Konnect.Controller.Model;
 using Konnect.Gateway.Policies;
+using Konnect.Gateway.Policies.Authentication;
 using Microsoft.AspNetCore.Http;
 
 namespace Konnect.Gateway.Routing;
@@ -31,12 +32,14 @@ internal sealed class CompiledModel
         var invalid = new Dictionary<string, string>(StringComparer.Ordinal);
         var matchers = new RouteMatcher?[model.Routes.Count][];
         var policies = new RoutePolicies?[model.Routes.Count];
+        // One index per model, shared by every rule that authenticates.
+        var consumers = model.Consumers.Count == 0 ? ConsumerIndex.Empty : new ConsumerIndex(model.Consumers);
         for (var r = 0; r < model.Routes.Count; r++)
         {
             var route = model.Routes[r];
             try
             {
-                policies[r] = RoutePolicies.Compile(route.Policies);
+                policies[r] = RoutePolicies.Compile(route.Policies, consumers);
             }
             catch (FormatException ex)
             {

@@ -23,7 +23,11 @@ internal sealed class MatchedRoute : IKonnectRouteFeature
         Endpoint = unavailable is null ? endpoint : null;
         Unavailable = unavailable;
         Policies = policies;
+        RouteKey = $"{route.Namespace}/{route.Route}";
     }
+
+    /// <summary>"namespace/name" of the KonnectRoute, as consumers write it in spec.subscriptions; built once.</summary>
+    public string RouteKey { get; }
 
     /// <summary>The rule's compiled policy blocks, shared by all its matches; null when it enforces none.</summary>
     public RoutePolicies? Policies { get; }

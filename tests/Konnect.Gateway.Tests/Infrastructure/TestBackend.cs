@@ -67,6 +67,14 @@ internal sealed class TestBackend : IAsyncDisposable
 
         context.Response.Headers[SeenRequestIdHeader] = context.Request.Headers["x-request-id"];
         context.Response.ContentType = "text/plain";
+        if (path.EndsWith("/headers", StringComparison.Ordinal))
+        {
+            // Echoes what reached the upstream, one "name: value" line per header, after the path and query.
+            var lines = context.Request.Headers.Select(h => $"{h.Key.ToLowerInvariant()}: {h.Value}");
+            await context.Response.WriteAsync(path + context.Request.QueryString.Value + "\n" + string.Join("\n", lines));
+            return;
+        }
+
         await context.Response.WriteAsync(path + context.Request.QueryString.Value);
     }
 

@@ -1,17 +1,30 @@
+using System.Security.Cryptography;
+using System.Text;
+using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
+using Konnect.Controller.Model;
 using Konnect.Controller.Store;
 
 namespace Konnect.Controller.Translation.Consumers;
 
 /// <summary>
-/// Accepts a KonnectConsumer and reports each subscription. Approval (a route owner naming the consumer in a
-/// policy) is not enforced yet, so every subscription to an existing route stays Pending and says why.
+/// Accepts a KonnectConsumer, reads its credentials from Secrets in its namespace and reports each subscription.
+/// Secret values leave this class only as SHA-256 hashes. A missing Secret or key skips that one credential and says
+/// so in ResolvedRefs; it never rejects the consumer (its other credentials keep working) and never throws.
 /// </summary>
 internal static class ConsumerTranslator
 {
-    public static ObjectStatus Translate(ObjectRef key, KonnectConsumer consumer, ResourceSnapshot snapshot)
+    public static ObjectStatus Translate(ObjectRef key, KonnectConsumer consumer, ResourceSnapshot snapshot) =>
+        Translate(key, consumer, snapshot, new Dictionary<ObjectRef, PoliciesModel>(), out _);
+
+    /// <param name="policies">Compiled blocks of accepted policies, for subscription approval.</param>
+    /// <param name="model">The consumer for the gateway model when accepted; null otherwise.</param>
+    public static ObjectStatus Translate(ObjectRef key, KonnectConsumer consumer, ResourceSnapshot snapshot,
+        IReadOnlyDictionary<ObjectRef, PoliciesModel> policies, out ConsumerModel? model)
     {
+        model = null;
         var generation = consumer.Metadata.Generation;
+        var groups = (consumer.Spec.Groups ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var subscriptions = new List<SubscriptionStatus>();
         foreach (var subscription in consumer.Spec.Subscriptions ?? [])
         {
@@ -20,27 +33,112 @@ internal static class ConsumerTranslator
             {
                 return Rejected(key, generation, $"spec.subscriptions: \"{subscription.Route}\" must be namespace/name");
             }
-            var exists = snapshot.Routes.ContainsKey(new ObjectRef(KonnectRoute.KindName, parts[0], parts[1]));
-            subscriptions.Add(new SubscriptionStatus
-            {
-                Route = subscription.Route,
-                State = "Pending",
-                Message = exists
-                    ? "Waiting for the route's owner to approve; approval is not enforced by this version yet"
-                    : $"KonnectRoute {subscription.Route} does not exist (yet)",
-            });
+            subscriptions.Add(Judge(key, groups, subscription.Route, new ObjectRef(KonnectRoute.KindName, parts[0], parts[1]), snapshot, policies));
         }
+
+        var problems = new List<(string Reason, string Message)>();
+        var apiKeys = new List<string>();
+        var credentials = consumer.Spec.Credentials;
+        foreach (var (apiKey, i) in (credentials?.ApiKeys ?? []).Select((k, i) => (k, i)))
+        {
+            var value = Read(key.Namespace, apiKey.SecretName, apiKey.Key ?? "api-key", $"spec.credentials.apiKeys[{i}]", snapshot, problems);
+            if (value is not null) { apiKeys.Add(Hash(value)); }
+        }
+        string? username = null, passwordHash = null;
+        if (credentials?.Basic is { } basic)
+        {
+            var user = Read(key.Namespace, basic.SecretName, "username", "spec.credentials.basic", snapshot, problems);
+            var password = Read(key.Namespace, basic.SecretName, "password", "spec.credentials.basic", snapshot, problems);
+            if (user is not null && password is not null)
+            {
+                username = Encoding.UTF8.GetString(user);
+                passwordHash = Hash(password);
+            }
+        }
+
+        var unused = new List<string>();
+        if (credentials?.Jwt is not null) { unused.Add("spec.credentials.jwt"); }
+        if (credentials?.Mtls is not null) { unused.Add("spec.credentials.mtls"); }
+        var accepted = unused.Count == 0 ? "Consumer is valid"
+            : $"Consumer is valid; {string.Join(" and ", unused)} {(unused.Count == 1 ? "is" : "are")} not used by this version of Konnect yet, so {(unused.Count == 1 ? "it cannot" : "they cannot")} authenticate";
+        var resolved = problems.Count == 0
+            ? Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, credentials is null ? "No credentials to resolve" : "All credentials resolved", generation)
+            : Conditions.False(ConditionTypes.ResolvedRefs, problems[0].Reason, string.Join("; ", problems.Select(p => p.Message)) + "; those credentials are skipped", generation);
+
+        var hashes = apiKeys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        model = new ConsumerModel
+        {
+            Namespace = key.Namespace,
+            Name = key.Name,
+            Groups = groups,
+            Subscriptions = subscriptions.Select(s => s.Route).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
+            ApiKeyHashes = hashes,
+            BasicUsername = username,
+            BasicPasswordHash = passwordHash,
+            CredentialsVersion = Version(hashes, username, passwordHash),
+        };
         return new ObjectStatus
         {
             Object = key,
             Generation = generation,
-            Conditions =
-            [
-                Conditions.True(ConditionTypes.Accepted, Reasons.Accepted, "Consumer is valid", generation),
-                Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, "Credentials are not read by this version yet", generation),
-            ],
+            Conditions = [Conditions.True(ConditionTypes.Accepted, Reasons.Accepted, accepted, generation), resolved],
             Subscriptions = subscriptions,
         };
+    }
+
+    /// <summary>Approved when an accepted policy on the route names the consumer or one of its groups.</summary>
+    private static SubscriptionStatus Judge(ObjectRef consumer, string[] groups, string text, ObjectRef routeKey, ResourceSnapshot snapshot,
+        IReadOnlyDictionary<ObjectRef, PoliciesModel> policies)
+    {
+        if (!snapshot.Routes.TryGetValue(routeKey, out var route))
+        {
+            return new SubscriptionStatus { Route = text, State = "Rejected", Message = $"KonnectRoute {text} does not exist" };
+        }
+        var id = $"{consumer.Namespace}/{consumer.Name}";
+        var names = (route.Spec.Policies ?? []).Concat(route.Spec.Rules.SelectMany(r => r.Policies ?? [])).Distinct(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var policyKey = new ObjectRef(KonnectPolicy.KindName, routeKey.Namespace, name);
+            if (policies.GetValueOrDefault(policyKey)?.Authorization is not { } authorization) { continue; }
+            if (authorization.ApprovedConsumers.Contains(id, StringComparer.Ordinal))
+            {
+                return new SubscriptionStatus { Route = text, State = "Approved", Message = $"Approved by KonnectPolicy {policyKey.Namespace}/{name}" };
+            }
+            if (groups.FirstOrDefault(g => authorization.ConsumerGroups.Contains(g, StringComparer.Ordinal)) is { } group)
+            {
+                return new SubscriptionStatus { Route = text, State = "Approved", Message = $"Group {group} is allowed by KonnectPolicy {policyKey.Namespace}/{name}" };
+            }
+        }
+        return new SubscriptionStatus
+        {
+            Route = text,
+            State = "Pending",
+            Message = $"Waiting for the route's owner to list {id} in spec.authorization.approvedConsumers of a KonnectPolicy on the route",
+        };
+    }
+
+    private static byte[]? Read(string ns, string secretName, string secretKey, string field, ResourceSnapshot snapshot, List<(string, string)> problems)
+    {
+        if (!snapshot.Secrets.TryGetValue(new ObjectRef("Secret", ns, secretName), out var secret))
+        {
+            problems.Add((Reasons.SecretNotFound, $"{field}: Secret {ns}/{secretName} not found"));
+            return null;
+        }
+        if (secret.GetValue(secretKey) is not { Length: > 0 } value)
+        {
+            problems.Add((Reasons.SecretKeyNotFound, $"{field}: Secret {ns}/{secretName} has no (non-empty) key {secretKey}"));
+            return null;
+        }
+        return value;
+    }
+
+    private static string Hash(byte[] value) => Convert.ToHexStringLower(SHA256.HashData(value));
+
+    private static string Version(string[] hashes, string? username, string? passwordHash)
+    {
+        if (hashes.Length == 0 && username is null) { return ""; }
+        var text = string.Join("\n", hashes) + "\n" + username + "\n" + passwordHash;
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 8));
     }
 
     private static ObjectStatus Rejected(ObjectRef key, long? generation, string message) => new()

@@ -31,6 +31,8 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         // In order, route-level then rule-level: a later policy's block replaces an earlier one's whole.
         IpAccessModel? ipAccess = null;
         CorsModel? cors = null;
+        AuthenticationModel? authentication = null;
+        AuthorizationModel? authorization = null;
         foreach (var policy in routePolicies.Concat(rule.Policies ?? []).Distinct(StringComparer.Ordinal))
         {
             var policyKey = new ObjectRef(KonnectPolicy.KindName, key.Namespace, policy);
@@ -38,6 +40,8 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
             {
                 ipAccess = compiled.IpAccess ?? ipAccess;
                 cors = compiled.Cors ?? cors;
+                authentication = compiled.Authentication ?? authentication;
+                authorization = compiled.Authorization ?? authorization;
             }
             if (!policyAccepted.TryGetValue(policyKey, out var accepted))
             {
@@ -72,7 +76,8 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
                 : new Unavailable(Reasons.NoReadyEndpoints, $"{where}: no ready endpoints for {string.Join(", ", resolved.Select(b => b.Name))}");
 
         TimeSpan? timeout = rule.Timeout is { } t && Duration.TryParse(t, out var value) ? value : null;
-        var policies = ipAccess is null && cors is null ? null : new PoliciesModel { IpAccess = ipAccess, Cors = cors };
+        var policies = ipAccess is null && cors is null && authentication is null && authorization is null ? null
+            : new PoliciesModel { IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization };
         return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies);
     }
 

@@ -1,0 +1,28 @@
+using System.Text.Json.Serialization;
+
+namespace Konnect.Controller.Model;
+
+/// <summary>
+/// An accepted KonnectConsumer with its credentials reduced to SHA-256 hashes. The hashes are [JsonIgnore]: /config,
+/// golden files and `konnect validate -o json` never show them (an unsalted hash of a weak key can be brute-forced).
+/// <see cref="CredentialsVersion"/> is serialised instead, so the model version still changes when a key rotates.
+/// </summary>
+public sealed record ConsumerModel
+{
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public IReadOnlyList<string> Groups { get; init; } = [];
+    /// <summary>Routes ("namespace/name") the consumer subscribed to.</summary>
+    public IReadOnlyList<string> Subscriptions { get; init; } = [];
+
+    /// <summary>Lower-case hex SHA-256 of each API key.</summary>
+    [JsonIgnore] public IReadOnlyList<string> ApiKeyHashes { get; init; } = [];
+    [JsonIgnore] public string? BasicUsername { get; init; }
+    /// <summary>Lower-case hex SHA-256 of the basic password.</summary>
+    [JsonIgnore] public string? BasicPasswordHash { get; init; }
+
+    /// <summary>A short hash over every credential hash: changes when a credential does, reveals nothing about it.</summary>
+    public string CredentialsVersion { get; init; } = "";
+
+    [JsonIgnore] public string Id => $"{Namespace}/{Name}";
+}

@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using Konnect.Controller.Model;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace Konnect.Gateway.Policies.Authentication;
+
+/// <summary>
+/// A compiled authentication block. Methods are tried in a fixed order: apiKey, then basic, then anonymous. A request
+/// that presents a credential which fails is refused; only a request with no credential at all falls back to the
+/// anonymous consumer, so a mistyped key never silently becomes anonymous access. Credentials are removed from the
+/// request whatever the outcome, and never appear in a detail message.
+/// </summary>
+internal sealed class AuthenticationRule
+{
+    private readonly ConsumerIndex _consumers;
+
+    private AuthenticationRule(AuthenticationModel model, ConsumerIndex consumers)
+    {
+        _consumers = consumers;
+        Policy = model.Policy;
+        ApiKeyHeader = model.ApiKeyHeader;
+        ApiKeyQuery = model.ApiKeyQuery;
+        Anonymous = model.AnonymousConsumer;
+        // Built once: the realm was checked by the translator to need no escaping inside the quotes.
+        Challenge = model.BasicRealm is { } realm ? $"Basic realm=\"{realm}\", charset=\"UTF-8\"" : null;
+        Methods = string.Join(", ", new[] { ApiKeyHeader is null ? null : "API key", Challenge is null ? null : "basic" }.OfType<string>());
+    }
+
+    public string Policy { get; }
+    public string? ApiKeyHeader { get; }
+    public string? ApiKeyQuery { get; }
+    public string? Anonymous { get; }
+    /// <summary>The WWW-Authenticate value when basic is enabled.</summary>
+    public string? Challenge { get; }
+    private string Methods { get; }
+
+    public static AuthenticationRule Compile(AuthenticationModel model, ConsumerIndex consumers) => new(model, consumers);
+
+    /// <summary>Finds the consumer, or returns null with a detail for the 401 (which never includes the credential).</summary>
+    public ConsumerIdentity? Authenticate(HttpContext context, out string? failure)
+    {
+        failure = null;
+        var request = context.Request;
+        var presented = false;
+        ConsumerIdentity? consumer = null;
+
+        if (ApiKeyHeader is not null)
+        {
+            var values = request.Headers[ApiKeyHeader];
+            request.Headers.Remove(ApiKeyHeader);
+            if (ApiKeyQuery is not null && request.Query.TryGetValue(ApiKeyQuery, out var queryValues))
+            {
+                values = StringValues.Concat(values, queryValues);
+                request.QueryString = Without(request.QueryString, ApiKeyQuery);
+            }
+            if (values.Count > 0)
+            {
+                presented = true;
+                // Two keys in one request are ambiguous: refuse rather than pick one.
+                consumer = values.Count == 1 && !string.IsNullOrEmpty(values[0]) ? _consumers.ByApiKey(values[0]) : null;
+                if (consumer is null) { failure = "The API key is not valid"; }
+            }
+        }
+
+        if (Challenge is not null)
+        {
+            var authorization = request.Headers.Authorization;
+            request.Headers.Remove(HeaderNames.Authorization);
+            if (consumer is null && failure is null && authorization.Count > 0)
+            {
+                presented = true;
+                consumer = authorization.Count == 1 ? Basic(authorization[0]) : null;
+                if (consumer is null) { failure = "The basic credentials are not valid"; }
+            }
+        }
+
+        if (!presented && Anonymous is not null)
+        {
+            consumer = _consumers.ById(Anonymous);
+            if (consumer is null) { failure = $"No credential was presented and the anonymous consumer {Anonymous} does not exist"; }
+        }
+        else if (!presented)
+        {
+            failure = $"A credential is required ({Methods})";
+        }
+
+        if (consumer is null) { failure = $"{failure ?? "Authentication failed"} (KonnectPolicy {Policy})."; }
+        return consumer;
+    }
+
+    private ConsumerIdentity? Basic(string? header)
+    {
+        const string Scheme = "Basic ";
+        if (header is null || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)) { return null; }
+        var encoded = header.AsSpan(Scheme.Length).Trim();
+        var maxLength = Base64.GetMaxDecodedFromUtf8Length(encoded.Length);
+        if (maxLength > 4096) { return null; }
+        var buffer = ArrayPool<byte>.Shared.Rent(maxLength);
+        try
+        {
+            if (!Convert.TryFromBase64Chars(encoded, buffer, out var length)) { return null; }
+            var decoded = buffer.AsSpan(0, length);
+            var colon = decoded.IndexOf((byte)':');
+            if (colon <= 0) { return null; }
+            string username;
+            try { username = new UTF8Encoding(false, true).GetString(decoded[..colon]); }
+            catch (DecoderFallbackException) { return null; }
+            return _consumers.ByBasic(username, decoded[(colon + 1)..]);
+        }
+        finally
+        {
+            // The buffer held a password: clear it before it goes back to the pool.
+            CryptographicOperations.ZeroMemory(buffer);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The query string without every occurrence of <paramref name="name"/> (compared after decoding).</summary>
+    private static QueryString Without(QueryString query, string name)
+    {
+        var text = query.Value;
+        if (string.IsNullOrEmpty(text)) { return query; }
+        var kept = new StringBuilder(text.Length);
+        foreach (var pair in text[1..].Split('&'))
+        {
+            var eq = pair.IndexOf('=');
+            var key = Uri.UnescapeDataString((eq < 0 ? pair : pair[..eq]).Replace('+', ' '));
+            if (pair.Length == 0 || string.Equals(key, name, StringComparison.Ordinal)) { continue; }
+            kept.Append(kept.Length == 0 ? '?' : '&').Append(pair);
+        }
+        return kept.Length == 0 ? QueryString.Empty : new QueryString(kept.ToString());
+    }
+}

@@ -1,0 +1,103 @@
+using System.Buffers.Binary;
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using Konnect.Controller.Model;
+
+namespace Konnect.Gateway.Policies.Authentication;
+
+/// <summary>An authenticated caller, built once per model and shared by every request it makes.</summary>
+internal sealed class ConsumerIdentity(ConsumerModel model)
+{
+    public string Id { get; } = model.Id;
+
+    /// <summary>The value of x-konnect-consumer-groups, joined once rather than per request.</summary>
+    public string GroupsHeader { get; } = string.Join(',', model.Groups);
+
+    public FrozenSet<string> Groups { get; } = model.Groups.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>Routes ("namespace/name") the consumer subscribed to.</summary>
+    public FrozenSet<string> Subscriptions { get; } = model.Subscriptions.ToFrozenSet(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Credentials of one model, by hash: an API key's SHA-256 finds its consumer, a username finds its password hash.
+/// The presented value is hashed once and compared with <see cref="CryptographicOperations.FixedTimeEquals"/>, so
+/// neither the key nor how much of it matched shows in timing. Built once per applied model.
+/// </summary>
+internal sealed class ConsumerIndex
+{
+    public static readonly ConsumerIndex Empty = new([]);
+
+    private readonly Dictionary<Sha256, (byte[] Hash, ConsumerIdentity Consumer)> _keys = [];
+    private readonly Dictionary<string, (byte[] Hash, ConsumerIdentity Consumer)> _basic = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ConsumerIdentity> _byId = new(StringComparer.Ordinal);
+
+    // Compared against when a username is unknown, so unknown and known users cost the same.
+    private static readonly byte[] Decoy = SHA256.HashData("konnect-decoy"u8);
+
+    public ConsumerIndex(IReadOnlyList<ConsumerModel> consumers)
+    {
+        var ambiguousKeys = new HashSet<Sha256>();
+        var ambiguousUsers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var model in consumers)
+        {
+            var identity = new ConsumerIdentity(model);
+            _byId[identity.Id] = identity;
+            foreach (var hex in model.ApiKeyHashes)
+            {
+                var hash = Convert.FromHexString(hex);
+                // A key shared by two consumers identifies neither: drop it rather than pick one (fail closed).
+                if (!_keys.TryAdd(Sha256.From(hash), (hash, identity))) { ambiguousKeys.Add(Sha256.From(hash)); }
+            }
+            if (model.BasicUsername is { } user && model.BasicPasswordHash is { } password
+                && !_basic.TryAdd(user, (Convert.FromHexString(password), identity)))
+            {
+                ambiguousUsers.Add(user);
+            }
+        }
+        foreach (var key in ambiguousKeys) { _keys.Remove(key); }
+        foreach (var user in ambiguousUsers) { _basic.Remove(user); }
+    }
+
+    public ConsumerIdentity? ById(string id) => _byId.GetValueOrDefault(id);
+
+    public ConsumerIdentity? ByApiKey(ReadOnlySpan<char> key)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        HashUtf8(key, hash);
+        return _keys.TryGetValue(Sha256.From(hash), out var entry) && CryptographicOperations.FixedTimeEquals(entry.Hash, hash)
+            ? entry.Consumer
+            : null;
+    }
+
+    public ConsumerIdentity? ByBasic(string username, ReadOnlySpan<byte> password)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(password, hash);
+        var found = _basic.TryGetValue(username, out var entry);
+        var equal = CryptographicOperations.FixedTimeEquals(found ? entry.Hash : Decoy, hash);
+        return found && equal ? entry.Consumer : null;
+    }
+
+    private static void HashUtf8(ReadOnlySpan<char> text, Span<byte> hash)
+    {
+        var max = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length);
+        var rented = max <= 512 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(max);
+        Span<byte> buffer = rented ?? stackalloc byte[512];
+        var length = System.Text.Encoding.UTF8.GetBytes(text, buffer);
+        SHA256.HashData(buffer[..length], hash);
+        // The buffer held a credential: clear it before it goes back to the pool or the stack is reused.
+        CryptographicOperations.ZeroMemory(buffer[..length]);
+        if (rented is not null) { System.Buffers.ArrayPool<byte>.Shared.Return(rented); }
+    }
+
+    /// <summary>A SHA-256 as a dictionary key without allocating a string or array per lookup.</summary>
+    private readonly record struct Sha256(ulong A, ulong B, ulong C, ulong D)
+    {
+        public static Sha256 From(ReadOnlySpan<byte> hash) => new(
+            BinaryPrimitives.ReadUInt64LittleEndian(hash),
+            BinaryPrimitives.ReadUInt64LittleEndian(hash[8..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(hash[16..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(hash[24..]));
+    }
+}

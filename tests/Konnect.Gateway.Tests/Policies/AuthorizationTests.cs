@@ -1,0 +1,71 @@
+using System.Net;
+using Konnect.Controller.Model;
+using Konnect.Gateway.Tests.Infrastructure;
+using static Konnect.Gateway.Tests.Policies.AuthenticationTests;
+
+namespace Konnect.Gateway.Tests.Policies;
+
+/// <summary>Authorization over real sockets: 403 for a known consumer that is not allowed, 200 otherwise.</summary>
+public sealed class AuthorizationTests
+{
+    private static async Task<(HttpStatusCode Status, string Body)> CallAsync(AuthorizationModel authorization, string key)
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var gateway = await StartAsync(Protected(backend, ApiKey with { AnonymousConsumer = "test/guest" }, authorization));
+        using var response = await gateway.GetAsync("/x", headers: key.Length == 0 ? [] : [("x-api-key", key)]);
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode == HttpStatusCode.Forbidden)
+        {
+            var problem = await TestGateway.ProblemAsync(response);
+            Assert.EndsWith("/consumer-forbidden", problem.GetProperty("type").GetString());
+            Assert.Equal(0, backend.RequestCount);
+        }
+        return (response.StatusCode, body);
+    }
+
+    [Theory]
+    [InlineData(new[] { "gold" }, AcmeKey, HttpStatusCode.OK)]
+    [InlineData(new[] { "platinum" }, AcmeKey, HttpStatusCode.Forbidden)]
+    // The anonymous consumer is a consumer like any other: its groups count.
+    [InlineData(new[] { "gold" }, "", HttpStatusCode.Forbidden)]
+    [InlineData(new[] { "public" }, "", HttpStatusCode.OK)]
+    public async Task Consumer_groups_allow_or_deny(string[] groups, string key, HttpStatusCode expected)
+    {
+        var (status, body) = await CallAsync(new AuthorizationModel { Policy = "test/authz", ConsumerGroups = groups }, key);
+
+        Assert.Equal(expected, status);
+        Assert.DoesNotContain(AcmeKey, body, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("partners/acme", HttpStatusCode.OK)]
+    [InlineData("partners/other", HttpStatusCode.Forbidden)]
+    public async Task Approved_consumers_are_allowed_by_name(string approved, HttpStatusCode expected)
+    {
+        var (status, _) = await CallAsync(new AuthorizationModel { Policy = "test/authz", ApprovedConsumers = [approved] }, AcmeKey);
+
+        Assert.Equal(expected, status);
+    }
+
+    [Theory]
+    [InlineData(AcmeKey, HttpStatusCode.OK)] // acme subscribed to test/auth
+    [InlineData("", HttpStatusCode.Forbidden)] // guest did not
+    public async Task RequireSubscription_needs_the_route_in_the_consumers_subscriptions(string key, HttpStatusCode expected)
+    {
+        var (status, _) = await CallAsync(new AuthorizationModel { Policy = "test/authz", RequireSubscription = true }, key);
+
+        Assert.Equal(expected, status);
+    }
+
+    [Fact]
+    public async Task Authorization_without_authentication_refuses_with_401()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var gateway = await StartAsync(Protected(backend, null, new AuthorizationModel { Policy = "test/authz", ConsumerGroups = ["gold"] }));
+
+        using var response = await gateway.GetAsync("/x", headers: [("x-api-key", AcmeKey)]);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(0, backend.RequestCount);
+    }
+}
