@@ -120,10 +120,24 @@ public class CrdGeneratorTests
     {
         var spec = CrdGenerator.Generate(typeof(KonnectPolicy))["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!;
 
-        var auth = spec["properties"]!["authentication"]!;
-        Assert.Equal("object", (string?)auth["type"]);
-        Assert.True((bool)auth["x-kubernetes-preserve-unknown-fields"]!);
-        Assert.Null(auth["properties"]);
+        // Blocks not enforced yet stay open objects, at the top level and inside typed blocks (authentication.jwt).
+        var rateLimit = spec["properties"]!["rateLimit"]!;
+        Assert.Equal("object", (string?)rateLimit["type"]);
+        Assert.True((bool)rateLimit["x-kubernetes-preserve-unknown-fields"]!);
+        Assert.Null(rateLimit["properties"]);
+        var jwt = spec["properties"]!["authentication"]!["properties"]!["jwt"]!;
+        Assert.True((bool)jwt["x-kubernetes-preserve-unknown-fields"]!);
+    }
+
+    [Fact]
+    public void Generate_KonnectPolicy_AuthenticationIsTyped()
+    {
+        var spec = CrdGenerator.Generate(typeof(KonnectPolicy))["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!;
+
+        var apiKey = spec["properties"]!["authentication"]!["properties"]!["apiKey"]!;
+        Assert.Equal("x-api-key", (string?)apiKey["properties"]!["header"]!["default"]);
+        Assert.Null(spec["properties"]!["authentication"]!["x-kubernetes-preserve-unknown-fields"]);
+        Assert.Equal("boolean", (string?)spec["properties"]!["authorization"]!["properties"]!["requireSubscription"]!["type"]);
     }
 
     [Fact]
