@@ -170,4 +170,20 @@ public sealed class AuthenticationTests
 
         Assert.DoesNotContain("x-konnect-consumer", body, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Config_shows_consumers_without_credential_hashes()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var gateway = await StartAsync(Protected(backend, ApiKey));
+
+        var config = await gateway.Admin.GetStringAsync("/config");
+
+        Assert.Contains("\"name\": \"acme\"", config, StringComparison.Ordinal);
+        Assert.Contains("credentialsVersion", config, StringComparison.Ordinal);
+        foreach (var secret in new[] { Hash(AcmeKey), Hash(AcmeNewKey), Hash(BobPassword), AcmeKey, BobPassword })
+        {
+            Assert.DoesNotContain(secret, config, StringComparison.Ordinal);
+        }
+    }
 }
