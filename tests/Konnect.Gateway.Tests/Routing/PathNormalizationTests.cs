@@ -1,3 +1,4 @@
+using Konnect.Controller.Model;
 using System.Net.Sockets;
 using System.Text;
 using Konnect.Gateway.Tests.Infrastructure;
@@ -17,10 +18,12 @@ public sealed class PathNormalizationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _backend = await TestBackend.StartAsync();
-        _gateway = await TestGateway.StartAsync();
-        // "/admin" goes to the protected upstream prefix, everything else to the public one.
-        await _gateway.PublishAsync(
-            Route("admin", _backend.Url("/protected"), Prefix("/admin", rank: 0)),
+        // "/admin" needs an API key and goes to the protected upstream prefix; everything else is public.
+        _gateway = await Konnect.Gateway.Tests.Policies.AuthenticationTests.StartAsync(
+            Route("admin", _backend.Url("/protected"), Prefix("/admin", rank: 0)) with
+            {
+                Policies = new PoliciesModel { Authentication = Konnect.Gateway.Tests.Policies.AuthenticationTests.ApiKey },
+            },
             Route("public", _backend.Url("/public-upstream"), Prefix("/", rank: 1)) with { Id = "test/public/0" });
     }
 
@@ -42,10 +45,29 @@ public sealed class PathNormalizationTests : IAsyncLifetime
     [InlineData("/admin;jsessionid=1", "/protected/admin;jsessionid=1")]
     public async Task Request_SpellingOfProtectedPath_ReachesProtectedRoute(string target, string upstream)
     {
-        var (status, body) = await SendRawAsync(target);
+        var (status, body) = await SendRawAsync(target, $"x-api-key: {Konnect.Gateway.Tests.Policies.AuthenticationTests.AcmeKey}");
 
         Assert.Equal(200, status);
         Assert.Equal(upstream, body);
+    }
+
+    [Theory]
+    [InlineData("/admin")]
+    [InlineData("/admin/")]
+    [InlineData("//admin")]
+    [InlineData("/admin//users")]
+    [InlineData("/%61dmin")]
+    [InlineData("/public/../admin")]
+    [InlineData("/public/%2e%2e/admin")]
+    [InlineData("/admin;jsessionid=1")]
+    [InlineData("/admin%2F..")]
+    [InlineData("/public/%2e%2e%2fadmin")]
+    public async Task Request_SpellingOfProtectedPathWithoutKey_NeverReachesUpstream(string target)
+    {
+        var (status, _) = await SendRawAsync(target);
+
+        Assert.True(status is 401 or 400, $"{target} answered {status}");
+        Assert.Equal(0, _backend.RequestCount);
     }
 
     [Theory]
@@ -70,13 +92,13 @@ public sealed class PathNormalizationTests : IAsyncLifetime
         Assert.Equal("/public-upstream/Admin", body);
     }
 
-    private async Task<(int Status, string Body)> SendRawAsync(string target)
+    private async Task<(int Status, string Body)> SendRawAsync(string target, string? header = null)
     {
         var endpoint = new Uri(_gateway.Traffic.BaseAddress!.ToString());
         using var client = new TcpClient();
         await client.ConnectAsync(endpoint.Host, endpoint.Port);
         await using var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: test\r\n{(header is null ? "" : header + "\r\n")}Connection: close\r\n\r\n"));
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var response = await reader.ReadToEndAsync();
         var status = int.Parse(response.Split(' ')[1]);
