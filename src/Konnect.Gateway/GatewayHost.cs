@@ -23,6 +23,9 @@ public static class GatewayHost
             o.TrafficUrls = options.TrafficUrls;
             o.AdminUrls = options.AdminUrls;
             o.ApplyTimeout = options.ApplyTimeout;
+            o.JwksMinRefreshInterval = options.JwksMinRefreshInterval;
+            o.JwksRefreshInterval = options.JwksRefreshInterval;
+            o.JwksFetchTimeout = options.JwksFetchTimeout;
         });
         // YARP and ASP.NET hosting log every request at Information; that is the access log's job, at a fraction of
         // the cost. Configuration (Logging:LogLevel) can still lower these for debugging.

@@ -11,4 +11,16 @@ public sealed class GatewayOptions
 
     /// <summary>How long a publish waits for YARP to report the new snapshot as applied before it fails.</summary>
     public TimeSpan ApplyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Least time between two JWKS fetches of one URI triggered by an unknown kid or a failed fetch, so forged kids
+    /// cannot make the gateway hammer an identity provider.
+    /// </summary>
+    public TimeSpan JwksMinRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How old cached JWKS keys may get before the next request refreshes them.</summary>
+    public TimeSpan JwksRefreshInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long one JWKS fetch may take; a request waiting for the first keys waits at most this long.</summary>
+    public TimeSpan JwksFetchTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -26,6 +26,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<GatewayState>();
         services.AddSingleton<GatewayListeners>();
+        // Data-plane I/O for jwt policies: JWKS documents are fetched and cached here, never by the translator.
+        services.AddSingleton(sp => new Konnect.Gateway.Policies.Authentication.JwksCache(options,
+            sp.GetRequiredService<ILogger<Konnect.Gateway.Policies.Authentication.JwksCache>>()));
         services.AddSingleton<ConfigApplyWatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigChangeListener, ConfigApplyWatcher>(sp => sp.GetRequiredService<ConfigApplyWatcher>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedLoadBalancingPolicy>());

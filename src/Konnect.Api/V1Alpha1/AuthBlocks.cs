@@ -6,7 +6,7 @@ using Konnect.Api.Schema;
 namespace Konnect.Api.V1Alpha1;
 
 /// <summary>
-/// Who is calling. Methods are tried in a fixed order (apiKey, then basic, then anonymous): a request that presents a
+/// Who is calling. Methods are tried in a fixed order (apiKey, basic, jwt, then anonymous): a request that presents a
 /// credential for a method and fails it is refused (401) rather than falling back to anonymous.
 /// </summary>
 public sealed record AuthenticationPolicy
@@ -20,8 +20,8 @@ public sealed record AuthenticationPolicy
     [Description("A consumer to use when the request presents no credential at all. Without it such requests get 401.")]
     public AnonymousAuthentication? Anonymous { get; set; }
 
-    [Description("JSON Web Tokens. Not enforced yet: a policy that sets it is rejected.")]
-    [PreserveUnknownFields] public JsonObject? Jwt { get; set; }
+    [Description("JSON Web Tokens in Authorization: Bearer, verified with keys from a JWKS URI and mapped to a KonnectConsumer by issuer and subject (or consumerClaim).")]
+    public JwtAuthentication? Jwt { get; set; }
 
     [Description("Client certificates. Not enforced yet: a policy that sets it is rejected.")]
     [PreserveUnknownFields] public JsonObject? Mtls { get; set; }
@@ -80,8 +80,8 @@ public sealed record ConsumerCredentials
     [Description("A username and password for basic authentication, from the Secret keys username and password.")]
     public BasicCredential? Basic { get; set; }
 
-    [Description("A JWT identity. Not used yet.")]
-    [PreserveUnknownFields] public JsonObject? Jwt { get; set; }
+    [Description("A JWT identity: tokens from this issuer whose subject (or the policy's consumerClaim) equals subject authenticate as this consumer.")]
+    public JwtCredential? Jwt { get; set; }
 
     [Description("A client certificate identity. Not used yet.")]
     [PreserveUnknownFields] public JsonObject? Mtls { get; set; }
@@ -103,4 +103,15 @@ public sealed record BasicCredential
     [Description("The Secret holding the keys username and password, in the consumer's namespace.")]
     [Required, RegularExpression("^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$"), MaxLength(253)]
     public string SecretName { get; set; } = "";
+}
+
+public sealed record JwtCredential
+{
+    [Description("The token issuer (iss), exactly as the policy's issuer.")]
+    [Required, MinLength(1), MaxLength(512)]
+    public string Issuer { get; set; } = "";
+
+    [Description("The value of the policy's consumerClaim (sub by default) that identifies this consumer.")]
+    [Required, MinLength(1), MaxLength(512)]
+    public string Subject { get; set; } = "";
 }

@@ -21,6 +21,10 @@ public sealed record ConsumerModel
     /// <summary>Lower-case hex SHA-256 of the basic password.</summary>
     [JsonIgnore] public string? BasicPasswordHash { get; init; }
 
+    /// <summary>The JWT identity: tokens from this issuer whose consumer claim equals <see cref="JwtSubject"/>. Not a secret.</summary>
+    public string? JwtIssuer { get; init; }
+    public string? JwtSubject { get; init; }
+
     /// <summary>A short hash over every credential hash: changes when a credential does, reveals nothing about it.</summary>
     public string CredentialsVersion { get; init; } = "";
 

@@ -53,7 +53,26 @@ public sealed record AuthenticationModel
     public string? BasicRealm { get; init; }
     /// <summary>"namespace/name" of the consumer for requests without any credential.</summary>
     public string? AnonymousConsumer { get; init; }
+    /// <summary>Bearer JWT validation; null when jwt is not enabled.</summary>
+    public JwtModel? Jwt { get; init; }
 }
+
+/// <summary>A validated jwt block. The keys are not here: the gateway fetches them from <see cref="JwksUri"/> (data-plane I/O).</summary>
+public sealed record JwtModel
+{
+    public required string Issuer { get; init; }
+    /// <summary>Empty means the audience is not checked.</summary>
+    public IReadOnlyList<string> Audiences { get; init; } = [];
+    /// <summary>Upper-case asymmetric algorithms (RS*, PS*, ES*), sorted.</summary>
+    public required IReadOnlyList<string> Algorithms { get; init; }
+    public required string JwksUri { get; init; }
+    public required TimeSpan ClockSkew { get; init; }
+    public required string ConsumerClaim { get; init; }
+    public IReadOnlyList<JwtClaimModel> RequiredClaims { get; init; } = [];
+    public IReadOnlyList<string> RequiredScopes { get; init; } = [];
+}
+
+public sealed record JwtClaimModel(string Name, string Value);
 
 public sealed record AuthorizationModel
 {

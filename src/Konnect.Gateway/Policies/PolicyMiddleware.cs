@@ -3,6 +3,7 @@ using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Policies.Cors;
 using Konnect.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Net.Http.Headers;
 
 namespace Konnect.Gateway.Policies;
@@ -58,26 +59,40 @@ internal sealed class PolicyMiddleware(RequestDelegate next)
             }
         }
 
-        if ((policies.Authentication is not null || policies.Authorization is not null) && Identify(context, policies, matched) is { } refused)
+        if (policies.Authentication is not null || policies.Authorization is not null)
         {
-            return refused;
+            return IdentifyAsync(context, policies, matched);
         }
 
         return next(context);
     }
 
-    /// <summary>Authentication then authorization; null when the request may go on, with the identity headers set.</summary>
-    private static Task? Identify(HttpContext context, RoutePolicies policies, MatchedRoute matched)
+    /// <summary>Authentication then authorization; the request goes on only with the identity headers set.</summary>
+    private async Task IdentifyAsync(HttpContext context, RoutePolicies policies, MatchedRoute matched)
+    {
+        if (await Identify(context, policies, matched) is { } refused)
+        {
+            await refused;
+            return;
+        }
+        await next(context);
+    }
+
+    private static async ValueTask<Task?> Identify(HttpContext context, RoutePolicies policies, MatchedRoute matched)
     {
         ConsumerIdentity? consumer = null;
-        string? failure;
         if (policies.Authentication is { } authentication)
         {
-            consumer = authentication.Authenticate(context, out failure);
+            var jwks = context.RequestServices.GetRequiredService<JwksCache>();
+            var outcome = await authentication.AuthenticateAsync(context, jwks);
+            consumer = outcome.Consumer;
             if (consumer is null)
             {
-                if (authentication.Challenge is { } challenge) { context.Response.Headers.WWWAuthenticate = challenge; }
-                return ProblemResponse.WriteAsync(context, Problem.Unauthorized, failure!);
+                if (outcome.Problem == Problem.Unauthorized && authentication.Challenge.Count > 0)
+                {
+                    context.Response.Headers.WWWAuthenticate = authentication.Challenge;
+                }
+                return ProblemResponse.WriteAsync(context, outcome.Problem!, outcome.Detail!);
             }
         }
 

@@ -120,13 +120,26 @@ public class CrdGeneratorTests
     {
         var spec = CrdGenerator.Generate(typeof(KonnectPolicy))["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!;
 
-        // Blocks not enforced yet stay open objects, at the top level and inside typed blocks (authentication.jwt).
+        // Blocks not enforced yet stay open objects, at the top level and inside typed blocks (authentication.mtls).
         var rateLimit = spec["properties"]!["rateLimit"]!;
         Assert.Equal("object", (string?)rateLimit["type"]);
         Assert.True((bool)rateLimit["x-kubernetes-preserve-unknown-fields"]!);
         Assert.Null(rateLimit["properties"]);
+        var mtls = spec["properties"]!["authentication"]!["properties"]!["mtls"]!;
+        Assert.True((bool)mtls["x-kubernetes-preserve-unknown-fields"]!);
+    }
+
+    [Fact]
+    public void Generate_KonnectPolicy_JwtIsTyped()
+    {
+        var spec = CrdGenerator.Generate(typeof(KonnectPolicy))["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!;
+
         var jwt = spec["properties"]!["authentication"]!["properties"]!["jwt"]!;
-        Assert.True((bool)jwt["x-kubernetes-preserve-unknown-fields"]!);
+        Assert.Null(jwt["x-kubernetes-preserve-unknown-fields"]);
+        Assert.Contains("issuer", jwt["required"]!.AsArray().Select(n => (string?)n));
+        Assert.Contains("jwksUri", jwt["required"]!.AsArray().Select(n => (string?)n));
+        Assert.Equal("30s", (string?)jwt["properties"]!["clockSkew"]!["default"]);
+        Assert.Equal("sub", (string?)jwt["properties"]!["consumerClaim"]!["default"]);
     }
 
     [Fact]

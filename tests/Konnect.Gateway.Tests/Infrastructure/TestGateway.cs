@@ -33,11 +33,13 @@ internal sealed class TestGateway : IAsyncDisposable
 
     /// <param name="beforeStart">Runs after the pipeline is built and before Kestrel starts.</param>
     /// <param name="trafficUrl">Where traffic is served, e.g. "http://[::1]:0" to test IPv6 clients.</param>
-    public static async Task<TestGateway> StartAsync(Func<IConfigPublisher, Task>? beforeStart = null, string trafficUrl = "http://127.0.0.1:0")
+    /// <param name="configure">Adjusts the options, e.g. JWKS refresh intervals.</param>
+    public static async Task<TestGateway> StartAsync(Func<IConfigPublisher, Task>? beforeStart = null, string trafficUrl = "http://127.0.0.1:0",
+        Action<GatewayOptions>? configure = null)
     {
-        var app = GatewayHost.Build(
-            new GatewayOptions { TrafficUrls = trafficUrl, AdminUrls = "http://127.0.0.1:0", ApplyTimeout = TimeSpan.FromSeconds(10) },
-            services => services.RemoveAll<ILoggerProvider>());
+        var options = new GatewayOptions { TrafficUrls = trafficUrl, AdminUrls = "http://127.0.0.1:0", ApplyTimeout = TimeSpan.FromSeconds(10) };
+        configure?.Invoke(options);
+        var app = GatewayHost.Build(options, services => services.RemoveAll<ILoggerProvider>());
         if (beforeStart is not null)
         {
             await beforeStart(app.Services.GetRequiredService<IConfigPublisher>());

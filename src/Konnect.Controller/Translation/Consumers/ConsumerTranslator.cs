@@ -56,8 +56,17 @@ internal static class ConsumerTranslator
             }
         }
 
+        string? jwtIssuer = null, jwtSubject = null;
+        if (credentials?.Jwt is { } jwt)
+        {
+            if (string.IsNullOrEmpty(jwt.Issuer) || string.IsNullOrEmpty(jwt.Subject))
+            {
+                return Rejected(key, generation, "spec.credentials.jwt: issuer and subject are both required");
+            }
+            (jwtIssuer, jwtSubject) = (jwt.Issuer, jwt.Subject);
+        }
+
         var unused = new List<string>();
-        if (credentials?.Jwt is not null) { unused.Add("spec.credentials.jwt"); }
         if (credentials?.Mtls is not null) { unused.Add("spec.credentials.mtls"); }
         var accepted = unused.Count == 0 ? "Consumer is valid"
             : $"Consumer is valid; {string.Join(" and ", unused)} {(unused.Count == 1 ? "is" : "are")} not used by this version of Konnect yet, so {(unused.Count == 1 ? "it cannot" : "they cannot")} authenticate";
@@ -75,6 +84,8 @@ internal static class ConsumerTranslator
             ApiKeyHashes = hashes,
             BasicUsername = username,
             BasicPasswordHash = passwordHash,
+            JwtIssuer = jwtIssuer,
+            JwtSubject = jwtSubject,
             CredentialsVersion = Version(hashes, username, passwordHash),
         };
         return new ObjectStatus

@@ -12,10 +12,12 @@ internal static class AuthBlockCompiler
     public static string? TryCompileAuthentication(string policy, string ns, AuthenticationPolicy block, out AuthenticationModel? model)
     {
         model = null;
-        if (block.ApiKey is null && block.Basic is null && block.Anonymous is null)
+        if (block.ApiKey is null && block.Basic is null && block.Jwt is null && block.Anonymous is null)
         {
-            return "spec.authentication: set at least one of apiKey, basic or anonymous";
+            return "spec.authentication: set at least one of apiKey, basic, jwt or anonymous";
         }
+        JwtModel? jwt = null;
+        if (block.Jwt is { } jwtBlock && JwtBlockCompiler.TryCompile(jwtBlock, out jwt) is { } jwtProblem) { return jwtProblem; }
 
         string? header = null, query = null, realm = null, anonymous = null;
         if (block.ApiKey is { } apiKey)
@@ -47,7 +49,7 @@ internal static class AuthBlockCompiler
             if (anon.Consumer.Length == 0 || anon.Consumer.Contains('/')) { return "spec.authentication.anonymous.consumer: name a KonnectConsumer in the policy's namespace"; }
             anonymous = $"{ns}/{anon.Consumer}";
         }
-        model = new AuthenticationModel { Policy = policy, ApiKeyHeader = header, ApiKeyQuery = query, BasicRealm = realm, AnonymousConsumer = anonymous };
+        model = new AuthenticationModel { Policy = policy, ApiKeyHeader = header, ApiKeyQuery = query, BasicRealm = realm, AnonymousConsumer = anonymous, Jwt = jwt };
         return null;
     }
 

@@ -73,7 +73,6 @@ internal static class PolicyTranslator
     {
         var blocks = new List<string>();
         void Check(object? block, string name) { if (block is not null) { blocks.Add(name); } }
-        Check(spec.Authentication?.Jwt, "authentication.jwt");
         Check(spec.Authentication?.Mtls, "authentication.mtls");
         Check(spec.RateLimit, "rateLimit");
         Check(spec.Cache, "cache");

@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Konnect.Controller.Model;
+using Konnect.Gateway.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -10,7 +11,8 @@ using Microsoft.Net.Http.Headers;
 namespace Konnect.Gateway.Policies.Authentication;
 
 /// <summary>
-/// A compiled authentication block. Methods are tried in a fixed order: apiKey, then basic, then anonymous. A request
+/// A compiled authentication block. Methods are tried in a fixed order: apiKey, basic, jwt, then anonymous. Basic and
+/// jwt share the Authorization header and are told apart by its scheme (Basic / Bearer). A request
 /// that presents a credential which fails is refused; only a request with no credential at all falls back to the
 /// anonymous consumer, so a mistyped key never silently becomes anonymous access. Credentials are removed from the
 /// request whatever the outcome, and never appear in a detail message.
@@ -18,6 +20,8 @@ namespace Konnect.Gateway.Policies.Authentication;
 internal sealed class AuthenticationRule
 {
     private readonly ConsumerIndex _consumers;
+    private readonly bool _basicEnabled;
+    private readonly JwtAuthenticator? _jwt;
 
     private AuthenticationRule(AuthenticationModel model, ConsumerIndex consumers)
     {
@@ -27,24 +31,27 @@ internal sealed class AuthenticationRule
         ApiKeyQuery = model.ApiKeyQuery;
         Anonymous = model.AnonymousConsumer;
         // Built once: the realm was checked by the translator to need no escaping inside the quotes.
-        Challenge = model.BasicRealm is { } realm ? $"Basic realm=\"{realm}\", charset=\"UTF-8\"" : null;
-        Methods = string.Join(", ", new[] { ApiKeyHeader is null ? null : "API key", Challenge is null ? null : "basic" }.OfType<string>());
+        var basic = model.BasicRealm is { } realm ? $"Basic realm=\"{realm}\", charset=\"UTF-8\"" : null;
+        _basicEnabled = basic is not null;
+        _jwt = model.Jwt is { } jwt ? new JwtAuthenticator(jwt) : null;
+        Challenge = new StringValues(new[] { basic, _jwt is null ? null : "Bearer" }.OfType<string>().ToArray());
+        Methods = string.Join(", ", new[] { ApiKeyHeader is null ? null : "API key", basic is null ? null : "basic", _jwt is null ? null : "bearer JWT" }.OfType<string>());
     }
 
     public string Policy { get; }
     public string? ApiKeyHeader { get; }
     public string? ApiKeyQuery { get; }
     public string? Anonymous { get; }
-    /// <summary>The WWW-Authenticate value when basic is enabled.</summary>
-    public string? Challenge { get; }
+    /// <summary>The WWW-Authenticate values (basic and/or Bearer); empty when neither is enabled.</summary>
+    public StringValues Challenge { get; }
     private string Methods { get; }
 
     public static AuthenticationRule Compile(AuthenticationModel model, ConsumerIndex consumers) => new(model, consumers);
 
-    /// <summary>Finds the consumer, or returns null with a detail for the 401 (which never includes the credential).</summary>
-    public ConsumerIdentity? Authenticate(HttpContext context, out string? failure)
+    /// <summary>Finds the consumer, or the problem to answer (whose detail never includes the credential).</summary>
+    public async ValueTask<AuthOutcome> AuthenticateAsync(HttpContext context, JwksCache jwks)
     {
-        failure = null;
+        string? failure = null;
         var request = context.Request;
         var presented = false;
         ConsumerIdentity? consumer = null;
@@ -67,15 +74,27 @@ internal sealed class AuthenticationRule
             }
         }
 
-        if (Challenge is not null)
+        if (_basicEnabled || _jwt is not null)
         {
             var authorization = request.Headers.Authorization;
+            // Removed whatever happens next: the upstream must never see a password or a bearer token.
             request.Headers.Remove(HeaderNames.Authorization);
             if (consumer is null && failure is null && authorization.Count > 0)
             {
                 presented = true;
-                consumer = authorization.Count == 1 ? Basic(authorization[0]) : null;
-                if (consumer is null) { failure = "The basic credentials are not valid"; }
+                var value = authorization.Count == 1 ? authorization[0] : null;
+                const string Bearer = "Bearer ";
+                if (_jwt is not null && value is not null && value.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
+                {
+                    var outcome = await _jwt.AuthenticateAsync(value[Bearer.Length..].Trim(), jwks, _consumers, Policy, context.RequestAborted);
+                    if (outcome.Consumer is null) { return outcome; }
+                    consumer = outcome.Consumer;
+                }
+                else
+                {
+                    consumer = _basicEnabled ? Basic(value) : null;
+                    if (consumer is null) { failure = _basicEnabled ? "The basic credentials are not valid" : "The Authorization header is not a bearer token"; }
+                }
             }
         }
 
@@ -89,8 +108,8 @@ internal sealed class AuthenticationRule
             failure = $"A credential is required ({Methods})";
         }
 
-        if (consumer is null) { failure = $"{failure ?? "Authentication failed"} (KonnectPolicy {Policy})."; }
-        return consumer;
+        return consumer is not null ? AuthOutcome.Success(consumer)
+            : AuthOutcome.Fail(Problem.Unauthorized, $"{failure ?? "Authentication failed"} (KonnectPolicy {Policy}).");
     }
 
     private ConsumerIdentity? Basic(string? header)

@@ -31,6 +31,7 @@ internal sealed class ConsumerIndex
     private readonly Dictionary<Sha256, (byte[] Hash, ConsumerIdentity Consumer)> _keys = [];
     private readonly Dictionary<string, (byte[] Hash, ConsumerIdentity Consumer)> _basic = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ConsumerIdentity> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Issuer, string Subject), ConsumerIdentity> _jwt = [];
 
     // Compared against when a username is unknown, so unknown and known users cost the same.
     private static readonly byte[] Decoy = SHA256.HashData("konnect-decoy"u8);
@@ -55,11 +56,24 @@ internal sealed class ConsumerIndex
                 ambiguousUsers.Add(user);
             }
         }
+        var ambiguousSubjects = new HashSet<(string, string)>();
+        foreach (var model in consumers)
+        {
+            // Two consumers claiming one issuer and subject identify neither (fail closed, like shared API keys).
+            if (model.JwtIssuer is { } issuer && model.JwtSubject is { } subject && !_jwt.TryAdd((issuer, subject), _byId[model.Id]))
+            {
+                ambiguousSubjects.Add((issuer, subject));
+            }
+        }
+        foreach (var pair in ambiguousSubjects) { _jwt.Remove(pair); }
         foreach (var key in ambiguousKeys) { _keys.Remove(key); }
         foreach (var user in ambiguousUsers) { _basic.Remove(user); }
     }
 
     public ConsumerIdentity? ById(string id) => _byId.GetValueOrDefault(id);
+
+    /// <summary>A JWT identity is public (issuer and a claim value), so a plain lookup is enough.</summary>
+    public ConsumerIdentity? ByJwt(string issuer, string subject) => _jwt.GetValueOrDefault((issuer, subject));
 
     public ConsumerIdentity? ByApiKey(ReadOnlySpan<char> key)
     {
