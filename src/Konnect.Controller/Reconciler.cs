@@ -21,13 +21,26 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         long seen = 0; // a source publishes its first complete snapshot as revision 1; nothing before that is served
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            await store.WaitForChangeAsync(seen, stoppingToken).ConfigureAwait(false);
+            if (failures == 0)
+            {
+                await store.WaitForChangeAsync(seen, stoppingToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // A failed pass is retried on its own, not only when the next change happens to arrive: a quiet
+                // cluster would otherwise keep a stale model and stale statuses indefinitely.
+                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 500 * Math.Pow(2, Math.Min(failures - 1, 6))));
+                try { await store.WaitForChangeAsync(seen, stoppingToken).WaitAsync(delay, stoppingToken).ConfigureAwait(false); }
+                catch (TimeoutException) { }
+            }
             seen = store.Revision;
             try
             {
                 await ReconcileAsync(store.Current, stoppingToken).ConfigureAwait(false);
+                failures = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -35,6 +48,8 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
             }
             catch (Exception e)
             {
+                failures++;
+                _last = null; // the next pass translates in full
                 LogPassFailed(logger, e);
             }
         }

@@ -74,7 +74,7 @@ public sealed partial class StatusWriter
             Action = "Reconcile",
             Reason = accepted.Reason,
             Type = "Warning",
-            Note = accepted.Message.Length <= MaxNoteLength ? accepted.Message : accepted.Message[..(MaxNoteLength - 3)] + "...",
+            Note = Truncate(accepted.Message),
             Regarding = new ObjectReference { ApiVersion = apiVersion, Kind = r.Kind, Namespace = r.Namespace, Name = r.Name, Uid = uid },
         };
         try
@@ -87,5 +87,15 @@ public sealed partial class StatusWriter
             // Events are best effort: the status already says why.
             LogEventFailed(_logger, r.ToString(), e.Message);
         }
+    }
+
+    /// <summary>The API server limits an Event note to 1024 bytes of UTF-8, not characters.</summary>
+    private static string Truncate(string message)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(message) <= MaxNoteLength) { return message; }
+        var length = Math.Min(message.Length, MaxNoteLength - 3);
+        while (length > 0 && System.Text.Encoding.UTF8.GetByteCount(message.AsSpan(0, length)) > MaxNoteLength - 3) { length--; }
+        if (length > 0 && char.IsHighSurrogate(message[length - 1])) { length--; }
+        return message[..length] + "...";
     }
 }

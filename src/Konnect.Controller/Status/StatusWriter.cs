@@ -160,6 +160,10 @@ public sealed partial class StatusWriter : IStatusSink
                 _retries.Clear();
                 _dirty.UnionWith(_desired.Keys);
             }
+            // Objects deleted since their last failed write must not keep the loop waking up.
+            foreach (var gone in _retries.Keys.Where(k => !_desired.ContainsKey(k)).ToList()) { _retries.Remove(gone); }
+            foreach (var gone in _known.Keys.Where(k => !_desired.ContainsKey(k)).ToList()) { _known.Remove(gone); }
+            foreach (var gone in _eventsSent.Keys.Where(k => !_desired.ContainsKey(k)).ToList()) { _eventsSent.Remove(gone); }
             var now = _time.GetUtcNow();
             work = [.. _dirty.Where(r => !_retries.TryGetValue(r, out var retry) || retry.At <= now).Select(r => (r, _desired[r]))];
             foreach (var (r, _) in work) { _dirty.Remove(r); }

@@ -15,7 +15,7 @@ internal sealed class KonnectRouter(RequestDelegate next, GatewayState state)
         var path = PathNormalizer.Normalize(context);
         if (path is null)
         {
-            return ProblemResponse.WriteAsync(context, Problem.BadPath, "The path contains an encoded slash (%2F, %5C) or a backslash, which Konnect refuses: upstreams disagree on what it means.");
+            return ProblemResponse.WriteAsync(context, Problem.BadPath, "The path contains an encoded slash (%2F, %5C), a backslash or a '..;' segment, which Konnect refuses: upstreams disagree on what they mean.");
         }
 
         var match = state.Table.Match(context.Request, path);
@@ -35,6 +35,11 @@ internal sealed class KonnectRouter(RequestDelegate next, GatewayState state)
             // Never fall through: a less specific rule may lack this rule's authentication.
             var unavailable = match.Unavailable!;
             return ProblemResponse.WriteAsync(context, Problem.RouteUnavailable, $"{unavailable.Reason}: {unavailable.Message}");
+        }
+
+        if (match.Route.RewritePathPrefix is not null && context.Request.Path.Value?.Contains(';', StringComparison.Ordinal) == true)
+        {
+            return ProblemResponse.WriteAsync(context, Problem.BadPath, "Path parameters (;) are not accepted on a route that rewrites its path prefix.");
         }
 
         context.Features.Set<IKonnectRouteFeature>(match);

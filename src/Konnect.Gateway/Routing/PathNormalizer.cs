@@ -12,7 +12,8 @@ namespace Konnect.Gateway.Routing;
 /// <item>an encoded slash or backslash (%2F, %5C) or a raw backslash is refused with 400: upstreams disagree on
 /// whether it separates segments, so no answer would be safe;</item>
 /// <item>";" parameters ("/admin;jsessionid=1") are ignored for matching, as servlet containers ignore them, but
-/// still sent upstream.</item>
+/// still sent upstream; a segment that is "." or ".." without its parameters ("..;") is refused with 400, and so
+/// are parameters on a rule that rewrites its prefix (the rewrite could not tell where the prefix ends).</item>
 /// </list>
 /// Matching stays case-sensitive, as Gateway API defines it.
 /// </summary>
@@ -39,7 +40,25 @@ internal static class PathNormalizer
             context.Request.Path = new PathString(path);
         }
 
-        return path.Contains(';', StringComparison.Ordinal) ? WithoutParameters(path) : path;
+        if (!path.Contains(';', StringComparison.Ordinal))
+        {
+            return path;
+        }
+
+        // "/public/..;/admin": Kestrel keeps "..;" (not a dot segment), but servlet containers read it as "..".
+        // A segment that becomes "." or ".." once its parameters are gone is refused, whatever the route.
+        var matched = WithoutParameters(path);
+        return HasDotSegment(matched) ? null : matched;
+    }
+
+    private static bool HasDotSegment(string path)
+    {
+        foreach (var segment in path.Split('/'))
+        {
+            if (segment is "." or "..") { return true; }
+        }
+
+        return false;
     }
 
     private static bool HasEncodedSlash(string rawTarget)

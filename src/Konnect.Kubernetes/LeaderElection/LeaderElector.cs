@@ -77,7 +77,7 @@ public sealed partial class LeaderElector
     private async Task AcquireAsync(CancellationToken cancellationToken)
     {
         LogCampaigning(_logger, _options.Identity, _options.LeaseNamespace, _options.LeaseName);
-        while (!await TryAcquireOrRenewAsync(cancellationToken).ConfigureAwait(false))
+        while (!await TryAcquireOrRenewAsync(_options.RenewDeadline, cancellationToken).ConfigureAwait(false))
         {
             await Task.Delay(_options.RetryPeriod, _time, cancellationToken).ConfigureAwait(false);
         }
@@ -89,9 +89,14 @@ public sealed partial class LeaderElector
         while (true)
         {
             await Task.Delay(_options.RetryPeriod, _time, cancellationToken).ConfigureAwait(false);
-            if (await TryAcquireOrRenewAsync(cancellationToken).ConfigureAwait(false))
+            // The whole renew loop, not each attempt, is bounded by RenewDeadline (as client-go does): an attempt gets
+            // only the time left, and a success counts from when it was sent, so a slow answer cannot stretch our
+            // leadership into a successor's term.
+            var attemptStarted = _time.GetUtcNow();
+            var left = lastRenew + _options.RenewDeadline - attemptStarted;
+            if (left > TimeSpan.Zero && await TryAcquireOrRenewAsync(left, cancellationToken).ConfigureAwait(false))
             {
-                lastRenew = _time.GetUtcNow();
+                lastRenew = attemptStarted;
                 continue;
             }
             if (_observed?.Spec.HolderIdentity is { Length: > 0 } holder && holder != _options.Identity)
@@ -109,10 +114,10 @@ public sealed partial class LeaderElector
     }
 
     /// <summary>One attempt: read the lease, create it, take it over or renew it. False when someone else holds it or the call failed.</summary>
-    private async Task<bool> TryAcquireOrRenewAsync(CancellationToken cancellationToken)
+    private async Task<bool> TryAcquireOrRenewAsync(TimeSpan budget, CancellationToken cancellationToken)
     {
         // Bound every attempt: a request hanging on a dead connection must not keep us leader past the deadline.
-        using var timeout = new CancellationTokenSource(_options.RenewDeadline, _time);
+        using var timeout = new CancellationTokenSource(budget, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {

@@ -28,6 +28,9 @@ public sealed partial class Reflector<T>(
     // event it delivered, or a relist-free resume would replay (or, after compaction, lose) events.
     private string? _version;
 
+    // True from a 410 relist until the next watch event: a second 410 before any event backs off.
+    private bool _relistedSinceEvent;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _version = null;
@@ -37,8 +40,9 @@ public sealed partial class Reflector<T>(
             {
                 if (_version is null)
                 {
+                    // The backoff is reset only by a watch event, not by a list: a list whose version has already
+                    // expired when the watch starts would otherwise relist back to back, a storm on the API server.
                     _version = await ListAsync(cancellationToken).ConfigureAwait(false);
-                    _backoff.Reset();
                 }
                 await WatchAsync(_version, cancellationToken).ConfigureAwait(false);
             }
@@ -50,8 +54,11 @@ public sealed partial class Reflector<T>(
             {
                 // The server no longer has history from our version: only a fresh list is correct now.
                 _version = null;
-                observer.Restarted(_name, "Gone", TimeSpan.Zero);
+                var delay = _relistedSinceEvent ? _backoff.Next() : TimeSpan.Zero;
+                _relistedSinceEvent = true;
+                observer.Restarted(_name, "Gone", delay);
                 LogRelist(logger, _name);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) // whatever went wrong, the reflector must outlive it: the store keeps the last good state
             {
@@ -106,6 +113,7 @@ public sealed partial class Reflector<T>(
         await foreach (var e in client.WatchAsync(type, ns, watch, cancellationToken).ConfigureAwait(false))
         {
             _backoff.Reset();
+            _relistedSinceEvent = false;
             if (e.Object.Metadata.ResourceVersion is { Length: > 0 } seen) { _version = seen; }
             observer.Event(_name, e.Type);
             switch (e.Type)

@@ -83,13 +83,16 @@ public sealed class AuthenticationTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    [Fact]
-    public async Task A_key_in_the_query_parameter_works_and_is_removed()
+    [Theory]
+    [InlineData("apikey")]
+    [InlineData("APIKEY")]
+    [InlineData("ApiKey")]
+    public async Task A_key_in_the_query_parameter_works_and_is_removed(string name)
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await StartAsync(Protected(backend, ApiKey));
 
-        var body = await gateway.BodyAsync($"/headers?a=1&apikey={AcmeKey}&b=2");
+        var body = await gateway.BodyAsync($"/headers?a=1&{name}={AcmeKey}&b=2");
 
         Assert.StartsWith("/auth/headers?a=1&b=2\n", body, StringComparison.Ordinal);
         Assert.Contains("x-konnect-consumer: partners/acme", body, StringComparison.Ordinal);

@@ -62,6 +62,7 @@ public sealed class PathNormalizationTests : IAsyncLifetime
     [InlineData("/admin;jsessionid=1")]
     [InlineData("/admin%2F..")]
     [InlineData("/public/%2e%2e%2fadmin")]
+    [InlineData("/public/..;/admin")]
     public async Task Request_SpellingOfProtectedPathWithoutKey_NeverReachesUpstream(string target)
     {
         var (status, _) = await SendRawAsync(target);
@@ -74,6 +75,8 @@ public sealed class PathNormalizationTests : IAsyncLifetime
     [InlineData("/admin%2F..")]
     [InlineData("/public%2f..%2fadmin")]
     [InlineData("/public/..%5Cadmin")]
+    [InlineData("/public/..;/admin")]
+    [InlineData("/public/.;x/admin")]
     public async Task Request_EncodedSlash_Refused400(string target)
     {
         var (status, body) = await SendRawAsync(target);

@@ -82,6 +82,18 @@ public sealed class ProxyTests : IAsyncLifetime
         Assert.Equal(upstream, await _gateway.BodyAsync(request));
     }
 
+    [Fact]
+    public async Task Proxy_RewriteWithPathParameters_Refused400()
+    {
+        // The rewrite could not tell where "/api/v1" ends in "/api;x/v1/foo": refusing beats a wrong upstream path.
+        await _gateway.PublishAsync(Route("rw", _backend.Url("/r"), Prefix("/api/v1")) with { RewritePathPrefix = "/" });
+
+        using var response = await _gateway.GetAsync("/api;x/v1/foo");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, _backend.RequestCount);
+    }
+
     [Theory]
     [InlineData("/orders/1", "/orders", "", "/1")]
     [InlineData("/orders", "/orders", "", "/")]

@@ -149,7 +149,9 @@ internal sealed class AuthenticationRule
         {
             var eq = pair.IndexOf('=');
             var key = Uri.UnescapeDataString((eq < 0 ? pair : pair[..eq]).Replace('+', ' '));
-            if (pair.Length == 0 || string.Equals(key, name, StringComparison.Ordinal)) { continue; }
+            // Same comparison as the lookup (ASP.NET's query collection ignores case): every spelling that could
+            // have authenticated is removed, so the key never travels upstream.
+            if (pair.Length == 0 || string.Equals(key, name, StringComparison.OrdinalIgnoreCase)) { continue; }
             kept.Append(kept.Length == 0 ? '?' : '&').Append(pair);
         }
         return kept.Length == 0 ? QueryString.Empty : new QueryString(kept.ToString());
