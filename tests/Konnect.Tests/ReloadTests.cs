@@ -16,13 +16,14 @@ public sealed class ReloadTests : IAsyncLifetime
     private readonly int _upstream = Repo.FreePort();
     private readonly List<Process> _processes = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly System.Text.StringBuilder _output = new();
 
     public async Task InitializeAsync()
     {
         _processes.Add(Repo.StartDotnet(Repo.EchoDll, "--urls", $"http://127.0.0.1:{_upstream}", "--name", "stable"));
         WriteStable();
         WriteChanging(0);
-        _processes.Add(Repo.StartDotnet(Repo.KonnectDll, "run", "--manifests", _dir,
+        _processes.Add(Repo.StartDotnet(Repo.KonnectDll, _output, "run", "--manifests", _dir,
             "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}"));
         await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_traffic}/stable/x")).IsSuccessStatusCode, "the stable route");
     }
@@ -76,8 +77,17 @@ public sealed class ReloadTests : IAsyncLifetime
             WriteStable();
             WriteChanging(i);
             var marker = $"/changing-{i}";
-            await Repo.EventuallyAsync(async () => (await _http.GetStringAsync($"http://127.0.0.1:{_admin}/config")).Contains(marker, StringComparison.Ordinal),
-                $"rewrite {i} to be applied", seconds: 20);
+            try
+            {
+                await Repo.EventuallyAsync(async () => (await _http.GetStringAsync($"http://127.0.0.1:{_admin}/config")).Contains(marker, StringComparison.Ordinal),
+                    $"rewrite {i} to be applied", seconds: 45);
+            }
+            catch (TimeoutException e)
+            {
+                string log;
+                lock (_output) { log = _output.ToString(); }
+                throw new TimeoutException($"{e.Message}; konnect said:\n{(log.Length > 6000 ? log[^6000..] : log)}", e);
+            }
         }
         var changed = await _http.GetAsync($"http://127.0.0.1:{_traffic}/changing-100/y");
         await stop.CancelAsync();

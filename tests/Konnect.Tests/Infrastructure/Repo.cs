@@ -24,15 +24,18 @@ internal static class Repo
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
-    public static Process StartDotnet(string dll, params string[] args)
+    public static Process StartDotnet(string dll, params string[] args) => StartDotnet(dll, output: null, args);
+
+    /// <summary>Starts a child; its output lines go to <paramref name="output"/> (for failure messages) or are drained.</summary>
+    public static Process StartDotnet(string dll, System.Text.StringBuilder? output, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(dll);
         foreach (var arg in args) { info.ArgumentList.Add(arg); }
         var process = Process.Start(info)!;
         // Drain output so a chatty child never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { if (output is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (output is not null) { lock (output) { output.AppendLine(e.Data); } } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
