@@ -57,27 +57,15 @@ public sealed class ApiKeyFolderModeTests : IAsyncLifetime
                   backends: [{ url: "http://127.0.0.1:{{_upstream}}" }]
             """);
         _echo = Repo.StartDotnet(Repo.EchoDll, "--urls", $"http://127.0.0.1:{_upstream}", "--name", "orders");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Repo.KonnectDll, "run", "--manifests", _dir, "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        _konnect = Process.Start(info)!;
-        _konnect.OutputDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
-        _konnect.ErrorDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
-        _konnect.BeginOutputReadLine();
-        _konnect.BeginErrorReadLine();
+        _konnect = Repo.StartDotnet(Repo.KonnectDll, _output, "run", "--manifests", _dir,
+            "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}");
         await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_admin}/readyz")).IsSuccessStatusCode, "konnect ready");
         await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_upstream}/")).IsSuccessStatusCode, "echo ready");
     }
 
     public Task DisposeAsync()
     {
-        foreach (var process in new[] { _konnect, _echo })
-        {
-            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            process.Dispose();
-        }
+        Repo.Stop(_konnect, _echo);
         _http.Dispose();
         Directory.Delete(_dir, recursive: true);
         return Task.CompletedTask;

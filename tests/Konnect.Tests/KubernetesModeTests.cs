@@ -32,15 +32,7 @@ public sealed class KubernetesModeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _api = await FakeKubeApiServer.StartAsync(new FakeKubeApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
-        var kubeconfig = Path.Combine(_dir, "kubeconfig");
-        await File.WriteAllTextAsync(kubeconfig, $$"""
-            apiVersion: v1
-            kind: Config
-            clusters: [{ name: fake, cluster: { server: "{{_api.Url.ToString().TrimEnd('/')}}" } }]
-            users: [{ name: konnect, user: { token: test-token } }]
-            contexts: [{ name: fake, context: { cluster: fake, user: konnect } }]
-            current-context: fake
-            """);
+        await Repo.WriteKubeconfigAsync(Path.Combine(_dir, "kubeconfig"), _api.Url, "default");
         (_konnect, _traffic, _admin) = await StartKonnectAsync();
     }
 

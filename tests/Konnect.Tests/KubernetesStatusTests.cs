@@ -22,14 +22,7 @@ public sealed class KubernetesStatusTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _api = await FakeKubeApiServer.StartAsync();
-        await File.WriteAllTextAsync(Path.Combine(_dir, "kubeconfig"), $$"""
-            apiVersion: v1
-            kind: Config
-            clusters: [{ name: fake, cluster: { server: "{{_api.Url.ToString().TrimEnd('/')}}" } }]
-            users: [{ name: konnect, user: { token: t } }]
-            contexts: [{ name: fake, context: { cluster: fake, user: konnect, namespace: konnect-system } }]
-            current-context: fake
-            """);
+        await Repo.WriteKubeconfigAsync(Path.Combine(_dir, "kubeconfig"), _api.Url, "konnect-system");
     }
 
     public async Task DisposeAsync()

@@ -41,11 +41,7 @@ public sealed class QuickstartTests : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        foreach (var process in _processes)
-        {
-            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            process.Dispose();
-        }
+        Repo.Stop([.. _processes]);
         Directory.Delete(_dir, recursive: true);
         return Task.CompletedTask;
     }

@@ -30,11 +30,7 @@ public sealed class ReloadTests : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        foreach (var process in _processes)
-        {
-            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            process.Dispose();
-        }
+        Repo.Stop([.. _processes]);
         _http.Dispose();
         Directory.Delete(_dir, recursive: true);
         return Task.CompletedTask;

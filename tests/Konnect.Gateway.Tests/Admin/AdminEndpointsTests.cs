@@ -6,47 +6,32 @@ using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
 namespace Konnect.Gateway.Tests.Admin;
 
-public sealed class AdminEndpointsTests : IAsyncLifetime
+public sealed class AdminEndpointsTests : GatewayTest
 {
-    private TestBackend _backend = null!;
-    private TestGateway _gateway = null!;
-
-    public async Task InitializeAsync()
-    {
-        _backend = await TestBackend.StartAsync();
-        _gateway = await TestGateway.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _backend.DisposeAsync();
-    }
-
     [Fact]
     public async Task Readyz_BeforeAndAfterFirstPublish_503Then200()
     {
-        using (var before = await _gateway.Admin.GetAsync("/readyz"))
+        using (var before = await Gateway.Admin.GetAsync("/readyz"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, before.StatusCode);
         }
 
-        using (var traffic = await _gateway.GetAsync("/a"))
+        using (var traffic = await Gateway.GetAsync("/a"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, traffic.StatusCode);
             Assert.EndsWith("not-ready", (await TestGateway.ProblemAsync(traffic)).GetProperty("type").GetString());
         }
 
-        await _gateway.PublishAsync(Route("a", _backend.Url()));
+        await Gateway.PublishAsync(Route("a", Backend.Url()));
 
-        using var after = await _gateway.Admin.GetAsync("/readyz");
+        using var after = await Gateway.Admin.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 
     [Fact]
     public async Task Healthz_Always_200Ok()
     {
-        using var response = await _gateway.Admin.GetAsync("/healthz");
+        using var response = await Gateway.Admin.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("ok", await response.Content.ReadAsStringAsync());
     }
@@ -54,9 +39,9 @@ public sealed class AdminEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Config_AfterPublish_ReturnsAppliedModelJson()
     {
-        var model = await _gateway.PublishAsync(Route("a", _backend.Url(), Prefix("/a")) with { Hosts = ["api.example.com"] });
+        var model = await Gateway.PublishAsync(Route("a", Backend.Url(), Prefix("/a")) with { Hosts = ["api.example.com"] });
 
-        using var response = await _gateway.Admin.GetAsync("/config");
+        using var response = await Gateway.Admin.GetAsync("/config");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var served = JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(), ModelJsonContext.Default.GatewayModel)!;
@@ -70,9 +55,9 @@ public sealed class AdminEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task AdminPort_TrafficPath_NeverReachesRoutes()
     {
-        await _gateway.PublishAsync(Route("root", _backend.Url("/root")));
+        await Gateway.PublishAsync(Route("root", Backend.Url("/root")));
 
-        using var response = await _gateway.Admin.GetAsync("/orders");
+        using var response = await Gateway.Admin.GetAsync("/orders");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.EndsWith("admin-not-found", (await TestGateway.ProblemAsync(response)).GetProperty("type").GetString());
     }
@@ -80,9 +65,9 @@ public sealed class AdminEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task TrafficPort_AdminPath_IsRoutedNormally()
     {
-        await _gateway.PublishAsync(Route("root", _backend.Url("/root")));
+        await Gateway.PublishAsync(Route("root", Backend.Url("/root")));
 
-        Assert.Equal("/root/healthz", await _gateway.BodyAsync("/healthz"));
-        Assert.Equal("/root/config", await _gateway.BodyAsync("/config"));
+        Assert.Equal("/root/healthz", await Gateway.BodyAsync("/healthz"));
+        Assert.Equal("/root/config", await Gateway.BodyAsync("/config"));
     }
 }

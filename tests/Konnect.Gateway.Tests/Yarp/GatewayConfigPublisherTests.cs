@@ -5,30 +5,15 @@ using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
 namespace Konnect.Gateway.Tests.Yarp;
 
-public sealed class GatewayConfigPublisherTests : IAsyncLifetime
+public sealed class GatewayConfigPublisherTests : GatewayTest
 {
-    private TestBackend _backend = null!;
-    private TestGateway _gateway = null!;
-
-    public async Task InitializeAsync()
-    {
-        _backend = await TestBackend.StartAsync();
-        _gateway = await TestGateway.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _backend.DisposeAsync();
-    }
-
     [Fact]
     public async Task PublishAsync_SameVersionTwice_ReportsUnchanged()
     {
-        var model = TestGateway.Model(Route("a", _backend.Url()));
+        var model = TestGateway.Model(Route("a", Backend.Url()));
 
-        var first = await _gateway.Publisher.PublishAsync(model, CancellationToken.None);
-        var second = await _gateway.Publisher.PublishAsync(model, CancellationToken.None);
+        var first = await Gateway.Publisher.PublishAsync(model, CancellationToken.None);
+        var second = await Gateway.Publisher.PublishAsync(model, CancellationToken.None);
 
         Assert.True(first.Applied);
         Assert.Same(Konnect.Controller.PublishResult.Unchanged, second);
@@ -38,26 +23,26 @@ public sealed class GatewayConfigPublisherTests : IAsyncLifetime
     public async Task PublishAsync_InvalidRule_RejectsOnlyThatRule()
     {
         var model = TestGateway.Model(
-            Route("bad-rewrite", _backend.Url(), Prefix("/bad")) with { RewritePathPrefix = "no-slash" },
-            Route("bad-regex", _backend.Url(), Regex("/re/(unclosed")),
-            Route("good", _backend.Url("/good"), Prefix("/", rank: 1)));
+            Route("bad-rewrite", Backend.Url(), Prefix("/bad")) with { RewritePathPrefix = "no-slash" },
+            Route("bad-regex", Backend.Url(), Regex("/re/(unclosed")),
+            Route("good", Backend.Url("/good"), Prefix("/", rank: 1)));
 
-        var result = await _gateway.Publisher.PublishAsync(model, CancellationToken.None);
+        var result = await Gateway.Publisher.PublishAsync(model, CancellationToken.None);
 
         Assert.True(result.Applied);
         Assert.Equal(["test/bad-regex/0", "test/bad-rewrite/0"], result.Rejected.Keys.Order());
         Assert.Contains("rewrite.pathPrefix", result.Rejected["test/bad-rewrite/0"]);
-        using var rejected = await _gateway.GetAsync("/bad/x");
+        using var rejected = await Gateway.GetAsync("/bad/x");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);
         Assert.Contains("InvalidConfiguration", (await TestGateway.ProblemAsync(rejected)).GetProperty("detail").GetString());
-        Assert.Equal("/good/ok", await _gateway.BodyAsync("/ok"));
+        Assert.Equal("/good/ok", await Gateway.BodyAsync("/ok"));
     }
 
     [Fact]
     public async Task PublishAsync_RepublishingOtherRoutes_RouteANeverFails()
     {
-        var routeA = Route("a", _backend.Url("/a"), Prefix("/a"));
-        await _gateway.PublishAsync(routeA);
+        var routeA = Route("a", Backend.Url("/a"), Prefix("/a"));
+        await Gateway.PublishAsync(routeA);
 
         using var stop = new CancellationTokenSource();
         var requests = 0;
@@ -66,7 +51,7 @@ public sealed class GatewayConfigPublisherTests : IAsyncLifetime
         {
             while (!stop.IsCancellationRequested)
             {
-                var body = await _gateway.BodyAsync("/a/ping");
+                var body = await Gateway.BodyAsync("/a/ping");
                 Interlocked.Increment(ref requests);
                 if (body != "/a/a/ping")
                 {
@@ -87,8 +72,8 @@ public sealed class GatewayConfigPublisherTests : IAsyncLifetime
             // Route B changes every time: its path, its endpoint and whether it exists at all.
             RouteModel[] routes = i % 3 == 2
                 ? [routeA]
-                : [routeA, Route("b", _backend.Url($"/b{i}"), Prefix($"/b{i % 7}"))];
-            await _gateway.PublishAsync(routes);
+                : [routeA, Route("b", Backend.Url($"/b{i}"), Prefix($"/b{i % 7}"))];
+            await Gateway.PublishAsync(routes);
         }
 
         await stop.CancelAsync();
@@ -109,24 +94,24 @@ public sealed class GatewayConfigPublisherTests : IAsyncLifetime
     [Fact]
     public async Task PublishAsync_RouteRemovedMidRequest_InFlightRequestCompletes()
     {
-        await _gateway.PublishAsync(Route("slow", _backend.Url("/s"), Prefix("/work")));
-        var inFlight = _gateway.GetAsync("/work/slow");
-        await _backend.SlowStarted.WaitAsync(TimeSpan.FromSeconds(10));
+        await Gateway.PublishAsync(Route("slow", Backend.Url("/s"), Prefix("/work")));
+        var inFlight = Gateway.GetAsync("/work/slow");
+        await Backend.SlowStarted.WaitAsync(TimeSpan.FromSeconds(10));
 
-        await _gateway.PublishAsync(Route("other", _backend.Url("/o"), Prefix("/other")));
-        _backend.ReleaseSlow();
+        await Gateway.PublishAsync(Route("other", Backend.Url("/o"), Prefix("/other")));
+        Backend.ReleaseSlow();
 
         using var response = await inFlight;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("/s/work/slow", await response.Content.ReadAsStringAsync());
-        Assert.Equal("404", await _gateway.BodyAsync("/work/slow"));
+        Assert.Equal("404", await Gateway.BodyAsync("/work/slow"));
     }
 
     [Fact]
     public async Task PublishAsync_BeforeHostStarts_ServesOnceStarted()
     {
         await using var gateway = await TestGateway.StartAsync(publisher =>
-            publisher.PublishAsync(TestGateway.Model(Route("early", _backend.Url("/early"))), CancellationToken.None).AsTask());
+            publisher.PublishAsync(TestGateway.Model(Route("early", Backend.Url("/early"))), CancellationToken.None).AsTask());
 
         Assert.Equal("/early/x", await gateway.BodyAsync("/x"));
     }

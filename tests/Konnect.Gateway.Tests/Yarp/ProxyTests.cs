@@ -7,42 +7,27 @@ using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
 namespace Konnect.Gateway.Tests.Yarp;
 
-public sealed class ProxyTests : IAsyncLifetime
+public sealed class ProxyTests : GatewayTest
 {
-    private TestBackend _backend = null!;
-    private TestGateway _gateway = null!;
-
-    public async Task InitializeAsync()
-    {
-        _backend = await TestBackend.StartAsync();
-        _gateway = await TestGateway.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _backend.DisposeAsync();
-    }
-
     [Fact]
     public async Task Proxy_Weights3To1_SplitsTrafficByBackendWeight()
     {
         // Backend "b" has two endpoints sharing its weight of 1: per backend the split is still 3:1.
-        var route = Route("split", _backend.Url()) with
+        var route = Route("split", Backend.Url()) with
         {
             Backends =
             [
-                new BackendModel { Name = "a", Weight = 3, Endpoints = [_backend.Url("/a")] },
-                new BackendModel { Name = "b", Weight = 1, Endpoints = [_backend.Url("/b1"), _backend.Url("/b2")] },
+                new BackendModel { Name = "a", Weight = 3, Endpoints = [Backend.Url("/a")] },
+                new BackendModel { Name = "b", Weight = 1, Endpoints = [Backend.Url("/b1"), Backend.Url("/b2")] },
             ],
         };
-        await _gateway.PublishAsync(route);
+        await Gateway.PublishAsync(route);
 
         const int total = 2000;
         var counts = new int[3];
         await Parallel.ForAsync(0, total, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) =>
         {
-            var body = await _gateway.BodyAsync("/x");
+            var body = await Gateway.BodyAsync("/x");
             Interlocked.Increment(ref counts[body switch { "/a/x" => 0, "/b1/x" => 1, "/b2/x" => 2, _ => throw new InvalidOperationException(body) }]);
         });
 
@@ -53,19 +38,19 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task Proxy_WeightZeroBackend_GetsNoTraffic()
     {
-        var route = Route("zero", _backend.Url()) with
+        var route = Route("zero", Backend.Url()) with
         {
             Backends =
             [
-                new BackendModel { Name = "off", Weight = 0, Endpoints = [_backend.Url("/off")] },
-                new BackendModel { Name = "on", Weight = 1, Endpoints = [_backend.Url("/on")] },
+                new BackendModel { Name = "off", Weight = 0, Endpoints = [Backend.Url("/off")] },
+                new BackendModel { Name = "on", Weight = 1, Endpoints = [Backend.Url("/on")] },
             ],
         };
-        await _gateway.PublishAsync(route);
+        await Gateway.PublishAsync(route);
 
         for (var i = 0; i < 50; i++)
         {
-            Assert.Equal("/on/x", await _gateway.BodyAsync("/x"));
+            Assert.Equal("/on/x", await Gateway.BodyAsync("/x"));
         }
     }
 
@@ -77,21 +62,21 @@ public sealed class ProxyTests : IAsyncLifetime
     [InlineData("/v2/", "/orders/1/items", "/r/v2/1/items")]
     public async Task Proxy_RewritePathPrefix_ReplacesMatchedPrefix(string replacement, string request, string upstream)
     {
-        await _gateway.PublishAsync(Route("rw", _backend.Url("/r"), Prefix("/orders")) with { RewritePathPrefix = replacement });
+        await Gateway.PublishAsync(Route("rw", Backend.Url("/r"), Prefix("/orders")) with { RewritePathPrefix = replacement });
 
-        Assert.Equal(upstream, await _gateway.BodyAsync(request));
+        Assert.Equal(upstream, await Gateway.BodyAsync(request));
     }
 
     [Fact]
     public async Task Proxy_RewriteWithPathParameters_Refused400()
     {
         // The rewrite could not tell where "/api/v1" ends in "/api;x/v1/foo": refusing beats a wrong upstream path.
-        await _gateway.PublishAsync(Route("rw", _backend.Url("/r"), Prefix("/api/v1")) with { RewritePathPrefix = "/" });
+        await Gateway.PublishAsync(Route("rw", Backend.Url("/r"), Prefix("/api/v1")) with { RewritePathPrefix = "/" });
 
-        using var response = await _gateway.GetAsync("/api;x/v1/foo");
+        using var response = await Gateway.GetAsync("/api;x/v1/foo");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(0, _backend.RequestCount);
+        Assert.Equal(0, Backend.RequestCount);
     }
 
     [Theory]
@@ -108,9 +93,9 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task Proxy_RuleTimeoutExpires_Answers504Problem()
     {
-        await _gateway.PublishAsync(Route("slow", _backend.Url()) with { Timeout = TimeSpan.FromMilliseconds(300) });
+        await Gateway.PublishAsync(Route("slow", Backend.Url()) with { Timeout = TimeSpan.FromMilliseconds(300) });
 
-        using var response = await _gateway.GetAsync("/hang");
+        using var response = await Gateway.GetAsync("/hang");
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.EndsWith("upstream-timeout", (await TestGateway.ProblemAsync(response)).GetProperty("type").GetString());
     }
@@ -122,9 +107,9 @@ public sealed class ProxyTests : IAsyncLifetime
         listener.Start();
         var closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        await _gateway.PublishAsync(Route("gone", $"http://127.0.0.1:{closedPort}"));
+        await Gateway.PublishAsync(Route("gone", $"http://127.0.0.1:{closedPort}"));
 
-        using var response = await _gateway.GetAsync("/x");
+        using var response = await Gateway.GetAsync("/x");
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.EndsWith("upstream-unreachable", (await TestGateway.ProblemAsync(response)).GetProperty("type").GetString());
     }
@@ -132,18 +117,18 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task Proxy_RequestId_ArrivesAtBackendAndReturns()
     {
-        await _gateway.PublishAsync(Route("id", _backend.Url()));
+        await Gateway.PublishAsync(Route("id", Backend.Url()));
 
-        using var generated = await _gateway.GetAsync("/x");
+        using var generated = await Gateway.GetAsync("/x");
         var id = generated.Headers.GetValues("x-request-id").Single();
         Assert.Matches("^[0-9a-f]{32}$", id);
         Assert.Equal(id, generated.Headers.GetValues(TestBackend.SeenRequestIdHeader).Single());
 
-        using var kept = await _gateway.GetAsync("/x", headers: ("x-request-id", "client-id.42:a_b"));
+        using var kept = await Gateway.GetAsync("/x", headers: ("x-request-id", "client-id.42:a_b"));
         Assert.Equal("client-id.42:a_b", kept.Headers.GetValues("x-request-id").Single());
         Assert.Equal("client-id.42:a_b", kept.Headers.GetValues(TestBackend.SeenRequestIdHeader).Single());
 
-        using var replaced = await _gateway.GetAsync("/x", headers: ("x-request-id", "bad id!"));
+        using var replaced = await Gateway.GetAsync("/x", headers: ("x-request-id", "bad id!"));
         var newId = replaced.Headers.GetValues("x-request-id").Single();
         Assert.Matches("^[0-9a-f]{32}$", newId);
         Assert.Equal(newId, replaced.Headers.GetValues(TestBackend.SeenRequestIdHeader).Single());

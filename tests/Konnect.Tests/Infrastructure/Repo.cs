@@ -41,6 +41,26 @@ internal static class Repo
         return process;
     }
 
+    /// <summary>A kubeconfig with one context for <paramref name="server"/>, a bearer token and a default namespace.</summary>
+    public static Task WriteKubeconfigAsync(string path, Uri server, string ns) => File.WriteAllTextAsync(path, $$"""
+        apiVersion: v1
+        kind: Config
+        clusters: [{ name: fake, cluster: { server: "{{server.ToString().TrimEnd('/')}}" } }]
+        users: [{ name: konnect, user: { token: test-token } }]
+        contexts: [{ name: fake, context: { cluster: fake, user: konnect, namespace: {{ns}} } }]
+        current-context: fake
+        """);
+
+    /// <summary>Kills each child with its process tree; one that already exited is fine.</summary>
+    public static void Stop(params Process[] processes)
+    {
+        foreach (var process in processes)
+        {
+            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            process.Dispose();
+        }
+    }
+
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
