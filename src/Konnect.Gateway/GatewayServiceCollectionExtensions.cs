@@ -26,6 +26,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<GatewayState>();
         services.AddSingleton<GatewayListeners>();
+        // The newest status of every object, served on /status; the host adds it to its IStatusSink.
+        services.TryAddSingleton<Konnect.Controller.Status.StatusBoard>();
         // Data-plane I/O for jwt policies: JWKS documents are fetched and cached here, never by the translator.
         services.AddSingleton(sp => new Konnect.Gateway.Policies.Authentication.JwksCache(options,
             sp.GetRequiredService<ILogger<Konnect.Gateway.Policies.Authentication.JwksCache>>()));

@@ -12,4 +12,5 @@ namespace Konnect.Controller.Model;
 [JsonSerializable(typeof(GatewayModel))]
 [JsonSerializable(typeof(ConsumerModel))]
 [JsonSerializable(typeof(TranslationResult))]
+[JsonSerializable(typeof(IReadOnlyList<ObjectStatus>))]
 public sealed partial class ModelJsonContext : JsonSerializerContext;

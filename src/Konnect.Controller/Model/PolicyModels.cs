@@ -57,7 +57,10 @@ public sealed record AuthenticationModel
     public JwtModel? Jwt { get; init; }
 }
 
-/// <summary>A validated jwt block. The keys are not here: the gateway fetches them from <see cref="JwksUri"/> (data-plane I/O).</summary>
+/// <summary>
+/// A validated jwt block. Exactly one of <see cref="JwksUri"/> (the gateway fetches the keys: data-plane I/O) and
+/// <see cref="Keys"/> (public keys read by the controller from a Secret) is set.
+/// </summary>
 public sealed record JwtModel
 {
     public required string Issuer { get; init; }
@@ -65,7 +68,15 @@ public sealed record JwtModel
     public IReadOnlyList<string> Audiences { get; init; } = [];
     /// <summary>Upper-case asymmetric algorithms (RS*, PS*, ES*), sorted.</summary>
     public required IReadOnlyList<string> Algorithms { get; init; }
-    public required string JwksUri { get; init; }
+    public string? JwksUri { get; init; }
+    /// <summary>
+    /// A JWKS document holding only public keys, read from the policy's keysSecret. Not serialised: it came from a
+    /// Secret, so /config shows <see cref="KeysVersion"/> instead (which also makes a key change change the model version).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? Keys { get; init; }
+    /// <summary>A short hash of <see cref="Keys"/>; null when the keys come from <see cref="JwksUri"/>.</summary>
+    public string? KeysVersion { get; init; }
     public required TimeSpan ClockSkew { get; init; }
     public required string ConsumerClaim { get; init; }
     public IReadOnlyList<JwtClaimModel> RequiredClaims { get; init; } = [];

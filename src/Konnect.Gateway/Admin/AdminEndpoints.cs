@@ -1,4 +1,5 @@
 using Konnect.Controller.Model;
+using Konnect.Controller.Status;
 using Konnect.Gateway.Errors;
 using Microsoft.AspNetCore.Http;
 using System.Text.Json;
@@ -9,7 +10,7 @@ namespace Konnect.Gateway.Admin;
 /// Serves the admin port by hand, without endpoint routing: admin requests never build or touch ASP.NET's matcher,
 /// and traffic requests never see admin paths (on the traffic port "/healthz" is an ordinary routed path).
 /// </summary>
-internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners listeners, GatewayState state)
+internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners listeners, GatewayState state, StatusBoard statuses)
 {
     public Task InvokeAsync(HttpContext context) =>
         listeners.IsAdminPort(context.Connection.LocalPort) ? HandleAsync(context) : next(context);
@@ -30,7 +31,8 @@ internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners list
                 ? Text(context, StatusCodes.Status200OK, "ready")
                 : Text(context, StatusCodes.Status503ServiceUnavailable, "not ready: no gateway model applied yet"),
             "/config" => Config(context),
-            _ => ProblemResponse.WriteAsync(context, Problem.AdminNotFound, "Admin endpoints are /healthz, /readyz and /config."),
+            "/status" => Status(context),
+            _ => ProblemResponse.WriteAsync(context, Problem.AdminNotFound, "Admin endpoints are /healthz, /readyz, /config and /status."),
         };
     }
 
@@ -42,10 +44,22 @@ internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners list
         return context.Response.WriteAsync(body);
     }
 
+    /// <summary>
+    /// Every object's conditions (and a consumer's subscriptions), as the translator last judged them: what a cluster
+    /// shows in `kubectl get -o yaml`, for folder mode and for any pod (not only the leader that writes status).
+    /// </summary>
+    private Task Status(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        return JsonSerializer.SerializeAsync(context.Response.Body, statuses.Current, ModelJsonContext.Default.IReadOnlyListObjectStatus, context.RequestAborted);
+    }
+
     private Task Config(HttpContext context)
     {
-        // The model holds no secrets today. When policies bring credentials (API-key hashes, JWKS, Secret data),
-        // redact them here, on a copy, before serialising: /config is for operators, not for key material.
+        // Credentials never reach the model as values: API keys and passwords are hashed and [JsonIgnore]d (only a
+        // credentialsVersion is serialised), JWT keys from Secrets likewise (keysVersion).
         var model = state.AppliedModel ?? GatewayModel.Empty;
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";

@@ -1,6 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using Konnect.Controller.Model;
+using Konnect.Controller.Status;
+using Konnect.Controller.Store;
+using Konnect.Controller.Translation;
+using Konnect.Api.V1Alpha1;
+using Microsoft.Extensions.DependencyInjection;
 using Konnect.Gateway.Tests.Infrastructure;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
@@ -50,6 +55,33 @@ public sealed class AdminEndpointsTests : GatewayTest
         Assert.Equal("test/a/0", route.Id);
         Assert.Equal(["api.example.com"], route.Hosts);
         Assert.Equal(PathKind.PathPrefix, route.Matches[0].PathKind);
+    }
+
+    [Fact]
+    public async Task Status_ServesTheBoardsNewestConditionsAndSubscriptions()
+    {
+        var board = Gateway.Services.GetRequiredService<StatusBoard>();
+        var consumer = new ObjectRef("KonnectConsumer", "partners", "acme");
+        await board.ReportAsync(
+        [
+            new ObjectStatus
+            {
+                Object = consumer,
+                Generation = 3,
+                Conditions = [new Konnect.Api.Kubernetes.Condition { Type = ConditionTypes.ResolvedRefs, Status = "False", Reason = "SecretNotFound", Message = "spec.credentials.apiKeys[0]: Secret partners/acme-key not found", ObservedGeneration = 3 }],
+                Subscriptions = [new SubscriptionStatus { Route = "shop/orders", State = "Pending", Message = "Waiting for approval" }],
+            },
+        ], CancellationToken.None);
+
+        using var response = await Gateway.Admin.GetAsync("/status");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var status = Assert.Single(json.RootElement.EnumerateArray());
+        Assert.Equal("partners", status.GetProperty("object").GetProperty("namespace").GetString());
+        var condition = Assert.Single(status.GetProperty("conditions").EnumerateArray());
+        Assert.Equal("SecretNotFound", condition.GetProperty("reason").GetString());
+        Assert.Equal("False", condition.GetProperty("status").GetString());
+        Assert.Equal("Pending", status.GetProperty("subscriptions")[0].GetProperty("state").GetString());
     }
 
     [Fact]

@@ -31,6 +31,8 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public IConfigPublisher Publisher { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     /// <param name="beforeStart">Runs after the pipeline is built and before Kestrel starts.</param>
     /// <param name="trafficUrl">Where traffic is served, e.g. "http://[::1]:0" to test IPv6 clients.</param>
     /// <param name="configure">Adjusts the options, e.g. JWKS refresh intervals.</param>

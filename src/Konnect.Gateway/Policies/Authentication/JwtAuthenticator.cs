@@ -27,7 +27,14 @@ internal sealed class JwtAuthenticator
 
     private readonly JwtModel _model;
 
-    public JwtAuthenticator(JwtModel model) => _model = model;
+    /// <summary>Keys from the policy's Secret, parsed once per model; null when the keys come from a JWKS URI.</summary>
+    private readonly IReadOnlyList<SecurityKey>? _staticKeys;
+
+    public JwtAuthenticator(JwtModel model)
+    {
+        _model = model;
+        if (model.Keys is { } jwks) { _staticKeys = new JsonWebKeySet(jwks).GetSigningKeys().ToArray(); }
+    }
 
     public async ValueTask<AuthOutcome> AuthenticateAsync(string token, JwksCache jwks, ConsumerIndex consumers, string policy, CancellationToken cancellationToken)
     {
@@ -36,11 +43,11 @@ internal sealed class JwtAuthenticator
         try { kid = Handler.ReadJsonWebToken(token).Kid; }
         catch (Exception ex) when (ex is ArgumentException or SecurityTokenException) { return Fail("The bearer token is not a well-formed JWT", policy); }
 
-        var keys = await jwks.GetKeysAsync(_model.JwksUri, unknownKid: false, cancellationToken);
-        if (keys is not null && kid is not null && !keys.Any(k => string.Equals(k.KeyId, kid, StringComparison.Ordinal)))
+        var keys = _staticKeys ?? await jwks.GetKeysAsync(_model.JwksUri!, unknownKid: false, cancellationToken);
+        if (_staticKeys is null && keys is not null && kid is not null && !keys.Any(k => string.Equals(k.KeyId, kid, StringComparison.Ordinal)))
         {
             // Likely a key rotation at the identity provider: refetch (rate-limited by the cache) before refusing.
-            keys = await jwks.GetKeysAsync(_model.JwksUri, unknownKid: true, cancellationToken);
+            keys = await jwks.GetKeysAsync(_model.JwksUri!, unknownKid: true, cancellationToken);
         }
         if (keys is null)
         {
