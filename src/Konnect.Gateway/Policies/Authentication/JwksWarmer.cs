@@ -1,4 +1,5 @@
 using Konnect.Api.Kubernetes;
+using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Model;
 using Konnect.Controller.Status;
 using Konnect.Controller.Store;
@@ -75,7 +76,7 @@ public sealed partial class JwksWarmer : IHostedService, IDisposable
             if (route.Policies?.Authentication is not { Jwt.JwksUri: { } uri } authentication) { continue; }
             if (!users.TryGetValue(uri, out var policies)) { users[uri] = policies = []; }
             var slash = authentication.Policy.IndexOf('/', StringComparison.Ordinal);
-            policies.Add(new ObjectRef("KonnectPolicy", authentication.Policy[..slash], authentication.Policy[(slash + 1)..]));
+            policies.Add(new ObjectRef(KonnectPolicy.KindName, authentication.Policy[..slash], authentication.Policy[(slash + 1)..]));
         }
         return users.ToDictionary(u => u.Key, u => (IReadOnlyList<ObjectRef>)[.. u.Value], StringComparer.Ordinal);
     }
