@@ -75,8 +75,9 @@ public sealed partial class JwksWarmer : IHostedService, IDisposable
         {
             if (route.Policies?.Authentication is not { Jwt.JwksUri: { } uri } authentication) { continue; }
             if (!users.TryGetValue(uri, out var policies)) { users[uri] = policies = []; }
+            // Always "namespace/name" from the translator; anything else has no object to carry a condition.
             var slash = authentication.Policy.IndexOf('/', StringComparison.Ordinal);
-            policies.Add(new ObjectRef(KonnectPolicy.KindName, authentication.Policy[..slash], authentication.Policy[(slash + 1)..]));
+            if (slash > 0) { policies.Add(new ObjectRef(KonnectPolicy.KindName, authentication.Policy[..slash], authentication.Policy[(slash + 1)..])); }
         }
         return users.ToDictionary(u => u.Key, u => (IReadOnlyList<ObjectRef>)[.. u.Value], StringComparer.Ordinal);
     }
