@@ -10,23 +10,29 @@ namespace Konnect.Controller;
 /// <summary>
 /// Runs the pipeline: waits for the store to change, translates the newest snapshot, publishes the model, reports
 /// statuses. Changes that arrive while a pass runs coalesce into the next pass. A failing pass keeps the last good
-/// model serving and is retried on the next change.
+/// model serving and is retried on the next change. Conditions the data plane reports (<paramref name="dataPlane"/>)
+/// are laid over every report, and a change to them re-reports the last statuses without retranslating.
 /// </summary>
-public sealed partial class Reconciler(ResourceStore store, IConfigPublisher publisher, IStatusSink statuses, ILogger<Reconciler> logger)
+public sealed partial class Reconciler(ResourceStore store, IConfigPublisher publisher, IStatusSink statuses, ILogger<Reconciler> logger,
+    DataPlaneConditions? dataPlane = null)
     : BackgroundService
 {
     // The last snapshot translated and its result, for the endpoint fast path. Only the reconcile loop touches it.
     private (ResourceSnapshot Snapshot, TranslationResult Result)? _last;
 
+    // The last statuses reported, before the data plane's overlay, so an overlay change can be reported alone.
+    private IReadOnlyList<ObjectStatus>? _reported;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         long seen = 0; // a source publishes its first complete snapshot as revision 1; nothing before that is served
+        long overlaySeen = 0;
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (failures == 0)
             {
-                await store.WaitForChangeAsync(seen, stoppingToken).ConfigureAwait(false);
+                await WaitForChangeAsync(seen, overlaySeen, stoppingToken).ConfigureAwait(false);
             }
             else
             {
@@ -35,6 +41,12 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
                 var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 500 * Math.Pow(2, Math.Min(failures - 1, 6))));
                 try { await store.WaitForChangeAsync(seen, stoppingToken).WaitAsync(delay, stoppingToken).ConfigureAwait(false); }
                 catch (TimeoutException) { }
+            }
+            overlaySeen = dataPlane?.Revision ?? 0;
+            if (failures == 0 && store.Revision == seen)
+            {
+                await ReportOverlayChangeAsync(stoppingToken).ConfigureAwait(false);
+                continue;
             }
             seen = store.Revision;
             try
@@ -66,12 +78,42 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
         _last = (snapshot, result);
         var published = await publisher.PublishAsync(result.Model, cancellationToken).ConfigureAwait(false);
         var final = published.Rejected.Count == 0 ? result : result with { Statuses = MarkRejected(result.Statuses, published.Rejected) };
-        await statuses.ReportAsync(final.Statuses, cancellationToken).ConfigureAwait(false);
+        _reported = final.Statuses;
+        await statuses.ReportAsync(dataPlane?.Overlay(final.Statuses) ?? final.Statuses, cancellationToken).ConfigureAwait(false);
         if (published.Applied)
         {
             LogApplied(logger, result.Model.Version, result.Model.Routes.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         return final;
+    }
+
+    /// <summary>Waits for a store change or, when the data plane reports conditions, a change to those.</summary>
+    private async Task WaitForChangeAsync(long seen, long overlaySeen, CancellationToken stoppingToken)
+    {
+        if (dataPlane is null)
+        {
+            await store.WaitForChangeAsync(seen, stoppingToken).ConfigureAwait(false);
+            return;
+        }
+        // The waiter that loses is cancelled, so waiting on both does not pile up continuations on the quiet one.
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        await Task.WhenAny(store.WaitForChangeAsync(seen, either.Token), dataPlane.WaitForChangeAsync(overlaySeen, either.Token)).ConfigureAwait(false);
+        await either.CancelAsync().ConfigureAwait(false);
+        stoppingToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Only the data plane's conditions changed: the last statuses go out again with them, nothing is retranslated.</summary>
+    private async Task ReportOverlayChangeAsync(CancellationToken cancellationToken)
+    {
+        if (_reported is null || dataPlane is null) { return; }
+        try
+        {
+            await statuses.ReportAsync(dataPlane.Overlay(_reported), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPassFailed(logger, e);
+        }
     }
 
     /// <summary>The data plane refused some rules (a YARP validation error): those routes are not Programmed.</summary>

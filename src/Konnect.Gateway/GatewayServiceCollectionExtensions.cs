@@ -31,6 +31,12 @@ public static class GatewayServiceCollectionExtensions
         // Data-plane I/O for jwt policies: JWKS documents are fetched and cached here, never by the translator.
         services.AddSingleton(sp => new Konnect.Gateway.Policies.Authentication.JwksCache(options,
             sp.GetRequiredService<ILogger<Konnect.Gateway.Policies.Authentication.JwksCache>>()));
+        // What the data plane learns at run time (a JWKS that cannot be loaded) goes back into statuses through this;
+        // the host's Reconciler takes the same instance.
+        services.TryAddSingleton<Konnect.Controller.Status.DataPlaneConditions>();
+        // Fetches each applied model's JWKS before the first token needs them.
+        services.AddSingleton<Konnect.Gateway.Policies.Authentication.JwksWarmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Konnect.Gateway.Policies.Authentication.JwksWarmer>());
         services.AddSingleton<ConfigApplyWatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigChangeListener, ConfigApplyWatcher>(sp => sp.GetRequiredService<ConfigApplyWatcher>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedLoadBalancingPolicy>());

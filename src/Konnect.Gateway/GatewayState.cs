@@ -19,7 +19,18 @@ public sealed class GatewayState
 
     internal RouteTable Table => _applied?.Table ?? RouteTable.Empty;
 
-    internal void Swap(GatewayModel model, RouteTable table) => _applied = new AppliedConfig(model, table);
+    /// <summary>
+    /// Raised after a different model starts serving, on the publishing thread: handlers must return quickly and
+    /// leave any I/O to the background (a model's JWKS fetches must never hold up the publish).
+    /// </summary>
+    internal event Action<GatewayModel>? ModelApplied;
+
+    internal void Swap(GatewayModel model, RouteTable table)
+    {
+        var previous = _applied?.Model;
+        _applied = new AppliedConfig(model, table);
+        if (!ReferenceEquals(previous, model)) { ModelApplied?.Invoke(model); }
+    }
 
     private sealed record AppliedConfig(GatewayModel Model, RouteTable Table);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
@@ -64,6 +65,17 @@ public sealed partial class JwksCache : IDisposable
         lock (entry) { return entry.Keys; }
     }
 
+    /// <summary>
+    /// Loads the keys of <paramref name="uri"/> when none are loaded yet (within the same rate limit as requests) and
+    /// says whether any are loaded and, if not, why the last attempt failed. For warming a model before its first token.
+    /// </summary>
+    public async Task<JwksLoadState> LoadAsync(string uri, CancellationToken cancellationToken)
+    {
+        var keys = await GetKeysAsync(uri, unknownKid: false, cancellationToken);
+        var entry = _entries.GetOrAdd(uri, static _ => new Entry());
+        lock (entry) { return new JwksLoadState(keys is not null || entry.Keys is not null, entry.LastError); }
+    }
+
     private async Task<IReadOnlyList<SecurityKey>?> FetchAsync(string uri, Entry entry)
     {
         try
@@ -71,15 +83,16 @@ public sealed partial class JwksCache : IDisposable
             using var response = await _http.GetAsync(uri, HttpCompletionOption.ResponseContentRead);
             if (!response.IsSuccessStatusCode)
             {
-                throw new HttpRequestException($"status {(int)response.StatusCode}");
+                throw new HttpRequestException($"status {(int)response.StatusCode}", null, response.StatusCode);
             }
             var json = await response.Content.ReadAsStringAsync();
             var keys = new JsonWebKeySet(json).GetSigningKeys().ToArray();
-            if (keys.Length == 0) { throw new InvalidOperationException("the document holds no signing keys"); }
+            if (keys.Length == 0) { throw new InvalidOperationException("not a JWKS: it holds no signing keys"); }
             lock (entry)
             {
                 entry.Keys = keys;
                 entry.LoadedAt = _time.GetUtcNow();
+                entry.LastError = null;
             }
             JwksLoaded(_logger, uri, keys.Length);
             return keys;
@@ -89,9 +102,27 @@ public sealed partial class JwksCache : IDisposable
         {
             // The last good keys, if any, keep serving: an identity provider's hiccup should not log everyone out.
             JwksFailed(_logger, uri, ex.Message);
-            lock (entry) { return entry.Keys; }
+            lock (entry)
+            {
+                entry.LastError = Describe(ex);
+                return entry.Keys;
+            }
         }
     }
+
+    /// <summary>Why a fetch failed, in the few words a status message can carry; never the document's content.</summary>
+    private string Describe(Exception ex) => ex switch
+    {
+        HttpRequestException { StatusCode: { } code } => $"status {(int)code}",
+        HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } => "connection refused",
+        HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => "host name not found",
+        HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => "TLS handshake failed",
+        HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } => $"larger than {MaxDocumentBytes / 1024} KiB",
+        HttpRequestException http => http.Message,
+        TaskCanceledException => $"no answer within {_options.JwksFetchTimeout.TotalSeconds:0.#} s",
+        ArgumentException or System.Text.Json.JsonException => "not a JWKS",
+        _ => ex.Message,
+    };
 
     public void Dispose() => _http.Dispose();
 
@@ -101,6 +132,7 @@ public sealed partial class JwksCache : IDisposable
         public DateTimeOffset LoadedAt;
         public DateTimeOffset LastAttempt = DateTimeOffset.MinValue;
         public Task<IReadOnlyList<SecurityKey>?>? Fetch;
+        public string? LastError;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Count} signing keys from JWKS {Uri}")]
@@ -109,3 +141,6 @@ public sealed partial class JwksCache : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not load JWKS {Uri}: {Reason}")]
     private static partial void JwksFailed(ILogger logger, string uri, string reason);
 }
+
+/// <summary>Whether keys of a JWKS URI are loaded and, when none are, why the last fetch failed.</summary>
+public readonly record struct JwksLoadState(bool Loaded, string? Error);
