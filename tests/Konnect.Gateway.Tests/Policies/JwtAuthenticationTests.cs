@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Konnect.Controller.Model;
 using Konnect.Gateway.Tests.Infrastructure;
+using Konnect.Testing.Jwt;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
