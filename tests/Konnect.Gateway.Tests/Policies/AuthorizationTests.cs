@@ -49,12 +49,24 @@ public sealed class AuthorizationTests
 
     [Theory]
     [InlineData(AcmeKey, HttpStatusCode.OK)] // acme subscribed to test/auth
-    [InlineData("", HttpStatusCode.Forbidden)] // guest did not
+    [InlineData("", HttpStatusCode.Forbidden)] // guest is approved too, but did not subscribe
     public async Task RequireSubscription_needs_the_route_in_the_consumers_subscriptions(string key, HttpStatusCode expected)
     {
-        var (status, _) = await CallAsync(new AuthorizationModel { Policy = "test/authz", RequireSubscription = true }, key);
+        var authorization = new AuthorizationModel { Policy = "test/authz", RequireSubscription = true, ApprovedConsumers = ["partners/acme", "test/guest"] };
+
+        var (status, _) = await CallAsync(authorization, key);
 
         Assert.Equal(expected, status);
+    }
+
+    [Fact]
+    public async Task RequireSubscription_without_approval_is_403_as_the_pending_subscription_says()
+    {
+        // acme subscribed, but nobody is approved by name or group yet: its subscription status is Pending.
+        var (status, body) = await CallAsync(new AuthorizationModel { Policy = "test/authz", RequireSubscription = true }, AcmeKey);
+
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("neither approved nor in an allowed group", body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Konnect.Controller.Model;
 using Konnect.Gateway.Tests.Infrastructure;
+using Konnect.Testing.Jwt;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -120,6 +121,28 @@ public sealed class JwtAuthenticationTests
         Assert.Contains("x-konnect-consumer: partners/alice", body, StringComparison.Ordinal);
         body = await gateway.BodyAsync("/headers", headers: [Bearer(rsa.Sign(Issuer, "alice", claims: new Dictionary<string, object> { ["scp"] = new[] { "orders:write", "orders:read" } }))]);
         Assert.Contains("x-konnect-consumer: partners/alice", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Required_claims_match_a_string_or_one_element_of_an_array_else_403()
+    {
+        var rsa = TestKey.NewRsa("rsa-1");
+        await using var jwks = await TestJwks.StartAsync(rsa);
+        await using var backend = await TestBackend.StartAsync();
+        await using var gateway = await StartAsync(backend, Jwt(jwks.Url) with { RequiredClaims = [new JwtClaimModel("tenant", "acme")] });
+        string Token(object? tenant) => rsa.Sign(Issuer, "alice", claims: tenant is null ? null : new Dictionary<string, object> { ["tenant"] = tenant });
+
+        var equal = await gateway.BodyAsync("/headers", headers: [Bearer(Token("acme"))]);
+        var inArray = await gateway.BodyAsync("/headers", headers: [Bearer(Token(new[] { "globex", "acme" }))]);
+
+        Assert.Contains("x-konnect-consumer: partners/alice", equal, StringComparison.Ordinal);
+        Assert.Contains("x-konnect-consumer: partners/alice", inArray, StringComparison.Ordinal);
+        Assert.Equal(2, backend.RequestCount);
+        await AssertRefusedAsync(gateway, Token("globex"), HttpStatusCode.Forbidden, "consumer-forbidden");
+        await AssertRefusedAsync(gateway, Token("ACME"), HttpStatusCode.Forbidden, "consumer-forbidden");
+        await AssertRefusedAsync(gateway, Token(new[] { "globex", "initech" }), HttpStatusCode.Forbidden, "consumer-forbidden");
+        await AssertRefusedAsync(gateway, Token(null), HttpStatusCode.Forbidden, "consumer-forbidden");
+        Assert.Equal(2, backend.RequestCount);
     }
 
     [Fact]

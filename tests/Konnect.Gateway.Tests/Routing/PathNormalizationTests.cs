@@ -43,6 +43,7 @@ public sealed class PathNormalizationTests : IAsyncLifetime
     [InlineData("/public/%2e%2e/admin", "/protected/admin")]
     [InlineData("/public/./../admin/x", "/protected/admin/x")]
     [InlineData("/admin;jsessionid=1", "/protected/admin;jsessionid=1")]
+    [InlineData("/admin;x=1", "/protected/admin;x=1")]
     public async Task Request_SpellingOfProtectedPath_ReachesProtectedRoute(string target, string upstream)
     {
         var (status, body) = await SendRawAsync(target, $"x-api-key: {Konnect.Gateway.Tests.Policies.AuthenticationTests.AcmeKey}");
@@ -60,6 +61,7 @@ public sealed class PathNormalizationTests : IAsyncLifetime
     [InlineData("/public/../admin")]
     [InlineData("/public/%2e%2e/admin")]
     [InlineData("/admin;jsessionid=1")]
+    [InlineData("/admin;x=1")]
     [InlineData("/admin%2F..")]
     [InlineData("/public/%2e%2e%2fadmin")]
     [InlineData("/public/..;/admin")]

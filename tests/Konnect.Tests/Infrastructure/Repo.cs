@@ -27,9 +27,14 @@ internal static class Repo
     public static Process StartDotnet(string dll, params string[] args) => StartDotnet(dll, output: null, args);
 
     /// <summary>Starts a child; its output lines go to <paramref name="output"/> (for failure messages) or are drained.</summary>
-    public static Process StartDotnet(string dll, System.Text.StringBuilder? output, params string[] args)
+    public static Process StartDotnet(string dll, System.Text.StringBuilder? output, params string[] args) =>
+        StartDotnet(dll, output, new Dictionary<string, string>(), args);
+
+    /// <summary>As above, with extra environment variables for the child (e.g. Logging__LogLevel__Default=Debug).</summary>
+    public static Process StartDotnet(string dll, System.Text.StringBuilder? output, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment) { info.Environment[name] = value; }
         info.ArgumentList.Add(dll);
         foreach (var arg in args) { info.ArgumentList.Add(arg); }
         var process = Process.Start(info)!;

@@ -5,7 +5,9 @@ namespace Konnect.Gateway.Policies.Authorization;
 
 /// <summary>
 /// A compiled authorization block. With consumerGroups or approvedConsumers set, the consumer must be in one of the
-/// groups or be listed; requireSubscription additionally needs the route in the consumer's subscriptions.
+/// groups or be listed; requireSubscription additionally needs the route in the consumer's subscriptions. With
+/// requireSubscription the consumer must be approved (listed or in a group) even when both lists are empty: a
+/// subscription is a request the owner has not answered yet, and the consumer's status says Pending, so it carries no traffic.
 /// </summary>
 internal sealed class AuthorizationRule
 {
@@ -29,7 +31,7 @@ internal sealed class AuthorizationRule
     /// <returns>Null when allowed, otherwise the reason for the 403.</returns>
     public string? Check(ConsumerIdentity consumer, string route)
     {
-        if ((_groups.Length > 0 || _approved.Count > 0) && !_approved.Contains(consumer.Id) && !InAllowedGroup(consumer))
+        if ((_groups.Length > 0 || _approved.Count > 0 || _requireSubscription) && !_approved.Contains(consumer.Id) && !InAllowedGroup(consumer))
         {
             return $"Consumer {consumer.Id} is neither approved nor in an allowed group (KonnectPolicy {Policy}).";
         }

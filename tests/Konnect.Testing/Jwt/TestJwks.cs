@@ -10,10 +10,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Konnect.Gateway.Tests.Infrastructure;
+namespace Konnect.Testing.Jwt;
 
 /// <summary>A signing key made in the test, with its public JWK and a way to sign tokens.</summary>
-internal sealed class TestKey
+public sealed class TestKey
 {
     private TestKey(string kid, SecurityKey key, string algorithm, Dictionary<string, string> jwk)
     {
@@ -73,7 +73,7 @@ internal sealed class TestKey
 }
 
 /// <summary>A real Kestrel host serving a JWKS at /jwks.json, whose keys a test can swap, or make fail.</summary>
-internal sealed class TestJwks : IAsyncDisposable
+public sealed class TestJwks : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private volatile TestKey[] _keys;
