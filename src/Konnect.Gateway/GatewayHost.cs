@@ -27,8 +27,9 @@ public static class GatewayHost
             o.JwksRefreshInterval = options.JwksRefreshInterval;
             o.JwksFetchTimeout = options.JwksFetchTimeout;
         });
-        // YARP and ASP.NET hosting log every request at Information; that is the access log's job, at a fraction of
-        // the cost. Configuration (Logging:LogLevel) can still lower these for debugging.
+        // YARP and ASP.NET hosting log every request at Information and Debug, request lines with their query strings,
+        // which can carry API keys. These filters are added after configuration, so they win over Logging:LogLevel on
+        // purpose: no log level an operator picks can make these categories write a credential.
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         services?.Invoke(builder.Services);

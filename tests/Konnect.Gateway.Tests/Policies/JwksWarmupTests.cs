@@ -8,6 +8,7 @@ using Konnect.Controller.Store;
 using Konnect.Gateway.Admin;
 using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Tests.Infrastructure;
+using Konnect.Testing.Jwt;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
