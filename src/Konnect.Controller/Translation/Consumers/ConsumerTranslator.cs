@@ -11,6 +11,8 @@ namespace Konnect.Controller.Translation.Consumers;
 /// Accepts a KonnectConsumer, reads its credentials from Secrets in its namespace and reports each subscription.
 /// Secret values leave this class only as SHA-256 hashes. A missing Secret or key skips that one credential and says
 /// so in ResolvedRefs; it never rejects the consumer (its other credentials keep working) and never throws.
+/// Unlike a policy, a consumer keeps no last good credentials: deleting a Secret is how a key is revoked, so a
+/// credential whose Secret is gone stops working at once.
 /// </summary>
 internal static class ConsumerTranslator
 {
@@ -41,14 +43,14 @@ internal static class ConsumerTranslator
         var credentials = consumer.Spec.Credentials;
         foreach (var (apiKey, i) in (credentials?.ApiKeys ?? []).Select((k, i) => (k, i)))
         {
-            var value = Read(key.Namespace, apiKey.SecretName, apiKey.Key ?? "api-key", $"spec.credentials.apiKeys[{i}]", snapshot, problems);
+            var value = SecretValues.Read(snapshot, key.Namespace, apiKey.SecretName, apiKey.Key ?? "api-key", $"spec.credentials.apiKeys[{i}]", problems);
             if (value is not null) { apiKeys.Add(Hash(value)); }
         }
         string? username = null, passwordHash = null;
         if (credentials?.Basic is { } basic)
         {
-            var user = Read(key.Namespace, basic.SecretName, "username", "spec.credentials.basic", snapshot, problems);
-            var password = Read(key.Namespace, basic.SecretName, "password", "spec.credentials.basic", snapshot, problems);
+            var user = SecretValues.Read(snapshot, key.Namespace, basic.SecretName, "username", "spec.credentials.basic", problems);
+            var password = SecretValues.Read(snapshot, key.Namespace, basic.SecretName, "password", "spec.credentials.basic", problems);
             if (user is not null && password is not null)
             {
                 username = Encoding.UTF8.GetString(user);
@@ -126,21 +128,6 @@ internal static class ConsumerTranslator
             State = "Pending",
             Message = $"Waiting for the route's owner to list {id} in spec.authorization.approvedConsumers of a KonnectPolicy on the route",
         };
-    }
-
-    private static byte[]? Read(string ns, string secretName, string secretKey, string field, ResourceSnapshot snapshot, List<(string, string)> problems)
-    {
-        if (!snapshot.Secrets.TryGetValue(new ObjectRef("Secret", ns, secretName), out var secret))
-        {
-            problems.Add((Reasons.SecretNotFound, $"{field}: Secret {ns}/{secretName} not found"));
-            return null;
-        }
-        if (secret.GetValue(secretKey) is not { Length: > 0 } value)
-        {
-            problems.Add((Reasons.SecretKeyNotFound, $"{field}: Secret {ns}/{secretName} has no (non-empty) key {secretKey}"));
-            return null;
-        }
-        return value;
     }
 
     private static string Hash(byte[] value) => Convert.ToHexStringLower(SHA256.HashData(value));
