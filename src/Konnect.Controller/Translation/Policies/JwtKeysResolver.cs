@@ -28,7 +28,7 @@ internal static class JwtKeysResolver
         }
         if (JwtPublicKeys.TryNormalise(value, out var jwks) is { } invalid)
         {
-            problem = (Reasons.InvalidKey, $"{Field}: Secret {ns}/{source.SecretName} key {key} {invalid}");
+            problem = (Reasons.InvalidKey, $"{Field}: Secret {ns}/{source.SecretName} key {key}: {invalid}");
             return null;
         }
         var version = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(jwks!)).AsSpan(0, 8));

@@ -32,14 +32,14 @@ internal static class JwtPublicKeys
         jwks = null;
         string text;
         try { text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(value); }
-        catch (DecoderFallbackException) { return "is not text: expected a JWKS JSON document or PEM PUBLIC KEY blocks"; }
+        catch (DecoderFallbackException) { return "the value is not text: expected a JWKS JSON document or PEM PUBLIC KEY blocks"; }
 
         var keys = new List<PublicKey>();
         var problem = text.AsSpan().TrimStart().StartsWith("{") ? ReadJwks(text, keys)
             : text.Contains("-----BEGIN ", StringComparison.Ordinal) ? PemPublicKeys.Read(text, keys)
-            : "is neither a JWKS JSON document ({\"keys\": [...]}) nor PEM PUBLIC KEY blocks";
+            : "the value is neither a JWKS JSON document ({\"keys\": [...]}) nor PEM PUBLIC KEY blocks";
         if (problem is not null) { return problem; }
-        if (keys.Count == 0) { return "holds no key"; }
+        if (keys.Count == 0) { return "the value holds no key"; }
         jwks = Write(keys);
         return null;
     }
@@ -48,18 +48,18 @@ internal static class JwtPublicKeys
     {
         JsonDocument document;
         try { document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 8 }); }
-        catch (JsonException e) { return $"is not valid JSON (line {e.LineNumber + 1})"; }
+        catch (JsonException e) { return $"the value is not valid JSON (line {e.LineNumber + 1})"; }
         using (document)
         {
             var root = document.RootElement;
             if (!root.TryGetProperty("keys", out var array))
             {
-                if (PrivateMembers.Any(m => root.TryGetProperty(m, out _))) { return PrivateMaterial; }
+                if (PrivateMembers.Any(m => root.TryGetProperty(m, out _))) { return $"the value {PrivateMaterial}"; }
                 return root.TryGetProperty("kty", out _)
-                    ? "is a single JWK; wrap it as a JWKS: {\"keys\": [ ... ]}"
-                    : "is a JSON document without a \"keys\" array (expected a JWKS)";
+                    ? "the value is a single JWK; wrap it as a JWKS: {\"keys\": [ ... ]}"
+                    : "the value is a JSON document without a \"keys\" array (expected a JWKS)";
             }
-            if (array.ValueKind != JsonValueKind.Array) { return "has a \"keys\" member that is not an array"; }
+            if (array.ValueKind != JsonValueKind.Array) { return "the value has a \"keys\" member that is not an array"; }
             var i = 0;
             foreach (var element in array.EnumerateArray())
             {

@@ -11,7 +11,7 @@ internal static class PemPublicKeys
     public static string? Read(string text, List<JwtPublicKeys.PublicKey> keys)
     {
         // Any private key form (PKCS#8, PKCS#1, SEC1, encrypted, OpenSSH) is refused before anything is decoded.
-        if (text.Contains("PRIVATE KEY-----", StringComparison.Ordinal)) { return JwtPublicKeys.PrivateMaterial; }
+        if (text.Contains("PRIVATE KEY-----", StringComparison.Ordinal)) { return $"the value {JwtPublicKeys.PrivateMaterial}"; }
 
         var rest = text.AsSpan();
         var block = 0;
@@ -34,7 +34,7 @@ internal static class PemPublicKeys
             if (problem is not null) { return problem; }
             rest = rest[fields.Location.End..];
         }
-        return block == 0 ? "has a -----BEGIN line but no well-formed PEM block" : null;
+        return block == 0 ? "the value has a -----BEGIN line but no well-formed PEM block" : null;
     }
 
     private static string? ReadSubjectPublicKeyInfo(byte[] der, string where, List<JwtPublicKeys.PublicKey> keys)
