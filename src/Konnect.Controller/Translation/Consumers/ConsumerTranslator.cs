@@ -19,7 +19,7 @@ internal static class ConsumerTranslator
     public static ObjectStatus Translate(ObjectRef key, KonnectConsumer consumer, ResourceSnapshot snapshot) =>
         Translate(key, consumer, snapshot, new Dictionary<ObjectRef, PoliciesModel>(), out _);
 
-    /// <param name="policies">Compiled blocks of accepted policies, for subscription approval.</param>
+    /// <param name="policies">The blocks each policy's rules enforce (compiled now, or its last good ones), for subscription approval.</param>
     /// <param name="model">The consumer for the gateway model when accepted; null otherwise.</param>
     public static ObjectStatus Translate(ObjectRef key, KonnectConsumer consumer, ResourceSnapshot snapshot,
         IReadOnlyDictionary<ObjectRef, PoliciesModel> policies, out ConsumerModel? model)
@@ -99,7 +99,7 @@ internal static class ConsumerTranslator
         };
     }
 
-    /// <summary>Approved when an accepted policy on the route names the consumer or one of its groups.</summary>
+    /// <summary>Approved when a policy on the route, as enforced, names the consumer or one of its groups.</summary>
     private static SubscriptionStatus Judge(ObjectRef consumer, string[] groups, string text, ObjectRef routeKey, ResourceSnapshot snapshot,
         IReadOnlyDictionary<ObjectRef, PoliciesModel> policies)
     {

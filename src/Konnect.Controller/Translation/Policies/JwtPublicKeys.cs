@@ -24,7 +24,7 @@ internal static class JwtPublicKeys
     };
 
     /// <summary>A key reduced to what verification needs: RSA (n, e) or EC (crv, x, y), plus kid, use and alg when given.</summary>
-    internal sealed record PublicKey(string Kty, string? Kid, string? Use, string? Alg, byte[] A, byte[] B, string? Crv = null);
+    internal sealed record PublicKey(string Kty, string? Kid, string? Use, string? Alg, byte[] NOrX, byte[] EOrY, string? Crv = null);
 
     /// <returns>Null with <paramref name="jwks"/> set, or what is wrong with the content.</returns>
     public static string? TryNormalise(byte[] value, out string? jwks)
@@ -33,6 +33,7 @@ internal static class JwtPublicKeys
         string text;
         try { text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(value); }
         catch (DecoderFallbackException) { return "the value is not text: expected a JWKS JSON document or PEM PUBLIC KEY blocks"; }
+        text = text.TrimStart('\uFEFF'); // editors on Windows save JSON with a byte order mark
 
         var keys = new List<PublicKey>();
         var problem = text.AsSpan().TrimStart().StartsWith("{") ? ReadJwks(text, keys)
@@ -100,7 +101,8 @@ internal static class JwtPublicKeys
                 case "EC":
                     if (alg is not null && alg[0] != 'E') { return $"{label}: alg {alg} does not fit an EC key"; }
                     var crv = Text(jwk, "crv");
-                    if (Curve(crv) is not { } curve) { return $"{label}: crv {Quote(crv ?? "")} is not one of P-256, P-384, P-521"; }
+                    if (crv is null) { return $"{label}: an EC key needs crv (P-256, P-384 or P-521)"; }
+                    if (Curve(crv) is not { } curve) { return $"{label}: crv {Quote(crv)} is not one of P-256, P-384, P-521"; }
                     var point = new ECPoint { X = Bytes(jwk, "x"), Y = Bytes(jwk, "y") };
                     if (point.X is null || point.Y is null) { return $"{label}: an EC key needs x and y"; }
                     return Add(keys, FromEc(new ECParameters { Curve = curve, Q = point }, kid, use, alg, label, out var ecProblem), ecProblem);
@@ -199,14 +201,14 @@ internal static class JwtPublicKeys
                 if (key.Alg is not null) { writer.WriteString("alg", key.Alg); }
                 if (key.Kty == "RSA")
                 {
-                    writer.WriteString("n", Base64Url.EncodeToString(key.A));
-                    writer.WriteString("e", Base64Url.EncodeToString(key.B));
+                    writer.WriteString("n", Base64Url.EncodeToString(key.NOrX));
+                    writer.WriteString("e", Base64Url.EncodeToString(key.EOrY));
                 }
                 else
                 {
                     writer.WriteString("crv", key.Crv);
-                    writer.WriteString("x", Base64Url.EncodeToString(key.A));
-                    writer.WriteString("y", Base64Url.EncodeToString(key.B));
+                    writer.WriteString("x", Base64Url.EncodeToString(key.NOrX));
+                    writer.WriteString("y", Base64Url.EncodeToString(key.EOrY));
                 }
                 writer.WriteEndObject();
             }

@@ -1,3 +1,4 @@
+using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Model;
 using Konnect.Controller.Store;
@@ -77,12 +78,11 @@ internal static class PolicyTranslator
             ? $"routes that use this policy answer 503 {until}"
             : $"routes keep enforcing {lastGood.Describe()}";
         var message = $"{problem}; {consequence}";
-        var conditions = unresolved
-            ? new[]
-            {
+        Condition[] conditions = unresolved
+            ? [
                 Conditions.True(ConditionTypes.Accepted, Reasons.Accepted, "Policy is valid", generation),
                 Conditions.False(ConditionTypes.ResolvedRefs, reason, message, generation),
-            }
+            ]
             : [
                 Conditions.False(ConditionTypes.Accepted, reason, message, generation),
                 Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, "No references to resolve", generation),
