@@ -19,6 +19,8 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
 {
     // The last snapshot translated and its result, for the endpoint fast path. Only the reconcile loop touches it.
     private (ResourceSnapshot Snapshot, TranslationResult Result)? _last;
+    // Each policy's last good blocks, kept even when a pass fails (unlike _last): a broken policy keeps enforcing them.
+    private IReadOnlyDictionary<ObjectRef, LastGoodPolicy>? _lastGoodPolicies;
 
     // The last statuses reported, before the data plane's overlay, so an overlay change can be reported alone.
     private IReadOnlyList<ObjectStatus>? _reported;
@@ -74,8 +76,9 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
         var previous = _last;
         var result = previous is not null && EndpointUpdate.OnlyEndpointsChanged(previous.Value.Snapshot, snapshot)
             ? EndpointUpdate.Apply(previous.Value.Result, snapshot, EndpointUpdate.ChangedServices(previous.Value.Snapshot, snapshot))
-            : Translator.Translate(snapshot);
+            : Translator.Translate(snapshot, _lastGoodPolicies);
         _last = (snapshot, result);
+        _lastGoodPolicies = result.LastGoodPolicies;
         var published = await publisher.PublishAsync(result.Model, cancellationToken).ConfigureAwait(false);
         var final = published.Rejected.Count == 0 ? result : result with { Statuses = MarkRejected(result.Statuses, published.Rejected) };
         _reported = final.Statuses;

@@ -20,7 +20,7 @@ public sealed record AuthenticationPolicy
     [Description("A consumer to use when the request presents no credential at all. Without it such requests get 401.")]
     public AnonymousAuthentication? Anonymous { get; set; }
 
-    [Description("JSON Web Tokens in Authorization: Bearer, verified with keys from a JWKS URI and mapped to a KonnectConsumer by issuer and subject (or consumerClaim).")]
+    [Description("JSON Web Tokens in Authorization: Bearer, verified with keys from a JWKS URI or a Secret and mapped to a KonnectConsumer by issuer and subject (or consumerClaim).")]
     public JwtAuthentication? Jwt { get; set; }
 
     [Description("Client certificates. Not enforced yet: a policy that sets it is rejected.")]

@@ -32,9 +32,11 @@ public static class Reasons
     public const string PortNotFound = "PortNotFound";
     public const string PolicyNotFound = "PolicyNotFound";
     public const string PolicyNotAccepted = "PolicyNotAccepted";
+    public const string PolicyNotResolved = "PolicyNotResolved";
     public const string ConsumerNotFound = "ConsumerNotFound";
     public const string SecretNotFound = "SecretNotFound";
     public const string SecretKeyNotFound = "SecretKeyNotFound";
+    public const string InvalidKey = "InvalidKey";
 
     // Programmed
     public const string Programmed = "Programmed";

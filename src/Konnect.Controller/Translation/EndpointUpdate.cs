@@ -62,8 +62,7 @@ public static class EndpointUpdate
         var accepted = affected.Where(a => models.Contains(a.Key)).ToList();
         if (accepted.Count == 0) { return previous; }
 
-        var policyAccepted = previous.Statuses.Where(s => s.Object.Kind == KonnectPolicy.KindName).ToDictionary(s => s.Object, s => s.IsAccepted);
-        var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot)), policyAccepted);
+        var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot)), previous.Policies);
         var replaced = new Dictionary<string, RouteModel>();
         foreach (var (key, route) in accepted)
         {
@@ -77,6 +76,7 @@ public static class EndpointUpdate
         }
         var routes = previous.Model.Routes.Select(r => replaced.GetValueOrDefault(r.Id) ?? r).ToArray();
         var model = Translator.WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = previous.Model.Consumers });
-        return new TranslationResult(model, [.. statuses.Values.OrderBy(s => s.Object)]);
+        // Policies did not change, so their last-good map and enforcement carry forward as they are.
+        return previous with { Model = model, Statuses = [.. statuses.Values.OrderBy(s => s.Object)] };
     }
 }

@@ -2,11 +2,23 @@ using Konnect.Controller.Model;
 using Konnect.Controller.Store;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
+using Konnect.Controller.Translation.Policies;
+using System.Text.Json.Serialization;
 
 namespace Konnect.Controller.Translation;
 
 /// <summary>The translator's whole output: the model to serve and a status for every object it looked at.</summary>
-public sealed record TranslationResult(GatewayModel Model, IReadOnlyList<ObjectStatus> Statuses);
+public sealed record TranslationResult(GatewayModel Model, IReadOnlyList<ObjectStatus> Statuses)
+{
+    /// <summary>Every existing policy's last good blocks (compiled now, or carried over from the input map): the next
+    /// pass's input to <see cref="Translator.Translate(ResourceSnapshot, IReadOnlyDictionary{ObjectRef, LastGoodPolicy})"/>.</summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<ObjectRef, LastGoodPolicy> LastGoodPolicies { get; init; } = new Dictionary<ObjectRef, LastGoodPolicy>();
+
+    /// <summary>What each policy's rules enforce, so the endpoint fast path compiles routes exactly as this pass did.</summary>
+    [JsonIgnore]
+    internal IReadOnlyDictionary<ObjectRef, PolicyEnforcement> Policies { get; init; } = new Dictionary<ObjectRef, PolicyEnforcement>();
+}
 
 /// <summary>The status of one object: its conditions and, for consumers, its subscriptions.</summary>
 public sealed record ObjectStatus
@@ -16,7 +28,7 @@ public sealed record ObjectStatus
     public required IReadOnlyList<Condition> Conditions { get; init; }
     public IReadOnlyList<SubscriptionStatus>? Subscriptions { get; init; }
 
-    [System.Text.Json.Serialization.JsonIgnore]
+    [JsonIgnore]
     public bool IsAccepted => Conditions.Any(c => c.Type == ConditionTypes.Accepted && c.Status == "True");
 }
 

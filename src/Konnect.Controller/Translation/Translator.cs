@@ -16,27 +16,34 @@ namespace Konnect.Controller.Translation;
 /// </summary>
 public static class Translator
 {
-    public static TranslationResult Translate(ResourceSnapshot snapshot)
+    /// <summary>A translation with no history (first load, `konnect validate`): a policy that cannot be compiled fails its rules.</summary>
+    public static TranslationResult Translate(ResourceSnapshot snapshot) => Translate(snapshot, null);
+
+    /// <param name="lastGood">The previous result's <see cref="TranslationResult.LastGoodPolicies"/>: a policy that cannot be
+    /// compiled now keeps its rules enforcing these blocks. Still pure: the history is an input like the snapshot.</param>
+    public static TranslationResult Translate(ResourceSnapshot snapshot, IReadOnlyDictionary<ObjectRef, LastGoodPolicy>? lastGood)
     {
         var statuses = new List<ObjectStatus>();
 
-        var policyAccepted = new Dictionary<ObjectRef, bool>();
-        var compiledPolicies = new Dictionary<ObjectRef, PoliciesModel>();
+        var policies = new Dictionary<ObjectRef, PolicyEnforcement>();
+        var nextLastGood = new Dictionary<ObjectRef, LastGoodPolicy>();
         foreach (var (key, policy) in snapshot.Policies)
         {
-            var status = PolicyTranslator.Translate(key, policy, out var compiled, snapshot);
-            policyAccepted[key] = status.IsAccepted;
-            if (compiled is not null) { compiledPolicies[key] = compiled; }
-            statuses.Add(status);
+            var outcome = PolicyTranslator.Translate(key, policy, snapshot, lastGood?.GetValueOrDefault(key));
+            statuses.Add(outcome.Status);
+            policies[key] = outcome.Enforcement;
+            if (outcome.LastGood is { } good) { nextLastGood[key] = good; }
         }
+        // Subscriptions are judged against what the gateway enforces, last good blocks included.
+        var enforced = policies.Where(p => p.Value.Blocks is not null).ToDictionary(p => p.Key, p => p.Value.Blocks!);
         var consumers = new List<ConsumerModel>();
         foreach (var (key, consumer) in snapshot.Consumers)
         {
-            statuses.Add(ConsumerTranslator.Translate(key, consumer, snapshot, compiledPolicies, out var consumerModel));
+            statuses.Add(ConsumerTranslator.Translate(key, consumer, snapshot, enforced, out var consumerModel));
             if (consumerModel is not null) { consumers.Add(consumerModel); }
         }
 
-        var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot)), policyAccepted, compiledPolicies);
+        var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot)), policies);
         var candidates = new List<RouteCandidate>();
         foreach (var (key, route) in snapshot.Routes)
         {
@@ -75,7 +82,7 @@ public static class Translator
         }
 
         statuses.Sort((a, b) => a.Object.CompareTo(b.Object));
-        return new TranslationResult(BuildModel(accepted, consumers), statuses);
+        return new TranslationResult(BuildModel(accepted, consumers), statuses) { LastGoodPolicies = nextLastGood, Policies = policies };
     }
 
     private static GatewayModel BuildModel(List<RouteCandidate> accepted, List<ConsumerModel> consumers)

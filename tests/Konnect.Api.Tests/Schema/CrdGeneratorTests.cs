@@ -93,6 +93,21 @@ public class CrdGeneratorTests
     }
 
     [Fact]
+    public void Generate_JwtAuthentication_ExactlyOneKeySourceByCelRule()
+    {
+        var policy = CrdGenerator.Generate(typeof(KonnectPolicy))["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!;
+        var jwt = policy["properties"]!["spec"]!["properties"]!["authentication"]!["properties"]!["jwt"]!;
+
+        var rule = jwt["x-kubernetes-validations"]!.AsArray().Single()!;
+        Assert.Equal("has(self.jwksUri) != has(self.keysSecret)", (string?)rule["rule"]);
+        Assert.Equal("set exactly one of jwksUri or keysSecret", (string?)rule["message"]);
+        Assert.Equal(["issuer"], jwt["required"]!.AsArray().Select(r => (string)r!));
+        var keysSecret = jwt["properties"]!["keysSecret"]!;
+        Assert.Equal(["secretName"], keysSecret["required"]!.AsArray().Select(r => (string)r!));
+        Assert.Equal("jwks.json", (string?)keysSecret["properties"]!["key"]!["default"]);
+    }
+
+    [Fact]
     public void Generate_PathMatch_TypeIsEnumWithStringDefault()
     {
         var path = RuleSchema["properties"]!["matches"]!["items"]!["properties"]!["path"]!;
@@ -137,7 +152,7 @@ public class CrdGeneratorTests
         var jwt = spec["properties"]!["authentication"]!["properties"]!["jwt"]!;
         Assert.Null(jwt["x-kubernetes-preserve-unknown-fields"]);
         Assert.Contains("issuer", jwt["required"]!.AsArray().Select(n => (string?)n));
-        Assert.Contains("jwksUri", jwt["required"]!.AsArray().Select(n => (string?)n));
+        Assert.DoesNotContain("jwksUri", jwt["required"]!.AsArray().Select(n => (string?)n)); // or keysSecret: a CEL rule wants exactly one
         Assert.Equal("30s", (string?)jwt["properties"]!["clockSkew"]!["default"]);
         Assert.Equal("sub", (string?)jwt["properties"]!["consumerClaim"]!["default"]);
     }

@@ -11,13 +11,15 @@ namespace Konnect.Controller.Translation.Consumers;
 /// Accepts a KonnectConsumer, reads its credentials from Secrets in its namespace and reports each subscription.
 /// Secret values leave this class only as SHA-256 hashes. A missing Secret or key skips that one credential and says
 /// so in ResolvedRefs; it never rejects the consumer (its other credentials keep working) and never throws.
+/// Unlike a policy, a consumer keeps no last good credentials: deleting a Secret is how a key is revoked, so a
+/// credential whose Secret is gone stops working at once.
 /// </summary>
 internal static class ConsumerTranslator
 {
     public static ObjectStatus Translate(ObjectRef key, KonnectConsumer consumer, ResourceSnapshot snapshot) =>
         Translate(key, consumer, snapshot, new Dictionary<ObjectRef, PoliciesModel>(), out _);
 
-    /// <param name="policies">Compiled blocks of accepted policies, for subscription approval.</param>
+    /// <param name="policies">The blocks each policy's rules enforce (compiled now, or its last good ones), for subscription approval.</param>
     /// <param name="model">The consumer for the gateway model when accepted; null otherwise.</param>
     public static ObjectStatus Translate(ObjectRef key, KonnectConsumer consumer, ResourceSnapshot snapshot,
         IReadOnlyDictionary<ObjectRef, PoliciesModel> policies, out ConsumerModel? model)
@@ -41,14 +43,14 @@ internal static class ConsumerTranslator
         var credentials = consumer.Spec.Credentials;
         foreach (var (apiKey, i) in (credentials?.ApiKeys ?? []).Select((k, i) => (k, i)))
         {
-            var value = Read(key.Namespace, apiKey.SecretName, apiKey.Key ?? "api-key", $"spec.credentials.apiKeys[{i}]", snapshot, problems);
+            var value = SecretValues.Read(snapshot, key.Namespace, apiKey.SecretName, apiKey.Key ?? "api-key", $"spec.credentials.apiKeys[{i}]", problems);
             if (value is not null) { apiKeys.Add(Hash(value)); }
         }
         string? username = null, passwordHash = null;
         if (credentials?.Basic is { } basic)
         {
-            var user = Read(key.Namespace, basic.SecretName, "username", "spec.credentials.basic", snapshot, problems);
-            var password = Read(key.Namespace, basic.SecretName, "password", "spec.credentials.basic", snapshot, problems);
+            var user = SecretValues.Read(snapshot, key.Namespace, basic.SecretName, "username", "spec.credentials.basic", problems);
+            var password = SecretValues.Read(snapshot, key.Namespace, basic.SecretName, "password", "spec.credentials.basic", problems);
             if (user is not null && password is not null)
             {
                 username = Encoding.UTF8.GetString(user);
@@ -97,7 +99,7 @@ internal static class ConsumerTranslator
         };
     }
 
-    /// <summary>Approved when an accepted policy on the route names the consumer or one of its groups.</summary>
+    /// <summary>Approved when a policy on the route, as enforced, names the consumer or one of its groups.</summary>
     private static SubscriptionStatus Judge(ObjectRef consumer, string[] groups, string text, ObjectRef routeKey, ResourceSnapshot snapshot,
         IReadOnlyDictionary<ObjectRef, PoliciesModel> policies)
     {
@@ -126,21 +128,6 @@ internal static class ConsumerTranslator
             State = "Pending",
             Message = $"Waiting for the route's owner to list {id} in spec.authorization.approvedConsumers of a KonnectPolicy on the route",
         };
-    }
-
-    private static byte[]? Read(string ns, string secretName, string secretKey, string field, ResourceSnapshot snapshot, List<(string, string)> problems)
-    {
-        if (!snapshot.Secrets.TryGetValue(new ObjectRef("Secret", ns, secretName), out var secret))
-        {
-            problems.Add((Reasons.SecretNotFound, $"{field}: Secret {ns}/{secretName} not found"));
-            return null;
-        }
-        if (secret.GetValue(secretKey) is not { Length: > 0 } value)
-        {
-            problems.Add((Reasons.SecretKeyNotFound, $"{field}: Secret {ns}/{secretName} has no (non-empty) key {secretKey}"));
-            return null;
-        }
-        return value;
     }
 
     private static string Hash(byte[] value) => Convert.ToHexStringLower(SHA256.HashData(value));

@@ -5,8 +5,10 @@ using Konnect.Controller.Model;
 namespace Konnect.Controller.Translation.Policies;
 
 /// <summary>
-/// Validates a jwt block without any I/O: the JWKS is fetched by the gateway, which owns the data plane's network
-/// access. Only asymmetric algorithms are accepted so a public key can never be used as an HMAC secret.
+/// Validates a jwt block without any I/O: a JWKS URI is fetched by the gateway, which owns the data plane's network
+/// access; keys from a keysSecret are read afterwards by <see cref="JwtKeysResolver"/>, since a missing Secret is a
+/// reference problem rather than an invalid spec. Only asymmetric algorithms are accepted so a public key can never be
+/// used as an HMAC secret.
 /// </summary>
 internal static class JwtBlockCompiler
 {
@@ -21,10 +23,29 @@ internal static class JwtBlockCompiler
     {
         model = null;
         if (string.IsNullOrWhiteSpace(block.Issuer)) { return $"{Field}.issuer: required"; }
-        if (!Uri.TryCreate(block.JwksUri, UriKind.Absolute, out var jwks) || jwks.Scheme is not ("https" or "http")
-            || string.IsNullOrEmpty(jwks.Host) || jwks.UserInfo.Length > 0 || jwks.Fragment.Length > 0)
+        if ((block.JwksUri is null) == (block.KeysSecret is null))
         {
-            return $"{Field}.jwksUri: \"{block.JwksUri}\" must be an absolute https or http URL without credentials or fragment";
+            return block.JwksUri is null
+                ? $"{Field}: set jwksUri or keysSecret, where the issuer's public keys are"
+                : $"{Field}: set exactly one of jwksUri or keysSecret, not both";
+        }
+        string? jwksUri = null;
+        if (block.JwksUri is { } uriText)
+        {
+            if (!Uri.TryCreate(uriText, UriKind.Absolute, out var jwks) || jwks.Scheme is not ("https" or "http")
+                || string.IsNullOrEmpty(jwks.Host) || jwks.UserInfo.Length > 0 || jwks.Fragment.Length > 0)
+            {
+                return $"{Field}.jwksUri: \"{uriText}\" must be an absolute https or http URL without credentials or fragment";
+            }
+            jwksUri = jwks.AbsoluteUri;
+        }
+        if (block.KeysSecret is { } secret)
+        {
+            if (!IsDnsSubdomain(secret.SecretName)) { return $"{Field}.keysSecret.secretName: \"{secret.SecretName}\" is not a Secret name"; }
+            if (secret.Key is { } key && (key.Length is 0 or > 253 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_')))
+            {
+                return $"{Field}.keysSecret.key: \"{key}\" is not a Secret key (letters, digits, -, . and _)";
+            }
         }
 
         var algorithms = new SortedSet<string>(StringComparer.Ordinal);
@@ -66,7 +87,7 @@ internal static class JwtBlockCompiler
             Issuer = block.Issuer,
             Audiences = audiences.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
             Algorithms = algorithms.ToArray(),
-            JwksUri = jwks.AbsoluteUri,
+            JwksUri = jwksUri,
             ClockSkew = skew,
             ConsumerClaim = claim,
             RequiredClaims = claims.Select(c => new JwtClaimModel(c.Name, c.Value)).ToArray(),
@@ -74,4 +95,10 @@ internal static class JwtBlockCompiler
         };
         return null;
     }
+
+    private static bool IsDnsSubdomain(string name) =>
+        name.Length is > 0 and <= 253 && IsLowerAlphanumeric(name[0]) && IsLowerAlphanumeric(name[^1])
+        && name.All(c => IsLowerAlphanumeric(c) || c is '-' or '.');
+
+    private static bool IsLowerAlphanumeric(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c);
 }

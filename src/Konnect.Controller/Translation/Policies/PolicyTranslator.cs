@@ -1,29 +1,28 @@
+using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Model;
 using Konnect.Controller.Store;
+using Konnect.Controller.Translation.Routes;
 
 namespace Konnect.Controller.Translation.Policies;
 
 /// <summary>
 /// Decides whether a KonnectPolicy can be enforced, and compiles the blocks this version enforces (ipAccess, cors, authentication, authorization).
 /// A block this version does not enforce rejects the policy: serving a route without the authentication or limit its
-/// owner asked for would be worse than a clear 503. An enforced block that is invalid rejects it the same way.
+/// owner asked for would be worse than a clear 503. An enforced block that is invalid rejects it the same way, and so
+/// does a keysSecret that cannot be read; in both cases the rules keep the policy's last good blocks when there are any.
 /// </summary>
 internal static class PolicyTranslator
 {
-    public static ObjectStatus Translate(ObjectRef key, KonnectPolicy policy) => Translate(key, policy, out _);
-
-    /// <param name="compiled">The enforced blocks when the policy is accepted; null otherwise.</param>
-    /// <param name="snapshot">When given, the anonymous consumer is checked to exist (ResolvedRefs).</param>
-    public static ObjectStatus Translate(ObjectRef key, KonnectPolicy policy, out PoliciesModel? compiled, ResourceSnapshot? snapshot = null)
+    /// <param name="lastGood">The blocks this policy last compiled to (previous pass), enforced while it cannot be compiled now.</param>
+    public static PolicyOutcome Translate(ObjectRef key, KonnectPolicy policy, ResourceSnapshot snapshot, LastGoodPolicy? lastGood)
     {
-        compiled = null;
         var generation = policy.Metadata.Generation;
         var unsupported = UnsupportedBlocks(policy.Spec);
         if (unsupported.Count > 0)
         {
-            var message = $"spec.{string.Join(", spec.", unsupported)} {(unsupported.Count == 1 ? "is" : "are")} not enforced by this version of Konnect yet; routes that use this policy answer 503 until {(unsupported.Count == 1 ? "it is" : "they are")}";
-            return Rejected(key, generation, Reasons.Unsupported, message);
+            var message = $"spec.{string.Join(", spec.", unsupported)} {(unsupported.Count == 1 ? "is" : "are")} not enforced by this version of Konnect yet";
+            return Failed(key, generation, lastGood, Reasons.Unsupported, message, $"until {(unsupported.Count == 1 ? "it is" : "they are")}");
         }
 
         var name = $"{key.Namespace}/{key.Name}";
@@ -37,37 +36,68 @@ internal static class PolicyTranslator
             ?? (policy.Spec.Authorization is { } authz ? AuthBlockCompiler.TryCompileAuthorization(name, authz, out authorization) : null);
         if (invalid is not null)
         {
-            return Rejected(key, generation, Reasons.InvalidSpec, $"{invalid}; routes that use this policy answer 503 until it is fixed");
+            return Failed(key, generation, lastGood, Reasons.InvalidSpec, invalid, "until it is fixed");
         }
 
-        compiled = new PoliciesModel { IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization };
+        if (policy.Spec.Authentication?.Jwt?.KeysSecret is { } keysSecret && authentication?.Jwt is { } jwt)
+        {
+            if (JwtKeysResolver.Resolve(jwt, keysSecret, key.Namespace, snapshot, out var keyProblem) is not { } withKeys)
+            {
+                return Failed(key, generation, lastGood, keyProblem.Reason, keyProblem.Message, "until it is fixed", unresolved: true);
+            }
+            authentication = authentication with { Jwt = withKeys };
+        }
+
+        var compiled = new PoliciesModel { IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization };
         // A missing anonymous consumer does not reject the policy: the gateway then has no fallback and answers 401,
         // which fails closed; the condition says which consumer to create.
-        var resolved = Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, authentication?.AnonymousConsumer is null ? "No references to resolve" : "All references resolved", generation);
-        if (snapshot is not null && authentication?.AnonymousConsumer is { } anonymous
+        var resolved = Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, authentication?.AnonymousConsumer is null && authentication?.Jwt?.Keys is null ? "No references to resolve" : "All references resolved", generation);
+        if (authentication?.AnonymousConsumer is { } anonymous
             && !snapshot.Consumers.ContainsKey(new ObjectRef(KonnectConsumer.KindName, key.Namespace, anonymous[(anonymous.IndexOf('/') + 1)..])))
         {
             resolved = Conditions.False(ConditionTypes.ResolvedRefs, Reasons.ConsumerNotFound,
                 $"spec.authentication.anonymous: KonnectConsumer {anonymous} not found; requests without credentials get 401 until it exists", generation);
         }
-        return new ObjectStatus
+        var status = new ObjectStatus
         {
             Object = key,
             Generation = generation,
             Conditions = [Conditions.True(ConditionTypes.Accepted, Reasons.Accepted, "Policy is valid", generation), resolved],
         };
+        return new PolicyOutcome(status, new PolicyEnforcement(compiled, null), new LastGoodPolicy(compiled, generation));
     }
 
-    private static ObjectStatus Rejected(ObjectRef key, long? generation, string reason, string message) => new()
+    /// <summary>
+    /// A policy that cannot be compiled now. With a last good version its rules keep enforcing that (never fail open,
+    /// never take the API down for a typo); without one they answer 503. Either way status says which.
+    /// </summary>
+    /// <param name="unresolved">The spec is valid but a reference (the keysSecret) is unusable: ResolvedRefs, not Accepted, is False.</param>
+    private static PolicyOutcome Failed(ObjectRef key, long? generation, LastGoodPolicy? lastGood, string reason, string problem, string until, bool unresolved = false)
     {
-        Object = key,
-        Generation = generation,
-        Conditions =
-        [
-            Conditions.False(ConditionTypes.Accepted, reason, message, generation),
-            Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, "No references to resolve", generation),
-        ],
-    };
+        var consequence = lastGood is null
+            ? $"routes that use this policy answer 503 {until}"
+            : $"routes keep enforcing {lastGood.Describe()}";
+        var message = $"{problem}; {consequence}";
+        Condition[] conditions = unresolved
+            ? [
+                Conditions.True(ConditionTypes.Accepted, Reasons.Accepted, "Policy is valid", generation),
+                Conditions.False(ConditionTypes.ResolvedRefs, reason, message, generation),
+            ]
+            : [
+                Conditions.False(ConditionTypes.Accepted, reason, message, generation),
+                Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, "No references to resolve", generation),
+            ];
+        var name = $"{key.Namespace}/{key.Name}";
+        var routeProblem = unresolved
+            ? new RouteProblem(Reasons.PolicyNotResolved, $"KonnectPolicy {name} has a reference that does not resolve (see its status)")
+            : new RouteProblem(Reasons.PolicyNotAccepted, $"KonnectPolicy {name} is not accepted (see its status)");
+        if (lastGood is not null)
+        {
+            routeProblem = routeProblem with { Message = $"{routeProblem.Message}; the rule keeps enforcing {lastGood.Describe()}" };
+        }
+        var status = new ObjectStatus { Object = key, Generation = generation, Conditions = conditions };
+        return new PolicyOutcome(status, new PolicyEnforcement(lastGood?.Blocks, routeProblem), lastGood);
+    }
 
     private static List<string> UnsupportedBlocks(KonnectPolicySpec spec)
     {

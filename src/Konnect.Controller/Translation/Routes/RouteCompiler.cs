@@ -2,14 +2,14 @@ using Konnect.Api;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Model;
 using Konnect.Controller.Store;
+using Konnect.Controller.Translation.Policies;
 
 namespace Konnect.Controller.Translation.Routes;
 
 /// <summary>Compiles a validated route into a <see cref="RouteCandidate"/>: defaults filled, references resolved.</summary>
-/// <param name="compiledPolicies">Enforced blocks of accepted policies. Without it (the endpoint fast path, which keeps
-/// each rule's previous <see cref="RouteModel.Policies"/>) rules get no <see cref="RuleCandidate.Policies"/>.</param>
-internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionary<ObjectRef, bool> policyAccepted,
-    IReadOnlyDictionary<ObjectRef, PoliciesModel>? compiledPolicies = null)
+/// <param name="enforcements">What each existing policy's rules enforce (its blocks, or its last good ones, or none) and the
+/// problem to report; a policy missing from it is not found.</param>
+internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionary<ObjectRef, PolicyEnforcement> enforcements)
 {
     public RouteCandidate Compile(ObjectRef key, KonnectRoute route)
     {
@@ -33,23 +33,28 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         CorsModel? cors = null;
         AuthenticationModel? authentication = null;
         AuthorizationModel? authorization = null;
+        RouteProblem? unenforceable = null;
         foreach (var policy in routePolicies.Concat(rule.Policies ?? []).Distinct(StringComparer.Ordinal))
         {
             var policyKey = new ObjectRef(KonnectPolicy.KindName, key.Namespace, policy);
-            if (compiledPolicies?.GetValueOrDefault(policyKey) is { } compiled)
+            if (!enforcements.TryGetValue(policyKey, out var enforcement))
+            {
+                var missing = new RouteProblem(Reasons.PolicyNotFound, $"KonnectPolicy {key.Namespace}/{policy} not found");
+                problems.Add(missing);
+                unenforceable ??= missing;
+                continue;
+            }
+            if (enforcement.Problem is { } problem)
+            {
+                problems.Add(problem);
+                if (enforcement.Blocks is null) { unenforceable ??= problem; }
+            }
+            if (enforcement.Blocks is { } compiled)
             {
                 ipAccess = compiled.IpAccess ?? ipAccess;
                 cors = compiled.Cors ?? cors;
                 authentication = compiled.Authentication ?? authentication;
                 authorization = compiled.Authorization ?? authorization;
-            }
-            if (!policyAccepted.TryGetValue(policyKey, out var accepted))
-            {
-                problems.Add(new(Reasons.PolicyNotFound, $"KonnectPolicy {key.Namespace}/{policy} not found"));
-            }
-            else if (!accepted)
-            {
-                problems.Add(new(Reasons.PolicyNotAccepted, $"KonnectPolicy {key.Namespace}/{policy} is not accepted (see its status)"));
             }
         }
 
@@ -65,8 +70,9 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
 
         var servable = resolved.Where(b => b.Endpoints.Count > 0).ToArray();
         var where = rule.Name is { } n ? $"rule {n}" : $"rule {index}";
-        Unavailable? unavailable = problems.FirstOrDefault(p => p.Reason is Reasons.PolicyNotFound or Reasons.PolicyNotAccepted) is { } policyProblem
-            // A missing or rejected policy may be the one that authenticates: fail closed, never serve without it.
+        Unavailable? unavailable = unenforceable is { } policyProblem
+            // A missing or rejected policy with no last good blocks may be the one that authenticates: fail closed,
+            // never serve without it.
             ? new Unavailable(policyProblem.Reason, $"{where}: {policyProblem.Message}")
             : servable.Length > 0 ? null
             : backendProblems.Count == rule.Backends.Count(b => b.Weight > 0) && backendProblems.Count > 0
