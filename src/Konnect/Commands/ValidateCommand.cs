@@ -41,7 +41,9 @@ public static class ValidateCommand
             foreach (var condition in status.Conditions.Where(c => c.Status != "True"))
             {
                 var line = Describe(snapshot, status.Object, $"{condition.Reason}: {condition.Message}");
-                if (condition.Type == ConditionTypes.Accepted) { errors.Add(line); }
+                // A key that is present but unusable (private material, garbage) is wrong in the files themselves,
+                // unlike a reference that another repository may yet satisfy, so it fails without --strict too.
+                if (condition.Type == ConditionTypes.Accepted || condition.Reason == "InvalidKey") { errors.Add(line); }
                 else if (condition.Type == ConditionTypes.ResolvedRefs) { warnings.Add(line); }
             }
         }

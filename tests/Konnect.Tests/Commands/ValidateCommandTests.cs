@@ -80,6 +80,36 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Run_PrivateKeyInAJwtKeysSecret_FailsWithoutStrictAndNeverPrintsTheKey()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var pem = rsa.ExportPkcs8PrivateKeyPem();
+        File.WriteAllText(Path.Combine(_dir, "policy.yaml"), $$"""
+            apiVersion: v1
+            kind: Secret
+            metadata: { name: idp-keys, namespace: shop }
+            stringData:
+              public.pem: |
+            {{string.Join('\n', pem.Split('\n').Select(l => "    " + l))}}
+            ---
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectPolicy
+            metadata: { name: tokens, namespace: shop }
+            spec:
+              authentication:
+                jwt: { issuer: "https://idp.example.com/", keysSecret: { secretName: idp-keys, key: public.pem } }
+            """);
+
+        var (code, stdout, stderr) = Validate([_dir]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("KonnectPolicy shop/tokens: InvalidKey:", stdout);
+        Assert.Contains("private key material", stdout);
+        var body = pem.Split('\n')[1];
+        Assert.DoesNotContain(body, stdout + stderr);
+    }
+
+    [Fact]
     public void Run_AllSamples_ValidWithOtherKindsNoted()
     {
         var (code, stdout, stderr) = Validate([Path.Combine(Repo.Root, "samples")]);
