@@ -51,12 +51,22 @@ internal static class PolicyTranslator
         var compiled = new PoliciesModel { IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization };
         // A missing anonymous consumer does not reject the policy: the gateway then has no fallback and answers 401,
         // which fails closed; the condition says which consumer to create.
-        var resolved = Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, authentication?.AnonymousConsumer is null && authentication?.Jwt?.Keys is null ? "No references to resolve" : "All references resolved", generation);
-        if (authentication?.AnonymousConsumer is { } anonymous
-            && !snapshot.Consumers.ContainsKey(new ObjectRef(KonnectConsumer.KindName, key.Namespace, anonymous[(anonymous.IndexOf('/') + 1)..])))
+        var hasRefs = authentication?.AnonymousConsumer is not null || authentication?.Jwt?.Keys is not null || authorization?.ApprovedConsumers.Count > 0;
+        var resolved = Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, hasRefs ? "All references resolved" : "No references to resolve", generation);
+        var missing = new List<string>();
+        if (authentication?.AnonymousConsumer is { } anonymous && !ConsumerExists(anonymous, snapshot))
         {
-            resolved = Conditions.False(ConditionTypes.ResolvedRefs, Reasons.ConsumerNotFound,
-                $"spec.authentication.anonymous: KonnectConsumer {anonymous} not found; requests without credentials get 401 until it exists", generation);
+            missing.Add($"spec.authentication.anonymous: KonnectConsumer {anonymous} not found; requests without credentials get 401 until it exists");
+        }
+        // Approving a consumer before it exists is allowed (nothing opens until it does), but the owner should see
+        // that a name matches nothing: a typo here would otherwise look like a caller who never showed up.
+        if (authorization?.ApprovedConsumers.Where(c => !ConsumerExists(c, snapshot)).ToArray() is { Length: > 0 } unknown)
+        {
+            missing.Add($"spec.authorization.approvedConsumers: KonnectConsumer {string.Join(", ", unknown)} not found; {(unknown.Length == 1 ? "it is" : "they are")} approved once {(unknown.Length == 1 ? "it exists" : "they exist")}");
+        }
+        if (missing.Count > 0)
+        {
+            resolved = Conditions.False(ConditionTypes.ResolvedRefs, Reasons.ConsumerNotFound, string.Join("; ", missing), generation);
         }
         var status = new ObjectStatus
         {
@@ -65,6 +75,13 @@ internal static class PolicyTranslator
             Conditions = [Conditions.True(ConditionTypes.Accepted, Reasons.Accepted, "Policy is valid", generation), resolved],
         };
         return new PolicyOutcome(status, new PolicyEnforcement(compiled, null), new LastGoodPolicy(compiled, generation));
+    }
+
+    /// <param name="consumer">"namespace/name".</param>
+    private static bool ConsumerExists(string consumer, ResourceSnapshot snapshot)
+    {
+        var slash = consumer.IndexOf('/');
+        return slash > 0 && snapshot.Consumers.ContainsKey(new ObjectRef(KonnectConsumer.KindName, consumer[..slash], consumer[(slash + 1)..]));
     }
 
     /// <summary>
