@@ -26,6 +26,9 @@ public static class GatewayHost
             o.JwksMinRefreshInterval = options.JwksMinRefreshInterval;
             o.JwksRefreshInterval = options.JwksRefreshInterval;
             o.JwksFetchTimeout = options.JwksFetchTimeout;
+            o.AccessLog = options.AccessLog;
+            o.AccessLogSampleRatio = options.AccessLogSampleRatio;
+            o.ConsumerMetrics = options.ConsumerMetrics;
         });
         // YARP and ASP.NET hosting log every request at Information; that is the access log's job, at a fraction of
         // the cost. Configuration (Logging:LogLevel) can still lower these for debugging.

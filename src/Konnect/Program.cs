@@ -39,9 +39,33 @@ var leaseNamespace = new Option<string?>("--lease-namespace")
 var leaseDuration = DurationOption("--lease-duration", "How long a leader's Lease is valid without renewal.", "15s");
 var renewDeadline = DurationOption("--renew-deadline", "A leader that has not renewed for this long steps down.", "10s");
 var retryPeriod = DurationOption("--retry-period", "How often candidates try, and the leader renews.", "2s");
+var accessLog = new Option<bool>("--access-log")
+{
+    Description = "Write one JSON line per request to stdout: on or off. Default on. Env: KONNECT_ACCESS_LOG.",
+    DefaultValueFactory = _ => OnOff(Environment.GetEnvironmentVariable("KONNECT_ACCESS_LOG")) ?? true,
+    CustomParser = result => OnOff(result.Tokens.Count > 0 ? result.Tokens[0].Value : null) ?? Fail(result, "--access-log takes on or off"),
+};
+var accessLogSample = new Option<double>("--access-log-sample")
+{
+    Description = "The share of requests the access log records, 0 to 1 (e.g. 0.1). Default 1. Env: KONNECT_ACCESS_LOG_SAMPLE.",
+    DefaultValueFactory = _ => double.TryParse(Environment.GetEnvironmentVariable("KONNECT_ACCESS_LOG_SAMPLE"), System.Globalization.CultureInfo.InvariantCulture, out var r) && r is >= 0 and <= 1 ? r : 1,
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1) { return ratio; }
+        result.AddError($"--access-log-sample: \"{text}\" is not a number from 0 to 1");
+        return 1;
+    },
+};
+var consumerMetrics = new Option<bool>("--consumer-metrics")
+{
+    Description = "Add konnect_consumer_requests_total{consumer,code} to /metrics (one series per consumer). Env: KONNECT_CONSUMER_METRICS=on.",
+    DefaultValueFactory = _ => OnOff(Environment.GetEnvironmentVariable("KONNECT_CONSUMER_METRICS")) ?? false,
+};
 var run = new Command("run", "Start the gateway on a folder of manifests (--manifests) or on a cluster.")
 {
     manifests, listen, admin, kubeconfig, context, namespaces, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
+    accessLog, accessLogSample, consumerMetrics,
 };
 run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
     new RunOptions(parse.GetValue(manifests), parse.GetValue(listen)!, parse.GetValue(admin)!)
@@ -53,6 +77,9 @@ run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
         LeaseDuration = parse.GetValue(leaseDuration),
         RenewDeadline = parse.GetValue(renewDeadline),
         RetryPeriod = parse.GetValue(retryPeriod),
+        AccessLog = parse.GetValue(accessLog),
+        AccessLogSampleRatio = parse.GetValue(accessLogSample),
+        ConsumerMetrics = parse.GetValue(consumerMetrics),
     },
     cancellationToken));
 
@@ -76,6 +103,19 @@ return await root.Parse(args).InvokeAsync();
 
 static string[]? Split(string? value) =>
     string.IsNullOrWhiteSpace(value) ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+static bool? OnOff(string? value) => value?.Trim().ToLowerInvariant() switch
+{
+    "on" or "true" or "1" or "yes" => true,
+    "off" or "false" or "0" or "no" => false,
+    _ => null,
+};
+
+static bool Fail(System.CommandLine.Parsing.ArgumentResult result, string message)
+{
+    result.AddError(message);
+    return false;
+}
 
 static Option<TimeSpan> DurationOption(string name, string description, string fallback) => new(name)
 {

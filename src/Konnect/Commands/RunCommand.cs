@@ -21,6 +21,9 @@ public sealed record RunOptions(string? Manifests, IReadOnlyList<string> Listen,
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+    public bool AccessLog { get; init; } = true;
+    public double AccessLogSampleRatio { get; init; } = 1.0;
+    public bool ConsumerMetrics { get; init; }
 }
 
 /// <summary>
@@ -60,6 +63,9 @@ public static class RunCommand
         {
             TrafficUrls = string.Join(';', options.Listen),
             AdminUrls = string.Join(';', options.AdminListen),
+            AccessLog = options.AccessLog,
+            AccessLogSampleRatio = options.AccessLogSampleRatio,
+            ConsumerMetrics = options.ConsumerMetrics,
         };
         return GatewayHost.Build(gateway, services =>
         {
