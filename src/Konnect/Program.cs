@@ -39,12 +39,17 @@ var leaseNamespace = new Option<string?>("--lease-namespace")
 var leaseDuration = DurationOption("--lease-duration", "How long a leader's Lease is valid without renewal.", "15s");
 var renewDeadline = DurationOption("--renew-deadline", "A leader that has not renewed for this long steps down.", "10s");
 var retryPeriod = DurationOption("--retry-period", "How often candidates try, and the leader renews.", "2s");
-var accessLog = new Option<bool>("--access-log")
+// A string, not a bool: System.CommandLine lets a bool option take only true/false, and "--access-log off" reads better.
+var accessLog = new Option<string>("--access-log")
 {
-    Description = "Write one JSON line per request to stdout: on or off. Default on. Env: KONNECT_ACCESS_LOG.",
-    DefaultValueFactory = _ => OnOff(Environment.GetEnvironmentVariable("KONNECT_ACCESS_LOG")) ?? true,
-    CustomParser = result => OnOff(result.Tokens.Count > 0 ? result.Tokens[0].Value : null) ?? Fail(result, "--access-log takes on or off"),
+    Description = "Write one JSON line per request to stdout. Env: KONNECT_ACCESS_LOG.",
+    HelpName = "on|off",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_ACCESS_LOG") ?? "on",
 };
+accessLog.Validators.Add(result =>
+{
+    if (OnOff(result.GetValueOrDefault<string>()) is null) { result.AddError("--access-log (or KONNECT_ACCESS_LOG) takes on or off"); }
+});
 var accessLogSample = new Option<double>("--access-log-sample")
 {
     Description = "The share of requests the access log records, 0 to 1 (e.g. 0.1). Default 1. Env: KONNECT_ACCESS_LOG_SAMPLE.",
@@ -77,7 +82,7 @@ run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
         LeaseDuration = parse.GetValue(leaseDuration),
         RenewDeadline = parse.GetValue(renewDeadline),
         RetryPeriod = parse.GetValue(retryPeriod),
-        AccessLog = parse.GetValue(accessLog),
+        AccessLog = OnOff(parse.GetValue(accessLog)) ?? true,
         AccessLogSampleRatio = parse.GetValue(accessLogSample),
         ConsumerMetrics = parse.GetValue(consumerMetrics),
     },
@@ -110,12 +115,6 @@ static bool? OnOff(string? value) => value?.Trim().ToLowerInvariant() switch
     "off" or "false" or "0" or "no" => false,
     _ => null,
 };
-
-static bool Fail(System.CommandLine.Parsing.ArgumentResult result, string message)
-{
-    result.AddError(message);
-    return false;
-}
 
 static Option<TimeSpan> DurationOption(string name, string description, string fallback) => new(name)
 {
