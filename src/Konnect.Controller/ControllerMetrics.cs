@@ -51,7 +51,7 @@ public static class ControllerMetrics
         }
 
         s_objects = [.. counts];
-        _ = Objects;
+        _ = Objects; // the gauge exists from the first report on
     }
 
     private static IEnumerable<Measurement<int>> ObserveObjects() =>

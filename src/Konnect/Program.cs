@@ -17,7 +17,7 @@ var listen = new Option<string[]>("--listen")
 };
 var admin = new Option<string[]>("--admin-listen")
 {
-    Description = "Admin address(es) for /healthz, /readyz, /config. Env: KONNECT_ADMIN_LISTEN (comma-separated).",
+    Description = "Admin address(es) for /healthz, /readyz, /config, /status and /metrics. Env: KONNECT_ADMIN_LISTEN (comma-separated).",
     DefaultValueFactory = _ => Split(Environment.GetEnvironmentVariable("KONNECT_ADMIN_LISTEN")) ?? ["http://0.0.0.0:9090"],
     AllowMultipleArgumentsPerToken = true,
 };
