@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy;
 
 namespace Konnect.Gateway.Metrics;
 
@@ -30,7 +31,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _accessLogDropped;
     private readonly bool _consumerMetrics;
 
-    public GatewayMetrics(IMeterFactory factory, GatewayOptions options)
+    public GatewayMetrics(IMeterFactory factory, GatewayOptions options, IProxyStateLookup proxy, GatewayState state)
     {
         var meter = factory.Create(MeterName);
         var latency = new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets };
@@ -45,6 +46,7 @@ public sealed class GatewayMetrics
         _accessLogDropped = meter.CreateCounter<long>("konnect_access_log_dropped_total", description: "Access-log lines dropped because the writer could not keep up.");
         _consumerMetrics = options.ConsumerMetrics;
         RuntimeMetrics.Register(meter);
+        DestinationHealthGauge.Register(meter, proxy, state);
     }
 
     internal void RequestCompleted(string ns, string route, string method, int status, string? consumer, double seconds)

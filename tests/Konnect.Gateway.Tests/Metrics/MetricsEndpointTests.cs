@@ -76,7 +76,7 @@ public sealed class MetricsEndpointTests : GatewayTest
     }
 
     [Fact]
-    public async Task Metrics_ContentTypeAndRuntimeGauges_PresentOnAdminPortOnly()
+    public async Task Metrics_ContentTypeRuntimeAndDestinationGauges_PresentOnAdminPortOnly()
     {
         await Gateway.PublishAsync(Route("a", Backend.Url("/a"), Prefix("/a")));
 
@@ -92,6 +92,8 @@ public sealed class MetricsEndpointTests : GatewayTest
         Assert.NotNull(scrape["dotnet_gc_collections_total{generation=\"2\"}"]);
         Assert.True(scrape["dotnet_threadpool_threads"] > 0);
         Assert.NotNull(scrape["dotnet_threadpool_queue_length"]);
+        Assert.Equal(1, scrape[$"konnect_upstream_destination_healthy{{backend=\"a\",destination=\"{Backend.Url("/a")}\",{RouteA}}}"]);
+        Assert.Single(scrape.Family("konnect_upstream_destination_healthy"));
         // This scrape's own connection is the admin listener's only one.
         Assert.Equal(1, scrape["konnect_open_connections{listener=\"admin\"}"]);
         Assert.Equal(HttpStatusCode.NotFound, onTraffic.StatusCode); // "/metrics" is an ordinary path on the traffic port
