@@ -67,10 +67,17 @@ var consumerMetrics = new Option<bool>("--consumer-metrics")
     Description = "Add konnect_consumer_requests_total{consumer,code} to /metrics (one series per consumer). Env: KONNECT_CONSUMER_METRICS=on.",
     DefaultValueFactory = _ => OnOff(Environment.GetEnvironmentVariable("KONNECT_CONSUMER_METRICS")) ?? false,
 };
+var logFormat = new Option<string>("--log-format")
+{
+    Description = "Console log lines as text or as JSON objects, one per line. Env: KONNECT_LOG_FORMAT.",
+    HelpName = "text|json",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_LOG_FORMAT") ?? "text",
+};
+logFormat.AcceptOnlyFromAmong("text", "json");
 var run = new Command("run", "Start the gateway on a folder of manifests (--manifests) or on a cluster.")
 {
     manifests, listen, admin, kubeconfig, context, namespaces, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
-    accessLog, accessLogSample, consumerMetrics,
+    accessLog, accessLogSample, consumerMetrics, logFormat,
 };
 run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
     new RunOptions(parse.GetValue(manifests), parse.GetValue(listen)!, parse.GetValue(admin)!)
@@ -85,6 +92,7 @@ run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
         AccessLog = OnOff(parse.GetValue(accessLog)) ?? true,
         AccessLogSampleRatio = parse.GetValue(accessLogSample),
         ConsumerMetrics = parse.GetValue(consumerMetrics),
+        JsonLogs = parse.GetValue(logFormat) == "json",
     },
     cancellationToken));
 

@@ -9,7 +9,8 @@ namespace Konnect.Tests;
 /// <summary>
 /// /metrics and the access log of the real binary in folder mode: exact request, auth and consumer counters after
 /// known traffic, the control-plane gauges, promtool on the real scrape, and JSON access-log lines on stdout that
-/// never carry the API key, whether it came in the query or a header.
+/// never carry the API key, whether it came in the query or a header; with --log-format json the control plane's log
+/// lines are JSON as well.
 /// </summary>
 public sealed class ObservabilityTests : IAsyncLifetime
 {
@@ -53,7 +54,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
                   backends: [{ url: "http://127.0.0.1:{{_upstream}}" }]
             """);
         _echo = Repo.StartDotnet(Repo.EchoDll, "--urls", $"http://127.0.0.1:{_upstream}", "--name", "orders");
-        _konnect = Repo.StartDotnet(Repo.KonnectDll, _output, "run", "--manifests", _dir, "--consumer-metrics",
+        _konnect = Repo.StartDotnet(Repo.KonnectDll, _output, "run", "--manifests", _dir, "--consumer-metrics", "--log-format", "json",
             "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}");
         await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_admin}/readyz")).IsSuccessStatusCode, "konnect ready");
         await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_upstream}/")).IsSuccessStatusCode, "echo ready");
@@ -105,6 +106,12 @@ public sealed class ObservabilityTests : IAsyncLifetime
         lock (_output) { output = _output.ToString(); }
         Assert.DoesNotContain(Key, output, StringComparison.Ordinal);
         Assert.DoesNotContain("api_key", output, StringComparison.Ordinal);
+
+        // --log-format json: the control plane's own lines are JSON objects too, with the message's fields.
+        var applied = output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith('{') && l.Contains("Konnect.Controller.Reconciler", StringComparison.Ordinal))
+            .Select(l => JsonDocument.Parse(l).RootElement).First();
+        Assert.StartsWith("Applied model", applied.GetProperty("Message").GetString(), StringComparison.Ordinal);
+        Assert.True(applied.GetProperty("State").TryGetProperty("Version", out _));
     }
 
     private async Task<int> SendAsync(string path, string? header)

@@ -24,6 +24,8 @@ public sealed record RunOptions(string? Manifests, IReadOnlyList<string> Listen,
     public bool AccessLog { get; init; } = true;
     public double AccessLogSampleRatio { get; init; } = 1.0;
     public bool ConsumerMetrics { get; init; }
+    /// <summary>Console log lines as JSON objects (one per line, for log shippers) instead of text.</summary>
+    public bool JsonLogs { get; init; }
 }
 
 /// <summary>
@@ -69,6 +71,16 @@ public static class RunCommand
         };
         return GatewayHost.Build(gateway, services =>
         {
+            if (options.JsonLogs)
+            {
+                // The console provider ships a JSON formatter; choosing it keeps the [LoggerMessage] fields as properties.
+                services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.FormatterName = Microsoft.Extensions.Logging.Console.ConsoleFormatterNames.Json);
+                services.Configure<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(o =>
+                {
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                });
+            }
             services.TryAddSingleton<ResourceStore>();
             services.TryAddSingleton<StatusBoard>();
             services.TryAddSingleton<IStatusSink>(sp => sp.GetRequiredService<StatusBoard>());
