@@ -20,6 +20,8 @@ public static class GatewayApplicationBuilderExtensions
     public static WebApplication UseKonnectGateway(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Listening starts now, before any hosted service (the reconciler, the watches) records its first measurement.
+        app.Services.GetRequiredService<MetricsAggregator>();
         app.UseMiddleware<RequestIdMiddleware>();
         // Outside the last-resort handler, so a request that failed is counted and logged with the 500 it got.
         app.UseMiddleware<TelemetryMiddleware>();
