@@ -1,6 +1,9 @@
 using Konnect.Controller;
 using Konnect.Gateway;
+using Konnect.Gateway.AccessLog;
 using Konnect.Gateway.Admin;
+using Konnect.Gateway.Metrics;
+using Konnect.Gateway.Metrics.Prometheus;
 using Konnect.Gateway.Yarp;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +29,14 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<GatewayState>();
         services.AddSingleton<GatewayListeners>();
+        services.AddMetrics();
+        services.AddSingleton<GatewayMetrics>();
+        // This application's meters plus the process-wide "Konnect.*" ones, aggregated for /metrics.
+        services.AddSingleton(sp => new MetricsAggregator(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<IMetricsExposition, PrometheusTextFormat>();
+        services.TryAddSingleton(_ => AccessLogOutput.Stdout());
+        services.AddSingleton<AccessLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         // The newest status of every object, served on /status; the host adds it to its IStatusSink.
         services.TryAddSingleton<Konnect.Controller.Status.StatusBoard>();
         // Data-plane I/O for jwt policies: JWKS documents are fetched and cached here, never by the translator.
@@ -53,11 +64,11 @@ public static class GatewayServiceCollectionExtensions
             .LoadFromMemory([], [])
             .AddTransforms<KonnectTransformProvider>();
 
-        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners>((kestrel, listeners) =>
+        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners, GatewayMetrics>((kestrel, listeners, metrics) =>
         {
             // The Server header tells scanners which CVEs to try and tells clients nothing useful.
             kestrel.AddServerHeader = false;
-            listeners.Configure(kestrel, options);
+            listeners.Configure(kestrel, options, metrics);
         });
 
         return services;

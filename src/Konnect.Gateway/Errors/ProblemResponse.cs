@@ -20,6 +20,12 @@ public static class ProblemResponse
             return;
         }
 
+        // The metrics and the access log report why the gateway answered itself (auth_rejected{reason}, "problem").
+        if (context.Features.Get<Konnect.Gateway.Metrics.RequestTelemetry>() is { } telemetry)
+        {
+            telemetry.Problem = problem;
+        }
+
         // Whatever an upstream or earlier middleware put in the response is not part of our answer.
         response.Headers.ContentEncoding = default;
         response.StatusCode = problem.Status;
