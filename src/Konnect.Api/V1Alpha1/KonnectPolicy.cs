@@ -20,7 +20,7 @@ public sealed record KonnectPolicy : IKubernetesObject
 }
 
 /// <summary>
-/// The policy blocks. ipAccess, cors, authentication (apiKey, basic, anonymous) and authorization are enforced. The other shapes are filled in by the releases that enforce them; until a block is enforced,
+/// The policy blocks. ipAccess, cors, authentication (apiKey, basic, jwt, anonymous), authorization, cache and the request and response transforms are enforced. The other shapes are filled in by the releases that enforce them; until a block is enforced,
 /// a policy that sets it is rejected (Accepted=False, reason Unsupported) and routes that use it answer 503, so
 /// nothing is ever served without a policy its owner asked for.
 /// </summary>

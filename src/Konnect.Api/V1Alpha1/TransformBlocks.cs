@@ -77,7 +77,7 @@ public sealed record QueryTransform
     public List<QueryParameter>? Set { get; set; }
 
     [Description("Names of query parameters removed.")]
-    [MaxLength(32), MinLength(1)]
+    [MaxLength(32)]
     public List<string>? Remove { get; set; }
 }
 

@@ -35,7 +35,7 @@ public sealed class CacheTests
 
     /// <param name="answer">Sets the upstream's answer; the body is the request's path, query and a counter unless it writes one.</param>
     private static async Task<Setup> StartAsync(CacheModel cache, Action<HttpContext>? answer = null, AuthenticationModel? authentication = null,
-        long sizeLimit = 64 * 1024 * 1024, Func<HttpContext, Task>? handler = null)
+        long sizeLimit = 64 * 1024 * 1024, Func<HttpContext, Task>? handler = null, CorsModel? cors = null)
     {
         var counter = 0;
         var backend = await ScriptedBackend.StartAsync(handler ?? (async context =>
@@ -48,7 +48,7 @@ public sealed class CacheTests
         var clock = new ManualClock();
         var gateway = await TestGateway.StartAsync(configure: o => o.CacheSizeLimit = sizeLimit,
             services: s => s.AddSingleton(sp => new ResponseCache(sp.GetRequiredService<GatewayOptions>(), clock)));
-        var route = Routes.Route("cached", backend.Url()) with { Policies = new PoliciesModel { Cache = cache, Authentication = authentication } };
+        var route = Routes.Route("cached", backend.Url()) with { Policies = new PoliciesModel { Cache = cache, Authentication = authentication, Cors = cors } };
         var result = await gateway.Publisher.PublishAsync(TestGateway.Model(route) with { Consumers = [AuthenticationTests.Acme, AuthenticationTests.Bob] }, CancellationToken.None);
         Assert.True(result.Applied);
         return new Setup(backend, gateway, clock);
@@ -302,5 +302,22 @@ public sealed class CacheTests
         Assert.Equal("HIT", headAgain.Headers.GetValues("x-cache").Single());
         Assert.Equal(head.Content.Headers.ContentLength, headAgain.Content.Headers.ContentLength);
         Assert.Equal(3, setup.Backend.RequestCount);
+    }
+
+    [Fact]
+    public async Task A_hit_is_decorated_for_its_own_origin_not_the_one_that_filled_the_cache()
+    {
+        var cors = new CorsModel { Policy = "test/cors", AllowOrigins = ["https://a.example", "https://b.example"], AllowMethods = ["GET"] };
+        await using var setup = await StartAsync(OneMinute, cors: cors);
+
+        var a = await setup.GetAsync("/items", ("Origin", "https://a.example"));
+        var b = await setup.GetAsync("/items", ("Origin", "https://b.example"));
+        var other = await setup.GetAsync("/items", ("Origin", "https://evil.example"));
+
+        Assert.Equal("https://a.example", a.Response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("HIT", b.Cache);
+        Assert.Equal("https://b.example", b.Response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("HIT", other.Cache);
+        Assert.False(other.Response.Headers.Contains("Access-Control-Allow-Origin"));
     }
 }

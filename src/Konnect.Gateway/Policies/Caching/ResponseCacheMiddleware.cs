@@ -77,7 +77,7 @@ internal sealed partial class ResponseCacheMiddleware(RequestDelegate next, Resp
     {
         var response = context.Response;
         var capture = new CaptureStream(response.Body, rule.MaxBodySize);
-        var head = new HeadSnapshot();
+        var head = new HeadSnapshot(rule);
         // Registered after CORS's callback, so it runs before it (ASP.NET runs them last-first): the stored headers
         // are the upstream's, and each hit is decorated for its own Origin.
         response.OnStarting(static state =>
@@ -115,7 +115,7 @@ internal sealed partial class ResponseCacheMiddleware(RequestDelegate next, Resp
     }
 
     /// <summary>The answer's status and headers as the upstream (and response transforms) left them, before CORS decoration.</summary>
-    private sealed class HeadSnapshot
+    private sealed class HeadSnapshot(CacheRule rule)
     {
         public int Status { get; private set; }
         public KeyValuePair<string, string[]>[]? Headers { get; private set; }
@@ -127,7 +127,6 @@ internal sealed partial class ResponseCacheMiddleware(RequestDelegate next, Resp
         public void Take(HttpResponse response)
         {
             if (Headers is not null) { return; }
-            var rule = ((MatchedRoute)response.HttpContext.Features.Get<IKonnectRouteFeature>()!).Policies!.Cache!;
             Status = response.StatusCode;
             ContentLength = response.ContentLength;
             Freshness = rule.Freshness(response, out var why);

@@ -12,8 +12,8 @@ internal sealed class TransformRule
         SetHeaders = [.. model.SetHeaders];
         AddHeaders = [.. model.AddHeaders];
         RemoveHeaders = [.. model.RemoveHeaders];
-        SetPath = model.SetPath is { } set ? new PathString(set) : null;
-        AddPathPrefix = model.AddPathPrefix is { } prefix ? new PathString(prefix) : null;
+        SetPath = model.SetPath is { } set ? new PathString(set) : (PathString?)null;
+        AddPathPrefix = model.AddPathPrefix is { } prefix ? new PathString(prefix) : (PathString?)null;
         SetQuery = [.. model.SetQuery];
         RemoveQuery = [.. model.RemoveQuery];
         JsonBody = model.JsonBody is { } body ? JsonBodyEdit.Compile(body) : null;
