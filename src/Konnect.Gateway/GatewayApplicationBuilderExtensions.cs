@@ -30,6 +30,10 @@ public static class GatewayApplicationBuilderExtensions
         app.UseMiddleware<KonnectRouter>();
         // Policies run on the matched rule and before YARP, so a refused request or a preflight never goes upstream.
         app.UseMiddleware<PolicyMiddleware>();
+        // After authentication (a cached answer is only served to a caller who may see it, keyed by consumer).
+        app.UseMiddleware<Konnect.Gateway.Policies.Caching.ResponseCacheMiddleware>();
+        // After the cache: a body edit belongs to a request that really goes upstream.
+        app.UseMiddleware<Konnect.Gateway.Policies.Transforms.RequestBodyTransformMiddleware>();
         // Explicit, so WebApplication does not put routing (and its matcher) in front of Konnect's router.
         app.UseRouting();
 

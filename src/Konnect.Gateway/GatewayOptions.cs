@@ -35,4 +35,10 @@ public sealed class GatewayOptions
     /// consumers can be many.
     /// </summary>
     public bool ConsumerMetrics { get; set; }
+
+    /// <summary>
+    /// Bytes all cache policies together may hold (bodies plus an estimate for headers); the least recently used
+    /// answers are evicted beyond it. 64 MiB by default.
+    /// </summary>
+    public long CacheSizeLimit { get; set; } = 64L * 1024 * 1024;
 }

@@ -48,6 +48,7 @@ public static class GatewayServiceCollectionExtensions
         // Fetches each applied model's JWKS before the first token needs them.
         services.AddSingleton<Konnect.Gateway.Policies.Authentication.JwksWarmer>();
         services.AddHostedService(sp => sp.GetRequiredService<Konnect.Gateway.Policies.Authentication.JwksWarmer>());
+        services.TryAddSingleton(_ => new Konnect.Gateway.Policies.Caching.ResponseCache(options, TimeProvider.System));
         services.AddSingleton<ConfigApplyWatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigChangeListener, ConfigApplyWatcher>(sp => sp.GetRequiredService<ConfigApplyWatcher>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedLoadBalancingPolicy>());

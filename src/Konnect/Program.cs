@@ -67,6 +67,15 @@ var consumerMetrics = new Option<bool>("--consumer-metrics")
     Description = "Add konnect_consumer_requests_total{consumer,code} to /metrics (one series per consumer). Env: KONNECT_CONSUMER_METRICS=on.",
     DefaultValueFactory = _ => OnOff(Environment.GetEnvironmentVariable("KONNECT_CONSUMER_METRICS")) ?? false,
 };
+var cacheSize = new Option<string>("--cache-size")
+{
+    Description = "Memory all cache policies together may use, e.g. 64Mi (the default) or 512Ki; least recently used answers are evicted beyond it. Env: KONNECT_CACHE_SIZE.",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_CACHE_SIZE") ?? "64Mi",
+};
+cacheSize.Validators.Add(result =>
+{
+    if (!Konnect.Api.ByteSize.TryParse(result.GetValueOrDefault<string>(), out _)) { result.AddError("--cache-size: use a size such as 64Mi, 512Ki or 1048576"); }
+});
 var logFormat = new Option<string>("--log-format")
 {
     Description = "Console log lines as text or as JSON objects, one per line. Env: KONNECT_LOG_FORMAT.",
@@ -77,7 +86,7 @@ logFormat.AcceptOnlyFromAmong("text", "json");
 var run = new Command("run", "Start the gateway on a folder of manifests (--manifests) or on a cluster.")
 {
     manifests, listen, admin, kubeconfig, context, namespaces, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
-    accessLog, accessLogSample, consumerMetrics, logFormat,
+    accessLog, accessLogSample, consumerMetrics, cacheSize, logFormat,
 };
 run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
     new RunOptions(parse.GetValue(manifests), parse.GetValue(listen)!, parse.GetValue(admin)!)
@@ -92,6 +101,7 @@ run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
         AccessLog = OnOff(parse.GetValue(accessLog)) ?? true,
         AccessLogSampleRatio = parse.GetValue(accessLogSample),
         ConsumerMetrics = parse.GetValue(consumerMetrics),
+        CacheSizeLimit = Konnect.Api.ByteSize.TryParse(parse.GetValue(cacheSize), out var cacheBytes) ? cacheBytes : 64L * 1024 * 1024,
         JsonLogs = parse.GetValue(logFormat) == "json",
     },
     cancellationToken));

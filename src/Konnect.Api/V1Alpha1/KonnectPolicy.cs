@@ -20,7 +20,7 @@ public sealed record KonnectPolicy : IKubernetesObject
 }
 
 /// <summary>
-/// The policy blocks. ipAccess, cors, authentication (apiKey, basic, anonymous) and authorization are enforced. The other shapes are filled in by the releases that enforce them; until a block is enforced,
+/// The policy blocks. ipAccess, cors, authentication (apiKey, basic, jwt, anonymous), authorization, cache and the request and response transforms are enforced. The other shapes are filled in by the releases that enforce them; until a block is enforced,
 /// a policy that sets it is rejected (Accepted=False, reason Unsupported) and routes that use it answer 503, so
 /// nothing is ever served without a policy its owner asked for.
 /// </summary>
@@ -32,16 +32,16 @@ public sealed record KonnectPolicySpec
     public AuthorizationPolicy? Authorization { get; set; }
     [Description("Requests per period. Not enforced yet.")]
     [PreserveUnknownFields] public JsonObject? RateLimit { get; set; }
-    [Description("Response caching. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? Cache { get; set; }
+    [Description("Response caching of GET and HEAD answers for a ttl, keyed per consumer on authenticated routes; x-cache: HIT | MISS.")]
+    public CachePolicy? Cache { get; set; }
     [Description("Cross-origin resource sharing: allowed origins, methods, headers, credentials; preflights answered by the gateway.")]
     public CorsPolicy? Cors { get; set; }
     [Description("Client address allow and deny lists, checked before anything else on the request.")]
     public IpAccessPolicy? IpAccess { get; set; }
-    [Description("Header and body changes on the way upstream. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? RequestTransform { get; set; }
-    [Description("Header and body changes on the way back. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? ResponseTransform { get; set; }
+    [Description("Header, path, query and JSON body changes on the way upstream.")]
+    public RequestTransformPolicy? RequestTransform { get; set; }
+    [Description("Header and JSON body changes on the way back.")]
+    public ResponseTransformPolicy? ResponseTransform { get; set; }
     [Description("Retries of failed upstream attempts. Not enforced yet.")]
     [PreserveUnknownFields] public JsonObject? Retry { get; set; }
     [Description("Stop sending to a failing backend for a while. Not enforced yet.")]

@@ -1,8 +1,10 @@
 using Konnect.Controller.Model;
 using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Policies.Authorization;
+using Konnect.Gateway.Policies.Caching;
 using Konnect.Gateway.Policies.Cors;
 using Konnect.Gateway.Policies.IpAccess;
+using Konnect.Gateway.Policies.Transforms;
 
 namespace Konnect.Gateway.Policies;
 
@@ -25,14 +27,26 @@ internal sealed class RoutePolicies
 
     public AuthorizationRule? Authorization { get; }
 
+    public CacheRule? Cache { get; private init; }
+
+    public TransformRule? RequestTransform { get; private init; }
+
+    public TransformRule? ResponseTransform { get; private init; }
+
     /// <param name="consumers">The model's consumers, shared by every rule that authenticates.</param>
     /// <exception cref="FormatException">A block does not compile; the caller makes the rule answer 503.</exception>
     public static RoutePolicies? Compile(PoliciesModel? model, ConsumerIndex? consumers = null) =>
-        model is null || (model.IpAccess is null && model.Cors is null && model.Authentication is null && model.Authorization is null)
+        model is null || (model.IpAccess is null && model.Cors is null && model.Authentication is null && model.Authorization is null
+            && model.Cache is null && model.RequestTransform is null && model.ResponseTransform is null)
         ? null
         : new RoutePolicies(
             model.IpAccess is { } ip ? IpAccessRule.Compile(ip) : null,
             model.Cors is { } cors ? CorsRule.Compile(cors) : null,
             model.Authentication is { } authn ? AuthenticationRule.Compile(authn, consumers ?? ConsumerIndex.Empty) : null,
-            model.Authorization is { } authz ? AuthorizationRule.Compile(authz) : null);
+            model.Authorization is { } authz ? AuthorizationRule.Compile(authz) : null)
+        {
+            Cache = model.Cache is { } cache ? CacheRule.Compile(cache) : null,
+            RequestTransform = model.RequestTransform is { } rq ? TransformRule.Compile(rq) : null,
+            ResponseTransform = model.ResponseTransform is { } rs ? TransformRule.Compile(rs) : null,
+        };
 }

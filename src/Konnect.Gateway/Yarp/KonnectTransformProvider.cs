@@ -30,6 +30,9 @@ internal sealed class KonnectTransformProvider : ITransformProvider
         {
             context.RequestTransforms.Add(new PrefixRewriteTransform(replacement));
         }
+        // After the prefix rewrite; the response one last, since a JSON body edit writes (and so starts) the answer.
+        context.RequestTransforms.Add(Konnect.Gateway.Policies.Transforms.PolicyRequestTransform.Instance);
+        context.ResponseTransforms.Add(Konnect.Gateway.Policies.Transforms.PolicyResponseTransform.Instance);
     }
 }
 

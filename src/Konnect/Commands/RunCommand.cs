@@ -24,6 +24,8 @@ public sealed record RunOptions(string? Manifests, IReadOnlyList<string> Listen,
     public bool AccessLog { get; init; } = true;
     public double AccessLogSampleRatio { get; init; } = 1.0;
     public bool ConsumerMetrics { get; init; }
+    /// <summary>Bytes all cache policies together may hold.</summary>
+    public long CacheSizeLimit { get; init; } = 64L * 1024 * 1024;
     /// <summary>Console log lines as JSON objects (one per line, for log shippers) instead of text.</summary>
     public bool JsonLogs { get; init; }
 }
@@ -68,6 +70,7 @@ public static class RunCommand
             AccessLog = options.AccessLog,
             AccessLogSampleRatio = options.AccessLogSampleRatio,
             ConsumerMetrics = options.ConsumerMetrics,
+            CacheSizeLimit = options.CacheSizeLimit,
         };
         return GatewayHost.Build(gateway, services =>
         {

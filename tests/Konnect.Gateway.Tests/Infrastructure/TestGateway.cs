@@ -41,17 +41,19 @@ internal sealed class TestGateway : IAsyncDisposable
     /// <param name="beforeStart">Runs after the pipeline is built and before Kestrel starts.</param>
     /// <param name="trafficUrl">Where traffic is served, e.g. "http://[::1]:0" to test IPv6 clients.</param>
     /// <param name="configure">Adjusts the options, e.g. JWKS refresh intervals.</param>
+    /// <param name="services">Replaces services, e.g. the TimeProvider.</param>
     public static async Task<TestGateway> StartAsync(Func<IConfigPublisher, Task>? beforeStart = null, string trafficUrl = "http://127.0.0.1:0",
-        Action<GatewayOptions>? configure = null)
+        Action<GatewayOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var options = new GatewayOptions { TrafficUrls = trafficUrl, AdminUrls = "http://127.0.0.1:0", ApplyTimeout = TimeSpan.FromSeconds(10) };
         configure?.Invoke(options);
         var accessLog = new LineCollector();
-        var app = GatewayHost.Build(options, services =>
+        var app = GatewayHost.Build(options, s =>
         {
-            services.RemoveAll<ILoggerProvider>();
+            s.RemoveAll<ILoggerProvider>();
             // The access log goes to the test, not to the test runner's stdout.
-            services.AddSingleton(new AccessLogOutput(accessLog));
+            s.AddSingleton(new AccessLogOutput(accessLog));
+            services?.Invoke(s);
         });
         if (beforeStart is not null)
         {
