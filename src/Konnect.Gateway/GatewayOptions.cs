@@ -35,4 +35,10 @@ public sealed class GatewayOptions
     /// consumers can be many.
     /// </summary>
     public bool ConsumerMetrics { get; set; }
+
+    /// <summary>
+    /// Where OTLP/HTTP trace exports go, the full URL (e.g. "http://collector:4318/v1/traces"). Null: the exporter reads
+    /// OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, and tracing is off when neither is set.
+    /// </summary>
+    public Uri? OtlpTracesEndpoint { get; set; }
 }
