@@ -36,9 +36,9 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<IMetricsExposition, PrometheusTextFormat>();
         services.TryAddSingleton(_ => AccessLogOutput.Stdout());
         services.AddSingleton<AccessLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         // OpenTelemetry tracing, on only when an OTLP endpoint is configured; disposed (and flushed) with the host.
         services.AddSingleton<Konnect.Gateway.Tracing.GatewayTracing>();
-        services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         // The newest status of every object, served on /status; the host adds it to its IStatusSink.
         services.TryAddSingleton<Konnect.Controller.Status.StatusBoard>();
         // Data-plane I/O for jwt policies: JWKS documents are fetched and cached here, never by the translator.

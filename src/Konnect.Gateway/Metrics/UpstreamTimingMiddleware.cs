@@ -35,6 +35,7 @@ internal sealed class UpstreamTimingMiddleware(RequestDelegate next, GatewayMetr
             if (attempt is not null)
             {
                 RequestSpans.EndUpstream(attempt, context, backend);
+                telemetry!.UpstreamSpan = null;
             }
 
             // No destination means the forwarder never ran (none available): there was no upstream exchange to time.

@@ -30,6 +30,7 @@ internal sealed class KonnectTransformProvider(Tracing.GatewayTracing tracing) :
         {
             context.RequestTransforms.Add(Tracing.TraceContextTransform.Instance);
         }
+
         if (context.Route.Metadata?.TryGetValue(YarpConfigBuilder.RewritePrefixKey, out var replacement) == true)
         {
             context.RequestTransforms.Add(new PrefixRewriteTransform(replacement));
