@@ -30,6 +30,7 @@ public static class GatewayHost
             o.AccessLogSampleRatio = options.AccessLogSampleRatio;
             o.ConsumerMetrics = options.ConsumerMetrics;
             o.CacheSizeLimit = options.CacheSizeLimit;
+            o.OtlpTracesEndpoint = options.OtlpTracesEndpoint;
         });
         // YARP and ASP.NET hosting log every request at Information and Debug, request lines with their query strings,
         // which can carry API keys. These filters are added after configuration, so they win over Logging:LogLevel on

@@ -41,4 +41,10 @@ public sealed class GatewayOptions
     /// answers are evicted beyond it. 64 MiB by default.
     /// </summary>
     public long CacheSizeLimit { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Where OTLP/HTTP trace exports go, the full URL (e.g. "http://collector:4318/v1/traces"). Null: the exporter reads
+    /// OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, and tracing is off when neither is set.
+    /// </summary>
+    public Uri? OtlpTracesEndpoint { get; set; }
 }

@@ -37,6 +37,8 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(_ => AccessLogOutput.Stdout());
         services.AddSingleton<AccessLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
+        // OpenTelemetry tracing, on only when an OTLP endpoint is configured; disposed (and flushed) with the host.
+        services.AddSingleton<Konnect.Gateway.Tracing.GatewayTracing>();
         // The newest status of every object, served on /status; the host adds it to its IStatusSink.
         services.TryAddSingleton<Konnect.Controller.Status.StatusBoard>();
         // Data-plane I/O for jwt policies: JWKS documents are fetched and cached here, never by the translator.
@@ -63,7 +65,10 @@ public static class GatewayServiceCollectionExtensions
 
         services.AddReverseProxy()
             .LoadFromMemory([], [])
-            .AddTransforms<KonnectTransformProvider>();
+            .AddTransforms<KonnectTransformProvider>()
+            // The gateway propagates trace context itself (TraceContextTransform). HttpClient's own propagation would
+            // start an unexported child activity and send its id, or, tracing off, replace the client's traceparent.
+            .ConfigureHttpClient((_, handler) => handler.ActivityHeadersPropagator = null);
 
         services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners, GatewayMetrics>((kestrel, listeners, metrics) =>
         {

@@ -10,7 +10,7 @@ namespace Konnect.Tests;
 /// /metrics and the access log of the real binary in folder mode: exact request, auth and consumer counters after
 /// known traffic, the control-plane gauges, promtool on the real scrape, and JSON access-log lines on stdout that
 /// never carry the API key, whether it came in the query or a header; with --log-format json the control plane's log
-/// lines are JSON as well.
+/// lines are JSON as well. Tracing is off here: the client's traceparent travels to the upstream untouched.
 /// </summary>
 public sealed class ObservabilityTests : IAsyncLifetime
 {
@@ -112,6 +112,18 @@ public sealed class ObservabilityTests : IAsyncLifetime
             .Select(l => JsonDocument.Parse(l).RootElement).First();
         Assert.StartsWith("Applied model", applied.GetProperty("Message").GetString(), StringComparison.Ordinal);
         Assert.True(applied.GetProperty("State").TryGetProperty("Version", out _));
+
+        // Tracing is off (no OTEL_EXPORTER_OTLP_ENDPOINT): the client's trace context reaches the upstream exactly as sent,
+        // although ASP.NET starts an activity of its own here (console logging is on), and the access log names the trace.
+        const string traceparent = "00-5b8efff798038103d269b633813fc60c-eee19b7ec3c1b174-01";
+        using var traced = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_traffic}/orders/5");
+        traced.Headers.Add("x-api-key", Key);
+        traced.Headers.Add("traceparent", traceparent);
+        using var echoed = await _http.SendAsync(traced);
+        using var echo = JsonDocument.Parse(await echoed.Content.ReadAsStringAsync());
+        Assert.Equal(traceparent, echo.RootElement.GetProperty("headers").GetProperty("traceparent").GetString());
+        var tracedLine = (await AccessLogLinesAsync(5)).Single(l => l.GetProperty("path").GetString() == "/orders/5");
+        Assert.Equal("5b8efff798038103d269b633813fc60c", tracedLine.GetProperty("traceId").GetString());
     }
 
     private async Task<int> SendAsync(string path, string? header)

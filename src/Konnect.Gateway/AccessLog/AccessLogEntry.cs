@@ -32,4 +32,7 @@ internal sealed record AccessLogEntry
 
     /// <summary>The problem type the gateway answered with itself (e.g. "unauthorized"), null for upstream answers.</summary>
     public string? Problem { get; init; }
+
+    /// <summary>The W3C trace id: the gateway's server span's when tracing is on, else the client's traceparent's.</summary>
+    public string? TraceId { get; init; }
 }

@@ -26,6 +26,7 @@ internal static class AccessLogJson
         json.WriteString("backend", entry.Backend);
         json.WriteString("consumer", entry.Consumer);
         json.WriteString("problem", entry.Problem);
+        if (entry.TraceId is not null) { json.WriteString("traceId", entry.TraceId); }
         json.WriteEndObject();
     }
 }

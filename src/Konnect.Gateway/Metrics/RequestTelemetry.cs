@@ -16,4 +16,10 @@ internal sealed class RequestTelemetry
 
     /// <summary>Seconds spent in the forwarder, or a negative value when the request was not forwarded.</summary>
     public double UpstreamSeconds { get; set; } = -1;
+
+    /// <summary>The request's server span, the parent of each upstream attempt's span; null when tracing is off.</summary>
+    public System.Diagnostics.Activity? ServerSpan { get; set; }
+
+    /// <summary>The current upstream attempt's client span, whose context the upstream receives.</summary>
+    public System.Diagnostics.Activity? UpstreamSpan { get; set; }
 }

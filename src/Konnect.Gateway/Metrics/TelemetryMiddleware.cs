@@ -3,6 +3,7 @@ using Konnect.Gateway.AccessLog;
 using Konnect.Gateway.Admin;
 using Konnect.Gateway.Policies;
 using Konnect.Gateway.Routing;
+using Konnect.Gateway.Tracing;
 using Microsoft.AspNetCore.Http;
 
 namespace Konnect.Gateway.Metrics;
@@ -10,9 +11,11 @@ namespace Konnect.Gateway.Metrics;
 /// <summary>
 /// Wraps every traffic request (DESIGN.md: "metrics and the access log wrap all"): when the response has ended it
 /// records the request metrics and hands the access log an entry. Admin-port requests (scrapes, probes) are neither
-/// counted nor logged: they would drown the traffic they are meant to observe.
+/// counted, logged nor traced: they would drown the traffic they are meant to observe. With tracing on, it also holds
+/// the request's server span.
 /// </summary>
-internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners listeners, GatewayMetrics metrics, AccessLogWriter accessLog, GatewayOptions options)
+internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners listeners, GatewayMetrics metrics, AccessLogWriter accessLog, GatewayOptions options,
+    GatewayTracing tracing)
 {
     private readonly bool _accessLog = options.AccessLog && options.AccessLogSampleRatio > 0;
     private readonly double _sampleRatio = Math.Clamp(options.AccessLogSampleRatio, 0, 1);
@@ -26,6 +29,10 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
         var started = Stopwatch.GetTimestamp();
         var telemetry = new RequestTelemetry();
         context.Features.Set(telemetry);
+        if (tracing.Enabled)
+        {
+            telemetry.ServerSpan = RequestSpans.StartServer(tracing.Source, context);
+        }
 
         // Counting bytes costs a wrapper per request, so only requests the access log will write pay for it.
         ByteCountingStream? counter = null;
@@ -57,6 +64,12 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
         // step runs for every request the router matched.
         var consumer = matched is null ? null : context.Request.Headers[PolicyMiddleware.ConsumerHeader].ToString() is { Length: > 0 } id ? id : null;
         var status = context.Response.StatusCode;
+        var problem = telemetry.Problem is { } refusal ? ProblemSlug(refusal.Type) : null;
+        if (telemetry.ServerSpan is { } span)
+        {
+            RequestSpans.EndServer(span, context, matched, consumer, problem);
+        }
+
         metrics.RequestCompleted(matched?.Route.Namespace ?? "", matched?.Route.Route ?? GatewayMetrics.Unmatched, context.Request.Method, status, consumer, seconds);
         if (telemetry.Problem is { Status: 401 or 403 } refused)
         {
@@ -84,7 +97,8 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
             Route = matched is MatchedRoute m ? m.RouteKey : matched is null ? null : $"{matched.Route.Namespace}/{matched.Route.Route}",
             Backend = telemetry.Backend,
             Consumer = consumer,
-            Problem = telemetry.Problem is { } problem ? ProblemSlug(problem.Type) : null,
+            Problem = problem,
+            TraceId = telemetry.ServerSpan is { } traced ? traced.TraceId.ToHexString() : RequestSpans.IncomingTraceId(context),
         });
     }
 

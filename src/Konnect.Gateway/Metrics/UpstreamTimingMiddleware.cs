@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Konnect.Gateway.Routing;
+using Konnect.Gateway.Tracing;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Model;
 
@@ -7,12 +8,21 @@ namespace Konnect.Gateway.Metrics;
 
 /// <summary>
 /// The last step of YARP's pipeline, right before the forwarder: what it times is the upstream exchange (connect,
-/// request, response headers and body relayed), and it learns which backend the load balancer chose.
+/// request, response headers and body relayed), and it learns which backend the load balancer chose. With tracing on,
+/// the attempt is a client span, child of the request's server span.
 /// </summary>
-internal sealed class UpstreamTimingMiddleware(RequestDelegate next, GatewayMetrics metrics)
+internal sealed class UpstreamTimingMiddleware(RequestDelegate next, GatewayMetrics metrics, GatewayTracing tracing)
 {
     public async Task InvokeAsync(HttpContext context)
     {
+        var telemetry = context.Features.Get<RequestTelemetry>();
+        Activity? attempt = null;
+        if (tracing.Enabled && telemetry?.ServerSpan is { } server)
+        {
+            attempt = RequestSpans.StartUpstream(tracing.Source, server, context);
+            telemetry.UpstreamSpan = attempt;
+        }
+
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -21,10 +31,17 @@ internal sealed class UpstreamTimingMiddleware(RequestDelegate next, GatewayMetr
         finally
         {
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            // No destination means the forwarder never ran (none available): there was no upstream exchange to time.
-            if (BackendName(context) is { } backend && context.Features.Get<IKonnectRouteFeature>() is { } matched)
+            var backend = BackendName(context);
+            if (attempt is not null)
             {
-                if (context.Features.Get<RequestTelemetry>() is { } telemetry)
+                RequestSpans.EndUpstream(attempt, context, backend);
+                telemetry!.UpstreamSpan = null;
+            }
+
+            // No destination means the forwarder never ran (none available): there was no upstream exchange to time.
+            if (backend is not null && context.Features.Get<IKonnectRouteFeature>() is { } matched)
+            {
+                if (telemetry is not null)
                 {
                     telemetry.Backend = backend;
                     telemetry.UpstreamSeconds = seconds;

@@ -7,7 +7,7 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace Konnect.Gateway.Yarp;
 
 /// <summary>Adds Konnect's transforms to every YARP route built from the model.</summary>
-internal sealed class KonnectTransformProvider : ITransformProvider
+internal sealed class KonnectTransformProvider(Tracing.GatewayTracing tracing) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -26,6 +26,11 @@ internal sealed class KonnectTransformProvider : ITransformProvider
     public void Apply(TransformBuilderContext context)
     {
         context.ResponseTransforms.Add(RequestIdResponseTransform.Instance);
+        if (tracing.Enabled)
+        {
+            context.RequestTransforms.Add(Tracing.TraceContextTransform.Instance);
+        }
+
         if (context.Route.Metadata?.TryGetValue(YarpConfigBuilder.RewritePrefixKey, out var replacement) == true)
         {
             context.RequestTransforms.Add(new PrefixRewriteTransform(replacement));
