@@ -19,6 +19,8 @@ public sealed class ManifestSource : IHostedService, IDisposable
     private readonly SemaphoreSlim _reloading = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, (FileStamp Stamp, ManifestFileState State)> _files = new(StringComparer.Ordinal);
+    // Files that held objects and now read empty, since when (a timestamp of _time): see HoldsBackEmpty.
+    private readonly Dictionary<string, long> _emptySince = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
     private FileSystemWatcher? _watcher;
     private string? _watchedFolder;
@@ -206,6 +208,11 @@ public sealed class ManifestSource : IHostedService, IDisposable
             if (known && previous.Stamp == stamp) { continue; }
 
             var file = await Task.Run(() => ReadFile(full, relative, _options.MaxFileBytes), cancellationToken).ConfigureAwait(false);
+            if (known && HoldsBackEmpty(relative, file, previous.State))
+            {
+                continue; // the stamp is not recorded, so the next pass reads the file again
+            }
+            _emptySince.Remove(relative);
             var lastGood = file.IsWellFormed ? null : known && previous.State.Current.IsWellFormed ? previous.State.Current : previous.State.LastGood;
             _files[relative] = (stamp, new ManifestFileState(file, lastGood));
             changed = true;
@@ -213,6 +220,7 @@ public sealed class ManifestSource : IHostedService, IDisposable
         foreach (var gone in _files.Keys.Where(k => !present.Contains(k)).ToList())
         {
             _files.Remove(gone);
+            _emptySince.Remove(gone);
             changed = true;
         }
         if (!changed) { return; }
@@ -223,6 +231,23 @@ public sealed class ManifestSource : IHostedService, IDisposable
         _loaded = true;
         ManifestSourceLog.Loaded(_logger, ManifestSnapshot.CountObjects(snapshot), _files.Count, snapshot.Problems.Length);
         foreach (var problem in snapshot.Problems) { ManifestSourceLog.Problem(_logger, problem.Message); }
+    }
+
+    /// <summary>
+    /// True while a file that held objects reads empty for less than <see cref="ManifestSourceOptions.EmptyFileGrace"/>:
+    /// most likely a writer between truncating and writing. A pass is scheduled for when the grace ends.
+    /// </summary>
+    private bool HoldsBackEmpty(string relative, ManifestFile file, ManifestFileState previous)
+    {
+        var empty = file.IsWellFormed && file.Objects.IsEmpty && file.Invalid.IsEmpty && file.Problems.IsEmpty;
+        if (!empty || previous.Current.Objects.IsEmpty) { return false; }
+        var now = _time.GetTimestamp();
+        if (!_emptySince.TryGetValue(relative, out var since))
+        {
+            _emptySince[relative] = since = now;
+            _ = Task.Delay(_options.EmptyFileGrace, _time).ContinueWith(_ => Signal(), TaskScheduler.Default);
+        }
+        return _time.GetElapsedTime(since, now) < _options.EmptyFileGrace;
     }
 
     private static ManifestFile ReadFile(string fullPath, string display, long maxBytes)

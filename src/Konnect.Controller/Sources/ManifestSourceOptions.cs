@@ -15,6 +15,13 @@ public sealed record ManifestSourceOptions
     /// </summary>
     public TimeSpan RescanInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a file that suddenly reads empty keeps its last content. Writers that truncate first (File.WriteAllText,
+    /// `>` in a shell, some editors) leave a moment where the file is empty; applying that moment would delete every
+    /// object in the file. A file that stays empty this long really was emptied, and its objects go.
+    /// </summary>
+    public TimeSpan EmptyFileGrace { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Larger files are reported and skipped; ConfigMaps cannot exceed 1 MiB anyway.</summary>
     public long MaxFileBytes { get; init; } = 16 * 1024 * 1024;
 }

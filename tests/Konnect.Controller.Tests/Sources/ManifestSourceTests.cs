@@ -71,6 +71,40 @@ public sealed class ManifestSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadOnceAsync_FileEmptyForAMoment_KeepsItsObjectsThenReadsTheNewContent()
+    {
+        var clock = new SteppedClock();
+        Write("svc.yaml", Service("kept"));
+        using var source = NewSource(clock);
+        await source.LoadOnceAsync();
+
+        Write("svc.yaml", ""); // what File.WriteAllText or `>` leaves between truncating and writing
+        await source.LoadOnceAsync();
+        Assert.Equal(["kept"], _store.Current.Services.Keys.Select(k => k.Name));
+
+        Write("svc.yaml", Service("new"));
+        await source.LoadOnceAsync();
+        Assert.Equal(["new"], _store.Current.Services.Keys.Select(k => k.Name));
+    }
+
+    [Fact]
+    public async Task LoadOnceAsync_FileStaysEmptyPastTheGrace_ItsObjectsGo()
+    {
+        var clock = new SteppedClock();
+        Write("svc.yaml", Service("emptied"));
+        using var source = NewSource(clock);
+        await source.LoadOnceAsync();
+
+        Write("svc.yaml", "");
+        await source.LoadOnceAsync();
+        Assert.Equal(["emptied"], _store.Current.Services.Keys.Select(k => k.Name));
+        clock.Advance(new ManifestSourceOptions().EmptyFileGrace);
+        await source.LoadOnceAsync();
+
+        Assert.Empty(_store.Current.Services);
+    }
+
+    [Fact]
     public async Task LoadOnceAsync_NeverParsed_ProblemOnly()
     {
         Write("svc.yaml", "a: [\n");
@@ -199,6 +233,18 @@ public sealed class ManifestSourceTests : IDisposable
             lock (Lines) { Lines.Add($"{logLevel}: {formatter(state, exception)}"); }
         }
     }
+
+    /// <summary>A clock that moves only when told to; timers still run on the system clock.</summary>
+    private sealed class SteppedClock : TimeProvider
+    {
+        private long _now = 1_000_000;
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _now, (long)(by.TotalSeconds * TimestampFrequency));
+
+        public override long GetTimestamp() => Interlocked.Read(ref _now);
+    }
+
+    private ManifestSource NewSource(TimeProvider clock) => new(_dir, _store, clock, NullLogger<ManifestSource>.Instance);
 
     private ManifestSource NewSource() => new(_dir, _store, TimeProvider.System, NullLogger<ManifestSource>.Instance,
         new ManifestSourceOptions { RescanInterval = TimeSpan.FromMilliseconds(500) });
