@@ -11,6 +11,7 @@ public sealed record PoliciesModel
     public CorsModel? Cors { get; init; }
     public AuthenticationModel? Authentication { get; init; }
     public AuthorizationModel? Authorization { get; init; }
+    public RateLimitModel? RateLimit { get; init; }
 }
 
 /// <summary>Normalised CIDR ranges ("10.0.0.0/8", "2001:db8::/32"; single addresses get /32 or /128).</summary>

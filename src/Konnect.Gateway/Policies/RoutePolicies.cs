@@ -3,14 +3,16 @@ using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Policies.Authorization;
 using Konnect.Gateway.Policies.Cors;
 using Konnect.Gateway.Policies.IpAccess;
+using Konnect.Gateway.Policies.RateLimiting;
 
 namespace Konnect.Gateway.Policies;
 
 /// <summary>A rule's enforced policy blocks, compiled once per applied model and shared by all its requests.</summary>
 internal sealed class RoutePolicies
 {
-    private RoutePolicies(IpAccessRule? ipAccess, CorsRule? cors, AuthenticationRule? authentication, AuthorizationRule? authorization)
+    private RoutePolicies(IpAccessRule? ipAccess, CorsRule? cors, AuthenticationRule? authentication, AuthorizationRule? authorization, RateLimitRule? rateLimit)
     {
+        RateLimit = rateLimit;
         IpAccess = ipAccess;
         Cors = cors;
         Authentication = authentication;
@@ -25,14 +27,18 @@ internal sealed class RoutePolicies
 
     public AuthorizationRule? Authorization { get; }
 
+    public RateLimitRule? RateLimit { get; }
+
     /// <param name="consumers">The model's consumers, shared by every rule that authenticates.</param>
+    /// <param name="routeId">The rule's id: its rate-limit counters are its own.</param>
     /// <exception cref="FormatException">A block does not compile; the caller makes the rule answer 503.</exception>
-    public static RoutePolicies? Compile(PoliciesModel? model, ConsumerIndex? consumers = null) =>
-        model is null || (model.IpAccess is null && model.Cors is null && model.Authentication is null && model.Authorization is null)
+    public static RoutePolicies? Compile(PoliciesModel? model, ConsumerIndex? consumers = null, string routeId = "") =>
+        model is null || (model.IpAccess is null && model.Cors is null && model.Authentication is null && model.Authorization is null && model.RateLimit is null)
         ? null
         : new RoutePolicies(
             model.IpAccess is { } ip ? IpAccessRule.Compile(ip) : null,
             model.Cors is { } cors ? CorsRule.Compile(cors) : null,
             model.Authentication is { } authn ? AuthenticationRule.Compile(authn, consumers ?? ConsumerIndex.Empty) : null,
-            model.Authorization is { } authz ? AuthorizationRule.Compile(authz) : null);
+            model.Authorization is { } authz ? AuthorizationRule.Compile(authz) : null,
+            model.RateLimit is { } limit ? RateLimitRule.Compile(limit, routeId) : null);
 }

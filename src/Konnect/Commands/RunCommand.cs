@@ -21,6 +21,8 @@ public sealed record RunOptions(string? Manifests, IReadOnlyList<string> Listen,
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>The Redis for cluster-scoped rate limits (--redis / KONNECT_REDIS, password from KONNECT_REDIS_PASSWORD).</summary>
+    public Konnect.Gateway.Redis.RedisOptions? Redis { get; init; }
 }
 
 /// <summary>
@@ -41,7 +43,7 @@ public static class RunCommand
         {
             app = Build(options);
         }
-        catch (Exception e) when (e is ArgumentException or KubeConfigException)
+        catch (Exception e) when (e is ArgumentException or KubeConfigException or FormatException)
         {
             await Console.Error.WriteLineAsync($"konnect run: {e.Message}").ConfigureAwait(false);
             return 2;
@@ -60,6 +62,7 @@ public static class RunCommand
         {
             TrafficUrls = string.Join(';', options.Listen),
             AdminUrls = string.Join(';', options.AdminListen),
+            Redis = options.Redis,
         };
         return GatewayHost.Build(gateway, services =>
         {
