@@ -11,13 +11,15 @@ namespace Konnect.Gateway.Policies.RateLimiting;
 
 /// <summary>
 /// Whether the Redis behind cluster-scoped rate limits answers, told to every KonnectPolicy that uses one: while it
-/// does not, those policies carry Degraded=True (reason RedisUnavailable) through <see cref="DataPlaneConditions"/>.
+/// does not, those policies carry RedisAvailable=False (reason RedisUnavailable) through <see cref="DataPlaneConditions"/>.
+/// The condition has its own type (not ResolvedRefs) so that it never overwrites, or is cleared by, a JWKS problem
+/// reported on the same policy; it is present only while Redis is unusable.
 /// Requests report what they see; a PING every <see cref="ProbeInterval"/> keeps the status true when no traffic comes.
 /// Only transitions take the lock, so a request pays one volatile read.
 /// </summary>
 public sealed partial class RedisHealth : IHostedService, IDisposable
 {
-    public const string ConditionType = "Degraded";
+    public const string ConditionType = "RedisAvailable";
     public const string Reason = "RedisUnavailable";
     public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(2);
 
@@ -102,7 +104,7 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
             _conditions.Set(policy, new Condition
             {
                 Type = ConditionType,
-                Status = "True",
+                Status = "False",
                 Reason = Reason,
                 Message = $"spec.rateLimit: scope cluster cannot reach Redis ({down}); {consequence} until it answers",
             });

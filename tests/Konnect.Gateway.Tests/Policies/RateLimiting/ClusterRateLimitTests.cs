@@ -38,18 +38,18 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
     private static RateLimitModel Cluster(long requests, string period, RateLimitFailurePolicy failure = RateLimitFailurePolicy.Open) =>
         Block(RateLimitKey.Route, (requests, period)) with { Scope = RateLimitScope.Cluster, FailurePolicy = failure };
 
-    /// <summary>The gateway's data-plane condition of type Degraded on the policy, as the reconciler would overlay it.</summary>
-    private static Condition? Degraded(TestGateway gateway)
+    /// <summary>The gateway's data-plane condition of type RedisAvailable on the policy, as the reconciler would overlay it.</summary>
+    private static Condition? RedisUnavailable(TestGateway gateway)
     {
         var conditions = gateway.Services.GetRequiredService<DataPlaneConditions>();
         var status = conditions.Overlay([new ObjectStatus { Object = Policy, Conditions = [] }]).Single();
-        return status.Conditions.SingleOrDefault(c => c.Type == "Degraded");
+        return status.Conditions.SingleOrDefault(c => c.Type == "RedisAvailable");
     }
 
-    private static async Task<Condition?> PollDegradedAsync(TestGateway gateway, bool expected)
+    private static async Task<Condition?> PollRedisUnavailableAsync(TestGateway gateway, bool expected)
     {
-        for (var i = 0; i < 100 && (Degraded(gateway) is not null) != expected; i++) { await Task.Delay(100); }
-        return Degraded(gateway);
+        for (var i = 0; i < 100 && (RedisUnavailable(gateway) is not null) != expected; i++) { await Task.Delay(100); }
+        return RedisUnavailable(gateway);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
         await using var gateway = await GatewayAsync();
         await gateway.PublishAsync(Limited(_backend, Cluster(2, "1h")));
         Assert.Equal(2, await AdmittedUntilLimitedAsync(gateway, "/limited/x", 5));
-        Assert.Null(Degraded(gateway));
+        Assert.Null(RedisUnavailable(gateway));
 
         await _redis.StopAsync();
         for (var i = 0; i < 5; i++)
@@ -110,15 +110,15 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.False(response.Headers.Contains("RateLimit-Remaining"));
         }
-        var degraded = await PollDegradedAsync(gateway, expected: true);
+        var degraded = await PollRedisUnavailableAsync(gateway, expected: true);
         Assert.NotNull(degraded);
-        Assert.Equal(("True", "RedisUnavailable"), (degraded.Status, degraded.Reason));
+        Assert.Equal(("False", "RedisUnavailable"), (degraded.Status, degraded.Reason));
         Assert.Contains(_redis.Endpoint, degraded.Message);
         Assert.Contains("failurePolicy open", degraded.Message);
 
         // Redis comes back empty (no persistence): the condition clears and limiting resumes.
         await _redis.StartAsync();
-        Assert.Null(await PollDegradedAsync(gateway, expected: false));
+        Assert.Null(await PollRedisUnavailableAsync(gateway, expected: false));
         Assert.Equal(2, await AdmittedUntilLimitedAsync(gateway, "/limited/x", 5));
     }
 
@@ -135,7 +135,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
         var problem = await TestGateway.ProblemAsync(response);
         Assert.EndsWith("/ratelimit-unavailable", problem.GetProperty("type").GetString());
         Assert.Equal(1, _backend.RequestCount);
-        var degraded = await PollDegradedAsync(gateway, expected: true);
+        var degraded = await PollRedisUnavailableAsync(gateway, expected: true);
         Assert.Contains("failurePolicy closed", degraded!.Message);
     }
 
@@ -148,6 +148,6 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
         using var response = await gateway.GetAsync("/limited/x");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("--redis", (await TestGateway.ProblemAsync(response)).GetProperty("detail").GetString());
-        Assert.Contains("no Redis is configured", (await PollDegradedAsync(gateway, expected: true))!.Message);
+        Assert.Contains("no Redis is configured", (await PollRedisUnavailableAsync(gateway, expected: true))!.Message);
     }
 }
