@@ -22,6 +22,8 @@ public static class GatewayServiceCollectionExtensions
         var options = new GatewayOptions();
         configure?.Invoke(options);
         ValidatePorts(options);
+        // A malformed --redis fails at start (FormatException), not at the first cluster-limited request.
+        options.Redis?.ParseEndpoint();
 
         services.AddSingleton(options);
         services.AddSingleton<GatewayState>();

@@ -79,7 +79,7 @@ public sealed class RateLimitSampleTests : IAsyncLifetime
     [Fact]
     public async Task TenantLimit_HoldsAcrossTwoGateways_ThenRedisDown_AdmitsAndStatusSaysRedisUnavailable()
     {
-        // The sample allows 100 per minute per tenant across the cluster: 150 requests alternate between the pods.
+        // The sample allows 100 per hour per tenant across the cluster: 150 requests alternate between the pods.
         var admitted = 0;
         for (var i = 0; i < 150; i++)
         {
