@@ -32,7 +32,7 @@ internal static class RateLimitGate
             case RateLimitOutcome.Limited:
                 RateLimitMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("policy", rule.Policy));
                 Write(context.Response, rule, decision);
-                context.Response.Headers.RetryAfter = RateLimitRule.Number(decision.RetryAfterSeconds);
+                context.Response.Headers.RetryAfter = Number(decision.RetryAfterSeconds);
                 await ProblemResponse.WriteAsync(context, Problem.RateLimited,
                     $"The rate limit of KonnectPolicy {rule.Policy} is exhausted; retry in {decision.RetryAfterSeconds} s.").ConfigureAwait(false);
                 return false;
@@ -48,11 +48,13 @@ internal static class RateLimitGate
     private static void Write(HttpResponse response, RateLimitRule rule, RateLimitDecision decision)
     {
         var headers = response.Headers;
-        headers[LimitHeader] = RateLimitRule.Number(decision.Limit);
-        headers[RemainingHeader] = RateLimitRule.Number(decision.Remaining);
-        headers[ResetHeader] = RateLimitRule.Number(decision.ResetSeconds);
+        headers[LimitHeader] = Number(decision.Limit);
+        headers[RemainingHeader] = Number(decision.Remaining);
+        headers[ResetHeader] = Number(decision.ResetSeconds);
         headers[PolicyHeader] = rule.PolicyHeader;
     }
+
+    private static string Number(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private sealed class AdmittedHeaders(HttpResponse response, RateLimitRule rule, RateLimitDecision decision)
     {

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Konnect.Api.V1Alpha1;
@@ -64,6 +62,4 @@ internal sealed class RateLimitRule
         if (address is { IsIPv4MappedToIPv6: true }) { address = address.MapToIPv4(); }
         return address?.ToString() ?? "unknown";
     }
-
-    public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
