@@ -31,6 +31,7 @@ public static class GatewayHost
             o.ConsumerMetrics = options.ConsumerMetrics;
             o.CacheSizeLimit = options.CacheSizeLimit;
             o.OtlpTracesEndpoint = options.OtlpTracesEndpoint;
+            o.Redis = options.Redis;
         });
         // YARP and ASP.NET hosting log every request at Information and Debug, request lines with their query strings,
         // which can carry API keys. These filters are added after configuration, so they win over Logging:LogLevel on

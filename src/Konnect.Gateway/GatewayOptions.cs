@@ -21,6 +21,9 @@ public sealed class GatewayOptions
     /// <summary>How old cached JWKS keys may get before the next request refreshes them.</summary>
     public TimeSpan JwksRefreshInterval { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The Redis that cluster-scoped rate limits share; null when none is configured (such limits then follow their failurePolicy).</summary>
+    public Konnect.Gateway.Redis.RedisOptions? Redis { get; set; }
+
     /// <summary>How long one JWKS fetch may take; a request waiting for the first keys waits at most this long.</summary>
     public TimeSpan JwksFetchTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

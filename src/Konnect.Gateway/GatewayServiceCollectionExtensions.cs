@@ -25,6 +25,8 @@ public static class GatewayServiceCollectionExtensions
         var options = new GatewayOptions();
         configure?.Invoke(options);
         ValidatePorts(options);
+        // A malformed --redis fails at start (FormatException), not at the first cluster-limited request.
+        options.Redis?.ParseEndpoint();
 
         services.AddSingleton(options);
         services.AddSingleton<GatewayState>();
@@ -51,6 +53,14 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<Konnect.Gateway.Policies.Authentication.JwksWarmer>();
         services.AddHostedService(sp => sp.GetRequiredService<Konnect.Gateway.Policies.Authentication.JwksWarmer>());
         services.TryAddSingleton(_ => new Konnect.Gateway.Policies.Caching.ResponseCache(options, TimeProvider.System));
+        // Rate limits: counters live across models in the registry; cluster scope shares them through Redis.
+        if (options.Redis is { } redis) { services.AddSingleton<Konnect.Gateway.Redis.IRedisClient>(_ => new Konnect.Gateway.Redis.RedisClient(redis)); }
+        services.AddSingleton(sp => new Konnect.Gateway.Policies.RateLimiting.RedisHealth(sp.GetRequiredService<GatewayState>(),
+            sp.GetRequiredService<Konnect.Controller.Status.DataPlaneConditions>(), sp.GetRequiredService<ILogger<Konnect.Gateway.Policies.RateLimiting.RedisHealth>>(),
+            sp.GetService<Konnect.Gateway.Redis.IRedisClient>()));
+        services.AddHostedService(sp => sp.GetRequiredService<Konnect.Gateway.Policies.RateLimiting.RedisHealth>());
+        services.AddSingleton(sp => new Konnect.Gateway.Policies.RateLimiting.RateLimiterRegistry(sp.GetRequiredService<GatewayState>(),
+            sp.GetRequiredService<Konnect.Gateway.Policies.RateLimiting.RedisHealth>(), sp.GetService<Konnect.Gateway.Redis.IRedisClient>()));
         services.AddSingleton<ConfigApplyWatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigChangeListener, ConfigApplyWatcher>(sp => sp.GetRequiredService<ConfigApplyWatcher>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedLoadBalancingPolicy>());

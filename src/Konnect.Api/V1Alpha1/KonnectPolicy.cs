@@ -20,7 +20,7 @@ public sealed record KonnectPolicy : IKubernetesObject
 }
 
 /// <summary>
-/// The policy blocks. ipAccess, cors, authentication (apiKey, basic, jwt, anonymous), authorization, cache and the request and response transforms are enforced. The other shapes are filled in by the releases that enforce them; until a block is enforced,
+/// The policy blocks. ipAccess, cors, authentication (apiKey, basic, jwt, anonymous), authorization, rateLimit, cache and the request and response transforms are enforced. The other shapes are filled in by the releases that enforce them; until a block is enforced,
 /// a policy that sets it is rejected (Accepted=False, reason Unsupported) and routes that use it answer 503, so
 /// nothing is ever served without a policy its owner asked for.
 /// </summary>
@@ -30,8 +30,8 @@ public sealed record KonnectPolicySpec
     public AuthenticationPolicy? Authentication { get; set; }
     [Description("Which authenticated consumers may call: consumer groups, approved consumers, subscription. A known consumer that is not allowed gets 403.")]
     public AuthorizationPolicy? Authorization { get; set; }
-    [Description("Requests per period. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? RateLimit { get; set; }
+    [Description("Requests per period with burst, keyed by consumer, client address, a header or the route; counted per pod (local) or shared through Redis (cluster). Refused requests get 429.")]
+    public RateLimitPolicy? RateLimit { get; set; }
     [Description("Response caching of GET and HEAD answers for a ttl, keyed per consumer on authenticated routes; x-cache: HIT | MISS.")]
     public CachePolicy? Cache { get; set; }
     [Description("Cross-origin resource sharing: allowed origins, methods, headers, credentials; preflights answered by the gateway.")]

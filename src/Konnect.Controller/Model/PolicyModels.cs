@@ -11,6 +11,7 @@ public sealed record PoliciesModel
     public CorsModel? Cors { get; init; }
     public AuthenticationModel? Authentication { get; init; }
     public AuthorizationModel? Authorization { get; init; }
+    public RateLimitModel? RateLimit { get; init; }
     public CacheModel? Cache { get; init; }
     public TransformModel? RequestTransform { get; init; }
     public TransformModel? ResponseTransform { get; init; }

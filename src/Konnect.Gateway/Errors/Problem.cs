@@ -10,10 +10,12 @@ public sealed record Problem(int Status, string Type, string Title)
     public static readonly Problem ConsumerForbidden = new(403, Base + "consumer-forbidden", "The consumer may not call this route");
     public static readonly Problem IpDenied = new(403, Base + "ip-denied", "The client address may not call this route");
     public static readonly Problem CorsDenied = new(403, Base + "cors-denied", "The cross-origin request is not allowed");
+    public static readonly Problem RateLimited = new(429, Base + "rate-limited", "Too many requests");
     public static readonly Problem NoRoute = new(404, Base + "no-route", "No route matches the request");
     public static readonly Problem NotReady = new(503, Base + "not-ready", "The gateway has no configuration yet");
     public static readonly Problem RouteUnavailable = new(503, Base + "route-unavailable", "The route cannot be served");
     public static readonly Problem JwksUnavailable = new(503, Base + "jwks-unavailable", "The token issuer's signing keys are unavailable");
+    public static readonly Problem RateLimitUnavailable = new(503, Base + "ratelimit-unavailable", "The rate limit cannot be checked");
     public static readonly Problem NoDestination = new(503, Base + "no-destination", "No upstream destination is available");
     public static readonly Problem UpstreamUnreachable = new(502, Base + "upstream-unreachable", "The upstream could not be reached or failed");
     public static readonly Problem UpstreamTimeout = new(504, Base + "upstream-timeout", "The upstream did not answer in time");

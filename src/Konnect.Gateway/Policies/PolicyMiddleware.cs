@@ -1,6 +1,7 @@
 using Konnect.Gateway.Errors;
 using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Policies.Cors;
+using Konnect.Gateway.Policies.RateLimiting;
 using Konnect.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,8 @@ namespace Konnect.Gateway.Policies;
 /// <summary>
 /// Runs the matched rule's policies in the order DESIGN.md fixes, after the router and before YARP:
 /// IP access, then CORS (preflights answered here and never proxied; actual responses decorated on the way out), then
-/// authentication (401) and authorization (403), which set x-konnect-consumer and x-konnect-consumer-groups upstream.
+/// authentication (401) and authorization (403), which set x-konnect-consumer and x-konnect-consumer-groups upstream,
+/// then the rate limit (429), which needs to know the consumer.
 /// </summary>
 internal sealed class PolicyMiddleware(RequestDelegate next)
 {
@@ -59,7 +61,7 @@ internal sealed class PolicyMiddleware(RequestDelegate next)
             }
         }
 
-        if (policies.Authentication is not null || policies.Authorization is not null)
+        if (policies.Authentication is not null || policies.Authorization is not null || policies.RateLimit is not null)
         {
             return IdentifyAsync(context, policies, matched);
         }
@@ -67,18 +69,23 @@ internal sealed class PolicyMiddleware(RequestDelegate next)
         return next(context);
     }
 
-    /// <summary>Authentication then authorization; the request goes on only with the identity headers set.</summary>
+    /// <summary>Authentication, authorization, then the rate limit; the request goes on only with the identity headers set.</summary>
     private async Task IdentifyAsync(HttpContext context, RoutePolicies policies, MatchedRoute matched)
     {
-        if (await Identify(context, policies, matched) is { } refused)
+        var (refused, consumer) = await Identify(context, policies, matched);
+        if (refused is not null)
         {
             await refused;
+            return;
+        }
+        if (policies.RateLimit is { } limit && !await RateLimitGate.AdmitAsync(context, limit, consumer, policies.Authentication?.Anonymous, policies.IpAccess))
+        {
             return;
         }
         await next(context);
     }
 
-    private static async ValueTask<Task?> Identify(HttpContext context, RoutePolicies policies, MatchedRoute matched)
+    private static async ValueTask<(Task? Refused, ConsumerIdentity? Consumer)> Identify(HttpContext context, RoutePolicies policies, MatchedRoute matched)
     {
         ConsumerIdentity? consumer = null;
         if (policies.Authentication is { } authentication)
@@ -92,7 +99,7 @@ internal sealed class PolicyMiddleware(RequestDelegate next)
                 {
                     context.Response.Headers.WWWAuthenticate = authentication.Challenge;
                 }
-                return ProblemResponse.WriteAsync(context, outcome.Problem!, outcome.Detail!);
+                return (ProblemResponse.WriteAsync(context, outcome.Problem!, outcome.Detail!), null);
             }
         }
 
@@ -101,12 +108,12 @@ internal sealed class PolicyMiddleware(RequestDelegate next)
             if (consumer is null)
             {
                 // Authorization without authentication cannot know who calls: refuse, never allow by default.
-                return ProblemResponse.WriteAsync(context, Problem.Unauthorized,
-                    $"This route only admits authorized consumers but its policies enable no authentication method (KonnectPolicy {authorization.Policy}).");
+                return (ProblemResponse.WriteAsync(context, Problem.Unauthorized,
+                    $"This route only admits authorized consumers but its policies enable no authentication method (KonnectPolicy {authorization.Policy})."), null);
             }
             if (authorization.Check(consumer, matched.RouteKey) is { } denied)
             {
-                return ProblemResponse.WriteAsync(context, Problem.ConsumerForbidden, denied);
+                return (ProblemResponse.WriteAsync(context, Problem.ConsumerForbidden, denied), null);
             }
         }
 
@@ -115,7 +122,7 @@ internal sealed class PolicyMiddleware(RequestDelegate next)
             context.Request.Headers[ConsumerHeader] = consumer.Id;
             if (consumer.GroupsHeader.Length > 0) { context.Request.Headers[ConsumerGroupsHeader] = consumer.GroupsHeader; }
         }
-        return null;
+        return (null, consumer);
     }
 
     private static Task Preflight(HttpContext context, CorsRule cors, string origin)

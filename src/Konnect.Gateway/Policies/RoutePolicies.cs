@@ -4,6 +4,7 @@ using Konnect.Gateway.Policies.Authorization;
 using Konnect.Gateway.Policies.Caching;
 using Konnect.Gateway.Policies.Cors;
 using Konnect.Gateway.Policies.IpAccess;
+using Konnect.Gateway.Policies.RateLimiting;
 using Konnect.Gateway.Policies.Transforms;
 
 namespace Konnect.Gateway.Policies;
@@ -11,8 +12,9 @@ namespace Konnect.Gateway.Policies;
 /// <summary>A rule's enforced policy blocks, compiled once per applied model and shared by all its requests.</summary>
 internal sealed class RoutePolicies
 {
-    private RoutePolicies(IpAccessRule? ipAccess, CorsRule? cors, AuthenticationRule? authentication, AuthorizationRule? authorization)
+    private RoutePolicies(IpAccessRule? ipAccess, CorsRule? cors, AuthenticationRule? authentication, AuthorizationRule? authorization, RateLimitRule? rateLimit)
     {
+        RateLimit = rateLimit;
         IpAccess = ipAccess;
         Cors = cors;
         Authentication = authentication;
@@ -27,6 +29,8 @@ internal sealed class RoutePolicies
 
     public AuthorizationRule? Authorization { get; }
 
+    public RateLimitRule? RateLimit { get; }
+
     public CacheRule? Cache { get; private init; }
 
     public TransformRule? RequestTransform { get; private init; }
@@ -34,16 +38,18 @@ internal sealed class RoutePolicies
     public TransformRule? ResponseTransform { get; private init; }
 
     /// <param name="consumers">The model's consumers, shared by every rule that authenticates.</param>
+    /// <param name="routeId">The rule's id: its rate-limit counters are its own.</param>
     /// <exception cref="FormatException">A block does not compile; the caller makes the rule answer 503.</exception>
-    public static RoutePolicies? Compile(PoliciesModel? model, ConsumerIndex? consumers = null) =>
+    public static RoutePolicies? Compile(PoliciesModel? model, ConsumerIndex? consumers = null, string routeId = "") =>
         model is null || (model.IpAccess is null && model.Cors is null && model.Authentication is null && model.Authorization is null
-            && model.Cache is null && model.RequestTransform is null && model.ResponseTransform is null)
+            && model.RateLimit is null && model.Cache is null && model.RequestTransform is null && model.ResponseTransform is null)
         ? null
         : new RoutePolicies(
             model.IpAccess is { } ip ? IpAccessRule.Compile(ip) : null,
             model.Cors is { } cors ? CorsRule.Compile(cors) : null,
             model.Authentication is { } authn ? AuthenticationRule.Compile(authn, consumers ?? ConsumerIndex.Empty) : null,
-            model.Authorization is { } authz ? AuthorizationRule.Compile(authz) : null)
+            model.Authorization is { } authz ? AuthorizationRule.Compile(authz) : null,
+            model.RateLimit is { } limit ? RateLimitRule.Compile(limit, routeId) : null)
         {
             Cache = model.Cache is { } cache ? CacheRule.Compile(cache) : null,
             RequestTransform = model.RequestTransform is { } rq ? TransformRule.Compile(rq) : null,

@@ -39,7 +39,7 @@ internal sealed class CompiledModel
             var route = model.Routes[r];
             try
             {
-                policies[r] = RoutePolicies.Compile(route.Policies, consumers);
+                policies[r] = RoutePolicies.Compile(route.Policies, consumers, route.Id);
             }
             catch (FormatException ex)
             {

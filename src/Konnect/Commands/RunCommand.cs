@@ -28,6 +28,8 @@ public sealed record RunOptions(string? Manifests, IReadOnlyList<string> Listen,
     public long CacheSizeLimit { get; init; } = 64L * 1024 * 1024;
     /// <summary>Console log lines as JSON objects (one per line, for log shippers) instead of text.</summary>
     public bool JsonLogs { get; init; }
+    /// <summary>The Redis for cluster-scoped rate limits (--redis / KONNECT_REDIS, password from KONNECT_REDIS_PASSWORD).</summary>
+    public Konnect.Gateway.Redis.RedisOptions? Redis { get; init; }
 }
 
 /// <summary>
@@ -48,7 +50,7 @@ public static class RunCommand
         {
             app = Build(options);
         }
-        catch (Exception e) when (e is ArgumentException or KubeConfigException)
+        catch (Exception e) when (e is ArgumentException or KubeConfigException or FormatException)
         {
             await Console.Error.WriteLineAsync($"konnect run: {e.Message}").ConfigureAwait(false);
             return 2;
@@ -71,6 +73,7 @@ public static class RunCommand
             AccessLogSampleRatio = options.AccessLogSampleRatio,
             ConsumerMetrics = options.ConsumerMetrics,
             CacheSizeLimit = options.CacheSizeLimit,
+            Redis = options.Redis,
         };
         return GatewayHost.Build(gateway, services =>
         {

@@ -136,10 +136,10 @@ public class CrdGeneratorTests
         var spec = CrdGenerator.Generate(typeof(KonnectPolicy))["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!;
 
         // Blocks not enforced yet stay open objects, at the top level and inside typed blocks (authentication.mtls).
-        var rateLimit = spec["properties"]!["rateLimit"]!;
-        Assert.Equal("object", (string?)rateLimit["type"]);
-        Assert.True((bool)rateLimit["x-kubernetes-preserve-unknown-fields"]!);
-        Assert.Null(rateLimit["properties"]);
+        var ai = spec["properties"]!["ai"]!;
+        Assert.Equal("object", (string?)ai["type"]);
+        Assert.True((bool)ai["x-kubernetes-preserve-unknown-fields"]!);
+        Assert.Null(ai["properties"]);
         var mtls = spec["properties"]!["authentication"]!["properties"]!["mtls"]!;
         Assert.True((bool)mtls["x-kubernetes-preserve-unknown-fields"]!);
     }

@@ -21,7 +21,7 @@ public class ManifestReaderTests
         kind: KonnectPolicy
         metadata: { name: standard, namespace: shop }
         spec:
-          rateLimit: { requests: 100, period: 1m }
+          rateLimit: { limits: [{ requests: 100, period: 1m }] }
         ---
         apiVersion: konnect.dev/v1alpha1
         metadata: { name: acme, namespace: shop }

@@ -47,7 +47,7 @@ public sealed class LastGoodTests : IDisposable
         Assert.Equal(3, broken.LastGoodPolicies[Guard].Generation);
 
         // Still broken at the next generation: the last good one stays generation 3.
-        var c = WithGuard(b, 5, p => p.Spec with { RateLimit = new JsonObject { ["requests"] = 10 } });
+        var c = WithGuard(b, 5, p => p.Spec with { Ai = new JsonObject { ["provider"] = "openai" } });
         var stillBroken = Translator.Translate(c, broken.LastGoodPolicies);
         Assert.Equal(good.Model.Version, stillBroken.Model.Version);
         Assert.Equal(Reasons.Unsupported, Condition(stillBroken, Guard, ConditionTypes.Accepted).Reason);

@@ -33,6 +33,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         CorsModel? cors = null;
         AuthenticationModel? authentication = null;
         AuthorizationModel? authorization = null;
+        RateLimitModel? rateLimit = null;
         CacheModel? cache = null;
         TransformModel? requestTransform = null, responseTransform = null;
         RouteProblem? unenforceable = null;
@@ -57,6 +58,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
                 cors = compiled.Cors ?? cors;
                 authentication = compiled.Authentication ?? authentication;
                 authorization = compiled.Authorization ?? authorization;
+                rateLimit = compiled.RateLimit ?? rateLimit;
                 cache = compiled.Cache ?? cache;
                 requestTransform = compiled.RequestTransform ?? requestTransform;
                 responseTransform = compiled.ResponseTransform ?? responseTransform;
@@ -87,11 +89,11 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
                 : new Unavailable(Reasons.NoReadyEndpoints, $"{where}: no ready endpoints for {string.Join(", ", resolved.Select(b => b.Name))}");
 
         TimeSpan? timeout = rule.Timeout is { } t && Duration.TryParse(t, out var value) ? value : null;
-        var policies = ipAccess is null && cors is null && authentication is null && authorization is null
+        var policies = ipAccess is null && cors is null && authentication is null && authorization is null && rateLimit is null
             && cache is null && requestTransform is null && responseTransform is null ? null
             : new PoliciesModel
             {
-                IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization,
+                IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization, RateLimit = rateLimit,
                 Cache = cache, RequestTransform = requestTransform, ResponseTransform = responseTransform,
             };
         return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies);

@@ -1,0 +1,153 @@
+using System.Net;
+using Konnect.Api.Kubernetes;
+using Konnect.Api.V1Alpha1;
+using Konnect.Controller.Model;
+using Konnect.Controller.Status;
+using Konnect.Controller.Store;
+using Konnect.Controller.Translation;
+using Konnect.Gateway.Redis;
+using Konnect.Gateway.Tests.Infrastructure;
+using Konnect.Testing.Redis;
+using Microsoft.Extensions.DependencyInjection;
+using static Konnect.Gateway.Tests.Policies.RateLimiting.RateLimits;
+
+namespace Konnect.Gateway.Tests.Policies.RateLimiting;
+
+/// <summary>scope: cluster with a real redis-server: gateways share buckets, and a Redis outage follows failurePolicy.</summary>
+public sealed class ClusterRateLimitTests : IAsyncLifetime
+{
+    private static readonly ObjectRef Policy = new(KonnectPolicy.KindName, "test", "limits");
+    private RedisServer _redis = null!;
+    private TestBackend _backend = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartNewAsync();
+        _backend = await TestBackend.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _backend.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    private Task<TestGateway> GatewayAsync(bool withRedis = true) => TestGateway.StartAsync(configure: o =>
+        o.Redis = withRedis ? new RedisOptions { Endpoint = _redis.Endpoint, ReconnectDelay = TimeSpan.FromMilliseconds(200) } : null);
+
+    private static RateLimitModel Cluster(long requests, string period, RateLimitFailurePolicy failure = RateLimitFailurePolicy.Open) =>
+        Block(RateLimitKey.Route, (requests, period)) with { Scope = RateLimitScope.Cluster, FailurePolicy = failure };
+
+    /// <summary>The gateway's data-plane condition of type RedisAvailable on the policy, as the reconciler would overlay it.</summary>
+    private static Condition? RedisUnavailable(TestGateway gateway)
+    {
+        var conditions = gateway.Services.GetRequiredService<DataPlaneConditions>();
+        var status = conditions.Overlay([new ObjectStatus { Object = Policy, Conditions = [] }]).Single();
+        return status.Conditions.SingleOrDefault(c => c.Type == "RedisAvailable");
+    }
+
+    private static async Task<Condition?> PollRedisUnavailableAsync(TestGateway gateway, bool expected)
+    {
+        for (var i = 0; i < 100 && (RedisUnavailable(gateway) is not null) != expected; i++) { await Task.Delay(100); }
+        return RedisUnavailable(gateway);
+    }
+
+    [Fact]
+    public async Task Two_gateways_sharing_redis_admit_the_limit_between_them()
+    {
+        await using var a = await GatewayAsync();
+        await using var b = await GatewayAsync();
+        var route = Limited(_backend, Cluster(100, "1h"));
+        await a.PublishAsync(route);
+        await b.PublishAsync(route);
+
+        // 200 requests, 8 at a time, alternating between the two gateways.
+        var admitted = 0;
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            int n;
+            while ((n = Interlocked.Increment(ref next)) < 200)
+            {
+                using var response = await (n % 2 == 0 ? a : b).GetAsync("/limited/x");
+                if (response.StatusCode == HttpStatusCode.OK) { Interlocked.Increment(ref admitted); }
+                else { await AssertLimitedAsync(response); }
+            }
+        }));
+
+        Assert.InRange(admitted, 95, 105);
+        Assert.Equal(admitted, _backend.RequestCount);
+    }
+
+    [Fact]
+    public async Task Headers_count_requests_made_through_the_other_gateway()
+    {
+        await using var a = await GatewayAsync();
+        await using var b = await GatewayAsync();
+        var route = Limited(_backend, Cluster(10, "1h"));
+        await a.PublishAsync(route);
+        await b.PublishAsync(route);
+
+        for (var i = 0; i < 3; i++) { (await a.GetAsync("/limited/x")).Dispose(); }
+        using var response = await b.GetAsync("/limited/x");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(10, Header(response, "RateLimit-Limit"));
+        Assert.Equal(6, Header(response, "RateLimit-Remaining"));
+    }
+
+    [Fact]
+    public async Task Redis_stopped_with_failure_policy_open_admits_and_says_so_in_status_until_it_is_back()
+    {
+        await using var gateway = await GatewayAsync();
+        await gateway.PublishAsync(Limited(_backend, Cluster(2, "1h")));
+        Assert.Equal(2, await AdmittedUntilLimitedAsync(gateway, "/limited/x", 5));
+        Assert.Null(RedisUnavailable(gateway));
+
+        await _redis.StopAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await gateway.GetAsync("/limited/x");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.False(response.Headers.Contains("RateLimit-Remaining"));
+        }
+        var degraded = await PollRedisUnavailableAsync(gateway, expected: true);
+        Assert.NotNull(degraded);
+        Assert.Equal(("False", "RedisUnavailable"), (degraded.Status, degraded.Reason));
+        Assert.Contains(_redis.Endpoint, degraded.Message);
+        Assert.Contains("failurePolicy open", degraded.Message);
+
+        // Redis comes back empty (no persistence): the condition clears and limiting resumes.
+        await _redis.StartAsync();
+        Assert.Null(await PollRedisUnavailableAsync(gateway, expected: false));
+        Assert.Equal(2, await AdmittedUntilLimitedAsync(gateway, "/limited/x", 5));
+    }
+
+    [Fact]
+    public async Task Redis_stopped_with_failure_policy_closed_refuses_with_503()
+    {
+        await using var gateway = await GatewayAsync();
+        await gateway.PublishAsync(Limited(_backend, Cluster(100, "1h", RateLimitFailurePolicy.Closed)));
+        Assert.Equal(HttpStatusCode.OK, (await gateway.GetAsync("/limited/x")).StatusCode);
+
+        await _redis.StopAsync();
+        using var response = await gateway.GetAsync("/limited/x");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var problem = await TestGateway.ProblemAsync(response);
+        Assert.EndsWith("/ratelimit-unavailable", problem.GetProperty("type").GetString());
+        Assert.Equal(1, _backend.RequestCount);
+        var degraded = await PollRedisUnavailableAsync(gateway, expected: true);
+        Assert.Contains("failurePolicy closed", degraded!.Message);
+    }
+
+    [Fact]
+    public async Task Without_a_configured_redis_cluster_limits_follow_their_failure_policy()
+    {
+        await using var gateway = await GatewayAsync(withRedis: false);
+        await gateway.PublishAsync(Limited(_backend, Cluster(1, "1h", RateLimitFailurePolicy.Closed)));
+
+        using var response = await gateway.GetAsync("/limited/x");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("--redis", (await TestGateway.ProblemAsync(response)).GetProperty("detail").GetString());
+        Assert.Contains("no Redis is configured", (await PollRedisUnavailableAsync(gateway, expected: true))!.Message);
+    }
+}
