@@ -52,6 +52,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddReverseProxy()
             .LoadFromMemory([], [])
             .AddTransforms<KonnectTransformProvider>();
+        services.AddKonnectResilience();
 
         services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners>((kestrel, listeners) =>
         {

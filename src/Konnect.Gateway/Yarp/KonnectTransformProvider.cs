@@ -30,6 +30,10 @@ internal sealed class KonnectTransformProvider : ITransformProvider
         {
             context.RequestTransforms.Add(new PrefixRewriteTransform(replacement));
         }
+        if (context.Route.Metadata?.ContainsKey(Resilience.ResilienceClusterConfig.TagBackendKey) == true)
+        {
+            context.RequestTransforms.Add(Resilience.BackendTagTransform.Instance);
+        }
     }
 }
 

@@ -7,7 +7,7 @@ using Konnect.Controller.Translation.Routes;
 namespace Konnect.Controller.Translation.Policies;
 
 /// <summary>
-/// Decides whether a KonnectPolicy can be enforced, and compiles the blocks this version enforces (ipAccess, cors, authentication, authorization).
+/// Decides whether a KonnectPolicy can be enforced, and compiles the blocks this version enforces (ipAccess, cors, authentication, authorization, and the resilience blocks).
 /// A block this version does not enforce rejects the policy: serving a route without the authentication or limit its
 /// owner asked for would be worse than a clear 503. An enforced block that is invalid rejects it the same way, and so
 /// does a keysSecret that cannot be read; in both cases the rules keep the policy's last good blocks when there are any.
@@ -30,10 +30,12 @@ internal static class PolicyTranslator
         CorsModel? cors = null;
         AuthenticationModel? authentication = null;
         AuthorizationModel? authorization = null;
+        ResilienceModel? resilience = null;
         var invalid = (policy.Spec.IpAccess is { } ip ? PolicyBlockCompiler.TryCompileIpAccess(name, ip, out ipAccess) : null)
             ?? (policy.Spec.Cors is { } c ? PolicyBlockCompiler.TryCompileCors(name, c, out cors) : null)
             ?? (policy.Spec.Authentication is { } authn ? AuthBlockCompiler.TryCompileAuthentication(name, key.Namespace, authn, out authentication) : null)
-            ?? (policy.Spec.Authorization is { } authz ? AuthBlockCompiler.TryCompileAuthorization(name, authz, out authorization) : null);
+            ?? (policy.Spec.Authorization is { } authz ? AuthBlockCompiler.TryCompileAuthorization(name, authz, out authorization) : null)
+            ?? ResilienceBlockCompiler.TryCompile(name, policy.Spec, out resilience);
         if (invalid is not null)
         {
             return Failed(key, generation, lastGood, Reasons.InvalidSpec, invalid, "until it is fixed");
@@ -48,7 +50,7 @@ internal static class PolicyTranslator
             authentication = authentication with { Jwt = withKeys };
         }
 
-        var compiled = new PoliciesModel { IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization };
+        var compiled = new PoliciesModel { IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization, Resilience = resilience };
         // A missing anonymous consumer does not reject the policy: the gateway then has no fallback and answers 401,
         // which fails closed; the condition says which consumer to create.
         var hasRefs = authentication?.AnonymousConsumer is not null || authentication?.Jwt?.Keys is not null || authorization?.ApprovedConsumers.Count > 0;
@@ -125,10 +127,6 @@ internal static class PolicyTranslator
         Check(spec.Cache, "cache");
         Check(spec.RequestTransform, "requestTransform");
         Check(spec.ResponseTransform, "responseTransform");
-        Check(spec.Retry, "retry");
-        Check(spec.CircuitBreaker, "circuitBreaker");
-        Check(spec.LoadBalancing, "loadBalancing");
-        Check(spec.HealthCheck, "healthCheck");
         Check(spec.Ai, "ai");
         return blocks;
     }

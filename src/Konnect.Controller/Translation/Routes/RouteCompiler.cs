@@ -33,6 +33,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         CorsModel? cors = null;
         AuthenticationModel? authentication = null;
         AuthorizationModel? authorization = null;
+        ResilienceModel? resilience = null;
         RouteProblem? unenforceable = null;
         foreach (var policy in routePolicies.Concat(rule.Policies ?? []).Distinct(StringComparer.Ordinal))
         {
@@ -55,6 +56,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
                 cors = compiled.Cors ?? cors;
                 authentication = compiled.Authentication ?? authentication;
                 authorization = compiled.Authorization ?? authorization;
+                resilience = ResilienceModel.Merge(resilience, compiled.Resilience);
             }
         }
 
@@ -82,8 +84,8 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
                 : new Unavailable(Reasons.NoReadyEndpoints, $"{where}: no ready endpoints for {string.Join(", ", resolved.Select(b => b.Name))}");
 
         TimeSpan? timeout = rule.Timeout is { } t && Duration.TryParse(t, out var value) ? value : null;
-        var policies = ipAccess is null && cors is null && authentication is null && authorization is null ? null
-            : new PoliciesModel { IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization };
+        var policies = ipAccess is null && cors is null && authentication is null && authorization is null && resilience is null ? null
+            : new PoliciesModel { IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization, Resilience = resilience };
         return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies);
     }
 
