@@ -11,7 +11,7 @@ public sealed record LoadBalancingPolicy
 {
     public const string AlgorithmPattern = "^[A-Za-z]+$";
 
-    [Description("RoundRobin, LeastRequests, PowerOfTwoChoices (the default), Random or First (the first healthy endpoint). With unequal backend weights the weights pick the backend and the algorithm picks the endpoint within it.")]
+    [Description("RoundRobin, LeastRequests, PowerOfTwoChoices (the default), Random or First (always the available endpoint whose address sorts first, so all traffic goes to one endpoint until it fails). With unequal backend weights the weights pick the backend and the algorithm picks the endpoint within it.")]
     [RegularExpression(AlgorithmPattern), MaxLength(32)]
     public string? Algorithm { get; set; }
 

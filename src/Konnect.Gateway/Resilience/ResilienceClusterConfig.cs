@@ -3,6 +3,7 @@ using System.Text.Json;
 using Konnect.Controller.Model;
 using Konnect.Gateway.Yarp;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 
 namespace Konnect.Gateway.Resilience;
@@ -26,7 +27,13 @@ internal static class ResilienceClusterConfig
     /// <param name="weighted">The backends have unequal weights: the weighted policy picks the backend and delegates.</param>
     public static ClusterConfig Apply(ClusterConfig cluster, ResilienceModel? resilience, bool weighted)
     {
-        var algorithm = resilience?.LoadBalancing?.Algorithm ?? LoadBalancingPolicies.PowerOfTwoChoices;
+        var algorithm = resilience?.LoadBalancing?.Algorithm switch
+        {
+            null => LoadBalancingPolicies.PowerOfTwoChoices,
+            // "First" is YARP's FirstAlphabetical: the available endpoint whose address sorts first, the same on every pod.
+            "First" => LoadBalancingPolicies.FirstAlphabetical,
+            { } name => name,
+        };
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         if (weighted) { metadata[AlgorithmKey] = algorithm; }
         if (resilience?.Retry is { } retry) { metadata[RetryKey] = JsonSerializer.Serialize(retry, ResilienceJsonContext.Default.RetryModel); }
@@ -46,6 +53,9 @@ internal static class ResilienceClusterConfig
             }
             health = new HealthCheckConfig
             {
+                // YARP's default (HealthyOrPanic) sends to every endpoint once all are unhealthy; an unhealthy
+                // endpoint must get nothing, and the client a 503 saying so.
+                AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyAndUnknown,
                 Active = check.Active is { } a
                     ? new ActiveHealthCheckConfig { Enabled = true, Path = a.Path, Interval = a.Interval, Timeout = a.Timeout, Policy = ThresholdActiveHealthPolicy.PolicyName }
                     : null,

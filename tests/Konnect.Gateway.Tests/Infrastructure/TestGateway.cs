@@ -37,11 +37,15 @@ internal sealed class TestGateway : IAsyncDisposable
     /// <param name="trafficUrl">Where traffic is served, e.g. "http://[::1]:0" to test IPv6 clients.</param>
     /// <param name="configure">Adjusts the options, e.g. JWKS refresh intervals.</param>
     public static async Task<TestGateway> StartAsync(Func<IConfigPublisher, Task>? beforeStart = null, string trafficUrl = "http://127.0.0.1:0",
-        Action<GatewayOptions>? configure = null)
+        Action<GatewayOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var options = new GatewayOptions { TrafficUrls = trafficUrl, AdminUrls = "http://127.0.0.1:0", ApplyTimeout = TimeSpan.FromSeconds(10) };
         configure?.Invoke(options);
-        var app = GatewayHost.Build(options, services => services.RemoveAll<ILoggerProvider>());
+        var app = GatewayHost.Build(options, s =>
+        {
+            s.RemoveAll<ILoggerProvider>();
+            services?.Invoke(s);
+        });
         if (beforeStart is not null)
         {
             await beforeStart(app.Services.GetRequiredService<IConfigPublisher>());
