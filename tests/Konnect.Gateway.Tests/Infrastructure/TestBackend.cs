@@ -12,7 +12,7 @@ namespace Konnect.Gateway.Tests.Infrastructure;
 /// A real Kestrel upstream on 127.0.0.1. It answers with the path and query it received, so a test tells routes
 /// apart by giving each one its own base path on the same backend ("http://127.0.0.1:port/a" → body "/a/...").
 /// Paths ending in "/hang" never answer; paths ending in "/slow" wait for <see cref="ReleaseSlow"/>. Paths ending in
-/// "/healthz" are health probes: 200 while <see cref="Healthy"/>, else 503, and not counted in <see cref="RequestCount"/>.
+/// "/probe" are health probes: 200 while <see cref="Healthy"/>, else 503, and not counted in <see cref="RequestCount"/>.
 /// </summary>
 internal sealed class TestBackend : IAsyncDisposable
 {
@@ -30,7 +30,7 @@ internal sealed class TestBackend : IAsyncDisposable
     private int _failNext;
     private int _probes;
 
-    /// <summary>Whether "/healthz" answers 200 (else 503).</summary>
+    /// <summary>Whether "/probe" answers 200 (else 503).</summary>
     public bool Healthy { get; set; } = true;
 
     /// <summary>When set, every request that is not a probe is answered with this status (still counted).</summary>
@@ -75,7 +75,7 @@ internal sealed class TestBackend : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "";
-        if (path.EndsWith("/healthz", StringComparison.Ordinal))
+        if (path.EndsWith("/probe", StringComparison.Ordinal))
         {
             Interlocked.Increment(ref _probes);
             context.Response.StatusCode = Healthy ? 200 : 503;

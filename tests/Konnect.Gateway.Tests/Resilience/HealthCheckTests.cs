@@ -9,7 +9,7 @@ public sealed class HealthCheckTests : ResilienceFixture
 {
     private static readonly ActiveHealthModel Probe = new()
     {
-        Path = "/healthz", Interval = TimeSpan.FromMilliseconds(100), Timeout = TimeSpan.FromSeconds(1), HealthyThreshold = 2, UnhealthyThreshold = 2,
+        Path = "/probe", Interval = TimeSpan.FromMilliseconds(100), Timeout = TimeSpan.FromSeconds(1), HealthyThreshold = 2, UnhealthyThreshold = 2,
     };
 
     [Fact]
