@@ -85,6 +85,24 @@ public sealed class RetryTests : ResilienceFixture
     }
 
     [Fact]
+    public async Task Get_QuietRoute_MinPerSecondAllowsOneRetryEachSecond()
+    {
+        // No share per request, one retry per second: the second failing request in the same second is not retried,
+        // and a second later retries are allowed again.
+        await Gateway.PublishAsync(Rule(new() { Retry = Retry(attempts: 2, ratio: 0, perSecond: 1) }, A.Url("/a")));
+        A.ForcedStatus = 503;
+
+        await Gateway.BodyAsync("/x");
+        Assert.Equal(2, A.RequestCount);
+        await Gateway.BodyAsync("/x");
+        Assert.Equal(3, A.RequestCount);
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Gateway.BodyAsync("/x");
+        Assert.Equal(5, A.RequestCount);
+    }
+
+    [Fact]
     public async Task Get_PerTryTimeout_RetriedThen504Problem()
     {
         await Gateway.PublishAsync(Rule(new() { Retry = Retry(attempts: 2, perTry: TimeSpan.FromMilliseconds(200), onTimeout: true) }, A.Url("/a")));
