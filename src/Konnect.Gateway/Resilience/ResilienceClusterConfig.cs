@@ -35,7 +35,8 @@ internal static class ResilienceClusterConfig
             { } name => name,
         };
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (weighted) { metadata[AlgorithmKey] = algorithm; }
+        // Without a loadBalancing block a weighted rule keeps plain weighted-random choice among all endpoints.
+        if (weighted && resilience?.LoadBalancing is not null) { metadata[AlgorithmKey] = algorithm; }
         if (resilience?.Retry is { } retry) { metadata[RetryKey] = JsonSerializer.Serialize(retry, ResilienceJsonContext.Default.RetryModel); }
         if (resilience?.CircuitBreaker is { } breaker) { metadata[CircuitBreakerKey] = JsonSerializer.Serialize(breaker, ResilienceJsonContext.Default.CircuitBreakerModel); }
 
