@@ -79,6 +79,7 @@ public static class GatewayServiceCollectionExtensions
             // The gateway propagates trace context itself (TraceContextTransform). HttpClient's own propagation would
             // start an unexported child activity and send its id, or, tracing off, replace the client's traceparent.
             .ConfigureHttpClient((_, handler) => handler.ActivityHeadersPropagator = null);
+        services.AddKonnectResilience();
 
         services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners, GatewayMetrics>((kestrel, listeners, metrics) =>
         {

@@ -20,7 +20,7 @@ public sealed record KonnectPolicy : IKubernetesObject
 }
 
 /// <summary>
-/// The policy blocks. ipAccess, cors, authentication (apiKey, basic, jwt, anonymous), authorization, rateLimit, cache and the request and response transforms are enforced. The other shapes are filled in by the releases that enforce them; until a block is enforced,
+/// The policy blocks. ipAccess, cors, authentication (apiKey, basic, jwt, anonymous), authorization, rateLimit, cache, the request and response transforms, loadBalancing, healthCheck, retry and circuitBreaker are enforced. The other shapes are filled in by the releases that enforce them; until a block is enforced,
 /// a policy that sets it is rejected (Accepted=False, reason Unsupported) and routes that use it answer 503, so
 /// nothing is ever served without a policy its owner asked for.
 /// </summary>
@@ -42,14 +42,14 @@ public sealed record KonnectPolicySpec
     public RequestTransformPolicy? RequestTransform { get; set; }
     [Description("Header and JSON body changes on the way back.")]
     public ResponseTransformPolicy? ResponseTransform { get; set; }
-    [Description("Retries of failed upstream attempts. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? Retry { get; set; }
-    [Description("Stop sending to a failing backend for a while. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? CircuitBreaker { get; set; }
-    [Description("How a destination is chosen. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? LoadBalancing { get; set; }
-    [Description("Active and passive health checks. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? HealthCheck { get; set; }
+    [Description("Retries of failed upstream attempts (idempotent methods without a body by default), bounded by a retry budget.")]
+    public RetryPolicy? Retry { get; set; }
+    [Description("Per backend: stop sending to a failing backend for a while and answer 503 circuit-open instead.")]
+    public CircuitBreakerPolicy? CircuitBreaker { get; set; }
+    [Description("How an endpoint is chosen (RoundRobin, LeastRequests, PowerOfTwoChoices, Random, First) and session affinity by cookie or header.")]
+    public LoadBalancingPolicy? LoadBalancing { get; set; }
+    [Description("Active probes and passive ejection of failing endpoints; unhealthy endpoints get no traffic.")]
+    public HealthCheckPolicy? HealthCheck { get; set; }
     [Description("AI provider routing and token limits. Not enforced yet.")]
     [PreserveUnknownFields] public JsonObject? Ai { get; set; }
 }

@@ -15,6 +15,8 @@ public sealed record PoliciesModel
     public CacheModel? Cache { get; init; }
     public TransformModel? RequestTransform { get; init; }
     public TransformModel? ResponseTransform { get; init; }
+    /// <summary>loadBalancing, healthCheck, retry and circuitBreaker; each merged as a whole block like the others.</summary>
+    public ResilienceModel? Resilience { get; init; }
 }
 
 /// <summary>Normalised CIDR ranges ("10.0.0.0/8", "2001:db8::/32"; single addresses get /32 or /128).</summary>

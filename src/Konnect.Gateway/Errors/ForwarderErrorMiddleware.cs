@@ -20,15 +20,13 @@ internal sealed class ForwarderErrorMiddleware(RequestDelegate next)
             return;
         }
 
-        var (problem, detail) = error.Error switch
+        var (problem, detail) = error.Exception switch
         {
-            ForwarderError.NoAvailableDestinations =>
-                (Problem.NoDestination, "Every upstream destination of the route is unavailable or has no weight."),
-            ForwarderError.RequestTimedOut =>
-                (Problem.UpstreamTimeout, "The upstream did not respond within the route's timeout."),
-            // The client's own side failed (aborted, bad body): YARP already chose a 4xx/5xx status; leave it bodiless.
-            ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient => (null, null),
-            _ => (Problem.UpstreamUnreachable, "The upstream refused, reset or broke the connection."),
+            Polly.CircuitBreaker.BrokenCircuitException =>
+                (Problem.CircuitOpen, "The backend failed too often recently; the gateway is not sending it requests until its circuit breaker closes."),
+            Resilience.TryTimeoutException =>
+                (Problem.UpstreamTimeout, "The upstream did not answer within the retry policy's per-try timeout."),
+            _ => Classify(error.Error),
         };
 
         if (problem is not null)
@@ -36,4 +34,15 @@ internal sealed class ForwarderErrorMiddleware(RequestDelegate next)
             await ProblemResponse.WriteAsync(context, problem, detail!);
         }
     }
+
+    private static (Problem?, string?) Classify(ForwarderError error) => error switch
+    {
+        ForwarderError.NoAvailableDestinations =>
+            (Problem.NoDestination, "Every upstream destination of the route is unhealthy, unavailable or has no weight."),
+        ForwarderError.RequestTimedOut =>
+            (Problem.UpstreamTimeout, "The upstream did not respond within the route's timeout."),
+        // The client's own side failed (aborted, bad body): YARP already chose a 4xx/5xx status; leave it bodiless.
+        ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient => (null, null),
+        _ => (Problem.UpstreamUnreachable, "The upstream refused, reset or broke the connection."),
+    };
 }

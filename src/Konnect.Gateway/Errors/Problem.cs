@@ -17,6 +17,7 @@ public sealed record Problem(int Status, string Type, string Title)
     public static readonly Problem JwksUnavailable = new(503, Base + "jwks-unavailable", "The token issuer's signing keys are unavailable");
     public static readonly Problem RateLimitUnavailable = new(503, Base + "ratelimit-unavailable", "The rate limit cannot be checked");
     public static readonly Problem NoDestination = new(503, Base + "no-destination", "No upstream destination is available");
+    public static readonly Problem CircuitOpen = new(503, Base + "circuit-open", "The upstream's circuit breaker is open");
     public static readonly Problem UpstreamUnreachable = new(502, Base + "upstream-unreachable", "The upstream could not be reached or failed");
     public static readonly Problem UpstreamTimeout = new(504, Base + "upstream-timeout", "The upstream did not answer in time");
     public static readonly Problem Internal = new(500, Base + "internal", "The gateway failed to handle the request");

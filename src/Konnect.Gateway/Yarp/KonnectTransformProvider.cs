@@ -35,6 +35,10 @@ internal sealed class KonnectTransformProvider(Tracing.GatewayTracing tracing) :
         {
             context.RequestTransforms.Add(new PrefixRewriteTransform(replacement));
         }
+        if (context.Route.Metadata?.ContainsKey(Resilience.ResilienceClusterConfig.TagBackendKey) == true)
+        {
+            context.RequestTransforms.Add(Resilience.BackendTagTransform.Instance);
+        }
         // After the prefix rewrite; the response one last, since a JSON body edit writes (and so starts) the answer.
         context.RequestTransforms.Add(Konnect.Gateway.Policies.Transforms.PolicyRequestTransform.Instance);
         context.ResponseTransforms.Add(Konnect.Gateway.Policies.Transforms.PolicyResponseTransform.Instance);

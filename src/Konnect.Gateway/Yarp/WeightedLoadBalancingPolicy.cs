@@ -1,5 +1,7 @@
 using System.Globalization;
+using Konnect.Gateway.Resilience;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
@@ -7,15 +9,48 @@ namespace Konnect.Gateway.Yarp;
 
 /// <summary>
 /// Weighted random choice among the available destinations, using each destination's "konnect.weight" metadata
-/// (Gateway API backendRef weights spread over endpoints). Only clusters with unequal weights use it.
+/// (Gateway API backendRef weights spread over endpoints). Only clusters with unequal weights use it. The weights pick
+/// the backend; when the rule names a load-balancing algorithm (cluster metadata "konnect.algorithm"), that algorithm
+/// then picks the endpoint among the chosen backend's available endpoints.
 /// </summary>
-internal sealed class WeightedLoadBalancingPolicy : ILoadBalancingPolicy
+internal sealed class WeightedLoadBalancingPolicy(IServiceProvider services) : ILoadBalancingPolicy
 {
     public const string PolicyName = "KonnectWeighted";
+
+    // Resolved on first use: the policies include this one, so they cannot be constructor dependencies.
+    private Dictionary<string, ILoadBalancingPolicy>? _policies;
 
     public string Name => PolicyName;
 
     public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
+    {
+        var picked = PickWeighted(availableDestinations);
+        if (picked is null
+            || cluster.Model.Config.Metadata?.TryGetValue(ResilienceClusterConfig.AlgorithmKey, out var algorithm) != true
+            || Policy(algorithm!) is not { } policy)
+        {
+            return picked;
+        }
+
+        // Destination ids are "b{index}/{address}": the backend is everything before the first slash.
+        var backend = picked.DestinationId.AsSpan(0, picked.DestinationId.IndexOf('/') + 1);
+        var siblings = new List<DestinationState>(availableDestinations.Count);
+        foreach (var destination in availableDestinations)
+        {
+            if (destination.DestinationId.AsSpan().StartsWith(backend, StringComparison.OrdinalIgnoreCase)) { siblings.Add(destination); }
+        }
+        return siblings.Count <= 1 ? picked : policy.PickDestination(context, cluster, siblings) ?? picked;
+    }
+
+    private ILoadBalancingPolicy? Policy(string name)
+    {
+        _policies ??= services.GetServices<ILoadBalancingPolicy>()
+            .Where(p => p.Name != PolicyName)
+            .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        return _policies.GetValueOrDefault(name);
+    }
+
+    private static DestinationState? PickWeighted(IReadOnlyList<DestinationState> availableDestinations)
     {
         var count = availableDestinations.Count;
         if (count <= 1)

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Konnect.Controller.Model;
+using Konnect.Gateway.Resilience;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.LoadBalancing;
 
 namespace Konnect.Gateway.Yarp;
 
@@ -31,22 +31,27 @@ internal static class YarpConfigBuilder
             RouteId = route.Id,
             ClusterId = route.Id,
             Match = new RouteMatch { Path = CatchAllPath },
-            Metadata = route.RewritePathPrefix is { } rewrite
-                ? new Dictionary<string, string> { [RewritePrefixKey] = rewrite }
-                : null,
+            Metadata = RouteMetadata(route),
         };
 
-        // Equal weights need no weighting: YARP's power-of-two-choices also steers away from a busy endpoint.
+        // Equal weights need no weighting: the rule's algorithm (default power-of-two-choices) picks among all endpoints.
         var uniform = destinations.Values.Select(d => d.Metadata![WeightKey]).Distinct(StringComparer.Ordinal).Count() == 1;
         var cluster = new ClusterConfig
         {
             ClusterId = route.Id,
-            LoadBalancingPolicy = uniform ? LoadBalancingPolicies.PowerOfTwoChoices : WeightedLoadBalancingPolicy.PolicyName,
             Destinations = destinations,
             HttpRequest = route.Timeout is { } timeout ? new ForwarderRequestConfig { ActivityTimeout = timeout } : null,
         };
 
-        return (routeConfig, cluster);
+        return (routeConfig, ResilienceClusterConfig.Apply(cluster, route.Policies?.Resilience, weighted: !uniform));
+    }
+
+    private static Dictionary<string, string>? RouteMetadata(RouteModel route)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (route.RewritePathPrefix is { } rewrite) { metadata[RewritePrefixKey] = rewrite; }
+        if (route.Policies?.Resilience?.CircuitBreaker is not null) { metadata[ResilienceClusterConfig.TagBackendKey] = "true"; }
+        return metadata.Count > 0 ? metadata : null;
     }
 
     /// <summary>

@@ -11,7 +11,8 @@ namespace Konnect.Gateway.Tests.Infrastructure;
 /// <summary>
 /// A real Kestrel upstream on 127.0.0.1. It answers with the path and query it received, so a test tells routes
 /// apart by giving each one its own base path on the same backend ("http://127.0.0.1:port/a" → body "/a/...").
-/// Paths ending in "/hang" never answer; paths ending in "/slow" wait for <see cref="ReleaseSlow"/>.
+/// Paths ending in "/hang" never answer; paths ending in "/slow" wait for <see cref="ReleaseSlow"/>. Paths ending in
+/// "/probe" are health probes: 200 while <see cref="Healthy"/>, else 503, and not counted in <see cref="RequestCount"/>.
 /// </summary>
 internal sealed class TestBackend : IAsyncDisposable
 {
@@ -26,6 +27,27 @@ internal sealed class TestBackend : IAsyncDisposable
     public int Port { get; private set; }
 
     private int _requests;
+    private int _failNext;
+    private int _probes;
+
+    /// <summary>Whether "/probe" answers 200 (else 503).</summary>
+    public bool Healthy { get; set; } = true;
+
+    /// <summary>When set, every request that is not a probe is answered with this status (still counted).</summary>
+    public int? ForcedStatus { get; set; }
+
+    /// <summary>Health probes received.</summary>
+    public int ProbeCount => Volatile.Read(ref _probes);
+
+    /// <summary>The next <paramref name="count"/> requests get <paramref name="status"/>; later ones are served normally.</summary>
+    public void FailNext(int count, int status)
+    {
+        ForcedStatus = null;
+        _failStatus = status;
+        Volatile.Write(ref _failNext, count);
+    }
+
+    private int _failStatus;
 
     /// <summary>Requests that reached this upstream: tests prove the gateway answered something itself.</summary>
     public int RequestCount => Volatile.Read(ref _requests);
@@ -52,8 +74,26 @@ internal sealed class TestBackend : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        Interlocked.Increment(ref _requests);
         var path = context.Request.Path.Value ?? "";
+        if (path.EndsWith("/probe", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _probes);
+            context.Response.StatusCode = Healthy ? 200 : 503;
+            return;
+        }
+
+        Interlocked.Increment(ref _requests);
+        if (ForcedStatus is { } forced)
+        {
+            context.Response.StatusCode = forced;
+            return;
+        }
+        if (Volatile.Read(ref _failNext) > 0 && Interlocked.Decrement(ref _failNext) >= 0)
+        {
+            context.Response.StatusCode = _failStatus;
+            return;
+        }
+
         if (path.EndsWith("/hang", StringComparison.Ordinal))
         {
             await Task.Delay(Timeout.Infinite, context.RequestAborted);

@@ -7,7 +7,7 @@ using Konnect.Controller.Translation.Routes;
 namespace Konnect.Controller.Translation.Policies;
 
 /// <summary>
-/// Decides whether a KonnectPolicy can be enforced, and compiles the blocks this version enforces (ipAccess, cors, authentication, authorization, rateLimit, cache, request and response transforms).
+/// Decides whether a KonnectPolicy can be enforced, and compiles the blocks this version enforces (ipAccess, cors, authentication, authorization, rateLimit, cache, request and response transforms, and the resilience blocks).
 /// A block this version does not enforce rejects the policy: serving a route without the authentication or limit its
 /// owner asked for would be worse than a clear 503. An enforced block that is invalid rejects it the same way, and so
 /// does a keysSecret that cannot be read; in both cases the rules keep the policy's last good blocks when there are any.
@@ -33,6 +33,7 @@ internal static class PolicyTranslator
         RateLimitModel? rateLimit = null;
         CacheModel? cache = null;
         TransformModel? requestTransform = null, responseTransform = null;
+        ResilienceModel? resilience = null;
         var invalid = (policy.Spec.IpAccess is { } ip ? PolicyBlockCompiler.TryCompileIpAccess(name, ip, out ipAccess) : null)
             ?? (policy.Spec.Cors is { } c ? PolicyBlockCompiler.TryCompileCors(name, c, out cors) : null)
             ?? (policy.Spec.Authentication is { } authn ? AuthBlockCompiler.TryCompileAuthentication(name, key.Namespace, authn, out authentication) : null)
@@ -40,7 +41,8 @@ internal static class PolicyTranslator
             ?? (policy.Spec.RateLimit is { } limit ? RateLimitBlockCompiler.TryCompile(name, limit, out rateLimit) : null)
             ?? (policy.Spec.Cache is { } cacheBlock ? TrafficBlockCompiler.TryCompileCache(name, cacheBlock, out cache) : null)
             ?? (policy.Spec.RequestTransform is { } rq ? TrafficBlockCompiler.TryCompileRequestTransform(name, rq, out requestTransform) : null)
-            ?? (policy.Spec.ResponseTransform is { } rs ? TrafficBlockCompiler.TryCompileResponseTransform(name, rs, out responseTransform) : null);
+            ?? (policy.Spec.ResponseTransform is { } rs ? TrafficBlockCompiler.TryCompileResponseTransform(name, rs, out responseTransform) : null)
+            ?? ResilienceBlockCompiler.TryCompile(name, policy.Spec, out resilience);
         if (invalid is not null)
         {
             return Failed(key, generation, lastGood, Reasons.InvalidSpec, invalid, "until it is fixed");
@@ -58,7 +60,7 @@ internal static class PolicyTranslator
         var compiled = new PoliciesModel
         {
             IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization, RateLimit = rateLimit,
-            Cache = cache, RequestTransform = requestTransform, ResponseTransform = responseTransform,
+            Cache = cache, RequestTransform = requestTransform, ResponseTransform = responseTransform, Resilience = resilience,
         };
         // A missing anonymous consumer does not reject the policy: the gateway then has no fallback and answers 401,
         // which fails closed; the condition says which consumer to create.
@@ -132,10 +134,6 @@ internal static class PolicyTranslator
         var blocks = new List<string>();
         void Check(object? block, string name) { if (block is not null) { blocks.Add(name); } }
         Check(spec.Authentication?.Mtls, "authentication.mtls");
-        Check(spec.Retry, "retry");
-        Check(spec.CircuitBreaker, "circuitBreaker");
-        Check(spec.LoadBalancing, "loadBalancing");
-        Check(spec.HealthCheck, "healthCheck");
         Check(spec.Ai, "ai");
         return blocks;
     }

@@ -36,6 +36,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         RateLimitModel? rateLimit = null;
         CacheModel? cache = null;
         TransformModel? requestTransform = null, responseTransform = null;
+        ResilienceModel? resilience = null;
         RouteProblem? unenforceable = null;
         foreach (var policy in routePolicies.Concat(rule.Policies ?? []).Distinct(StringComparer.Ordinal))
         {
@@ -62,6 +63,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
                 cache = compiled.Cache ?? cache;
                 requestTransform = compiled.RequestTransform ?? requestTransform;
                 responseTransform = compiled.ResponseTransform ?? responseTransform;
+                resilience = ResilienceModel.Merge(resilience, compiled.Resilience);
             }
         }
 
@@ -90,11 +92,11 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
 
         TimeSpan? timeout = rule.Timeout is { } t && Duration.TryParse(t, out var value) ? value : null;
         var policies = ipAccess is null && cors is null && authentication is null && authorization is null && rateLimit is null
-            && cache is null && requestTransform is null && responseTransform is null ? null
+            && cache is null && requestTransform is null && responseTransform is null && resilience is null ? null
             : new PoliciesModel
             {
                 IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization, RateLimit = rateLimit,
-                Cache = cache, RequestTransform = requestTransform, ResponseTransform = responseTransform,
+                Cache = cache, RequestTransform = requestTransform, ResponseTransform = responseTransform, Resilience = resilience,
             };
         return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies);
     }

@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Http;
+using Polly.CircuitBreaker;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
+
+namespace Konnect.Gateway.Resilience;
+
+/// <summary>
+/// Passive health: an endpoint whose real requests fail consecutiveFailures times in a row (connect failures,
+/// timeouts, 5xx answers) is ejected for the reactivation period, after which YARP puts it back in rotation.
+/// YARP's TransportFailureRate policy ignores 5xx answers, which is how most broken pods fail.
+/// </summary>
+internal sealed class ConsecutiveFailuresPassivePolicy(IDestinationHealthUpdater updater) : IPassiveHealthCheckPolicy
+{
+    public const string PolicyName = "KonnectConsecutiveFailures";
+
+    private readonly ConditionalWeakTable<DestinationState, Counter> _failures = new();
+
+    public string Name => PolicyName;
+
+    public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
+    {
+        var error = context.Features.Get<IForwarderErrorFeature>();
+        // The client leaving, or the gateway's own breaker answering, says nothing about the endpoint.
+        if (context.RequestAborted.IsCancellationRequested || error?.Exception is BrokenCircuitException
+            || error?.Error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+                or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient)
+        {
+            return;
+        }
+
+        var counter = _failures.GetOrCreateValue(destination);
+        if (error is null && context.Response.StatusCode < 500)
+        {
+            Interlocked.Exchange(ref counter.Value, 0);
+            return;
+        }
+
+        var threshold = ThresholdActiveHealthPolicy.Read(cluster.Model.Config.Metadata, ResilienceClusterConfig.PassiveFailuresKey, 5);
+        if (Interlocked.Increment(ref counter.Value) >= threshold)
+        {
+            Interlocked.Exchange(ref counter.Value, 0);
+            var period = cluster.Model.Config.HealthCheck?.Passive?.ReactivationPeriod ?? TimeSpan.FromSeconds(30);
+            updater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, period);
+        }
+    }
+
+    private sealed class Counter
+    {
+        public int Value;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Json;
+using Konnect.Controller.Model;
+using Konnect.Gateway.Yarp;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.LoadBalancing;
+
+namespace Konnect.Gateway.Resilience;
+
+/// <summary>
+/// Puts a rule's resilience blocks into its YARP cluster: the load-balancing policy, session affinity and health
+/// checks as YARP configures them, and retry and circuit breaker as metadata that <see cref="ResilientForwarderHttpClientFactory"/>
+/// turns into the cluster's <see cref="ResilienceHandler"/>.
+/// </summary>
+internal static class ResilienceClusterConfig
+{
+    public const string AlgorithmKey = "konnect.algorithm";
+    public const string RetryKey = "konnect.retry";
+    public const string CircuitBreakerKey = "konnect.circuitBreaker";
+    public const string HealthyThresholdKey = "konnect.health.healthyThreshold";
+    public const string UnhealthyThresholdKey = "konnect.health.unhealthyThreshold";
+    public const string PassiveFailuresKey = "konnect.health.consecutiveFailures";
+    /// <summary>Route metadata: the rule has a circuit breaker, so each request is tagged with its backend.</summary>
+    public const string TagBackendKey = "konnect.tagBackend";
+
+    /// <param name="weighted">The backends have unequal weights: the weighted policy picks the backend and delegates.</param>
+    public static ClusterConfig Apply(ClusterConfig cluster, ResilienceModel? resilience, bool weighted)
+    {
+        var algorithm = resilience?.LoadBalancing?.Algorithm switch
+        {
+            null => LoadBalancingPolicies.PowerOfTwoChoices,
+            // "First" is YARP's FirstAlphabetical: the available endpoint whose address sorts first, the same on every pod.
+            "First" => LoadBalancingPolicies.FirstAlphabetical,
+            { } name => name,
+        };
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Without a loadBalancing block a weighted rule keeps plain weighted-random choice among all endpoints.
+        if (weighted && resilience?.LoadBalancing is not null) { metadata[AlgorithmKey] = algorithm; }
+        if (resilience?.Retry is { } retry) { metadata[RetryKey] = JsonSerializer.Serialize(retry, ResilienceJsonContext.Default.RetryModel); }
+        if (resilience?.CircuitBreaker is { } breaker) { metadata[CircuitBreakerKey] = JsonSerializer.Serialize(breaker, ResilienceJsonContext.Default.CircuitBreakerModel); }
+
+        HealthCheckConfig? health = null;
+        if (resilience?.HealthCheck is { } check)
+        {
+            if (check.Active is { } active)
+            {
+                metadata[HealthyThresholdKey] = active.HealthyThreshold.ToString(CultureInfo.InvariantCulture);
+                metadata[UnhealthyThresholdKey] = active.UnhealthyThreshold.ToString(CultureInfo.InvariantCulture);
+            }
+            if (check.Passive is { } passive)
+            {
+                metadata[PassiveFailuresKey] = passive.ConsecutiveFailures.ToString(CultureInfo.InvariantCulture);
+            }
+            health = new HealthCheckConfig
+            {
+                // YARP's default (HealthyOrPanic) sends to every endpoint once all are unhealthy; an unhealthy
+                // endpoint must get nothing, and the client a 503 saying so.
+                AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyAndUnknown,
+                Active = check.Active is { } a
+                    ? new ActiveHealthCheckConfig { Enabled = true, Path = a.Path, Interval = a.Interval, Timeout = a.Timeout, Policy = ThresholdActiveHealthPolicy.PolicyName }
+                    : null,
+                Passive = check.Passive is { } p
+                    ? new PassiveHealthCheckConfig { Enabled = true, Policy = ConsecutiveFailuresPassivePolicy.PolicyName, ReactivationPeriod = p.ReactivationPeriod }
+                    : null,
+            };
+        }
+
+        return cluster with
+        {
+            LoadBalancingPolicy = weighted ? WeightedLoadBalancingPolicy.PolicyName : algorithm,
+            SessionAffinity = Affinity(resilience?.LoadBalancing?.Affinity),
+            HealthCheck = health,
+            Metadata = metadata.Count > 0 ? metadata : null,
+        };
+    }
+
+    /// <summary>YARP's Cookie and CustomHeader policies: the key is the destination id, encrypted with data protection.</summary>
+    private static SessionAffinityConfig? Affinity(AffinityModel? affinity) => affinity switch
+    {
+        null => null,
+        { Kind: AffinityKind.Cookie } => new SessionAffinityConfig
+        {
+            Enabled = true,
+            Policy = "Cookie",
+            // A destination that went away (or is unhealthy) hands the client to a new one instead of failing it.
+            FailurePolicy = "Redistribute",
+            AffinityKeyName = affinity.Name,
+            Cookie = new SessionAffinityCookieConfig
+            {
+                HttpOnly = true,
+                IsEssential = true,
+                Expiration = affinity.Ttl,
+                SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Lax,
+                SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest,
+            },
+        },
+        _ => new SessionAffinityConfig { Enabled = true, Policy = "CustomHeader", FailurePolicy = "Redistribute", AffinityKeyName = affinity.Name },
+    };
+}

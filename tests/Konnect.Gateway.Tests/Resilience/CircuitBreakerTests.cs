@@ -1,0 +1,76 @@
+using System.Net;
+using Konnect.Controller.Model;
+using Konnect.Gateway.Tests.Infrastructure;
+
+namespace Konnect.Gateway.Tests.Resilience;
+
+public sealed class CircuitBreakerTests : ResilienceFixture
+{
+    private static readonly CircuitBreakerModel Breaker = new()
+    {
+        Policy = "test/cb", FailureRatio = 0.5, MinimumThroughput = 2, SamplingDuration = TimeSpan.FromSeconds(30), BreakDuration = TimeSpan.FromSeconds(5),
+    };
+
+    [Fact]
+    public async Task Breaker_OpensAfterFailures_Answers503WithoutUpstream_ThenHalfOpensAndCloses()
+    {
+        await Gateway.PublishAsync(Rule(new() { CircuitBreaker = Breaker }, A.Url("/a")));
+        A.ForcedStatus = 500;
+        Assert.Equal("500", await Gateway.BodyAsync("/x"));
+        Assert.Equal("500", await Gateway.BodyAsync("/x"));
+        Assert.Equal(2, A.RequestCount);
+
+        using (var open = await Gateway.GetAsync("/x"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, open.StatusCode);
+            var problem = await TestGateway.ProblemAsync(open);
+            Assert.EndsWith("/circuit-open", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
+        }
+        Assert.Equal(2, A.RequestCount);
+
+        // After the break one probe goes through (half-open); it succeeds, so the circuit closes.
+        A.ForcedStatus = null;
+        Clock.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal("/a/x", await Gateway.BodyAsync("/x"));
+        Assert.Equal("/a/x", await Gateway.BodyAsync("/x"));
+        Assert.Equal(4, A.RequestCount);
+    }
+
+    [Fact]
+    public async Task Breaker_HalfOpenProbeFails_OpensAgain()
+    {
+        await Gateway.PublishAsync(Rule(new() { CircuitBreaker = Breaker }, A.Url("/a")));
+        A.ForcedStatus = 500;
+        await Gateway.BodyAsync("/x");
+        await Gateway.BodyAsync("/x");
+        Assert.Equal("503", await Gateway.BodyAsync("/x"));
+
+        Clock.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal("500", await Gateway.BodyAsync("/x"));
+        Assert.Equal("503", await Gateway.BodyAsync("/x"));
+        Assert.Equal(3, A.RequestCount);
+    }
+
+    [Fact]
+    public async Task Breaker_IsPerBackend_OtherBackendKeepsServing()
+    {
+        var route = Rule(new() { CircuitBreaker = Breaker, LoadBalancing = Algorithm("RoundRobin") }, A.Url("/a")) with
+        {
+            Backends =
+            [
+                new BackendModel { Name = "a", Weight = 1, Endpoints = [A.Url("/a")] },
+                new BackendModel { Name = "b", Weight = 1, Endpoints = [B.Url("/b")] },
+            ],
+        };
+        await Gateway.PublishAsync(route);
+        A.ForcedStatus = 500;
+
+        // Equal weights: RoundRobin over both backends' endpoints, so A's breaker sees every other request.
+        var seen = new List<string>();
+        for (var i = 0; i < 8; i++) { seen.Add(await WhoAsync()); }
+
+        Assert.Contains("503", seen);
+        Assert.Equal(4, seen.Count(s => s == "b"));
+        Assert.Equal(2, A.RequestCount);
+    }
+}

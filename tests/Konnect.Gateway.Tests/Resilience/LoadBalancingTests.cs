@@ -1,0 +1,98 @@
+using System.Net;
+using Konnect.Controller.Model;
+using Konnect.Gateway.Tests.Infrastructure;
+
+namespace Konnect.Gateway.Tests.Resilience;
+
+public sealed class LoadBalancingTests : ResilienceFixture
+{
+    [Fact]
+    public async Task RoundRobin_TwoEndpoints_Alternates()
+    {
+        await Gateway.PublishAsync(Rule(new() { LoadBalancing = Algorithm("RoundRobin") }, A.Url("/a"), B.Url("/b")));
+
+        var seen = new List<string>();
+        for (var i = 0; i < 6; i++) { seen.Add(await WhoAsync()); }
+
+        Assert.All(seen, s => Assert.Contains(s, new[] { "a", "b" }));
+        for (var i = 1; i < seen.Count; i++) { Assert.NotEqual(seen[i - 1], seen[i]); }
+    }
+
+    [Fact]
+    public async Task First_HealthyEndpoints_AlwaysTheOneThatSortsFirst()
+    {
+        await Gateway.PublishAsync(Rule(new() { LoadBalancing = Algorithm("First") }, A.Url("/a"), B.Url("/b")));
+        var first = string.CompareOrdinal(A.Url(), B.Url()) < 0 ? "a" : "b";
+
+        for (var i = 0; i < 5; i++) { Assert.Equal(first, await WhoAsync()); }
+        Assert.Equal(0, (first == "a" ? B : A).RequestCount);
+    }
+
+    [Fact]
+    public async Task LeastRequests_OneEndpointHoldsARequest_IdleOneGetsTheRest()
+    {
+        await Gateway.PublishAsync(Rule(new() { LoadBalancing = Algorithm("LeastRequests") }, A.Url("/a"), B.Url("/b")));
+
+        var held = Gateway.GetAsync("/slow");
+        var busy = await Task.WhenAny(A.SlowStarted, B.SlowStarted);
+        var idle = busy == A.SlowStarted ? "b" : "a";
+
+        for (var i = 0; i < 4; i++) { Assert.Equal(idle, await WhoAsync()); }
+
+        A.ReleaseSlow();
+        B.ReleaseSlow();
+        using var response = await held;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task CookieAffinity_ClientSendsCookieBack_SticksToOneEndpoint()
+    {
+        var affinity = new AffinityModel { Kind = AffinityKind.Cookie, Name = "app-affinity", Ttl = TimeSpan.FromHours(1) };
+        await Gateway.PublishAsync(Rule(new() { LoadBalancing = Algorithm("RoundRobin", affinity) }, A.Url("/a"), B.Url("/b")));
+
+        using var first = await Gateway.GetAsync("/x");
+        var cookie = Assert.Single(first.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith("app-affinity=", cookie, StringComparison.Ordinal);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        var pinned = (await first.Content.ReadAsStringAsync())[1..2];
+        var pair = cookie.Split(';')[0];
+
+        // Without the cookie RoundRobin would alternate; with it every request goes back to the same endpoint.
+        for (var i = 0; i < 5; i++) { Assert.Equal(pinned, await WhoAsync("/x", ("Cookie", pair))); }
+    }
+
+    [Fact]
+    public async Task HeaderAffinity_ClientEchoesHeader_SticksToOneEndpoint()
+    {
+        var affinity = new AffinityModel { Kind = AffinityKind.Header, Name = "x-affinity" };
+        await Gateway.PublishAsync(Rule(new() { LoadBalancing = Algorithm("RoundRobin", affinity) }, A.Url("/a"), B.Url("/b")));
+
+        using var first = await Gateway.GetAsync("/x");
+        var key = Assert.Single(first.Headers.GetValues("x-affinity"));
+        var pinned = (await first.Content.ReadAsStringAsync())[1..2];
+
+        for (var i = 0; i < 5; i++) { Assert.Equal(pinned, await WhoAsync("/x", ("x-affinity", key))); }
+    }
+
+    [Fact]
+    public async Task WeightedBackends_WithRoundRobin_WeightsPickTheBackendAlgorithmPicksTheEndpoint()
+    {
+        // Backend "heavy" (A and B) outweighs "light" 100000:1, so every request lands on it; within it RoundRobin alternates.
+        var route = Rule(new() { LoadBalancing = Algorithm("RoundRobin") }, A.Url("/a"), B.Url("/b")) with
+        {
+            Backends =
+            [
+                new BackendModel { Name = "heavy", Weight = 100000, Endpoints = [A.Url("/a"), B.Url("/b")] },
+                new BackendModel { Name = "light", Weight = 1, Endpoints = [A.Url("/light")] },
+            ],
+        };
+        await Gateway.PublishAsync(route);
+
+        var seen = new List<string>();
+        for (var i = 0; i < 6; i++) { seen.Add(await WhoAsync()); }
+
+        Assert.All(seen, s => Assert.Contains(s, new[] { "a", "b" }));
+        for (var i = 1; i < seen.Count; i++) { Assert.NotEqual(seen[i - 1], seen[i]); }
+    }
+}
