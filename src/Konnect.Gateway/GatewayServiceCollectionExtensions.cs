@@ -26,6 +26,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<GatewayState>();
         services.AddSingleton<GatewayListeners>();
+        services.AddKonnectTls();
         // The newest status of every object, served on /status; the host adds it to its IStatusSink.
         services.TryAddSingleton<Konnect.Controller.Status.StatusBoard>();
         // Data-plane I/O for jwt policies: JWKS documents are fetched and cached here, never by the translator.
@@ -53,11 +54,11 @@ public static class GatewayServiceCollectionExtensions
             .LoadFromMemory([], [])
             .AddTransforms<KonnectTransformProvider>();
 
-        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners>((kestrel, listeners) =>
+        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners, Konnect.Gateway.Tls.CertificateSelector>((kestrel, listeners, certificates) =>
         {
             // The Server header tells scanners which CVEs to try and tells clients nothing useful.
             kestrel.AddServerHeader = false;
-            listeners.Configure(kestrel, options);
+            listeners.Configure(kestrel, options, certificates);
         });
 
         return services;
@@ -67,6 +68,7 @@ public static class GatewayServiceCollectionExtensions
     {
         var traffic = ListenUrl.ParseAll(options.TrafficUrls, nameof(options.TrafficUrls));
         var admin = ListenUrl.ParseAll(options.AdminUrls, nameof(options.AdminUrls));
+        traffic = [.. traffic, .. ListenUrl.ParseTls(options.TlsUrls, nameof(options.TlsUrls))];
         // The admin branch is chosen by local port, so a shared port would expose /config to traffic clients.
         var shared = traffic.Select(e => e.Port).Intersect(admin.Select(e => e.Port)).Where(p => p != 0).ToList();
         if (shared.Count > 0)

@@ -28,6 +28,8 @@ internal sealed class ForwarderErrorMiddleware(RequestDelegate next)
                 (Problem.UpstreamTimeout, "The upstream did not respond within the route's timeout."),
             // The client's own side failed (aborted, bad body): YARP already chose a 4xx/5xx status; leave it bodiless.
             ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient => (null, null),
+            _ when IsTlsFailure(error.Exception) =>
+                (Problem.UpstreamUnreachable, "The TLS handshake with the upstream failed: its certificate is not trusted for the backend's name (see the backend's tls settings)."),
             _ => (Problem.UpstreamUnreachable, "The upstream refused, reset or broke the connection."),
         };
 
@@ -35,5 +37,14 @@ internal sealed class ForwarderErrorMiddleware(RequestDelegate next)
         {
             await ProblemResponse.WriteAsync(context, problem, detail!);
         }
+    }
+
+    private static bool IsTlsFailure(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Security.Authentication.AuthenticationException) { return true; }
+        }
+        return false;
     }
 }

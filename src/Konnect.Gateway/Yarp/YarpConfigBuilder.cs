@@ -44,6 +44,8 @@ internal static class YarpConfigBuilder
             LoadBalancingPolicy = uniform ? LoadBalancingPolicies.PowerOfTwoChoices : WeightedLoadBalancingPolicy.PolicyName,
             Destinations = destinations,
             HttpRequest = route.Timeout is { } timeout ? new ForwarderRequestConfig { ActivityTimeout = timeout } : null,
+            HttpClient = Tls.UpstreamTlsConfig.HttpClient(route),
+            Metadata = Tls.UpstreamTlsConfig.Metadata(route),
         };
 
         return (routeConfig, cluster);
@@ -71,6 +73,8 @@ internal static class YarpConfigBuilder
                 destinations[$"b{i}/{address}"] = new DestinationConfig
                 {
                     Address = address,
+                    // SocketsHttpHandler sends the Host header's name as SNI and checks the certificate against it.
+                    Host = backend.Tls?.Sni,
                     Metadata = new Dictionary<string, string> { [WeightKey] = weight },
                 };
             }

@@ -21,6 +21,12 @@ public sealed record RunOptions(string? Manifests, IReadOnlyList<string> Listen,
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>HTTPS traffic addresses; empty for no HTTPS listener.</summary>
+    public IReadOnlyList<string> ListenTls { get; init; } = [];
+    /// <summary>"namespace/name" of the kubernetes.io/tls Secret served for unknown SNI names; null refuses them.</summary>
+    public string? DefaultCertificate { get; init; }
+    /// <summary>The port https redirects name; default the HTTPS listener's.</summary>
+    public int? HttpsRedirectPort { get; init; }
 }
 
 /// <summary>
@@ -60,10 +66,13 @@ public static class RunCommand
         {
             TrafficUrls = string.Join(';', options.Listen),
             AdminUrls = string.Join(';', options.AdminListen),
+            TlsUrls = string.Join(';', options.ListenTls),
+            HttpsRedirectPort = options.HttpsRedirectPort,
         };
         return GatewayHost.Build(gateway, services =>
         {
             services.TryAddSingleton<ResourceStore>();
+            services.AddSingleton(new Konnect.Controller.Translation.Tls.TlsTranslationOptions { DefaultCertificate = options.DefaultCertificate });
             services.TryAddSingleton<StatusBoard>();
             services.TryAddSingleton<IStatusSink>(sp => sp.GetRequiredService<StatusBoard>());
             if (options.Manifests is not null)

@@ -20,7 +20,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         {
             rules.Add(CompileRule(key, r, spec.Rules[r], spec.Policies ?? []));
         }
-        return new RouteCandidate(key, route, hosts, rules);
+        return new RouteCandidate(key, route, hosts, rules, Tls.RouteTlsResolver.Resolve(key, spec, backends.Certificates));
     }
 
     private RuleCandidate CompileRule(ObjectRef key, int index, RouteRule rule, List<string> routePolicies)
@@ -60,9 +60,11 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
 
         var resolved = new List<BackendModel>();
         var backendProblems = new List<RouteProblem>();
+        var warnings = new List<string>();
         foreach (var backend in rule.Backends)
         {
             var result = backends.Resolve(key.Namespace, backend);
+            if (result.Warning is { } warning) { warnings.Add(warning); }
             if (result.Problem is not null) { backendProblems.Add(result.Problem); }
             else if (result.Model.Weight > 0) { resolved.Add(result.Model); }
         }
@@ -84,7 +86,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         TimeSpan? timeout = rule.Timeout is { } t && Duration.TryParse(t, out var value) ? value : null;
         var policies = ipAccess is null && cors is null && authentication is null && authorization is null ? null
             : new PoliciesModel { IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization };
-        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies);
+        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings);
     }
 
     private static MatchModel CompileMatch(RouteMatch match)
