@@ -27,18 +27,18 @@ public sealed class TestCertificate
     public string Subject => Certificate.Subject;
 
     /// <summary>A self-signed certificate for <paramref name="dnsNames"/> (the first is the CN), valid around now.</summary>
-    public static TestCertificate SelfSigned(params string[] dnsNames) => Create(dnsNames, issuer: null, isCa: false, DateTimeOffset.UtcNow.AddDays(30));
+    public static TestCertificate SelfSigned(params string[] dnsNames) => Create(dnsNames, issuer: null, isCa: false, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
 
     /// <summary>A CA that can sign leaves.</summary>
-    public static TestCertificate Authority(string name) => Create([name], issuer: null, isCa: true, DateTimeOffset.UtcNow.AddDays(30));
+    public static TestCertificate Authority(string name) => Create([name], issuer: null, isCa: true, DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(60));
 
     /// <summary>A leaf for <paramref name="dnsNames"/> (and 127.0.0.1) signed by this CA.</summary>
-    public TestCertificate Issue(params string[] dnsNames) => Create(dnsNames, this, isCa: false, DateTimeOffset.UtcNow.AddDays(30));
+    public TestCertificate Issue(params string[] dnsNames) => Create(dnsNames, this, isCa: false, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
 
     /// <summary>A self-signed certificate that expired yesterday.</summary>
-    public static TestCertificate Expired(params string[] dnsNames) => Create(dnsNames, issuer: null, isCa: false, DateTimeOffset.UtcNow.AddDays(-1));
+    public static TestCertificate Expired(params string[] dnsNames) => Create(dnsNames, issuer: null, isCa: false, DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(-1));
 
-    private static TestCertificate Create(string[] dnsNames, TestCertificate? issuer, bool isCa, DateTimeOffset notAfter)
+    private static TestCertificate Create(string[] dnsNames, TestCertificate? issuer, bool isCa, DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={dnsNames[0]}", key, HashAlgorithmName.SHA256);
@@ -56,7 +56,6 @@ public sealed class TestCertificate
             request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         }
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        var notBefore = notAfter.AddDays(-60);
         X509Certificate2 certificate;
         if (issuer is null)
         {
