@@ -18,12 +18,17 @@ internal sealed partial class CertificateSelector
     private volatile SniCertificates _current = SniCertificates.Empty;
     private Dictionary<string, SslStreamCertificateContext> _contexts = [];
     private string? _lastDefaultProblem;
+    private bool _applied;
 
     public CertificateSelector(GatewayState state, ILogger<CertificateSelector> logger)
     {
         _logger = logger;
-        state.ModelApplied += Apply;
-        if (state.AppliedModel is { } model) { Apply(model); }
+        state.ModelApplying += Apply;
+        lock (_building)
+        {
+            // Only when no newer model arrived through the event meanwhile: the one applied now must not undo it.
+            if (!_applied && state.AppliedModel is { } model) { Apply(model); }
+        }
     }
 
     internal SniCertificates Current => _current;
@@ -32,6 +37,7 @@ internal sealed partial class CertificateSelector
     {
         lock (_building)
         {
+            _applied = true;
             var built = new Dictionary<string, SslStreamCertificateContext>(StringComparer.Ordinal);
             try
             {

@@ -9,12 +9,27 @@ namespace Konnect.Gateway.Tls;
 /// </summary>
 internal sealed class HttpsHosts
 {
+    private readonly Lock _building = new();
     private volatile Table _table = Table.Empty;
+    private bool _applied;
 
     public HttpsHosts(GatewayState state)
     {
-        state.ModelApplied += model => _table = Table.Build(model);
-        if (state.AppliedModel is { } model) { _table = Table.Build(model); }
+        state.ModelApplying += Apply;
+        lock (_building)
+        {
+            // Only when no newer model arrived through the event meanwhile.
+            if (!_applied && state.AppliedModel is { } model) { Apply(model); }
+        }
+    }
+
+    private void Apply(GatewayModel model)
+    {
+        lock (_building)
+        {
+            _applied = true;
+            _table = Table.Build(model);
+        }
     }
 
     public RouteTlsModel? Find(string host) => _table.Find(host);
