@@ -29,7 +29,8 @@ internal sealed class HttpsRedirectMiddleware(RequestDelegate next, HttpsHosts h
             }
             return next(context);
         }
-        if (!tls.Redirect) { return next(context); }
+        // HTTP/1.0 may come without a Host: there is no name to redirect to, so it is served as it is.
+        if (!tls.Redirect || host.Length == 0) { return next(context); }
 
         var port = httpsPort.Port;
         var authority = port == 443 ? host : host + ":" + port.ToString(CultureInfo.InvariantCulture);

@@ -24,7 +24,7 @@ internal sealed class BackendResolver(ResourceSnapshot snapshot, EndpointIndex e
     {
         var resolved = ResolveAddress(ns, backend);
         if (resolved.Problem is not null || !Tls.UpstreamTls.Applies(backend, snapshot, ns)) { return resolved; }
-        return Tls.UpstreamTls.Apply(resolved, ns, backend, certificates);
+        return Tls.UpstreamTls.Apply(resolved, ns, backend, snapshot, certificates);
     }
 
     private ResolvedBackend ResolveAddress(string ns, RouteBackend backend)

@@ -22,7 +22,7 @@ internal static class UpstreamTls
             || string.Equals(port.AppProtocol, "https", StringComparison.OrdinalIgnoreCase);
     }
 
-    public static ResolvedBackend Apply(ResolvedBackend resolved, string ns, RouteBackend backend, CertificateLoader certificates)
+    public static ResolvedBackend Apply(ResolvedBackend resolved, string ns, RouteBackend backend, ResourceSnapshot snapshot, CertificateLoader certificates)
     {
         var settings = backend.Tls ?? new BackendTls();
         string? caPem = null;
@@ -36,7 +36,8 @@ internal static class UpstreamTls
             }
         }
         // A Service is reached by pod address, so the name to check is the Service's own DNS name unless told otherwise.
-        var sni = settings.Sni ?? (backend.Service is { } service && !IsExternalName(resolved) ? $"{service}.{ns}.svc" : null);
+        // An ExternalName Service is reached by its DNS name, which the url already carries.
+        var sni = settings.Sni ?? (backend.Service is { } service && !IsExternalName(snapshot, ns, service) ? $"{service}.{ns}.svc" : null);
         var model = resolved.Model with
         {
             Endpoints = [.. resolved.Model.Endpoints.Select(ToHttps)],
@@ -55,9 +56,9 @@ internal static class UpstreamTls
         return new(model, null, warning);
     }
 
-    private static bool IsExternalName(ResolvedBackend resolved) =>
-        resolved.Model.Endpoints.Count == 1 && resolved.Model.Endpoints[0].StartsWith("http://", StringComparison.Ordinal)
-        && !System.Net.IPAddress.TryParse(new Uri(resolved.Model.Endpoints[0]).Host.Trim('[', ']'), out _);
+    private static bool IsExternalName(ResourceSnapshot snapshot, string ns, string service) =>
+        snapshot.Services.TryGetValue(new ObjectRef("Service", ns, service), out var found)
+        && string.Equals(found.Spec.Type, "ExternalName", StringComparison.Ordinal);
 
     private static string ToHttps(string endpoint) =>
         endpoint.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? "https://" + endpoint["http://".Length..] : endpoint;
