@@ -8,7 +8,7 @@ namespace Konnect.Tests;
 /// <summary>
 /// spec.tls end to end with the real binary in folder mode and real curl: a host served with its Secret's certificate
 /// (trusted through --cacert), a wildcard host, the 308 redirect and HSTS, a route whose Secret is missing (its status
-/// says so; plain HTTP still served), rotation by rewriting the Secret file, and the private keys nowhere in /config,
+/// says so; HTTPS gets the --default-certificate, plain HTTP is still served), rotation by rewriting the Secret file, and the private keys nowhere in /config,
 /// /status or Konnect's output.
 /// </summary>
 public sealed class TlsFolderModeTests : IAsyncLifetime
@@ -64,7 +64,7 @@ public sealed class TlsFolderModeTests : IAsyncLifetime
         _echo = Repo.StartDotnet(Repo.EchoDll, "--urls", $"http://127.0.0.1:{_upstream}", "--name", "tls");
         _konnect = Repo.StartDotnet(Repo.KonnectDll, _output, new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Debug" },
             "run", "--manifests", _dir, "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}",
-            "--listen-tls", $"https://127.0.0.1:{_tls}");
+            "--listen-tls", $"https://127.0.0.1:{_tls}", "--default-certificate", "shop/apps-tls");
         await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_admin}/readyz")).IsSuccessStatusCode, "konnect ready");
         await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_upstream}/")).IsSuccessStatusCode, "echo ready");
     }
@@ -89,9 +89,10 @@ public sealed class TlsFolderModeTests : IAsyncLifetime
         var apps = await CurlAsync("shop.apps.test", "ca.pem");
         Assert.True(apps.ExitCode == 0, apps.Stderr);
 
-        // The missing Secret: its route says why, HTTPS for its host is refused (no default), plain HTTP is served.
-        var legacy = await CurlAsync("legacy.test", "ca.pem");
-        Assert.NotEqual(0, legacy.ExitCode);
+        // The missing Secret: its route says why, HTTPS for its host gets the default certificate, plain HTTP is served.
+        var legacy = await CurlAsync("legacy.test", "ca.pem", "-k", "-v");
+        Assert.True(legacy.ExitCode == 0, legacy.Stderr);
+        Assert.Contains("subject: CN=*.apps.test", legacy.Stderr, StringComparison.Ordinal);
         using (var plain = await PlainAsync("legacy.test")) { Assert.Equal(200, (int)plain.StatusCode); }
         var status = await _http.GetStringAsync($"http://127.0.0.1:{_admin}/status");
         Assert.Contains("spec.tls.secretName: Secret shop/legacy-tls not found", status, StringComparison.Ordinal);
