@@ -13,8 +13,9 @@ namespace Konnect.Controller;
 /// model serving and is retried on the next change. Conditions the data plane reports (<paramref name="dataPlane"/>)
 /// are laid over every report, and a change to them re-reports the last statuses without retranslating.
 /// </summary>
+/// <param name="tls">The default certificate's Secret; certificates are judged against <paramref name="time"/> on every full pass.</param>
 public sealed partial class Reconciler(ResourceStore store, IConfigPublisher publisher, IStatusSink statuses, ILogger<Reconciler> logger,
-    DataPlaneConditions? dataPlane = null)
+    DataPlaneConditions? dataPlane = null, Translation.Tls.TlsTranslationOptions? tls = null, TimeProvider? time = null)
     : BackgroundService
 {
     // The last snapshot translated and its result, for the endpoint fast path. Only the reconcile loop touches it.
@@ -77,7 +78,7 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
         var previous = _last;
         var result = previous is not null && EndpointUpdate.OnlyEndpointsChanged(previous.Value.Snapshot, snapshot)
             ? EndpointUpdate.Apply(previous.Value.Result, snapshot, EndpointUpdate.ChangedServices(previous.Value.Snapshot, snapshot))
-            : Translator.Translate(snapshot, _lastGoodPolicies);
+            : Translator.Translate(snapshot, _lastGoodPolicies, (tls ?? new()) with { Now = (time ?? TimeProvider.System).GetUtcNow() });
         _last = (snapshot, result);
         _lastGoodPolicies = result.LastGoodPolicies;
         var published = await publisher.PublishAsync(result.Model, cancellationToken).ConfigureAwait(false);

@@ -27,6 +27,8 @@ public static class GatewayApplicationBuilderExtensions
         app.UseMiddleware<TelemetryMiddleware>();
         app.UseMiddleware<LastResortMiddleware>();
         app.UseMiddleware<AdminEndpoints>();
+        // Per host, before routing: a redirect or HSTS covers the host's 404s and 503s too.
+        app.UseMiddleware<Konnect.Gateway.Tls.HttpsRedirectMiddleware>();
         app.UseMiddleware<KonnectRouter>();
         // Policies run on the matched rule and before YARP, so a refused request or a preflight never goes upstream.
         app.UseMiddleware<PolicyMiddleware>();

@@ -22,6 +22,8 @@ public static class GatewayHost
         {
             o.TrafficUrls = options.TrafficUrls;
             o.AdminUrls = options.AdminUrls;
+            o.TlsUrls = options.TlsUrls;
+            o.HttpsRedirectPort = options.HttpsRedirectPort;
             o.ApplyTimeout = options.ApplyTimeout;
             o.JwksMinRefreshInterval = options.JwksMinRefreshInterval;
             o.JwksRefreshInterval = options.JwksRefreshInterval;

@@ -6,6 +6,15 @@ public sealed class GatewayOptions
     /// <summary>Semicolon-separated http URLs for proxied traffic, e.g. "http://0.0.0.0:8080". Port 0 picks a free port.</summary>
     public string TrafficUrls { get; set; } = "http://0.0.0.0:8080";
 
+    /// <summary>
+    /// Semicolon-separated https URLs for TLS traffic, e.g. "https://0.0.0.0:8443"; empty for no HTTPS listener.
+    /// Certificates come from the applied model, chosen per connection by SNI.
+    /// </summary>
+    public string TlsUrls { get; set; } = "";
+
+    /// <summary>The port in https redirects (spec.tls.redirect); default the HTTPS listener's own port.</summary>
+    public int? HttpsRedirectPort { get; set; }
+
     /// <summary>Semicolon-separated http URLs for /healthz, /readyz and /config; never shares a port with traffic.</summary>
     public string AdminUrls { get; set; } = "http://0.0.0.0:9090";
 

@@ -41,6 +41,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         // OpenTelemetry tracing, on only when an OTLP endpoint is configured; disposed (and flushed) with the host.
         services.AddSingleton<Konnect.Gateway.Tracing.GatewayTracing>();
+        services.AddKonnectTls();
         // The newest status of every object, served on /status; the host adds it to its IStatusSink.
         services.TryAddSingleton<Konnect.Controller.Status.StatusBoard>();
         // Data-plane I/O for jwt policies: JWKS documents are fetched and cached here, never by the translator.
@@ -75,17 +76,16 @@ public static class GatewayServiceCollectionExtensions
 
         services.AddReverseProxy()
             .LoadFromMemory([], [])
-            .AddTransforms<KonnectTransformProvider>()
-            // The gateway propagates trace context itself (TraceContextTransform). HttpClient's own propagation would
-            // start an unexported child activity and send its id, or, tracing off, replace the client's traceparent.
-            .ConfigureHttpClient((_, handler) => handler.ActivityHeadersPropagator = null);
+            .AddTransforms<KonnectTransformProvider>();
         services.AddKonnectResilience();
+        // After AddReverseProxy, replacing YARP's own: see KonnectForwarderHttpClientFactory.
+        services.Replace(ServiceDescriptor.Singleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, KonnectForwarderHttpClientFactory>());
 
-        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners, GatewayMetrics>((kestrel, listeners, metrics) =>
+        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners, GatewayMetrics, Konnect.Gateway.Tls.CertificateSelector>((kestrel, listeners, metrics, certificates) =>
         {
             // The Server header tells scanners which CVEs to try and tells clients nothing useful.
             kestrel.AddServerHeader = false;
-            listeners.Configure(kestrel, options, metrics);
+            listeners.Configure(kestrel, options, metrics, certificates);
         });
 
         return services;
@@ -95,6 +95,7 @@ public static class GatewayServiceCollectionExtensions
     {
         var traffic = ListenUrl.ParseAll(options.TrafficUrls, nameof(options.TrafficUrls));
         var admin = ListenUrl.ParseAll(options.AdminUrls, nameof(options.AdminUrls));
+        traffic = [.. traffic, .. ListenUrl.ParseTls(options.TlsUrls, nameof(options.TlsUrls))];
         // The admin branch is chosen by local port, so a shared port would expose /config to traffic clients.
         var shared = traffic.Select(e => e.Port).Intersect(admin.Select(e => e.Port)).Where(p => p != 0).ToList();
         if (shared.Count > 0)

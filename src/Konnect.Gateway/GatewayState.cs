@@ -25,9 +25,16 @@ public sealed class GatewayState
     /// </summary>
     internal event Action<GatewayModel>? ModelApplied;
 
+    /// <summary>
+    /// Raised before a different model starts serving, on the publishing thread, for state that must be in place by
+    /// the time the model serves and /readyz says so (the HTTPS listener's certificates).
+    /// </summary>
+    internal event Action<GatewayModel>? ModelApplying;
+
     internal void Swap(GatewayModel model, RouteTable table)
     {
         var previous = _applied?.Model;
+        if (!ReferenceEquals(previous, model)) { ModelApplying?.Invoke(model); }
         _applied = new AppliedConfig(model, table);
         if (!ReferenceEquals(previous, model)) { ModelApplied?.Invoke(model); }
     }

@@ -21,6 +21,22 @@ var admin = new Option<string[]>("--admin-listen")
     DefaultValueFactory = _ => Split(Environment.GetEnvironmentVariable("KONNECT_ADMIN_LISTEN")) ?? ["http://0.0.0.0:9090"],
     AllowMultipleArgumentsPerToken = true,
 };
+var listenTls = new Option<string[]>("--listen-tls")
+{
+    Description = "HTTPS traffic address(es), certificates chosen by SNI from the routes' spec.tls Secrets; 'none' for no HTTPS listener. Env: KONNECT_LISTEN_TLS (comma-separated).",
+    DefaultValueFactory = _ => Split(Environment.GetEnvironmentVariable("KONNECT_LISTEN_TLS")) ?? ["https://0.0.0.0:8443"],
+    AllowMultipleArgumentsPerToken = true,
+};
+var defaultCertificate = new Option<string?>("--default-certificate")
+{
+    Description = "A kubernetes.io/tls Secret (namespace/name) served when the SNI names no route's host; without it such handshakes are refused. Env: KONNECT_DEFAULT_CERTIFICATE.",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_DEFAULT_CERTIFICATE"),
+};
+var httpsRedirectPort = new Option<int?>("--https-redirect-port")
+{
+    Description = "The port spec.tls.redirect sends clients to (e.g. 443 behind a Service); default the --listen-tls port. Env: KONNECT_HTTPS_REDIRECT_PORT.",
+    DefaultValueFactory = _ => int.TryParse(Environment.GetEnvironmentVariable("KONNECT_HTTPS_REDIRECT_PORT"), out var port) ? port : null,
+};
 var kubeconfig = new Option<string?>("--kubeconfig")
 {
     Description = "Watch the cluster of this kubeconfig. Without --manifests or --kubeconfig: in-cluster config, then $KUBECONFIG, then ~/.kube/config.",
@@ -91,7 +107,7 @@ var redis = new Option<string?>("--redis")
 };
 var run = new Command("run", "Start the gateway on a folder of manifests (--manifests) or on a cluster.")
 {
-    manifests, listen, admin, kubeconfig, context, namespaces, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
+    manifests, listen, admin, listenTls, defaultCertificate, httpsRedirectPort, kubeconfig, context, namespaces, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
     accessLog, accessLogSample, consumerMetrics, cacheSize, logFormat, redis,
 };
 run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
@@ -110,6 +126,9 @@ run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
         CacheSizeLimit = Konnect.Api.ByteSize.TryParse(parse.GetValue(cacheSize), out var cacheBytes) ? cacheBytes : 64L * 1024 * 1024,
         JsonLogs = parse.GetValue(logFormat) == "json",
         Redis = RedisFromEnvironment(parse.GetValue(redis)),
+        ListenTls = parse.GetValue(listenTls)!.Where(u => !string.Equals(u, "none", StringComparison.OrdinalIgnoreCase)).ToArray(),
+        DefaultCertificate = parse.GetValue(defaultCertificate),
+        HttpsRedirectPort = parse.GetValue(httpsRedirectPort),
     },
     cancellationToken));
 

@@ -30,7 +30,7 @@ public sealed record KonnectRouteSpec
     [RegularExpression(KonnectGroup.HostnamePattern)]
     public List<string>? Hosts { get; set; }
 
-    [Description("TLS for the route's hosts. Served by a later release: today routes are served on the plain HTTP listener.")]
+    [Description("TLS for the route's hosts: the certificate served on the HTTPS listener (chosen by SNI), an HTTP-to-HTTPS redirect and HSTS.")]
     public RouteTls? Tls { get; set; }
 
     [Description("KonnectPolicy names in the route's namespace, applied in order to every rule.")]
@@ -140,6 +140,9 @@ public sealed record RouteBackend
     [Description("Relative share of the rule's traffic; 0 sends none.")]
     [DefaultValue(1), Range(0, 10000)]
     public int Weight { get; set; } = 1;
+
+    [Description("Reach this backend over https (set it to {} for the defaults). Also on without it for a Service port named https or with appProtocol https, and for an https:// url.")]
+    public BackendTls? Tls { get; set; }
 }
 
 public sealed record RouteRewrite
@@ -147,25 +150,4 @@ public sealed record RouteRewrite
     [Description("Replaces the matched path prefix, e.g. /orders/42 matched by PathPrefix /orders becomes /42 with pathPrefix /.")]
     [RegularExpression("^/.*$"), MaxLength(1024)]
     public string? PathPrefix { get; set; }
-}
-
-[CelRule("has(self.secretName) || has(self.issuerRef)", "name a secretName, an issuerRef, or both")]
-public sealed record RouteTls
-{
-    [Description("A kubernetes.io/tls Secret in the route's namespace.")]
-    [MaxLength(253)]
-    public string? SecretName { get; set; }
-
-    [Description("A cert-manager issuer that should issue the certificate into secretName.")]
-    public IssuerReference? IssuerRef { get; set; }
-}
-
-public sealed record IssuerReference
-{
-    [DefaultValue("Issuer")]
-    [RegularExpression("^(Issuer|ClusterIssuer)$")]
-    public string Kind { get; set; } = "Issuer";
-
-    [Required, MaxLength(253)]
-    public string Name { get; set; } = "";
 }

@@ -16,6 +16,9 @@ public sealed record GatewayModel
 
     /// <summary>Accepted consumers, ordered by namespace/name, for authentication and authorization.</summary>
     public IReadOnlyList<ConsumerModel> Consumers { get; init; } = [];
+
+    /// <summary>Certificates for the HTTPS listener; null when no route names one and no default is configured.</summary>
+    public TlsModel? Tls { get; init; }
 }
 
 /// <summary>One rule of one KonnectRoute.</summary>
@@ -52,6 +55,9 @@ public sealed record RouteModel
     /// less specific rule that may lack this rule's protection.
     /// </summary>
     public Unavailable? Unavailable { get; init; }
+
+    /// <summary>Redirect to https and HSTS, from the route's spec.tls; null when it sets neither.</summary>
+    public RouteTlsModel? Tls { get; init; }
 }
 
 public enum PathKind { Exact, PathPrefix, RegularExpression }
@@ -80,6 +86,9 @@ public sealed record BackendModel
     public required int Weight { get; init; }
     /// <summary>Absolute base addresses, e.g. "http://10.1.2.3:8080" or "http://legacy.internal:8080/base".</summary>
     public required IReadOnlyList<string> Endpoints { get; init; }
+
+    /// <summary>Set for https backends (the endpoints then start with https://).</summary>
+    public BackendTlsModel? Tls { get; init; }
 }
 
 public sealed record Unavailable(string Reason, string Message);

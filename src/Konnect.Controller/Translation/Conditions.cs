@@ -37,6 +37,7 @@ public static class Reasons
     public const string SecretNotFound = "SecretNotFound";
     public const string SecretKeyNotFound = "SecretKeyNotFound";
     public const string InvalidKey = "InvalidKey";
+    public const string InvalidCertificate = "InvalidCertificate";
 
     // Programmed
     public const string Programmed = "Programmed";

@@ -62,7 +62,7 @@ public static class EndpointUpdate
         var accepted = affected.Where(a => models.Contains(a.Key)).ToList();
         if (accepted.Count == 0) { return previous; }
 
-        var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot)), previous.Policies);
+        var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot), new Tls.CertificateLoader(snapshot, previous.TlsOptions?.Now)), previous.Policies);
         var replaced = new Dictionary<string, RouteModel>();
         foreach (var (key, route) in accepted)
         {
@@ -75,7 +75,7 @@ public static class EndpointUpdate
             }
         }
         var routes = previous.Model.Routes.Select(r => replaced.GetValueOrDefault(r.Id) ?? r).ToArray();
-        var model = Translator.WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = previous.Model.Consumers });
+        var model = Translator.WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = previous.Model.Consumers, Tls = previous.Model.Tls });
         // Policies did not change, so their last-good map and enforcement carry forward as they are.
         return previous with { Model = model, Statuses = [.. statuses.Values.OrderBy(s => s.Object)] };
     }

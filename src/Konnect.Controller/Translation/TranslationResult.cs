@@ -18,6 +18,10 @@ public sealed record TranslationResult(GatewayModel Model, IReadOnlyList<ObjectS
     /// <summary>What each policy's rules enforce, so the endpoint fast path compiles routes exactly as this pass did.</summary>
     [JsonIgnore]
     internal IReadOnlyDictionary<ObjectRef, PolicyEnforcement> Policies { get; init; } = new Dictionary<ObjectRef, PolicyEnforcement>();
+
+    /// <summary>The TLS inputs of this pass, so the endpoint fast path judges certificates as this pass did.</summary>
+    [JsonIgnore]
+    internal Tls.TlsTranslationOptions? TlsOptions { get; init; }
 }
 
 /// <summary>The status of one object: its conditions and, for consumers, its subscriptions.</summary>

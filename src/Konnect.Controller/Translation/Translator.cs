@@ -6,6 +6,7 @@ using Konnect.Controller.Store;
 using Konnect.Controller.Translation.Consumers;
 using Konnect.Controller.Translation.Policies;
 using Konnect.Controller.Translation.Routes;
+using Konnect.Controller.Translation.Tls;
 
 namespace Konnect.Controller.Translation;
 
@@ -21,7 +22,11 @@ public static class Translator
 
     /// <param name="lastGood">The previous result's <see cref="TranslationResult.LastGoodPolicies"/>: a policy that cannot be
     /// compiled now keeps its rules enforcing these blocks. Still pure: the history is an input like the snapshot.</param>
-    public static TranslationResult Translate(ResourceSnapshot snapshot, IReadOnlyDictionary<ObjectRef, LastGoodPolicy>? lastGood)
+    public static TranslationResult Translate(ResourceSnapshot snapshot, IReadOnlyDictionary<ObjectRef, LastGoodPolicy>? lastGood) =>
+        Translate(snapshot, lastGood, null);
+
+    /// <param name="tls">The default certificate's Secret and the time to judge certificate validity by; null for neither.</param>
+    public static TranslationResult Translate(ResourceSnapshot snapshot, IReadOnlyDictionary<ObjectRef, LastGoodPolicy>? lastGood, TlsTranslationOptions? tls)
     {
         var statuses = new List<ObjectStatus>();
 
@@ -43,7 +48,8 @@ public static class Translator
             if (consumerModel is not null) { consumers.Add(consumerModel); }
         }
 
-        var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot)), policies);
+        var certificates = new CertificateLoader(snapshot, tls?.Now);
+        var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot), certificates), policies);
         var candidates = new List<RouteCandidate>();
         foreach (var (key, route) in snapshot.Routes)
         {
@@ -82,10 +88,11 @@ public static class Translator
         }
 
         statuses.Sort((a, b) => a.Object.CompareTo(b.Object));
-        return new TranslationResult(BuildModel(accepted, consumers), statuses) { LastGoodPolicies = nextLastGood, Policies = policies };
+        var tlsModel = RouteTlsResolver.BuildModel(accepted.Select(r => (r.Key, r.Hosts, r.Tls)), tls, certificates);
+        return new TranslationResult(BuildModel(accepted, consumers, tlsModel), statuses) { LastGoodPolicies = nextLastGood, Policies = policies, TlsOptions = tls };
     }
 
-    private static GatewayModel BuildModel(List<RouteCandidate> accepted, List<ConsumerModel> consumers)
+    private static GatewayModel BuildModel(List<RouteCandidate> accepted, List<ConsumerModel> consumers, TlsModel? tls)
     {
         var entries = new List<Precedence.Entry>();
         foreach (var route in accepted)
@@ -118,10 +125,11 @@ public static class Translator
                     Timeout = rule.Timeout,
                     Policies = rule.Policies,
                     Unavailable = rule.Unavailable,
+                    Tls = route.Tls?.Model,
                 });
             }
         }
-        return WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = consumers });
+        return WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = consumers, Tls = tls });
     }
 
     internal static GatewayModel WithVersion(GatewayModel model) => model with { Version = Hash(model) };
@@ -142,6 +150,11 @@ public static class Translator
         foreach (var consumer in model.Consumers)
         {
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(consumer, ModelJsonContext.Default.ConsumerModel));
+        }
+        // Certificates serialise with their fingerprints (never the key), so a rotated Secret changes the version.
+        if (model.Tls is { } tls)
+        {
+            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(tls, ModelJsonContext.Default.TlsModel));
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 8));
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using Konnect.Gateway.Metrics;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Konnect.Gateway.Admin;
@@ -13,13 +14,28 @@ public sealed class GatewayListeners
 {
     private readonly List<ListenOptions> _traffic = [];
     private readonly List<ListenOptions> _admin = [];
+    private readonly List<ListenOptions> _tls = [];
 
     public IReadOnlyList<IPEndPoint> TrafficEndPoints => [.. _traffic.Select(l => l.IPEndPoint!)];
 
     public IReadOnlyList<IPEndPoint> AdminEndPoints => [.. _admin.Select(l => l.IPEndPoint!)];
 
-    internal void Configure(KestrelServerOptions kestrel, GatewayOptions options, GatewayMetrics metrics)
+    /// <summary>The HTTPS traffic sockets; empty when no TLS URL is configured.</summary>
+    public IReadOnlyList<IPEndPoint> TlsEndPoints => [.. _tls.Select(l => l.IPEndPoint!)];
+
+    internal void Configure(KestrelServerOptions kestrel, GatewayOptions options, GatewayMetrics metrics, Tls.CertificateSelector certificates)
     {
+        foreach (var endpoint in ListenUrl.ParseTls(options.TlsUrls, nameof(options.TlsUrls)))
+        {
+            kestrel.Listen(endpoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                CountConnections(listen, metrics, "tls");
+                listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackOptions { OnConnection = certificates.OnConnection });
+                _tls.Add(listen);
+            });
+        }
+
         foreach (var endpoint in ListenUrl.ParseAll(options.TrafficUrls, nameof(options.TrafficUrls)))
         {
             kestrel.Listen(endpoint, listen =>
@@ -83,13 +99,17 @@ internal static class ListenUrl
         return endpoints.Count > 0 ? endpoints : throw new ArgumentException($"{setting} lists no URL; give at least one, e.g. http://0.0.0.0:8080.");
     }
 
-    internal static IPEndPoint Parse(string url, string setting)
+    /// <summary>The https listen URLs; an empty setting means no HTTPS listener.</summary>
+    public static IReadOnlyList<IPEndPoint> ParseTls(string urls, string setting) =>
+        [.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => Parse(u, setting, Uri.UriSchemeHttps))];
+
+    internal static IPEndPoint Parse(string url, string setting, string scheme = "http")
     {
         // "*" and "+" are the wildcard spellings ASP.NET users know; Uri cannot parse them as hosts.
         var normalized = url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal);
-        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
+        if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri) || uri.Scheme != scheme || uri.AbsolutePath != "/")
         {
-            throw new ArgumentException($"{setting}: '{url}' is not a listen URL of the form http://address:port (https comes with TLS support).");
+            throw new ArgumentException($"{setting}: '{url}' is not a listen URL of the form {scheme}://address:port.");
         }
 
         var host = uri.Host.Trim('[', ']');

@@ -26,7 +26,7 @@ internal sealed class ForwarderErrorMiddleware(RequestDelegate next)
                 (Problem.CircuitOpen, "The backend failed too often recently; the gateway is not sending it requests until its circuit breaker closes."),
             Resilience.TryTimeoutException =>
                 (Problem.UpstreamTimeout, "The upstream did not answer within the retry policy's per-try timeout."),
-            _ => Classify(error.Error),
+            _ => Classify(error.Error, error.Exception),
         };
 
         if (problem is not null)
@@ -35,7 +35,7 @@ internal sealed class ForwarderErrorMiddleware(RequestDelegate next)
         }
     }
 
-    private static (Problem?, string?) Classify(ForwarderError error) => error switch
+    private static (Problem?, string?) Classify(ForwarderError error, Exception? exception) => error switch
     {
         ForwarderError.NoAvailableDestinations =>
             (Problem.NoDestination, "Every upstream destination of the route is unhealthy, unavailable or has no weight."),
@@ -43,6 +43,17 @@ internal sealed class ForwarderErrorMiddleware(RequestDelegate next)
             (Problem.UpstreamTimeout, "The upstream did not respond within the route's timeout."),
         // The client's own side failed (aborted, bad body): YARP already chose a 4xx/5xx status; leave it bodiless.
         ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient => (null, null),
+        _ when IsTlsFailure(exception) =>
+            (Problem.UpstreamUnreachable, "The TLS handshake with the upstream failed: its certificate is not trusted for the backend's name (see the backend's tls settings)."),
         _ => (Problem.UpstreamUnreachable, "The upstream refused, reset or broke the connection."),
     };
+
+    private static bool IsTlsFailure(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Security.Authentication.AuthenticationException) { return true; }
+        }
+        return false;
+    }
 }

@@ -10,7 +10,7 @@ namespace Konnect.Gateway.Resilience;
 
 /// <summary>
 /// Puts a rule's resilience blocks into its YARP cluster: the load-balancing policy, session affinity and health
-/// checks as YARP configures them, and retry and circuit breaker as metadata that <see cref="ResilientForwarderHttpClientFactory"/>
+/// checks as YARP configures them, and retry and circuit breaker as metadata that <see cref="ResilientForwarderClient"/>
 /// turns into the cluster's <see cref="ResilienceHandler"/>.
 /// </summary>
 internal static class ResilienceClusterConfig
@@ -34,7 +34,8 @@ internal static class ResilienceClusterConfig
             "First" => LoadBalancingPolicies.FirstAlphabetical,
             { } name => name,
         };
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Added to what the cluster already carries (upstream TLS puts its CA there).
+        var metadata = cluster.Metadata is { } existing ? new Dictionary<string, string>(existing, StringComparer.Ordinal) : new Dictionary<string, string>(StringComparer.Ordinal);
         // Without a loadBalancing block a weighted rule keeps plain weighted-random choice among all endpoints.
         if (weighted && resilience?.LoadBalancing is not null) { metadata[AlgorithmKey] = algorithm; }
         if (resilience?.Retry is { } retry) { metadata[RetryKey] = JsonSerializer.Serialize(retry, ResilienceJsonContext.Default.RetryModel); }

@@ -7,14 +7,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 internal static class ResilienceServiceCollectionExtensions
 {
-    /// <summary>
-    /// Konnect's health policies and the client factory that puts retries and breakers on clusters. Call after
-    /// AddReverseProxy: the factory replaces YARP's.
-    /// </summary>
+    /// <summary>Konnect's health policies; retries and breakers go on clusters through KonnectForwarderHttpClientFactory.</summary>
     public static IServiceCollection AddKonnectResilience(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, ResilientForwarderHttpClientFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActiveHealthCheckPolicy, ThresholdActiveHealthPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, ConsecutiveFailuresPassivePolicy>());
         return services;

@@ -41,6 +41,8 @@ internal static class YarpConfigBuilder
             ClusterId = route.Id,
             Destinations = destinations,
             HttpRequest = route.Timeout is { } timeout ? new ForwarderRequestConfig { ActivityTimeout = timeout } : null,
+            HttpClient = Tls.UpstreamTlsConfig.HttpClient(route),
+            Metadata = Tls.UpstreamTlsConfig.Metadata(route),
         };
 
         return (routeConfig, ResilienceClusterConfig.Apply(cluster, route.Policies?.Resilience, weighted: !uniform));
@@ -76,6 +78,8 @@ internal static class YarpConfigBuilder
                 destinations[$"b{i}/{address}"] = new DestinationConfig
                 {
                     Address = address,
+                    // SocketsHttpHandler sends the Host header's name as SNI and checks the certificate against it.
+                    Host = backend.Tls?.Sni,
                     Metadata = new Dictionary<string, string> { [WeightKey] = weight },
                 };
             }

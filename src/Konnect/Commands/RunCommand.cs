@@ -30,6 +30,12 @@ public sealed record RunOptions(string? Manifests, IReadOnlyList<string> Listen,
     public bool JsonLogs { get; init; }
     /// <summary>The Redis for cluster-scoped rate limits (--redis / KONNECT_REDIS, password from KONNECT_REDIS_PASSWORD).</summary>
     public Konnect.Gateway.Redis.RedisOptions? Redis { get; init; }
+    /// <summary>HTTPS traffic addresses; empty for no HTTPS listener.</summary>
+    public IReadOnlyList<string> ListenTls { get; init; } = [];
+    /// <summary>"namespace/name" of the kubernetes.io/tls Secret served for unknown SNI names; null refuses them.</summary>
+    public string? DefaultCertificate { get; init; }
+    /// <summary>The port https redirects name; default the HTTPS listener's.</summary>
+    public int? HttpsRedirectPort { get; init; }
 }
 
 /// <summary>
@@ -74,6 +80,8 @@ public static class RunCommand
             ConsumerMetrics = options.ConsumerMetrics,
             CacheSizeLimit = options.CacheSizeLimit,
             Redis = options.Redis,
+            TlsUrls = string.Join(';', options.ListenTls),
+            HttpsRedirectPort = options.HttpsRedirectPort,
         };
         return GatewayHost.Build(gateway, services =>
         {
@@ -88,6 +96,7 @@ public static class RunCommand
                 });
             }
             services.TryAddSingleton<ResourceStore>();
+            services.AddSingleton(new Konnect.Controller.Translation.Tls.TlsTranslationOptions { DefaultCertificate = options.DefaultCertificate });
             services.TryAddSingleton<StatusBoard>();
             services.TryAddSingleton<IStatusSink>(sp => sp.GetRequiredService<StatusBoard>());
             if (options.Manifests is not null)

@@ -43,7 +43,7 @@ public static class ValidateCommand
                 var line = Describe(snapshot, status.Object, $"{condition.Reason}: {condition.Message}");
                 // A key that is present but unusable (private material, garbage) is wrong in the files themselves,
                 // unlike a reference that another repository may yet satisfy, so it fails without --strict too.
-                if (condition.Type == ConditionTypes.Accepted || condition.Reason == "InvalidKey") { errors.Add(line); }
+                if (condition.Type == ConditionTypes.Accepted || condition.Reason is "InvalidKey" or "InvalidCertificate") { errors.Add(line); }
                 else if (condition.Type == ConditionTypes.ResolvedRefs) { warnings.Add(line); }
             }
         }

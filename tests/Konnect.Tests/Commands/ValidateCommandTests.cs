@@ -110,6 +110,38 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Run_TlsKeyThatDoesNotMatchItsCertificate_FailsWithoutStrictAndNeverPrintsTheKey()
+    {
+        var served = Konnect.Testing.Tls.TestCertificate.SelfSigned("api.example.com");
+        var other = Konnect.Testing.Tls.TestCertificate.SelfSigned("other.example.com");
+        File.WriteAllText(Path.Combine(_dir, "route.yaml"), $$"""
+            apiVersion: v1
+            kind: Secret
+            metadata: { name: api-tls, namespace: shop }
+            type: kubernetes.io/tls
+            stringData:
+              tls.crt: |
+            {{string.Join('\n', served.CertificatePem.TrimEnd().Split('\n').Select(l => "    " + l))}}
+              tls.key: |
+            {{string.Join('\n', other.KeyPem.TrimEnd().Split('\n').Select(l => "    " + l))}}
+            ---
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectRoute
+            metadata: { name: api, namespace: shop }
+            spec:
+              hosts: [api.example.com]
+              tls: { secretName: api-tls }
+              rules: [{ backends: [{ url: "http://127.0.0.1:9" }] }]
+            """);
+
+        var (code, stdout, stderr) = Validate([_dir]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("KonnectRoute shop/api: InvalidCertificate: spec.tls.secretName: Secret shop/api-tls: tls.key is not a PEM private key", stdout);
+        Assert.DoesNotContain(other.KeyPem.Split('\n')[1], stdout + stderr);
+    }
+
+    [Fact]
     public void Run_AllSamples_ValidWithOtherKindsNoted()
     {
         var (code, stdout, stderr) = Validate([Path.Combine(Repo.Root, "samples")]);

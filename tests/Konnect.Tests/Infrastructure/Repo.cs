@@ -34,6 +34,9 @@ internal static class Repo
     public static Process StartDotnet(string dll, System.Text.StringBuilder? output, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // `konnect run` listens for HTTPS on 8443 by default; parallel tests would fight over it. A test that wants
+        // the HTTPS listener passes --listen-tls (or this variable) itself.
+        info.Environment["KONNECT_LISTEN_TLS"] = "https://127.0.0.1:0";
         foreach (var (name, value) in environment) { info.Environment[name] = value; }
         info.ArgumentList.Add(dll);
         foreach (var arg in args) { info.ArgumentList.Add(arg); }

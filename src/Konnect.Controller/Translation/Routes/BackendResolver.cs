@@ -8,15 +8,26 @@ using Konnect.Controller.Store;
 namespace Konnect.Controller.Translation.Routes;
 
 /// <summary>A backend resolved as far as it could be: endpoints when it resolved, a ResolvedRefs problem when not.</summary>
-internal sealed record ResolvedBackend(BackendModel Model, RouteProblem? Problem);
+/// <param name="Warning">Something the route's status must shout about although the backend works (TLS verification off).</param>
+internal sealed record ResolvedBackend(BackendModel Model, RouteProblem? Problem, string? Warning = null);
 
 /// <summary>
 /// Turns a route's backend into addresses: a static url as is, a Service through its port (by number or name) to
 /// the ready endpoints of its EndpointSlices (ExternalName to its DNS name). References stay inside the route's namespace.
 /// </summary>
-internal sealed class BackendResolver(ResourceSnapshot snapshot, EndpointIndex endpoints)
+internal sealed class BackendResolver(ResourceSnapshot snapshot, EndpointIndex endpoints, Tls.CertificateLoader certificates)
 {
+    /// <summary>Parses each Secret once per translation, for CA bundles here and route certificates in the compiler.</summary>
+    public Tls.CertificateLoader Certificates => certificates;
+
     public ResolvedBackend Resolve(string ns, RouteBackend backend)
+    {
+        var resolved = ResolveAddress(ns, backend);
+        if (resolved.Problem is not null || !Tls.UpstreamTls.Applies(backend, snapshot, ns)) { return resolved; }
+        return Tls.UpstreamTls.Apply(resolved, ns, backend, snapshot, certificates);
+    }
+
+    private ResolvedBackend ResolveAddress(string ns, RouteBackend backend)
     {
         if (backend.Url is { } url)
         {
@@ -42,7 +53,7 @@ internal sealed class BackendResolver(ResourceSnapshot snapshot, EndpointIndex e
         return new(new BackendModel { Name = name, Weight = backend.Weight, Endpoints = endpoints.Ready(ns, backend.Service!, port.Name) }, null);
     }
 
-    private static ServicePort? FindPort(Service service, Konnect.Api.IntOrString port)
+    internal static ServicePort? FindPort(Service service, Konnect.Api.IntOrString port)
     {
         foreach (var p in service.Spec.Ports ?? [])
         {

@@ -5,7 +5,8 @@ using Konnect.Controller.Store;
 namespace Konnect.Controller.Translation.Routes;
 
 /// <summary>A valid route before conflicts and precedence are settled: its rules compiled, references resolved.</summary>
-internal sealed record RouteCandidate(ObjectRef Key, KonnectRoute Route, IReadOnlyList<string> Hosts, IReadOnlyList<RuleCandidate> Rules)
+internal sealed record RouteCandidate(ObjectRef Key, KonnectRoute Route, IReadOnlyList<string> Hosts, IReadOnlyList<RuleCandidate> Rules,
+    Tls.RouteTlsOutcome? Tls = null)
 {
     public long? Generation => Route.Metadata.Generation;
 
@@ -29,4 +30,5 @@ internal sealed record RuleCandidate(
     TimeSpan? Timeout,
     IReadOnlyList<RouteProblem> RefProblems,
     Unavailable? Unavailable,
-    PoliciesModel? Policies = null);
+    PoliciesModel? Policies = null,
+    IReadOnlyList<string>? Warnings = null);

@@ -20,7 +20,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         {
             rules.Add(CompileRule(key, r, spec.Rules[r], spec.Policies ?? []));
         }
-        return new RouteCandidate(key, route, hosts, rules);
+        return new RouteCandidate(key, route, hosts, rules, Tls.RouteTlsResolver.Resolve(key, spec, backends.Certificates));
     }
 
     private RuleCandidate CompileRule(ObjectRef key, int index, RouteRule rule, List<string> routePolicies)
@@ -69,9 +69,11 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
 
         var resolved = new List<BackendModel>();
         var backendProblems = new List<RouteProblem>();
+        var warnings = new List<string>();
         foreach (var backend in rule.Backends)
         {
             var result = backends.Resolve(key.Namespace, backend);
+            if (result.Warning is { } warning) { warnings.Add(warning); }
             if (result.Problem is not null) { backendProblems.Add(result.Problem); }
             else if (result.Model.Weight > 0) { resolved.Add(result.Model); }
         }
@@ -98,7 +100,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
                 IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization, RateLimit = rateLimit,
                 Cache = cache, RequestTransform = requestTransform, ResponseTransform = responseTransform, Resilience = resilience,
             };
-        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies);
+        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings);
     }
 
     private static MatchModel CompileMatch(RouteMatch match)

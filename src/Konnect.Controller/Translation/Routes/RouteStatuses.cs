@@ -19,11 +19,16 @@ internal static class RouteStatuses
     public static ObjectStatus Accepted(RouteCandidate route)
     {
         var generation = route.Generation;
-        var refProblems = route.Rules.SelectMany(r => r.RefProblems.Select(p => (r, p))).ToArray();
-        var resolved = refProblems.Length == 0
+        var refProblems = route.Rules.SelectMany(r => r.RefProblems.Select(p => (Reason: p.Reason, Message: $"{RuleName(r)}: {p.Message}"))).ToList();
+        if (route.Tls?.Problem is { } tlsProblem)
+        {
+            // The route keeps serving plain HTTP; only its hosts' HTTPS handshakes lack this certificate.
+            refProblems.Insert(0, (tlsProblem.Reason, $"{tlsProblem.Message} (HTTPS for the route's hosts uses the default certificate or is refused; plain HTTP is served)"));
+        }
+        var resolved = refProblems.Count == 0
             ? Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, "All references resolved", generation)
-            : Conditions.False(ConditionTypes.ResolvedRefs, refProblems[0].p.Reason,
-                string.Join("; ", refProblems.Select(x => $"{RuleName(x.r)}: {x.p.Message}").Distinct()), generation);
+            : Conditions.False(ConditionTypes.ResolvedRefs, refProblems[0].Reason,
+                string.Join("; ", refProblems.Select(x => x.Message).Distinct()), generation);
 
         var unavailable = route.Rules.Where(r => r.Unavailable is not null).ToArray();
         var programmed = unavailable.Length == 0
@@ -33,9 +38,8 @@ internal static class RouteStatuses
                 $"{route.Rules.Count - unavailable.Length} of {route.Rules.Count} rule(s) serving; answering 503 for {string.Join("; ", unavailable.Select(r => r.Unavailable!.Message))}",
                 generation);
 
-        var message = route.Route.Spec.Tls is null
-            ? "Route is valid"
-            : "Route is valid; spec.tls is not served by this version yet, so its hosts are served on the plain HTTP listener only";
+        var warnings = (route.Tls?.Warnings ?? []).Concat(route.Rules.SelectMany(r => (r.Warnings ?? []).Select(w => $"{RuleName(r)}: {w}"))).Distinct().ToArray();
+        var message = warnings.Length == 0 ? "Route is valid" : $"Route is valid; warning: {string.Join("; warning: ", warnings)}";
         return new ObjectStatus
         {
             Object = route.Key,

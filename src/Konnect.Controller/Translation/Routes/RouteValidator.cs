@@ -35,7 +35,7 @@ internal static class RouteValidator
         {
             if (ValidateRule(spec.Rules[r], $"spec.rules[{r}]") is { } problem) { return problem; }
         }
-        return null;
+        return Tls.TlsValidator.Validate(spec);
     }
 
     private static RouteProblem? ValidateRule(RouteRule rule, string at)

@@ -1,25 +1,22 @@
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Konnect.Gateway.Resilience;
 
 /// <summary>
-/// YARP's client factory, plus a <see cref="ResilienceHandler"/> on clusters whose metadata asks for retries or a
-/// circuit breaker. A client (and with it the breaker state and retry budget) is kept while those settings are
-/// unchanged, so a reload of other routes, or of this rule's endpoints, does not reset an open breaker.
+/// A <see cref="ResilienceHandler"/> on the forwarder's client (see KonnectForwarderHttpClientFactory) for clusters
+/// whose metadata asks for retries or a circuit breaker. A client (and with it the breaker state and retry budget) is
+/// kept while those settings are unchanged, so a reload of other routes, or of this rule's endpoints, does not reset
+/// an open breaker.
 /// </summary>
-internal sealed class ResilientForwarderHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, TimeProvider time)
-    : ForwarderHttpClientFactory(logger)
+internal static class ResilientForwarderClient
 {
-    protected override bool CanReuseOldClient(ForwarderHttpClientContext context) =>
-        base.CanReuseOldClient(context)
-        && Same(context.OldMetadata, context.NewMetadata, ResilienceClusterConfig.RetryKey)
+    public static bool CanReuse(ForwarderHttpClientContext context) =>
+        Same(context.OldMetadata, context.NewMetadata, ResilienceClusterConfig.RetryKey)
         && Same(context.OldMetadata, context.NewMetadata, ResilienceClusterConfig.CircuitBreakerKey);
 
-    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler)
+    public static HttpMessageHandler Wrap(ForwarderHttpClientContext context, HttpMessageHandler handler, TimeProvider time)
     {
-        handler = base.WrapHandler(context, handler);
         var metadata = context.NewMetadata;
         var retry = metadata?.TryGetValue(ResilienceClusterConfig.RetryKey, out var r) == true
             ? JsonSerializer.Deserialize(r, ResilienceJsonContext.Default.RetryModel)

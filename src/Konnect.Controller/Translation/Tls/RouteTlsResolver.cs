@@ -1,0 +1,90 @@
+using System.Globalization;
+using Konnect.Api;
+using Konnect.Api.V1Alpha1;
+using Konnect.Controller.Model;
+using Konnect.Controller.Store;
+using Konnect.Controller.Translation.Routes;
+
+namespace Konnect.Controller.Translation.Tls;
+
+/// <summary>A route's spec.tls resolved: the certificate to serve for its hosts, or why not, and warnings for its status.</summary>
+internal sealed record RouteTlsOutcome(CertificateModel? Certificate, RouteProblem? Problem, IReadOnlyList<string> Warnings, RouteTlsModel? Model);
+
+/// <summary>Resolves spec.tls of one route against the snapshot's Secrets.</summary>
+internal static class RouteTlsResolver
+{
+    public static RouteTlsOutcome? Resolve(ObjectRef key, KonnectRouteSpec spec, CertificateLoader certificates)
+    {
+        if (spec.Tls is not { } tls) { return null; }
+        var warnings = new List<string>();
+        if (tls.IssuerRef is { } issuer)
+        {
+            warnings.Add($"spec.tls.issuerRef ({issuer.Kind} {issuer.Name}) is not acted on yet: cert-manager support is not built, so create the Secret yourself");
+        }
+        if (spec.Hosts is not { Count: > 0 })
+        {
+            warnings.Add("spec.tls has no effect without spec.hosts: the HTTPS listener picks a certificate by the SNI host name");
+        }
+        CertificateModel? certificate = null;
+        RouteProblem? problem = null;
+        if (tls.SecretName is { } secret)
+        {
+            var loaded = certificates.Load(key.Namespace, secret, "spec.tls.secretName");
+            (certificate, problem) = (loaded.Certificate, loaded.Problem);
+            if (loaded.Warning is { } w) { warnings.Add(w); }
+        }
+        return new(certificate, problem, warnings, Model(tls));
+    }
+
+    private static RouteTlsModel? Model(RouteTls tls)
+    {
+        string? hsts = null;
+        if (tls.Hsts is { } settings && Duration.TryParse(settings.MaxAge, out var maxAge))
+        {
+            hsts = "max-age=" + ((long)maxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture)
+                + (settings.IncludeSubDomains == true ? "; includeSubDomains" : "")
+                + (settings.Preload == true ? "; preload" : "");
+        }
+        return tls.Redirect == true || hsts is not null ? new RouteTlsModel { Redirect = tls.Redirect == true, Hsts = hsts } : null;
+    }
+
+    /// <summary>
+    /// The listener's certificates: each accepted route's hosts map to its certificate, the oldest route first, so a
+    /// host two routes name keeps the older route's certificate (as conflicts go to the older route).
+    /// </summary>
+    public static TlsModel? BuildModel(IEnumerable<(ObjectRef Key, IReadOnlyList<string> Hosts, RouteTlsOutcome? Tls)> acceptedOldestFirst,
+        TlsTranslationOptions? options, CertificateLoader certificates)
+    {
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        var hostsBySecret = new SortedDictionary<string, (CertificateModel Certificate, SortedSet<string> Hosts)>(StringComparer.Ordinal);
+        foreach (var (_, hosts, tls) in acceptedOldestFirst)
+        {
+            if (tls?.Certificate is not { } certificate) { continue; }
+            if (!hostsBySecret.TryGetValue(certificate.Secret, out var entry)) { hostsBySecret[certificate.Secret] = entry = (certificate, new(StringComparer.Ordinal)); }
+            foreach (var host in hosts.Where(claimed.Add)) { entry.Hosts.Add(host); }
+        }
+
+        CertificateModel? fallback = null;
+        string? fallbackProblem = null;
+        if (options?.DefaultCertificate is { } name)
+        {
+            var parts = name.Split('/');
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+            {
+                fallbackProblem = $"default certificate \"{name}\" is not namespace/name";
+            }
+            else
+            {
+                var loaded = certificates.Load(parts[0], parts[1], "default certificate");
+                (fallback, fallbackProblem) = (loaded.Certificate, loaded.Problem?.Message);
+            }
+        }
+        if (hostsBySecret.Count == 0 && fallback is null && fallbackProblem is null) { return null; }
+        return new TlsModel
+        {
+            Certificates = [.. hostsBySecret.Values.Select(e => e.Certificate with { Hosts = [.. e.Hosts] })],
+            DefaultCertificate = fallback,
+            DefaultCertificateProblem = fallbackProblem,
+        };
+    }
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using Konnect.Controller.Model;
+using Konnect.Gateway.Tests.Infrastructure;
+using Konnect.Testing.Tls;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Konnect.Gateway.Tests.Tls;
+
+/// <summary>https backends: a real Kestrel HTTPS upstream whose certificate a private CA issued for backend.test.</summary>
+public sealed class UpstreamTlsTests : GatewayTest, IAsyncLifetime
+{
+    private static readonly TestCertificate Ca = TestCertificate.Authority("Konnect Test CA");
+    private static readonly TestCertificate OtherCa = TestCertificate.Authority("Someone Else's CA");
+    private WebApplication _upstream = null!;
+    private int _port;
+
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        await InitializeAsync();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.RemoveAll<ILoggerProvider>();
+        var leaf = Ca.Issue("backend.test");
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(leaf.Certificate)));
+        _upstream = builder.Build();
+        _upstream.Run(c => c.Response.WriteAsync($"{c.Request.Scheme} {c.Request.Host} {c.Request.Path}"));
+        await _upstream.StartAsync();
+        _port = new Uri(_upstream.Urls.Single()).Port;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await _upstream.DisposeAsync();
+        await DisposeAsync();
+    }
+
+    private RouteModel Route(BackendTlsModel tls) => Routes.Route("secure", $"https://127.0.0.1:{_port}") with
+    {
+        Backends = [new BackendModel { Name = "secure", Weight = 1, Endpoints = [$"https://127.0.0.1:{_port}"], Tls = tls }],
+    };
+
+    [Fact]
+    public async Task PrivateCa_MatchingSni_ProxiesOverHttpsWithTheSniAsHost()
+    {
+        await Gateway.PublishAsync(Route(new BackendTlsModel { Sni = "backend.test", CaPem = Ca.CertificatePem }));
+
+        using var response = await Gateway.GetAsync("/orders");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("https backend.test /orders", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task WrongCa_Answers502ProblemJson()
+    {
+        await Gateway.PublishAsync(Route(new BackendTlsModel { Sni = "backend.test", CaPem = OtherCa.CertificatePem }));
+
+        using var response = await Gateway.GetAsync("/orders");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var problem = await TestGateway.ProblemAsync(response);
+        Assert.Contains("TLS", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task RightCaWrongName_Answers502()
+    {
+        await Gateway.PublishAsync(Route(new BackendTlsModel { Sni = "impostor.test", CaPem = Ca.CertificatePem }));
+
+        using var response = await Gateway.GetAsync("/orders");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        await TestGateway.ProblemAsync(response);
+    }
+
+    [Fact]
+    public async Task SystemStore_PrivateCa_Answers502()
+    {
+        await Gateway.PublishAsync(Route(new BackendTlsModel { Sni = "backend.test" }));
+
+        using var response = await Gateway.GetAsync("/orders");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task InsecureSkipVerify_AcceptsTheUntrustedCertificate()
+    {
+        await Gateway.PublishAsync(Route(new BackendTlsModel { InsecureSkipVerify = true }));
+
+        using var response = await Gateway.GetAsync("/orders");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("https ", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task CaChange_NextModel_TrustsTheNewCa()
+    {
+        await Gateway.PublishAsync(Route(new BackendTlsModel { Sni = "backend.test", CaPem = OtherCa.CertificatePem }));
+        using (var refused = await Gateway.GetAsync("/a")) { Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode); }
+
+        await Gateway.PublishAsync(Route(new BackendTlsModel { Sni = "backend.test", CaPem = Ca.CertificatePem }));
+
+        using var response = await Gateway.GetAsync("/b");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
