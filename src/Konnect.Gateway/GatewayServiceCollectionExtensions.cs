@@ -26,6 +26,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<GatewayState>();
         services.AddSingleton<GatewayListeners>();
+        // h2c prior knowledge on the traffic ports: Kestrel binds the handoff as a transport of its own.
+        services.AddSingleton<H2cHandoff>();
+        services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredService<H2cHandoff>());
         // The newest status of every object, served on /status; the host adds it to its IStatusSink.
         services.TryAddSingleton<Konnect.Controller.Status.StatusBoard>();
         // Data-plane I/O for jwt policies: JWKS documents are fetched and cached here, never by the translator.
@@ -53,11 +56,11 @@ public static class GatewayServiceCollectionExtensions
             .LoadFromMemory([], [])
             .AddTransforms<KonnectTransformProvider>();
 
-        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners>((kestrel, listeners) =>
+        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners, H2cHandoff>((kestrel, listeners, handoff) =>
         {
             // The Server header tells scanners which CVEs to try and tells clients nothing useful.
             kestrel.AddServerHeader = false;
-            listeners.Configure(kestrel, options);
+            listeners.Configure(kestrel, options, handoff);
         });
 
         return services;

@@ -16,12 +16,20 @@ public sealed class GatewayListeners
 
     public IReadOnlyList<IPEndPoint> AdminEndPoints => [.. _admin.Select(l => l.IPEndPoint!)];
 
-    internal void Configure(KestrelServerOptions kestrel, GatewayOptions options)
+    internal void Configure(KestrelServerOptions kestrel, GatewayOptions options, H2cHandoff handoff)
     {
         foreach (var endpoint in ListenUrl.ParseAll(options.TrafficUrls, nameof(options.TrafficUrls)))
         {
-            kestrel.Listen(endpoint, _traffic.Add);
+            kestrel.Listen(endpoint, listen =>
+            {
+                // HTTP/1.1 here; connections opening with the HTTP/2 preface are handed to the endpoint below.
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(H2cPrefaceSniffer.Middleware(handoff));
+                _traffic.Add(listen);
+            });
         }
+
+        kestrel.Listen(new H2cHandoffEndPoint(), listen => listen.Protocols = HttpProtocols.Http2);
 
         foreach (var endpoint in ListenUrl.ParseAll(options.AdminUrls, nameof(options.AdminUrls)))
         {
