@@ -140,6 +140,13 @@ public sealed record RouteBackend
     [Description("Relative share of the rule's traffic; 0 sends none.")]
     [DefaultValue(1), Range(0, 10000)]
     public int Weight { get; set; } = 1;
+
+    [Description("How Konnect talks to this upstream: http (HTTP/1.1, the default) or h2c / grpc (HTTP/2 without TLS, "
+        + "prior knowledge; gRPC needs it). Unset on a service backend: the Service port's appProtocol "
+        + "(kubernetes.io/h2c, h2c, grpc, http2) or name (grpc, h2c, http2, or grpc-*, h2c-*, http2-*) decides. "
+        + "All backends of a rule must agree.")]
+    [RegularExpression("^(http|h2c|grpc)$")]
+    public string? AppProtocol { get; set; }
 }
 
 public sealed record RouteRewrite

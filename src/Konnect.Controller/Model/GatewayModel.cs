@@ -80,6 +80,19 @@ public sealed record BackendModel
     public required int Weight { get; init; }
     /// <summary>Absolute base addresses, e.g. "http://10.1.2.3:8080" or "http://legacy.internal:8080/base".</summary>
     public required IReadOnlyList<string> Endpoints { get; init; }
+
+    /// <summary>The protocol spoken to the endpoints; null is HTTP/1.1.</summary>
+    public UpstreamProtocol? Protocol { get; init; }
+}
+
+/// <summary>How the gateway talks to an upstream.</summary>
+public enum UpstreamProtocol
+{
+    /// <summary>HTTP/1.1 (the default).</summary>
+    Http1,
+
+    /// <summary>HTTP/2 over cleartext with prior knowledge: what gRPC servers without TLS speak.</summary>
+    H2c,
 }
 
 public sealed record Unavailable(string Reason, string Message);

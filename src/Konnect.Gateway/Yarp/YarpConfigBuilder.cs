@@ -43,10 +43,28 @@ internal static class YarpConfigBuilder
             ClusterId = route.Id,
             LoadBalancingPolicy = uniform ? LoadBalancingPolicies.PowerOfTwoChoices : WeightedLoadBalancingPolicy.PolicyName,
             Destinations = destinations,
-            HttpRequest = route.Timeout is { } timeout ? new ForwarderRequestConfig { ActivityTimeout = timeout } : null,
+            HttpRequest = RequestConfig(route),
         };
 
         return (routeConfig, cluster);
+    }
+
+    private static ForwarderRequestConfig? RequestConfig(RouteModel route)
+    {
+        // The translator refuses rules that mix protocols, so the first backend speaks for all of them.
+        var h2c = route.Backends.Count > 0 && route.Backends[0].Protocol == UpstreamProtocol.H2c;
+        if (!h2c)
+        {
+            return route.Timeout is { } timeout ? new ForwarderRequestConfig { ActivityTimeout = timeout } : null;
+        }
+
+        // Exact: a cleartext upstream cannot negotiate, and gRPC over HTTP/1.1 does not exist.
+        return new ForwarderRequestConfig
+        {
+            ActivityTimeout = route.Timeout,
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionExact,
+        };
     }
 
     /// <summary>
