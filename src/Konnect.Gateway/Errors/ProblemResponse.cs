@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Http;
 namespace Konnect.Gateway.Errors;
 
 /// <summary>
-/// Writes RFC 9457 application/problem+json for responses the gateway makes itself. Hand-written with
+/// Writes RFC 9457 application/problem+json for responses the gateway makes itself (gRPC requests get a grpc-status
+/// instead, see <see cref="GrpcStatusResponse"/>). Hand-written with
 /// <see cref="Utf8JsonWriter"/>: no reflection, and nothing but the fields below can leak (no stack, no secret).
 /// </summary>
 public static class ProblemResponse
@@ -17,6 +18,13 @@ public static class ProblemResponse
         var response = context.Response;
         if (response.HasStarted)
         {
+            return;
+        }
+
+        if (GrpcStatusResponse.IsGrpc(context.Request))
+        {
+            // gRPC clients read a status, not a body; everyone else gets the problem document.
+            await GrpcStatusResponse.WriteAsync(context, problem, detail);
             return;
         }
 
