@@ -10,7 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace Konnect.Gateway.Tests.Protocols;
 
 /// <summary>
-/// A real Kestrel upstream for long-lived exchanges: paths ending in "/ws" echo WebSocket text messages; "/stream"
+/// A real Kestrel upstream for long-lived exchanges: paths ending in "/ws" echo WebSocket text messages, "/echo"
+/// answers the path it received; "/stream"
 /// (chunked text) and "/sse" (server-sent events) send a first part, then wait for <see cref="ReleaseRest"/> before
 /// the second, so a test can prove the first part reached the client while the upstream was still busy.
 /// </summary>
@@ -48,6 +49,12 @@ internal sealed class StreamingBackend : IAsyncDisposable
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
             await EchoAsync(socket, path, context.RequestAborted);
+            return;
+        }
+
+        if (path.EndsWith("/echo", StringComparison.Ordinal))
+        {
+            await context.Response.WriteAsync(path, context.RequestAborted);
             return;
         }
 
