@@ -61,6 +61,28 @@ public sealed class ReloadSurvivalTests(GrpcPeer peer) : IClassFixture<GrpcPeer>
         Assert.Equal(WebSocketState.Open, socket.State);
     }
 
+    [Fact]
+    public async Task OpenStreams_TheirOwnRulesChangeOrGoAway_FinishOnTheConfigurationTheyStartedWith()
+    {
+        await _gateway.PublishAsync(Model(0));
+        var traffic = _gateway.Traffic.BaseAddress!;
+        await using var socket = await WebSocketClient.ConnectAsync(traffic, "/live/ws");
+        await using var chat = GrpcPeer.OpenChat(traffic.Authority);
+        Assert.Equal("OK echo:before", await chat.SendAsync("before"));
+
+        // The WebSocket's rule gets another upstream path and timeout; the gRPC rule is removed.
+        var model = Model(1).Where(r => r.Route != "grpc").Select(r => r.Route == "ws"
+            ? r with { Timeout = TimeSpan.FromMinutes(5), Backends = [r.Backends[0] with { Endpoints = [_backend.Url("/moved")] }] }
+            : r).ToArray();
+        await _gateway.PublishAsync(model);
+
+        Assert.Equal("/up/live/ws after", await socket.SendAsync("after"));
+        Assert.Equal("OK echo:after", await chat.SendAsync("after"));
+        // New connections take the new configuration.
+        await using var fresh = await WebSocketClient.ConnectAsync(traffic, "/live/ws");
+        Assert.Equal("/moved/live/ws new", await fresh.SendAsync("new"));
+    }
+
     public async Task DisposeAsync()
     {
         await _gateway.DisposeAsync();
