@@ -63,6 +63,7 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
             catch (Exception e)
             {
                 failures++;
+                ControllerMetrics.Failed();
                 _last = null; // the next pass translates in full
                 LogPassFailed(logger, e);
             }
@@ -83,8 +84,10 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
         var final = published.Rejected.Count == 0 ? result : result with { Statuses = MarkRejected(result.Statuses, published.Rejected) };
         _reported = final.Statuses;
         await statuses.ReportAsync(dataPlane?.Overlay(final.Statuses) ?? final.Statuses, cancellationToken).ConfigureAwait(false);
+        ControllerMetrics.Reported(final.Statuses);
         if (published.Applied)
         {
+            ControllerMetrics.Applied(Stopwatch.GetElapsedTime(started));
             LogApplied(logger, result.Model.Version, result.Model.Routes.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         return final;

@@ -1,5 +1,6 @@
 using Konnect.Gateway.Admin;
 using Konnect.Gateway.Errors;
+using Konnect.Gateway.Metrics;
 using Konnect.Gateway.Policies;
 using Konnect.Gateway.RequestIds;
 using Konnect.Gateway.Routing;
@@ -12,14 +13,18 @@ namespace Microsoft.AspNetCore.Builder;
 public static class GatewayApplicationBuilderExtensions
 {
     /// <summary>
-    /// Builds the request pipeline: request id, last-resort error handler, admin branch, Konnect's router, the rule's
+    /// Builds the request pipeline: request id, metrics and access log, last-resort error handler, admin branch, Konnect's router, the rule's
     /// policies, then
     /// ASP.NET routing (which skips its own matching because the router has set the endpoint) and YARP's pipeline.
     /// </summary>
     public static WebApplication UseKonnectGateway(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Listening starts now, before any hosted service (the reconciler, the watches) records its first measurement.
+        app.Services.GetRequiredService<MetricsAggregator>();
         app.UseMiddleware<RequestIdMiddleware>();
+        // Outside the last-resort handler, so a request that failed is counted and logged with the 500 it got.
+        app.UseMiddleware<TelemetryMiddleware>();
         app.UseMiddleware<LastResortMiddleware>();
         app.UseMiddleware<AdminEndpoints>();
         app.UseMiddleware<KonnectRouter>();
@@ -36,6 +41,8 @@ public static class GatewayApplicationBuilderExtensions
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
+            // Last, so it times the upstream exchange alone and sees the destination the load balancer chose.
+            proxy.UseMiddleware<UpstreamTimingMiddleware>();
         });
 
         // YARP's data source holds only YARP's endpoints; reading it directly (instead of the composite in DI, which is

@@ -26,6 +26,9 @@ public static class GatewayHost
             o.JwksMinRefreshInterval = options.JwksMinRefreshInterval;
             o.JwksRefreshInterval = options.JwksRefreshInterval;
             o.JwksFetchTimeout = options.JwksFetchTimeout;
+            o.AccessLog = options.AccessLog;
+            o.AccessLogSampleRatio = options.AccessLogSampleRatio;
+            o.ConsumerMetrics = options.ConsumerMetrics;
         });
         // YARP and ASP.NET hosting log every request at Information and Debug, request lines with their query strings,
         // which can carry API keys. These filters are added after configuration, so they win over Logging:LogLevel on

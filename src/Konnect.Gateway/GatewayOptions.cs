@@ -23,4 +23,16 @@ public sealed class GatewayOptions
 
     /// <summary>How long one JWKS fetch may take; a request waiting for the first keys waits at most this long.</summary>
     public TimeSpan JwksFetchTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Writes one JSON line per traffic request to stdout (the access log). On by default.</summary>
+    public bool AccessLog { get; set; } = true;
+
+    /// <summary>The share of requests the access log records, from 0 to 1 (1: every request).</summary>
+    public double AccessLogSampleRatio { get; set; } = 1.0;
+
+    /// <summary>
+    /// Adds konnect_consumer_requests_total{consumer,code}. Off by default: one series per consumer and code, and
+    /// consumers can be many.
+    /// </summary>
+    public bool ConsumerMetrics { get; set; }
 }

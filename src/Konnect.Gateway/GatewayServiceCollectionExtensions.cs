@@ -1,6 +1,9 @@
 using Konnect.Controller;
 using Konnect.Gateway;
+using Konnect.Gateway.AccessLog;
 using Konnect.Gateway.Admin;
+using Konnect.Gateway.Metrics;
+using Konnect.Gateway.Metrics.Prometheus;
 using Konnect.Gateway.Yarp;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,6 +32,14 @@ public static class GatewayServiceCollectionExtensions
         // h2c prior knowledge on the traffic ports: Kestrel binds the handoff as a transport of its own.
         services.AddSingleton<H2cHandoff>();
         services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredService<H2cHandoff>());
+        services.AddMetrics();
+        services.AddSingleton<GatewayMetrics>();
+        // This application's meters plus the process-wide "Konnect.*" ones, aggregated for /metrics.
+        services.AddSingleton(sp => new MetricsAggregator(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<IMetricsExposition, PrometheusTextFormat>();
+        services.TryAddSingleton(_ => AccessLogOutput.Stdout());
+        services.AddSingleton<AccessLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         // The newest status of every object, served on /status; the host adds it to its IStatusSink.
         services.TryAddSingleton<Konnect.Controller.Status.StatusBoard>();
         // Data-plane I/O for jwt policies: JWKS documents are fetched and cached here, never by the translator.
@@ -56,11 +67,11 @@ public static class GatewayServiceCollectionExtensions
             .LoadFromMemory([], [])
             .AddTransforms<KonnectTransformProvider>();
 
-        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners, H2cHandoff>((kestrel, listeners, handoff) =>
+        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners, GatewayMetrics, H2cHandoff>((kestrel, listeners, metrics, handoff) =>
         {
             // The Server header tells scanners which CVEs to try and tells clients nothing useful.
             kestrel.AddServerHeader = false;
-            listeners.Configure(kestrel, options, handoff);
+            listeners.Configure(kestrel, options, metrics, handoff);
         });
 
         return services;

@@ -17,7 +17,7 @@ var listen = new Option<string[]>("--listen")
 };
 var admin = new Option<string[]>("--admin-listen")
 {
-    Description = "Admin address(es) for /healthz, /readyz, /config. Env: KONNECT_ADMIN_LISTEN (comma-separated).",
+    Description = "Admin address(es) for /healthz, /readyz, /config, /status and /metrics. Env: KONNECT_ADMIN_LISTEN (comma-separated).",
     DefaultValueFactory = _ => Split(Environment.GetEnvironmentVariable("KONNECT_ADMIN_LISTEN")) ?? ["http://0.0.0.0:9090"],
     AllowMultipleArgumentsPerToken = true,
 };
@@ -39,9 +39,45 @@ var leaseNamespace = new Option<string?>("--lease-namespace")
 var leaseDuration = DurationOption("--lease-duration", "How long a leader's Lease is valid without renewal.", "15s");
 var renewDeadline = DurationOption("--renew-deadline", "A leader that has not renewed for this long steps down.", "10s");
 var retryPeriod = DurationOption("--retry-period", "How often candidates try, and the leader renews.", "2s");
+// A string, not a bool: System.CommandLine lets a bool option take only true/false, and "--access-log off" reads better.
+var accessLog = new Option<string>("--access-log")
+{
+    Description = "Write one JSON line per request to stdout. Env: KONNECT_ACCESS_LOG.",
+    HelpName = "on|off",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_ACCESS_LOG") ?? "on",
+};
+accessLog.Validators.Add(result =>
+{
+    if (OnOff(result.GetValueOrDefault<string>()) is null) { result.AddError("--access-log (or KONNECT_ACCESS_LOG) takes on or off"); }
+});
+var accessLogSample = new Option<double>("--access-log-sample")
+{
+    Description = "The share of requests the access log records, 0 to 1 (e.g. 0.1). Default 1. Env: KONNECT_ACCESS_LOG_SAMPLE.",
+    DefaultValueFactory = _ => double.TryParse(Environment.GetEnvironmentVariable("KONNECT_ACCESS_LOG_SAMPLE"), System.Globalization.CultureInfo.InvariantCulture, out var r) && r is >= 0 and <= 1 ? r : 1,
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1) { return ratio; }
+        result.AddError($"--access-log-sample: \"{text}\" is not a number from 0 to 1");
+        return 1;
+    },
+};
+var consumerMetrics = new Option<bool>("--consumer-metrics")
+{
+    Description = "Add konnect_consumer_requests_total{consumer,code} to /metrics (one series per consumer). Env: KONNECT_CONSUMER_METRICS=on.",
+    DefaultValueFactory = _ => OnOff(Environment.GetEnvironmentVariable("KONNECT_CONSUMER_METRICS")) ?? false,
+};
+var logFormat = new Option<string>("--log-format")
+{
+    Description = "Console log lines as text or as JSON objects, one per line. Env: KONNECT_LOG_FORMAT.",
+    HelpName = "text|json",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_LOG_FORMAT") ?? "text",
+};
+logFormat.AcceptOnlyFromAmong("text", "json");
 var run = new Command("run", "Start the gateway on a folder of manifests (--manifests) or on a cluster.")
 {
     manifests, listen, admin, kubeconfig, context, namespaces, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
+    accessLog, accessLogSample, consumerMetrics, logFormat,
 };
 run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
     new RunOptions(parse.GetValue(manifests), parse.GetValue(listen)!, parse.GetValue(admin)!)
@@ -53,6 +89,10 @@ run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
         LeaseDuration = parse.GetValue(leaseDuration),
         RenewDeadline = parse.GetValue(renewDeadline),
         RetryPeriod = parse.GetValue(retryPeriod),
+        AccessLog = OnOff(parse.GetValue(accessLog)) ?? true,
+        AccessLogSampleRatio = parse.GetValue(accessLogSample),
+        ConsumerMetrics = parse.GetValue(consumerMetrics),
+        JsonLogs = parse.GetValue(logFormat) == "json",
     },
     cancellationToken));
 
@@ -76,6 +116,13 @@ return await root.Parse(args).InvokeAsync();
 
 static string[]? Split(string? value) =>
     string.IsNullOrWhiteSpace(value) ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+static bool? OnOff(string? value) => value?.Trim().ToLowerInvariant() switch
+{
+    "on" or "true" or "1" or "yes" => true,
+    "off" or "false" or "0" or "no" => false,
+    _ => null,
+};
 
 static Option<TimeSpan> DurationOption(string name, string description, string fallback) => new(name)
 {

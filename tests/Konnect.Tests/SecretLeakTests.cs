@@ -132,13 +132,14 @@ public sealed class SecretLeakTests : IAsyncLifetime
         }
         var config = await _http.GetStringAsync($"http://127.0.0.1:{_admin}/config");
         var statuses = await _http.GetStringAsync($"http://127.0.0.1:{_admin}/status");
-        var output = await OutputAfterAllRequestsAsync();
+        var output = await OutputAfterAllRequestsAsync(requests.Length);
 
         // The places looked at hold what they should: a check that finds nothing in an empty string proves nothing.
         Assert.Contains("every-method", config, StringComparison.Ordinal);
         Assert.Contains("\"name\": \"acme\"", statuses, StringComparison.Ordinal);
         Assert.Contains("dbug:", output, StringComparison.Ordinal);
         Assert.Contains("KonnectRoute shop/vault", output, StringComparison.Ordinal);
+        Assert.Equal(requests.Length, AccessLogLines(output)); // the access log (on by default) is searched too
 
         string[] secrets =
         [
@@ -172,11 +173,16 @@ public sealed class SecretLeakTests : IAsyncLifetime
     /// Konnect's output once everything the requests could have logged is written: the console logger writes in order,
     /// so a reload logged after the requests is a barrier behind which nothing from them can still be queued.
     /// </summary>
-    private async Task<string> OutputAfterAllRequestsAsync()
+    private static int AccessLogLines(string output) =>
+        output.Split('\n').Count(l => l.StartsWith('{') && l.Contains("\"path\":\"/vault\"", StringComparison.Ordinal) && l.Contains("\"requestId\"", StringComparison.Ordinal));
+
+    private async Task<string> OutputAfterAllRequestsAsync(int expectedRequests)
     {
         File.WriteAllText(Path.Combine(_dir, "barrier.yaml"), "apiVersion: v1\nkind: Secret\nmetadata: { name: barrier, namespace: shop }\n");
         string Output() { lock (_output) { return _output.ToString(); } }
         await Repo.EventuallyAsync(() => Task.FromResult(Output().Contains("from 2 files", StringComparison.Ordinal)), "the reload after the requests is logged");
+        // The access log has its own writer: wait for one line per request, so it is part of what is searched.
+        await Repo.EventuallyAsync(() => Task.FromResult(AccessLogLines(Output()) >= expectedRequests), $"{expectedRequests} access-log lines for /vault");
         return Output();
     }
 }

@@ -1,6 +1,7 @@
 using Konnect.Controller.Model;
 using Konnect.Controller.Status;
 using Konnect.Gateway.Errors;
+using Konnect.Gateway.Metrics;
 using Microsoft.AspNetCore.Http;
 using System.Text.Json;
 
@@ -10,7 +11,8 @@ namespace Konnect.Gateway.Admin;
 /// Serves the admin port by hand, without endpoint routing: admin requests never build or touch ASP.NET's matcher,
 /// and traffic requests never see admin paths (on the traffic port "/healthz" is an ordinary routed path).
 /// </summary>
-internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners listeners, GatewayState state, StatusBoard statuses)
+internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners listeners, GatewayState state, StatusBoard statuses,
+    MetricsAggregator metrics, IMetricsExposition exposition)
 {
     public Task InvokeAsync(HttpContext context) =>
         listeners.IsAdminPort(context.Connection.LocalPort) ? HandleAsync(context) : next(context);
@@ -32,8 +34,22 @@ internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners list
                 : Text(context, StatusCodes.Status503ServiceUnavailable, "not ready: no gateway model applied yet"),
             "/config" => Config(context),
             "/status" => Status(context),
-            _ => ProblemResponse.WriteAsync(context, Problem.AdminNotFound, "Admin endpoints are /healthz, /readyz, /config and /status."),
+            "/metrics" => Metrics(context),
+            _ => ProblemResponse.WriteAsync(context, Problem.AdminNotFound, "Admin endpoints are /healthz, /readyz, /config, /status and /metrics."),
         };
+    }
+
+    /// <summary>A Prometheus scrape; buffered, so the response carries a Content-Length (a scrape is a few tens of KiB).</summary>
+    private Task Metrics(HttpContext context)
+    {
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        exposition.Write(metrics.Collect(), text);
+        var body = System.Text.Encoding.UTF8.GetBytes(text.ToString());
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = exposition.ContentType;
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.ContentLength = body.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 
     private static Task Text(HttpContext context, int status, string body)

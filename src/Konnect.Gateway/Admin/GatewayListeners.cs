@@ -1,4 +1,6 @@
 using System.Net;
+using Konnect.Gateway.Metrics;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Konnect.Gateway.Admin;
@@ -16,16 +18,18 @@ public sealed class GatewayListeners
 
     public IReadOnlyList<IPEndPoint> AdminEndPoints => [.. _admin.Select(l => l.IPEndPoint!)];
 
-    internal void Configure(KestrelServerOptions kestrel, GatewayOptions options, H2cHandoff handoff)
+    internal void Configure(KestrelServerOptions kestrel, GatewayOptions options, GatewayMetrics metrics, H2cHandoff handoff)
     {
         foreach (var endpoint in ListenUrl.ParseAll(options.TrafficUrls, nameof(options.TrafficUrls)))
         {
             kestrel.Listen(endpoint, listen =>
             {
+                _traffic.Add(listen);
+                // Counted once per socket, before the sniffer decides which protocol serves it.
+                CountConnections(listen, metrics, "traffic");
                 // HTTP/1.1 here; connections opening with the HTTP/2 preface are handed to the endpoint below.
                 listen.Protocols = HttpProtocols.Http1;
                 listen.Use(H2cPrefaceSniffer.Middleware(handoff));
-                _traffic.Add(listen);
             });
         }
 
@@ -33,9 +37,28 @@ public sealed class GatewayListeners
 
         foreach (var endpoint in ListenUrl.ParseAll(options.AdminUrls, nameof(options.AdminUrls)))
         {
-            kestrel.Listen(endpoint, _admin.Add);
+            kestrel.Listen(endpoint, listen =>
+            {
+                _admin.Add(listen);
+                CountConnections(listen, metrics, "admin");
+            });
         }
     }
+
+    /// <summary>Connection middleware: Kestrel exposes no connection count of its own to a MeterListener we own.</summary>
+    private static void CountConnections(ListenOptions listen, GatewayMetrics metrics, string listener) =>
+        listen.Use(next => async connection =>
+        {
+            metrics.ConnectionOpened(listener);
+            try
+            {
+                await next(connection);
+            }
+            finally
+            {
+                metrics.ConnectionClosed(listener);
+            }
+        });
 
     /// <summary>True when the connection came in on an admin socket. A handful of listeners: a loop beats a set.</summary>
     internal bool IsAdminPort(int localPort)

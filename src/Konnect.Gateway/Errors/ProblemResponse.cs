@@ -21,6 +21,12 @@ public static class ProblemResponse
             return;
         }
 
+        // The metrics and the access log report why the gateway answered itself (auth_rejected{reason}, "problem").
+        if (context.Features.Get<Konnect.Gateway.Metrics.RequestTelemetry>() is { } telemetry)
+        {
+            telemetry.Problem = problem;
+        }
+
         if (GrpcStatusResponse.IsGrpc(context.Request))
         {
             // gRPC clients read a status, not a body; everyone else gets the problem document.

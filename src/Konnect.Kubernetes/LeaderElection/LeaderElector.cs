@@ -30,6 +30,7 @@ public sealed partial class LeaderElector
         _options = options;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        LeaderMetrics.Register();
     }
 
     public string Identity => _options.Identity;
@@ -238,6 +239,7 @@ public sealed partial class LeaderElector
             return;
         }
         _isLeader = leader;
+        LeaderMetrics.Changed(leader);
         if (leader)
         {
             LogAcquired(_logger, _options.Identity, _options.LeaseNamespace, _options.LeaseName);

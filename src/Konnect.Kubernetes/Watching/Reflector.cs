@@ -57,6 +57,7 @@ public sealed partial class Reflector<T>(
                 var delay = _relistedSinceEvent ? _backoff.Next() : TimeSpan.Zero;
                 _relistedSinceEvent = true;
                 observer.Restarted(_name, "Gone", delay);
+                WatchMetrics.Restarted(type.Kind, "Gone");
                 LogRelist(logger, _name);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
@@ -65,6 +66,7 @@ public sealed partial class Reflector<T>(
                 var delay = e is KubeApiException { RetryAfter: { } after } ? after : _backoff.Next();
                 var reason = e is KubeApiException k ? (k.StatusCode == 0 ? "Unreachable" : k.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)) : e.GetType().Name;
                 observer.Restarted(_name, reason, delay);
+                WatchMetrics.Restarted(type.Kind, reason);
                 LogRetry(logger, _name, delay.TotalSeconds, e.Message);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
@@ -116,6 +118,7 @@ public sealed partial class Reflector<T>(
             _relistedSinceEvent = false;
             if (e.Object.Metadata.ResourceVersion is { Length: > 0 } seen) { _version = seen; }
             observer.Event(_name, e.Type);
+            WatchMetrics.Event(type.Kind, e.Type);
             switch (e.Type)
             {
                 case WatchEventType.Added or WatchEventType.Modified:

@@ -21,6 +21,11 @@ public sealed record RunOptions(string? Manifests, IReadOnlyList<string> Listen,
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+    public bool AccessLog { get; init; } = true;
+    public double AccessLogSampleRatio { get; init; } = 1.0;
+    public bool ConsumerMetrics { get; init; }
+    /// <summary>Console log lines as JSON objects (one per line, for log shippers) instead of text.</summary>
+    public bool JsonLogs { get; init; }
 }
 
 /// <summary>
@@ -60,9 +65,22 @@ public static class RunCommand
         {
             TrafficUrls = string.Join(';', options.Listen),
             AdminUrls = string.Join(';', options.AdminListen),
+            AccessLog = options.AccessLog,
+            AccessLogSampleRatio = options.AccessLogSampleRatio,
+            ConsumerMetrics = options.ConsumerMetrics,
         };
         return GatewayHost.Build(gateway, services =>
         {
+            if (options.JsonLogs)
+            {
+                // The console provider ships a JSON formatter; choosing it keeps the [LoggerMessage] fields as properties.
+                services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.FormatterName = Microsoft.Extensions.Logging.Console.ConsoleFormatterNames.Json);
+                services.Configure<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(o =>
+                {
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                });
+            }
             services.TryAddSingleton<ResourceStore>();
             services.TryAddSingleton<StatusBoard>();
             services.TryAddSingleton<IStatusSink>(sp => sp.GetRequiredService<StatusBoard>());

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Konnect.Controller;
 using Konnect.Controller.Model;
+using Konnect.Gateway.AccessLog;
 using Konnect.Gateway.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,9 +17,10 @@ internal sealed class TestGateway : IAsyncDisposable
     private static int s_version;
     private readonly WebApplication _app;
 
-    private TestGateway(WebApplication app)
+    private TestGateway(WebApplication app, LineCollector accessLog)
     {
         _app = app;
+        AccessLog = accessLog;
         var listeners = app.Services.GetRequiredService<GatewayListeners>();
         Traffic = Client(listeners.TrafficEndPoints.Single());
         Admin = Client(listeners.AdminEndPoints.Single());
@@ -26,6 +28,9 @@ internal sealed class TestGateway : IAsyncDisposable
     }
 
     public HttpClient Traffic { get; }
+
+    /// <summary>The access-log lines written so far (the writer is asynchronous: poll for the ones expected).</summary>
+    public LineCollector AccessLog { get; }
 
     public HttpClient Admin { get; }
 
@@ -41,14 +46,20 @@ internal sealed class TestGateway : IAsyncDisposable
     {
         var options = new GatewayOptions { TrafficUrls = trafficUrl, AdminUrls = "http://127.0.0.1:0", ApplyTimeout = TimeSpan.FromSeconds(10) };
         configure?.Invoke(options);
-        var app = GatewayHost.Build(options, services => services.RemoveAll<ILoggerProvider>());
+        var accessLog = new LineCollector();
+        var app = GatewayHost.Build(options, services =>
+        {
+            services.RemoveAll<ILoggerProvider>();
+            // The access log goes to the test, not to the test runner's stdout.
+            services.AddSingleton(new AccessLogOutput(accessLog));
+        });
         if (beforeStart is not null)
         {
             await beforeStart(app.Services.GetRequiredService<IConfigPublisher>());
         }
 
         await app.StartAsync();
-        return new TestGateway(app);
+        return new TestGateway(app, accessLog);
     }
 
     /// <summary>Publishes the routes as a model with a fresh version and insists nothing was rejected.</summary>

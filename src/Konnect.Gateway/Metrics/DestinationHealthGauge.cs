@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+using Konnect.Controller.Model;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
+
+namespace Konnect.Gateway.Metrics;
+
+/// <summary>
+/// konnect_upstream_destination_healthy, read from YARP's live proxy state at scrape time: 1 unless an active or
+/// passive health check has marked the destination unhealthy. One series per endpoint, so its cardinality follows the
+/// number of pods behind the routes.
+/// </summary>
+internal static class DestinationHealthGauge
+{
+    public static void Register(Meter meter, IProxyStateLookup proxy, GatewayState state) =>
+        meter.CreateObservableGauge("konnect_upstream_destination_healthy", () => Observe(proxy, state),
+            description: "1 while the upstream endpoint is considered healthy by the active and passive health checks, else 0.");
+
+    private static List<Measurement<int>> Observe(IProxyStateLookup proxy, GatewayState state)
+    {
+        var routes = (state.AppliedModel ?? GatewayModel.Empty).Routes.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        // Two rules of one route can send to the same endpoint: one series, unhealthy if either cluster says so.
+        var healthy = new Dictionary<(string Ns, string Route, string Backend, string Destination), int>();
+        foreach (var cluster in proxy.GetClusters())
+        {
+            if (!routes.TryGetValue(cluster.ClusterId, out var route)) { continue; }
+            foreach (var destination in cluster.Destinations.Values)
+            {
+                var id = destination.DestinationId;
+                var slash = id.IndexOf('/', StringComparison.Ordinal);
+                if (slash < 2 || !int.TryParse(id.AsSpan(1, slash - 1), out var index) || index >= route.Backends.Count) { continue; }
+                var up = destination.Health.Active != DestinationHealth.Unhealthy && destination.Health.Passive != DestinationHealth.Unhealthy ? 1 : 0;
+                var key = (route.Namespace, route.Route, route.Backends[index].Name, destination.Model.Config.Address);
+                healthy[key] = Math.Min(up, healthy.GetValueOrDefault(key, 1));
+            }
+        }
+
+        return [.. healthy.Select(h => new Measurement<int>(h.Value,
+            new KeyValuePair<string, object?>("namespace", h.Key.Ns), new KeyValuePair<string, object?>("route", h.Key.Route),
+            new KeyValuePair<string, object?>("backend", h.Key.Backend), new KeyValuePair<string, object?>("destination", h.Key.Destination)))];
+    }
+}

@@ -1,0 +1,19 @@
+using Konnect.Gateway.Errors;
+
+namespace Konnect.Gateway.Metrics;
+
+/// <summary>
+/// What inner steps learn about one request for the metrics and the access log written when it ends: the problem the
+/// gateway answered with, and the upstream attempt. A feature set by <see cref="TelemetryMiddleware"/>.
+/// </summary>
+internal sealed class RequestTelemetry
+{
+    /// <summary>The problem document the gateway wrote itself, if any (401, 404, 503...).</summary>
+    public Problem? Problem { get; set; }
+
+    /// <summary>The backend the request was forwarded to (its model name), null when it never reached the proxy.</summary>
+    public string? Backend { get; set; }
+
+    /// <summary>Seconds spent in the forwarder, or a negative value when the request was not forwarded.</summary>
+    public double UpstreamSeconds { get; set; } = -1;
+}

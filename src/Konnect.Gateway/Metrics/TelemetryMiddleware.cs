@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Konnect.Gateway.AccessLog;
+using Konnect.Gateway.Admin;
+using Konnect.Gateway.Policies;
+using Konnect.Gateway.Routing;
+using Microsoft.AspNetCore.Http;
+
+namespace Konnect.Gateway.Metrics;
+
+/// <summary>
+/// Wraps every traffic request (DESIGN.md: "metrics and the access log wrap all"): when the response has ended it
+/// records the request metrics and hands the access log an entry. Admin-port requests (scrapes, probes) are neither
+/// counted nor logged: they would drown the traffic they are meant to observe.
+/// </summary>
+internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners listeners, GatewayMetrics metrics, AccessLogWriter accessLog, GatewayOptions options)
+{
+    private readonly bool _accessLog = options.AccessLog && options.AccessLogSampleRatio > 0;
+    private readonly double _sampleRatio = Math.Clamp(options.AccessLogSampleRatio, 0, 1);
+
+    public Task InvokeAsync(HttpContext context) =>
+        listeners.IsAdminPort(context.Connection.LocalPort) ? next(context) : ObserveAsync(context);
+
+    private async Task ObserveAsync(HttpContext context)
+    {
+        var time = DateTimeOffset.UtcNow;
+        var started = Stopwatch.GetTimestamp();
+        var telemetry = new RequestTelemetry();
+        context.Features.Set(telemetry);
+
+        // Counting bytes costs a wrapper per request, so only requests the access log will write pay for it.
+        ByteCountingStream? counter = null;
+        if (_accessLog && (_sampleRatio >= 1 || Random.Shared.NextDouble() < _sampleRatio))
+        {
+            counter = new ByteCountingStream(context.Response.Body);
+            context.Response.Body = counter;
+        }
+
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            if (counter is not null)
+            {
+                context.Response.Body = counter.Inner;
+            }
+
+            Completed(context, telemetry, time, Stopwatch.GetElapsedTime(started).TotalSeconds, counter);
+        }
+    }
+
+    private void Completed(HttpContext context, RequestTelemetry telemetry, DateTimeOffset time, double seconds, ByteCountingStream? counter)
+    {
+        var matched = context.Features.Get<IKonnectRouteFeature>();
+        // The consumer header is trustworthy only once the policy step has run, which strips client-sent copies; that
+        // step runs for every request the router matched.
+        var consumer = matched is null ? null : context.Request.Headers[PolicyMiddleware.ConsumerHeader].ToString() is { Length: > 0 } id ? id : null;
+        var status = context.Response.StatusCode;
+        metrics.RequestCompleted(matched?.Route.Namespace ?? "", matched?.Route.Route ?? GatewayMetrics.Unmatched, context.Request.Method, status, consumer, seconds);
+        if (telemetry.Problem is { Status: 401 or 403 } refused)
+        {
+            metrics.AuthRejected(ProblemSlug(refused.Type));
+        }
+
+        if (counter is null)
+        {
+            return;
+        }
+
+        var request = context.Request;
+        accessLog.Enqueue(new AccessLogEntry
+        {
+            Time = time,
+            RequestId = context.TraceIdentifier,
+            ClientAddress = context.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null,
+            Method = request.Method,
+            Host = request.Host.Value ?? "",
+            Path = request.PathBase.Add(request.Path).Value ?? "/",
+            Status = status,
+            BytesSent = counter.BytesWritten,
+            DurationMs = seconds * 1000,
+            UpstreamMs = telemetry.UpstreamSeconds >= 0 ? telemetry.UpstreamSeconds * 1000 : null,
+            Route = matched is MatchedRoute m ? m.RouteKey : matched is null ? null : $"{matched.Route.Namespace}/{matched.Route.Route}",
+            Backend = telemetry.Backend,
+            Consumer = consumer,
+            Problem = telemetry.Problem is { } problem ? ProblemSlug(problem.Type) : null,
+        });
+    }
+
+    /// <summary>"https://konnect.dev/problems/unauthorized" -> "unauthorized": a short, bounded label value.</summary>
+    private static string ProblemSlug(string type) => type[(type.LastIndexOf('/') + 1)..];
+}
