@@ -84,7 +84,8 @@ public sealed class H2cHandoff : IConnectionListenerFactory, IConnectionListener
 /// <summary>The address of the in-process HTTP/2 endpoint; it never appears on the network.</summary>
 public sealed class H2cHandoffEndPoint : EndPoint
 {
-    public override string ToString() => "h2c (prior knowledge, handed over from the traffic ports)";
+    // Kestrel logs "Now listening on: http://" + this at startup.
+    public override string ToString() => "konnect-h2c-handoff (in-process; serves the HTTP/2 prior-knowledge connections of the traffic ports)";
 }
 
 /// <summary>
