@@ -40,6 +40,17 @@ public sealed class H2cTests : GatewayTest
         Assert.Equal("/b/curl\n1.1 200", h1.Stdout);
     }
 
+    [Theory]
+    [InlineData("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0", true)]
+    [InlineData("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", true)]
+    [InlineData("PRI * HTTP/2", null)]
+    [InlineData("", null)]
+    [InlineData("POST /x HTTP/1.1\r\n", false)]
+    [InlineData("PUT", false)]
+    [InlineData("PRI * HTTP/1.1\r\n", false)]
+    public void Classify_FirstBytes_Http2OnlyForTheWholePreface(string firstBytes, bool? expected) =>
+        Assert.Equal(expected, Konnect.Gateway.Admin.H2cPrefaceSniffer.Classify(new System.Buffers.ReadOnlySequence<byte>(System.Text.Encoding.ASCII.GetBytes(firstBytes))));
+
     [Fact]
     public async Task H2c_NoRoute_ProblemJsonOverHttp2()
     {
