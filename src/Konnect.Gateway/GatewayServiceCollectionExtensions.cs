@@ -31,6 +31,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<GatewayState>();
         services.AddSingleton<GatewayListeners>();
+        // h2c prior knowledge on the traffic ports: Kestrel binds the handoff as a transport of its own.
+        services.AddSingleton<H2cHandoff>();
+        services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredService<H2cHandoff>());
         services.AddMetrics();
         services.AddSingleton<GatewayMetrics>();
         // This application's meters plus the process-wide "Konnect.*" ones, aggregated for /metrics.
@@ -81,11 +84,12 @@ public static class GatewayServiceCollectionExtensions
         // After AddReverseProxy, replacing YARP's own: see KonnectForwarderHttpClientFactory.
         services.Replace(ServiceDescriptor.Singleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, KonnectForwarderHttpClientFactory>());
 
-        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners, GatewayMetrics, Konnect.Gateway.Tls.CertificateSelector>((kestrel, listeners, metrics, certificates) =>
+        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners, GatewayMetrics, Konnect.Gateway.Tls.CertificateSelector, H2cHandoff>(
+            (kestrel, listeners, metrics, certificates, handoff) =>
         {
             // The Server header tells scanners which CVEs to try and tells clients nothing useful.
             kestrel.AddServerHeader = false;
-            listeners.Configure(kestrel, options, metrics, certificates);
+            listeners.Configure(kestrel, options, metrics, certificates, handoff);
         });
 
         return services;

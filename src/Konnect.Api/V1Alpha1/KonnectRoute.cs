@@ -143,6 +143,13 @@ public sealed record RouteBackend
 
     [Description("Reach this backend over https (set it to {} for the defaults). Also on without it for a Service port named https or with appProtocol https, and for an https:// url.")]
     public BackendTls? Tls { get; set; }
+
+    [Description("How Konnect talks to this upstream: http (HTTP/1.1, the default) or h2c / grpc (HTTP/2 without TLS, "
+        + "prior knowledge; gRPC needs it). Unset on a service backend: the Service port's appProtocol "
+        + "(kubernetes.io/h2c, h2c, grpc, http2) or name (grpc, h2c, http2, or grpc-*, h2c-*, http2-*) decides. "
+        + "All backends of a rule must agree.")]
+    [RegularExpression("^(http|h2c|grpc)$")]
+    public string? AppProtocol { get; set; }
 }
 
 public sealed record RouteRewrite

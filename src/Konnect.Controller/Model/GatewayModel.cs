@@ -89,6 +89,19 @@ public sealed record BackendModel
 
     /// <summary>Set for https backends (the endpoints then start with https://).</summary>
     public BackendTlsModel? Tls { get; init; }
+
+    /// <summary>The protocol spoken to the endpoints; null is HTTP/1.1.</summary>
+    public UpstreamProtocol? Protocol { get; init; }
+}
+
+/// <summary>How the gateway talks to an upstream.</summary>
+public enum UpstreamProtocol
+{
+    /// <summary>HTTP/1.1 (the default).</summary>
+    Http1,
+
+    /// <summary>HTTP/2 over cleartext with prior knowledge: what gRPC servers without TLS speak.</summary>
+    H2c,
 }
 
 public sealed record Unavailable(string Reason, string Message);

@@ -23,7 +23,7 @@ public sealed class GatewayListeners
     /// <summary>The HTTPS traffic sockets; empty when no TLS URL is configured.</summary>
     public IReadOnlyList<IPEndPoint> TlsEndPoints => [.. _tls.Select(l => l.IPEndPoint!)];
 
-    internal void Configure(KestrelServerOptions kestrel, GatewayOptions options, GatewayMetrics metrics, Tls.CertificateSelector certificates)
+    internal void Configure(KestrelServerOptions kestrel, GatewayOptions options, GatewayMetrics metrics, Tls.CertificateSelector certificates, H2cHandoff handoff)
     {
         foreach (var endpoint in ListenUrl.ParseTls(options.TlsUrls, nameof(options.TlsUrls)))
         {
@@ -41,9 +41,15 @@ public sealed class GatewayListeners
             kestrel.Listen(endpoint, listen =>
             {
                 _traffic.Add(listen);
+                // Counted once per socket, before the sniffer decides which protocol serves it.
                 CountConnections(listen, metrics, "traffic");
+                // HTTP/1.1 here; connections opening with the HTTP/2 preface are handed to the endpoint below.
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(H2cPrefaceSniffer.Middleware(handoff));
             });
         }
+
+        kestrel.Listen(new H2cHandoffEndPoint(), listen => listen.Protocols = HttpProtocols.Http2);
 
         foreach (var endpoint in ListenUrl.ParseAll(options.AdminUrls, nameof(options.AdminUrls)))
         {

@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Http;
 namespace Konnect.Gateway.Errors;
 
 /// <summary>
-/// Writes RFC 9457 application/problem+json for responses the gateway makes itself. Hand-written with
+/// Writes RFC 9457 application/problem+json for responses the gateway makes itself (gRPC requests get a grpc-status
+/// instead, see <see cref="GrpcStatusResponse"/>). Hand-written with
 /// <see cref="Utf8JsonWriter"/>: no reflection, and nothing but the fields below can leak (no stack, no secret).
 /// </summary>
 public static class ProblemResponse
@@ -24,6 +25,13 @@ public static class ProblemResponse
         if (context.Features.Get<Konnect.Gateway.Metrics.RequestTelemetry>() is { } telemetry)
         {
             telemetry.Problem = problem;
+        }
+
+        if (GrpcStatusResponse.IsGrpc(context.Request))
+        {
+            // gRPC clients read a status, not a body; everyone else gets the problem document.
+            await GrpcStatusResponse.WriteAsync(context, problem, detail);
+            return;
         }
 
         // Whatever an upstream or earlier middleware put in the response is not part of our answer.

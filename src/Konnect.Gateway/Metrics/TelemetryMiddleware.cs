@@ -5,6 +5,7 @@ using Konnect.Gateway.Policies;
 using Konnect.Gateway.Routing;
 using Konnect.Gateway.Tracing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Konnect.Gateway.Metrics;
 
@@ -36,10 +37,11 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
 
         // Counting bytes costs a wrapper per request, so only requests the access log will write pay for it.
         ByteCountingStream? counter = null;
+        var body = context.Features.Get<IHttpResponseBodyFeature>()!;
         if (_accessLog && (_sampleRatio >= 1 || Random.Shared.NextDouble() < _sampleRatio))
         {
-            counter = new ByteCountingStream(context.Response.Body);
-            context.Response.Body = counter;
+            counter = new ByteCountingStream(body.Stream);
+            context.Features.Set<IHttpResponseBodyFeature>(new CountingResponseBodyFeature(body, counter));
         }
 
         try
@@ -50,7 +52,7 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
         {
             if (counter is not null)
             {
-                context.Response.Body = counter.Inner;
+                context.Features.Set(body);
             }
 
             Completed(context, telemetry, time, Stopwatch.GetElapsedTime(started).TotalSeconds, counter);

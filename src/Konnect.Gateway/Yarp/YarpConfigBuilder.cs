@@ -40,7 +40,7 @@ internal static class YarpConfigBuilder
         {
             ClusterId = route.Id,
             Destinations = destinations,
-            HttpRequest = route.Timeout is { } timeout ? new ForwarderRequestConfig { ActivityTimeout = timeout } : null,
+            HttpRequest = RequestConfig(route),
             HttpClient = Tls.UpstreamTlsConfig.HttpClient(route),
             Metadata = Tls.UpstreamTlsConfig.Metadata(route),
         };
@@ -54,6 +54,24 @@ internal static class YarpConfigBuilder
         if (route.RewritePathPrefix is { } rewrite) { metadata[RewritePrefixKey] = rewrite; }
         if (route.Policies?.Resilience?.CircuitBreaker is not null) { metadata[ResilienceClusterConfig.TagBackendKey] = "true"; }
         return metadata.Count > 0 ? metadata : null;
+    }
+
+    private static ForwarderRequestConfig? RequestConfig(RouteModel route)
+    {
+        // The translator refuses rules that mix protocols, so the first backend speaks for all of them.
+        var h2c = route.Backends.Count > 0 && route.Backends[0].Protocol == UpstreamProtocol.H2c;
+        if (!h2c)
+        {
+            return route.Timeout is { } timeout ? new ForwarderRequestConfig { ActivityTimeout = timeout } : null;
+        }
+
+        // Exact: a cleartext upstream cannot negotiate, and gRPC over HTTP/1.1 does not exist.
+        return new ForwarderRequestConfig
+        {
+            ActivityTimeout = route.Timeout,
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionExact,
+        };
     }
 
     /// <summary>

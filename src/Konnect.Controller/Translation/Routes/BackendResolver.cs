@@ -31,7 +31,8 @@ internal sealed class BackendResolver(ResourceSnapshot snapshot, EndpointIndex e
     {
         if (backend.Url is { } url)
         {
-            return new(new BackendModel { Name = url, Weight = backend.Weight, Endpoints = [url.TrimEnd('/')] }, null);
+            var urlProtocol = backend.AppProtocol is { } declared ? UpstreamProtocols.FromBackend(declared) : null;
+            return new(new BackendModel { Name = url, Weight = backend.Weight, Endpoints = [url.TrimEnd('/')], Protocol = urlProtocol is { } p ? UpstreamProtocols.ForModel(p) : null }, null);
         }
         var name = $"{backend.Service}:{backend.Port}";
         BackendModel Empty() => new() { Name = name, Weight = backend.Weight, Endpoints = [] };
@@ -46,11 +47,15 @@ internal sealed class BackendResolver(ResourceSnapshot snapshot, EndpointIndex e
             var known = string.Join(", ", (service.Spec.Ports ?? []).Select(p => p.Name is { Length: > 0 } n ? $"{n} ({p.Port})" : p.Port.ToString(CultureInfo.InvariantCulture)));
             return new(Empty(), new(Reasons.PortNotFound, $"Service {ns}/{backend.Service} has no port {backend.Port} (ports: {(known.Length > 0 ? known : "none")})"));
         }
+        // The backend's own appProtocol wins over what the Service's owner declared for the port.
+        var protocol = UpstreamProtocols.ForModel(backend.AppProtocol is { } own && UpstreamProtocols.FromBackend(own) is { } explicitProtocol
+            ? explicitProtocol
+            : UpstreamProtocols.FromServicePort(port));
         if (string.Equals(service.Spec.Type, "ExternalName", StringComparison.Ordinal) && service.Spec.ExternalName is { Length: > 0 } external)
         {
-            return new(new BackendModel { Name = name, Weight = backend.Weight, Endpoints = [$"http://{external}:{port.Port.ToString(CultureInfo.InvariantCulture)}"] }, null);
+            return new(new BackendModel { Name = name, Weight = backend.Weight, Endpoints = [$"http://{external}:{port.Port.ToString(CultureInfo.InvariantCulture)}"], Protocol = protocol }, null);
         }
-        return new(new BackendModel { Name = name, Weight = backend.Weight, Endpoints = endpoints.Ready(ns, backend.Service!, port.Name) }, null);
+        return new(new BackendModel { Name = name, Weight = backend.Weight, Endpoints = endpoints.Ready(ns, backend.Service!, port.Name), Protocol = protocol }, null);
     }
 
     internal static ServicePort? FindPort(Service service, Konnect.Api.IntOrString port)

@@ -81,6 +81,12 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
 
         var servable = resolved.Where(b => b.Endpoints.Count > 0).ToArray();
         var where = rule.Name is { } n ? $"rule {n}" : $"rule {index}";
+        if (MixedProtocols(resolved) is { } mixed)
+        {
+            // YARP speaks one protocol per cluster (a rule): guessing per request would break one of the two.
+            problems.Add(mixed);
+            unenforceable ??= mixed;
+        }
         Unavailable? unavailable = unenforceable is { } policyProblem
             // A missing or rejected policy with no last good blocks may be the one that authenticates: fail closed,
             // never serve without it.
@@ -101,6 +107,16 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
                 Cache = cache, RequestTransform = requestTransform, ResponseTransform = responseTransform, Resilience = resilience,
             };
         return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings);
+    }
+
+    private static RouteProblem? MixedProtocols(List<BackendModel> backends)
+    {
+        var protocols = backends.Select(b => b.Protocol ?? UpstreamProtocol.Http1).Distinct().ToArray();
+        if (protocols.Length < 2) { return null; }
+        var h2c = backends.Where(b => b.Protocol == UpstreamProtocol.H2c).Select(b => b.Name);
+        var http1 = backends.Where(b => b.Protocol is null or UpstreamProtocol.Http1).Select(b => b.Name);
+        return new RouteProblem(Reasons.InvalidBackend,
+            $"backends mix HTTP/2 (h2c: {string.Join(", ", h2c)}) and HTTP/1.1 ({string.Join(", ", http1)}) upstreams; give every backend of a rule the same appProtocol");
     }
 
     private static MatchModel CompileMatch(RouteMatch match)

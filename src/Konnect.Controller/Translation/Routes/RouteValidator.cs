@@ -117,6 +117,10 @@ internal static class RouteValidator
         {
             return new(Reasons.InvalidBackend, $"{at}.weight: {backend.Weight} is outside 0..10000");
         }
+        if (backend.AppProtocol is { } appProtocol && UpstreamProtocols.FromBackend(appProtocol) is null)
+        {
+            return new(Reasons.InvalidBackend, $"{at}.appProtocol: \"{appProtocol}\" is not one of http, h2c, grpc");
+        }
         if (backend.Service is { } service)
         {
             if (backend.Port is not { } port)
