@@ -16,13 +16,8 @@ internal static class Repo
 
     public static string EchoDll => Path.Combine(Root, "src", "Konnect.Echo", "bin", Configuration, "net10.0", "konnect-echo.dll");
 
-    /// <summary>A port nothing listens on right now (the OS picks it; a tiny race with other processes is accepted).</summary>
-    public static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
+    /// <summary>A port for a child process to listen on: see <see cref="Konnect.Testing.TestPorts"/>.</summary>
+    public static int FreePort() => Konnect.Testing.TestPorts.Free();
 
     public static Process StartDotnet(string dll, params string[] args) => StartDotnet(dll, output: null, args);
 
