@@ -31,7 +31,8 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _accessLogDropped;
     private readonly bool _consumerMetrics;
 
-    public GatewayMetrics(IMeterFactory factory, GatewayOptions options, IProxyStateLookup proxy, GatewayState state)
+    public GatewayMetrics(IMeterFactory factory, GatewayOptions options, IProxyStateLookup proxy, GatewayState state,
+        Resilience.CircuitBreakerRegistry? breakers = null)
     {
         var meter = factory.Create(MeterName);
         var latency = new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets };
@@ -47,6 +48,7 @@ public sealed class GatewayMetrics
         _consumerMetrics = options.ConsumerMetrics;
         RuntimeMetrics.Register(meter);
         DestinationHealthGauge.Register(meter, proxy, state);
+        if (breakers is not null) { CircuitOpenGauge.Register(meter, breakers, state); }
     }
 
     internal void RequestCompleted(string ns, string route, string method, int status, string? consumer, double seconds)

@@ -12,14 +12,22 @@ namespace Konnect.Gateway.Resilience;
 /// </summary>
 internal sealed class BackendBreakers(CircuitBreakerModel model, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, (ResiliencePipeline<HttpResponseMessage> Pipeline, CircuitBreakerStateProvider State)> _pipelines =
+        new(StringComparer.OrdinalIgnoreCase);
 
-    public ResiliencePipeline<HttpResponseMessage> For(string backend) => _pipelines.GetOrAdd(backend, Build);
+    public ResiliencePipeline<HttpResponseMessage> For(string backend) => _pipelines.GetOrAdd(backend, Build).Pipeline;
 
-    private ResiliencePipeline<HttpResponseMessage> Build(string backend) =>
-        new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time, Name = backend }
+    /// <summary>Each backend that has had a request, and whether its breaker refuses requests now (Open or Isolated).</summary>
+    public IEnumerable<(string Backend, bool Open)> States() =>
+        _pipelines.Select(p => (p.Key, p.Value.State.CircuitState is CircuitState.Open or CircuitState.Isolated));
+
+    private (ResiliencePipeline<HttpResponseMessage>, CircuitBreakerStateProvider) Build(string backend)
+    {
+        var state = new CircuitBreakerStateProvider();
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time, Name = backend }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
             {
+                StateProvider = state,
                 FailureRatio = model.FailureRatio,
                 MinimumThroughput = model.MinimumThroughput,
                 SamplingDuration = model.SamplingDuration,
@@ -27,6 +35,8 @@ internal sealed class BackendBreakers(CircuitBreakerModel model, TimeProvider ti
                 ShouldHandle = static args => ValueTask.FromResult(IsFailure(args.Outcome)),
             })
             .Build();
+        return (pipeline, state);
+    }
 
     private static bool IsFailure(Outcome<HttpResponseMessage> outcome) =>
         outcome.Exception is HttpRequestException or TryTimeoutException

@@ -18,11 +18,13 @@ internal sealed class ResilienceHandler : DelegatingHandler
     private readonly RetryBudget? _budget;
     private readonly BackendBreakers? _breakers;
 
-    public ResilienceHandler(RetryModel? retry, CircuitBreakerModel? breaker, TimeProvider time, HttpMessageHandler inner) : base(inner)
+    public ResilienceHandler(RetryModel? retry, CircuitBreakerModel? breaker, TimeProvider time, HttpMessageHandler inner,
+        string clusterId = "", CircuitBreakerRegistry? registry = null) : base(inner)
     {
         _retry = retry;
         _budget = retry is null ? null : new RetryBudget(retry.BudgetRatio, retry.BudgetMinPerSecond, time);
         _breakers = breaker is null ? null : new BackendBreakers(breaker, time);
+        if (_breakers is not null) { registry?.Register(clusterId, _breakers); }
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

@@ -15,7 +15,7 @@ internal static class ResilientForwarderClient
         Same(context.OldMetadata, context.NewMetadata, ResilienceClusterConfig.RetryKey)
         && Same(context.OldMetadata, context.NewMetadata, ResilienceClusterConfig.CircuitBreakerKey);
 
-    public static HttpMessageHandler Wrap(ForwarderHttpClientContext context, HttpMessageHandler handler, TimeProvider time)
+    public static HttpMessageHandler Wrap(ForwarderHttpClientContext context, HttpMessageHandler handler, TimeProvider time, CircuitBreakerRegistry? registry = null)
     {
         var metadata = context.NewMetadata;
         var retry = metadata?.TryGetValue(ResilienceClusterConfig.RetryKey, out var r) == true
@@ -24,7 +24,7 @@ internal static class ResilientForwarderClient
         var breaker = metadata?.TryGetValue(ResilienceClusterConfig.CircuitBreakerKey, out var b) == true
             ? JsonSerializer.Deserialize(b, ResilienceJsonContext.Default.CircuitBreakerModel)
             : null;
-        return retry is null && breaker is null ? handler : new ResilienceHandler(retry, breaker, time, handler);
+        return retry is null && breaker is null ? handler : new ResilienceHandler(retry, breaker, time, handler, context.ClusterId, registry);
     }
 
     private static bool Same(IReadOnlyDictionary<string, string>? old, IReadOnlyDictionary<string, string>? next, string key)

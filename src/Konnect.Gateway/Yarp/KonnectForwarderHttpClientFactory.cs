@@ -11,7 +11,7 @@ namespace Konnect.Gateway.Yarp;
 /// registering its own: upstream TLS trust, trace propagation, retries and circuit breakers. A cluster keeps its
 /// client (connections, breaker state, retry budget) while none of their settings changed.
 /// </summary>
-internal sealed class KonnectForwarderHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, TimeProvider time)
+internal sealed class KonnectForwarderHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, TimeProvider time, CircuitBreakerRegistry breakers)
     : ForwarderHttpClientFactory(logger)
 {
     protected override bool CanReuseOldClient(ForwarderHttpClientContext context) =>
@@ -27,5 +27,5 @@ internal sealed class KonnectForwarderHttpClientFactory(ILogger<ForwarderHttpCli
     }
 
     protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
-        ResilientForwarderClient.Wrap(context, base.WrapHandler(context, handler), time);
+        ResilientForwarderClient.Wrap(context, base.WrapHandler(context, handler), time, breakers);
 }

@@ -27,6 +27,7 @@ public sealed class CircuitBreakerTests : ResilienceFixture
             Assert.EndsWith("/circuit-open", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
         }
         Assert.Equal(2, A.RequestCount);
+        Assert.Equal(1, await CircuitOpenAsync());
 
         // After the break one probe goes through (half-open); it succeeds, so the circuit closes.
         A.ForcedStatus = null;
@@ -34,6 +35,14 @@ public sealed class CircuitBreakerTests : ResilienceFixture
         Assert.Equal("/a/x", await Gateway.BodyAsync("/x"));
         Assert.Equal("/a/x", await Gateway.BodyAsync("/x"));
         Assert.Equal(4, A.RequestCount);
+        Assert.Equal(0, await CircuitOpenAsync());
+    }
+
+    /// <summary>konnect_circuit_open of the "app" backend, from a real scrape of the admin port.</summary>
+    private async Task<double?> CircuitOpenAsync()
+    {
+        var scrape = new Konnect.Testing.Metrics.Scrape(await (await Gateway.Admin.GetAsync("/metrics")).Content.ReadAsStringAsync());
+        return scrape["konnect_circuit_open{backend=\"app\",namespace=\"test\",route=\"app\"}"];
     }
 
     [Fact]

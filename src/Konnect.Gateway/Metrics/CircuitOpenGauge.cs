@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+using Konnect.Controller.Model;
+using Konnect.Gateway.Resilience;
+
+namespace Konnect.Gateway.Metrics;
+
+/// <summary>
+/// konnect_circuit_open{namespace,route,backend}: 1 while a circuitBreaker refuses the backend's requests, else 0.
+/// Read at scrape time; a backend appears once it has had a request. Polly moves an open breaker to half-open only
+/// when the next request arrives, so a quiet backend reads 1 until something probes it.
+/// </summary>
+internal static class CircuitOpenGauge
+{
+    public static void Register(Meter meter, CircuitBreakerRegistry breakers, GatewayState state) =>
+        meter.CreateObservableGauge("konnect_circuit_open", () => Observe(breakers, state),
+            description: "1 while the circuit breaker of the backend is open (requests answered 503 circuit-open), else 0.");
+
+    private static List<Measurement<int>> Observe(CircuitBreakerRegistry breakers, GatewayState state)
+    {
+        var routes = (state.AppliedModel ?? GatewayModel.Empty).Routes.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        // Two rules of a route may share a backend: one series, open if either breaker is.
+        var open = new Dictionary<(string Ns, string Route, string Backend), int>();
+        foreach (var (cluster, backend, isOpen) in breakers.States())
+        {
+            // Breakers are keyed by the destination id's backend part, "b{index}" (see BackendTagTransform).
+            if (!routes.TryGetValue(cluster, out var route) || backend.Length < 2 || backend[0] != 'b'
+                || !int.TryParse(backend.AsSpan(1), out var index) || index >= route.Backends.Count) { continue; }
+            var key = (route.Namespace, route.Route, route.Backends[index].Name);
+            open[key] = Math.Max(isOpen ? 1 : 0, open.GetValueOrDefault(key));
+        }
+        return [.. open.Select(o => new Measurement<int>(o.Value,
+            new KeyValuePair<string, object?>("namespace", o.Key.Ns), new KeyValuePair<string, object?>("route", o.Key.Route),
+            new KeyValuePair<string, object?>("backend", o.Key.Backend)))];
+    }
+}
