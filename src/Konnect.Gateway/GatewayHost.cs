@@ -18,23 +18,7 @@ public static class GatewayHost
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [] });
-        builder.Services.AddKonnectGateway(o =>
-        {
-            o.TrafficUrls = options.TrafficUrls;
-            o.AdminUrls = options.AdminUrls;
-            o.TlsUrls = options.TlsUrls;
-            o.HttpsRedirectPort = options.HttpsRedirectPort;
-            o.ApplyTimeout = options.ApplyTimeout;
-            o.JwksMinRefreshInterval = options.JwksMinRefreshInterval;
-            o.JwksRefreshInterval = options.JwksRefreshInterval;
-            o.JwksFetchTimeout = options.JwksFetchTimeout;
-            o.AccessLog = options.AccessLog;
-            o.AccessLogSampleRatio = options.AccessLogSampleRatio;
-            o.ConsumerMetrics = options.ConsumerMetrics;
-            o.CacheSizeLimit = options.CacheSizeLimit;
-            o.OtlpTracesEndpoint = options.OtlpTracesEndpoint;
-            o.Redis = options.Redis;
-        });
+        builder.Services.AddKonnectGateway(options);
         // YARP and ASP.NET hosting log every request at Information and Debug, request lines with their query strings,
         // which can carry API keys. These filters are added after configuration, so they win over Logging:LogLevel on
         // purpose: no log level an operator picks can make these categories write a credential.

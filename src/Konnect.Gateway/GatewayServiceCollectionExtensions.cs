@@ -24,6 +24,13 @@ public static class GatewayServiceCollectionExtensions
     {
         var options = new GatewayOptions();
         configure?.Invoke(options);
+        return services.AddKonnectGateway(options);
+    }
+
+    /// <summary>As above, with the options instance itself (registered as the singleton, so no setting is left behind).</summary>
+    public static IServiceCollection AddKonnectGateway(this IServiceCollection services, GatewayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         ValidatePorts(options);
         // A malformed --redis fails at start (FormatException), not at the first cluster-limited request.
         options.Redis?.ParseEndpoint();
