@@ -1,6 +1,7 @@
 using Konnect.Gateway.Policies.Transforms;
 using Konnect.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Konnect.Gateway.Mirroring;
 
@@ -11,7 +12,7 @@ namespace Konnect.Gateway.Mirroring;
 /// </summary>
 internal sealed class MirrorSamplingMiddleware(RequestDelegate next, RequestMirror mirror)
 {
-    /// <summary>Bodies up to this size are copied; a request with a larger or unframed (chunked) body is not mirrored.</summary>
+    /// <summary>Bodies up to this size are copied; a request with a larger or streamed body, or an upgrade, is not mirrored.</summary>
     public const int MaxBodySize = 64 * 1024;
 
     public async Task InvokeAsync(HttpContext context)
@@ -23,8 +24,14 @@ internal sealed class MirrorSamplingMiddleware(RequestDelegate next, RequestMirr
             return;
         }
         var request = context.Request;
-        var chunked = request.ContentLength is null && request.Headers.TransferEncoding.Count > 0;
-        if (chunked || request.ContentLength > MaxBodySize)
+        // Without a Content-Length a body is streamed (chunked, or HTTP/2 without the header): not copied.
+        var streamed = request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
+        if (context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true || HttpMethods.IsConnect(request.Method))
+        {
+            // A WebSocket (or other upgraded) exchange is a conversation, not a request that a copy can replay.
+            mirror.Skipped();
+        }
+        else if (streamed || request.ContentLength > MaxBodySize)
         {
             mirror.Skipped();
         }
