@@ -44,6 +44,8 @@ internal sealed class MirrorTransform(RequestMirror mirror) : RequestTransform
                 }
             }
         }
+        // Replaces any value the client sent, so the mirror can trust the marker.
+        copy.Headers.Remove(RequestMirror.MirrorHeader);
         copy.Headers.TryAddWithoutValidation(RequestMirror.MirrorHeader, "true");
         mirror.Start(model, copy);
         return ValueTask.CompletedTask;

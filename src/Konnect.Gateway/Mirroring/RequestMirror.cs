@@ -80,8 +80,9 @@ internal sealed partial class RequestMirror : IDisposable
         finally
         {
             copy.Dispose();
-            Interlocked.Decrement(ref _inFlight);
+            // Counted before it leaves the in-flight count, so "nothing in flight" means every outcome is recorded.
             _copies.Add(1, new TagList { { "outcome", outcome } });
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 

@@ -66,7 +66,7 @@ public sealed class MirrorTests
         await using var gateway = await TestGateway.StartAsync();
         await gateway.PublishAsync(Mirrored("m", primary.Url("/p"), mirrorBackend.Url("/copy"), prefix: "/app") with { RewritePathPrefix = "/v2" });
 
-        Assert.Equal("GET /p/v2/items?x=1 0", await gateway.BodyAsync("/app/items?x=1", headers: [("x-api-key", "k1")]));
+        Assert.Equal("GET /p/v2/items?x=1 0", await gateway.BodyAsync("/app/items?x=1", headers: [("x-api-key", "k1"), (RequestMirror.MirrorHeader, "forged")]));
         using (var post = await gateway.Traffic.PostAsync("/app/orders", new StringContent("hello mirror")))
         {
             Assert.Equal("POST /p/v2/orders 12", await post.Content.ReadAsStringAsync());
@@ -120,6 +120,8 @@ public sealed class MirrorTests
         }
         await AllCopiesSettledAsync(gateway);
         Assert.Equal(3, primary.RequestCount);
+        var metrics = await gateway.Admin.GetStringAsync("/metrics");
+        Assert.Contains("konnect_mirror_requests_total{outcome=\"failed\"} 3", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
