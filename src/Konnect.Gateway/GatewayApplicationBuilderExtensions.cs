@@ -36,6 +36,8 @@ public static class GatewayApplicationBuilderExtensions
         app.UseMiddleware<Konnect.Gateway.Policies.Caching.ResponseCacheMiddleware>();
         // After the cache: a body edit belongs to a request that really goes upstream.
         app.UseMiddleware<Konnect.Gateway.Policies.Transforms.RequestBodyTransformMiddleware>();
+        // After the body edit: a mirror copy carries what the upstream gets, and only for requests that go upstream.
+        app.UseMiddleware<Konnect.Gateway.Mirroring.MirrorSamplingMiddleware>();
         // Explicit, so WebApplication does not put routing (and its matcher) in front of Konnect's router.
         app.UseRouting();
 

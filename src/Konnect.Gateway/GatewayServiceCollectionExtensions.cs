@@ -43,6 +43,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredService<H2cHandoff>());
         services.AddMetrics();
         services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<Konnect.Gateway.Mirroring.RequestMirror>();
         // This application's meters plus the process-wide "Konnect.*" ones, aggregated for /metrics.
         services.AddSingleton(sp => new MetricsAggregator(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<IMetricsExposition, PrometheusTextFormat>();

@@ -68,6 +68,9 @@ public sealed record RouteRule
     [Description("How long the upstream may take to start (and keep) answering before the gateway answers 504, e.g. 10s or 500ms.")]
     [RegularExpression(Duration.Pattern)]
     public string? Timeout { get; set; }
+
+    [Description("Also sends a copy of a share of the rule's requests to another backend; its answers are discarded and it never affects the client's response.")]
+    public RouteMirror? Mirror { get; set; }
 }
 
 public sealed record RouteMatch

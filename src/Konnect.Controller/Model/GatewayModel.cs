@@ -58,6 +58,9 @@ public sealed record RouteModel
 
     /// <summary>Redirect to https and HSTS, from the route's spec.tls; null when it sets neither.</summary>
     public RouteTlsModel? Tls { get; init; }
+
+    /// <summary>Copies of a share of the rule's upstream requests; null when the rule mirrors nothing or its mirror backend did not resolve.</summary>
+    public MirrorModel? Mirror { get; init; }
 }
 
 public enum PathKind { Exact, PathPrefix, RegularExpression }

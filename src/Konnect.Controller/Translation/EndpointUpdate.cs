@@ -54,7 +54,7 @@ public static class EndpointUpdate
         var affected = new Dictionary<ObjectRef, KonnectRoute>();
         foreach (var (key, route) in snapshot.Routes)
         {
-            if (route.Spec.Rules.Any(r => r.Backends.Any(b => b.Service is { } s && services.Contains((key.Namespace, s))))) { affected[key] = route; }
+            if (route.Spec.Rules.Any(r => r.Backends.Append(r.Mirror?.Backend).Any(b => b?.Service is { } s && services.Contains((key.Namespace, s))))) { affected[key] = route; }
         }
         var models = previous.Model.Routes.ToLookup(r => new ObjectRef(KonnectRoute.KindName, r.Namespace, r.Route));
         var statuses = previous.Statuses.ToDictionary(s => s.Object);
@@ -71,7 +71,7 @@ public static class EndpointUpdate
             foreach (var old in models[key])
             {
                 var rule = candidate.Rules[old.RuleIndex];
-                replaced[old.Id] = old with { Backends = rule.Backends, Unavailable = rule.Unavailable };
+                replaced[old.Id] = old with { Backends = rule.Backends, Unavailable = rule.Unavailable, Mirror = rule.Mirror };
             }
         }
         var routes = previous.Model.Routes.Select(r => replaced.GetValueOrDefault(r.Id) ?? r).ToArray();

@@ -126,6 +126,7 @@ public static class Translator
                     Policies = rule.Policies,
                     Unavailable = rule.Unavailable,
                     Tls = route.Tls?.Model,
+                    Mirror = rule.Mirror,
                 });
             }
         }

@@ -7,7 +7,7 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace Konnect.Gateway.Yarp;
 
 /// <summary>Adds Konnect's transforms to every YARP route built from the model.</summary>
-internal sealed class KonnectTransformProvider(Tracing.GatewayTracing tracing) : ITransformProvider
+internal sealed class KonnectTransformProvider(Tracing.GatewayTracing tracing, Mirroring.RequestMirror mirror) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -42,6 +42,8 @@ internal sealed class KonnectTransformProvider(Tracing.GatewayTracing tracing) :
         // After the prefix rewrite; the response one last, since a JSON body edit writes (and so starts) the answer.
         context.RequestTransforms.Add(Konnect.Gateway.Policies.Transforms.PolicyRequestTransform.Instance);
         context.ResponseTransforms.Add(Konnect.Gateway.Policies.Transforms.PolicyResponseTransform.Instance);
+        // Last of the request transforms: the copy carries the upstream request as every other transform left it.
+        context.RequestTransforms.Add(new Mirroring.MirrorTransform(mirror));
     }
 }
 

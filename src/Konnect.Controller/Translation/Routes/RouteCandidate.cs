@@ -31,4 +31,5 @@ internal sealed record RuleCandidate(
     IReadOnlyList<RouteProblem> RefProblems,
     Unavailable? Unavailable,
     PoliciesModel? Policies = null,
-    IReadOnlyList<string>? Warnings = null);
+    IReadOnlyList<string>? Warnings = null,
+    MirrorModel? Mirror = null);

@@ -78,6 +78,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
             else if (result.Model.Weight > 0) { resolved.Add(result.Model); }
         }
         problems.AddRange(backendProblems);
+        var mirror = CompileMirror(key.Namespace, rule.Mirror, problems, warnings);
 
         var servable = resolved.Where(b => b.Endpoints.Count > 0).ToArray();
         var where = rule.Name is { } n ? $"rule {n}" : $"rule {index}";
@@ -106,7 +107,21 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
                 IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization, RateLimit = rateLimit,
                 Cache = cache, RequestTransform = requestTransform, ResponseTransform = responseTransform, Resilience = resilience,
             };
-        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings);
+        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings, mirror);
+    }
+
+    /// <summary>An unresolvable mirror backend is a ResolvedRefs problem only: it never makes the rule unavailable.</summary>
+    private MirrorModel? CompileMirror(string ns, RouteMirror? mirror, List<RouteProblem> problems, List<string> warnings)
+    {
+        if (mirror is null) { return null; }
+        var result = backends.Resolve(ns, mirror.Backend);
+        if (result.Warning is { } warning) { warnings.Add($"mirror: {warning}"); }
+        if (result.Problem is { } problem)
+        {
+            problems.Add(problem with { Message = $"mirror backend: {problem.Message}" });
+            return null;
+        }
+        return new MirrorModel { Backend = result.Model with { Weight = 1 }, Percent = mirror.Percent };
     }
 
     private static RouteProblem? MixedProtocols(List<BackendModel> backends)

@@ -65,6 +65,15 @@ internal static class RouteValidator
                 return new(Reasons.InvalidRewrite, $"{at}.rewrite.pathPrefix: needs PathPrefix matches, but matches[{nonPrefix}] is {matches[nonPrefix].Path!.Type}");
             }
         }
+        if (rule.Mirror is { } mirror)
+        {
+            if (mirror.Percent is < 0 or > 100)
+            {
+                return new(Reasons.InvalidBackend, $"{at}.mirror.percent: {mirror.Percent} is outside 0..100");
+            }
+            if (mirror.Backend is null) { return new(Reasons.InvalidBackend, $"{at}.mirror.backend: a backend is required"); }
+            if (ValidateBackend(mirror.Backend, $"{at}.mirror.backend") is { } problem) { return problem; }
+        }
         if (rule.Timeout is { } timeout && (!Duration.TryParse(timeout, out var value) || value <= TimeSpan.Zero))
         {
             return new(Reasons.InvalidTimeout, $"{at}.timeout: \"{timeout}\" is not a positive duration such as 10s, 500ms or 1m30s");

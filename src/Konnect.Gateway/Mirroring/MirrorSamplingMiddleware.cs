@@ -1,0 +1,53 @@
+using Konnect.Gateway.Policies.Transforms;
+using Konnect.Gateway.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Konnect.Gateway.Mirroring;
+
+/// <summary>
+/// Picks the requests of a mirrored rule that get a copy and buffers their (small) body, before YARP: the forwarder
+/// takes the body stream when it builds the upstream request, so a copy of it must be taken first. Runs after the
+/// policies and the cache, so a refused or cached request is never sampled.
+/// </summary>
+internal sealed class MirrorSamplingMiddleware(RequestDelegate next, RequestMirror mirror)
+{
+    /// <summary>Bodies up to this size are copied; a request with a larger or streamed body, or an upgrade, is not mirrored.</summary>
+    public const int MaxBodySize = 64 * 1024;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.Features.Get<IKonnectRouteFeature>()?.Route.Mirror is not { Backend.Endpoints.Count: > 0 } model
+            || model.Percent <= 0 || (model.Percent < 100 && Random.Shared.Next(100) >= model.Percent))
+        {
+            await next(context);
+            return;
+        }
+        var request = context.Request;
+        // Without a Content-Length a body is streamed (chunked, or HTTP/2 without the header): not copied.
+        var streamed = request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
+        if (context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true || HttpMethods.IsConnect(request.Method))
+        {
+            // A WebSocket (or other upgraded) exchange is a conversation, not a request that a copy can replay.
+            mirror.Skipped();
+        }
+        else if (streamed || request.ContentLength > MaxBodySize)
+        {
+            mirror.Skipped();
+        }
+        else if (request.ContentLength is null or 0)
+        {
+            context.Features.Set(new MirrorBody(ReadOnlyMemory<byte>.Empty));
+        }
+        else
+        {
+            var (body, complete) = await BoundedReader.ReadAsync(request.Body, MaxBodySize, context.RequestAborted);
+            var copy = body.ToArray();
+            // The primary gets the same bytes back, framed as the client framed them (Content-Length is unchanged).
+            request.Body = complete ? new MemoryStream(copy, writable: false) : new PrefixedStream(body, request.Body);
+            if (complete) { context.Features.Set(new MirrorBody(copy)); }
+            else { mirror.Skipped(); }
+        }
+        await next(context);
+    }
+}

@@ -1,0 +1,53 @@
+using Konnect.Gateway.Routing;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Konnect.Gateway.Mirroring;
+
+/// <summary>
+/// The last request transform: the upstream request is complete (path after rewrite, query, headers after the
+/// policies' edits and identity headers), so the copy carries exactly what the primary upstream gets.
+/// </summary>
+internal sealed class MirrorTransform(RequestMirror mirror) : RequestTransform
+{
+    // Hop-by-hop headers (RFC 9110 7.6.1) belong to one connection; YARP drops them already, this keeps the copy honest.
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer",
+        "Transfer-Encoding", "Upgrade", "Host",
+    };
+
+    public override ValueTask ApplyAsync(RequestTransformContext context)
+    {
+        var http = context.HttpContext;
+        if (http.Features.Get<MirrorBody>() is not { } body
+            || http.Features.Get<IKonnectRouteFeature>()?.Route.Mirror is not { Backend.Endpoints.Count: > 0 } model)
+        {
+            return ValueTask.CompletedTask;
+        }
+        var endpoints = model.Backend.Endpoints;
+        var endpoint = endpoints[endpoints.Count == 1 ? 0 : Random.Shared.Next(endpoints.Count)];
+        var path = context.Path.HasValue ? context.Path.ToUriComponent() : "/";
+        var copy = new HttpRequestMessage(new HttpMethod(http.Request.Method),
+            new Uri(endpoint.TrimEnd('/') + path + context.Query.QueryString.ToUriComponent(), UriKind.Absolute));
+        foreach (var header in context.ProxyRequest.Headers)
+        {
+            if (!HopByHop.Contains(header.Key)) { copy.Headers.TryAddWithoutValidation(header.Key, header.Value); }
+        }
+        if (body.Body.Length > 0)
+        {
+            copy.Content = new ReadOnlyMemoryContent(body.Body);
+            foreach (var header in context.ProxyRequest.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>())
+            {
+                if (!string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
+                {
+                    copy.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+            }
+        }
+        // Replaces any value the client sent, so the mirror can trust the marker.
+        copy.Headers.Remove(RequestMirror.MirrorHeader);
+        copy.Headers.TryAddWithoutValidation(RequestMirror.MirrorHeader, "true");
+        mirror.Start(model, copy);
+        return ValueTask.CompletedTask;
+    }
+}
