@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Konnect.Api.CertManager;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 
@@ -30,5 +31,11 @@ namespace Konnect.Api;
 [JsonSerializable(typeof(ObjectList<Secret>))]
 [JsonSerializable(typeof(ObjectList<Lease>))]
 [JsonSerializable(typeof(ObjectList<Event>))]
+[JsonSerializable(typeof(Certificate))]
+[JsonSerializable(typeof(Issuer))]
+[JsonSerializable(typeof(ClusterIssuer))]
+[JsonSerializable(typeof(ObjectList<Certificate>))]
+[JsonSerializable(typeof(ObjectList<Issuer>))]
+[JsonSerializable(typeof(ObjectList<ClusterIssuer>))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 public sealed partial class KonnectJsonContext : JsonSerializerContext;

@@ -32,6 +32,10 @@ public interface IKubeApiClient
     Task<T> ReplaceAsync<T>(ResourceType<T> type, string? ns, T obj, CancellationToken cancellationToken)
         where T : class, IKubernetesObject;
 
+    /// <summary>JSON merge patch (RFC 7386) of the object itself (spec, metadata); lists in the patch replace lists whole.</summary>
+    Task<T> PatchAsync<T>(ResourceType<T> type, string ns, string name, JsonObject mergePatch, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject;
+
     /// <summary>JSON merge patch (RFC 7386) of the status subresource; never touches spec.</summary>
     Task<T> PatchStatusAsync<T>(ResourceType<T> type, string ns, string name, JsonObject mergePatch, CancellationToken cancellationToken)
         where T : class, IKubernetesObject;

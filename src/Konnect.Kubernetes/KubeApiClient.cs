@@ -77,6 +77,10 @@ public sealed partial class KubeApiClient : IKubeApiClient, IDisposable
         return SendAsync(HttpMethod.Put, path, Body(obj, type.TypeInfo, Json), type.TypeInfo, cancellationToken);
     }
 
+    public Task<T> PatchAsync<T>(ResourceType<T> type, string ns, string name, JsonObject mergePatch, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject =>
+        SendAsync(HttpMethod.Patch, ObjectPath(type, ns, name), Body(mergePatch, KonnectJsonContext.Default.JsonObject, MergePatch), type.TypeInfo, cancellationToken);
+
     public Task<T> PatchStatusAsync<T>(ResourceType<T> type, string ns, string name, JsonObject mergePatch, CancellationToken cancellationToken)
         where T : class, IKubernetesObject =>
         SendAsync(HttpMethod.Patch, ObjectPath(type, ns, name) + "/status", Body(mergePatch, KonnectJsonContext.Default.JsonObject, MergePatch), type.TypeInfo, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
 using Konnect.Api;
+using Konnect.Api.CertManager;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 
@@ -48,4 +49,7 @@ public static class ResourceTypes
         new("coordination.k8s.io", "v1", "leases", "Lease", true, Json.Lease, Json.ObjectListLease);
     public static readonly ResourceType<Event> Events =
         new("events.k8s.io", "v1", "events", "Event", true, Json.Event, Json.ObjectListEvent);
+    /// <summary>cert-manager's Certificates: absent (404) where cert-manager is not installed.</summary>
+    public static readonly ResourceType<Certificate> Certificates =
+        new(CertManagerGroup.Group, CertManagerGroup.Version, "certificates", Certificate.KindName, true, Json.Certificate, Json.ObjectListCertificate);
 }

@@ -11,7 +11,7 @@ public sealed record RouteTls
     [MaxLength(253)]
     public string? SecretName { get; set; }
 
-    [Description("A cert-manager issuer that should issue the certificate into secretName. Not acted on yet: create the Secret yourself.")]
+    [Description("A cert-manager Issuer or ClusterIssuer: in a cluster the leader keeps a Certificate konnect-ROUTE (dnsNames = spec.hosts, owned by the route) issuing into secretName; the CertificateReady condition mirrors it. Needs secretName.")]
     public IssuerReference? IssuerRef { get; set; }
 
     [Description("Answer plain-HTTP requests for the route's hosts with a 308 redirect to https.")]

@@ -31,7 +31,10 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
     private readonly Lock _gate = new();
     private readonly HashSet<string> _listed = [];
     private readonly List<Func<CancellationToken, Task>> _reflectors = [];
-    private ResourceSnapshot _snapshot = ResourceSnapshot.Empty;
+    // The reflectors the first model waits for; optional kinds (cert-manager's) may be absent from the cluster.
+    private readonly HashSet<string> _required = [];
+    private readonly HashSet<string> _certificateReflectors = [];
+    private ResourceSnapshot _snapshot = ResourceSnapshot.Empty with { FromCluster = true };
     private bool _synced;
 
     public KubernetesSource(IKubeApiClient client, ResourceStore store, KubernetesSourceOptions options, ILogger<KubernetesSource> logger)
@@ -46,6 +49,8 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
         Add(ResourceTypes.Services, s => s.Services, (s, d) => s with { Services = d });
         Add(ResourceTypes.EndpointSlices, s => s.EndpointSlices, (s, d) => s with { EndpointSlices = d });
         Add(ResourceTypes.Secrets, s => s.Secrets, (s, d) => s with { Secrets = d });
+        // Not required for the first model: without cert-manager the list answers 404 for as long as it is missing.
+        _certificateReflectors.UnionWith(Add(ResourceTypes.Certificates, s => s.Certificates, (s, d) => s with { Certificates = d }, required: false));
     }
 
     /// <summary>True once every kind has been listed at least once (readiness needs it).</summary>
@@ -58,19 +63,26 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_reflectors.Select(run => Task.Run(() => run(stoppingToken), stoppingToken)));
 
-    private void Add<T>(
+    private List<string> Add<T>(
         ResourceType<T> type,
         Func<ResourceSnapshot, ImmutableSortedDictionary<ObjectRef, T>> get,
-        Func<ResourceSnapshot, ImmutableSortedDictionary<ObjectRef, T>, ResourceSnapshot> set)
+        Func<ResourceSnapshot, ImmutableSortedDictionary<ObjectRef, T>, ResourceSnapshot> set,
+        bool required = true)
         where T : class, IKubernetesObject
     {
         var namespaces = _options.Namespaces.Count == 0 ? new string?[] { null } : _options.Namespaces.Select(n => (string?)n).ToArray();
+        var names = new List<string>();
         foreach (var ns in namespaces)
         {
+            // The reflector's own name for itself, as it reports to the observer.
+            var name = ns is null ? type.ToString() : $"{type}/{ns}";
+            names.Add(name);
+            if (required) { _required.Add(name); }
             var handler = new KindHandler<T>(this, ns, get, set);
             var reflector = new Reflector<T>(_client, type, ns, handler, this, _options.Reflector, _logger);
             _reflectors.Add(reflector.RunAsync);
         }
+        return names;
     }
 
     private void Apply(Func<ResourceSnapshot, ResourceSnapshot> change)
@@ -87,7 +99,12 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
         lock (_gate)
         {
             _listed.Add(resource);
-            if (!_synced && _listed.Count == _reflectors.Count)
+            if (_certificateReflectors.Contains(resource) && _snapshot.CertManagerMissing)
+            {
+                _snapshot = _snapshot with { CertManagerMissing = false };
+                if (_synced) { _store.Replace(_snapshot); }
+            }
+            if (!_synced && _required.IsSubsetOf(_listed))
             {
                 _synced = true;
                 _store.Replace(_snapshot);
@@ -97,7 +114,15 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
 
     void IReflectorObserver.Event(string resource, WatchEventType type) => EventSeen?.Invoke(resource, type);
 
-    void IReflectorObserver.Restarted(string resource, string reason, TimeSpan delay) => WatchRestarted?.Invoke(resource, reason);
+    void IReflectorObserver.Restarted(string resource, string reason, TimeSpan delay)
+    {
+        if (_certificateReflectors.Contains(resource) && reason == "404")
+        {
+            // No certificates.cert-manager.io here: say so once; the reflector keeps retrying in case it is installed.
+            Apply(s => s.CertManagerMissing ? s : s with { CertManagerMissing = true });
+        }
+        WatchRestarted?.Invoke(resource, reason);
+    }
 
     /// <summary>Applies one kind's list and events to the source's snapshot, within one namespace when filtered.</summary>
     private sealed class KindHandler<T>(

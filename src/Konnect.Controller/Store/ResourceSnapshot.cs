@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Konnect.Api.CertManager;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 
@@ -18,6 +19,15 @@ public sealed record ResourceSnapshot
     public ImmutableSortedDictionary<ObjectRef, Service> Services { get; init; } = ImmutableSortedDictionary<ObjectRef, Service>.Empty;
     public ImmutableSortedDictionary<ObjectRef, EndpointSlice> EndpointSlices { get; init; } = ImmutableSortedDictionary<ObjectRef, EndpointSlice>.Empty;
     public ImmutableSortedDictionary<ObjectRef, Secret> Secrets { get; init; } = ImmutableSortedDictionary<ObjectRef, Secret>.Empty;
+
+    /// <summary>cert-manager Certificates (watch mode only); the translator does not read them, the CertificateWriter does.</summary>
+    public ImmutableSortedDictionary<ObjectRef, Certificate> Certificates { get; init; } = ImmutableSortedDictionary<ObjectRef, Certificate>.Empty;
+
+    /// <summary>True when the objects come from a cluster (watch mode): cert-manager can then act on spec.tls.issuerRef.</summary>
+    public bool FromCluster { get; init; }
+
+    /// <summary>Watch mode: true while listing Certificates answers 404 (cert-manager is not installed).</summary>
+    public bool CertManagerMissing { get; init; }
 
     /// <summary>Objects that were named but could not be decoded; each gets Accepted=False with the decoder's reason.</summary>
     public ImmutableSortedDictionary<ObjectRef, InvalidObject> Invalid { get; init; } = ImmutableSortedDictionary<ObjectRef, InvalidObject>.Empty;

@@ -140,6 +140,9 @@ public static class RunCommand
         // AddHostedService would keep only the first of two registrations of the same type; these are two loops.
         services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<LeaderElector>().RunAsync));
         services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<StatusWriter>().RunAsync));
+        services.AddSingleton(sp => new CertificateWriter(sp.GetRequiredService<IKubeApiClient>(), sp.GetRequiredService<ResourceStore>(),
+            sp.GetRequiredService<DataPlaneConditions>(), sp.GetRequiredService<LeaderElector>(), sp.GetRequiredService<ILogger<CertificateWriter>>()));
+        services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<CertificateWriter>().RunAsync));
         services.AddHostedService(sp =>
         {
             if (config.InsecureSkipTlsVerify)

@@ -168,6 +168,8 @@ public sealed class LeaderElectorTests : IAsyncLifetime
             inner.WatchAsync(type, ns, options, cancellationToken);
         public Task<T> CreateAsync<T>(ResourceType<T> type, string? ns, T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject =>
             inner.CreateAsync(type, ns, obj, cancellationToken);
+        public Task<T> PatchAsync<T>(ResourceType<T> type, string ns, string name, JsonObject mergePatch, CancellationToken cancellationToken) where T : class, IKubernetesObject =>
+            inner.PatchAsync(type, ns, name, mergePatch, cancellationToken);
         public Task<T> PatchStatusAsync<T>(ResourceType<T> type, string ns, string name, JsonObject mergePatch, CancellationToken cancellationToken) where T : class, IKubernetesObject =>
             inner.PatchStatusAsync(type, ns, name, mergePatch, cancellationToken);
 

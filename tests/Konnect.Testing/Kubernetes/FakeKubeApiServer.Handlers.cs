@@ -27,7 +27,7 @@ public sealed partial class FakeKubeApiServer
             await WriteJsonAsync(context, 503, FakeKubeError.Status(503, "ServiceUnavailable", "the fake API server is unavailable (SetAvailable(false))"));
             return;
         }
-        if (!FakeResource.TryParse(request.Path.Value ?? "", out var target))
+        if (!FakeResource.TryParse(request.Path.Value ?? "", out var target) || IsAbsent(target))
         {
             await WriteJsonAsync(context, 404, FakeKubeError.Status(404, "NotFound", "the server could not find the requested resource"));
             return;

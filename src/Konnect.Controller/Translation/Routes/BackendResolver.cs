@@ -19,6 +19,7 @@ internal sealed class BackendResolver(ResourceSnapshot snapshot, EndpointIndex e
 {
     /// <summary>Parses each Secret once per translation, for CA bundles here and route certificates in the compiler.</summary>
     public Tls.CertificateLoader Certificates => certificates;
+    public bool FromCluster => snapshot.FromCluster;
 
     public ResolvedBackend Resolve(string ns, RouteBackend backend)
     {

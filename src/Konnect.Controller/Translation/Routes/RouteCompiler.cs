@@ -20,7 +20,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         {
             rules.Add(CompileRule(key, r, spec.Rules[r], spec.Policies ?? []));
         }
-        return new RouteCandidate(key, route, hosts, rules, Tls.RouteTlsResolver.Resolve(key, spec, backends.Certificates));
+        return new RouteCandidate(key, route, hosts, rules, Tls.RouteTlsResolver.Resolve(key, spec, backends.Certificates, backends.FromCluster));
     }
 
     private RuleCandidate CompileRule(ObjectRef key, int index, RouteRule rule, List<string> routePolicies)

@@ -13,13 +13,14 @@ internal sealed record RouteTlsOutcome(CertificateModel? Certificate, RouteProbl
 /// <summary>Resolves spec.tls of one route against the snapshot's Secrets.</summary>
 internal static class RouteTlsResolver
 {
-    public static RouteTlsOutcome? Resolve(ObjectRef key, KonnectRouteSpec spec, CertificateLoader certificates)
+    /// <param name="fromCluster">Watch mode: the leader's CertificateWriter acts on issuerRef and reports CertificateReady.</param>
+    public static RouteTlsOutcome? Resolve(ObjectRef key, KonnectRouteSpec spec, CertificateLoader certificates, bool fromCluster)
     {
         if (spec.Tls is not { } tls) { return null; }
         var warnings = new List<string>();
-        if (tls.IssuerRef is { } issuer)
+        if (tls.IssuerRef is { } issuer && !fromCluster)
         {
-            warnings.Add($"spec.tls.issuerRef ({issuer.Kind} {issuer.Name}) is not acted on yet: cert-manager support is not built, so create the Secret yourself");
+            warnings.Add($"spec.tls.issuerRef ({issuer.Kind} {issuer.Name}) needs a cluster: cert-manager issues certificates only when konnect runs against Kubernetes; with a manifest folder, create the Secret yourself");
         }
         if (spec.Hosts is not { Count: > 0 })
         {
