@@ -16,6 +16,7 @@ public sealed class MtlsTests : TlsGatewayTest
 {
     private const string SecureHost = "mtls.example.com";
     private const string OpenHost = "open.example.com";
+    private const string MixedHost = "mixed.example.com";
 
     private static readonly TestCertificate ClientCa = TestCertificate.Authority("Konnect Test Client CA");
     private static readonly TestCertificate OtherCa = TestCertificate.Authority("Some Other CA");
@@ -40,10 +41,21 @@ public sealed class MtlsTests : TlsGatewayTest
             },
         };
         var open = HostRoute("open", Backend.Url("/open"), OpenHost);
-        var model = TestGateway.Model(secure, open) with
+        // mtls and apiKey together: a certificate decides when presented, otherwise the key does.
+        var mixed = HostRoute("mixed", Backend.Url("/mixed"), MixedHost) with
         {
-            Tls = new TlsModel { Certificates = [Certificate(Server, "test/server-tls", SecureHost, OpenHost)] },
-            Consumers = [Orders, Billing, Intruder],
+            Policies = new PoliciesModel
+            {
+                Authentication = Policies.AuthenticationTests.ApiKey with
+                {
+                    Mtls = new MtlsModel { CaSecret = "client-ca", CaPem = ClientCa.CertificatePem, CaVersion = "1" },
+                },
+            },
+        };
+        var model = TestGateway.Model(secure, open, mixed) with
+        {
+            Tls = new TlsModel { Certificates = [Certificate(Server, "test/server-tls", SecureHost, OpenHost, MixedHost)] },
+            Consumers = [Orders, Billing, Intruder, Policies.AuthenticationTests.Acme],
         };
         var result = await Gateway.Publisher.PublishAsync(model, CancellationToken.None);
         Assert.True(result.Applied);
@@ -129,6 +141,21 @@ public sealed class MtlsTests : TlsGatewayTest
         using (var unknown = await SendAsync(SecureHost, ClientCa.IssueClient("stranger"))) { await AssertUnauthorizedAsync(unknown, "identifies no KonnectConsumer"); }
         using var intruder = await SendAsync(SecureHost, ClientCa.IssueClient("intruder"));
         Assert.Equal(HttpStatusCode.Forbidden, intruder.StatusCode);
+    }
+
+    [Fact]
+    public async Task WithApiKeyToo_ACertificateDecidesWhenPresented_OtherwiseTheKey()
+    {
+        await PublishMtlsAsync();
+
+        using var keyOnly = await SendAsync(MixedHost, certificate: null, "/headers", ("x-api-key", Policies.AuthenticationTests.AcmeKey));
+        Assert.Contains("x-konnect-consumer: partners/acme\n", await keyOnly.Content.ReadAsStringAsync() + "\n", StringComparison.Ordinal);
+        using var both = await SendAsync(MixedHost, ClientCa.IssueClient("orders"), "/headers", ("x-api-key", "not-a-key"));
+        var body = await both.Content.ReadAsStringAsync();
+        Assert.Contains("x-konnect-consumer: partners/orders\n", body + "\n", StringComparison.Ordinal);
+        Assert.DoesNotContain("not-a-key", body, StringComparison.Ordinal);
+        using var badCertificate = await SendAsync(MixedHost, OtherCa.IssueClient("orders"), "/headers", ("x-api-key", Policies.AuthenticationTests.AcmeKey));
+        await AssertUnauthorizedAsync(badCertificate, "not issued by a trusted CA");
     }
 
     [Fact]
