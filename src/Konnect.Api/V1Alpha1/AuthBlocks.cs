@@ -1,12 +1,11 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Nodes;
 using Konnect.Api.Schema;
 
 namespace Konnect.Api.V1Alpha1;
 
 /// <summary>
-/// Who is calling. Methods are tried in a fixed order (apiKey, basic, jwt, then anonymous): a request that presents a
+/// Who is calling. Methods are tried in a fixed order (mtls when a client certificate came with the request, apiKey, basic, jwt, then anonymous): a request that presents a
 /// credential for a method and fails it is refused (401) rather than falling back to anonymous.
 /// </summary>
 public sealed record AuthenticationPolicy
@@ -23,8 +22,8 @@ public sealed record AuthenticationPolicy
     [Description("JSON Web Tokens in Authorization: Bearer, verified with keys from a JWKS URI or a Secret and mapped to a KonnectConsumer by issuer and subject (or consumerClaim).")]
     public JwtAuthentication? Jwt { get; set; }
 
-    [Description("Client certificates. Not enforced yet: a policy that sets it is rejected.")]
-    [PreserveUnknownFields] public JsonObject? Mtls { get; set; }
+    [Description("Client certificates verified against a CA bundle from a Secret and mapped to a KonnectConsumer by subject or SAN. Tried first when the request came with a client certificate; only hosts whose routes use it ask for one.")]
+    public MtlsAuthentication? Mtls { get; set; }
 }
 
 public sealed record ApiKeyAuthentication
@@ -83,8 +82,8 @@ public sealed record ConsumerCredentials
     [Description("A JWT identity: tokens from this issuer whose subject (or the policy's consumerClaim) equals subject authenticate as this consumer.")]
     public JwtCredential? Jwt { get; set; }
 
-    [Description("A client certificate identity. Not used yet.")]
-    [PreserveUnknownFields] public JsonObject? Mtls { get; set; }
+    [Description("A client certificate identity: a certificate whose subject (or a DNS/URI SAN) equals this one authenticates as this consumer, on routes whose policy trusts its CA.")]
+    public MtlsCredential? Mtls { get; set; }
 }
 
 public sealed record ApiKeyCredential

@@ -27,7 +27,7 @@ public sealed record KonnectConsumerSpec
     [RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     public List<string>? Groups { get; set; }
 
-    [Description("Credentials referenced from Secrets in the consumer's namespace: apiKeys, basic and a jwt identity (mtls is not used yet).")]
+    [Description("Credentials referenced from Secrets in the consumer's namespace: apiKeys, basic, a jwt identity and an mtls identity.")]
     public ConsumerCredentials? Credentials { get; set; }
 
     [Description("Routes this consumer asks to call; the route's owner approves them in a KonnectPolicy.")]

@@ -26,7 +26,7 @@ public sealed record KonnectPolicy : IKubernetesObject
 /// </summary>
 public sealed record KonnectPolicySpec
 {
-    [Description("Who is calling: apiKey, basic, anonymous fallback (jwt and mtls are not enforced yet). No or bad credentials get 401.")]
+    [Description("Who is calling: mtls, apiKey, basic, jwt, anonymous fallback. No or bad credentials get 401.")]
     public AuthenticationPolicy? Authentication { get; set; }
     [Description("Which authenticated consumers may call: consumer groups, approved consumers, subscription. A known consumer that is not allowed gets 403.")]
     public AuthorizationPolicy? Authorization { get; set; }

@@ -25,6 +25,10 @@ public sealed record ConsumerModel
     public string? JwtIssuer { get; init; }
     public string? JwtSubject { get; init; }
 
+    /// <summary>The client certificate identity: a subject DN (normalised by X500DistinguishedName) or a DNS/URI SAN. Not a secret.</summary>
+    public string? MtlsSubject { get; init; }
+    public string? MtlsSan { get; init; }
+
     /// <summary>A short hash over every credential hash: changes when a credential does, reveals nothing about it.</summary>
     public string CredentialsVersion { get; init; } = "";
 

@@ -47,7 +47,7 @@ public sealed record CorsModel
     public int? MaxAgeSeconds { get; init; }
 }
 
-/// <summary>Methods tried in this order: apiKey, basic, anonymous. Null fields are methods the policy does not enable.</summary>
+/// <summary>Methods tried in this order: mtls (when a client certificate was presented), apiKey, basic, jwt, anonymous. Null fields are methods the policy does not enable.</summary>
 public sealed record AuthenticationModel
 {
     public required string Policy { get; init; }
@@ -61,6 +61,8 @@ public sealed record AuthenticationModel
     public string? AnonymousConsumer { get; init; }
     /// <summary>Bearer JWT validation; null when jwt is not enabled.</summary>
     public JwtModel? Jwt { get; init; }
+    /// <summary>Client certificate validation; null when mtls is not enabled. Tried first when a certificate was presented.</summary>
+    public MtlsModel? Mtls { get; init; }
 }
 
 /// <summary>

@@ -16,6 +16,7 @@ internal sealed partial class CertificateSelector
     private readonly ILogger<CertificateSelector> _logger;
     private readonly Lock _building = new();
     private volatile SniCertificates _current = SniCertificates.Empty;
+    private volatile ClientCertificateHosts _clientCertificates = ClientCertificateHosts.None;
     private Dictionary<string, SslStreamCertificateContext> _contexts = [];
     private string? _lastDefaultProblem;
     private bool _applied;
@@ -38,6 +39,7 @@ internal sealed partial class CertificateSelector
         lock (_building)
         {
             _applied = true;
+            _clientCertificates = ClientCertificateHosts.Build(model);
             var built = new Dictionary<string, SslStreamCertificateContext>(StringComparer.Ordinal);
             try
             {
@@ -59,18 +61,27 @@ internal sealed partial class CertificateSelector
     /// <summary>Kestrel's per-connection callback: TLS 1.2+, ALPN h2 and http/1.1, the certificate for the SNI.</summary>
     public ValueTask<SslServerAuthenticationOptions> OnConnection(TlsHandshakeCallbackContext context)
     {
-        var certificate = _current.Select(context.ClientHelloInfo.ServerName)
+        var serverName = context.ClientHelloInfo.ServerName;
+        var certificate = _current.Select(serverName)
             // Kestrel closes the connection; the client sees the handshake fail rather than a certificate for another host.
             ?? throw new AuthenticationException("No certificate for this server name and no default certificate is configured.");
+        // Asking is all ClientCertificateRequired does with a validation callback that accepts anything: a missing,
+        // expired or foreign certificate still completes the handshake, and the mtls policy answers 401 problem+json
+        // for the request, which says why. The chain is verified there, against that policy's CA.
+        var asks = _clientCertificates.Requests(serverName);
         return ValueTask.FromResult(new SslServerAuthenticationOptions
         {
             ServerCertificateContext = certificate,
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             ApplicationProtocols = Alpn,
-            ClientCertificateRequired = false,
+            ClientCertificateRequired = asks,
+            RemoteCertificateValidationCallback = asks ? AcceptAny : null,
             CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
         });
     }
+
+    private static bool AcceptAny(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate,
+        System.Security.Cryptography.X509Certificates.X509Chain? chain, SslPolicyErrors errors) => true;
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Model {Version}: the TLS certificates could not be loaded ({Error}); the previous certificates keep serving")]
     private static partial void CertificatesNotLoaded(ILogger logger, string version, string error);

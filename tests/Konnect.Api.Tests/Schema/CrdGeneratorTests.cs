@@ -135,13 +135,14 @@ public class CrdGeneratorTests
     {
         var spec = CrdGenerator.Generate(typeof(KonnectPolicy))["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!;
 
-        // Blocks not enforced yet stay open objects, at the top level and inside typed blocks (authentication.mtls).
+        // Blocks not enforced yet stay open objects (ai); enforced ones are typed (authentication.mtls).
         var ai = spec["properties"]!["ai"]!;
         Assert.Equal("object", (string?)ai["type"]);
         Assert.True((bool)ai["x-kubernetes-preserve-unknown-fields"]!);
         Assert.Null(ai["properties"]);
         var mtls = spec["properties"]!["authentication"]!["properties"]!["mtls"]!;
-        Assert.True((bool)mtls["x-kubernetes-preserve-unknown-fields"]!);
+        Assert.Null(mtls["x-kubernetes-preserve-unknown-fields"]);
+        Assert.Equal("string", (string?)mtls["properties"]!["caSecret"]!["type"]);
     }
 
     [Fact]

@@ -35,17 +35,36 @@ public sealed class TestCertificate
     /// <summary>A leaf for <paramref name="dnsNames"/> (and 127.0.0.1) signed by this CA.</summary>
     public TestCertificate Issue(params string[] dnsNames) => Create(dnsNames, this, isCa: false, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
 
+    /// <summary>
+    /// A client certificate (EKU clientAuth) with subject "CN=<paramref name="commonName"/>, O=Konnect Tests", an
+    /// optional URI SAN, signed by this CA; <paramref name="expired"/> makes it end yesterday.
+    /// </summary>
+    public TestCertificate IssueClient(string commonName, string? uri = null, bool expired = false) => Create([commonName], this, isCa: false,
+        DateTimeOffset.UtcNow.AddDays(expired ? -2 : -1), DateTimeOffset.UtcNow.AddDays(expired ? -1 : 30), client: (uri, "O=Konnect Tests"));
+
     /// <summary>A self-signed certificate that expired yesterday.</summary>
     public static TestCertificate Expired(params string[] dnsNames) => Create(dnsNames, issuer: null, isCa: false, DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(-1));
 
-    private static TestCertificate Create(string[] dnsNames, TestCertificate? issuer, bool isCa, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    private static TestCertificate Create(string[] dnsNames, TestCertificate? issuer, bool isCa, DateTimeOffset notBefore, DateTimeOffset notAfter,
+        (string? Uri, string Organization)? client = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={dnsNames[0]}", key, HashAlgorithmName.SHA256);
+        var subject = client is { } c ? $"CN={dnsNames[0]}, {c.Organization}" : $"CN={dnsNames[0]}";
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(isCa, false, 0, isCa));
         if (isCa)
         {
             request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        }
+        else if (client is { } identity)
+        {
+            if (identity.Uri is { } uri)
+            {
+                var san = new SubjectAlternativeNameBuilder();
+                san.AddUri(new Uri(uri));
+                request.CertificateExtensions.Add(san.Build());
+            }
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
         }
         else
         {

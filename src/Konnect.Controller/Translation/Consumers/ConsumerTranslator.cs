@@ -68,10 +68,12 @@ internal static class ConsumerTranslator
             (jwtIssuer, jwtSubject) = (jwt.Issuer, jwt.Subject);
         }
 
-        var unused = new List<string>();
-        if (credentials?.Mtls is not null) { unused.Add("spec.credentials.mtls"); }
-        var accepted = unused.Count == 0 ? "Consumer is valid"
-            : $"Consumer is valid; {string.Join(" and ", unused)} {(unused.Count == 1 ? "is" : "are")} not used by this version of Konnect yet, so {(unused.Count == 1 ? "it cannot" : "they cannot")} authenticate";
+        string? mtlsSubject = null, mtlsSan = null;
+        if (credentials?.Mtls is { } mtls && MtlsIdentity.TryNormalise(mtls, out mtlsSubject, out mtlsSan) is { } mtlsProblem)
+        {
+            return Rejected(key, generation, mtlsProblem);
+        }
+        const string accepted = "Consumer is valid";
         var resolved = problems.Count == 0
             ? Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, credentials is null ? "No credentials to resolve" : "All credentials resolved", generation)
             : Conditions.False(ConditionTypes.ResolvedRefs, problems[0].Reason, string.Join("; ", problems.Select(p => p.Message)) + "; those credentials are skipped", generation);
@@ -88,6 +90,8 @@ internal static class ConsumerTranslator
             BasicPasswordHash = passwordHash,
             JwtIssuer = jwtIssuer,
             JwtSubject = jwtSubject,
+            MtlsSubject = mtlsSubject,
+            MtlsSan = mtlsSan,
             CredentialsVersion = Version(hashes, username, passwordHash),
         };
         return new ObjectStatus

@@ -12,10 +12,12 @@ internal static class AuthBlockCompiler
     public static string? TryCompileAuthentication(string policy, string ns, AuthenticationPolicy block, out AuthenticationModel? model)
     {
         model = null;
-        if (block.ApiKey is null && block.Basic is null && block.Jwt is null && block.Anonymous is null)
+        if (block.ApiKey is null && block.Basic is null && block.Jwt is null && block.Mtls is null && block.Anonymous is null)
         {
-            return "spec.authentication: set at least one of apiKey, basic, jwt or anonymous";
+            return "spec.authentication: set at least one of mtls, apiKey, basic, jwt or anonymous";
         }
+        MtlsModel? mtls = null;
+        if (block.Mtls is { } mtlsBlock && MtlsBlockCompiler.TryCompile(mtlsBlock, out mtls) is { } mtlsProblem) { return mtlsProblem; }
         JwtModel? jwt = null;
         if (block.Jwt is { } jwtBlock && JwtBlockCompiler.TryCompile(jwtBlock, out jwt) is { } jwtProblem) { return jwtProblem; }
 
@@ -49,7 +51,7 @@ internal static class AuthBlockCompiler
             if (anon.Consumer.Length == 0 || anon.Consumer.Contains('/')) { return "spec.authentication.anonymous.consumer: name a KonnectConsumer in the policy's namespace"; }
             anonymous = $"{ns}/{anon.Consumer}";
         }
-        model = new AuthenticationModel { Policy = policy, ApiKeyHeader = header, ApiKeyQuery = query, BasicRealm = realm, AnonymousConsumer = anonymous, Jwt = jwt };
+        model = new AuthenticationModel { Policy = policy, ApiKeyHeader = header, ApiKeyQuery = query, BasicRealm = realm, AnonymousConsumer = anonymous, Jwt = jwt, Mtls = mtls };
         return null;
     }
 

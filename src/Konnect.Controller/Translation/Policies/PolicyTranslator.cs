@@ -56,6 +56,14 @@ internal static class PolicyTranslator
             }
             authentication = authentication with { Jwt = withKeys };
         }
+        if (authentication?.Mtls is { } mtls)
+        {
+            if (MtlsBlockCompiler.Resolve(mtls, key.Namespace, snapshot, out var caProblem) is not { } withCa)
+            {
+                return Failed(key, generation, lastGood, caProblem.Reason, caProblem.Message, "until it is fixed", unresolved: true);
+            }
+            authentication = authentication with { Mtls = withCa };
+        }
 
         var compiled = new PoliciesModel
         {
@@ -64,7 +72,7 @@ internal static class PolicyTranslator
         };
         // A missing anonymous consumer does not reject the policy: the gateway then has no fallback and answers 401,
         // which fails closed; the condition says which consumer to create.
-        var hasRefs = authentication?.AnonymousConsumer is not null || authentication?.Jwt?.Keys is not null || authorization?.ApprovedConsumers.Count > 0;
+        var hasRefs = authentication?.AnonymousConsumer is not null || authentication?.Jwt?.Keys is not null || authentication?.Mtls is not null || authorization?.ApprovedConsumers.Count > 0;
         var resolved = Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, hasRefs ? "All references resolved" : "No references to resolve", generation);
         var missing = new List<string>();
         if (authentication?.AnonymousConsumer is { } anonymous && !ConsumerExists(anonymous, snapshot))
@@ -133,7 +141,6 @@ internal static class PolicyTranslator
     {
         var blocks = new List<string>();
         void Check(object? block, string name) { if (block is not null) { blocks.Add(name); } }
-        Check(spec.Authentication?.Mtls, "authentication.mtls");
         Check(spec.Ai, "ai");
         return blocks;
     }

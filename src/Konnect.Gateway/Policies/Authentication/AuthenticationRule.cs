@@ -11,7 +11,8 @@ using Microsoft.Net.Http.Headers;
 namespace Konnect.Gateway.Policies.Authentication;
 
 /// <summary>
-/// A compiled authentication block. Methods are tried in a fixed order: apiKey, basic, jwt, then anonymous. Basic and
+/// A compiled authentication block. Methods are tried in a fixed order: mtls (when the connection presented a client
+/// certificate), apiKey, basic, jwt, then anonymous. Basic and
 /// jwt share the Authorization header and are told apart by its scheme (Basic / Bearer). A request
 /// that presents a credential which fails is refused; only a request with no credential at all falls back to the
 /// anonymous consumer, so a mistyped key never silently becomes anonymous access. Credentials are removed from the
@@ -22,6 +23,7 @@ internal sealed class AuthenticationRule
     private readonly ConsumerIndex _consumers;
     private readonly bool _basicEnabled;
     private readonly JwtAuthenticator? _jwt;
+    private readonly MtlsAuthenticator? _mtls;
 
     private AuthenticationRule(AuthenticationModel model, ConsumerIndex consumers)
     {
@@ -34,8 +36,9 @@ internal sealed class AuthenticationRule
         var basic = model.BasicRealm is { } realm ? $"Basic realm=\"{realm}\", charset=\"UTF-8\"" : null;
         _basicEnabled = basic is not null;
         _jwt = model.Jwt is { } jwt ? new JwtAuthenticator(jwt) : null;
+        _mtls = model.Mtls is { } mtls ? new MtlsAuthenticator(mtls) : null;
         Challenge = new StringValues(new[] { basic, _jwt is null ? null : "Bearer" }.OfType<string>().ToArray());
-        Methods = string.Join(", ", new[] { ApiKeyHeader is null ? null : "API key", basic is null ? null : "basic", _jwt is null ? null : "bearer JWT" }.OfType<string>());
+        Methods = string.Join(", ", new[] { _mtls is null ? null : "client certificate", ApiKeyHeader is null ? null : "API key", basic is null ? null : "basic", _jwt is null ? null : "bearer JWT" }.OfType<string>());
     }
 
     public string Policy { get; }
@@ -56,6 +59,22 @@ internal sealed class AuthenticationRule
         var presented = false;
         ConsumerIdentity? consumer = null;
 
+        // First, because the certificate was presented in the handshake whatever the request carries; a certificate
+        // that fails is refused rather than tried against the other methods.
+        if (_mtls is not null)
+        {
+            // Only the gateway may set the forwarded subject: a value from the client is dropped before anything else.
+            if (_mtls.ForwardHeader is { } forward) { request.Headers.Remove(forward); }
+            if (context.Connection.ClientCertificate is { } certificate)
+            {
+                presented = true;
+                var (verified, subject, problem) = _mtls.Authenticate(certificate, _consumers);
+                if (verified is null) { return AuthOutcome.Fail(Problem.Unauthorized, $"{problem} (KonnectPolicy {Policy})."); }
+                consumer = verified;
+                if (_mtls.ForwardHeader is { } header) { request.Headers[header] = subject; }
+            }
+        }
+
         if (ApiKeyHeader is not null)
         {
             var values = request.Headers[ApiKeyHeader];
@@ -65,7 +84,7 @@ internal sealed class AuthenticationRule
                 values = StringValues.Concat(values, queryValues);
                 request.QueryString = Without(request.QueryString, ApiKeyQuery);
             }
-            if (values.Count > 0)
+            if (values.Count > 0 && consumer is null)
             {
                 presented = true;
                 // Two keys in one request are ambiguous: refuse rather than pick one.

@@ -32,6 +32,8 @@ internal sealed class ConsumerIndex
     private readonly Dictionary<string, (byte[] Hash, ConsumerIdentity Consumer)> _basic = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ConsumerIdentity> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Issuer, string Subject), ConsumerIdentity> _jwt = [];
+    // Keys are "subject:" + DN or "san:" + name, so one table holds both without a subject colliding with a SAN.
+    private readonly Dictionary<string, ConsumerIdentity> _mtls = new(StringComparer.Ordinal);
 
     // Compared against when a username is unknown, so unknown and known users cost the same.
     private static readonly byte[] Decoy = SHA256.HashData("konnect-decoy"u8);
@@ -66,6 +68,13 @@ internal sealed class ConsumerIndex
             }
         }
         foreach (var pair in ambiguousSubjects) { _jwt.Remove(pair); }
+        var ambiguousCertificates = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var model in consumers)
+        {
+            var name = model.MtlsSubject is { } dn ? "subject:" + dn : model.MtlsSan is { } san ? "san:" + san : null;
+            if (name is not null && !_mtls.TryAdd(name, _byId[model.Id])) { ambiguousCertificates.Add(name); }
+        }
+        foreach (var name in ambiguousCertificates) { _mtls.Remove(name); }
         foreach (var key in ambiguousKeys) { _keys.Remove(key); }
         foreach (var user in ambiguousUsers) { _basic.Remove(user); }
     }
@@ -74,6 +83,22 @@ internal sealed class ConsumerIndex
 
     /// <summary>A JWT identity is public (issuer and a claim value), so a plain lookup is enough.</summary>
     public ConsumerIdentity? ByJwt(string issuer, string subject) => _jwt.GetValueOrDefault((issuer, subject));
+
+    /// <summary>
+    /// The consumer a verified certificate names: by subject first, then by each SAN in order. Two consumers that
+    /// a certificate's names map to would be ambiguous, so the certificate then identifies neither (fail closed).
+    /// </summary>
+    public ConsumerIdentity? ByCertificate(string subject, IEnumerable<string> sans)
+    {
+        ConsumerIdentity? found = _mtls.GetValueOrDefault("subject:" + subject);
+        foreach (var san in sans)
+        {
+            if (_mtls.GetValueOrDefault("san:" + san) is not { } bySan || ReferenceEquals(bySan, found)) { continue; }
+            if (found is not null) { return null; }
+            found = bySan;
+        }
+        return found;
+    }
 
     public ConsumerIdentity? ByApiKey(ReadOnlySpan<char> key)
     {
