@@ -46,6 +46,38 @@ public sealed class LoadBalancingTests : ResilienceFixture
     }
 
     [Fact]
+    public async Task PowerOfTwoChoices_TwoEndpointsOneBusy_IdleOneGetsTheRest()
+    {
+        // With two endpoints both choices are always drawn (they are distinct), so the less loaded one must win.
+        await Gateway.PublishAsync(Rule(new() { LoadBalancing = Algorithm("PowerOfTwoChoices") }, A.Url("/a"), B.Url("/b")));
+
+        var held = Gateway.GetAsync("/slow");
+        var busy = await Task.WhenAny(A.SlowStarted, B.SlowStarted);
+        var idle = busy == A.SlowStarted ? "b" : "a";
+
+        for (var i = 0; i < 4; i++) { Assert.Equal(idle, await WhoAsync()); }
+
+        A.ReleaseSlow();
+        B.ReleaseSlow();
+        using var response = await held;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Random_TwoEndpoints_BothServeAndTheOrderIsNotRoundRobin()
+    {
+        await Gateway.PublishAsync(Rule(new() { LoadBalancing = Algorithm("Random") }, A.Url("/a"), B.Url("/b")));
+
+        var seen = new List<string>();
+        for (var i = 0; i < 64; i++) { seen.Add(await WhoAsync()); }
+
+        // Each of these fails by chance with probability 2^-63: one endpoint only, or a perfect alternation.
+        Assert.Contains("a", seen);
+        Assert.Contains("b", seen);
+        Assert.Contains(Enumerable.Range(1, seen.Count - 1), i => seen[i] == seen[i - 1]);
+    }
+
+    [Fact]
     public async Task CookieAffinity_ClientSendsCookieBack_SticksToOneEndpoint()
     {
         var affinity = new AffinityModel { Kind = AffinityKind.Cookie, Name = "app-affinity", Ttl = TimeSpan.FromHours(1) };
