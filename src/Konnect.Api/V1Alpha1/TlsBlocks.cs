@@ -55,6 +55,10 @@ public sealed record BackendTls
     [RegularExpression(KonnectGroup.HostnamePattern), MaxLength(253)]
     public string? Sni { get; set; }
 
+    [Description("A kubernetes.io/tls Secret in the route's namespace whose tls.crt/tls.key the gateway presents when the upstream asks for a client certificate (mTLS to the backend). Default: none.")]
+    [MaxLength(253)]
+    public string? ClientCertificateSecret { get; set; }
+
     [Description("Accept any upstream certificate. Anyone on the path can then read and change the traffic; the route's status warns while it is set.")]
     public bool? InsecureSkipVerify { get; set; }
 }

@@ -66,4 +66,22 @@ public sealed record BackendTlsModel
     public string? CaFingerprint { get; init; }
 
     public bool InsecureSkipVerify { get; init; }
+
+    /// <summary>"Secret namespace/name sha256:…" (leaf DER) of the client certificate presented to the upstream, or null.
+    /// Serialised in place of the pair, so a rotated Secret moves the model version.</summary>
+    public string? ClientCertificate { get; init; }
+
+    /// <summary>tls.crt of the client certificate Secret: the leaf then any intermediates.</summary>
+    [JsonIgnore] public string? ClientCertificatePem { get; init; }
+
+    /// <summary>tls.key of the client certificate Secret. Never serialised, logged or put in a message; a string
+    /// property would print in the record's ToString, so that is overridden below.</summary>
+    [JsonIgnore] public string? ClientKeyPem { get; init; }
+
+    // The generated ToString would print ClientKeyPem; the key must never reach a log.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Sni = {Sni}, CaFingerprint = {CaFingerprint}, InsecureSkipVerify = {InsecureSkipVerify}, ClientCertificate = {ClientCertificate}");
+        return true;
+    }
 }

@@ -10,17 +10,24 @@ namespace Konnect.Gateway.Tls;
 /// backends[].tls.caSecret on the forwarder's client (see KonnectForwarderHttpClientFactory): a cluster whose metadata
 /// carries a CA bundle trusts only that bundle. The host name is still checked by .NET against the SNI (the
 /// destination's Host), so only the chain's anchor changes. A failed check fails the forward, which the gateway
-/// answers with 502 problem+json.
+/// answers with 502 problem+json. backends[].tls.clientCertificateSecret adds a client certificate, presented whenever
+/// the upstream asks for one.
 /// </summary>
 internal static class UpstreamTlsClient
 {
     public const string CaMetadataKey = "konnect.tls.ca";
+    public const string ClientCertificateMetadataKey = "konnect.tls.client-crt";
+    public const string ClientKeyMetadataKey = "konnect.tls.client-key";
 
     public static bool CanReuse(ForwarderHttpClientContext context) =>
-        string.Equals(context.OldMetadata?.GetValueOrDefault(CaMetadataKey), context.NewMetadata?.GetValueOrDefault(CaMetadataKey), StringComparison.Ordinal);
+        Same(context, CaMetadataKey) && Same(context, ClientCertificateMetadataKey) && Same(context, ClientKeyMetadataKey);
+
+    private static bool Same(ForwarderHttpClientContext context, string key) =>
+        string.Equals(context.OldMetadata?.GetValueOrDefault(key), context.NewMetadata?.GetValueOrDefault(key), StringComparison.Ordinal);
 
     public static void Configure(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
+        PresentClientCertificate(context, handler);
         if (context.NewConfig.DangerousAcceptAnyServerCertificate == true
             || context.NewMetadata?.GetValueOrDefault(CaMetadataKey) is not { Length: > 0 } pem) { return; }
         var roots = new X509Certificate2Collection();
@@ -40,6 +47,18 @@ internal static class UpstreamTlsClient
             return custom.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
         };
     }
+
+    private static void PresentClientCertificate(ForwarderHttpClientContext context, SocketsHttpHandler handler)
+    {
+        if (context.NewMetadata?.GetValueOrDefault(ClientCertificateMetadataKey) is not { Length: > 0 } crt
+            || context.NewMetadata.GetValueOrDefault(ClientKeyMetadataKey) is not { Length: > 0 } key) { return; }
+        // Built once per client: the client lives as long as its cluster's settings, so a rotated Secret (new
+        // metadata) gets a new client and a new certificate. The controller validated the pair already.
+        var certificate = X509Certificate2.CreateFromPem(crt, key);
+        handler.SslOptions.ClientCertificates = [certificate];
+        // Always offer it, even when the upstream's list of acceptable issuers does not name its CA (or is empty).
+        handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => certificate;
+    }
 }
 
 /// <summary>The YARP cluster settings for a rule's https backends.</summary>
@@ -49,8 +68,19 @@ internal static class UpstreamTlsConfig
     public static HttpClientConfig? HttpClient(RouteModel route) =>
         route.Backends.Any(b => b.Tls?.InsecureSkipVerify == true) ? new HttpClientConfig { DangerousAcceptAnyServerCertificate = true } : null;
 
-    public static Dictionary<string, string>? Metadata(RouteModel route) =>
-        route.Backends.Select(b => b.Tls?.CaPem).FirstOrDefault(p => p is not null) is { } pem
-            ? new Dictionary<string, string> { [UpstreamTlsClient.CaMetadataKey] = pem }
-            : null;
+    /// <summary>The rule's CA bundle and client certificate pair (TlsValidator makes its backends agree), or null.</summary>
+    public static Dictionary<string, string>? Metadata(RouteModel route)
+    {
+        var metadata = new Dictionary<string, string>();
+        if (route.Backends.Select(b => b.Tls?.CaPem).FirstOrDefault(p => p is not null) is { } pem)
+        {
+            metadata[UpstreamTlsClient.CaMetadataKey] = pem;
+        }
+        if (route.Backends.Select(b => b.Tls).FirstOrDefault(t => t?.ClientCertificatePem is not null) is { } client)
+        {
+            metadata[UpstreamTlsClient.ClientCertificateMetadataKey] = client.ClientCertificatePem!;
+            metadata[UpstreamTlsClient.ClientKeyMetadataKey] = client.ClientKeyPem!;
+        }
+        return metadata.Count == 0 ? null : metadata;
+    }
 }

@@ -35,9 +35,9 @@ internal static class TlsValidator
                 if (ValidateBackend(backends[b], $"spec.rules[{r}].backends[{b}]") is { } problem) { return problem; }
             }
             // One rule is one proxy cluster with one TLS client, so its https backends share one trust setting.
-            if (backends.Where(b => b.Tls is not null).Select(b => (b.Tls!.CaSecret, b.Tls.InsecureSkipVerify == true)).Distinct().Count() > 1)
+            if (backends.Where(b => b.Tls is not null).Select(b => (b.Tls!.CaSecret, b.Tls.InsecureSkipVerify == true, b.Tls.ClientCertificateSecret)).Distinct().Count() > 1)
             {
-                return new(Reasons.InvalidBackend, $"spec.rules[{r}].backends: every tls block of one rule needs the same caSecret and insecureSkipVerify (split the backends into two rules)");
+                return new(Reasons.InvalidBackend, $"spec.rules[{r}].backends: every tls block of one rule needs the same caSecret, insecureSkipVerify and clientCertificateSecret (split the backends into two rules)");
             }
         }
         return null;
@@ -57,6 +57,10 @@ internal static class TlsValidator
         if (tls.Sni is { } sni && (sni.Length > 253 || sni.StartsWith("*.", StringComparison.Ordinal) || !Hostname.IsMatch(sni)))
         {
             return new(Reasons.InvalidBackend, $"{at}.tls.sni: \"{sni}\" is not a host name");
+        }
+        if (tls.ClientCertificateSecret is { Length: 0 or > 253 })
+        {
+            return new(Reasons.InvalidBackend, $"{at}.tls.clientCertificateSecret: \"{tls.ClientCertificateSecret}\" is not a Secret name");
         }
         return tls.CaSecret is { Length: 0 or > 253 } ? new(Reasons.InvalidBackend, $"{at}.tls.caSecret: \"{tls.CaSecret}\" is not a Secret name") : null;
     }

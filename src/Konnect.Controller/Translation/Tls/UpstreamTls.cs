@@ -35,6 +35,13 @@ internal static class UpstreamTls
                 return new(resolved.Model with { Endpoints = [] }, problem);
             }
         }
+        CertificateModel? client = null;
+        if (settings.ClientCertificateSecret is { } clientSecret)
+        {
+            var loaded = certificates.Load(ns, clientSecret, $"backend {resolved.Model.Name}: tls.clientCertificateSecret");
+            if (loaded.Problem is { } problem) { return new(resolved.Model with { Endpoints = [] }, problem); }
+            client = loaded.Certificate;
+        }
         // A Service is reached by pod address, so the name to check is the Service's own DNS name unless told otherwise.
         // An ExternalName Service is reached by its DNS name, which the url already carries.
         var sni = settings.Sni ?? (backend.Service is { } service && !IsExternalName(snapshot, ns, service) ? $"{service}.{ns}.svc" : null);
@@ -48,6 +55,9 @@ internal static class UpstreamTls
                 CaFingerprint = caPem is null ? null
                     : $"Secret {ns}/{settings.CaSecret} sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(caPem)))[..16]}",
                 InsecureSkipVerify = settings.InsecureSkipVerify == true,
+                ClientCertificate = client is null ? null : $"Secret {client.Secret} sha256:{client.Fingerprint[..16]}",
+                ClientCertificatePem = client is null ? null : System.Text.Encoding.UTF8.GetString(client.CertificatePem),
+                ClientKeyPem = client is null ? null : System.Text.Encoding.UTF8.GetString(client.KeyPem),
             },
         };
         var warning = settings.InsecureSkipVerify == true
