@@ -5,7 +5,8 @@ namespace Konnect.Controller;
 
 /// <summary>
 /// The control plane's instruments: model applies and their duration, and how many objects the translator accepted
-/// or rejected. A static meter: one reconciler runs per process.
+/// or rejected. A static meter: one reconciler runs per process in production. Where several run (tests host many),
+/// konnect_objects sums each live reconciler's last report, so no reconciler's numbers are overwritten by another's.
 /// </summary>
 public static class ControllerMetrics
 {
@@ -21,7 +22,7 @@ public static class ControllerMetrics
         description: "Time from a store change to the model applied: translation plus data-plane swap.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
 
-    private static volatile KeyValuePair<(string Kind, string State), int>[] s_objects = [];
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, KeyValuePair<(string Kind, string State), int>[]> s_objects = [];
 
     private static readonly ObservableGauge<int> Objects = Meter.CreateObservableGauge("konnect_objects", ObserveObjects,
         description: "Konnect objects by kind and state (accepted or rejected), as the last reconcile pass judged them.");
@@ -34,7 +35,8 @@ public static class ControllerMetrics
 
     public static void Failed() => Failures.Add(1);
 
-    public static void Reported(IReadOnlyList<ObjectStatus> statuses)
+    /// <param name="reporter">The reconciler whose report this is.</param>
+    public static void Reported(object reporter, IReadOnlyList<ObjectStatus> statuses)
     {
         var counts = new Dictionary<(string, string), int>();
         foreach (var kind in (string[])["KonnectRoute", "KonnectPolicy", "KonnectConsumer"])
@@ -50,10 +52,12 @@ public static class ControllerMetrics
             counts[key] = counts.GetValueOrDefault(key) + 1;
         }
 
-        s_objects = [.. counts];
+        s_objects.AddOrUpdate(reporter, [.. counts]);
         _ = Objects; // the gauge exists from the first report on
     }
 
     private static IEnumerable<Measurement<int>> ObserveObjects() =>
-        s_objects.Select(o => new Measurement<int>(o.Value, new KeyValuePair<string, object?>("kind", o.Key.Kind), new KeyValuePair<string, object?>("state", o.Key.State)));
+        s_objects.SelectMany(r => r.Value)
+            .GroupBy(o => o.Key, o => o.Value)
+            .Select(g => new Measurement<int>(g.Sum(), new KeyValuePair<string, object?>("kind", g.Key.Kind), new KeyValuePair<string, object?>("state", g.Key.State)));
 }

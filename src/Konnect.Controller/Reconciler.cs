@@ -85,7 +85,7 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
         var final = published.Rejected.Count == 0 ? result : result with { Statuses = MarkRejected(result.Statuses, published.Rejected) };
         _reported = final.Statuses;
         await statuses.ReportAsync(dataPlane?.Overlay(final.Statuses) ?? final.Statuses, cancellationToken).ConfigureAwait(false);
-        ControllerMetrics.Reported(final.Statuses);
+        ControllerMetrics.Reported(this, final.Statuses);
         if (published.Applied)
         {
             ControllerMetrics.Applied(Stopwatch.GetElapsedTime(started));
