@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# `make bench`: throughput and latency of Konnect side by side with nginx on this machine (issue #9, part 1).
+# Everything listens on loopback; wrk, the backend, nginx and Konnect share the machine's cores, so the numbers
+# compare the proxies with each other, not with another machine's. Propagation and memory are not measured yet.
+#
+# Settings (environment): ROUNDS (3), DURATION (5s), THREADS (2), CONNECTIONS (50), NGINX_WORKERS (2), CONFIG (Release).
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5s}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-50}
+NGINX_WORKERS=${NGINX_WORKERS:-2}
+CONFIG=${CONFIG:-Release}
+API_KEY=bench-key-not-secret
+
+for tool in wrk:wrk nginx:nginx curl:curl; do
+  if ! command -v "${tool%%:*}" >/dev/null; then
+    echo "make bench: '${tool%%:*}' not found; install the Debian package: apt-get install ${tool#*:}" >&2
+    exit 2
+  fi
+done
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+echo "building Konnect ($CONFIG)..." >&2
+dotnet build "$root/src/Konnect/Konnect.csproj" -c "$CONFIG" -v q -nologo >&2
+konnect="$root/src/Konnect/bin/$CONFIG/net10.0/konnect"
+
+# Ports: backend 18081; nginx proxy 18082 (access log off) and 18083 (on, to /dev/null);
+# Konnect with access log off 18090 (admin 18091), with access log on 18092 (admin 18093).
+nginx_conf() { # name, body of the http block
+  mkdir -p "$work/$1"
+  cat >"$work/$1/nginx.conf" <<EOF
+worker_processes $2;
+daemon off;
+pid $work/$1/nginx.pid;
+error_log $work/$1/error.log warn;
+events { worker_connections 4096; }
+http {
+  client_body_temp_path $work/$1; proxy_temp_path $work/$1; fastcgi_temp_path $work/$1;
+  uwsgi_temp_path $work/$1; scgi_temp_path $work/$1;
+  $3
+}
+EOF
+}
+# The backend: a fixed 200 body, one worker (it does less work per request than any proxy in front of it).
+nginx_conf backend 1 'access_log off;
+  server { listen 127.0.0.1:18081; location / { return 200 "hello from the bench backend\n"; } }'
+# The peer: nginx as a reverse proxy with upstream keep-alive.
+nginx_conf proxy "$NGINX_WORKERS" 'upstream backend { server 127.0.0.1:18081; keepalive 64; }
+  server { listen 127.0.0.1:18082; access_log off;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+  server { listen 127.0.0.1:18083; access_log /dev/null;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; } }'
+
+# Konnect's manifests: /plain with no policy; /chain with apiKey + a local rate limit far above what wrk reaches.
+mkdir -p "$work/manifests"
+cat >"$work/manifests/bench.yaml" <<EOF
+apiVersion: konnect.dev/v1alpha1
+kind: KonnectRoute
+metadata: { name: plain, namespace: bench }
+spec:
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: /plain } }]
+      backends: [{ url: "http://127.0.0.1:18081" }]
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: bench-key, namespace: bench }
+stringData: { api-key: $API_KEY }
+---
+apiVersion: konnect.dev/v1alpha1
+kind: KonnectConsumer
+metadata: { name: bench, namespace: bench }
+spec:
+  credentials: { apiKeys: [{ secretName: bench-key }] }
+---
+apiVersion: konnect.dev/v1alpha1
+kind: KonnectPolicy
+metadata: { name: chain, namespace: bench }
+spec:
+  authentication: { apiKey: {} }
+  rateLimit:
+    key: clientIp
+    limits: [{ requests: 100000000, period: 1s }]
+---
+apiVersion: konnect.dev/v1alpha1
+kind: KonnectRoute
+metadata: { name: chain, namespace: bench }
+spec:
+  policies: [chain]
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: /chain } }]
+      backends: [{ url: "http://127.0.0.1:18081" }]
+EOF
+
+nginx -c "$work/backend/nginx.conf" & pids+=($!)
+nginx -c "$work/proxy/nginx.conf" & pids+=($!)
+"$konnect" run --manifests "$work/manifests" --listen http://127.0.0.1:18090 --admin-listen http://127.0.0.1:18091 --listen-tls none \
+  --access-log off >"$work/konnect-off.log" 2>&1 & pids+=($!)
+"$konnect" run --manifests "$work/manifests" --listen http://127.0.0.1:18092 --admin-listen http://127.0.0.1:18093 --listen-tls none \
+  --access-log on >/dev/null 2>"$work/konnect-on.err" & pids+=($!)
+
+wait_200() { # url [header]
+  for _ in $(seq 1 300); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' ${2:+-H "$2"} "$1" || true) == 200 ]] && return 0
+    sleep 0.1
+  done
+  echo "make bench: $1 never answered 200" >&2; cat "$work"/*.log "$work"/*.err >&2 2>/dev/null || true; exit 1
+}
+for url in 18081/ 18082/ 18083/ 18090/plain 18092/plain; do wait_200 "http://127.0.0.1:$url"; done
+for port in 18090 18092; do wait_200 "http://127.0.0.1:$port/chain" "x-api-key: $API_KEY"; done
+# The chain really enforces: no key, no entry.
+[[ $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18092/chain) == 401 ]] \
+  || { echo "make bench: /chain without a key did not answer 401" >&2; exit 1; }
+
+# name|url|header
+targets=(
+  "direct|http://127.0.0.1:18081/|"
+  "nginx, log off|http://127.0.0.1:18082/|"
+  "konnect plain, log off|http://127.0.0.1:18090/plain|"
+  "nginx, log on|http://127.0.0.1:18083/|"
+  "konnect chain, log on|http://127.0.0.1:18092/chain|x-api-key: $API_KEY"
+  "konnect plain, log on|http://127.0.0.1:18092/plain|"
+)
+
+# One wrk run; prints "rps p50_ms p99_ms". Any non-2xx response or socket error fails the bench.
+run_wrk() { # duration url header
+  local out
+  out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "$1" --latency ${3:+-H "$3"} "$2")
+  if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then echo "make bench: errors against $2:" >&2; echo "$out" >&2; exit 1; fi
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec:/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    END { printf "%s %s %s\n", rps, p50, p99 }' <<<"$out"
+}
+
+echo "warming up..." >&2
+for t in "${targets[@]}"; do IFS='|' read -r _ url header <<<"$t"; run_wrk 3s "$url" "$header" >/dev/null; done
+
+declare -A results
+for round in $(seq 1 "$ROUNDS"); do
+  for i in "${!targets[@]}"; do
+    IFS='|' read -r name url header <<<"${targets[$i]}"
+    r=$(run_wrk "$DURATION" "$url" "$header")
+    echo "round $round  $name: $r" >&2
+    results[$i]+="$r"$'\n'
+  done
+done
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+declare -A rps p50 p99
+for i in "${!targets[@]}"; do
+  rps[$i]=$(awk 'NF { print $1 }' <<<"${results[$i]}" | median)
+  p50[$i]=$(awk 'NF { print $2 }' <<<"${results[$i]}" | median)
+  p99[$i]=$(awk 'NF { print $3 }' <<<"${results[$i]}" | median)
+done
+
+cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+echo
+echo "Konnect bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($cpu), nginx $(nginx -v 2>&1 | sed 's/.*nginx\///')"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency; median of $ROUNDS interleaved rounds; nginx proxy: $NGINX_WORKERS workers, upstream keepalive 64"
+echo
+printf '| %-24s | %9s | %8s | %8s |\n' target RPS "p50 ms" "p99 ms"
+printf '| %-24s | %9s | %8s | %8s |\n' ------------------------ --------: -------: -------:
+for i in "${!targets[@]}"; do
+  IFS='|' read -r name _ <<<"${targets[$i]}"
+  printf '| %-24s | %9.0f | %8.3f | %8.3f |\n' "$name" "${rps[$i]}" "${p50[$i]}" "${p99[$i]}"
+done
+echo
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b == 0) ? 0 : a / b }'; }
+added() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
+echo "plain RPS, konnect / nginx (log off):              $(ratio "${rps[2]}" "${rps[1]}")  (target >= 1.00)"
+echo "chain RPS, konnect chain (log on) / nginx log off: $(ratio "${rps[4]}" "${rps[1]}")  (target >= 0.85)"
+echo "chain RPS, konnect chain / nginx (both log on):    $(ratio "${rps[4]}" "${rps[3]}")"
+k_added=$(added "${p99[2]}" "${p99[0]}"); n_added=$(added "${p99[1]}" "${p99[0]}")
+# A ratio over an added p99 at or below zero means nothing: say so rather than print a negative target.
+p99_ratio=$(awk -v n="$n_added" 'BEGIN { print (n > 0) ? "" : "n/a" }')
+echo "p99 added over direct, konnect / nginx (log off):  ${p99_ratio:-$(ratio "$k_added" "$n_added")}  (target <= 1.50; added ms: konnect $k_added, nginx $n_added)"
+echo "konnect plain RPS, access log on / off:            $(ratio "${rps[5]}" "${rps[2]}")  (metrics are always on: there is no switch to turn them off)"
+echo
+echo "Not measured yet (issue #9): propagation at 100 / 1,000 / 10,000 routes, endpoint-change propagation, memory at 10,000 routes, start-up time."
