@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Konnect.Tests.Infrastructure;
 
@@ -14,18 +12,11 @@ public sealed class ApiKeyFolderModeTests : IAsyncLifetime
 {
     private const string Key = "sk-live-7f3a9c1e5b";
     private const string NextKey = "sk-live-next-0d2e8b";
-    private readonly string _dir = Directory.CreateTempSubdirectory("konnect-apikey-").FullName;
-    private readonly int _traffic = Repo.FreePort();
-    private readonly int _admin = Repo.FreePort();
-    private readonly int _upstream = Repo.FreePort();
-    private readonly StringBuilder _output = new();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private Process _echo = null!;
-    private Process _konnect = null!;
+    private readonly FolderModeHost _host = new("konnect-apikey-");
 
     public async Task InitializeAsync()
     {
-        File.WriteAllText(Path.Combine(_dir, "api.yaml"), $$"""
+        File.WriteAllText(Path.Combine(_host.Dir, "api.yaml"), $$"""
             apiVersion: v1
             kind: Secret
             metadata: { name: acme-key, namespace: partners }
@@ -54,22 +45,12 @@ public sealed class ApiKeyFolderModeTests : IAsyncLifetime
               policies: [keys]
               rules:
                 - matches: [{ path: { value: /orders } }]
-                  backends: [{ url: "http://127.0.0.1:{{_upstream}}" }]
+                  backends: [{ url: "http://127.0.0.1:{{_host.Upstream}}" }]
             """);
-        _echo = Repo.StartDotnet(Repo.EchoDll, "--urls", $"http://127.0.0.1:{_upstream}", "--name", "orders");
-        _konnect = Repo.StartDotnet(Repo.KonnectDll, _output, "run", "--manifests", _dir,
-            "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}");
-        await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_admin}/readyz")).IsSuccessStatusCode, "konnect ready");
-        await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_upstream}/")).IsSuccessStatusCode, "echo ready");
+        await _host.StartAsync("orders");
     }
 
-    public Task DisposeAsync()
-    {
-        Repo.Stop(_konnect, _echo);
-        _http.Dispose();
-        Directory.Delete(_dir, recursive: true);
-        return Task.CompletedTask;
-    }
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
     public async Task ApiKey_RightRotatedMissingWrong_AndKeyNeverLeaks()
@@ -78,7 +59,7 @@ public sealed class ApiKeyFolderModeTests : IAsyncLifetime
         var rotated = await SendAsync(NextKey);
         var missing = await SendAsync(null);
         var wrong = await SendAsync(Key + "x");
-        var config = await _http.GetStringAsync($"http://127.0.0.1:{_admin}/config");
+        var config = await _host.Http.GetStringAsync($"http://127.0.0.1:{_host.Admin}/config");
 
         Assert.Equal(200, ok.Status);
         var headers = JsonDocument.Parse(ok.Body).RootElement.GetProperty("headers");
@@ -91,7 +72,7 @@ public sealed class ApiKeyFolderModeTests : IAsyncLifetime
         Assert.DoesNotContain(Key, config, StringComparison.Ordinal);
         Assert.DoesNotContain(NextKey, config, StringComparison.Ordinal);
         string output;
-        lock (_output) { output = _output.ToString(); }
+        output = _host.Output;
         Assert.Contains("KonnectRoute shop/orders", output, StringComparison.Ordinal); // the log was captured at all
         Assert.DoesNotContain(Key, output, StringComparison.Ordinal);
         Assert.DoesNotContain(NextKey, output, StringComparison.Ordinal);
@@ -99,9 +80,9 @@ public sealed class ApiKeyFolderModeTests : IAsyncLifetime
 
     private async Task<(int Status, string Body)> SendAsync(string? key)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_traffic}/orders/1");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_host.Traffic}/orders/1");
         if (key is not null) { request.Headers.Add("x-api-key", key); }
-        using var response = await _http.SendAsync(request);
+        using var response = await _host.Http.SendAsync(request);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 }

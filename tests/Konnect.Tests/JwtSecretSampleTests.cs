@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Konnect.Tests.Infrastructure;
 
@@ -15,34 +13,17 @@ public sealed class JwtSecretSampleTests : IAsyncLifetime
     private static readonly string Sample = Path.Combine(Repo.Root, "samples", "auth", "jwt-secret.yaml");
     private static readonly string Mint = Path.Combine(Repo.Root, "samples", "auth", "demo-jwt", "mint-token.sh");
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("konnect-jwt-secret-").FullName;
-    private readonly int _traffic = Repo.FreePort();
-    private readonly int _admin = Repo.FreePort();
-    private readonly int _upstream = Repo.FreePort();
-    private readonly StringBuilder _output = new();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private Process _echo = null!;
-    private Process _konnect = null!;
+    private readonly FolderModeHost _host = new("konnect-jwt-secret-");
 
     public async Task InitializeAsync()
     {
         var text = await File.ReadAllTextAsync(Sample);
         Assert.Contains("http://127.0.0.1:9101", text, StringComparison.Ordinal);
-        await File.WriteAllTextAsync(Path.Combine(_dir, "jwt-secret.yaml"), text.Replace("http://127.0.0.1:9101", $"http://127.0.0.1:{_upstream}", StringComparison.Ordinal));
-        _echo = Repo.StartDotnet(Repo.EchoDll, "--urls", $"http://127.0.0.1:{_upstream}", "--name", "demo");
-        _konnect = Repo.StartDotnet(Repo.KonnectDll, _output, "run", "--manifests", _dir,
-            "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}");
-        await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_admin}/readyz")).IsSuccessStatusCode, "konnect ready");
-        await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_upstream}/")).IsSuccessStatusCode, "echo ready");
+        await File.WriteAllTextAsync(Path.Combine(_host.Dir, "jwt-secret.yaml"), text.Replace("http://127.0.0.1:9101", $"http://127.0.0.1:{_host.Upstream}", StringComparison.Ordinal));
+        await _host.StartAsync("demo");
     }
 
-    public Task DisposeAsync()
-    {
-        Repo.Stop(_konnect, _echo);
-        _http.Dispose();
-        Directory.Delete(_dir, recursive: true);
-        return Task.CompletedTask;
-    }
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
     public async Task MintedToken_Passes_WrongScope403_NoToken401_ForgedSignature401()
@@ -62,7 +43,7 @@ public sealed class JwtSecretSampleTests : IAsyncLifetime
         var forged = $"{parts[0]}.{parts[1]}.{(parts[2][0] == 'A' ? 'B' : 'A')}{parts[2][1..]}";
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(forged)).Status);
 
-        using var json = JsonDocument.Parse(await _http.GetStringAsync($"http://127.0.0.1:{_admin}/status"));
+        using var json = JsonDocument.Parse(await _host.Http.GetStringAsync($"http://127.0.0.1:{_host.Admin}/status"));
         var policy = json.RootElement.EnumerateArray().Single(s => s.GetProperty("object").GetProperty("name").GetString() == "demo-tokens");
         Assert.All(policy.GetProperty("conditions").EnumerateArray(), c => Assert.Equal("True", c.GetProperty("status").GetString()));
     }
@@ -78,11 +59,11 @@ public sealed class JwtSecretSampleTests : IAsyncLifetime
 
     private async Task<(HttpStatusCode Status, string Body)> GetAsync(string? token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_traffic}/demo/hello");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_host.Traffic}/demo/hello");
         if (token is not null) { request.Headers.Authorization = new("Bearer", token); }
-        using var response = await _http.SendAsync(request);
+        using var response = await _host.Http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private string Output() { lock (_output) { return _output.ToString(); } }
+    private string Output() => _host.Output;
 }

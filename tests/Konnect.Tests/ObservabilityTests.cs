@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Konnect.Testing.Metrics;
 using Konnect.Tests.Infrastructure;
@@ -15,18 +13,11 @@ namespace Konnect.Tests;
 public sealed class ObservabilityTests : IAsyncLifetime
 {
     private const string Key = "sk-obs-5c1d7e9a3f";
-    private readonly string _dir = Directory.CreateTempSubdirectory("konnect-obs-").FullName;
-    private readonly int _traffic = Repo.FreePort();
-    private readonly int _admin = Repo.FreePort();
-    private readonly int _upstream = Repo.FreePort();
-    private readonly StringBuilder _output = new();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private Process _echo = null!;
-    private Process _konnect = null!;
+    private readonly FolderModeHost _host = new("konnect-obs-");
 
     public async Task InitializeAsync()
     {
-        File.WriteAllText(Path.Combine(_dir, "api.yaml"), $$"""
+        File.WriteAllText(Path.Combine(_host.Dir, "api.yaml"), $$"""
             apiVersion: v1
             kind: Secret
             metadata: { name: acme-key, namespace: partners }
@@ -51,22 +42,12 @@ public sealed class ObservabilityTests : IAsyncLifetime
               policies: [keys]
               rules:
                 - matches: [{ path: { value: /orders } }]
-                  backends: [{ url: "http://127.0.0.1:{{_upstream}}" }]
+                  backends: [{ url: "http://127.0.0.1:{{_host.Upstream}}" }]
             """);
-        _echo = Repo.StartDotnet(Repo.EchoDll, "--urls", $"http://127.0.0.1:{_upstream}", "--name", "orders");
-        _konnect = Repo.StartDotnet(Repo.KonnectDll, _output, "run", "--manifests", _dir, "--consumer-metrics", "--log-format", "json",
-            "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}");
-        await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_admin}/readyz")).IsSuccessStatusCode, "konnect ready");
-        await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_upstream}/")).IsSuccessStatusCode, "echo ready");
+        await _host.StartAsync("orders", "--consumer-metrics", "--log-format", "json");
     }
 
-    public Task DisposeAsync()
-    {
-        Repo.Stop(_konnect, _echo);
-        _http.Dispose();
-        Directory.Delete(_dir, recursive: true);
-        return Task.CompletedTask;
-    }
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Run_KnownTraffic_ExactMetricsPromtoolCleanAndKeyNeverInAccessLog()
@@ -79,7 +60,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
         Scrape scrape = null!;
         await Repo.EventuallyAsync(async () =>
         {
-            scrape = new Scrape(await _http.GetStringAsync($"http://127.0.0.1:{_admin}/metrics"));
+            scrape = new Scrape(await _host.Http.GetStringAsync($"http://127.0.0.1:{_host.Admin}/metrics"));
             return scrape.Family("konnect_http_requests_total").Values.Sum() == 4;
         }, "four requests counted");
         var accessLog = await AccessLogLinesAsync(4);
@@ -88,7 +69,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
         Assert.Equal(2, scrape["konnect_http_requests_total{code=\"401\",method=\"GET\",namespace=\"shop\",route=\"orders\"}"]);
         Assert.Equal(2, scrape["konnect_auth_rejected_total{reason=\"unauthorized\"}"]);
         Assert.Equal(2, scrape["konnect_consumer_requests_total{code=\"200\",consumer=\"partners/acme\"}"]);
-        Assert.Equal(2, scrape["konnect_upstream_request_duration_seconds_count{backend=\"http://127.0.0.1:" + _upstream + "\",namespace=\"shop\",route=\"orders\"}"]);
+        Assert.Equal(2, scrape["konnect_upstream_request_duration_seconds_count{backend=\"http://127.0.0.1:" + _host.Upstream + "\",namespace=\"shop\",route=\"orders\"}"]);
         Assert.Equal(1, scrape["konnect_objects{kind=\"KonnectRoute\",state=\"accepted\"}"]);
         Assert.Equal(1, scrape["konnect_objects{kind=\"KonnectPolicy\",state=\"accepted\"}"]);
         Assert.Equal(1, scrape["konnect_objects{kind=\"KonnectConsumer\",state=\"accepted\"}"]);
@@ -103,7 +84,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
         Assert.Equal(["/orders/1", "/orders/2", "/orders/3", "/orders/4"], accessLog.Select(l => l.GetProperty("path").GetString()).Order());
         Assert.Equal(2, accessLog.Count(l => l.GetProperty("consumer").GetString() == "partners/acme"));
         string output;
-        lock (_output) { output = _output.ToString(); }
+        output = _host.Output;
         Assert.DoesNotContain(Key, output, StringComparison.Ordinal);
         Assert.DoesNotContain("api_key", output, StringComparison.Ordinal);
 
@@ -116,10 +97,10 @@ public sealed class ObservabilityTests : IAsyncLifetime
         // Tracing is off (no OTEL_EXPORTER_OTLP_ENDPOINT): the client's trace context reaches the upstream exactly as sent,
         // although ASP.NET starts an activity of its own here (console logging is on), and the access log names the trace.
         const string traceparent = "00-5b8efff798038103d269b633813fc60c-eee19b7ec3c1b174-01";
-        using var traced = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_traffic}/orders/5");
+        using var traced = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_host.Traffic}/orders/5");
         traced.Headers.Add("x-api-key", Key);
         traced.Headers.Add("traceparent", traceparent);
-        using var echoed = await _http.SendAsync(traced);
+        using var echoed = await _host.Http.SendAsync(traced);
         using var echo = JsonDocument.Parse(await echoed.Content.ReadAsStringAsync());
         Assert.Equal(traceparent, echo.RootElement.GetProperty("headers").GetProperty("traceparent").GetString());
         var tracedLine = (await AccessLogLinesAsync(5)).Single(l => l.GetProperty("path").GetString() == "/orders/5");
@@ -128,9 +109,9 @@ public sealed class ObservabilityTests : IAsyncLifetime
 
     private async Task<int> SendAsync(string path, string? header)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_traffic}{path}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_host.Traffic}{path}");
         if (header is not null) { request.Headers.Add("x-api-key", header); }
-        using var response = await _http.SendAsync(request);
+        using var response = await _host.Http.SendAsync(request);
         return (int)response.StatusCode;
     }
 
@@ -141,7 +122,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
         await Repo.EventuallyAsync(() =>
         {
             string output;
-            lock (_output) { output = _output.ToString(); }
+            output = _host.Output;
             lines = [.. output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("{\"time\"", StringComparison.Ordinal))
                 .Select(l => JsonDocument.Parse(l).RootElement.Clone())];
             return Task.FromResult(lines.Count >= expected);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Konnect.Tests.Infrastructure;
 
@@ -15,31 +13,14 @@ public sealed class SubscriptionWalkthroughTests : IAsyncLifetime
     private const string Key = "shopfront-demo-key-1";
     private static readonly string Samples = Path.Combine(Repo.Root, "samples", "auth", "subscriptions");
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("konnect-subscriptions-").FullName;
-    private readonly int _traffic = Repo.FreePort();
-    private readonly int _admin = Repo.FreePort();
-    private readonly int _upstream = Repo.FreePort();
-    private readonly StringBuilder _output = new();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private Process _echo = null!;
-    private Process _konnect = null!;
+    private readonly FolderModeHost _host = new("konnect-subscriptions-");
 
     public async Task InitializeAsync()
     {
-        _echo = Repo.StartDotnet(Repo.EchoDll, "--urls", $"http://127.0.0.1:{_upstream}", "--name", "stock");
-        _konnect = Repo.StartDotnet(Repo.KonnectDll, _output, "run", "--manifests", _dir,
-            "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}");
-        await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_admin}/readyz")).IsSuccessStatusCode, "konnect ready");
-        await Repo.EventuallyAsync(async () => (await _http.GetAsync($"http://127.0.0.1:{_upstream}/")).IsSuccessStatusCode, "echo ready");
+        await _host.StartAsync("stock");
     }
 
-    public Task DisposeAsync()
-    {
-        Repo.Stop(_konnect, _echo);
-        _http.Dispose();
-        Directory.Delete(_dir, recursive: true);
-        return Task.CompletedTask;
-    }
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Walkthrough_StepByStep_NothingThenPending403ThenApproved200()
@@ -76,16 +57,16 @@ public sealed class SubscriptionWalkthroughTests : IAsyncLifetime
     {
         var text = File.ReadAllText(Path.Combine(Samples, sample));
         if (text.Contains("kind: KonnectRoute", StringComparison.Ordinal)) { Assert.Contains("http://127.0.0.1:9101", text, StringComparison.Ordinal); }
-        var temp = Path.Combine(_dir, ".writing");
-        File.WriteAllText(temp, text.Replace("http://127.0.0.1:9101", $"http://127.0.0.1:{_upstream}", StringComparison.Ordinal));
-        File.Move(temp, Path.Combine(_dir, target), overwrite: true);
+        var temp = Path.Combine(_host.Dir, ".writing");
+        File.WriteAllText(temp, text.Replace("http://127.0.0.1:9101", $"http://127.0.0.1:{_host.Upstream}", StringComparison.Ordinal));
+        File.Move(temp, Path.Combine(_host.Dir, target), overwrite: true);
     }
 
     private async Task<(int Status, string Body)> SendAsync()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_traffic}/stock/42");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_host.Traffic}/stock/42");
         request.Headers.Add("x-api-key", Key);
-        using var response = await _http.SendAsync(request);
+        using var response = await _host.Http.SendAsync(request);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
@@ -93,7 +74,7 @@ public sealed class SubscriptionWalkthroughTests : IAsyncLifetime
 
     private async Task<JsonElement> StatusAsync()
     {
-        using var json = JsonDocument.Parse(await _http.GetStringAsync($"http://127.0.0.1:{_admin}/status"));
+        using var json = JsonDocument.Parse(await _host.Http.GetStringAsync($"http://127.0.0.1:{_host.Admin}/status"));
         return json.RootElement.Clone();
     }
 
@@ -132,7 +113,7 @@ public sealed class SubscriptionWalkthroughTests : IAsyncLifetime
         catch (TimeoutException)
         {
             string output;
-            lock (_output) { output = _output.ToString(); }
+            output = _host.Output;
             Assert.Fail($"{what}: expected {expected}, last saw {last}\nKonnect's output:\n{output}");
         }
     }

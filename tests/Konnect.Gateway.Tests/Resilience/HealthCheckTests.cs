@@ -55,7 +55,9 @@ public sealed class HealthCheckTests : ResilienceFixture
         var health = new HealthCheckModel
         {
             Policy = "test/hc",
-            Passive = new PassiveHealthModel { ConsecutiveFailures = 2, ReactivationPeriod = TimeSpan.FromMilliseconds(500) },
+            // Long enough that B cannot come back (still failing) while the four requests below run on a loaded
+            // machine, short enough to wait for.
+            Passive = new PassiveHealthModel { ConsecutiveFailures = 2, ReactivationPeriod = TimeSpan.FromSeconds(3) },
         };
         await Gateway.PublishAsync(Rule(new() { LoadBalancing = Algorithm("RoundRobin"), HealthCheck = health }, A.Url("/a"), B.Url("/b")));
         B.ForcedStatus = 500;

@@ -18,25 +18,18 @@ public sealed class UpstreamMtlsTests : GatewayTest, IAsyncLifetime
 {
     private static readonly TestCertificate Ca = TestCertificate.Authority("Konnect Upstream mTLS CA");
     private static readonly TestCertificate OtherCa = TestCertificate.Authority("Unrelated Client CA");
-    private WebApplication _upstream = null!;
-    private int _port;
+    private HttpsUpstream _upstream = null!;
 
     async Task IAsyncLifetime.InitializeAsync()
     {
         await InitializeAsync();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.RemoveAll<ILoggerProvider>();
         var leaf = Ca.Issue("backend.test");
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(new HttpsConnectionAdapterOptions
+        _upstream = await HttpsUpstream.StartAsync(new HttpsConnectionAdapterOptions
         {
             ServerCertificate = leaf.Certificate,
             ClientCertificateMode = ClientCertificateMode.RequireCertificate,
             ClientCertificateValidation = (certificate, _, _) => IssuedByCa(certificate),
-        })));
-        _upstream = builder.Build();
-        _upstream.Run(c => c.Response.WriteAsync($"client {c.Connection.ClientCertificate?.GetNameInfo(X509NameType.SimpleName, false)}"));
-        await _upstream.StartAsync();
-        _port = new Uri(_upstream.Urls.Single()).Port;
+        }, c => c.Response.WriteAsync($"client {c.Connection.ClientCertificate?.GetNameInfo(X509NameType.SimpleName, false)}"));
     }
 
     async Task IAsyncLifetime.DisposeAsync()
@@ -54,10 +47,7 @@ public sealed class UpstreamMtlsTests : GatewayTest, IAsyncLifetime
         return chain.Build(certificate);
     }
 
-    private RouteModel Route(BackendTlsModel tls) => Routes.Route("secure", $"https://127.0.0.1:{_port}") with
-    {
-        Backends = [new BackendModel { Name = "secure", Weight = 1, Endpoints = [$"https://127.0.0.1:{_port}"], Tls = tls }],
-    };
+    private RouteModel Route(BackendTlsModel tls) => _upstream.Route(tls);
 
     private static BackendTlsModel Trusting(TestCertificate? client) => new()
     {

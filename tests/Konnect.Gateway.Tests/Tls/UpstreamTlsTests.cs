@@ -16,20 +16,16 @@ public sealed class UpstreamTlsTests : GatewayTest, IAsyncLifetime
 {
     private static readonly TestCertificate Ca = TestCertificate.Authority("Konnect Test CA");
     private static readonly TestCertificate OtherCa = TestCertificate.Authority("Someone Else's CA");
-    private WebApplication _upstream = null!;
+    private HttpsUpstream _upstream = null!;
     private int _port;
 
     async Task IAsyncLifetime.InitializeAsync()
     {
         await InitializeAsync();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.RemoveAll<ILoggerProvider>();
         var leaf = Ca.Issue("backend.test");
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(leaf.Certificate)));
-        _upstream = builder.Build();
-        _upstream.Run(c => c.Response.WriteAsync($"{c.Request.Scheme} {c.Request.Host} {c.Request.Path}"));
-        await _upstream.StartAsync();
-        _port = new Uri(_upstream.Urls.Single()).Port;
+        _upstream = await HttpsUpstream.StartAsync(new() { ServerCertificate = leaf.Certificate },
+            c => c.Response.WriteAsync($"{c.Request.Scheme} {c.Request.Host} {c.Request.Path}"));
+        _port = _upstream.Port;
     }
 
     async Task IAsyncLifetime.DisposeAsync()
@@ -38,10 +34,7 @@ public sealed class UpstreamTlsTests : GatewayTest, IAsyncLifetime
         await DisposeAsync();
     }
 
-    private RouteModel Route(BackendTlsModel tls) => Routes.Route("secure", $"https://127.0.0.1:{_port}") with
-    {
-        Backends = [new BackendModel { Name = "secure", Weight = 1, Endpoints = [$"https://127.0.0.1:{_port}"], Tls = tls }],
-    };
+    private RouteModel Route(BackendTlsModel tls) => _upstream.Route(tls);
 
     [Fact]
     public async Task PrivateCa_MatchingSni_ProxiesOverHttpsWithTheSniAsHost()

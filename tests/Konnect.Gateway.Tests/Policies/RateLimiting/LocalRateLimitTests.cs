@@ -36,10 +36,12 @@ public sealed class LocalRateLimitTests : GatewayTest
     [Fact]
     public async Task Bucket_admits_again_after_its_period()
     {
-        await Gateway.PublishAsync(Limited(Backend, Block(RateLimitKey.Route, (2, "1s"))));
+        // 2 per 4 s: a token comes back every 2 s, long enough that a loaded machine cannot refill one while the
+        // burst is counted (with 2 per 1 s it did: a third request got through), short enough to poll for.
+        await Gateway.PublishAsync(Limited(Backend, Block(RateLimitKey.Route, (2, "4s"))));
         Assert.Equal(2, await AdmittedUntilLimitedAsync(Gateway, "/limited/x", 10));
 
-        // Poll: a token is back within half a second; no assertion on how long it took.
+        // Poll: a token is back within two seconds; no assertion on how long it took.
         HttpStatusCode status;
         var polls = 0;
         do
