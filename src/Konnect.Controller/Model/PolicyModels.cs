@@ -17,6 +17,36 @@ public sealed record PoliciesModel
     public TransformModel? ResponseTransform { get; init; }
     /// <summary>loadBalancing, healthCheck, retry and circuitBreaker; each merged as a whole block like the others.</summary>
     public ResilienceModel? Resilience { get; init; }
+
+    /// <summary>True when no block is set.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsEmpty => IpAccess is null
+        && Cors is null
+        && Authentication is null
+        && Authorization is null
+        && RateLimit is null
+        && Cache is null
+        && RequestTransform is null
+        && ResponseTransform is null
+        && Resilience is null;
+
+    /// <summary>
+    /// <paramref name="later"/>'s blocks over <paramref name="earlier"/>'s, each taken whole (the resilience blocks
+    /// merge block by block, see <see cref="ResilienceModel.Merge"/>).
+    /// </summary>
+    public static PoliciesModel Then(PoliciesModel? earlier, PoliciesModel later) => earlier is null ? later : new()
+    {
+        IpAccess = later.IpAccess ?? earlier.IpAccess,
+        Cors = later.Cors ?? earlier.Cors,
+        Authentication = later.Authentication ?? earlier.Authentication,
+        Authorization = later.Authorization ?? earlier.Authorization,
+        RateLimit = later.RateLimit ?? earlier.RateLimit,
+        Cache = later.Cache ?? earlier.Cache,
+        RequestTransform = later.RequestTransform ?? earlier.RequestTransform,
+        ResponseTransform = later.ResponseTransform ?? earlier.ResponseTransform,
+        Resilience = ResilienceModel.Merge(earlier.Resilience, later.Resilience),
+    };
+
 }
 
 /// <summary>Normalised CIDR ranges ("10.0.0.0/8", "2001:db8::/32"; single addresses get /32 or /128).</summary>

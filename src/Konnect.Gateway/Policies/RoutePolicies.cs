@@ -41,8 +41,8 @@ internal sealed class RoutePolicies
     /// <param name="routeId">The rule's id: its rate-limit counters are its own.</param>
     /// <exception cref="FormatException">A block does not compile; the caller makes the rule answer 503.</exception>
     public static RoutePolicies? Compile(PoliciesModel? model, ConsumerIndex? consumers = null, string routeId = "") =>
-        model is null || (model.IpAccess is null && model.Cors is null && model.Authentication is null && model.Authorization is null
-            && model.RateLimit is null && model.Cache is null && model.RequestTransform is null && model.ResponseTransform is null)
+        // Resilience is YARP's cluster configuration, not a per-request rule: a rule with only that needs none here.
+        model is null || (model with { Resilience = null }).IsEmpty
         ? null
         : new RoutePolicies(
             model.IpAccess is { } ip ? IpAccessRule.Compile(ip) : null,

@@ -29,14 +29,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         var problems = new List<RouteProblem>();
 
         // In order, route-level then rule-level: a later policy's block replaces an earlier one's whole.
-        IpAccessModel? ipAccess = null;
-        CorsModel? cors = null;
-        AuthenticationModel? authentication = null;
-        AuthorizationModel? authorization = null;
-        RateLimitModel? rateLimit = null;
-        CacheModel? cache = null;
-        TransformModel? requestTransform = null, responseTransform = null;
-        ResilienceModel? resilience = null;
+        PoliciesModel? enforced = null;
         RouteProblem? unenforceable = null;
         foreach (var policy in routePolicies.Concat(rule.Policies ?? []).Distinct(StringComparer.Ordinal))
         {
@@ -55,15 +48,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
             }
             if (enforcement.Blocks is { } compiled)
             {
-                ipAccess = compiled.IpAccess ?? ipAccess;
-                cors = compiled.Cors ?? cors;
-                authentication = compiled.Authentication ?? authentication;
-                authorization = compiled.Authorization ?? authorization;
-                rateLimit = compiled.RateLimit ?? rateLimit;
-                cache = compiled.Cache ?? cache;
-                requestTransform = compiled.RequestTransform ?? requestTransform;
-                responseTransform = compiled.ResponseTransform ?? responseTransform;
-                resilience = ResilienceModel.Merge(resilience, compiled.Resilience);
+                enforced = PoliciesModel.Then(enforced, compiled);
             }
         }
 
@@ -100,13 +85,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
                 : new Unavailable(Reasons.NoReadyEndpoints, $"{where}: no ready endpoints for {string.Join(", ", resolved.Select(b => b.Name))}");
 
         TimeSpan? timeout = rule.Timeout is { } t && Duration.TryParse(t, out var value) ? value : null;
-        var policies = ipAccess is null && cors is null && authentication is null && authorization is null && rateLimit is null
-            && cache is null && requestTransform is null && responseTransform is null && resilience is null ? null
-            : new PoliciesModel
-            {
-                IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization, RateLimit = rateLimit,
-                Cache = cache, RequestTransform = requestTransform, ResponseTransform = responseTransform, Resilience = resilience,
-            };
+        var policies = enforced is { IsEmpty: false } ? enforced : null;
         return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings, mirror);
     }
 
