@@ -34,6 +34,7 @@ test:
 
 crds:
 	$(DOTNET) run --project src/Konnect/Konnect.csproj -c $(CONFIG) -- crds --output $(CURDIR)/crds
+	rm -f charts/konnect/crds/*.yaml && cp crds/*.yaml charts/konnect/crds/  # Helm's crds/ folder; a test checks they match
 
 fmt:
 	$(DOTNET) format Konnect.sln
