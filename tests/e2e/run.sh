@@ -30,6 +30,7 @@ version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/Konnect/Konnect.cspr
 repository=ghcr.io/konnect-dev/konnect
 image="$repository:$version"
 http_port=${E2E_HTTP_PORT:-18080}
+attempts=${E2E_ATTEMPTS:-90} # each check retries this often, 2 s apart, while the cluster converges
 base="http://127.0.0.1:$http_port"
 cluster="konnect-e2e-$$"
 work=$(mktemp -d)
@@ -73,7 +74,7 @@ trap 'exit 130' INT TERM
 expect_status() {
   local what=$1 want=$2 got=""
   shift 2
-  for _ in $(seq 1 90); do
+  for _ in $(seq 1 "$attempts"); do
     got=$(curl -s -m 5 -o "$work/body" -w '%{http_code}' "$@" || true)
     if [ "$got" = "$want" ]; then
       log "ok: $what: HTTP $got"
@@ -105,7 +106,7 @@ must_reach() {
 expect_programmed() {
   local route=$1 line=""
   local path='{range .items[*]}{.metadata.namespace}/{.metadata.name}{range .status.conditions[*]} {.type}={.status}{end}{"\n"}{end}'
-  for _ in $(seq 1 60); do
+  for _ in $(seq 1 "$attempts"); do
     line=$(kubectl get konnectroute -A -o jsonpath="$path" | grep "^$route " || true)
     if [[ "$line" == *" Accepted=True"* && "$line" == *" Programmed=True"* ]]; then
       log "ok: KonnectRoute $route: $line"
