@@ -136,6 +136,10 @@ log "installing the chart"
 helm install konnect charts/konnect -n konnect --create-namespace \
   --set image.repository="$repository" --set image.tag="$version" --set image.pullPolicy=Never \
   --wait --timeout 5m
+# Whatever the chart's kind (DaemonSet by default, or Deployment): every workload rolled out, every pod ready.
+for workload in $(kubectl -n konnect get daemonset,deployment -o name); do
+  kubectl -n konnect rollout status "$workload" --timeout=180s
+done
 kubectl -n konnect wait --for=condition=Ready pods --all --timeout=180s
 
 log "applying the samples"
