@@ -6,8 +6,8 @@ namespace Konnect.Controller.Sources;
 
 /// <summary>
 /// Serves one or more folders of manifests (*.yaml, *.yml, *.json, recursively) through the <see cref="ResourceStore"/>
-/// as one snapshot, and reloads them when files change. A file that turns malformed keeps serving what it last held, so a half-saved edit
-/// never takes routes down; everything else in the folder still updates.
+/// as one snapshot, and reloads them when files change. A file that turns malformed keeps serving what it last held,
+/// so a half-saved edit never takes routes down; everything else still updates.
 /// </summary>
 public sealed class ManifestSource : IHostedService, IDisposable
 {
