@@ -4,10 +4,10 @@ using Konnect.Commands;
 // The `konnect` command: run the gateway, validate manifests, print CRDs, print the version.
 var root = new RootCommand("Konnect: a Kubernetes-native API gateway. Serves KonnectRoutes from a cluster or from a folder of YAML.");
 
-var manifests = new Option<string?>("--manifests", "-m")
+var manifests = new Option<string[]>("--manifests", "-m")
 {
-    Description = "Serve the manifests in this folder (*.yaml, *.yml, *.json, watched for changes). Env: KONNECT_MANIFESTS.",
-    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_MANIFESTS"),
+    Description = "Serve the manifests in this folder (*.yaml, *.yml, *.json, watched for changes); repeat it to serve several folders as one. Env: KONNECT_MANIFESTS (one folder).",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_MANIFESTS") is { Length: > 0 } folder ? [folder] : [],
 };
 var listen = new Option<string[]>("--listen")
 {
@@ -111,7 +111,7 @@ var run = new Command("run", "Start the gateway on a folder of manifests (--mani
     accessLog, accessLogSample, consumerMetrics, cacheSize, logFormat, redis,
 };
 run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
-    new RunOptions(parse.GetValue(manifests), parse.GetValue(listen)!, parse.GetValue(admin)!)
+    new RunOptions(parse.GetValue(manifests) is { Length: > 0 } folders ? folders : null, parse.GetValue(listen)!, parse.GetValue(admin)!)
     {
         Kubeconfig = parse.GetValue(kubeconfig),
         Context = parse.GetValue(context),

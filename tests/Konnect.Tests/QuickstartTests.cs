@@ -5,8 +5,9 @@ using Konnect.Tests.Infrastructure;
 namespace Konnect.Tests;
 
 /// <summary>
-/// What `make run` promises, end to end with real processes: the echo upstreams, the `konnect` binary on a copy of
-/// samples/quickstart, and curl as the client, as the README's curl lines are run.
+/// What `make run` promises, end to end with real processes: the echo upstreams, the `konnect` binary on copies of
+/// samples/quickstart and samples/local (two --manifests folders, as `make run` passes them), and curl as the client,
+/// as the README's curl lines are run.
 /// </summary>
 public sealed class QuickstartTests : IAsyncLifetime
 {
@@ -17,20 +18,27 @@ public sealed class QuickstartTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // The quick start names the echo ports 9101-9103; move them to free ports so tests never collide with `make run`.
+        // samples/local names the echo ports 9101-9103; move them to free ports so tests never collide with `make run`.
         var ports = new Dictionary<string, int> { ["9101"] = Repo.FreePort(), ["9102"] = Repo.FreePort(), ["9103"] = Repo.FreePort() };
-        foreach (var file in Directory.GetFiles(Path.Combine(Repo.Root, "samples", "quickstart"), "*.yaml"))
+        var manifests = new List<string>();
+        foreach (var folder in MakeRunFolders())
         {
-            var text = File.ReadAllText(file);
-            foreach (var (from, to) in ports) { text = text.Replace(from, to.ToString()); }
-            File.WriteAllText(Path.Combine(_dir, Path.GetFileName(file)), text);
+            var copy = Path.Combine(_dir, folder.Replace('/', '-'));
+            Directory.CreateDirectory(copy);
+            foreach (var file in Directory.GetFiles(Path.Combine(Repo.Root, folder), "*.yaml"))
+            {
+                var text = File.ReadAllText(file);
+                foreach (var (from, to) in ports) { text = text.Replace(from, to.ToString()); }
+                File.WriteAllText(Path.Combine(copy, Path.GetFileName(file)), text);
+            }
+            manifests.AddRange(["--manifests", copy]);
         }
         foreach (var (name, original) in new[] { ("orders-v1", "9101"), ("orders-v2", "9102"), ("legacy", "9103") })
         {
             _processes.Add(Repo.StartDotnet(Repo.EchoDll, "--urls", $"http://127.0.0.1:{ports[original]}", "--name", name));
         }
-        _processes.Add(Repo.StartDotnet(Repo.KonnectDll, "run", "--manifests", _dir,
-            "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}"));
+        _processes.Add(Repo.StartDotnet(Repo.KonnectDll, ["run", .. manifests,
+            "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}"]));
 
         await Repo.EventuallyAsync(async () => (await Curl($"http://127.0.0.1:{_admin}/readyz")).Status == 200, "konnect /readyz");
         foreach (var port in ports.Values)
@@ -101,6 +109,13 @@ public sealed class QuickstartTests : IAsyncLifetime
         var routes = JsonDocument.Parse(body).RootElement.GetProperty("routes");
         Assert.Contains(routes.EnumerateArray(), r => r.GetProperty("id").GetString() == "default/orders/0");
         Assert.Contains(routes.EnumerateArray(), r => r.GetProperty("id").GetString() == "default/legacy/0");
+    }
+
+    /// <summary>The folders `make run` serves: the Makefile's MANIFESTS default (samples/quickstart samples/local).</summary>
+    private static string[] MakeRunFolders()
+    {
+        var line = File.ReadLines(Path.Combine(Repo.Root, "Makefile")).Single(l => l.StartsWith("MANIFESTS ?=", StringComparison.Ordinal));
+        return line["MANIFESTS ?=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
     }
 
     /// <summary>Runs the real curl and returns status, body and content type.</summary>

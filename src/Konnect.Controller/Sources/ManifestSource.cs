@@ -5,13 +5,13 @@ using Microsoft.Extensions.Logging;
 namespace Konnect.Controller.Sources;
 
 /// <summary>
-/// Serves a folder of manifests (*.yaml, *.yml, *.json, recursively) through the <see cref="ResourceStore"/> and
-/// reloads it when files change. A file that turns malformed keeps serving what it last held, so a half-saved edit
-/// never takes routes down; everything else in the folder still updates.
+/// Serves one or more folders of manifests (*.yaml, *.yml, *.json, recursively) through the <see cref="ResourceStore"/>
+/// as one snapshot, and reloads them when files change. A file that turns malformed keeps serving what it last held,
+/// so a half-saved edit never takes routes down; everything else still updates.
 /// </summary>
 public sealed class ManifestSource : IHostedService, IDisposable
 {
-    private readonly string _directory;
+    private readonly string[] _directories;
     private readonly ResourceStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger<ManifestSource> _logger;
@@ -22,17 +22,31 @@ public sealed class ManifestSource : IHostedService, IDisposable
     // Files that held objects and now read empty, since when (a timestamp of _time): see HoldsBackEmpty.
     private readonly Dictionary<string, long> _emptySince = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
-    private FileSystemWatcher? _watcher;
-    private string? _watchedFolder;
+    private readonly FileSystemWatcher?[] _watchers;
+    private readonly string?[] _watchedFolders;
     private Task? _loop;
     private bool _loaded;
-    private bool _folderMissing;
+    private string _missingFolders = "";
     private bool _disposed;
 
     public ManifestSource(string directory, ResourceStore store, TimeProvider? timeProvider, ILogger<ManifestSource> logger,
         ManifestSourceOptions? options = null)
+        : this([directory], store, timeProvider, logger, options)
     {
-        _directory = directory;
+    }
+
+    /// <summary>
+    /// Several folders read as one (`konnect run --manifests A --manifests B`): `make run` serves the cluster quick start
+    /// beside the folder-mode-only files that stand in for what a cluster would provide.
+    /// </summary>
+    public ManifestSource(IReadOnlyList<string> directories, ResourceStore store, TimeProvider? timeProvider, ILogger<ManifestSource> logger,
+        ManifestSourceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(directories);
+        if (directories.Count == 0) { throw new ArgumentException("at least one folder is needed", nameof(directories)); }
+        _directories = [.. directories];
+        _watchers = new FileSystemWatcher?[_directories.Length];
+        _watchedFolders = new string?[_directories.Length];
         _store = store;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger;
@@ -63,7 +77,7 @@ public sealed class ManifestSource : IHostedService, IDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        _watcher?.Dispose();
+        DisposeWatchers();
         if (_loop is not null)
         {
             try { await _loop.WaitAsync(cancellationToken).ConfigureAwait(false); }
@@ -76,7 +90,7 @@ public sealed class ManifestSource : IHostedService, IDisposable
         if (_disposed) { return; }
         _disposed = true;
         _stopping.Cancel();
-        _watcher?.Dispose();
+        DisposeWatchers();
         _stopping.Dispose();
         _reloading.Dispose();
     }
@@ -115,9 +129,9 @@ public sealed class ManifestSource : IHostedService, IDisposable
                 {
                     await DebounceAsync(stopping).ConfigureAwait(false);
                 }
-                else if (ManifestFolder.ResolveFolder(_directory) != _watchedFolder)
+                else if (_directories.Where((d, i) => ManifestFolder.ResolveFolder(d) != _watchedFolders[i]).Any())
                 {
-                    Watch(); // the folder (or the symlink that is the folder) was replaced, or it did not exist before
+                    Watch(); // a folder (or the symlink that is the folder) was replaced, or it did not exist before
                 }
                 await LoadOnceAsync(stopping).ConfigureAwait(false);
             }
@@ -127,7 +141,7 @@ public sealed class ManifestSource : IHostedService, IDisposable
             }
             catch (Exception ex)
             {
-                ManifestSourceLog.ReloadFailed(_logger, _directory, ex);
+                ManifestSourceLog.ReloadFailed(_logger, string.Join(", ", _directories), ex);
             }
         }
     }
@@ -160,13 +174,18 @@ public sealed class ManifestSource : IHostedService, IDisposable
 
     private void Watch()
     {
-        _watcher?.Dispose();
-        _watcher = null;
-        _watchedFolder = ManifestFolder.ResolveFolder(_directory);
-        if (!Directory.Exists(_directory)) { return; } // rescans notice when it appears
+        DisposeWatchers();
+        for (var i = 0; i < _directories.Length; i++) { _watchers[i] = Watch(i); }
+    }
+
+    private FileSystemWatcher? Watch(int index)
+    {
+        var directory = _directories[index];
+        _watchedFolders[index] = ManifestFolder.ResolveFolder(directory);
+        if (!Directory.Exists(directory)) { return null; } // rescans notice when it appears
         try
         {
-            var watcher = new FileSystemWatcher(_directory)
+            var watcher = new FileSystemWatcher(directory)
             {
                 IncludeSubdirectories = true,
                 NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
@@ -180,12 +199,22 @@ public sealed class ManifestSource : IHostedService, IDisposable
             watcher.Renamed += (_, _) => Signal();
             watcher.Error += (_, _) => Signal();
             watcher.EnableRaisingEvents = true;
-            _watcher = watcher;
-            ManifestSourceLog.Watching(_logger, _directory);
+            ManifestSourceLog.Watching(_logger, directory);
+            return watcher;
         }
         catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
         {
-            ManifestSourceLog.WatchFailed(_logger, _directory, _options.RescanInterval, ex);
+            ManifestSourceLog.WatchFailed(_logger, directory, _options.RescanInterval, ex);
+            return null;
+        }
+    }
+
+    private void DisposeWatchers()
+    {
+        for (var i = 0; i < _watchers.Length; i++)
+        {
+            _watchers[i]?.Dispose();
+            _watchers[i] = null;
         }
     }
 
@@ -195,26 +224,27 @@ public sealed class ManifestSource : IHostedService, IDisposable
     private async Task ReloadAsync(CancellationToken cancellationToken)
     {
         var changed = !_loaded;
-        var missing = !Directory.Exists(_directory);
-        changed |= missing != _folderMissing;
-        _folderMissing = missing;
+        var missing = _directories.Where(d => !Directory.Exists(d)).ToArray();
+        var missingFolders = string.Join('\n', missing);
+        changed |= missingFolders != _missingFolders;
+        _missingFolders = missingFolders;
 
         var present = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (full, relative) in ManifestFolder.Enumerate(_directory))
+        foreach (var (full, name) in _directories.SelectMany(Enumerate))
         {
             if (ManifestFolder.Stamp(full) is not { } stamp) { continue; }
-            present.Add(relative);
-            var known = _files.TryGetValue(relative, out var previous);
+            present.Add(name);
+            var known = _files.TryGetValue(name, out var previous);
             if (known && previous.Stamp == stamp) { continue; }
 
-            var file = await Task.Run(() => ReadFile(full, relative, _options.MaxFileBytes), cancellationToken).ConfigureAwait(false);
-            if (known && HoldsBackEmpty(relative, file, previous.State))
+            var file = await Task.Run(() => ReadFile(full, name, _options.MaxFileBytes), cancellationToken).ConfigureAwait(false);
+            if (known && HoldsBackEmpty(name, file, previous.State))
             {
                 continue; // the stamp is not recorded, so the next pass reads the file again
             }
-            _emptySince.Remove(relative);
+            _emptySince.Remove(name);
             var lastGood = file.IsWellFormed ? null : known && previous.State.Current.IsWellFormed ? previous.State.Current : previous.State.LastGood;
-            _files[relative] = (stamp, new ManifestFileState(file, lastGood));
+            _files[name] = (stamp, new ManifestFileState(file, lastGood));
             changed = true;
         }
         foreach (var gone in _files.Keys.Where(k => !present.Contains(k)).ToList())
@@ -225,7 +255,7 @@ public sealed class ManifestSource : IHostedService, IDisposable
         }
         if (!changed) { return; }
 
-        SourceProblem[] folderProblems = missing ? [new SourceProblem(new SourceLocation(_directory, 0), $"{_directory}: folder not found")] : [];
+        var folderProblems = missing.Select(d => new SourceProblem(new SourceLocation(d, 0), $"{d}: folder not found"));
         var snapshot = ManifestSnapshot.Build(_files.Values.Select(f => f.State), folderProblems);
         _store.Replace(snapshot);
         _loaded = true;
@@ -233,18 +263,24 @@ public sealed class ManifestSource : IHostedService, IDisposable
         foreach (var problem in snapshot.Problems) { ManifestSourceLog.Problem(_logger, problem.Message); }
     }
 
+    /// <summary>A folder's manifest files; with several folders, a file is named by its folder too, so names stay distinct.</summary>
+    private IEnumerable<(string FullPath, string Name)> Enumerate(string directory) =>
+        _directories.Length == 1
+            ? ManifestFolder.Enumerate(directory)
+            : ManifestFolder.Enumerate(directory).Select(f => (f.FullPath, $"{directory.TrimEnd('/', '\\')}/{f.RelativePath}"));
+
     /// <summary>
     /// True while a file that held objects reads empty for less than <see cref="ManifestSourceOptions.EmptyFileGrace"/>:
     /// most likely a writer between truncating and writing. A pass is scheduled for when the grace ends.
     /// </summary>
-    private bool HoldsBackEmpty(string relative, ManifestFile file, ManifestFileState previous)
+    private bool HoldsBackEmpty(string name, ManifestFile file, ManifestFileState previous)
     {
         var empty = file.IsWellFormed && file.Objects.IsEmpty && file.Invalid.IsEmpty && file.Problems.IsEmpty;
         if (!empty || previous.Current.Objects.IsEmpty) { return false; }
         var now = _time.GetTimestamp();
-        if (!_emptySince.TryGetValue(relative, out var since))
+        if (!_emptySince.TryGetValue(name, out var since))
         {
-            _emptySince[relative] = since = now;
+            _emptySince[name] = since = now;
             _ = Task.Delay(_options.EmptyFileGrace, _time).ContinueWith(_ => Signal(), TaskScheduler.Default);
         }
         return _time.GetElapsedTime(since, now) < _options.EmptyFileGrace;

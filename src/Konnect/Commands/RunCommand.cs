@@ -11,7 +11,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Konnect.Commands;
 
 /// <summary>What `konnect run` was asked to do.</summary>
-public sealed record RunOptions(string? Manifests, IReadOnlyList<string> Listen, IReadOnlyList<string> AdminListen)
+/// <param name="Manifests">Folder mode: the folders to serve as one (null: cluster mode).</param>
+public sealed record RunOptions(IReadOnlyList<string>? Manifests, IReadOnlyList<string> Listen, IReadOnlyList<string> AdminListen)
 {
     public string? Kubeconfig { get; init; }
     public string? Context { get; init; }
@@ -46,9 +47,9 @@ public static class RunCommand
 {
     public static async Task<int> RunAsync(RunOptions options, CancellationToken cancellationToken)
     {
-        if (options.Manifests is not null && !Directory.Exists(options.Manifests))
+        if (options.Manifests?.FirstOrDefault(folder => !Directory.Exists(folder)) is { } missing)
         {
-            await Console.Error.WriteLineAsync($"konnect run: --manifests {options.Manifests}: no such folder").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"konnect run: --manifests {missing}: no such folder").ConfigureAwait(false);
             return 2;
         }
         WebApplication app;
@@ -102,7 +103,7 @@ public static class RunCommand
             if (options.Manifests is not null)
             {
                 services.AddSingleton(sp => new ManifestSource(
-                    Path.GetFullPath(options.Manifests),
+                    options.Manifests.Select(Path.GetFullPath).ToArray(),
                     sp.GetRequiredService<ResourceStore>(),
                     TimeProvider.System,
                     sp.GetRequiredService<ILogger<ManifestSource>>()));

@@ -220,6 +220,41 @@ public sealed class ManifestSourceTests : IDisposable
         await source.StopAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task StartAsync_TwoFolders_ServedAsOneAndBothWatched()
+    {
+        // The same file name in both folders: each is its own file, named by its folder.
+        Write("quickstart/a.yaml", Service("route-side"));
+        Write("local/a.yaml", Service("loopback-side"));
+        using var source = new ManifestSource([Path.Combine(_dir, "quickstart"), Path.Combine(_dir, "local")], _store,
+            TimeProvider.System, NullLogger<ManifestSource>.Instance, new ManifestSourceOptions { RescanInterval = TimeSpan.FromMilliseconds(500) });
+        await source.StartAsync(CancellationToken.None);
+
+        Assert.Equal(["loopback-side", "route-side"], _store.Current.Services.Keys.Select(k => k.Name));
+        Assert.Equal(new SourceLocation($"{_dir}/local/a.yaml", 2), _store.Current.Sources[Ref("loopback-side")]);
+        Assert.Empty(_store.Current.Problems);
+
+        Write("local/b.yaml", Service("late"));
+        await WaitUntil(s => s.Services.ContainsKey(Ref("late")));
+        File.Delete(Path.Combine(_dir, "quickstart", "a.yaml"));
+        await WaitUntil(s => s.Services.Keys.Select(k => k.Name).SequenceEqual(["late", "loopback-side"]));
+
+        await source.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task LoadOnceAsync_OneOfTwoFoldersMissing_ServesTheOtherAndNamesTheMissingOne()
+    {
+        Write("present/a.yaml", Service("a"));
+        var missing = Path.Combine(_dir, "missing");
+        using var source = new ManifestSource([Path.Combine(_dir, "present"), missing], _store, TimeProvider.System, NullLogger<ManifestSource>.Instance);
+
+        await source.LoadOnceAsync();
+
+        Assert.True(_store.Current.Services.ContainsKey(Ref("a")));
+        Assert.Equal($"{missing}: folder not found", Assert.Single(_store.Current.Problems).Message);
+    }
+
     private sealed class RecordingLogger : ILogger<ManifestSource>
     {
         public List<string> Lines { get; } = [];

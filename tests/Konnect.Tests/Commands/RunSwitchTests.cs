@@ -2,7 +2,7 @@ using Konnect.Tests.Infrastructure;
 
 namespace Konnect.Tests.Commands;
 
-/// <summary>`konnect run`'s access-log switches: a bad value stops the start with the reason, before anything listens.</summary>
+/// <summary>`konnect run`'s switches: a bad value stops the start with the reason, before anything listens.</summary>
 public sealed class RunSwitchTests
 {
     [Theory]
@@ -14,5 +14,16 @@ public sealed class RunSwitchTests
 
         Assert.NotEqual(0, exit);
         Assert.Contains(reason, stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_SecondManifestsFolderMissing_ExitsTwoNamingIt()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "konnect-no-such-folder-" + Guid.NewGuid().ToString("N"));
+
+        var (exit, _, stderr) = await Repo.RunAsync("dotnet", Repo.KonnectDll, "run", "--manifests", Path.Combine(Repo.Root, "samples", "quickstart"), "--manifests", missing, "--listen", "http://127.0.0.1:0", "--admin-listen", "http://127.0.0.1:0");
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"konnect run: --manifests {missing}: no such folder\n", stderr);
     }
 }
