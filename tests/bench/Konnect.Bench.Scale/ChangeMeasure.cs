@@ -15,8 +15,8 @@ public sealed partial class ChangeMeasure(KonnectProcess konnect, Prober prober,
         var written = await write().ConfigureAwait(false);
         var seen = await prober.PollUntilAsync(probe, expected, timeout).ConfigureAwait(false);
         var stages = await StagesAsync(written, seen).ConfigureAwait(false);
-        // A pause between changes, so the next one is timed alone and not behind this one's status report.
-        await Task.Delay(100).ConfigureAwait(false);
+        // The next change is timed alone, not behind this one's status write and the pass its watch event brings.
+        await konnect.WaitQuietAsync(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(15)).ConfigureAwait(false);
         return new ChangeSample(seen is { } s ? (s - written).TotalMilliseconds : null, stages);
     }
 

@@ -56,6 +56,25 @@ public sealed partial class KonnectProcess : IAsyncDisposable
     public IEnumerable<LogLine> Lines(DateTime sinceUtc, string text) =>
         _lines.Where(l => l.Utc >= sinceUtc && l.Text.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>
+    /// Waits until no reconcile pass has ended for <paramref name="quiet"/> (at most <paramref name="limit"/>), so a
+    /// change is timed alone: in cluster mode every status the gateway writes comes back as a watch event, and a
+    /// pass follows it even when the model stays the same (the publisher then logs "is already applied").
+    /// </summary>
+    /// <returns>When the last pass ended (UTC), or now if the gateway never went quiet within the limit.</returns>
+    public async Task<DateTime> WaitQuietAsync(TimeSpan quiet, TimeSpan limit)
+    {
+        var started = DateTime.UtcNow;
+        while (DateTime.UtcNow - started < limit)
+        {
+            var last = _lines.Where(l => l.Text.Contains("Applied model", StringComparison.Ordinal) || l.Text.Contains(" is already applied", StringComparison.Ordinal))
+                .Select(l => l.Utc).DefaultIfEmpty(DateTime.MinValue).Max();
+            if (DateTime.UtcNow - last >= quiet) { return last; }
+            await Task.Delay(quiet / 4).ConfigureAwait(false);
+        }
+        return DateTime.UtcNow;
+    }
+
     /// <summary>VmRSS from /proc, in bytes.</summary>
     public long ResidentBytes()
     {
@@ -71,6 +90,7 @@ public sealed partial class KonnectProcess : IAsyncDisposable
         {
             // Only the lines the split needs are kept: at 10,000 routes the status lines alone run to tens of thousands.
             if (!line.Contains("Applied model", StringComparison.Ordinal) && !line.Contains("Loaded ", StringComparison.Ordinal)
+                && !line.Contains(" is already applied", StringComparison.Ordinal)
                 && !line.Contains("fail:", StringComparison.Ordinal) && !line.Contains("crit:", StringComparison.Ordinal)) { continue; }
             if (Stamp().Match(line) is { Success: true } m
                 && TimeSpan.TryParseExact(m.Groups[1].Value, @"hh\:mm\:ss\.ffffff", CultureInfo.InvariantCulture, out var timeOfDay))

@@ -9,8 +9,8 @@ public sealed record ScaleSettings
     /// <summary>Route counts served from a folder (SIZES, default 100,1000,10000).</summary>
     public IReadOnlyList<int> Sizes { get; init; } = [100, 1_000, 10_000];
 
-    /// <summary>Route counts served from the fake Kubernetes API server (CLUSTER_SIZES, default 1000; empty for none).</summary>
-    public IReadOnlyList<int> ClusterSizes { get; init; } = [1_000];
+    /// <summary>Route counts served from the fake Kubernetes API server (CLUSTER_SIZES, default 1000,10000; empty for none).</summary>
+    public IReadOnlyList<int> ClusterSizes { get; init; } = [1_000, 10_000];
 
     /// <summary>Changes timed per kind and size (CHANGES, default 20).</summary>
     public int Changes { get; init; } = 20;
@@ -30,7 +30,7 @@ public sealed record ScaleSettings
         return new ScaleSettings
         {
             Sizes = SizeList("SIZES") ?? [100, 1_000, 10_000],
-            ClusterSizes = SizeList("CLUSTER_SIZES") ?? [1_000],
+            ClusterSizes = SizeList("CLUSTER_SIZES") ?? [1_000, 10_000],
             Changes = Number("CHANGES") ?? 20,
             RoutesPerHost = Number("ROUTES_PER_HOST") ?? 5,
             ChangeTimeout = TimeSpan.FromMilliseconds(Number("CHANGE_TIMEOUT_MS") ?? 10_000),
