@@ -8,7 +8,8 @@ namespace Konnect.Bench.Scale;
 /// the reconciler logs when its pass ends and how long it took (so when it started), the publisher logs when YARP
 /// and the route table hold the new model and how long that took, the folder source logs when it stored a reload.
 /// </summary>
-public sealed partial class ChangeMeasure(KonnectProcess konnect, Prober prober, TimeSpan timeout)
+/// <param name="quiet">How long the gateway must have been quiet (no pass ended) before the next change is written.</param>
+public sealed partial class ChangeMeasure(KonnectProcess konnect, Prober prober, TimeSpan timeout, TimeSpan quiet)
 {
     public async Task<ChangeSample> TimeAsync(Probe probe, string expected, Func<Task<DateTime>> write)
     {
@@ -16,7 +17,7 @@ public sealed partial class ChangeMeasure(KonnectProcess konnect, Prober prober,
         var seen = await prober.PollUntilAsync(probe, expected, timeout).ConfigureAwait(false);
         var stages = await StagesAsync(written, seen).ConfigureAwait(false);
         // The next change is timed alone, not behind this one's status write and the pass its watch event brings.
-        await konnect.WaitQuietAsync(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+        await konnect.WaitQuietAsync(quiet, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         return new ChangeSample(seen is { } s ? (s - written).TotalMilliseconds : null, stages);
     }
 

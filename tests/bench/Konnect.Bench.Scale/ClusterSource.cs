@@ -14,6 +14,7 @@ public sealed class ClusterSource : IScaleSource
     private readonly string _root = Directory.CreateTempSubdirectory("konnect-scale-kube-").FullName;
     private FakeKubeApiServer? _api;
 
+    public bool WritesStatus => true;
     public string Name => "cluster";
     public IReadOnlyList<string> KonnectArguments => ["--kubeconfig", Path.Combine(_root, "kubeconfig")];
 

@@ -15,6 +15,7 @@ public sealed class FolderSource : IScaleSource
     private string Folder => Path.Combine(_root, "manifests");
     private string Staging => Path.Combine(_root, "staging");
 
+    public bool WritesStatus => false;
     public string Name => "folder";
     public IReadOnlyList<string> KonnectArguments => ["--manifests", Folder];
 

@@ -9,6 +9,9 @@ public interface IScaleSource : IAsyncDisposable
     /// <summary>The `konnect run` arguments that point it at this source.</summary>
     IReadOnlyList<string> KonnectArguments { get; }
 
+    /// <summary>True when the gateway writes status here (cluster mode): it does so once it leads, after it is ready.</summary>
+    bool WritesStatus { get; }
+
     /// <summary>Writes every object of <paramref name="set"/> before the gateway starts.</summary>
     Task LoadAsync(RouteSet set);
 

@@ -57,8 +57,9 @@ public sealed partial class KonnectProcess : IAsyncDisposable
         _lines.Where(l => l.Utc >= sinceUtc && l.Text.Contains(text, StringComparison.Ordinal));
 
     /// <summary>
-    /// Waits until no reconcile pass has ended for <paramref name="quiet"/> (at most <paramref name="limit"/>), so a
-    /// change is timed alone: in cluster mode every status the gateway writes comes back as a watch event, and a
+    /// Waits until no reconcile pass has ended for <paramref name="quiet"/>, or for as long as the longest of the last
+    /// five passes took if that is longer (a pass under way logs nothing until it ends), at most <paramref name="limit"/>.
+    /// So a change is timed alone: in cluster mode every status the gateway writes comes back as a watch event, and a
     /// pass follows it even when the model stays the same (the publisher then logs "is already applied").
     /// </summary>
     /// <returns>When the last pass ended (UTC), or now if the gateway never went quiet within the limit.</returns>
@@ -69,10 +70,26 @@ public sealed partial class KonnectProcess : IAsyncDisposable
         {
             var last = _lines.Where(l => l.Text.Contains("Applied model", StringComparison.Ordinal) || l.Text.Contains(" is already applied", StringComparison.Ordinal))
                 .Select(l => l.Utc).DefaultIfEmpty(DateTime.MinValue).Max();
-            if (DateTime.UtcNow - last >= quiet) { return last; }
+            var recent = _lines.Where(l => l.Text.Contains("rule(s) in", StringComparison.Ordinal)).TakeLast(5)
+                .Select(l => PassTook().Match(l.Text)).Where(m => m.Success)
+                .Select(m => TimeSpan.FromMilliseconds(double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)))
+                .DefaultIfEmpty(TimeSpan.Zero).Max();
+            if (DateTime.UtcNow - last >= (recent > quiet ? recent : quiet)) { return last; }
             await Task.Delay(quiet / 4).ConfigureAwait(false);
         }
         return DateTime.UtcNow;
+    }
+
+    /// <summary>Waits until a line containing <paramref name="text"/> has been logged; false after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForLineAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Lines(DateTime.MinValue, text).Any())
+        {
+            if (DateTime.UtcNow >= deadline || HasExited) { return false; }
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+        return true;
     }
 
     /// <summary>VmRSS from /proc, in bytes.</summary>
@@ -90,7 +107,7 @@ public sealed partial class KonnectProcess : IAsyncDisposable
         {
             // Only the lines the split needs are kept: at 10,000 routes the status lines alone run to tens of thousands.
             if (!line.Contains("Applied model", StringComparison.Ordinal) && !line.Contains("Loaded ", StringComparison.Ordinal)
-                && !line.Contains(" is already applied", StringComparison.Ordinal)
+                && !line.Contains(" is already applied", StringComparison.Ordinal) && !line.Contains(" became leader", StringComparison.Ordinal)
                 && !line.Contains("fail:", StringComparison.Ordinal) && !line.Contains("crit:", StringComparison.Ordinal)) { continue; }
             if (Stamp().Match(line) is { Success: true } m
                 && TimeSpan.TryParseExact(m.Groups[1].Value, @"hh\:mm\:ss\.ffffff", CultureInfo.InvariantCulture, out var timeOfDay))
@@ -111,6 +128,9 @@ public sealed partial class KonnectProcess : IAsyncDisposable
         await _reader.ConfigureAwait(false);
         _process.Dispose();
     }
+
+    [GeneratedRegex(@"rule\(s\) in ([\d.]+) ms")]
+    private static partial Regex PassTook();
 
     [GeneratedRegex(@"^(\d\d:\d\d:\d\d\.\d{6}) ")]
     private static partial Regex Stamp();

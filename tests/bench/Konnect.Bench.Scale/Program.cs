@@ -1,7 +1,7 @@
 // `make bench`, scale part (issue #9 parts 2-3): propagation of route and endpoint changes, memory and start-up of the
 // real Release `konnect` binary at 100 / 1,000 / 10,000 routes, from a folder and from the fake Kubernetes API server.
 // Settings (environment): SIZES (100,1000,10000), CLUSTER_SIZES (1000,10000; empty for none), CHANGES (20),
-// ROUTES_PER_HOST (5), CHANGE_TIMEOUT_MS (10000), KONNECT_BIN (src/Konnect/bin/$CONFIG/net10.0/konnect).
+// ROUTES_PER_HOST (5), CHANGE_TIMEOUT_MS (10000), QUIET_MS (see ScaleSettings), KONNECT_BIN (src/Konnect/bin/$CONFIG/net10.0/konnect).
 using System.Diagnostics;
 using Konnect.Bench.Scale;
 

@@ -19,15 +19,23 @@ public sealed class ScaleRun(ScaleSettings settings, Upstream a, Upstream b)
             ?? throw new InvalidOperationException($"konnect ({source.Name}, {routes} routes) never answered /readyz 200");
         var served = await prober.PollUntilAsync(set.ProbeFor(0), set.Expected(0), TimeSpan.FromMinutes(1)).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"konnect ({source.Name}, {routes} routes): route {RouteSet.Name(0)} never answered \"{set.Expected(0)}\"");
-        // Changes are timed once start-up work is over: in cluster mode the first status write of every object
-        // comes back as a watch event, and the passes those bring go on well after the first 200 at 10,000 routes.
-        var quiet = await konnect.WaitQuietAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+        // Changes are timed once start-up work is over. In cluster mode that includes the first status write of every
+        // object: it starts when the gateway wins the Lease, and each write comes back as a watch event that brings
+        // another pass, which at 10,000 routes goes on well after the first 200.
+        if (source.WritesStatus && !await konnect.WaitForLineAsync(" became leader", TimeSpan.FromSeconds(30)).ConfigureAwait(false))
+        {
+            Console.Error.WriteLine("scale: the gateway did not log that it became leader within 30 s; timing changes anyway");
+        }
+        var quiet = await konnect.WaitQuietAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(3)).ConfigureAwait(false);
         var startup = new Startup((ready - konnect.StartedUtc).TotalMilliseconds, (served - konnect.StartedUtc).TotalMilliseconds,
             (quiet - konnect.StartedUtc).TotalMilliseconds);
         Console.Error.WriteLine($"scale: ready in {startup.ReadyMs:F0} ms, first proxied 200 in {startup.FirstProxiedMs:F0} ms, last start-up pass at {startup.SettledMs:F0} ms");
         if (!changes) { return new RunResult(source.Name, routes, set.Hosts, startup, [], [], null, null, 0); }
 
-        var measure = new ChangeMeasure(konnect, prober, settings.ChangeTimeout);
+        // In cluster mode each change's status write comes back as a watch event and a full pass follows it (a pass
+        // that changes nothing logs no duration), so the quiet wait before the next change grows with the route count.
+        var quietMs = settings.QuietMs ?? (source.WritesStatus ? 300 + routes / 5 : 300);
+        var measure = new ChangeMeasure(konnect, prober, settings.ChangeTimeout, TimeSpan.FromMilliseconds(quietMs));
         var routeChanges = new List<ChangeSample>();
         for (var i = 0; i < settings.Changes; i++)
         {

@@ -21,6 +21,12 @@ public sealed record ScaleSettings
     /// <summary>How long one change may take to show before it counts as lost (CHANGE_TIMEOUT_MS, default 10000).</summary>
     public TimeSpan ChangeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Quiet time (no reconcile pass ending) before each change, in ms (QUIET_MS; default 300 in folder mode,
+    /// 300 + routes / 5 in cluster mode, where each change's status write brings another pass).
+    /// </summary>
+    public int? QuietMs { get; init; }
+
     /// <summary>The binary under test (KONNECT_BIN, default the Release build in the repository).</summary>
     public string Binary { get; init; } = "";
 
@@ -34,6 +40,7 @@ public sealed record ScaleSettings
             Changes = Number("CHANGES") ?? 20,
             RoutesPerHost = Number("ROUTES_PER_HOST") ?? 5,
             ChangeTimeout = TimeSpan.FromMilliseconds(Number("CHANGE_TIMEOUT_MS") ?? 10_000),
+            QuietMs = Number("QUIET_MS"),
             Binary = Environment.GetEnvironmentVariable("KONNECT_BIN") is { Length: > 0 } bin
                 ? bin
                 : Path.Combine(repositoryRoot, "src", "Konnect", "bin", config, "net10.0", "konnect"),
