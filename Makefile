@@ -43,9 +43,11 @@ crds:
 fmt:
 	$(DOTNET) format Konnect.sln
 
-# Throughput and latency side by side with nginx (needs the wrk and nginx packages; about 2 minutes). Not part of `test`.
+# Throughput and latency side by side with nginx (needs the wrk and nginx packages; about 2 minutes), then the scale
+# part: propagation, memory and start-up at 100 / 1,000 / 10,000 routes (about 5 minutes; settings in
+# tests/bench/Konnect.Bench.Scale/Program.cs, e.g. SIZES=100,1000 CHANGES=5 for a quick run). Not part of `test`.
 bench:
-	CONFIG=$(CONFIG) tests/bench/run.sh
+	CONFIG=$(CONFIG) tests/bench/run.sh && CONFIG=$(CONFIG) $(DOTNET) run -c $(CONFIG) --project tests/bench/Konnect.Bench.Scale
 
 # The container image (src/Konnect/Dockerfile, built from the repository root). Without docker, or with a docker
 # command but no daemon to talk to, it says "skipped" and succeeds; a build that fails fails.

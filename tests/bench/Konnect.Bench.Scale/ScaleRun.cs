@@ -1,0 +1,86 @@
+namespace Konnect.Bench.Scale;
+
+/// <summary>
+/// One row: N routes from one source, served by a fresh `konnect` process. Times start-up, then
+/// <see cref="ScaleSettings.Changes"/> route changes and as many endpoint changes (one at a time, each waited out),
+/// then sends one request to every route and reads the memory.
+/// </summary>
+public sealed class ScaleRun(ScaleSettings settings, Upstream a, Upstream b)
+{
+    public async Task<RunResult> RunAsync(IScaleSource source, int routes, bool changes = true)
+    {
+        var set = new RouteSet(routes, Math.Min(settings.RoutesPerHost, routes), a.Port, b.Port);
+        Console.Error.WriteLine($"scale: {source.Name}, {routes} routes over {set.Hosts} hosts: writing...");
+        await source.LoadAsync(set).ConfigureAwait(false);
+
+        await using var konnect = KonnectProcess.Start(settings.Binary, [.. source.KonnectArguments]);
+        using var prober = new Prober(konnect);
+        var ready = await prober.ReadyAsync(TimeSpan.FromMinutes(3)).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"konnect ({source.Name}, {routes} routes) never answered /readyz 200");
+        var served = await prober.PollUntilAsync(set.ProbeFor(0), set.Expected(0), TimeSpan.FromMinutes(1)).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"konnect ({source.Name}, {routes} routes): route {RouteSet.Name(0)} never answered \"{set.Expected(0)}\"");
+        // Changes are timed once start-up work is over. In cluster mode that includes the first status write of every
+        // object: it starts when the gateway wins the Lease, and each write comes back as a watch event that brings
+        // another pass, which at 10,000 routes goes on well after the first 200.
+        if (source.WritesStatus && !await konnect.WaitForLineAsync(" became leader", TimeSpan.FromSeconds(30)).ConfigureAwait(false))
+        {
+            Console.Error.WriteLine("scale: the gateway did not log that it became leader within 30 s; timing changes anyway");
+        }
+        var quiet = await konnect.WaitQuietAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(3)).ConfigureAwait(false);
+        var startup = new Startup((ready - konnect.StartedUtc).TotalMilliseconds, (served - konnect.StartedUtc).TotalMilliseconds,
+            (quiet - konnect.StartedUtc).TotalMilliseconds);
+        Console.Error.WriteLine($"scale: ready in {startup.ReadyMs:F0} ms, first proxied 200 in {startup.FirstProxiedMs:F0} ms, last start-up pass at {startup.SettledMs:F0} ms");
+        if (!changes) { return new RunResult(source.Name, routes, set.Hosts, startup, [], [], null, null, 0); }
+
+        // In cluster mode each change's status write comes back as a watch event and a full pass follows it (a pass
+        // that changes nothing logs no duration), so the quiet wait before the next change grows with the route count.
+        var quietMs = settings.QuietMs ?? (source.WritesStatus ? 300 + routes / 5 : 300);
+        var measure = new ChangeMeasure(konnect, prober, settings.ChangeTimeout, TimeSpan.FromMilliseconds(quietMs));
+        var routeChanges = new List<ChangeSample>();
+        for (var i = 0; i < settings.Changes; i++)
+        {
+            var route = Pick(routes, i, 0);
+            set.SetRewrite(route, i + 1);
+            routeChanges.Add(await measure.TimeAsync(set.ProbeFor(route), set.Expected(route), () => source.WriteRouteAsync(set, route)).ConfigureAwait(false));
+        }
+        Console.Error.WriteLine($"scale: route changes {Summary(routeChanges)}");
+        var endpointChanges = new List<ChangeSample>();
+        for (var i = 0; i < settings.Changes; i++)
+        {
+            var route = Pick(routes, i, 1);
+            set.FlipEndpoints(route);
+            endpointChanges.Add(await measure.TimeAsync(set.ProbeFor(route), set.Expected(route), () => source.WriteSliceAsync(set, route)).ConfigureAwait(false));
+        }
+        Console.Error.WriteLine($"scale: endpoint changes {Summary(endpointChanges)}");
+
+        var wrong = await TrafficAsync(set, prober).ConfigureAwait(false);
+        var heap = await prober.ManagedHeapBytesAsync().ConfigureAwait(false);
+        var rss = konnect.ResidentBytes();
+        Console.Error.WriteLine($"scale: after one request to each route ({wrong} wrong answers): RSS {rss / 1048576.0:F0} MiB, managed heap {heap / 1048576.0:F0} MiB");
+        return new RunResult(source.Name, routes, set.Hosts, startup, routeChanges, endpointChanges, rss, heap, wrong);
+    }
+
+    // Changes walk over the whole set (a different host each time), route changes and endpoint changes apart.
+    private static int Pick(int routes, int change, int kind) => (int)((routes / 2 + kind * 7 + change * 7919L) % routes);
+
+    /// <summary>One request to every route, 16 at a time; returns how many did not answer what the route should.</summary>
+    private static async Task<int> TrafficAsync(RouteSet set, Prober prober)
+    {
+        var wrong = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, set.Count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (route, _) =>
+        {
+            if (await prober.GetAsync(set.ProbeFor(route)).ConfigureAwait(false) != set.Expected(route)) { Interlocked.Increment(ref wrong); }
+        }).ConfigureAwait(false);
+        return wrong;
+    }
+
+    private static string Summary(List<ChangeSample> samples) =>
+        $"p50 {Stats.Format(Stats.Percentile(samples, 50))} ms, p99 {Stats.Format(Stats.Percentile(samples, 99))} ms ({samples.Count(s => s.EndToEndMs is null)} lost)";
+}
+
+/// <summary>Process start to /readyz 200, to the first proxied 200 and to the end of the last reconcile pass before quiet, in ms.</summary>
+public sealed record Startup(double ReadyMs, double FirstProxiedMs, double SettledMs);
+
+/// <summary>Everything one row measured.</summary>
+public sealed record RunResult(string Source, int Routes, int Hosts, Startup Startup, IReadOnlyList<ChangeSample> RouteChanges,
+    IReadOnlyList<ChangeSample> EndpointChanges, long? ResidentBytes, long? ManagedHeapBytes, int WrongAnswers);
