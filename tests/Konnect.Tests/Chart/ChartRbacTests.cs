@@ -84,6 +84,17 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
         Assert.Contains("range .Values.watchNamespaces", rbac, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("cluster-wide.yaml", "ClusterRole")]
+    [InlineData("namespaced.yaml", "Role")]
+    public void SampleRbac_GrantsWhatTheChartGrantsWithCertManager(string file, string kind)
+    {
+        // samples/rbac is for installs without the chart: it must not drift from the rules the run above proves.
+        var docs = ChartFiles.YamlToJson(File.ReadAllText(Path.Combine(Repo.Root, "samples", "rbac", file)));
+        var role = Assert.Single(docs, d => d?["kind"]?.GetValue<string>() == kind && d["metadata"]!["name"]!.GetValue<string>() == "konnect")!;
+        Assert.Equal(ControllerGrants(certManager: true), Grants(role["rules"]!.AsArray()));
+    }
+
     /// <summary>Runs the controller until it has done every kind of call once, then stops it (releasing the Lease).</summary>
     private async Task<List<FakeKubeAccess>> RecordControllerAccessesAsync()
     {
