@@ -4,7 +4,6 @@ using Konnect.Gateway.Policies.Cors;
 using Konnect.Gateway.Policies.RateLimiting;
 using Konnect.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Net.Http.Headers;
 
 namespace Konnect.Gateway.Policies;
@@ -15,7 +14,8 @@ namespace Konnect.Gateway.Policies;
 /// authentication (401) and authorization (403), which set x-konnect-consumer and x-konnect-consumer-groups upstream,
 /// then the rate limit (429), which needs to know the consumer.
 /// </summary>
-internal sealed class PolicyMiddleware(RequestDelegate next)
+// JwksCache comes in here, not from RequestServices: the first RequestServices call creates a DI scope per request.
+internal sealed class PolicyMiddleware(RequestDelegate next, JwksCache jwks)
 {
     public const string ConsumerHeader = "x-konnect-consumer";
     public const string ConsumerGroupsHeader = "x-konnect-consumer-groups";
@@ -72,7 +72,7 @@ internal sealed class PolicyMiddleware(RequestDelegate next)
     /// <summary>Authentication, authorization, then the rate limit; the request goes on only with the identity headers set.</summary>
     private async Task IdentifyAsync(HttpContext context, RoutePolicies policies, MatchedRoute matched)
     {
-        var (refused, consumer) = await Identify(context, policies, matched);
+        var (refused, consumer) = await Identify(context, policies, matched, jwks);
         if (refused is not null)
         {
             await refused;
@@ -85,12 +85,11 @@ internal sealed class PolicyMiddleware(RequestDelegate next)
         await next(context);
     }
 
-    private static async ValueTask<(Task? Refused, ConsumerIdentity? Consumer)> Identify(HttpContext context, RoutePolicies policies, MatchedRoute matched)
+    private static async ValueTask<(Task? Refused, ConsumerIdentity? Consumer)> Identify(HttpContext context, RoutePolicies policies, MatchedRoute matched, JwksCache jwks)
     {
         ConsumerIdentity? consumer = null;
         if (policies.Authentication is { } authentication)
         {
-            var jwks = context.RequestServices.GetRequiredService<JwksCache>();
             var outcome = await authentication.AuthenticateAsync(context, jwks);
             consumer = outcome.Consumer;
             if (consumer is null)
