@@ -189,8 +189,8 @@ echo "plain RPS, konnect / nginx (log off):              $(ratio "${rps[2]}" "${
 echo "chain RPS, konnect chain (log on) / nginx log off: $(ratio "${rps[4]}" "${rps[1]}")  (target >= 0.85)"
 echo "chain RPS, konnect chain / nginx (both log on):    $(ratio "${rps[4]}" "${rps[3]}")"
 k_added=$(added "${p99[2]}" "${p99[0]}"); n_added=$(added "${p99[1]}" "${p99[0]}")
-# A ratio over an added p99 at or below zero means nothing: say so rather than print a negative target.
-p99_ratio=$(awk -v n="$n_added" 'BEGIN { print (n > 0) ? "" : "n/a" }')
+# A ratio of added p99s means nothing when nginx added none or Konnect's came out negative (noise): say so.
+p99_ratio=$(awk -v n="$n_added" -v k="$k_added" 'BEGIN { print (n > 0 && k >= 0) ? "" : "n/a" }')
 echo "p99 added over direct, konnect / nginx (log off):  ${p99_ratio:-$(ratio "$k_added" "$n_added")}  (target <= 1.50; added ms: konnect $k_added, nginx $n_added)"
 echo "plain RPS, konnect metrics off too / nginx:        $(ratio "${rps[6]}" "${rps[1]}")"
 echo "konnect plain RPS, access log on / off:            $(ratio "${rps[5]}" "${rps[2]}")  (metrics on in both)"
