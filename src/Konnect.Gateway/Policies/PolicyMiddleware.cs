@@ -70,9 +70,22 @@ internal sealed class PolicyMiddleware(RequestDelegate next, JwksCache jwks)
     }
 
     /// <summary>Authentication, authorization, then the rate limit; the request goes on only with the identity headers set.</summary>
-    private async Task IdentifyAsync(HttpContext context, RoutePolicies policies, MatchedRoute matched)
+    private Task IdentifyAsync(HttpContext context, RoutePolicies policies, MatchedRoute matched)
     {
-        var (refused, consumer) = await Identify(context, policies, matched, jwks);
+        // API keys, basic auth and local limits decide synchronously: then no async frame of ours spans the proxied
+        // exchange. A JWKS fetch or a cluster limit takes the awaiting path.
+        var identified = Identify(context, policies, matched, jwks);
+        if (!identified.IsCompletedSuccessfully) { return IdentifiedAsync(context, policies, identified); }
+        var (refused, consumer) = identified.Result;
+        if (refused is not null) { return refused; }
+        if (policies.RateLimit is not { } limit) { return next(context); }
+        var admitted = RateLimitGate.AdmitAsync(context, limit, consumer, policies.Authentication?.Anonymous, policies.IpAccess);
+        return admitted.IsCompletedSuccessfully ? (admitted.Result ? next(context) : Task.CompletedTask) : AdmittedAsync(context, admitted);
+    }
+
+    private async Task IdentifiedAsync(HttpContext context, RoutePolicies policies, ValueTask<(Task? Refused, ConsumerIdentity? Consumer)> identified)
+    {
+        var (refused, consumer) = await identified;
         if (refused is not null)
         {
             await refused;
@@ -83,6 +96,11 @@ internal sealed class PolicyMiddleware(RequestDelegate next, JwksCache jwks)
             return;
         }
         await next(context);
+    }
+
+    private async Task AdmittedAsync(HttpContext context, ValueTask<bool> admitted)
+    {
+        if (await admitted) { await next(context); }
     }
 
     private static async ValueTask<(Task? Refused, ConsumerIdentity? Consumer)> Identify(HttpContext context, RoutePolicies policies, MatchedRoute matched, JwksCache jwks)
