@@ -20,11 +20,17 @@ public static class GatewayApplicationBuilderExtensions
     public static WebApplication UseKonnectGateway(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // WebApplication puts UseAuthorization in front of the pipeline when authorization services exist (YARP registers
+        // them). Konnect enforces its own policies and gives YARP routes no authorization policy, so that step would only
+        // cost an async hop per request; this is the marker UseAuthorization itself leaves to say it is in place.
+        ((IApplicationBuilder)app).Properties["__AuthorizationMiddlewareSet"] = true;
+        var options = app.Services.GetRequiredService<Konnect.Gateway.GatewayOptions>();
         // Listening starts now, before any hosted service (the reconciler, the watches) records its first measurement.
-        app.Services.GetRequiredService<MetricsAggregator>();
+        if (options.Metrics) { app.Services.GetRequiredService<MetricsAggregator>(); }
+        var observed = TelemetryMiddleware.IsNeeded(options, app.Services.GetRequiredService<Konnect.Gateway.Tracing.GatewayTracing>());
         app.UseMiddleware<RequestIdMiddleware>();
         // Outside the last-resort handler, so a request that failed is counted and logged with the 500 it got.
-        app.UseMiddleware<TelemetryMiddleware>();
+        if (observed) { app.UseMiddleware<TelemetryMiddleware>(); }
         app.UseMiddleware<LastResortMiddleware>();
         app.UseMiddleware<AdminEndpoints>();
         // Per host, before routing: a redirect or HSTS covers the host's 404s and 503s too.
@@ -50,7 +56,7 @@ public static class GatewayApplicationBuilderExtensions
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
             // Last, so it times the upstream exchange alone and sees the destination the load balancer chose.
-            proxy.UseMiddleware<UpstreamTimingMiddleware>();
+            if (observed) { proxy.UseMiddleware<UpstreamTimingMiddleware>(); }
         });
 
         // YARP's data source holds only YARP's endpoints; reading it directly (instead of the composite in DI, which is

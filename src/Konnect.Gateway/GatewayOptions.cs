@@ -43,6 +43,12 @@ public sealed class GatewayOptions
     public double AccessLogSampleRatio { get; set; } = 1.0;
 
     /// <summary>
+    /// Records request metrics and serves them on /metrics. Off: no meter listener, no per-request metrics work, and
+    /// /metrics answers 404 saying so (the access log and tracing still work on their own switches).
+    /// </summary>
+    public bool Metrics { get; set; } = true;
+
+    /// <summary>
     /// Adds konnect_consumer_requests_total{consumer,code}. Off by default: one series per consumer and code, and
     /// consumers can be many.
     /// </summary>

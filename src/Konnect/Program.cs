@@ -78,6 +78,16 @@ var accessLogSample = new Option<double>("--access-log-sample")
         return 1;
     },
 };
+var metrics = new Option<string>("--metrics")
+{
+    Description = "Record request metrics and serve them on the admin port's /metrics; off takes them off the request path and /metrics answers 404. Env: KONNECT_METRICS.",
+    HelpName = "on|off",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_METRICS") ?? "on",
+};
+metrics.Validators.Add(result =>
+{
+    if (OnOff(result.GetValueOrDefault<string>()) is null) { result.AddError("--metrics (or KONNECT_METRICS) takes on or off"); }
+});
 var consumerMetrics = new Option<bool>("--consumer-metrics")
 {
     Description = "Add konnect_consumer_requests_total{consumer,code} to /metrics (one series per consumer). Env: KONNECT_CONSUMER_METRICS=on.",
@@ -108,7 +118,7 @@ var redis = new Option<string?>("--redis")
 var run = new Command("run", "Start the gateway on a folder of manifests (--manifests) or on a cluster.")
 {
     manifests, listen, admin, listenTls, defaultCertificate, httpsRedirectPort, kubeconfig, context, namespaces, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
-    accessLog, accessLogSample, consumerMetrics, cacheSize, logFormat, redis,
+    accessLog, accessLogSample, metrics, consumerMetrics, cacheSize, logFormat, redis,
 };
 run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
     new RunOptions(parse.GetValue(manifests) is { Length: > 0 } folders ? folders : null, parse.GetValue(listen)!, parse.GetValue(admin)!)
@@ -122,6 +132,7 @@ run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
         RetryPeriod = parse.GetValue(retryPeriod),
         AccessLog = OnOff(parse.GetValue(accessLog)) ?? true,
         AccessLogSampleRatio = parse.GetValue(accessLogSample),
+        Metrics = OnOff(parse.GetValue(metrics)) ?? true,
         ConsumerMetrics = parse.GetValue(consumerMetrics),
         CacheSizeLimit = Konnect.Api.ByteSize.TryParse(parse.GetValue(cacheSize), out var cacheBytes) ? cacheBytes : 64L * 1024 * 1024,
         JsonLogs = parse.GetValue(logFormat) == "json",

@@ -95,7 +95,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
         Assert.True(applied.GetProperty("State").TryGetProperty("Version", out _));
 
         // Tracing is off (no OTEL_EXPORTER_OTLP_ENDPOINT): the client's trace context reaches the upstream exactly as sent,
-        // although ASP.NET starts an activity of its own here (console logging is on), and the access log names the trace.
+        // and the access log names the trace.
         const string traceparent = "00-5b8efff798038103d269b633813fc60c-eee19b7ec3c1b174-01";
         using var traced = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_host.Traffic}/orders/5");
         traced.Headers.Add("x-api-key", Key);

@@ -12,8 +12,11 @@ namespace Konnect.Gateway.Admin;
 /// and traffic requests never see admin paths (on the traffic port "/healthz" is an ordinary routed path).
 /// </summary>
 internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners listeners, GatewayState state, StatusBoard statuses,
-    MetricsAggregator metrics, IMetricsExposition exposition)
+    GatewayOptions options, IServiceProvider services, IMetricsExposition exposition)
 {
+    // Resolved only when metrics are on: creating the aggregator starts its meter listener.
+    private readonly MetricsAggregator? _metrics = options.Metrics ? services.GetService(typeof(MetricsAggregator)) as MetricsAggregator : null;
+
     public Task InvokeAsync(HttpContext context) =>
         listeners.IsAdminPort(context.Connection.LocalPort) ? HandleAsync(context) : next(context);
 
@@ -42,6 +45,11 @@ internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners list
     /// <summary>A Prometheus scrape; buffered, so the response carries a Content-Length (a scrape is a few tens of KiB).</summary>
     private Task Metrics(HttpContext context)
     {
+        if (_metrics is not { } metrics)
+        {
+            return ProblemResponse.WriteAsync(context, Problem.AdminNotFound, "Metrics are off (konnect run --metrics off, or KONNECT_METRICS=off): nothing is recorded to serve.");
+        }
+
         using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
         exposition.Write(metrics.Collect(), text);
         var body = System.Text.Encoding.UTF8.GetBytes(text.ToString());

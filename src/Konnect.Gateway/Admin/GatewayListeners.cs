@@ -15,6 +15,8 @@ public sealed class GatewayListeners
     private readonly List<ListenOptions> _traffic = [];
     private readonly List<ListenOptions> _admin = [];
     private readonly List<ListenOptions> _tls = [];
+    // With metrics off nobody reads the connection gauge: connections skip the counting middleware.
+    private bool _countConnections = true;
 
     public IReadOnlyList<IPEndPoint> TrafficEndPoints => [.. _traffic.Select(l => l.IPEndPoint!)];
 
@@ -25,6 +27,7 @@ public sealed class GatewayListeners
 
     internal void Configure(KestrelServerOptions kestrel, GatewayOptions options, GatewayMetrics metrics, Tls.CertificateSelector certificates, H2cHandoff handoff)
     {
+        _countConnections = options.Metrics;
         foreach (var endpoint in ListenUrl.ParseTls(options.TlsUrls, nameof(options.TlsUrls)))
         {
             kestrel.Listen(endpoint, listen =>
@@ -62,7 +65,9 @@ public sealed class GatewayListeners
     }
 
     /// <summary>Connection middleware: Kestrel exposes no connection count of its own to a MeterListener we own.</summary>
-    private static void CountConnections(ListenOptions listen, GatewayMetrics metrics, string listener) =>
+    private void CountConnections(ListenOptions listen, GatewayMetrics metrics, string listener)
+    {
+        if (!_countConnections) { return; }
         listen.Use(next => async connection =>
         {
             metrics.ConnectionOpened(listener);
@@ -75,6 +80,7 @@ public sealed class GatewayListeners
                 metrics.ConnectionClosed(listener);
             }
         });
+    }
 
     /// <summary>True when the connection came in on an admin socket. A handful of listeners: a loop beats a set.</summary>
     internal bool IsAdminPort(int localPort)

@@ -19,7 +19,15 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
     GatewayTracing tracing)
 {
     private readonly bool _accessLog = options.AccessLog && options.AccessLogSampleRatio > 0;
+    private readonly bool _metrics = options.Metrics;
     private readonly double _sampleRatio = Math.Clamp(options.AccessLogSampleRatio, 0, 1);
+
+    /// <summary>
+    /// Whether the pipeline needs this step (and <see cref="UpstreamTimingMiddleware"/>) at all: with metrics, access log
+    /// and tracing all off, nothing reads what they record, and requests skip both.
+    /// </summary>
+    public static bool IsNeeded(GatewayOptions options, GatewayTracing tracing) =>
+        options.Metrics || (options.AccessLog && options.AccessLogSampleRatio > 0) || tracing.Enabled;
 
     public Task InvokeAsync(HttpContext context) =>
         listeners.IsAdminPort(context.Connection.LocalPort) ? next(context) : ObserveAsync(context);
@@ -72,10 +80,13 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
             RequestSpans.EndServer(span, context, matched, consumer, problem);
         }
 
-        metrics.RequestCompleted(matched?.Route.Namespace ?? "", matched?.Route.Route ?? GatewayMetrics.Unmatched, context.Request.Method, status, consumer, seconds);
-        if (telemetry.Problem is { Status: 401 or 403 } refused)
+        if (_metrics)
         {
-            metrics.AuthRejected(ProblemSlug(refused.Type));
+            metrics.RequestCompleted(matched?.Route.Namespace ?? "", matched?.Route.Route ?? GatewayMetrics.Unmatched, context.Request.Method, status, consumer, seconds);
+            if (telemetry.Problem is { Status: 401 or 403 } refused)
+            {
+                metrics.AuthRejected(ProblemSlug(refused.Type));
+            }
         }
 
         if (counter is null)

@@ -11,8 +11,10 @@ namespace Konnect.Gateway.Metrics;
 /// request, response headers and body relayed), and it learns which backend the load balancer chose. With tracing on,
 /// the attempt is a client span, child of the request's server span.
 /// </summary>
-internal sealed class UpstreamTimingMiddleware(RequestDelegate next, GatewayMetrics metrics, GatewayTracing tracing)
+internal sealed class UpstreamTimingMiddleware(RequestDelegate next, GatewayMetrics metrics, GatewayTracing tracing, GatewayOptions options)
 {
+    private readonly bool _metrics = options.Metrics;
+
     public async Task InvokeAsync(HttpContext context)
     {
         var telemetry = context.Features.Get<RequestTelemetry>();
@@ -47,7 +49,7 @@ internal sealed class UpstreamTimingMiddleware(RequestDelegate next, GatewayMetr
                     telemetry.UpstreamSeconds = seconds;
                 }
 
-                metrics.UpstreamCompleted(matched.Route.Namespace, matched.Route.Route, backend, seconds);
+                if (_metrics) { metrics.UpstreamCompleted(matched.Route.Namespace, matched.Route.Route, backend, seconds); }
             }
         }
     }

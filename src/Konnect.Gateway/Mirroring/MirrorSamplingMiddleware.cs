@@ -15,14 +15,15 @@ internal sealed class MirrorSamplingMiddleware(RequestDelegate next, RequestMirr
     /// <summary>Bodies up to this size are copied; a request with a larger or streamed body, or an upgrade, is not mirrored.</summary>
     public const int MaxBodySize = 64 * 1024;
 
-    public async Task InvokeAsync(HttpContext context)
+    // Not async itself: the requests that are not sampled (nearly all) pass without a state machine of their own.
+    public Task InvokeAsync(HttpContext context) =>
+        context.Features.Get<IKonnectRouteFeature>()?.Route.Mirror is not { Backend.Endpoints.Count: > 0 } model
+            || model.Percent <= 0 || (model.Percent < 100 && Random.Shared.Next(100) >= model.Percent)
+            ? next(context)
+            : SampleAsync(context);
+
+    private async Task SampleAsync(HttpContext context)
     {
-        if (context.Features.Get<IKonnectRouteFeature>()?.Route.Mirror is not { Backend.Endpoints.Count: > 0 } model
-            || model.Percent <= 0 || (model.Percent < 100 && Random.Shared.Next(100) >= model.Percent))
-        {
-            await next(context);
-            return;
-        }
         var request = context.Request;
         // Without a Content-Length a body is streamed (chunked, or HTTP/2 without the header): not copied.
         var streamed = request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;

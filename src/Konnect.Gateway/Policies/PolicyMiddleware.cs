@@ -4,7 +4,6 @@ using Konnect.Gateway.Policies.Cors;
 using Konnect.Gateway.Policies.RateLimiting;
 using Konnect.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Net.Http.Headers;
 
 namespace Konnect.Gateway.Policies;
@@ -15,7 +14,8 @@ namespace Konnect.Gateway.Policies;
 /// authentication (401) and authorization (403), which set x-konnect-consumer and x-konnect-consumer-groups upstream,
 /// then the rate limit (429), which needs to know the consumer.
 /// </summary>
-internal sealed class PolicyMiddleware(RequestDelegate next)
+// JwksCache comes in here, not from RequestServices: the first RequestServices call creates a DI scope per request.
+internal sealed class PolicyMiddleware(RequestDelegate next, JwksCache jwks)
 {
     public const string ConsumerHeader = "x-konnect-consumer";
     public const string ConsumerGroupsHeader = "x-konnect-consumer-groups";
@@ -70,9 +70,22 @@ internal sealed class PolicyMiddleware(RequestDelegate next)
     }
 
     /// <summary>Authentication, authorization, then the rate limit; the request goes on only with the identity headers set.</summary>
-    private async Task IdentifyAsync(HttpContext context, RoutePolicies policies, MatchedRoute matched)
+    private Task IdentifyAsync(HttpContext context, RoutePolicies policies, MatchedRoute matched)
     {
-        var (refused, consumer) = await Identify(context, policies, matched);
+        // API keys, basic auth and local limits decide synchronously: then no async frame of ours spans the proxied
+        // exchange. A JWKS fetch or a cluster limit takes the awaiting path.
+        var identified = Identify(context, policies, matched, jwks);
+        if (!identified.IsCompletedSuccessfully) { return IdentifiedAsync(context, policies, identified); }
+        var (refused, consumer) = identified.Result;
+        if (refused is not null) { return refused; }
+        if (policies.RateLimit is not { } limit) { return next(context); }
+        var admitted = RateLimitGate.AdmitAsync(context, limit, consumer, policies.Authentication?.Anonymous, policies.IpAccess);
+        return admitted.IsCompletedSuccessfully ? (admitted.Result ? next(context) : Task.CompletedTask) : AdmittedAsync(context, admitted);
+    }
+
+    private async Task IdentifiedAsync(HttpContext context, RoutePolicies policies, ValueTask<(Task? Refused, ConsumerIdentity? Consumer)> identified)
+    {
+        var (refused, consumer) = await identified;
         if (refused is not null)
         {
             await refused;
@@ -85,12 +98,16 @@ internal sealed class PolicyMiddleware(RequestDelegate next)
         await next(context);
     }
 
-    private static async ValueTask<(Task? Refused, ConsumerIdentity? Consumer)> Identify(HttpContext context, RoutePolicies policies, MatchedRoute matched)
+    private async Task AdmittedAsync(HttpContext context, ValueTask<bool> admitted)
+    {
+        if (await admitted) { await next(context); }
+    }
+
+    private static async ValueTask<(Task? Refused, ConsumerIdentity? Consumer)> Identify(HttpContext context, RoutePolicies policies, MatchedRoute matched, JwksCache jwks)
     {
         ConsumerIdentity? consumer = null;
         if (policies.Authentication is { } authentication)
         {
-            var jwks = context.RequestServices.GetRequiredService<JwksCache>();
             var outcome = await authentication.AuthenticateAsync(context, jwks);
             consumer = outcome.Consumer;
             if (consumer is null)

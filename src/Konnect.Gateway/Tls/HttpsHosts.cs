@@ -34,6 +34,9 @@ internal sealed class HttpsHosts
 
     public RouteTlsModel? Find(string host) => _table.Find(host);
 
+    /// <summary>No route asks for a redirect or HSTS: requests need not look at their host at all.</summary>
+    public bool IsEmpty => _table.IsEmpty;
+
     private sealed class Table
     {
         public static readonly Table Empty = new([], [], null);
@@ -68,6 +71,8 @@ internal sealed class HttpsHosts
             }
             return exact.Count == 0 && wildcard.Count == 0 && anyHost is null ? Empty : new Table(exact, wildcard, anyHost);
         }
+
+        public bool IsEmpty => _empty;
 
         public RouteTlsModel? Find(string host)
         {

@@ -13,6 +13,8 @@ internal sealed class HttpsRedirectMiddleware(RequestDelegate next, HttpsHosts h
 {
     public Task InvokeAsync(HttpContext context)
     {
+        // Request.Host.Host allocates a string when the header carries a port: skip it when no route uses TLS options.
+        if (hosts.IsEmpty) { return next(context); }
         var host = context.Request.Host.Host;
         if (hosts.Find(host) is not { } tls) { return next(context); }
         if (context.Request.IsHttps)

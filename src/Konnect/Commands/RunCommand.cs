@@ -24,6 +24,8 @@ public sealed record RunOptions(IReadOnlyList<string>? Manifests, IReadOnlyList<
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
     public bool AccessLog { get; init; } = true;
     public double AccessLogSampleRatio { get; init; } = 1.0;
+    /// <summary>Request metrics and /metrics (--metrics on|off).</summary>
+    public bool Metrics { get; init; } = true;
     public bool ConsumerMetrics { get; init; }
     /// <summary>Bytes all cache policies together may hold.</summary>
     public long CacheSizeLimit { get; init; } = 64L * 1024 * 1024;
@@ -78,6 +80,7 @@ public static class RunCommand
             AdminUrls = string.Join(';', options.AdminListen),
             AccessLog = options.AccessLog,
             AccessLogSampleRatio = options.AccessLogSampleRatio,
+            Metrics = options.Metrics,
             ConsumerMetrics = options.ConsumerMetrics,
             CacheSizeLimit = options.CacheSizeLimit,
             Redis = options.Redis,

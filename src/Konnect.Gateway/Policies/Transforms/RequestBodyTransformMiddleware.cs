@@ -11,20 +11,21 @@ namespace Konnect.Gateway.Policies.Transforms;
 /// </summary>
 internal sealed partial class RequestBodyTransformMiddleware(RequestDelegate next, ILogger<RequestBodyTransformMiddleware> logger)
 {
-    public async Task InvokeAsync(HttpContext context)
+    // Not async itself: requests without a body edit to make pass without a state machine of their own.
+    public Task InvokeAsync(HttpContext context)
     {
         if (context.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Policies.RequestTransform: { JsonBody: { } edit } rule })
         {
-            await next(context);
-            return;
+            return next(context);
         }
         var request = context.Request;
         var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
-        if (!hasBody)
-        {
-            await next(context);
-            return;
-        }
+        return hasBody ? EditAsync(context, edit, rule) : next(context);
+    }
+
+    private async Task EditAsync(HttpContext context, JsonBodyEdit edit, TransformRule rule)
+    {
+        var request = context.Request;
         var why = !JsonBodyEdit.IsJson(request.ContentType) ? $"Content-Type {(request.ContentType is { Length: > 0 } t ? t : "(none)")} is not JSON"
             : request.Headers.ContentEncoding.Count > 0 ? $"the body is encoded ({request.Headers.ContentEncoding})"
             : request.ContentLength > edit.MaxSize ? $"the body is larger than maxSize {edit.MaxSize}"
