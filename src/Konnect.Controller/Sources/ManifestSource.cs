@@ -22,6 +22,7 @@ public sealed class ManifestSource : IHostedService, IDisposable
     // Files that held objects and now read empty, since when (a timestamp of _time): see HoldsBackEmpty.
     private readonly Dictionary<string, long> _emptySince = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
+    private ResourceSnapshot? _lastSnapshot;
     private FileSystemWatcher? _watcher;
     private string? _watchedFolder;
     private Task? _loop;
@@ -226,8 +227,9 @@ public sealed class ManifestSource : IHostedService, IDisposable
         if (!changed) { return; }
 
         SourceProblem[] folderProblems = missing ? [new SourceProblem(new SourceLocation(_directory, 0), $"{_directory}: folder not found")] : [];
-        var snapshot = ManifestSnapshot.Build(_files.Values.Select(f => f.State), folderProblems);
+        var snapshot = SnapshotSharing.Share(_lastSnapshot, ManifestSnapshot.Build(_files.Values.Select(f => f.State), folderProblems));
         _store.Replace(snapshot);
+        _lastSnapshot = snapshot;
         _loaded = true;
         ManifestSourceLog.Loaded(_logger, ManifestSnapshot.CountObjects(snapshot), _files.Count, snapshot.Problems.Length);
         foreach (var problem in snapshot.Problems) { ManifestSourceLog.Problem(_logger, problem.Message); }
