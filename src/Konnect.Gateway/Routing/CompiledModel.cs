@@ -69,14 +69,7 @@ internal sealed class CompiledModel
                 notProgrammed?.Add(route.Id);
             }
 
-            for (var m = 0; m < route.Matches.Count; m++)
-            {
-                // A match we cannot evaluate cannot claim requests; the rule's other matches still do.
-                if (Rules[r].Matchers[m] is { } matcher)
-                {
-                    matches.Add(new MatchedRoute(route, route.Matches[m], matcher, endpoint, unavailable, Rules[r].Policies));
-                }
-            }
+            matches.AddRange(Rules[r].Bind(route, endpoint, unavailable));
         }
 
         return RouteTable.Build(matches);

@@ -1,6 +1,7 @@
 using Konnect.Controller.Model;
 using Konnect.Gateway.Policies;
 using Konnect.Gateway.Policies.Authentication;
+using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Konnect.Gateway.Routing;
@@ -14,6 +15,7 @@ namespace Konnect.Gateway.Routing;
 internal sealed class CompiledRule
 {
     private readonly ConsumerIndex? _consumers;
+    private BoundRule? _bound;
 
     private CompiledRule(RouteModel route, RouteMatcher?[] matchers, RoutePolicies? policies, string? invalid, ConsumerIndex? consumers)
     {
@@ -52,6 +54,32 @@ internal sealed class CompiledRule
     }
 
     /// <summary>
+    /// The rule's entries for the route table, one per match that compiled. The last ones are handed back while the
+    /// rule, its endpoint and its unavailability are the same, so a publish that changed other rules allocates
+    /// nothing for this one. Binding is serialised by the publisher.
+    /// </summary>
+    public MatchedRoute[] Bind(RouteModel route, Endpoint? endpoint, Unavailable? unavailable)
+    {
+        if (_bound is { } bound && ReferenceEquals(bound.Route, route) && ReferenceEquals(bound.Endpoint, endpoint) && Equals(bound.Unavailable, unavailable))
+        {
+            return bound.Matches;
+        }
+
+        var matches = new List<MatchedRoute>(route.Matches.Count);
+        for (var m = 0; m < route.Matches.Count; m++)
+        {
+            // A match we cannot evaluate cannot claim requests; the rule's other matches still do.
+            if (Matchers[m] is { } matcher)
+            {
+                matches.Add(new MatchedRoute(route, route.Matches[m], matcher, endpoint, unavailable, Policies));
+            }
+        }
+
+        _bound = new BoundRule(route, endpoint, unavailable, [.. matches]);
+        return _bound.Matches;
+    }
+
+    /// <summary>
     /// True when this can serve <paramref name="route"/>: it serves alike, and an authenticating rule was compiled
     /// against the same consumers.
     /// </summary>
@@ -87,4 +115,6 @@ internal sealed class CompiledRule
 
         return new CompiledRule(route, matchers, policies, invalid, policies?.Authentication is null ? null : consumers);
     }
+
+    private sealed record BoundRule(RouteModel Route, Endpoint? Endpoint, Unavailable? Unavailable, MatchedRoute[] Matches);
 }
