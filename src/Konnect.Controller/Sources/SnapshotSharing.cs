@@ -31,16 +31,27 @@ internal static class SnapshotSharing
     private static ImmutableSortedDictionary<ObjectRef, T> Same<T>(ImmutableSortedDictionary<ObjectRef, T> previous, ImmutableSortedDictionary<ObjectRef, T> next)
         where T : class
     {
-        var changed = previous.Count != next.Count;
+        if (SameKeysAndContent(previous, next)) { return previous; }
         ImmutableSortedDictionary<ObjectRef, T>.Builder? kept = null;
         foreach (var (key, value) in next)
         {
-            if (!previous.TryGetValue(key, out var old)) { changed = true; }
-            else if (ReferenceEquals(old, value)) { continue; }
-            else if (SameContent(old, value)) { (kept ??= next.ToBuilder())[key] = old; }
-            else { changed = true; }
+            if (previous.TryGetValue(key, out var old) && !ReferenceEquals(old, value) && SameContent(old, value)) { (kept ??= next.ToBuilder())[key] = old; }
         }
-        return !changed ? previous : kept?.ToImmutable() ?? next;
+        return kept?.ToImmutable() ?? next;
+    }
+
+    // Both are sorted by the same comparer, so one walk side by side (no lookups) settles the common case.
+    private static bool SameKeysAndContent<T>(ImmutableSortedDictionary<ObjectRef, T> previous, ImmutableSortedDictionary<ObjectRef, T> next)
+        where T : class
+    {
+        if (previous.Count != next.Count) { return false; }
+        using var old = previous.GetEnumerator();
+        foreach (var (key, value) in next)
+        {
+            if (!old.MoveNext() || old.Current.Key != key) { return false; }
+            if (!ReferenceEquals(old.Current.Value, value) && !SameContent(old.Current.Value, value)) { return false; }
+        }
+        return true;
     }
 
     private static bool SameContent(object a, object b) =>
