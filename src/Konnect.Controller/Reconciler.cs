@@ -78,7 +78,7 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
         var previous = _last;
         var result = previous is not null && EndpointUpdate.OnlyEndpointsChanged(previous.Value.Snapshot, snapshot)
             ? EndpointUpdate.Apply(previous.Value.Result, snapshot, EndpointUpdate.ChangedServices(previous.Value.Snapshot, snapshot))
-            : Translator.Translate(snapshot, _lastGoodPolicies, (tls ?? new()) with { Now = (time ?? TimeProvider.System).GetUtcNow() });
+            : Translator.Translate(snapshot, _lastGoodPolicies, (tls ?? new()) with { Now = (time ?? TimeProvider.System).GetUtcNow() }, previous?.Result);
         _last = (snapshot, result);
         _lastGoodPolicies = result.LastGoodPolicies;
         var published = await publisher.PublishAsync(result.Model, cancellationToken).ConfigureAwait(false);

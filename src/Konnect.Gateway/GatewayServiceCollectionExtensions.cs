@@ -89,6 +89,10 @@ public static class GatewayServiceCollectionExtensions
             .LoadFromMemory([], [])
             .AddTransforms<KonnectTransformProvider>();
         services.AddKonnectResilience();
+        // After AddReverseProxy, wrapping YARP's validator: see MemoizingConfigValidator.
+        var validator = services.Last(d => d.ServiceType == typeof(IConfigValidator));
+        services.Replace(ServiceDescriptor.Singleton<IConfigValidator>(sp => new MemoizingConfigValidator(
+            (IConfigValidator)ActivatorUtilities.CreateInstance(sp, validator.ImplementationType!))));
         // After AddReverseProxy, replacing YARP's own: see KonnectForwarderHttpClientFactory.
         services.Replace(ServiceDescriptor.Singleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, KonnectForwarderHttpClientFactory>());
 

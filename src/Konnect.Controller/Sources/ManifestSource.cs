@@ -24,6 +24,7 @@ public sealed class ManifestSource : IHostedService, IDisposable
     private TaskCompletionSource _changed = NewSignal();
     private readonly FileSystemWatcher?[] _watchers;
     private readonly string?[] _watchedFolders;
+    private ResourceSnapshot? _lastSnapshot;
     private Task? _loop;
     private bool _loaded;
     private string _missingFolders = "";
@@ -256,8 +257,9 @@ public sealed class ManifestSource : IHostedService, IDisposable
         if (!changed) { return; }
 
         var folderProblems = missing.Select(d => new SourceProblem(new SourceLocation(d, 0), $"{d}: folder not found"));
-        var snapshot = ManifestSnapshot.Build(_files.Values.Select(f => f.State), folderProblems);
+        var snapshot = SnapshotSharing.Share(_lastSnapshot, ManifestSnapshot.Build(_files.Values.Select(f => f.State), folderProblems));
         _store.Replace(snapshot);
+        _lastSnapshot = snapshot;
         _loaded = true;
         ManifestSourceLog.Loaded(_logger, ManifestSnapshot.CountObjects(snapshot), _files.Count, snapshot.Problems.Length);
         foreach (var problem in snapshot.Problems) { ManifestSourceLog.Problem(_logger, problem.Message); }

@@ -60,13 +60,15 @@ public static class EndpointUpdate
         var statuses = previous.Statuses.ToDictionary(s => s.Object);
         // Only accepted routes are in the model; a rejected one stays rejected whatever its endpoints do.
         var accepted = affected.Where(a => models.Contains(a.Key)).ToList();
-        if (accepted.Count == 0) { return previous; }
+        if (accepted.Count == 0) { return previous with { Candidates = previous.Candidates.WithEndpoints(snapshot, affected.Keys, []) }; }
 
         var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot), new Tls.CertificateLoader(snapshot, previous.TlsOptions?.Now)), previous.Policies);
         var replaced = new Dictionary<string, RouteModel>();
+        var recompiled = new List<RouteCandidate>();
         foreach (var (key, route) in accepted)
         {
             var candidate = compiler.Compile(key, route);
+            recompiled.Add(candidate);
             statuses[key] = RouteStatuses.Accepted(candidate);
             foreach (var old in models[key])
             {
@@ -77,6 +79,11 @@ public static class EndpointUpdate
         var routes = previous.Model.Routes.Select(r => replaced.GetValueOrDefault(r.Id) ?? r).ToArray();
         var model = Translator.WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = previous.Model.Consumers, Tls = previous.Model.Tls });
         // Policies did not change, so their last-good map and enforcement carry forward as they are.
-        return previous with { Model = model, Statuses = [.. statuses.Values.OrderBy(s => s.Object)] };
+        return previous with
+        {
+            Model = model,
+            Statuses = [.. statuses.Values.OrderBy(s => s.Object)],
+            Candidates = previous.Candidates.WithEndpoints(snapshot, affected.Keys, recompiled),
+        };
     }
 }

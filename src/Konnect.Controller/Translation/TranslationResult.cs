@@ -22,6 +22,10 @@ public sealed record TranslationResult(GatewayModel Model, IReadOnlyList<ObjectS
     /// <summary>The TLS inputs of this pass, so the endpoint fast path judges certificates as this pass did.</summary>
     [JsonIgnore]
     internal Tls.TlsTranslationOptions? TlsOptions { get; init; }
+
+    /// <summary>This pass's compiled routes, for the next pass to reuse where nothing they depend on changed.</summary>
+    [JsonIgnore]
+    internal Routes.CandidateCache Candidates { get; init; } = Routes.CandidateCache.Empty;
 }
 
 /// <summary>The status of one object: its conditions and, for consumers, its subscriptions.</summary>

@@ -26,7 +26,13 @@ public static class Translator
         Translate(snapshot, lastGood, null);
 
     /// <param name="tls">The default certificate's Secret and the time to judge certificate validity by; null for neither.</param>
-    public static TranslationResult Translate(ResourceSnapshot snapshot, IReadOnlyDictionary<ObjectRef, LastGoodPolicy>? lastGood, TlsTranslationOptions? tls)
+    public static TranslationResult Translate(ResourceSnapshot snapshot, IReadOnlyDictionary<ObjectRef, LastGoodPolicy>? lastGood, TlsTranslationOptions? tls) =>
+        Translate(snapshot, lastGood, tls, null);
+
+    /// <param name="previous">The last pass's result: routes whose inputs did not change keep their compiled form and
+    /// their model instances (see <see cref="CandidateCache"/>). The output is the same as without it.</param>
+    public static TranslationResult Translate(ResourceSnapshot snapshot, IReadOnlyDictionary<ObjectRef, LastGoodPolicy>? lastGood, TlsTranslationOptions? tls,
+        TranslationResult? previous)
     {
         var statuses = new List<ObjectStatus>();
 
@@ -51,8 +57,14 @@ public static class Translator
         var certificates = new CertificateLoader(snapshot, tls?.Now);
         var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot), certificates), policies);
         var candidates = new List<RouteCandidate>();
+        var reusable = previous?.Candidates ?? CandidateCache.Empty;
         foreach (var (key, route) in snapshot.Routes)
         {
+            if (reusable.Get(snapshot, key, route) is { } kept)
+            {
+                candidates.Add(kept);
+                continue;
+            }
             if (RouteValidator.Validate(route.Spec) is { } problem)
             {
                 statuses.Add(RouteStatuses.Rejected(key, route.Metadata.Generation, problem));
@@ -89,11 +101,15 @@ public static class Translator
 
         statuses.Sort((a, b) => a.Object.CompareTo(b.Object));
         var tlsModel = RouteTlsResolver.BuildModel(accepted.Select(r => (r.Key, r.Hosts, r.Tls)), tls, certificates);
-        return new TranslationResult(BuildModel(accepted, consumers, tlsModel), statuses) { LastGoodPolicies = nextLastGood, Policies = policies, TlsOptions = tls };
+        return new TranslationResult(BuildModel(accepted, consumers, tlsModel, previous?.Model), statuses)
+        {
+            LastGoodPolicies = nextLastGood, Policies = policies, TlsOptions = tls, Candidates = CandidateCache.Of(snapshot, candidates),
+        };
     }
 
-    private static GatewayModel BuildModel(List<RouteCandidate> accepted, List<ConsumerModel> consumers, TlsModel? tls)
+    private static GatewayModel BuildModel(List<RouteCandidate> accepted, List<ConsumerModel> consumers, TlsModel? tls, GatewayModel? previous)
     {
+        var previousRules = previous?.Routes.ToDictionary(r => r.Id, StringComparer.Ordinal);
         var entries = new List<Precedence.Entry>();
         foreach (var route in accepted)
         {
@@ -111,7 +127,7 @@ public static class Translator
         {
             foreach (var rule in route.Rules)
             {
-                routes.Add(new RouteModel
+                routes.Add(KeepUnchanged(previousRules, new RouteModel
                 {
                     Id = $"{route.Key.Namespace}/{route.Key.Name}/{rule.Index}",
                     Namespace = route.Key.Namespace,
@@ -127,17 +143,28 @@ public static class Translator
                     Unavailable = rule.Unavailable,
                     Tls = route.Tls?.Model,
                     Mirror = rule.Mirror,
-                });
+                }));
             }
         }
         return WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = consumers, Tls = tls });
     }
 
+    /// <summary>
+    /// The previous instance when the rule is unchanged, so its hash (and the data plane's work for it) is reused. A
+    /// rule whose ranks alone moved is a new instance, but shares its lists with the previous one, which is what the
+    /// data plane needs to keep its work (see <see cref="RouteModelIdentity.SameExceptRanks"/>).
+    /// </summary>
+    private static RouteModel KeepUnchanged(Dictionary<string, RouteModel>? previous, RouteModel fresh) =>
+        previous is not null && previous.TryGetValue(fresh.Id, out var old) && RouteModelIdentity.SameRanks(old, fresh) && RouteModelIdentity.SameExceptRanks(old, fresh)
+            ? old
+            : fresh;
+
     internal static GatewayModel WithVersion(GatewayModel model) => model with { Version = Hash(model) };
 
     /// <summary>
-    /// A hash of hashes, one per rule: the endpoint fast path keeps every untouched <see cref="RouteModel"/> instance,
-    /// so only the rules it rebuilt are serialised again (at 10,000 rules that is most of the fast path's cost).
+    /// A hash of hashes, one per rule: the endpoint fast path and a full pass over unchanged routes keep every untouched
+    /// <see cref="RouteModel"/> instance, so only the rules rebuilt are serialised again (at 10,000 rules that is most
+    /// of a pass's cost).
     /// </summary>
     private static string Hash(GatewayModel model)
     {

@@ -1,5 +1,4 @@
 using Konnect.Controller.Model;
-using Konnect.Gateway.Policies;
 using Konnect.Gateway.Policies.Authentication;
 using Microsoft.AspNetCore.Http;
 
@@ -11,57 +10,43 @@ namespace Konnect.Gateway.Routing;
 /// </summary>
 internal sealed class CompiledModel
 {
-    private readonly RouteMatcher?[][] _matchers;
-    private readonly RoutePolicies?[] _policies;
-
-    private CompiledModel(GatewayModel model, RouteMatcher?[][] matchers, RoutePolicies?[] policies, Dictionary<string, string> invalid)
+    private CompiledModel(GatewayModel model, CompiledRule[] rules, Dictionary<string, string> invalid)
     {
         Model = model;
-        _matchers = matchers;
-        _policies = policies;
+        Rules = rules;
         Invalid = invalid;
     }
 
     public GatewayModel Model { get; }
 
+    /// <summary>One per rule of <see cref="Model"/>, in model order.</summary>
+    public IReadOnlyList<CompiledRule> Rules { get; }
+
     /// <summary>Rules with a match that does not compile (rule id → reason). Their other matches still answer 503.</summary>
     public IReadOnlyDictionary<string, string> Invalid { get; }
 
-    public static CompiledModel Compile(GatewayModel model, RegexCache regexes)
+    public static CompiledModel Compile(GatewayModel model, RegexCache regexes) =>
+        Compile(model, regexes, new Dictionary<string, CompiledRule>(), model.Consumers.Count == 0 ? ConsumerIndex.Empty : new ConsumerIndex(model.Consumers));
+
+    /// <param name="previous">The last model's rules by id: a rule that serves alike is taken from here, not compiled again.</param>
+    /// <param name="consumers">The model's consumers, one index shared by every rule that authenticates.</param>
+    public static CompiledModel Compile(GatewayModel model, RegexCache regexes, IReadOnlyDictionary<string, CompiledRule> previous, ConsumerIndex consumers)
     {
         var invalid = new Dictionary<string, string>(StringComparer.Ordinal);
-        var matchers = new RouteMatcher?[model.Routes.Count][];
-        var policies = new RoutePolicies?[model.Routes.Count];
-        // One index per model, shared by every rule that authenticates.
-        var consumers = model.Consumers.Count == 0 ? ConsumerIndex.Empty : new ConsumerIndex(model.Consumers);
+        var rules = new CompiledRule[model.Routes.Count];
         for (var r = 0; r < model.Routes.Count; r++)
         {
             var route = model.Routes[r];
-            try
+            rules[r] = previous.TryGetValue(route.Id, out var kept) && kept.CanServe(route, consumers)
+                ? kept
+                : CompiledRule.Compile(route, regexes, consumers);
+            if (rules[r].Invalid is { } reason)
             {
-                policies[r] = RoutePolicies.Compile(route.Policies, consumers, route.Id);
-            }
-            catch (FormatException ex)
-            {
-                // Fail closed: a rule whose policy cannot be enforced answers 503 rather than serving without it.
-                invalid[route.Id] = $"Route '{route.Id}': policy does not compile: {ex.Message}";
-            }
-
-            matchers[r] = new RouteMatcher?[route.Matches.Count];
-            for (var m = 0; m < route.Matches.Count; m++)
-            {
-                try
-                {
-                    matchers[r][m] = RouteMatcher.Compile(route.Matches[m], regexes);
-                }
-                catch (ArgumentException ex)
-                {
-                    invalid[route.Id] = $"Route '{route.Id}' match {m}: regular expression does not compile: {ex.Message}";
-                }
+                invalid[route.Id] = reason;
             }
         }
 
-        return new CompiledModel(model, matchers, policies, invalid);
+        return new CompiledModel(model, rules, invalid);
     }
 
     /// <summary>
@@ -84,14 +69,7 @@ internal sealed class CompiledModel
                 notProgrammed?.Add(route.Id);
             }
 
-            for (var m = 0; m < route.Matches.Count; m++)
-            {
-                // A match we cannot evaluate cannot claim requests; the rule's other matches still do.
-                if (_matchers[r][m] is { } matcher)
-                {
-                    matches.Add(new MatchedRoute(route, route.Matches[m], matcher, endpoint, unavailable, _policies[r]));
-                }
-            }
+            matches.AddRange(Rules[r].Bind(route, endpoint, unavailable));
         }
 
         return RouteTable.Build(matches);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Konnect.Controller;
 using Konnect.Controller.Model;
+using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -27,6 +28,10 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
     // Guards the pair (last compiled model, YARP's data source) so a late attach and a publish cannot interleave.
     private readonly Lock _binding = new();
     private RegexCache _regexes = new();
+    // The last applied model's compiled rules by id, reused for every rule that serves alike in the next model.
+    private Dictionary<string, CompiledRule> _rules = new(StringComparer.Ordinal);
+    private IReadOnlyList<ConsumerModel>? _consumerModels;
+    private ConsumerIndex _consumers = ConsumerIndex.Empty;
     private CompiledModel? _lastCompiled;
     private IReadOnlyDictionary<string, string> _lastRejected = new Dictionary<string, string>();
     private EndpointDataSource? _endpoints;
@@ -62,9 +67,9 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
 
             var started = Stopwatch.GetTimestamp();
             var regexes = _regexes.NextGeneration();
-            var compiled = CompiledModel.Compile(model, regexes);
+            var compiled = CompiledModel.Compile(model, regexes, _rules, ConsumersOf(model));
             var rejected = new Dictionary<string, string>(compiled.Invalid, StringComparer.Ordinal);
-            var (routes, clusters) = await BuildValidConfigAsync(model, rejected);
+            var (routes, clusters) = await BuildValidConfigAsync(compiled, rejected);
 
             var revisionId = $"{model.Version}/{Interlocked.Increment(ref _revision)}";
             var applied = _watcher.Expect(revisionId);
@@ -101,6 +106,7 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
             }
 
             _regexes = regexes;
+            _rules = RulesById(compiled);
             ModelApplied(_logger, model.Version, model.Routes.Count, rejected.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return new PublishResult(true, rejected);
         }
@@ -147,14 +153,36 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
     /// YARP refuses a whole snapshot when one route or cluster is invalid; validating each one first lets us drop
     /// just that rule (it answers 503) and keep every other rule serving.
     /// </summary>
-    private async Task<(List<RouteConfig>, List<ClusterConfig>)> BuildValidConfigAsync(GatewayModel model, Dictionary<string, string> rejected)
+    private async Task<(List<RouteConfig>, List<ClusterConfig>)> BuildValidConfigAsync(CompiledModel compiled, Dictionary<string, string> rejected)
     {
+        var model = compiled.Model;
         var routes = new List<RouteConfig>(model.Routes.Count);
         var clusters = new List<ClusterConfig>(model.Routes.Count);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var route in model.Routes)
+        for (var r = 0; r < model.Routes.Count; r++)
         {
-            if (rejected.ContainsKey(route.Id) || YarpConfigBuilder.Build(route) is not { } config)
+            var route = model.Routes[r];
+            var rule = compiled.Rules[r];
+            if (rejected.ContainsKey(route.Id))
+            {
+                continue;
+            }
+
+            // A kept rule keeps its YARP config and verdict: validation is most of the per-rule cost of a publish.
+            if (!rule.YarpBuilt)
+            {
+                var built = YarpConfigBuilder.Build(route);
+                string? rejection = null;
+                if (built is { } candidate)
+                {
+                    var errors = (await _validator.ValidateRouteAsync(candidate.Route)).Concat(await _validator.ValidateClusterAsync(candidate.Cluster)).ToList();
+                    rejection = errors.Count > 0 ? string.Join(" ", errors.Select(e => e.Message)) : null;
+                }
+
+                rule.SetYarp(built, rejection);
+            }
+
+            if (rule.Yarp is not { } config)
             {
                 continue;
             }
@@ -165,10 +193,9 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
                 continue;
             }
 
-            var errors = (await _validator.ValidateRouteAsync(config.Route)).Concat(await _validator.ValidateClusterAsync(config.Cluster)).ToList();
-            if (errors.Count > 0)
+            if (rule.YarpRejection is { } reason)
             {
-                rejected[route.Id] = string.Join(" ", errors.Select(e => e.Message));
+                rejected[route.Id] = reason;
                 continue;
             }
 
@@ -177,6 +204,34 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
         }
 
         return (routes, clusters);
+    }
+
+    /// <summary>The consumer index for <paramref name="model"/>: the last one while the consumers are the same.</summary>
+    private ConsumerIndex ConsumersOf(GatewayModel model)
+    {
+        if (model.Consumers.Count == 0)
+        {
+            return ConsumerIndex.Empty;
+        }
+
+        if (_consumerModels is not { } last || !(ReferenceEquals(last, model.Consumers) || last.SequenceEqual(model.Consumers)))
+        {
+            _consumerModels = model.Consumers;
+            _consumers = new ConsumerIndex(model.Consumers);
+        }
+
+        return _consumers;
+    }
+
+    private static Dictionary<string, CompiledRule> RulesById(CompiledModel compiled)
+    {
+        var rules = new Dictionary<string, CompiledRule>(compiled.Rules.Count, StringComparer.Ordinal);
+        for (var r = 0; r < compiled.Rules.Count; r++)
+        {
+            rules[compiled.Model.Routes[r].Id] = compiled.Rules[r];
+        }
+
+        return rules;
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Applied model {Version}: {Routes} rules, {Rejected} rejected, in {ElapsedMs:F1} ms")]

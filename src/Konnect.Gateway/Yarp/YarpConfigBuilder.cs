@@ -98,11 +98,19 @@ internal static class YarpConfigBuilder
                     Address = address,
                     // SocketsHttpHandler sends the Host header's name as SNI and checks the certificate against it.
                     Host = backend.Tls?.Sni,
-                    Metadata = new Dictionary<string, string> { [WeightKey] = weight },
+                    Metadata = WeightMetadata(weight),
                 };
             }
         }
 
         return destinations;
     }
+
+    // Read-only and equal for every destination of the same weight: 20,000 endpoints share a handful of these.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> WeightMetadataCache = new(StringComparer.Ordinal);
+
+    private static IReadOnlyDictionary<string, string> WeightMetadata(string weight) =>
+        WeightMetadataCache.Count < 1024
+            ? WeightMetadataCache.GetOrAdd(weight, static w => new Dictionary<string, string> { [WeightKey] = w })
+            : new Dictionary<string, string> { [WeightKey] = weight };
 }

@@ -1,0 +1,88 @@
+using Konnect.Controller.Sources;
+using Konnect.Controller.Store;
+using Konnect.Controller.Translation;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Konnect.Controller.Tests.Sources;
+
+/// <summary>Folder mode rebuilds its snapshot from every file; what did not change must stay the same instances.</summary>
+public sealed class SnapshotSharingTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("konnect-sharing-").FullName;
+    private readonly ResourceStore _store = new();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task LoadOnceAsync_OnlyAnEndpointSliceChanged_TakesTheEndpointFastPath()
+    {
+        Write("app.yaml", Route("r", "/r") + "---\n" + Service("s"));
+        Write("slices.yaml", Slice("s", port: 8080));
+        using var source = NewSource();
+        await source.LoadOnceAsync();
+        var before = _store.Current;
+
+        Write("slices.yaml", Slice("s", port: 18080));
+        await source.LoadOnceAsync();
+        var after = _store.Current;
+
+        Assert.True(EndpointUpdate.OnlyEndpointsChanged(before, after));
+        Assert.Same(before.Routes, after.Routes);
+        Assert.Same(before.Services, after.Services);
+        Assert.Equal(18080, Assert.Single(after.EndpointSlices.Values).Ports![0].Port);
+    }
+
+    [Fact]
+    public async Task LoadOnceAsync_OneObjectInAFileEdited_TheOthersInItKeepTheirInstances()
+    {
+        Write("app.yaml", Route("a", "/a") + "---\n" + Route("b", "/b") + "---\n" + Service("s"));
+        using var source = NewSource();
+        await source.LoadOnceAsync();
+        var before = _store.Current;
+
+        Write("app.yaml", Route("a", "/a") + "---\n" + Route("b", "/b-changed") + "---\n" + Service("s"));
+        await source.LoadOnceAsync();
+        var after = _store.Current;
+
+        Assert.Same(before.Routes[RouteRef("a")], after.Routes[RouteRef("a")]);
+        Assert.NotSame(before.Routes[RouteRef("b")], after.Routes[RouteRef("b")]);
+        Assert.Equal("/b-changed", after.Routes[RouteRef("b")].Spec.Rules[0].Matches![0].Path!.Value);
+        Assert.Same(before.Services, after.Services);
+    }
+
+    private ManifestSource NewSource() => new(_dir, _store, TimeProvider.System, NullLogger<ManifestSource>.Instance);
+
+    private void Write(string relative, string text) => File.WriteAllText(Path.Combine(_dir, relative), text);
+
+    private static ObjectRef RouteRef(string name) => new("KonnectRoute", "default", name);
+
+    private static string Route(string name, string path) => $$"""
+        apiVersion: konnect.dev/v1alpha1
+        kind: KonnectRoute
+        metadata: { name: {{name}} }
+        spec:
+          rules:
+            - matches: [{ path: { type: PathPrefix, value: {{path}} } }]
+              backends: [{ service: s, port: http }]
+
+        """;
+
+    private static string Service(string name) => $$"""
+        apiVersion: v1
+        kind: Service
+        metadata: { name: {{name}} }
+        spec:
+          ports: [{ name: http, port: 80 }]
+
+        """;
+
+    private static string Slice(string service, int port) => $$"""
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata: { name: {{service}}-1, labels: { kubernetes.io/service-name: {{service}} } }
+        addressType: IPv4
+        ports: [{ name: http, port: {{port}} }]
+        endpoints: [{ addresses: [10.0.0.1], conditions: { ready: true } }]
+
+        """;
+}

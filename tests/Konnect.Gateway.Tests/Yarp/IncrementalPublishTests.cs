@@ -1,0 +1,46 @@
+using System.Net;
+using Konnect.Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Yarp.ReverseProxy.Configuration;
+using static Konnect.Gateway.Tests.Infrastructure.Routes;
+
+namespace Konnect.Gateway.Tests.Yarp;
+
+/// <summary>A publish rebuilds only the rules that changed; every other rule keeps what was built for it.</summary>
+public sealed class IncrementalPublishTests : GatewayTest
+{
+    [Fact]
+    public async Task PublishAsync_OneRuleChanged_OtherRulesKeepTheirYarpConfig()
+    {
+        var a = Route("a", Backend.Url("/a"), Prefix("/a"));
+        await Gateway.PublishAsync(a, Route("b", Backend.Url("/b1"), Prefix("/b")));
+        var before = YarpRoutes();
+
+        // Rule a only moves in rank (another rule came before it); rule b gets a new endpoint.
+        await Gateway.PublishAsync(a with { Matches = [a.Matches[0] with { Rank = 7 }] }, Route("b", Backend.Url("/b2"), Prefix("/b")));
+        var after = YarpRoutes();
+
+        Assert.Same(before["test/a/0"], after["test/a/0"]);
+        Assert.NotSame(before["test/b/0"], after["test/b/0"]);
+        Assert.Equal("/a/a/x", await Gateway.BodyAsync("/a/x"));
+        Assert.Equal("/b2/b/x", await Gateway.BodyAsync("/b/x"));
+    }
+
+    [Fact]
+    public async Task PublishAsync_RejectedRuleKeptAcrossPublishes_StaysRejectedAlone()
+    {
+        var bad = Route("bad", Backend.Url(), Prefix("/bad")) with { RewritePathPrefix = "no-slash" };
+        var first = await Gateway.Publisher.PublishAsync(TestGateway.Model(bad, Route("good", Backend.Url("/g1"), Prefix("/good"))), CancellationToken.None);
+
+        var second = await Gateway.Publisher.PublishAsync(TestGateway.Model(bad, Route("good", Backend.Url("/g2"), Prefix("/good"))), CancellationToken.None);
+
+        Assert.Equal(["test/bad/0"], first.Rejected.Keys);
+        Assert.Equal(first.Rejected, second.Rejected);
+        using var rejected = await Gateway.GetAsync("/bad/x");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);
+        Assert.Equal("/g2/good/x", await Gateway.BodyAsync("/good/x"));
+    }
+
+    private Dictionary<string, RouteConfig> YarpRoutes() =>
+        Gateway.Services.GetRequiredService<InMemoryConfigProvider>().GetConfig().Routes.ToDictionary(r => r.RouteId);
+}
