@@ -28,15 +28,9 @@ internal static class ManifestSnapshot
 
         foreach (var (current, lastGood) in files.OrderBy(f => f.Current.Path, StringComparer.Ordinal))
         {
-            var content = current;
-            if (current.SyntaxError is { } error)
-            {
-                var location = new SourceLocation(current.Path, error.Line);
-                var kept = lastGood is null ? "" : "; still serving its last good content";
-                problems.Add(new SourceProblem(location, $"{location}:{error.Column}: {error.Message}{kept}"));
-                if (lastGood is null) { continue; }
-                content = lastGood;
-            }
+            problems.AddRange(FileProblems(current, lastGood));
+            if (current.SyntaxError is not null && lastGood is null) { continue; }
+            var content = current.SyntaxError is null ? current : lastGood!;
             problems.AddRange(content.Problems);
 
             // Valid and invalid objects compete for their name alike: the first written (by file, then line) wins.
@@ -47,7 +41,7 @@ internal static class ManifestSnapshot
             {
                 if (sources.TryGetValue(reference, out var first))
                 {
-                    problems.Add(new SourceProblem(location, $"{location}: {reference} is a duplicate of the one at {first}; ignored"));
+                    problems.Add(new SourceProblem(location, $"{location}: {reference}{DuplicateMarker}{first}; ignored"));
                     continue;
                 }
                 sources[reference] = location;
@@ -73,13 +67,26 @@ internal static class ManifestSnapshot
             EndpointSlices = slices.ToImmutable(),
             Secrets = secrets.ToImmutable(),
             Invalid = invalid.ToImmutable(),
-            Problems = [.. problems
-                .OrderBy(p => p.Location.File, StringComparer.Ordinal)
-                .ThenBy(p => p.Location.Line)
-                .ThenBy(p => p.Message, StringComparer.Ordinal)],
+            Problems = Order(problems),
             Sources = sources.ToImmutable(),
         };
     }
+
+    public const string DuplicateMarker = " is a duplicate of the one at ";
+
+    /// <summary>The problem a malformed file adds on its own (its content's problems come on top).</summary>
+    public static IEnumerable<SourceProblem> FileProblems(ManifestFile current, ManifestFile? lastGood)
+    {
+        if (current.SyntaxError is not { } error) { return []; }
+        var location = new SourceLocation(current.Path, error.Line);
+        var kept = lastGood is null ? "" : "; still serving its last good content";
+        return [new SourceProblem(location, $"{location}:{error.Column}: {error.Message}{kept}")];
+    }
+
+    public static ImmutableArray<SourceProblem> Order(IEnumerable<SourceProblem> problems) => [.. problems
+        .OrderBy(p => p.Location.File, StringComparer.Ordinal)
+        .ThenBy(p => p.Location.Line)
+        .ThenBy(p => p.Message, StringComparer.Ordinal)];
 
     /// <summary>How many objects (valid or not) a snapshot holds, for the "Loaded N objects" line.</summary>
     public static int CountObjects(ResourceSnapshot snapshot) => snapshot.Sources.Count;

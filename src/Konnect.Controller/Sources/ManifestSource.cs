@@ -227,8 +227,10 @@ public sealed class ManifestSource : IHostedService, IDisposable
         var changed = !_loaded;
         var missing = _directories.Where(d => !Directory.Exists(d)).ToArray();
         var missingFolders = string.Join('\n', missing);
-        changed |= missingFolders != _missingFolders;
+        var foldersChanged = missingFolders != _missingFolders;
+        changed |= foldersChanged;
         _missingFolders = missingFolders;
+        var changes = new List<ManifestFileChange>();
 
         var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (full, name) in _directories.SelectMany(Enumerate))
@@ -246,18 +248,22 @@ public sealed class ManifestSource : IHostedService, IDisposable
             _emptySince.Remove(name);
             var lastGood = file.IsWellFormed ? null : known && previous.State.Current.IsWellFormed ? previous.State.Current : previous.State.LastGood;
             _files[name] = (stamp, new ManifestFileState(file, lastGood));
+            changes.Add(new ManifestFileChange(name, known ? previous.State : null, _files[name].State));
             changed = true;
         }
         foreach (var gone in _files.Keys.Where(k => !present.Contains(k)).ToList())
         {
+            changes.Add(new ManifestFileChange(gone, _files[gone].State, null));
             _files.Remove(gone);
             _emptySince.Remove(gone);
             changed = true;
         }
         if (!changed) { return; }
 
+        // A few edited files update the last snapshot in place of a rebuild from every file (see ManifestSnapshotUpdate).
+        var updated = _lastSnapshot is not null && _loaded && !foldersChanged ? ManifestSnapshotUpdate.TryApply(_lastSnapshot, changes) : null;
         var folderProblems = missing.Select(d => new SourceProblem(new SourceLocation(d, 0), $"{d}: folder not found"));
-        var snapshot = SnapshotSharing.Share(_lastSnapshot, ManifestSnapshot.Build(_files.Values.Select(f => f.State), folderProblems));
+        var snapshot = SnapshotSharing.Share(_lastSnapshot, updated ?? ManifestSnapshot.Build(_files.Values.Select(f => f.State), folderProblems));
         _store.Replace(snapshot);
         _lastSnapshot = snapshot;
         _loaded = true;

@@ -5,9 +5,10 @@ public sealed record ManifestSourceOptions
 {
     /// <summary>
     /// Quiet time after a change before reloading, so an editor's save (truncate, write, rename) or a `kubectl cp`
-    /// of many files is read once, complete. A steady stream of changes still reloads after 10x this.
+    /// of many files is read once, complete. A steady stream of changes still reloads after 10x this. Short, because it
+    /// is paid by every change before traffic sees it; a half-written file keeps its last good content anyway.
     /// </summary>
-    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(25);
+    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
     /// How often the folder is checked even without a change event. File watchers miss events (buffer overflow,

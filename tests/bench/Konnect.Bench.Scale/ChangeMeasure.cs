@@ -64,7 +64,7 @@ public sealed partial class ChangeMeasure(KonnectProcess konnect, Prober prober,
 public sealed record ChangeSample(double? EndToEndMs, Stages? Stages);
 
 /// <summary>
-/// Where one change's time went, in ms: write to the reconcile pass starting (file watch, 25 ms debounce, re-reading
+/// Where one change's time went, in ms: write to the reconcile pass starting (file watch, 10 ms debounce, re-reading
 /// and parsing the folder, or the watch event; <paramref name="SourceStored"/> is write to the folder source storing
 /// its snapshot), pass start to publish start (translation), publish (YARP config, validation, route table swap),
 /// publish end to the first poll that saw it, and publish end to the pass end (the status report, after traffic has it).

@@ -36,7 +36,7 @@ public static class ScaleReport
                 + $"| {r.Startup.ReadyMs:F0} | {r.Startup.FirstProxiedMs:F0} | {r.Startup.SettledMs:F0} |");
         }
         o.WriteLine();
-        o.WriteLine("Where a change's time goes (medians, ms): source = write to the reconcile pass starting (folder: file watch, 25 ms debounce,");
+        o.WriteLine("Where a change's time goes (medians, ms): source = write to the reconcile pass starting (folder: file watch, 10 ms debounce,");
         o.WriteLine("re-reading the folder; stored = when the folder source stored the snapshot), translate = pass start to publish start,");
         o.WriteLine("publish = YARP config + validation + route table swap, to traffic = publish end to the first poll that saw it");
         o.WriteLine("(negative: YARP served the change, e.g. new destinations, before the publisher finished), status = publish end to");
