@@ -99,6 +99,10 @@ public sealed partial class KonnectProcess : IAsyncDisposable
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
+    /// <summary>Open sockets (listeners, clients and upstream connections), from the process's file descriptors.</summary>
+    public int OpenSockets() => new DirectoryInfo($"/proc/{_process.Id}/fd").EnumerateFileSystemInfos()
+        .Count(fd => fd.LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true);
+
     public bool HasExited => _process.HasExited;
 
     private async Task ReadLogAsync()

@@ -22,17 +22,18 @@ public static class ScaleReport
                 + $"| {Pair(r.EndpointChanges)} | {Verdict(Stats.Percentile(r.EndpointChanges, 99), EndpointTarget)} |");
         }
         o.WriteLine();
-        o.WriteLine("| source | routes | endpoints | RSS MiB | managed heap MiB | target (RSS, 10,000 routes) | start to /readyz 200 ms | start to first proxied 200 ms | start to last start-up pass ms |");
-        o.WriteLine("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
+        o.WriteLine("| source | routes | endpoints | RSS / heap MiB, loaded | target (RSS, 10,000 routes) | RSS / heap MiB, after a request per route (open sockets) | target | start to /readyz 200 ms | start to first proxied 200 ms | start to last start-up pass ms |");
+        o.WriteLine("| --- | ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: |");
         if (quickStart is not null)
         {
-            o.WriteLine($"| folder | 3 (quick-start size) | 6 | | | | {quickStart.ReadyMs:F0} | {quickStart.FirstProxiedMs:F0} | {quickStart.SettledMs:F0} |");
+            o.WriteLine($"| folder | 3 (quick-start size) | 6 | | | | | {quickStart.ReadyMs:F0} | {quickStart.FirstProxiedMs:F0} | {quickStart.SettledMs:F0} |");
         }
         foreach (var r in runs)
         {
-            var rss = r.ResidentBytes / 1048576.0;
-            var rssTarget = r.Routes >= 10_000 ? Verdict(rss, RssTargetMb, "MiB") : "";
-            o.WriteLine($"| {r.Source} | {r.Routes:N0} | {2 * r.Routes:N0} | {Mb(r.ResidentBytes)} | {Mb(r.ManagedHeapBytes)} | {rssTarget} "
+            string Target(Memory? m) => r.Routes >= 10_000 && m is not null ? Verdict(m.ResidentBytes / 1048576.0, RssTargetMb, "MiB") : "";
+            string Cell(Memory? m) => m is null ? "" : $"{Mb(m.ResidentBytes)} / {Mb(m.ManagedHeapBytes)}";
+            var sockets = r.AfterTraffic is { } t ? $" ({t.Sockets})" : "";
+            o.WriteLine($"| {r.Source} | {r.Routes:N0} | {2 * r.Routes:N0} | {Cell(r.Loaded)} | {Target(r.Loaded)} | {Cell(r.AfterTraffic)}{sockets} | {Target(r.AfterTraffic)} "
                 + $"| {r.Startup.ReadyMs:F0} | {r.Startup.FirstProxiedMs:F0} | {r.Startup.SettledMs:F0} |");
         }
         o.WriteLine();

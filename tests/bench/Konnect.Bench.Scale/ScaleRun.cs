@@ -53,11 +53,13 @@ public sealed class ScaleRun(ScaleSettings settings, Upstream a, Upstream b)
         }
         Console.Error.WriteLine($"scale: endpoint changes {Summary(endpointChanges)}");
 
+        // Memory twice: with the configuration loaded, and after one request to every route, when the forwarder keeps
+        // an idle keep-alive connection to each destination it used (one per route here) until its idle timeout.
+        var loaded = new Memory(konnect.ResidentBytes(), await prober.ManagedHeapBytesAsync().ConfigureAwait(false), konnect.OpenSockets());
         var wrong = await TrafficAsync(set, prober).ConfigureAwait(false);
-        var heap = await prober.ManagedHeapBytesAsync().ConfigureAwait(false);
-        var rss = konnect.ResidentBytes();
-        Console.Error.WriteLine($"scale: after one request to each route ({wrong} wrong answers): RSS {rss / 1048576.0:F0} MiB, managed heap {heap / 1048576.0:F0} MiB");
-        return new RunResult(source.Name, routes, set.Hosts, startup, routeChanges, endpointChanges, rss, heap, wrong);
+        var afterTraffic = new Memory(konnect.ResidentBytes(), await prober.ManagedHeapBytesAsync().ConfigureAwait(false), konnect.OpenSockets());
+        Console.Error.WriteLine($"scale: configuration loaded: {loaded}; after one request to each route ({wrong} wrong answers): {afterTraffic}");
+        return new RunResult(source.Name, routes, set.Hosts, startup, routeChanges, endpointChanges, loaded, afterTraffic, wrong);
     }
 
     // Changes walk over the whole set (a different host each time), route changes and endpoint changes apart.
@@ -83,4 +85,10 @@ public sealed record Startup(double ReadyMs, double FirstProxiedMs, double Settl
 
 /// <summary>Everything one row measured.</summary>
 public sealed record RunResult(string Source, int Routes, int Hosts, Startup Startup, IReadOnlyList<ChangeSample> RouteChanges,
-    IReadOnlyList<ChangeSample> EndpointChanges, long? ResidentBytes, long? ManagedHeapBytes, int WrongAnswers);
+    IReadOnlyList<ChangeSample> EndpointChanges, Memory? Loaded, Memory? AfterTraffic, int WrongAnswers);
+
+/// <summary>VmRSS, the managed heap gauge and the process's open sockets at one moment.</summary>
+public sealed record Memory(long ResidentBytes, long? ManagedHeapBytes, int Sockets)
+{
+    public override string ToString() => $"RSS {ResidentBytes / 1048576.0:F0} MiB, managed heap {ManagedHeapBytes / 1048576.0:F0} MiB, {Sockets} open sockets";
+}
