@@ -158,17 +158,11 @@ public sealed class E2eScriptTests : IDisposable
     /// <summary>Runs tests/e2e/run.sh with this PATH; a few attempts per check, since the upstreams are ready before it starts.</summary>
     private static async Task<(int Code, string Stdout, string Stderr)> RunScript(string path, int httpPort = 0)
     {
-        var info = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(Repo.Root, "tests", "e2e", "run.sh"));
+        var info = Repo.StartInfo("/bin/bash", Path.Combine(Repo.Root, "tests", "e2e", "run.sh"));
         info.Environment["PATH"] = path;
         info.Environment["E2E_HTTP_PORT"] = httpPort.ToString();
         info.Environment["E2E_ATTEMPTS"] = "15";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        return await Repo.RunAsync(info, TimeSpan.FromSeconds(90));
     }
 
     private static async Task<int> Status(string url)

@@ -91,13 +91,7 @@ public sealed class JwksStatusTests : IAsyncLifetime
             Metadata = new ObjectMeta { Name = "orders", Namespace = "shop" },
             Spec = new KonnectRouteSpec { Policies = ["jwt"], Rules = [new RouteRule { Backends = [new RouteBackend { Url = "http://127.0.0.1:1" }] }] },
         });
-        var app = RunCommand.Build(new RunOptions(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"])
-        {
-            Kubeconfig = Path.Combine(_dir, "kubeconfig"),
-            LeaseDuration = TimeSpan.FromSeconds(2),
-            RenewDeadline = TimeSpan.FromSeconds(1.5),
-            RetryPeriod = TimeSpan.FromMilliseconds(200),
-        });
+        var app = RunCommand.Build(Repo.ClusterModeOptions(Path.Combine(_dir, "kubeconfig")));
         await app.StartAsync();
         try
         {

@@ -136,14 +136,7 @@ public sealed class KubernetesCertManagerTests : IAsyncLifetime
 
     private async Task<WebApplication> StartKonnectAsync()
     {
-        _konnect = RunCommand.Build(new RunOptions(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"])
-        {
-            Kubeconfig = Path.Combine(_dir, "kubeconfig"),
-            ListenTls = [$"https://127.0.0.1:{_tls}"],
-            LeaseDuration = TimeSpan.FromSeconds(2),
-            RenewDeadline = TimeSpan.FromSeconds(1.5),
-            RetryPeriod = TimeSpan.FromMilliseconds(200),
-        });
+        _konnect = RunCommand.Build(Repo.ClusterModeOptions(Path.Combine(_dir, "kubeconfig")) with { ListenTls = [$"https://127.0.0.1:{_tls}"] });
         await _konnect.StartAsync();
         return _konnect;
     }

@@ -82,13 +82,7 @@ public sealed class KubernetesStatusTests : IAsyncLifetime
 
     private async Task<WebApplication> StartAsync()
     {
-        var app = RunCommand.Build(new RunOptions(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"])
-        {
-            Kubeconfig = Path.Combine(_dir, "kubeconfig"),
-            LeaseDuration = TimeSpan.FromSeconds(2),
-            RenewDeadline = TimeSpan.FromSeconds(1.5),
-            RetryPeriod = TimeSpan.FromMilliseconds(200),
-        });
+        var app = RunCommand.Build(Repo.ClusterModeOptions(Path.Combine(_dir, "kubeconfig")));
         await app.StartAsync();
         return app;
     }

@@ -72,15 +72,9 @@ public sealed partial class PackagingTests : IDisposable
     /// <summary>Runs a program with PATH set to this test's bin folder only (so no docker, whatever the machine has).</summary>
     private async Task<(int Code, string Stdout, string Stderr)> Run(string file, string[] args)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args) { info.ArgumentList.Add(arg); }
+        var info = Repo.StartInfo(file, args);
         info.Environment["PATH"] = _bin;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        return await Repo.RunAsync(info, TimeSpan.FromSeconds(60));
     }
 
     private void Link(string tool) => File.CreateSymbolicLink(Path.Combine(_bin, tool), Which(tool));

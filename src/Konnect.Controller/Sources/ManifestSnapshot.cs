@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Konnect.Api.Kubernetes;
-using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Store;
 
 namespace Konnect.Controller.Sources;
@@ -16,14 +15,7 @@ internal static class ManifestSnapshot
 {
     public static ResourceSnapshot Build(IEnumerable<ManifestFileState> files, IEnumerable<SourceProblem>? extraProblems = null)
     {
-        var routes = ImmutableSortedDictionary.CreateBuilder<ObjectRef, KonnectRoute>();
-        var policies = ImmutableSortedDictionary.CreateBuilder<ObjectRef, KonnectPolicy>();
-        var consumers = ImmutableSortedDictionary.CreateBuilder<ObjectRef, KonnectConsumer>();
-        var services = ImmutableSortedDictionary.CreateBuilder<ObjectRef, Service>();
-        var slices = ImmutableSortedDictionary.CreateBuilder<ObjectRef, EndpointSlice>();
-        var secrets = ImmutableSortedDictionary.CreateBuilder<ObjectRef, Secret>();
-        var invalid = ImmutableSortedDictionary.CreateBuilder<ObjectRef, InvalidObject>();
-        var sources = ImmutableDictionary.CreateBuilder<ObjectRef, SourceLocation>();
+        var builder = new SnapshotBuilder(ResourceSnapshot.Empty);
         var problems = new List<SourceProblem>(extraProblems ?? []);
 
         foreach (var (current, lastGood) in files.OrderBy(f => f.Current.Path, StringComparer.Ordinal))
@@ -39,37 +31,17 @@ internal static class ManifestSnapshot
                 .OrderBy(e => e.Location.Line);
             foreach (var (reference, location, obj, bad) in entries)
             {
-                if (sources.TryGetValue(reference, out var first))
+                if (builder.Sources.TryGetValue(reference, out var first))
                 {
                     problems.Add(new SourceProblem(location, $"{location}: {reference}{DuplicateMarker}{first}; ignored"));
                     continue;
                 }
-                sources[reference] = location;
-                switch (obj)
-                {
-                    case KonnectRoute route: routes[reference] = route; break;
-                    case KonnectPolicy policy: policies[reference] = policy; break;
-                    case KonnectConsumer consumer: consumers[reference] = consumer; break;
-                    case Service service: services[reference] = service; break;
-                    case EndpointSlice slice: slices[reference] = slice; break;
-                    case Secret secret: secrets[reference] = secret; break;
-                    default: invalid[reference] = bad!; break;
-                }
+                builder.Sources[reference] = location;
+                if (obj is null || !builder.Add(reference, obj)) { builder.AddInvalid(reference, bad!); }
             }
         }
 
-        return new ResourceSnapshot
-        {
-            Routes = routes.ToImmutable(),
-            Policies = policies.ToImmutable(),
-            Consumers = consumers.ToImmutable(),
-            Services = services.ToImmutable(),
-            EndpointSlices = slices.ToImmutable(),
-            Secrets = secrets.ToImmutable(),
-            Invalid = invalid.ToImmutable(),
-            Problems = Order(problems),
-            Sources = sources.ToImmutable(),
-        };
+        return builder.ToSnapshot(ResourceSnapshot.Empty, Order(problems));
     }
 
     public const string DuplicateMarker = " is a duplicate of the one at ";

@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using Konnect.Api.Kubernetes;
-using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Store;
 
 namespace Konnect.Controller.Sources;
@@ -18,14 +15,10 @@ internal static class ManifestSnapshotUpdate
 {
     public static ResourceSnapshot? TryApply(ResourceSnapshot previous, IReadOnlyList<ManifestFileChange> changes)
     {
-        var routes = previous.Routes.ToBuilder();
-        var policies = previous.Policies.ToBuilder();
-        var consumers = previous.Consumers.ToBuilder();
-        var services = previous.Services.ToBuilder();
-        var slices = previous.EndpointSlices.ToBuilder();
-        var secrets = previous.Secrets.ToBuilder();
-        var invalid = previous.Invalid.ToBuilder();
-        var sources = previous.Sources.ToBuilder();
+        // A duplicate anywhere is a conflict the full build settles by file order (removing a winner promotes a
+        // loser in another file): leave those to it.
+        if (previous.Problems.Any(p => p.Message.Contains(ManifestSnapshot.DuplicateMarker, StringComparison.Ordinal))) { return null; }
+        var builder = new SnapshotBuilder(previous);
         var changedFiles = changes.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
 
         // Take out everything the changed files served, checking each name was really theirs (not a duplicate's winner elsewhere).
@@ -33,10 +26,8 @@ internal static class ManifestSnapshotUpdate
         {
             foreach (var (reference, location) in Entries(change.Old))
             {
-                if (!sources.TryGetValue(reference, out var at) || at != location) { return null; }
-                sources.Remove(reference);
-                routes.Remove(reference); policies.Remove(reference); consumers.Remove(reference);
-                services.Remove(reference); slices.Remove(reference); secrets.Remove(reference); invalid.Remove(reference);
+                if (!builder.Sources.TryGetValue(reference, out var at) || at != location) { return null; }
+                builder.Remove(reference);
             }
         }
 
@@ -45,46 +36,23 @@ internal static class ManifestSnapshotUpdate
             if (Content(change.New) is not { } content) { continue; }
             foreach (var o in content.Objects)
             {
-                if (!sources.TryAdd(o.Ref, o.Location)) { return null; }
-                switch (o.Object)
-                {
-                    case KonnectRoute route: routes[o.Ref] = route; break;
-                    case KonnectPolicy policy: policies[o.Ref] = policy; break;
-                    case KonnectConsumer consumer: consumers[o.Ref] = consumer; break;
-                    case Service service: services[o.Ref] = service; break;
-                    case EndpointSlice slice: slices[o.Ref] = slice; break;
-                    case Secret secret: secrets[o.Ref] = secret; break;
-                    default: return null; // a kind the full build does not expect either: let it decide
-                }
+                // A name taken twice, or a kind the full build does not expect either: let the full build decide.
+                if (!builder.Sources.TryAdd(o.Ref, o.Location) || !builder.Add(o.Ref, o.Object)) { return null; }
             }
             foreach (var i in content.Invalid)
             {
-                if (!sources.TryAdd(i.Ref, i.Location)) { return null; }
-                invalid[i.Ref] = i.Invalid;
+                if (!builder.Sources.TryAdd(i.Ref, i.Location)) { return null; }
+                builder.AddInvalid(i.Ref, i.Invalid);
             }
         }
 
-        // A duplicate anywhere is a conflict the full build settles by file order (removing a winner promotes a
-        // loser in another file): leave those to it.
-        if (previous.Problems.Any(p => p.Message.Contains(ManifestSnapshot.DuplicateMarker, StringComparison.Ordinal))) { return null; }
         var kept = previous.Problems.Where(p => !changedFiles.Contains(p.Location.File)).ToList();
         foreach (var change in changes.Where(c => c.New is not null))
         {
             kept.AddRange(FileProblems(change.New!.Value));
         }
 
-        return previous with
-        {
-            Routes = routes.ToImmutable(),
-            Policies = policies.ToImmutable(),
-            Consumers = consumers.ToImmutable(),
-            Services = services.ToImmutable(),
-            EndpointSlices = slices.ToImmutable(),
-            Secrets = secrets.ToImmutable(),
-            Invalid = invalid.ToImmutable(),
-            Sources = sources.ToImmutable(),
-            Problems = ManifestSnapshot.Order(kept),
-        };
+        return builder.ToSnapshot(previous, ManifestSnapshot.Order(kept));
     }
 
     /// <summary>What the full build serves from a file: its content, or its last good content while it is malformed.</summary>

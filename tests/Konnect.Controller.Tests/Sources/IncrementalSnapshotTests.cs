@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Konnect.Controller.Tests.Sources;
 
+using static FolderManifests;
+
 /// <summary>
 /// Folder mode applies a few edited files to its last snapshot instead of rebuilding from every file. After each edit
 /// below, the watched source's snapshot must equal what a fresh source reading the same folder builds from scratch.
@@ -112,34 +114,4 @@ public sealed class IncrementalSnapshotTests : IDisposable
     private ManifestSource New(ResourceStore store) => new(_dir, store, TimeProvider.System, NullLogger<ManifestSource>.Instance);
 
     private void Write(string relative, string text) => File.WriteAllText(Path.Combine(_dir, relative), text);
-
-    private static string Route(string name, string path) => $$"""
-        apiVersion: konnect.dev/v1alpha1
-        kind: KonnectRoute
-        metadata: { name: {{name}} }
-        spec:
-          rules:
-            - matches: [{ path: { type: PathPrefix, value: {{path}} } }]
-              backends: [{ service: s, port: http }]
-
-        """;
-
-    private static string Service(string name) => $$"""
-        apiVersion: v1
-        kind: Service
-        metadata: { name: {{name}} }
-        spec:
-          ports: [{ name: http, port: 80 }]
-
-        """;
-
-    private static string Slice(string service, int port) => $$"""
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata: { name: {{service}}-1, labels: { kubernetes.io/service-name: {{service}} } }
-        addressType: IPv4
-        ports: [{ name: http, port: {{port}} }]
-        endpoints: [{ addresses: [10.0.0.1], conditions: { ready: true } }]
-
-        """;
 }

@@ -117,13 +117,7 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
               "spec": { "secretName": "moved-tls", "dnsNames": ["old.moved.test"], "issuerRef": { "name": "letsencrypt", "kind": "ClusterIssuer", "group": "cert-manager.io" } } }
             """);
 
-        var app = RunCommand.Build(new RunOptions(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"])
-        {
-            Kubeconfig = Path.Combine(_dir, "kubeconfig"),
-            LeaseDuration = TimeSpan.FromSeconds(2),
-            RenewDeadline = TimeSpan.FromSeconds(1.5),
-            RetryPeriod = TimeSpan.FromMilliseconds(200),
-        });
+        var app = RunCommand.Build(Repo.ClusterModeOptions(Path.Combine(_dir, "kubeconfig")));
         await app.StartAsync();
         try
         {

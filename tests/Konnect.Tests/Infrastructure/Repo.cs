@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Konnect.Commands;
 
 namespace Konnect.Tests.Infrastructure;
 
@@ -64,17 +65,38 @@ internal static class Repo
         }
     }
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string file, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string file, params string[] args) =>
+        RunAsync(StartInfo(file, args), TimeSpan.FromSeconds(60));
+
+    /// <summary>A program with its output captured; set its environment before <see cref="RunAsync(ProcessStartInfo, TimeSpan)"/>.</summary>
+    public static ProcessStartInfo StartInfo(string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args) { info.ArgumentList.Add(arg); }
+        return info;
+    }
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(ProcessStartInfo info, TimeSpan limit)
+    {
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(limit);
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout, await stderr);
     }
+
+    /// <summary>
+    /// In-process `konnect run` against a (fake) cluster, with leader-election timings short enough for a test to see
+    /// the leader write status within a second or two.
+    /// </summary>
+    public static RunOptions ClusterModeOptions(string kubeconfig) => new(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"])
+    {
+        Kubeconfig = kubeconfig,
+        LeaseDuration = TimeSpan.FromSeconds(2),
+        RenewDeadline = TimeSpan.FromSeconds(1.5),
+        RetryPeriod = TimeSpan.FromMilliseconds(200),
+    };
 
     /// <summary>Polls until <paramref name="condition"/> holds, failing after <paramref name="seconds"/>.</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int seconds = 30)

@@ -1,0 +1,75 @@
+using System.Collections.Immutable;
+using Konnect.Api.Kubernetes;
+using Konnect.Api.V1Alpha1;
+using Konnect.Controller.Store;
+
+namespace Konnect.Controller.Sources;
+
+/// <summary>
+/// The collections of a folder-mode snapshot while they are being filled: from nothing (a full build) or from the
+/// previous snapshot (a few files changed). One place knows which collection each kind goes to.
+/// </summary>
+internal sealed class SnapshotBuilder
+{
+    private readonly ImmutableSortedDictionary<ObjectRef, KonnectRoute>.Builder _routes;
+    private readonly ImmutableSortedDictionary<ObjectRef, KonnectPolicy>.Builder _policies;
+    private readonly ImmutableSortedDictionary<ObjectRef, KonnectConsumer>.Builder _consumers;
+    private readonly ImmutableSortedDictionary<ObjectRef, Service>.Builder _services;
+    private readonly ImmutableSortedDictionary<ObjectRef, EndpointSlice>.Builder _slices;
+    private readonly ImmutableSortedDictionary<ObjectRef, Secret>.Builder _secrets;
+    private readonly ImmutableSortedDictionary<ObjectRef, InvalidObject>.Builder _invalid;
+
+    public SnapshotBuilder(ResourceSnapshot from)
+    {
+        _routes = from.Routes.ToBuilder();
+        _policies = from.Policies.ToBuilder();
+        _consumers = from.Consumers.ToBuilder();
+        _services = from.Services.ToBuilder();
+        _slices = from.EndpointSlices.ToBuilder();
+        _secrets = from.Secrets.ToBuilder();
+        _invalid = from.Invalid.ToBuilder();
+        Sources = from.Sources.ToBuilder();
+    }
+
+    /// <summary>Where each object (valid or not) was written; a name is taken by the first object that claims it.</summary>
+    public ImmutableDictionary<ObjectRef, SourceLocation>.Builder Sources { get; }
+
+    /// <summary>Adds a decoded object; false for a kind a snapshot does not hold.</summary>
+    public bool Add(ObjectRef reference, IKubernetesObject obj)
+    {
+        switch (obj)
+        {
+            case KonnectRoute route: _routes[reference] = route; return true;
+            case KonnectPolicy policy: _policies[reference] = policy; return true;
+            case KonnectConsumer consumer: _consumers[reference] = consumer; return true;
+            case Service service: _services[reference] = service; return true;
+            case EndpointSlice slice: _slices[reference] = slice; return true;
+            case Secret secret: _secrets[reference] = secret; return true;
+            default: return false;
+        }
+    }
+
+    public void AddInvalid(ObjectRef reference, InvalidObject invalid) => _invalid[reference] = invalid;
+
+    /// <summary>Takes an object out of whichever collection holds it, and its source location.</summary>
+    public void Remove(ObjectRef reference)
+    {
+        Sources.Remove(reference);
+        _routes.Remove(reference); _policies.Remove(reference); _consumers.Remove(reference);
+        _services.Remove(reference); _slices.Remove(reference); _secrets.Remove(reference); _invalid.Remove(reference);
+    }
+
+    /// <summary>The snapshot: <paramref name="template"/> with these collections (an unchanged one keeps its instance).</summary>
+    public ResourceSnapshot ToSnapshot(ResourceSnapshot template, ImmutableArray<SourceProblem> problems) => template with
+    {
+        Routes = _routes.ToImmutable(),
+        Policies = _policies.ToImmutable(),
+        Consumers = _consumers.ToImmutable(),
+        Services = _services.ToImmutable(),
+        EndpointSlices = _slices.ToImmutable(),
+        Secrets = _secrets.ToImmutable(),
+        Invalid = _invalid.ToImmutable(),
+        Sources = Sources.ToImmutable(),
+        Problems = problems,
+    };
+}
