@@ -65,4 +65,11 @@ public sealed class GatewayOptions
     /// OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, and tracing is off when neither is set.
     /// </summary>
     public Uri? OtlpTracesEndpoint { get; set; }
+
+    /// <summary>
+    /// How long an idle keep-alive connection to an upstream stays pooled; 15 s by default (.NET's own default is a
+    /// minute). In front of thousands of destinations the gateway would otherwise hold a socket and its buffers for
+    /// every destination used in the last minute.
+    /// </summary>
+    public TimeSpan UpstreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -3,6 +3,7 @@ using Konnect.Controller.Status;
 using Konnect.Gateway.Errors;
 using Konnect.Gateway.Metrics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using System.Text.Json;
 
 namespace Konnect.Gateway.Admin;
@@ -42,22 +43,37 @@ internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners list
         };
     }
 
-    /// <summary>A Prometheus scrape; buffered, so the response carries a Content-Length (a scrape is a few tens of KiB).</summary>
-    private Task Metrics(HttpContext context)
+    /// <summary>
+    /// A Prometheus scrape, streamed as UTF-8 (chunked). At 10,000 routes with traffic the text is tens of MiB: built
+    /// as one string, then bytes, a scrape allocated over 200 MiB and the process kept that memory (issue #9).
+    /// </summary>
+    private async Task Metrics(HttpContext context)
     {
         if (_metrics is not { } metrics)
         {
-            return ProblemResponse.WriteAsync(context, Problem.AdminNotFound, "Metrics are off (konnect run --metrics off, or KONNECT_METRICS=off): nothing is recorded to serve.");
+            await ProblemResponse.WriteAsync(context, Problem.AdminNotFound, "Metrics are off (konnect run --metrics off, or KONNECT_METRICS=off): nothing is recorded to serve.");
+            return;
         }
 
-        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
-        exposition.Write(metrics.Collect(), text);
-        var body = System.Text.Encoding.UTF8.GetBytes(text.ToString());
+        var families = metrics.Collect();
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = exposition.ContentType;
         context.Response.Headers.CacheControl = "no-store";
-        context.Response.ContentLength = body.Length;
-        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
+        // The exposition writes to a TextWriter synchronously; the writer's buffer keeps those writes off the socket
+        // except once per 32 KiB, and this is the admin port.
+        if (context.Features.Get<IHttpBodyControlFeature>() is { } control)
+        {
+            control.AllowSynchronousIO = true;
+        }
+
+        await using var text = new StreamWriter(context.Response.Body, new System.Text.UTF8Encoding(false), 32 * 1024, leaveOpen: true);
+        exposition.Write(families, text);
+        await text.FlushAsync(context.RequestAborted);
     }
 
     private static Task Text(HttpContext context, int status, string body)

@@ -11,7 +11,8 @@ namespace Konnect.Gateway.Yarp;
 /// registering its own: upstream TLS trust, trace propagation, retries and circuit breakers. A cluster keeps its
 /// client (connections, breaker state, retry budget) while none of their settings changed.
 /// </summary>
-internal sealed class KonnectForwarderHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, TimeProvider time, CircuitBreakerRegistry breakers)
+internal sealed class KonnectForwarderHttpClientFactory(
+    ILogger<ForwarderHttpClientFactory> logger, TimeProvider time, CircuitBreakerRegistry breakers, GatewayOptions options)
     : ForwarderHttpClientFactory(logger)
 {
     protected override bool CanReuseOldClient(ForwarderHttpClientContext context) =>
@@ -23,6 +24,7 @@ internal sealed class KonnectForwarderHttpClientFactory(ILogger<ForwarderHttpCli
         // The gateway propagates trace context itself (TraceContextTransform). HttpClient's own propagation would
         // start an unexported child activity and send its id, or, tracing off, replace the client's traceparent.
         handler.ActivityHeadersPropagator = null;
+        handler.PooledConnectionIdleTimeout = options.UpstreamIdleTimeout;
         UpstreamTlsClient.Configure(context, handler);
     }
 

@@ -59,6 +59,13 @@ public sealed class ScaleRun(ScaleSettings settings, Upstream a, Upstream b)
         var wrong = await TrafficAsync(set, prober).ConfigureAwait(false);
         var afterTraffic = new Memory(konnect.ResidentBytes(), await prober.ManagedHeapBytesAsync().ConfigureAwait(false), konnect.OpenSockets());
         Console.Error.WriteLine($"scale: configuration loaded: {loaded}; after one request to each route ({wrong} wrong answers): {afterTraffic}");
+        if (int.TryParse(Environment.GetEnvironmentVariable("IDLE_WAIT_MS"), out var idleWait) && idleWait > 0)
+        {
+            // Past the gateway's upstream idle timeout the pooled connections are closed: what they cost shows here.
+            await Task.Delay(idleWait).ConfigureAwait(false);
+            var idle = new Memory(konnect.ResidentBytes(), await prober.ManagedHeapBytesAsync().ConfigureAwait(false), konnect.OpenSockets());
+            Console.Error.WriteLine($"scale: {idleWait} ms after the traffic: {idle}");
+        }
         return new RunResult(source.Name, routes, set.Hosts, startup, routeChanges, endpointChanges, loaded, afterTraffic, wrong);
     }
 
