@@ -73,10 +73,10 @@ public static class Translator
             candidates.Add(compiler.Compile(key, route));
         }
 
-        candidates.Sort(RouteCandidate.CompareAge);
+        var byAge = OrderUpdate.Sort(previous?.CandidatesByAge, candidates, static c => c, static c => [c], RouteCandidate.CompareAge);
         var conflicts = new ConflictDetector();
         var accepted = new List<RouteCandidate>();
-        foreach (var candidate in candidates)
+        foreach (var candidate in byAge)
         {
             if (conflicts.TryClaim(candidate) is { } conflict)
             {
@@ -101,24 +101,18 @@ public static class Translator
 
         statuses.Sort((a, b) => a.Object.CompareTo(b.Object));
         var tlsModel = RouteTlsResolver.BuildModel(accepted.Select(r => (r.Key, r.Hosts, r.Tls)), tls, certificates);
-        return new TranslationResult(BuildModel(accepted, consumers, tlsModel, previous?.Model), statuses)
+        var byPrecedence = OrderUpdate.Sort(previous?.MatchesByPrecedence, accepted, static e => e.Route, Precedence.EntriesOf, Precedence.Compare);
+        return new TranslationResult(BuildModel(accepted, byPrecedence, consumers, tlsModel, previous?.Model), statuses)
         {
             LastGoodPolicies = nextLastGood, Policies = policies, TlsOptions = tls, Candidates = CandidateCache.Of(snapshot, candidates),
+            CandidatesByAge = byAge, MatchesByPrecedence = byPrecedence,
         };
     }
 
-    private static GatewayModel BuildModel(List<RouteCandidate> accepted, List<ConsumerModel> consumers, TlsModel? tls, GatewayModel? previous)
+    private static GatewayModel BuildModel(List<RouteCandidate> accepted, List<Precedence.Entry> entries, List<ConsumerModel> consumers, TlsModel? tls,
+        GatewayModel? previous)
     {
         var previousRules = previous?.Routes.ToDictionary(r => r.Id, StringComparer.Ordinal);
-        var entries = new List<Precedence.Entry>();
-        foreach (var route in accepted)
-        {
-            foreach (var rule in route.Rules)
-            {
-                for (var m = 0; m < rule.Matches.Count; m++) { entries.Add(new(route, rule.Index, m, rule.Matches[m])); }
-            }
-        }
-        entries.Sort(Precedence.Compare);
         var ranks = new Dictionary<(ObjectRef, int, int), int>(entries.Count);
         for (var i = 0; i < entries.Count; i++) { ranks[(entries[i].Route.Key, entries[i].Rule, entries[i].Match)] = i; }
 
