@@ -140,7 +140,10 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
             return set(s, builder.ToImmutable());
         });
 
-        public void Upsert(T item) => source.Apply(s => set(s, get(s).SetItem(ObjectRef.Of(item), item)));
+        // An event that changed only a Konnect object's status leaves the snapshot as it is: no translation pass.
+        public void Upsert(T item) => source.Apply(s => get(s).GetValueOrDefault(ObjectRef.Of(item)) is { } stored && StatusOnlyChange.Between(stored, item)
+            ? s
+            : set(s, get(s).SetItem(ObjectRef.Of(item), item)));
 
         public void Delete(T item) => source.Apply(s => set(s, get(s).Remove(ObjectRef.Of(item))));
     }

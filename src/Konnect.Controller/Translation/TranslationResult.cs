@@ -26,6 +26,14 @@ public sealed record TranslationResult(GatewayModel Model, IReadOnlyList<ObjectS
     /// <summary>This pass's compiled routes, for the next pass to reuse where nothing they depend on changed.</summary>
     [JsonIgnore]
     internal Routes.CandidateCache Candidates { get; init; } = Routes.CandidateCache.Empty;
+
+    /// <summary>This pass's candidates oldest first, and its accepted matches in precedence order: the next pass merges
+    /// its changed routes into these instead of sorting every route again (see <see cref="Routes.OrderUpdate"/>).</summary>
+    [JsonIgnore]
+    internal IReadOnlyList<Routes.RouteCandidate> CandidatesByAge { get; init; } = [];
+
+    [JsonIgnore]
+    internal IReadOnlyList<Routes.Precedence.Entry> MatchesByPrecedence { get; init; } = [];
 }
 
 /// <summary>The status of one object: its conditions and, for consumers, its subscriptions.</summary>

@@ -73,10 +73,10 @@ public static class Translator
             candidates.Add(compiler.Compile(key, route));
         }
 
-        candidates.Sort(RouteCandidate.CompareAge);
+        var byAge = OrderUpdate.Sort(previous?.CandidatesByAge, candidates, static c => c, static c => [c], RouteCandidate.CompareAge);
         var conflicts = new ConflictDetector();
         var accepted = new List<RouteCandidate>();
-        foreach (var candidate in candidates)
+        foreach (var candidate in byAge)
         {
             if (conflicts.TryClaim(candidate) is { } conflict)
             {
@@ -101,33 +101,46 @@ public static class Translator
 
         statuses.Sort((a, b) => a.Object.CompareTo(b.Object));
         var tlsModel = RouteTlsResolver.BuildModel(accepted.Select(r => (r.Key, r.Hosts, r.Tls)), tls, certificates);
-        return new TranslationResult(BuildModel(accepted, consumers, tlsModel, previous?.Model), statuses)
+        var byPrecedence = OrderUpdate.Sort(previous?.MatchesByPrecedence, accepted, static e => e.Route, Precedence.EntriesOf, Precedence.Compare);
+        return new TranslationResult(BuildModel(candidates, accepted, byPrecedence, consumers, tlsModel, previous?.Model), statuses)
         {
             LastGoodPolicies = nextLastGood, Policies = policies, TlsOptions = tls, Candidates = CandidateCache.Of(snapshot, candidates),
+            CandidatesByAge = byAge, MatchesByPrecedence = byPrecedence,
         };
     }
 
-    private static GatewayModel BuildModel(List<RouteCandidate> accepted, List<ConsumerModel> consumers, TlsModel? tls, GatewayModel? previous)
+    private static GatewayModel BuildModel(List<RouteCandidate> candidatesByKey, List<RouteCandidate> accepted, List<Precedence.Entry> entries,
+        List<ConsumerModel> consumers, TlsModel? tls, GatewayModel? previous)
     {
-        var previousRules = previous?.Routes.ToDictionary(r => r.Id, StringComparer.Ordinal);
-        var entries = new List<Precedence.Entry>();
-        foreach (var route in accepted)
+        // Ranks per rule, looked up by instance: hashing route keys for every match of every route cost more than the rest.
+        var ranks = new Dictionary<RuleCandidate, int[]>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < entries.Count; i++)
         {
-            foreach (var rule in route.Rules)
-            {
-                for (var m = 0; m < rule.Matches.Count; m++) { entries.Add(new(route, rule.Index, m, rule.Matches[m])); }
-            }
+            var rule = entries[i].Route.Rules[entries[i].Rule];
+            if (!ranks.TryGetValue(rule, out var ruleRanks)) { ranks[rule] = ruleRanks = new int[rule.Matches.Count]; }
+            ruleRanks[entries[i].Match] = i;
         }
-        entries.Sort(Precedence.Compare);
-        var ranks = new Dictionary<(ObjectRef, int, int), int>(entries.Count);
-        for (var i = 0; i < entries.Count; i++) { ranks[(entries[i].Route.Key, entries[i].Rule, entries[i].Match)] = i; }
 
+        var isAccepted = new HashSet<RouteCandidate>(accepted, ReferenceEqualityComparer.Instance);
+        Dictionary<string, RouteModel>? previousRules = null;
         var routes = new List<RouteModel>();
-        foreach (var route in accepted.OrderBy(r => r.Key))
+        // Candidates come in key order (the snapshot's), which is the model's order.
+        foreach (var route in candidatesByKey)
         {
-            foreach (var rule in route.Rules)
+            if (!isAccepted.Contains(route)) { continue; }
+            var built = BuiltRules.GetValue(route, static r => new RouteModel?[r.Rules.Count]);
+            for (var r = 0; r < route.Rules.Count; r++)
             {
-                routes.Add(KeepUnchanged(previousRules, new RouteModel
+                var rule = route.Rules[r];
+                var ruleRanks = ranks.GetValueOrDefault(rule) ?? [];
+                // A reused candidate whose ranks did not move keeps the model it was given last time, unbuilt.
+                if (built[r] is { } kept && HasRanks(kept, ruleRanks))
+                {
+                    routes.Add(kept);
+                    continue;
+                }
+                previousRules ??= previous?.Routes.ToDictionary(m => m.Id, StringComparer.Ordinal) ?? [];
+                var model = KeepUnchanged(previousRules, new RouteModel
                 {
                     Id = $"{route.Key.Namespace}/{route.Key.Name}/{rule.Index}",
                     Namespace = route.Key.Namespace,
@@ -135,7 +148,7 @@ public static class Translator
                     RuleIndex = rule.Index,
                     RuleName = rule.Name,
                     Hosts = route.Hosts,
-                    Matches = rule.Matches.Select((m, i) => m with { Rank = ranks[(route.Key, rule.Index, i)] }).ToArray(),
+                    Matches = rule.Matches.Select((m, i) => m with { Rank = ruleRanks[i] }).ToArray(),
                     Backends = rule.Backends,
                     RewritePathPrefix = rule.RewritePathPrefix,
                     Timeout = rule.Timeout,
@@ -143,11 +156,26 @@ public static class Translator
                     Unavailable = rule.Unavailable,
                     Tls = route.Tls?.Model,
                     Mirror = rule.Mirror,
-                }));
+                });
+                built[r] = model;
+                routes.Add(model);
             }
         }
         return WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = consumers, Tls = tls });
     }
+
+    private static bool HasRanks(RouteModel model, int[] ranks)
+    {
+        if (model.Matches.Count != ranks.Length) { return false; }
+        for (var i = 0; i < ranks.Length; i++)
+        {
+            if (model.Matches[i].Rank != ranks[i]) { return false; }
+        }
+        return true;
+    }
+
+    // Each candidate's rule models as last built: a rule model is a function of its candidate and its ranks alone.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RouteCandidate, RouteModel?[]> BuiltRules = [];
 
     /// <summary>
     /// The previous instance when the rule is unchanged, so its hash (and the data plane's work for it) is reused. A

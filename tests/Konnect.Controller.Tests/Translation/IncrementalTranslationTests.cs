@@ -14,7 +14,7 @@ public sealed class IncrementalTranslationTests
         var data = new TheoryData<string, string>();
         foreach (var name in Directory.GetFiles(TestData.Directory, "*.in.yaml").Select(f => Path.GetFileName(f)[..^".in.yaml".Length]).Order(StringComparer.Ordinal))
         {
-            foreach (var change in new[] { "none", "remove-first", "touch-first", "endpoints-then-remove-first" }) { data.Add(name, change); }
+            foreach (var change in new[] { "none", "remove-first", "touch-first", "endpoints-then-remove-first", "last-becomes-oldest" }) { data.Add(name, change); }
         }
         return data;
     }
@@ -63,6 +63,14 @@ public sealed class IncrementalTranslationTests
             "remove-first" or "endpoints-then-remove-first" => snapshot with { Routes = snapshot.Routes.Remove(key) },
             // A new instance with the same spec: compiled again, its status follows the new generation.
             "touch-first" => snapshot with { Routes = snapshot.Routes.SetItem(key, first with { Metadata = first.Metadata with { Generation = (first.Metadata.Generation ?? 1) + 1 } }) },
+            // A recompiled route that moves to the front of the age order: the kept order must take it in where a
+            // full sort puts it (it now wins conflicts and precedence ties it lost before).
+            "last-becomes-oldest" => snapshot with
+            {
+                Routes = snapshot.Routes.SetItem(snapshot.Routes.Keys.Last(), snapshot.Routes.Values.Last() is var last
+                    ? last with { Metadata = last.Metadata with { CreationTimestamp = DateTimeOffset.UnixEpoch, Generation = (last.Metadata.Generation ?? 1) + 1 } }
+                    : last),
+            },
             _ => snapshot,
         };
     }

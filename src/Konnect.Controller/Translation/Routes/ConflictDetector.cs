@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Konnect.Controller.Model;
 using Konnect.Controller.Store;
@@ -15,27 +16,37 @@ internal sealed class ConflictDetector
     /// <summary>Claims every (host, match) of the candidate, or returns the problem if one is taken.</summary>
     public RouteProblem? TryClaim(RouteCandidate candidate)
     {
-        var keys = new List<string>();
-        foreach (var host in candidate.Hosts.Count > 0 ? candidate.Hosts : ["*any*"])
+        var keys = ClaimKeys.GetValue(candidate, static c => [.. Claims(c).Select(claim => claim.Key)]);
+        foreach (var key in keys)
         {
-            foreach (var rule in candidate.Rules)
-            {
-                for (var m = 0; m < rule.Matches.Count; m++)
-                {
-                    var key = Key(host, rule.Matches[m]);
-                    if (_claims.TryGetValue(key, out var owner) && owner != candidate.Key)
-                    {
-                        var hostText = host == "*any*" ? "any host" : $"host {host}";
-                        return new(Reasons.Conflicted,
-                            $"spec.rules[{rule.Index}].matches[{m}] ({hostText}, {rule.Matches[m].PathKind} {rule.Matches[m].Path}) is already served by {owner}, which is older; change the host or the match");
-                    }
-                    keys.Add(key);
-                }
-            }
+            if (_claims.TryGetValue(key, out var owner) && owner != candidate.Key) { return Problem(candidate); }
         }
         foreach (var key in keys) { _claims[key] = candidate.Key; }
         return null;
     }
+
+    // The first claim that is taken, in the order the claims are made.
+    private RouteProblem Problem(RouteCandidate candidate)
+    {
+        var (host, rule, m, key) = Claims(candidate).First(c => _claims.TryGetValue(c.Key, out var owner) && owner != candidate.Key);
+        var hostText = host == "*any*" ? "any host" : $"host {host}";
+        return new(Reasons.Conflicted,
+            $"spec.rules[{rule.Index}].matches[{m}] ({hostText}, {rule.Matches[m].PathKind} {rule.Matches[m].Path}) is already served by {_claims[key]}, which is older; change the host or the match");
+    }
+
+    private static IEnumerable<(string Host, RuleCandidate Rule, int Match, string Key)> Claims(RouteCandidate candidate)
+    {
+        foreach (var host in candidate.Hosts.Count > 0 ? candidate.Hosts : ["*any*"])
+        {
+            foreach (var rule in candidate.Rules)
+            {
+                for (var m = 0; m < rule.Matches.Count; m++) { yield return (host, rule, m, Key(host, rule.Matches[m])); }
+            }
+        }
+    }
+
+    // A candidate's claim keys depend on it alone, and most candidates are reused from the last pass: build them once.
+    private static readonly ConditionalWeakTable<RouteCandidate, string[]> ClaimKeys = [];
 
     private static string Key(string host, MatchModel match)
     {

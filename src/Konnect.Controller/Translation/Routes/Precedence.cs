@@ -11,6 +11,15 @@ internal static class Precedence
 {
     public sealed record Entry(RouteCandidate Route, int Rule, int Match, MatchModel Model);
 
+    /// <summary>One entry per match of every rule of <paramref name="route"/>.</summary>
+    public static IEnumerable<Entry> EntriesOf(RouteCandidate route)
+    {
+        foreach (var rule in route.Rules)
+        {
+            for (var m = 0; m < rule.Matches.Count; m++) { yield return new(route, rule.Index, m, rule.Matches[m]); }
+        }
+    }
+
     public static int Compare(Entry a, Entry b)
     {
         int c;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Konnect.Controller.Store;
 
 namespace Konnect.Controller.Translation.Routes;
@@ -16,7 +17,12 @@ internal static class RouteStatuses
         ],
     };
 
-    public static ObjectStatus Accepted(RouteCandidate route)
+    /// <summary>The status of an accepted route: a function of its candidate alone, so a reused candidate reuses it.</summary>
+    public static ObjectStatus Accepted(RouteCandidate route) => AcceptedStatuses.GetValue(route, Build);
+
+    private static readonly ConditionalWeakTable<RouteCandidate, ObjectStatus> AcceptedStatuses = [];
+
+    private static ObjectStatus Build(RouteCandidate route)
     {
         var generation = route.Generation;
         var refProblems = route.Rules.SelectMany(r => r.RefProblems.Select(p => (Reason: p.Reason, Message: $"{RuleName(r)}: {p.Message}"))).ToList();
