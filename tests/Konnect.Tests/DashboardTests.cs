@@ -10,12 +10,10 @@ using Konnect.Testing.Kubernetes;
 using Konnect.Testing.Metrics;
 using Konnect.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 
+using Konnect.Testing;
 namespace Konnect.Tests;
 
 /// <summary>
@@ -36,10 +34,7 @@ public sealed partial class DashboardTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.RemoveAll<ILoggerProvider>();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        _upstream = builder.Build();
+        _upstream = LoopbackApp.Create();
         _upstream.Run(context => context.Response.WriteAsync("ok"));
         await _upstream.StartAsync();
 

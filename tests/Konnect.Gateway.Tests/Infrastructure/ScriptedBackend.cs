@@ -1,11 +1,8 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 
+using Konnect.Testing;
 namespace Konnect.Gateway.Tests.Infrastructure;
 
 /// <summary>A real Kestrel upstream on 127.0.0.1 that answers with whatever the test's handler writes, and counts requests.</summary>
@@ -24,10 +21,7 @@ internal sealed class ScriptedBackend : IAsyncDisposable
 
     public static async Task<ScriptedBackend> StartAsync(Func<HttpContext, Task> handler)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.RemoveAll<ILoggerProvider>();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var backend = new ScriptedBackend(app);
         app.Run(context =>
         {
@@ -35,7 +29,7 @@ internal sealed class ScriptedBackend : IAsyncDisposable
             return handler(context);
         });
         await app.StartAsync();
-        backend.Port = new Uri(app.Urls.Single()).Port;
+        backend.Port = app.Port();
         return backend;
     }
 

@@ -1,11 +1,8 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 
+using Konnect.Testing;
 namespace Konnect.Gateway.Tests.Infrastructure;
 
 /// <summary>
@@ -61,14 +58,11 @@ internal sealed class TestBackend : IAsyncDisposable
 
     public static async Task<TestBackend> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.RemoveAll<ILoggerProvider>();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var backend = new TestBackend(app);
         app.Run(backend.HandleAsync);
         await app.StartAsync();
-        backend.Port = new Uri(app.Urls.Single()).Port;
+        backend.Port = app.Port();
         return backend;
     }
 

@@ -1,12 +1,9 @@
-using System.Net;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 
+using Konnect.Testing;
 namespace Konnect.Gateway.Tests.Protocols;
 
 /// <summary>
@@ -30,15 +27,12 @@ internal sealed class StreamingBackend : IAsyncDisposable
 
     public static async Task<StreamingBackend> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.RemoveAll<ILoggerProvider>();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var backend = new StreamingBackend(app);
         app.UseWebSockets();
         app.Run(backend.HandleAsync);
         await app.StartAsync();
-        backend.Port = new Uri(app.Urls.Single()).Port;
+        backend.Port = app.Port();
         return backend;
     }
 

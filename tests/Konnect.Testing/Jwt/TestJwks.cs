@@ -1,12 +1,8 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -96,14 +92,11 @@ public sealed class TestJwks : IAsyncDisposable
 
     public static async Task<TestJwks> StartAsync(params TestKey[] keys)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Services.RemoveAll<ILoggerProvider>();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var jwks = new TestJwks(app, keys);
         app.Run(jwks.HandleAsync);
         await app.StartAsync();
-        jwks.Url = $"http://127.0.0.1:{new Uri(app.Urls.Single()).Port}/jwks.json";
+        jwks.Url = $"http://127.0.0.1:{app.Port()}/jwks.json";
         return jwks;
     }
 
