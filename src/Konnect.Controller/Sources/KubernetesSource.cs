@@ -99,9 +99,9 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
         lock (_gate)
         {
             _listed.Add(resource);
-            if (_certificateReflectors.Contains(resource) && _snapshot.CertManagerMissing)
+            if (_certificateReflectors.Contains(resource))
             {
-                _snapshot = _snapshot with { CertManagerMissing = false };
+                _snapshot = _snapshot with { CertManagerMissing = false, CertificatesListed = _certificateReflectors.IsSubsetOf(_listed) };
                 if (_synced) { _store.Replace(_snapshot); }
             }
             if (!_synced && _required.IsSubsetOf(_listed))

@@ -75,6 +75,9 @@ public sealed partial class CertificateWriter
     /// <summary>One pass over every route; false when a write failed and a retry is due.</summary>
     private async Task<bool> ReconcileAsync(ResourceSnapshot snapshot, CancellationToken cancellationToken)
     {
+        // Before Certificates are listed (or known to be absent) an existing one looks missing: writing then would
+        // create what is there, or create one where cert-manager is not installed.
+        if (snapshot.FromCluster && !snapshot.CertManagerMissing && !snapshot.CertificatesListed) { return true; }
         var ok = true;
         var conditioned = new HashSet<ObjectRef>();
         foreach (var route in snapshot.Routes.Values)

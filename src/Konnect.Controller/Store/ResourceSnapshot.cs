@@ -29,6 +29,13 @@ public sealed record ResourceSnapshot
     /// <summary>Watch mode: true while listing Certificates answers 404 (cert-manager is not installed).</summary>
     public bool CertManagerMissing { get; init; }
 
+    /// <summary>
+    /// Watch mode: true once Certificates have been listed (in every watched namespace). Until then, or until the list
+    /// answers 404, nothing is known of existing Certificates, so none may be created: the first model does not wait
+    /// for them (cert-manager is optional), the CertificateWriter does.
+    /// </summary>
+    public bool CertificatesListed { get; init; }
+
     /// <summary>Objects that were named but could not be decoded; each gets Accepted=False with the decoder's reason.</summary>
     public ImmutableSortedDictionary<ObjectRef, InvalidObject> Invalid { get; init; } = ImmutableSortedDictionary<ObjectRef, InvalidObject>.Empty;
 
