@@ -18,7 +18,10 @@ public sealed partial class ChangeMeasure(KonnectProcess konnect, Prober prober,
         var stages = await StagesAsync(written, seen).ConfigureAwait(false);
         // The next change is timed alone, not behind this one's status write and the pass its watch event brings.
         await konnect.WaitQuietAsync(quiet, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        return new ChangeSample(seen is { } s ? (s - written).TotalMilliseconds : null, stages);
+        var sample = new ChangeSample(seen is { } s ? (s - written).TotalMilliseconds : null, stages);
+        // One line per change on stderr: an outlier's split is what says where a p99 comes from.
+        Console.Error.WriteLine($"scale:   {Stats.Format(sample.EndToEndMs)} ms: {stages}");
+        return sample;
     }
 
     private async Task<Stages?> StagesAsync(DateTime written, DateTime? seen)

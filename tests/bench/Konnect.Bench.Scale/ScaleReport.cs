@@ -11,15 +11,16 @@ public static class ScaleReport
     {
         o.WriteLine();
         o.WriteLine($"Konnect scale bench, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; {settings.Changes} changes per kind, "
-            + $"each polled every 1 ms until served; {settings.RoutesPerHost} routes per host, 2 endpoints per route");
+            + $"each polled every 1 ms until served, after {settings.Warmup} warm-up changes of each kind; {settings.RoutesPerHost} routes per host, 2 endpoints per route");
         o.WriteLine();
-        o.WriteLine("| source | routes | hosts | route change p50 / p99 ms | target (p99) | endpoint change p50 / p99 ms | target (p99) |");
-        o.WriteLine("| --- | ---: | ---: | ---: | --- | ---: | --- |");
+        o.WriteLine("| source | routes | hosts | route change p50 / p99 ms | target (p99) | endpoint change p50 / p99 ms | target (p99) | warm-up changes p50 / max ms |");
+        o.WriteLine("| --- | ---: | ---: | ---: | --- | ---: | --- | ---: |");
         foreach (var r in runs.Where(r => r.RouteChanges.Count > 0))
         {
             var routeTarget = r.Routes >= 10_000 ? RouteTargetAt10000 : r.Routes >= 1_000 ? RouteTargetAt1000 : (double?)null;
             o.WriteLine($"| {r.Source} | {r.Routes:N0} | {r.Hosts:N0} | {Pair(r.RouteChanges)} | {Verdict(Stats.Percentile(r.RouteChanges, 99), routeTarget)} "
-                + $"| {Pair(r.EndpointChanges)} | {Verdict(Stats.Percentile(r.EndpointChanges, 99), EndpointTarget)} |");
+                + $"| {Pair(r.EndpointChanges)} | {Verdict(Stats.Percentile(r.EndpointChanges, 99), EndpointTarget)} "
+                + $"| {(r.Warmup.Count == 0 ? "" : $"{Stats.Format(Stats.Percentile(r.Warmup, 50))} / {Stats.Format(Stats.Percentile(r.Warmup, 100))}")} |");
         }
         o.WriteLine();
         o.WriteLine("| source | routes | endpoints | RSS / heap MiB, loaded | target (RSS, 10,000 routes) | RSS / heap MiB, after a request per route (open sockets) | target | start to /readyz 200 ms | start to first proxied 200 ms | start to last start-up pass ms |");

@@ -2,7 +2,7 @@ namespace Konnect.Bench.Scale;
 
 /// <summary>
 /// One row: N routes from one source, served by a fresh `konnect` process. Times start-up, then
-/// <see cref="ScaleSettings.Changes"/> route changes and as many endpoint changes (one at a time, each waited out),
+/// <see cref="ScaleSettings.Warmup"/> warm-up changes of each kind, <see cref="ScaleSettings.Changes"/> route changes and as many endpoint changes (one at a time, each waited out),
 /// then sends one request to every route and reads the memory.
 /// </summary>
 public sealed class ScaleRun(ScaleSettings settings, Upstream a, Upstream b)
@@ -30,12 +30,25 @@ public sealed class ScaleRun(ScaleSettings settings, Upstream a, Upstream b)
         var startup = new Startup((ready - konnect.StartedUtc).TotalMilliseconds, (served - konnect.StartedUtc).TotalMilliseconds,
             (quiet - konnect.StartedUtc).TotalMilliseconds);
         Console.Error.WriteLine($"scale: ready in {startup.ReadyMs:F0} ms, first proxied 200 in {startup.FirstProxiedMs:F0} ms, last start-up pass at {startup.SettledMs:F0} ms");
-        if (!changes) { return new RunResult(source.Name, routes, set.Hosts, startup, [], [], null, null, 0); }
+        if (!changes) { return new RunResult(source.Name, routes, set.Hosts, startup, [], [], [], null, null, 0); }
 
         // In cluster mode each change's status write comes back as a watch event and a full pass follows it (a pass
         // that changes nothing logs no duration), so the quiet wait before the next change grows with the route count.
         var quietMs = settings.QuietMs ?? (source.WritesStatus ? 300 + routes / 5 : 300);
         var measure = new ChangeMeasure(konnect, prober, settings.ChangeTimeout, TimeSpan.FromMilliseconds(quietMs));
+        // Warm-up first, as the throughput part does: the first changes after start-up also pay for JIT (a burst of
+        // tier-1 recompiles lands around the ninth change, ~100 ms on 2 cores). They are timed and reported apart.
+        var warmup = new List<ChangeSample>();
+        for (var i = 0; i < settings.Warmup; i++)
+        {
+            var route = Pick(routes, i, 2);
+            set.SetRewrite(route, 1_000 + i);
+            warmup.Add(await measure.TimeAsync(set.ProbeFor(route), set.Expected(route), () => source.WriteRouteAsync(set, route)).ConfigureAwait(false));
+            route = Pick(routes, i, 3);
+            set.FlipEndpoints(route);
+            warmup.Add(await measure.TimeAsync(set.ProbeFor(route), set.Expected(route), () => source.WriteSliceAsync(set, route)).ConfigureAwait(false));
+        }
+        if (warmup.Count > 0) { Console.Error.WriteLine($"scale: warm-up changes (route and endpoint) {Summary(warmup)}"); }
         var routeChanges = new List<ChangeSample>();
         for (var i = 0; i < settings.Changes; i++)
         {
@@ -66,7 +79,7 @@ public sealed class ScaleRun(ScaleSettings settings, Upstream a, Upstream b)
             var idle = new Memory(konnect.ResidentBytes(), await prober.ManagedHeapBytesAsync().ConfigureAwait(false), konnect.OpenSockets());
             Console.Error.WriteLine($"scale: {idleWait} ms after the traffic: {idle}");
         }
-        return new RunResult(source.Name, routes, set.Hosts, startup, routeChanges, endpointChanges, loaded, afterTraffic, wrong);
+        return new RunResult(source.Name, routes, set.Hosts, startup, warmup, routeChanges, endpointChanges, loaded, afterTraffic, wrong);
     }
 
     // Changes walk over the whole set (a different host each time), route changes and endpoint changes apart.
@@ -91,7 +104,7 @@ public sealed class ScaleRun(ScaleSettings settings, Upstream a, Upstream b)
 public sealed record Startup(double ReadyMs, double FirstProxiedMs, double SettledMs);
 
 /// <summary>Everything one row measured.</summary>
-public sealed record RunResult(string Source, int Routes, int Hosts, Startup Startup, IReadOnlyList<ChangeSample> RouteChanges,
+public sealed record RunResult(string Source, int Routes, int Hosts, Startup Startup, IReadOnlyList<ChangeSample> Warmup, IReadOnlyList<ChangeSample> RouteChanges,
     IReadOnlyList<ChangeSample> EndpointChanges, Memory? Loaded, Memory? AfterTraffic, int WrongAnswers);
 
 /// <summary>VmRSS, the managed heap gauge and the process's open sockets at one moment.</summary>

@@ -15,6 +15,12 @@ public sealed record ScaleSettings
     /// <summary>Changes timed per kind and size (CHANGES, default 20).</summary>
     public int Changes { get; init; } = 20;
 
+    /// <summary>
+    /// Untimed-for-the-target changes of each kind before the timed ones (WARMUP, default 12): they carry the JIT's
+    /// tier-up after start-up. Their p50 / max are printed beside the targets.
+    /// </summary>
+    public int Warmup { get; init; } = 12;
+
     /// <summary>Routes per host: 10,000 routes over 2,000 hosts, as issue #9 asks (ROUTES_PER_HOST, default 5).</summary>
     public int RoutesPerHost { get; init; } = 5;
 
@@ -38,6 +44,7 @@ public sealed record ScaleSettings
             Sizes = SizeList("SIZES") ?? [100, 1_000, 10_000],
             ClusterSizes = SizeList("CLUSTER_SIZES") ?? [1_000, 10_000],
             Changes = Number("CHANGES") ?? 20,
+            Warmup = Environment.GetEnvironmentVariable("WARMUP") is "0" ? 0 : Number("WARMUP") ?? 12,
             RoutesPerHost = Number("ROUTES_PER_HOST") ?? 5,
             ChangeTimeout = TimeSpan.FromMilliseconds(Number("CHANGE_TIMEOUT_MS") ?? 10_000),
             QuietMs = Number("QUIET_MS"),
