@@ -77,7 +77,7 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
         var started = Stopwatch.GetTimestamp();
         var previous = _last;
         var result = previous is not null && EndpointUpdate.OnlyEndpointsChanged(previous.Value.Snapshot, snapshot)
-            ? EndpointUpdate.Apply(previous.Value.Result, snapshot, EndpointUpdate.ChangedServices(previous.Value.Snapshot, snapshot))
+            ? EndpointUpdate.Apply(previous.Value.Result, snapshot, EndpointUpdate.ChangedServices(previous.Value.Snapshot, snapshot), previous.Value.Snapshot)
             : Translator.Translate(snapshot, _lastGoodPolicies, (tls ?? new()) with { Now = (time ?? TimeProvider.System).GetUtcNow() }, previous?.Result);
         _last = (snapshot, result);
         _lastGoodPolicies = result.LastGoodPolicies;

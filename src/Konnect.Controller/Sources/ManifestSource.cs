@@ -263,7 +263,8 @@ public sealed class ManifestSource : IHostedService, IDisposable
         // A few edited files update the last snapshot in place of a rebuild from every file (see ManifestSnapshotUpdate).
         var updated = _lastSnapshot is not null && _loaded && !foldersChanged ? ManifestSnapshotUpdate.TryApply(_lastSnapshot, changes) : null;
         var folderProblems = missing.Select(d => new SourceProblem(new SourceLocation(d, 0), $"{d}: folder not found"));
-        var snapshot = SnapshotSharing.Share(_lastSnapshot, updated ?? ManifestSnapshot.Build(_files.Values.Select(f => f.State), folderProblems));
+        // An update keeps every untouched instance itself; only a full rebuild needs the walk that finds them again.
+        var snapshot = updated ?? SnapshotSharing.Share(_lastSnapshot, ManifestSnapshot.Build(_files.Values.Select(f => f.State), folderProblems));
         _store.Replace(snapshot);
         _lastSnapshot = snapshot;
         _loaded = true;

@@ -19,8 +19,15 @@ internal sealed class SnapshotBuilder
     private readonly ImmutableSortedDictionary<ObjectRef, Secret>.Builder _secrets;
     private readonly ImmutableSortedDictionary<ObjectRef, InvalidObject>.Builder _invalid;
 
+    private readonly ResourceSnapshot _from;
+    // Removals wait until the snapshot is made: an object that is added back with the same content keeps its previous
+    // instance and leaves its collection untouched, so an edit to one object in a file leaves the rest of the file's
+    // objects (and every collection they alone are in) the same instances for the reconciler and the translator.
+    private readonly HashSet<ObjectRef> _removed = [];
+
     public SnapshotBuilder(ResourceSnapshot from)
     {
+        _from = from;
         _routes = from.Routes.ToBuilder();
         _policies = from.Policies.ToBuilder();
         _consumers = from.Consumers.ToBuilder();
@@ -37,6 +44,13 @@ internal sealed class SnapshotBuilder
     /// <summary>Adds a decoded object; false for a kind a snapshot does not hold.</summary>
     public bool Add(ObjectRef reference, IKubernetesObject obj)
     {
+        if (_removed.Contains(reference) && Previous(reference) is { } old && (ReferenceEquals(old, obj) || SnapshotSharing.SameContent(old, obj)))
+        {
+            _removed.Remove(reference);
+            return old.GetType() == obj.GetType();
+        }
+
+        _removed.Remove(reference);
         switch (obj)
         {
             case KonnectRoute route: _routes[reference] = route; return true;
@@ -49,18 +63,39 @@ internal sealed class SnapshotBuilder
         }
     }
 
-    public void AddInvalid(ObjectRef reference, InvalidObject invalid) => _invalid[reference] = invalid;
+    public void AddInvalid(ObjectRef reference, InvalidObject invalid)
+    {
+        if (_removed.Remove(reference) && _from.Invalid.TryGetValue(reference, out var old) && old == invalid) { return; }
+        _invalid[reference] = invalid;
+    }
 
     /// <summary>Takes an object out of whichever collection holds it, and its source location.</summary>
     public void Remove(ObjectRef reference)
     {
         Sources.Remove(reference);
-        _routes.Remove(reference); _policies.Remove(reference); _consumers.Remove(reference);
-        _services.Remove(reference); _slices.Remove(reference); _secrets.Remove(reference); _invalid.Remove(reference);
+        _removed.Add(reference);
     }
 
-    /// <summary>The snapshot: <paramref name="template"/> with these collections (an unchanged one keeps its instance).</summary>
-    public ResourceSnapshot ToSnapshot(ResourceSnapshot template, ImmutableArray<SourceProblem> problems) => template with
+    /// <summary>
+    /// The snapshot: <paramref name="template"/> with these collections. A collection nothing changed in keeps its
+    /// instance, and problems equal to the template's keep theirs (the reconciler compares both by reference).
+    /// </summary>
+    public ResourceSnapshot ToSnapshot(ResourceSnapshot template, ImmutableArray<SourceProblem> problems)
+    {
+        foreach (var reference in _removed)
+        {
+            _routes.Remove(reference); _policies.Remove(reference); _consumers.Remove(reference);
+            _services.Remove(reference); _slices.Remove(reference); _secrets.Remove(reference); _invalid.Remove(reference);
+        }
+        _removed.Clear();
+        return Build(template, template.Problems.SequenceEqual(problems) ? template.Problems : problems);
+    }
+
+    private object? Previous(ObjectRef reference) =>
+        _from.Routes.GetValueOrDefault(reference) ?? _from.Policies.GetValueOrDefault(reference) ?? _from.Consumers.GetValueOrDefault(reference)
+        ?? _from.Services.GetValueOrDefault(reference) ?? _from.EndpointSlices.GetValueOrDefault(reference) ?? (object?)_from.Secrets.GetValueOrDefault(reference);
+
+    private ResourceSnapshot Build(ResourceSnapshot template, ImmutableArray<SourceProblem> problems) => template with
     {
         Routes = _routes.ToImmutable(),
         Policies = _policies.ToImmutable(),

@@ -54,7 +54,8 @@ internal static class SnapshotSharing
         return true;
     }
 
-    private static bool SameContent(object a, object b) =>
+    /// <summary>Same type and the same JSON: the same object as far as any consumer of the snapshot can tell.</summary>
+    internal static bool SameContent(object a, object b) =>
         a.GetType() == b.GetType()
         && KonnectJsonContext.Default.GetTypeInfo(a.GetType()) is { } type
         && JsonSerializer.SerializeToUtf8Bytes(a, type).AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(b, type));

@@ -49,27 +49,43 @@ public static class EndpointUpdate
     }
 
     /// <summary>Re-resolves the routes that use <paramref name="services"/>; everything else is taken from <paramref name="previous"/>.</summary>
-    public static TranslationResult Apply(TranslationResult previous, ResourceSnapshot snapshot, IReadOnlySet<(string Namespace, string Service)> services)
+    /// <param name="previousSnapshot">The snapshot <paramref name="previous"/> was translated from, when known: the
+    /// endpoint index is then derived from its index rather than built from every slice again.</param>
+    public static TranslationResult Apply(TranslationResult previous, ResourceSnapshot snapshot, IReadOnlySet<(string Namespace, string Service)> services,
+        ResourceSnapshot? previousSnapshot = null)
     {
+        // At 10,000 routes a scan of every route's backends per endpoint change cost more than the compile it leads to.
+        var byService = RoutesByService.Of(snapshot);
         var affected = new Dictionary<ObjectRef, KonnectRoute>();
-        foreach (var (key, route) in snapshot.Routes)
+        foreach (var service in services)
         {
-            if (route.Spec.Rules.Any(r => r.Backends.Append(r.Mirror?.Backend).Any(b => b?.Service is { } s && services.Contains((key.Namespace, s))))) { affected[key] = route; }
+            foreach (var key in byService.GetValueOrDefault(service) ?? []) { affected[key] = snapshot.Routes[key]; }
         }
-        var models = previous.Model.Routes.ToLookup(r => new ObjectRef(KonnectRoute.KindName, r.Namespace, r.Route));
-        var statuses = previous.Statuses.ToDictionary(s => s.Object);
+        var models = new Dictionary<ObjectRef, List<RouteModel>>();
+        if (affected.Count > 0)
+        {
+            foreach (var rule in previous.Model.Routes)
+            {
+                var key = new ObjectRef(KonnectRoute.KindName, rule.Namespace, rule.Route);
+                if (!affected.ContainsKey(key)) { continue; }
+                if (!models.TryGetValue(key, out var rules)) { models[key] = rules = []; }
+                rules.Add(rule);
+            }
+        }
         // Only accepted routes are in the model; a rejected one stays rejected whatever its endpoints do.
-        var accepted = affected.Where(a => models.Contains(a.Key)).ToList();
+        var accepted = affected.Where(a => models.ContainsKey(a.Key)).ToList();
         if (accepted.Count == 0) { return previous with { Candidates = previous.Candidates.WithEndpoints(snapshot, affected.Keys, []) }; }
 
-        var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot), new Tls.CertificateLoader(snapshot, previous.TlsOptions?.Now)), previous.Policies);
+        var index = previousSnapshot is null ? EndpointIndex.Of(snapshot) : EndpointIndex.Derive(previousSnapshot, snapshot, services);
+        var compiler = new RouteCompiler(new BackendResolver(snapshot, index, new Tls.CertificateLoader(snapshot, previous.TlsOptions?.Now)), previous.Policies);
         var replaced = new Dictionary<string, RouteModel>();
         var recompiled = new List<RouteCandidate>();
+        var newStatuses = new Dictionary<ObjectRef, ObjectStatus>();
         foreach (var (key, route) in accepted)
         {
             var candidate = compiler.Compile(key, route);
             recompiled.Add(candidate);
-            statuses[key] = RouteStatuses.Accepted(candidate);
+            newStatuses[key] = RouteStatuses.Accepted(candidate);
             foreach (var old in models[key])
             {
                 var rule = candidate.Rules[old.RuleIndex];
@@ -78,12 +94,40 @@ public static class EndpointUpdate
         }
         var routes = previous.Model.Routes.Select(r => replaced.GetValueOrDefault(r.Id) ?? r).ToArray();
         var model = Translator.WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = previous.Model.Consumers, Tls = previous.Model.Tls });
-        // Policies did not change, so their last-good map and enforcement carry forward as they are.
+        // Policies did not change, so their last-good map and enforcement carry forward as they are. An accepted route
+        // already has a status, so the statuses keep their order with the recompiled routes' replaced in place.
         return previous with
         {
             Model = model,
-            Statuses = [.. statuses.Values.OrderBy(s => s.Object)],
+            Statuses = [.. previous.Statuses.Select(s => newStatuses.GetValueOrDefault(s.Object) ?? s)],
             Candidates = previous.Candidates.WithEndpoints(snapshot, affected.Keys, recompiled),
         };
+    }
+
+    /// <summary>The routes that send (or mirror) to each Service, per set of routes (shared by snapshots that share them).</summary>
+    private static class RoutesByService
+    {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, Dictionary<(string, string), List<ObjectRef>>> Cache = [];
+
+        public static Dictionary<(string, string), List<ObjectRef>> Of(ResourceSnapshot snapshot) =>
+            Cache.GetValue(snapshot.Routes, static routes => Build((IEnumerable<KeyValuePair<ObjectRef, KonnectRoute>>)routes));
+
+        private static Dictionary<(string, string), List<ObjectRef>> Build(IEnumerable<KeyValuePair<ObjectRef, KonnectRoute>> routes)
+        {
+            var index = new Dictionary<(string, string), List<ObjectRef>>();
+            foreach (var (key, route) in routes)
+            {
+                foreach (var rule in route.Spec.Rules)
+                {
+                    foreach (var backend in rule.Backends.Append(rule.Mirror?.Backend))
+                    {
+                        if (backend?.Service is not { } service) { continue; }
+                        if (!index.TryGetValue((key.Namespace, service), out var list)) { index[(key.Namespace, service)] = list = []; }
+                        if (list.Count == 0 || list[^1] != key) { list.Add(key); }
+                    }
+                }
+            }
+            return index;
+        }
     }
 }

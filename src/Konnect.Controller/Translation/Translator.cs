@@ -55,7 +55,7 @@ public static class Translator
         }
 
         var certificates = new CertificateLoader(snapshot, tls?.Now);
-        var compiler = new RouteCompiler(new BackendResolver(snapshot, new EndpointIndex(snapshot), certificates), policies);
+        var compiler = new RouteCompiler(new BackendResolver(snapshot, EndpointIndex.Of(snapshot), certificates), policies);
         var candidates = new List<RouteCandidate>();
         var reusable = previous?.Candidates ?? CandidateCache.Empty;
         foreach (var (key, route) in snapshot.Routes)

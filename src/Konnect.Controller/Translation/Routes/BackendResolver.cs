@@ -72,20 +72,49 @@ internal sealed class BackendResolver(ResourceSnapshot snapshot, EndpointIndex e
     }
 }
 
-/// <summary>Ready endpoint addresses per Service and port name, built once per snapshot.</summary>
+/// <summary>Ready endpoint addresses per Service and port name, built once per set of EndpointSlices.</summary>
 internal sealed class EndpointIndex
 {
+    // Route-only changes keep the slices' collection instance, so a pass reuses the last index instead of grouping
+    // 20,000 slices again (~10 ms at 10,000 routes). Weak: an index lives only as long as its slices.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, EndpointIndex> BySlices = [];
+
     private readonly Dictionary<(string Ns, string Service), List<EndpointSlice>> _slices = [];
 
-    public EndpointIndex(ResourceSnapshot snapshot)
+    private EndpointIndex(IEnumerable<KeyValuePair<ObjectRef, EndpointSlice>> slices)
     {
-        foreach (var (key, slice) in snapshot.EndpointSlices)
+        foreach (var (key, slice) in slices)
         {
             if (slice.Metadata.Labels?.GetValueOrDefault(EndpointSlice.ServiceNameLabel) is not { Length: > 0 } service) { continue; }
             if (!_slices.TryGetValue((key.Namespace, service), out var list)) { _slices[(key.Namespace, service)] = list = []; }
             list.Add(slice);
         }
     }
+
+    private EndpointIndex(Dictionary<(string Ns, string Service), List<EndpointSlice>> slices) => _slices = slices;
+
+    /// <summary>
+    /// The index of <paramref name="next"/>, derived from <paramref name="previous"/>'s when that one is known and the
+    /// slices differ only for <paramref name="services"/>: those are grouped again, every other Service's list is shared.
+    /// </summary>
+    public static EndpointIndex Derive(ResourceSnapshot previous, ResourceSnapshot next, IReadOnlySet<(string Namespace, string Service)> services)
+    {
+        if (BySlices.TryGetValue(next.EndpointSlices, out var known)) { return known; }
+        if (!BySlices.TryGetValue(previous.EndpointSlices, out var old)) { return Of(next); }
+        var slices = new Dictionary<(string Ns, string Service), List<EndpointSlice>>(old._slices);
+        foreach (var service in services) { slices.Remove(service); }
+        foreach (var (key, slice) in next.EndpointSlices)
+        {
+            if (slice.Metadata.Labels?.GetValueOrDefault(EndpointSlice.ServiceNameLabel) is not { Length: > 0 } service
+                || !services.Contains((key.Namespace, service))) { continue; }
+            if (!slices.TryGetValue((key.Namespace, service), out var list)) { slices[(key.Namespace, service)] = list = []; }
+            list.Add(slice);
+        }
+        return BySlices.GetValue(next.EndpointSlices, _ => new EndpointIndex(slices));
+    }
+
+    /// <summary>The index of <paramref name="snapshot"/>'s EndpointSlices (shared by snapshots that share them).</summary>
+    public static EndpointIndex Of(ResourceSnapshot snapshot) => BySlices.GetValue(snapshot.EndpointSlices, static slices => new EndpointIndex((IEnumerable<KeyValuePair<ObjectRef, EndpointSlice>>)slices));
 
     /// <summary>"http://address:port" for every ready endpoint, sorted and without duplicates.</summary>
     public IReadOnlyList<string> Ready(string ns, string service, string? portName)

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Store;
@@ -13,12 +12,14 @@ namespace Konnect.Controller.Translation.Routes;
 /// </summary>
 internal sealed class CandidateCache
 {
-    public static readonly CandidateCache Empty = new(default, ImmutableDictionary<ObjectRef, RouteCandidate>.Empty);
+    public static readonly CandidateCache Empty = new(default, []);
 
     private readonly Inputs _inputs;
-    private readonly ImmutableDictionary<ObjectRef, RouteCandidate> _candidates;
+    // Never changed once built (a new pass builds a new cache), so readers need no lock. A plain dictionary: building an
+    // immutable one of 10,000 entries cost ~7 ms a pass, copying this one costs well under one.
+    private readonly Dictionary<ObjectRef, RouteCandidate> _candidates;
 
-    private CandidateCache(Inputs inputs, ImmutableDictionary<ObjectRef, RouteCandidate> candidates)
+    private CandidateCache(Inputs inputs, Dictionary<ObjectRef, RouteCandidate> candidates)
     {
         _inputs = inputs;
         _candidates = candidates;
@@ -26,7 +27,7 @@ internal sealed class CandidateCache
 
     /// <summary>Remembers the candidates compiled against <paramref name="snapshot"/>.</summary>
     public static CandidateCache Of(ResourceSnapshot snapshot, IEnumerable<RouteCandidate> candidates) =>
-        new(Inputs.Of(snapshot), candidates.Where(Reusable).ToImmutableDictionary(c => c.Key));
+        new(Inputs.Of(snapshot), candidates.Where(Reusable).ToDictionary(c => c.Key));
 
     /// <summary>The last pass's candidate for <paramref name="route"/>, or null when it must be compiled.</summary>
     public RouteCandidate? Get(ResourceSnapshot snapshot, ObjectRef key, KonnectRoute route) =>
@@ -43,7 +44,9 @@ internal sealed class CandidateCache
         {
             return Empty;
         }
-        var candidates = _candidates.RemoveRange(affected).SetItems(recompiled.Where(Reusable).Select(c => KeyValuePair.Create(c.Key, c)));
+        var candidates = new Dictionary<ObjectRef, RouteCandidate>(_candidates);
+        foreach (var key in affected) { candidates.Remove(key); }
+        foreach (var candidate in recompiled.Where(Reusable)) { candidates[candidate.Key] = candidate; }
         return new CandidateCache(next, candidates);
     }
 
