@@ -22,6 +22,11 @@ internal static class UpstreamTlsClient
     public static bool CanReuse(ForwarderHttpClientContext context) =>
         Same(context, CaMetadataKey) && Same(context, ClientCertificateMetadataKey) && Same(context, ClientKeyMetadataKey);
 
+    /// <summary>Whether the cluster's handler carries a CA bundle or a client certificate, so it cannot be shared.</summary>
+    public static bool NeedsOwnHandler(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata is not null
+        && (metadata.ContainsKey(CaMetadataKey) || metadata.ContainsKey(ClientCertificateMetadataKey) || metadata.ContainsKey(ClientKeyMetadataKey));
+
     private static bool Same(ForwarderHttpClientContext context, string key) =>
         string.Equals(context.OldMetadata?.GetValueOrDefault(key), context.NewMetadata?.GetValueOrDefault(key), StringComparison.Ordinal);
 

@@ -91,6 +91,42 @@ public sealed class UpstreamTlsTests : GatewayTest, IAsyncLifetime
         Assert.StartsWith("https ", await response.Content.ReadAsStringAsync());
     }
 
+    // A CA bundle is per-rule handler state: the rule that verified a connection keeps it to itself, so a rule that
+    // does not trust the upstream is not handed that connection from a shared pool (same address, same TLS name).
+    [Fact]
+    public async Task CaRuleConnected_RuleWithOtherCaToTheSameUpstream_StillAnswers502()
+    {
+        await Gateway.PublishAsync(Named("trusted", "/t", Ca), Named("other", "/o", OtherCa));
+
+        using (var verified = await Gateway.GetAsync("/t/1")) { Assert.Equal(HttpStatusCode.OK, verified.StatusCode); }
+        using var refused = await Gateway.GetAsync("/o/1");
+        using var again = await Gateway.GetAsync("/t/2");
+
+        Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task CaRuleConnected_SystemStoreRuleToTheSameUpstream_StillAnswers502()
+    {
+        await Gateway.PublishAsync(Named("trusted", "/t", Ca), Named("plain", "/p", ca: null));
+
+        using (var verified = await Gateway.GetAsync("/t/1")) { Assert.Equal(HttpStatusCode.OK, verified.StatusCode); }
+        using var refused = await Gateway.GetAsync("/p/1");
+        using var again = await Gateway.GetAsync("/t/2");
+
+        Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
+    private RouteModel Named(string name, string prefix, TestCertificate? ca) =>
+        Route(new BackendTlsModel { Sni = "backend.test", CaPem = ca?.CertificatePem }) with
+        {
+            Id = $"test/{name}/0",
+            Route = name,
+            Matches = [Routes.Prefix(prefix)],
+        };
+
     [Fact]
     public async Task CaChange_NextModel_TrustsTheNewCa()
     {
