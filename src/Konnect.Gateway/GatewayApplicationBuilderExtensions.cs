@@ -59,10 +59,11 @@ public static class GatewayApplicationBuilderExtensions
             if (observed) { proxy.UseMiddleware<UpstreamTimingMiddleware>(); }
         });
 
-        // YARP's data source holds only YARP's endpoints; reading it directly (instead of the composite in DI, which is
-        // filled only when the pipeline is built) also works for a model published before the host starts.
+        // YARP's data source holds only the anchor route's endpoint, whose request delegate is YARP's proxy pipeline;
+        // reading it directly (instead of the composite in DI, filled only when the pipeline is built) also works for a
+        // model published before the host starts.
         var yarpEndpoints = dataSources.Single(d => !existing.Contains(d));
-        app.Services.GetRequiredService<GatewayConfigPublisher>().AttachEndpoints(yarpEndpoints);
+        app.Services.GetRequiredService<GatewayConfigPublisher>().AttachPipeline(yarpEndpoints);
         return app;
     }
 }

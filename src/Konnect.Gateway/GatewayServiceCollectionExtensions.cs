@@ -73,26 +73,33 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Konnect.Gateway.Policies.RateLimiting.RedisHealth>());
         services.AddSingleton(sp => new Konnect.Gateway.Policies.RateLimiting.RateLimiterRegistry(sp.GetRequiredService<GatewayState>(),
             sp.GetRequiredService<Konnect.Gateway.Policies.RateLimiting.RedisHealth>(), sp.GetService<Konnect.Gateway.Redis.IRedisClient>()));
-        services.AddSingleton<ConfigApplyWatcher>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigChangeListener, ConfigApplyWatcher>(sp => sp.GetRequiredService<ConfigApplyWatcher>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedLoadBalancingPolicy>());
+        services.AddSingleton(sp => new YarpRuntime(
+            sp.GetRequiredService<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory>(),
+            sp.GetRequiredService<Yarp.ReverseProxy.Transforms.Builder.ITransformBuilder>(),
+            sp.GetRequiredService<Yarp.ReverseProxy.Health.IClusterDestinationsUpdater>(),
+            sp.GetServices<Yarp.ReverseProxy.Model.IClusterChangeListener>()));
         services.AddSingleton(sp => new GatewayConfigPublisher(
-            sp.GetRequiredService<InMemoryConfigProvider>(),
+            sp.GetRequiredService<YarpRuntime>(),
             sp.GetRequiredService<IConfigValidator>(),
-            sp.GetRequiredService<ConfigApplyWatcher>(),
             sp.GetRequiredService<GatewayState>(),
-            options,
             sp.GetRequiredService<ILogger<GatewayConfigPublisher>>()));
         services.AddSingleton<IConfigPublisher>(sp => sp.GetRequiredService<GatewayConfigPublisher>());
 
+        // YARP's own configuration manager holds one anchor route, never matched (Konnect's router picks every
+        // endpoint): its endpoint carries YARP's proxy pipeline, which every rule's endpoint in YarpRuntime reuses.
         services.AddReverseProxy()
-            .LoadFromMemory([], [])
+            .LoadFromMemory(
+                [new RouteConfig { RouteId = YarpRuntime.AnchorId, ClusterId = YarpRuntime.AnchorId, Match = new RouteMatch { Path = YarpConfigBuilder.CatchAllPath } }],
+                [new ClusterConfig { ClusterId = YarpRuntime.AnchorId }])
             .AddTransforms<KonnectTransformProvider>();
         services.AddKonnectResilience();
         // After AddReverseProxy, wrapping YARP's validator: see MemoizingConfigValidator.
         var validator = services.Last(d => d.ServiceType == typeof(IConfigValidator));
         services.Replace(ServiceDescriptor.Singleton<IConfigValidator>(sp => new MemoizingConfigValidator(
             (IConfigValidator)ActivatorUtilities.CreateInstance(sp, validator.ImplementationType!))));
+        // After AddReverseProxy: rule clusters live in YarpRuntime, not in YARP's configuration manager.
+        services.Replace(ServiceDescriptor.Singleton<Yarp.ReverseProxy.IProxyStateLookup>(sp => sp.GetRequiredService<YarpRuntime>()));
         // After AddReverseProxy, replacing YARP's own: see KonnectForwarderHttpClientFactory.
         services.Replace(ServiceDescriptor.Singleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, KonnectForwarderHttpClientFactory>());
 

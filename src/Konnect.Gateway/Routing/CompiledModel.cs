@@ -53,16 +53,16 @@ internal sealed class CompiledModel
     /// Builds the route table. Every rule keeps its matches: one that cannot be served (unavailable in the model,
     /// refused by YARP, nothing to proxy to, no endpoint) answers 503 rather than letting a less specific rule answer.
     /// </summary>
-    /// <param name="endpoints">YARP's endpoints by route id (case-insensitive, as YARP's ids are).</param>
+    /// <param name="endpoints">The endpoint serving a rule id, or null.</param>
     /// <param name="rejected">Rules YARP refused, rule id → reason.</param>
     /// <param name="notProgrammed">Receives rules that should have had an endpoint and did not.</param>
-    public RouteTable Bind(IReadOnlyDictionary<string, Endpoint> endpoints, IReadOnlyDictionary<string, string> rejected, ICollection<string>? notProgrammed)
+    public RouteTable Bind(Func<string, Endpoint?> endpoints, IReadOnlyDictionary<string, string> rejected, ICollection<string>? notProgrammed)
     {
         var matches = new List<MatchedRoute>();
         for (var r = 0; r < Model.Routes.Count; r++)
         {
             var route = Model.Routes[r];
-            endpoints.TryGetValue(route.Id, out var endpoint);
+            var endpoint = endpoints(route.Id);
             var unavailable = Unavailability(route, endpoint, rejected);
             if (unavailable?.Reason == NotProgrammed)
             {

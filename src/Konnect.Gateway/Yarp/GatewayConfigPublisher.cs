@@ -12,20 +12,18 @@ using YarpRouteModel = Yarp.ReverseProxy.Model.RouteModel;
 namespace Konnect.Gateway.Yarp;
 
 /// <summary>
-/// Applies gateway models to the in-process data plane: YARP routes and clusters through YARP's own
-/// <see cref="InMemoryConfigProvider"/>, then Konnect's route table, swapped in one step once YARP's endpoints exist.
-/// Requests in flight keep the endpoint they were routed to, and YARP keeps a removed cluster alive for them.
+/// Applies gateway models to the in-process data plane: each rule's YARP route and cluster through
+/// <see cref="YarpRuntime"/> (only the rules that changed are touched), then Konnect's route table, swapped in one
+/// step. Requests in flight keep the endpoint, route model and cluster they were routed to.
 /// </summary>
 public sealed partial class GatewayConfigPublisher : IConfigPublisher
 {
-    private readonly InMemoryConfigProvider _provider;
+    private readonly YarpRuntime _runtime;
     private readonly IConfigValidator _validator;
-    private readonly ConfigApplyWatcher _watcher;
     private readonly GatewayState _state;
-    private readonly GatewayOptions _options;
     private readonly ILogger<GatewayConfigPublisher> _logger;
     private readonly SemaphoreSlim _publishing = new(1, 1);
-    // Guards the pair (last compiled model, YARP's data source) so a late attach and a publish cannot interleave.
+    // Guards the pair (last compiled model, YARP's pipeline) so a late attach and a publish cannot interleave.
     private readonly Lock _binding = new();
     private RegexCache _regexes = new();
     // The last applied model's compiled rules by id, reused for every rule that serves alike in the next model.
@@ -34,22 +32,16 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
     private ConsumerIndex _consumers = ConsumerIndex.Empty;
     private CompiledModel? _lastCompiled;
     private IReadOnlyDictionary<string, string> _lastRejected = new Dictionary<string, string>();
-    private EndpointDataSource? _endpoints;
-    private long _revision;
 
     internal GatewayConfigPublisher(
-        InMemoryConfigProvider provider,
+        YarpRuntime runtime,
         IConfigValidator validator,
-        ConfigApplyWatcher watcher,
         GatewayState state,
-        GatewayOptions options,
         ILogger<GatewayConfigPublisher> logger)
     {
-        _provider = provider;
+        _runtime = runtime;
         _validator = validator;
-        _watcher = watcher;
         _state = state;
-        _options = options;
         _logger = logger;
     }
 
@@ -69,22 +61,11 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
             var regexes = _regexes.NextGeneration();
             var compiled = CompiledModel.Compile(model, regexes, _rules, ConsumersOf(model));
             var rejected = new Dictionary<string, string>(compiled.Invalid, StringComparer.Ordinal);
-            var (routes, clusters) = await BuildValidConfigAsync(compiled, rejected);
+            var configs = await BuildValidConfigAsync(compiled, rejected);
 
-            var revisionId = $"{model.Version}/{Interlocked.Increment(ref _revision)}";
-            var applied = _watcher.Expect(revisionId);
-            _provider.Update(routes, clusters, revisionId);
-            try
+            lock (_binding)
             {
-                await applied.WaitAsync(_options.ApplyTimeout, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                throw new TimeoutException($"YARP did not apply model {model.Version} within {_options.ApplyTimeout}; the previous model keeps serving.");
-            }
-            finally
-            {
-                _watcher.Forget(revisionId);
+                _runtime.Apply(configs);
             }
 
             var notProgrammed = new List<string>();
@@ -117,14 +98,15 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
     }
 
     /// <summary>
-    /// Hands over YARP's endpoint data source once the pipeline exists. A model published before that (at startup)
-    /// is bound now, so it does not wait for the next publish to get its endpoints.
+    /// Hands over YARP's proxy pipeline (the anchor route's endpoint) once the application's pipeline exists. A model
+    /// published before that (at startup) is bound now, so it does not wait for the next publish to get its endpoints.
     /// </summary>
-    internal void AttachEndpoints(EndpointDataSource yarpEndpoints)
+    internal void AttachPipeline(EndpointDataSource yarpEndpoints)
     {
+        var anchor = yarpEndpoints.Endpoints.Single(e => e.Metadata.GetMetadata<YarpRouteModel>()?.Config.RouteId == YarpRuntime.AnchorId);
         lock (_binding)
         {
-            _endpoints = yarpEndpoints;
+            _runtime.SetPipeline(anchor.RequestDelegate!);
             if (_lastCompiled is not null)
             {
                 Bind(notProgrammed: null);
@@ -134,30 +116,19 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
 
     private void Bind(List<string>? notProgrammed)
     {
-        var compiled = _lastCompiled!;
-        var endpoints = new Dictionary<string, Endpoint>(StringComparer.OrdinalIgnoreCase);
-        foreach (var endpoint in _endpoints?.Endpoints ?? [])
-        {
-            if (endpoint.Metadata.GetMetadata<YarpRouteModel>() is { } route)
-            {
-                endpoints[route.Config.RouteId] = endpoint;
-            }
-        }
-
         // Before the pipeline exists there are no endpoints to miss; only report them once there should be.
-        var table = compiled.Bind(endpoints, _lastRejected, _endpoints is null ? null : notProgrammed);
-        _state.Swap(compiled.Model, table);
+        var table = _lastCompiled!.Bind(_runtime.EndpointOf, _lastRejected, _runtime.HasPipeline ? notProgrammed : null);
+        _state.Swap(_lastCompiled.Model, table);
     }
 
     /// <summary>
     /// YARP refuses a whole snapshot when one route or cluster is invalid; validating each one first lets us drop
     /// just that rule (it answers 503) and keep every other rule serving.
     /// </summary>
-    private async Task<(List<RouteConfig>, List<ClusterConfig>)> BuildValidConfigAsync(CompiledModel compiled, Dictionary<string, string> rejected)
+    private async Task<List<(RouteConfig, ClusterConfig)>> BuildValidConfigAsync(CompiledModel compiled, Dictionary<string, string> rejected)
     {
         var model = compiled.Model;
-        var routes = new List<RouteConfig>(model.Routes.Count);
-        var clusters = new List<ClusterConfig>(model.Routes.Count);
+        var configs = new List<(RouteConfig, ClusterConfig)>(model.Routes.Count);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var r = 0; r < model.Routes.Count; r++)
         {
@@ -199,11 +170,10 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
                 continue;
             }
 
-            routes.Add(config.Route);
-            clusters.Add(config.Cluster);
+            configs.Add(config);
         }
 
-        return (routes, clusters);
+        return configs;
     }
 
     /// <summary>The consumer index for <paramref name="model"/>: the last one while the consumers are the same.</summary>

@@ -1,7 +1,6 @@
 using System.Net;
 using Konnect.Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Yarp.ReverseProxy.Configuration;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
 namespace Konnect.Gateway.Tests.Yarp;
@@ -10,20 +9,36 @@ namespace Konnect.Gateway.Tests.Yarp;
 public sealed class IncrementalPublishTests : GatewayTest
 {
     [Fact]
-    public async Task PublishAsync_OneRuleChanged_OtherRulesKeepTheirYarpConfig()
+    public async Task PublishAsync_OneRuleChanged_OtherRulesKeepTheirYarpRuntime()
     {
         var a = Route("a", Backend.Url("/a"), Prefix("/a"));
         await Gateway.PublishAsync(a, Route("b", Backend.Url("/b1"), Prefix("/b")));
         var before = YarpRoutes();
+        var clusterB = Cluster("test/b/0");
 
         // Rule a only moves in rank (another rule came before it); rule b gets a new endpoint.
         await Gateway.PublishAsync(a with { Matches = [a.Matches[0] with { Rank = 7 }] }, Route("b", Backend.Url("/b2"), Prefix("/b")));
         var after = YarpRoutes();
 
         Assert.Same(before["test/a/0"], after["test/a/0"]);
-        Assert.NotSame(before["test/b/0"], after["test/b/0"]);
+        // An endpoint change edits the cluster's destinations in place: the same cluster state, the new address.
+        Assert.Same(clusterB, Cluster("test/b/0"));
+        Assert.EndsWith("/b2", Assert.Single(clusterB.Destinations.Values).Model.Config.Address, StringComparison.Ordinal);
         Assert.Equal("/a/a/x", await Gateway.BodyAsync("/a/x"));
         Assert.Equal("/b2/b/x", await Gateway.BodyAsync("/b/x"));
+    }
+
+    [Fact]
+    public async Task PublishAsync_RuleRemoved_LeavesTheRuntime()
+    {
+        await Gateway.PublishAsync(Route("a", Backend.Url("/a"), Prefix("/a")), Route("b", Backend.Url("/b"), Prefix("/b")));
+
+        await Gateway.PublishAsync(Route("a", Backend.Url("/a"), Prefix("/a")));
+
+        Assert.Equal(["test/a/0"], YarpRoutes().Keys);
+        Assert.False(Lookup.TryGetCluster("test/b/0", out _));
+        using var gone = await Gateway.GetAsync("/b/x");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
     [Fact]
@@ -41,6 +56,10 @@ public sealed class IncrementalPublishTests : GatewayTest
         Assert.Equal("/g2/good/x", await Gateway.BodyAsync("/good/x"));
     }
 
-    private Dictionary<string, RouteConfig> YarpRoutes() =>
-        Gateway.Services.GetRequiredService<InMemoryConfigProvider>().GetConfig().Routes.ToDictionary(r => r.RouteId);
+    private global::Yarp.ReverseProxy.IProxyStateLookup Lookup => Gateway.Services.GetRequiredService<global::Yarp.ReverseProxy.IProxyStateLookup>();
+
+    private Dictionary<string, global::Yarp.ReverseProxy.Model.RouteModel> YarpRoutes() => Lookup.GetRoutes().ToDictionary(r => r.Config.RouteId);
+
+    private global::Yarp.ReverseProxy.Model.ClusterState Cluster(string id) =>
+        Lookup.TryGetCluster(id, out var cluster) ? cluster : throw new InvalidOperationException($"no cluster {id}");
 }

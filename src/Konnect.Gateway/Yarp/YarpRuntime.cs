@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Konnect.Gateway.Yarp;
+
+/// <summary>
+/// YARP's runtime objects (cluster and destination state, route model, endpoint) for every rule, kept by Konnect
+/// instead of YARP's configuration manager. That manager re-examines every route and cluster on each change (about
+/// 30 ms at 10,000 rules, most of a publish); here only the rules whose YARP config instances changed are touched,
+/// and an endpoint change edits the cluster's destinations in place, as YARP itself does. Requests still run YARP's
+/// own proxy pipeline (affinity, load balancing, health, forwarder): each endpoint carries the pipeline of the one
+/// anchor route YARP's manager keeps, and the <see cref="RouteModel"/> that pipeline reads.
+/// </summary>
+internal sealed class YarpRuntime(
+    IForwarderHttpClientFactory clients,
+    ITransformBuilder transforms,
+    IClusterDestinationsUpdater destinations,
+    IEnumerable<IClusterChangeListener> listeners) : IProxyStateLookup
+{
+    /// <summary>The route and cluster id of the anchor: the one route YARP's manager holds, never matched.</summary>
+    public const string AnchorId = "konnect-pipeline-anchor";
+
+    private readonly IClusterChangeListener[] _listeners = [.. listeners];
+    private readonly ConcurrentDictionary<string, RuleState> _rules = new(StringComparer.OrdinalIgnoreCase);
+    private RequestDelegate? _pipeline;
+
+    /// <summary>YARP's proxy pipeline, taken from the anchor's endpoint once YARP has built it.</summary>
+    public bool HasPipeline => _pipeline is not null;
+
+    public void SetPipeline(RequestDelegate pipeline) => _pipeline = pipeline;
+
+    /// <summary>
+    /// Makes the runtime hold exactly <paramref name="configs"/> (validated YARP configs, one route and cluster per
+    /// rule, ids unique). Serialised by the publisher; readers (requests, metrics) see each rule switch in one step.
+    /// </summary>
+    public void Apply(IReadOnlyList<(RouteConfig Route, ClusterConfig Cluster)> configs)
+    {
+        var wanted = new HashSet<string>(configs.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var (route, cluster) in configs)
+        {
+            wanted.Add(route.RouteId);
+            _rules.TryGetValue(route.RouteId, out var current);
+            if (current is not null && ReferenceEquals(current.RouteConfig, route) && ReferenceEquals(current.ClusterConfig, cluster))
+            {
+                current.Endpoint ??= CreateEndpoint(current.Route);
+                continue;
+            }
+
+            _rules[route.RouteId] = Update(current, route, cluster);
+        }
+
+        foreach (var (id, rule) in _rules)
+        {
+            if (!wanted.Contains(id) && _rules.TryRemove(id, out _))
+            {
+                foreach (var listener in _listeners) { listener.OnClusterRemoved(rule.Cluster); }
+            }
+        }
+    }
+
+    /// <summary>The endpoint serving rule <paramref name="id"/>, or null (no such rule, or no pipeline yet).</summary>
+    public Endpoint? EndpointOf(string id) => _rules.TryGetValue(id, out var rule) ? rule.Endpoint ??= CreateEndpoint(rule.Route) : null;
+
+    private RuleState Update(RuleState? current, RouteConfig route, ClusterConfig cluster)
+    {
+        ClusterState state;
+        if (current is not null && SameExceptDestinations(current.ClusterConfig, cluster))
+        {
+            // An endpoint change, the most frequent one: the cluster state (its destinations' health, the balancer's
+            // counters, the client) stays and its destinations are edited in place, as YARP does. The state's model
+            // keeps its first config, equal to this one in all but destinations, which requests never read from it.
+            state = current.Cluster;
+            if (SetDestinations(state, cluster)) { destinations.UpdateAllDestinations(state); }
+        }
+        else
+        {
+            var old = current?.Cluster.Model;
+            var client = clients.CreateClient(new ForwarderHttpClientContext
+            {
+                ClusterId = cluster.ClusterId,
+                OldConfig = old?.Config.HttpClient ?? HttpClientConfig.Empty,
+                OldMetadata = old?.Config.Metadata,
+                OldClient = old?.HttpClient,
+                NewConfig = cluster.HttpClient ?? HttpClientConfig.Empty,
+                NewMetadata = cluster.Metadata,
+            });
+            state = new ClusterState(cluster.ClusterId, new ClusterModel(cluster, client));
+            SetDestinations(state, cluster);
+            destinations.UpdateAllDestinations(state);
+            if (current is not null)
+            {
+                foreach (var listener in _listeners) { listener.OnClusterRemoved(current.Cluster); }
+            }
+
+            foreach (var listener in _listeners) { listener.OnClusterAdded(state); }
+        }
+
+        if (current is not null && ReferenceEquals(current.Cluster, state) && current.Route.Config.Equals(route))
+        {
+            return current with { RouteConfig = route, ClusterConfig = cluster };
+        }
+
+        var model = new RouteModel(route, state, transforms.Build(route, cluster));
+        return new RuleState(model, state, route, cluster) { Endpoint = CreateEndpoint(model) };
+    }
+
+    /// <summary>Adds, replaces and removes destination states to match the config; true when anything changed.</summary>
+    private static bool SetDestinations(ClusterState state, ClusterConfig cluster)
+    {
+        var changed = false;
+        var incoming = cluster.Destinations ?? new Dictionary<string, DestinationConfig>();
+        foreach (var (id, config) in incoming)
+        {
+            if (state.Destinations.TryGetValue(id, out var existing) && existing.Model.Config == config) { continue; }
+            state.Destinations[id] = new DestinationState(id, new DestinationModel(config));
+            changed = true;
+        }
+
+        foreach (var id in state.Destinations.Keys)
+        {
+            if (!incoming.ContainsKey(id) && state.Destinations.TryRemove(id, out _)) { changed = true; }
+        }
+
+        return changed;
+    }
+
+    private static bool SameExceptDestinations(ClusterConfig a, ClusterConfig b) =>
+        (a with { Destinations = null }).Equals(b with { Destinations = null });
+
+    private Endpoint? CreateEndpoint(RouteModel route) =>
+        _pipeline is { } pipeline ? new Endpoint(pipeline, new EndpointMetadataCollection(route), route.Config.RouteId) : null;
+
+    public bool TryGetRoute(string id, [NotNullWhen(true)] out RouteModel? route)
+    {
+        route = _rules.TryGetValue(id, out var rule) ? rule.Route : null;
+        return route is not null;
+    }
+
+    public IEnumerable<RouteModel> GetRoutes() => _rules.Values.Select(r => r.Route);
+
+    public bool TryGetCluster(string id, [NotNullWhen(true)] out ClusterState? cluster)
+    {
+        cluster = _rules.TryGetValue(id, out var rule) ? rule.Cluster : null;
+        return cluster is not null;
+    }
+
+    public IEnumerable<ClusterState> GetClusters() => _rules.Values.Select(r => r.Cluster);
+
+    /// <param name="RouteConfig">The route config last applied (the model keeps an equal one).</param>
+    /// <param name="ClusterConfig">The cluster config last applied (the state's model may keep an older one).</param>
+    private sealed record RuleState(RouteModel Route, ClusterState Cluster, RouteConfig RouteConfig, ClusterConfig ClusterConfig)
+    {
+        public Endpoint? Endpoint { get; set; }
+    }
+}
