@@ -74,7 +74,7 @@ public static class EndpointUpdate
         }
         // Only accepted routes are in the model; a rejected one stays rejected whatever its endpoints do.
         var accepted = affected.Where(a => models.ContainsKey(a.Key)).ToList();
-        if (accepted.Count == 0) { return previous with { Candidates = previous.Candidates.WithEndpoints(snapshot, affected.Keys, []) }; }
+        if (accepted.Count == 0) { return previous with { Candidates = previous.Candidates.WithEndpoints(snapshot, affected.Values, []) }; }
 
         var index = previousSnapshot is null ? EndpointIndex.Of(snapshot) : EndpointIndex.Derive(previousSnapshot, snapshot, services);
         var compiler = new RouteCompiler(new BackendResolver(snapshot, index, new Tls.CertificateLoader(snapshot, previous.TlsOptions?.Now)), previous.Policies);
@@ -100,7 +100,7 @@ public static class EndpointUpdate
         {
             Model = model,
             Statuses = [.. previous.Statuses.Select(s => newStatuses.GetValueOrDefault(s.Object) ?? s)],
-            Candidates = previous.Candidates.WithEndpoints(snapshot, affected.Keys, recompiled),
+            Candidates = previous.Candidates.WithEndpoints(snapshot, affected.Values, recompiled),
         };
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Konnect.Api.Kubernetes;
+using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Model;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation.Consumers;
@@ -56,22 +57,27 @@ public static class Translator
 
         var certificates = new CertificateLoader(snapshot, tls?.Now);
         var compiler = new RouteCompiler(new BackendResolver(snapshot, EndpointIndex.Of(snapshot), certificates), policies);
-        var candidates = new List<RouteCandidate>();
-        var routeStatuses = new Dictionary<ObjectRef, ObjectStatus>();
+        var candidates = new List<RouteCandidate>(snapshot.Routes.Count);
+        // By route instance, like the candidate cache: hashing (kind, namespace, name) keys was a visible share of a pass.
+        var routeStatuses = new Dictionary<KonnectRoute, ObjectStatus>(snapshot.Routes.Count, ReferenceEqualityComparer.Instance);
         var reusable = previous?.Candidates ?? CandidateCache.Empty;
+        var nextCache = CandidateCache.For(snapshot, snapshot.Routes.Count);
         foreach (var (key, route) in snapshot.Routes)
         {
-            if (reusable.Get(snapshot, key, route) is { } kept)
+            if (reusable.Get(snapshot, route) is { } kept)
             {
                 candidates.Add(kept);
+                nextCache.Kept(kept);
                 continue;
             }
             if (RouteValidator.Validate(route.Spec) is { } problem)
             {
-                routeStatuses[key] = RouteStatuses.Rejected(key, route.Metadata.Generation, problem);
+                routeStatuses[route] = RouteStatuses.Rejected(key, route.Metadata.Generation, problem);
                 continue;
             }
-            candidates.Add(compiler.Compile(key, route));
+            var compiled = compiler.Compile(key, route);
+            candidates.Add(compiled);
+            nextCache.Compiled(compiled);
         }
 
         var byAge = OrderUpdate.Sort(previous?.CandidatesByAge, candidates, static c => c, static c => [c], RouteCandidate.CompareAge);
@@ -81,20 +87,20 @@ public static class Translator
         {
             if (conflicts.TryClaim(candidate) is { } conflict)
             {
-                routeStatuses[candidate.Key] = RouteStatuses.Rejected(candidate.Key, candidate.Generation, conflict);
+                routeStatuses[candidate.Route] = RouteStatuses.Rejected(candidate.Key, candidate.Generation, conflict);
                 continue;
             }
             accepted.Add(candidate);
-            routeStatuses[candidate.Key] = RouteStatuses.Accepted(candidate);
+            routeStatuses[candidate.Route] = RouteStatuses.Accepted(candidate);
         }
 
         // Statuses come out in object order. Route statuses are added in key order after the (few) policy and consumer
         // ones, and KonnectRoute sorts after both kinds, so only objects that did not decode can still need a sort:
         // sorting 10,000 route statuses took several ms of every pass.
         statuses.Sort(static (a, b) => a.Object.CompareTo(b.Object));
-        foreach (var key in snapshot.Routes.Keys)
+        foreach (var route in snapshot.Routes.Values)
         {
-            if (routeStatuses.TryGetValue(key, out var status)) { statuses.Add(status); }
+            if (routeStatuses.TryGetValue(route, out var status)) { statuses.Add(status); }
         }
         var decoded = statuses.Count;
 
@@ -115,7 +121,7 @@ public static class Translator
         var byPrecedence = OrderUpdate.Sort(previous?.MatchesByPrecedence, accepted, static e => e.Route, Precedence.EntriesOf, Precedence.Compare);
         return new TranslationResult(BuildModel(candidates, accepted, byPrecedence, consumers, tlsModel, previous?.Model), statuses)
         {
-            LastGoodPolicies = nextLastGood, Policies = policies, TlsOptions = tls, Candidates = CandidateCache.Of(snapshot, candidates),
+            LastGoodPolicies = nextLastGood, Policies = policies, TlsOptions = tls, Candidates = nextCache.Build(),
             CandidatesByAge = byAge, MatchesByPrecedence = byPrecedence,
         };
     }
@@ -134,6 +140,7 @@ public static class Translator
 
         var isAccepted = new HashSet<RouteCandidate>(accepted, ReferenceEqualityComparer.Instance);
         Dictionary<string, RouteModel>? previousRules = null;
+        var rebuilt = 0;
         var routes = new List<RouteModel>();
         // Candidates come in key order (the snapshot's), which is the model's order.
         foreach (var route in candidatesByKey)
@@ -150,8 +157,10 @@ public static class Translator
                     routes.Add(kept);
                     continue;
                 }
-                previousRules ??= previous?.Routes.ToDictionary(m => m.Id, StringComparer.Ordinal) ?? [];
-                var model = KeepUnchanged(previousRules, new RouteModel
+                // A change to one route rebuilds a rule or two: finding their previous models by a scan is cheaper than
+                // indexing 10,000 of them; past a few, the index pays.
+                if (previousRules is null && ++rebuilt > 8) { previousRules = previous?.Routes.ToDictionary(m => m.Id, StringComparer.Ordinal) ?? []; }
+                var model = KeepUnchanged(previousRules, previous, new RouteModel
                 {
                     Id = $"{route.Key.Namespace}/{route.Key.Name}/{rule.Index}",
                     Namespace = route.Key.Namespace,
@@ -202,10 +211,11 @@ public static class Translator
     /// rule whose ranks alone moved is a new instance, but shares its lists with the previous one, which is what the
     /// data plane needs to keep its work (see <see cref="RouteModelIdentity.SameExceptRanks"/>).
     /// </summary>
-    private static RouteModel KeepUnchanged(Dictionary<string, RouteModel>? previous, RouteModel fresh) =>
-        previous is not null && previous.TryGetValue(fresh.Id, out var old) && RouteModelIdentity.SameRanks(old, fresh) && RouteModelIdentity.SameExceptRanks(old, fresh)
-            ? old
-            : fresh;
+    private static RouteModel KeepUnchanged(Dictionary<string, RouteModel>? index, GatewayModel? previous, RouteModel fresh)
+    {
+        var old = index is not null ? index.GetValueOrDefault(fresh.Id) : previous?.Routes.FirstOrDefault(m => string.Equals(m.Id, fresh.Id, StringComparison.Ordinal));
+        return old is not null && RouteModelIdentity.SameRanks(old, fresh) && RouteModelIdentity.SameExceptRanks(old, fresh) ? old : fresh;
+    }
 
     internal static GatewayModel WithVersion(GatewayModel model) => model with { Version = Hash(model) };
 
