@@ -64,16 +64,20 @@ internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners list
             return;
         }
 
-        // The exposition writes to a TextWriter synchronously; the writer's buffer keeps those writes off the socket
-        // except once per 32 KiB, and this is the admin port.
+        // The exposition writes to a TextWriter synchronously, and each full 32 KiB buffer blocks until the socket takes
+        // it. Off the I/O thread: requests run inline on Kestrel's I/O threads (UnsafePreferInlineScheduling), and a
+        // scrape blocking there waits for a send completion that thread itself must run (a 10,000-route scrape hung).
         if (context.Features.Get<IHttpBodyControlFeature>() is { } control)
         {
             control.AllowSynchronousIO = true;
         }
 
-        await using var text = new StreamWriter(context.Response.Body, new System.Text.UTF8Encoding(false), 32 * 1024, leaveOpen: true);
-        exposition.Write(families, text);
-        await text.FlushAsync(context.RequestAborted);
+        await Task.Run(async () =>
+        {
+            await using var text = new StreamWriter(context.Response.Body, new System.Text.UTF8Encoding(false), 32 * 1024, leaveOpen: true);
+            exposition.Write(families, text);
+            await text.FlushAsync(context.RequestAborted);
+        }, context.RequestAborted);
     }
 
     private static Task Text(HttpContext context, int status, string body)
