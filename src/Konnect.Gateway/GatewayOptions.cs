@@ -18,9 +18,6 @@ public sealed class GatewayOptions
     /// <summary>Semicolon-separated http URLs for /healthz, /readyz and /config; never shares a port with traffic.</summary>
     public string AdminUrls { get; set; } = "http://0.0.0.0:9090";
 
-    /// <summary>How long a publish waits for YARP to report the new snapshot as applied before it fails.</summary>
-    public TimeSpan ApplyTimeout { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// Least time between two JWKS fetches of one URI triggered by an unknown kid or a failed fetch, so forged kids
     /// cannot make the gateway hammer an identity provider.

@@ -8,8 +8,9 @@ using Yarp.ReverseProxy.Model;
 namespace Konnect.Gateway.Yarp;
 
 /// <summary>
-/// Weighted random choice among the available destinations, using each destination's "konnect.weight" metadata
-/// (Gateway API backendRef weights spread over endpoints). Only clusters with unequal weights use it. The weights pick
+/// Weighted random choice among the available destinations, using each destination's weight as the last publish gave
+/// it (<see cref="YarpRuntime.WeightOf"/>: Gateway API backendRef weights spread over endpoints; a destination's
+/// "konnect.weight" metadata where the runtime has none). Only clusters with unequal weights use it. The weights pick
 /// the backend; when the rule names a load-balancing algorithm (cluster metadata "konnect.algorithm"), that algorithm
 /// then picks the endpoint among the chosen backend's available endpoints.
 /// </summary>
@@ -19,12 +20,14 @@ internal sealed class WeightedLoadBalancingPolicy(IServiceProvider services) : I
 
     // Resolved on first use: the policies include this one, so they cannot be constructor dependencies.
     private Dictionary<string, ILoadBalancingPolicy>? _policies;
+    private YarpRuntime? _runtime;
 
     public string Name => PolicyName;
 
     public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
     {
-        var picked = PickWeighted(availableDestinations);
+        _runtime ??= services.GetService<YarpRuntime>();
+        var picked = PickWeighted(cluster, availableDestinations);
         if (picked is null
             || cluster.Model.Config.Metadata?.TryGetValue(ResilienceClusterConfig.AlgorithmKey, out var algorithm) != true
             || Policy(algorithm!) is not { } policy)
@@ -50,12 +53,12 @@ internal sealed class WeightedLoadBalancingPolicy(IServiceProvider services) : I
         return _policies.GetValueOrDefault(name);
     }
 
-    private static DestinationState? PickWeighted(IReadOnlyList<DestinationState> availableDestinations)
+    private DestinationState? PickWeighted(ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
     {
         var count = availableDestinations.Count;
         if (count <= 1)
         {
-            return count == 1 && Weight(availableDestinations[0]) > 0 ? availableDestinations[0] : null;
+            return count == 1 && Weight(cluster, availableDestinations[0]) > 0 ? availableDestinations[0] : null;
         }
 
         // Two passes over the (short) list rather than a cached table: health checks can shrink the available set
@@ -63,7 +66,7 @@ internal sealed class WeightedLoadBalancingPolicy(IServiceProvider services) : I
         var total = 0.0;
         for (var i = 0; i < count; i++)
         {
-            total += Weight(availableDestinations[i]);
+            total += Weight(cluster, availableDestinations[i]);
         }
 
         if (total <= 0)
@@ -75,7 +78,7 @@ internal sealed class WeightedLoadBalancingPolicy(IServiceProvider services) : I
         DestinationState? last = null;
         for (var i = 0; i < count; i++)
         {
-            var weight = Weight(availableDestinations[i]);
+            var weight = Weight(cluster, availableDestinations[i]);
             if (weight <= 0)
             {
                 continue;
@@ -93,7 +96,10 @@ internal sealed class WeightedLoadBalancingPolicy(IServiceProvider services) : I
         return last;
     }
 
-    private static double Weight(DestinationState destination) =>
+    private double Weight(ClusterState cluster, DestinationState destination) =>
+        _runtime?.WeightOf(cluster, destination) ?? MetadataWeight(destination);
+
+    private static double MetadataWeight(DestinationState destination) =>
         destination.Model.Config.Metadata is { } metadata
         && metadata.TryGetValue(YarpConfigBuilder.WeightKey, out var text)
         && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var weight)

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
@@ -29,6 +31,10 @@ internal sealed class YarpRuntime(
 
     private readonly IClusterChangeListener[] _listeners = [.. listeners];
     private readonly ConcurrentDictionary<string, RuleState> _rules = new(StringComparer.OrdinalIgnoreCase);
+    // A destination's weight (its backend's weight spread over the backend's endpoints) changes whenever its backend
+    // gains or loses an endpoint. Kept beside the destination states rather than in their configs: a destination whose
+    // config changes needs a new state (YARP's setter is internal), and that would forget its health.
+    private readonly ConditionalWeakTable<ClusterState, Dictionary<string, double>> _weights = new();
     private RequestDelegate? _pipeline;
 
     /// <summary>YARP's proxy pipeline, taken from the anchor's endpoint once YARP has built it.</summary>
@@ -64,6 +70,10 @@ internal sealed class YarpRuntime(
             }
         }
     }
+
+    /// <summary>The weight the last publish gave <paramref name="destination"/>, or null when its cluster has none.</summary>
+    public double? WeightOf(ClusterState cluster, DestinationState destination) =>
+        _weights.TryGetValue(cluster, out var weights) && weights.TryGetValue(destination.DestinationId, out var weight) ? weight : null;
 
     /// <summary>The endpoint serving rule <paramref name="id"/>, or null (no such rule, or no pipeline yet).</summary>
     public Endpoint? EndpointOf(string id) => _rules.TryGetValue(id, out var rule) ? rule.Endpoint ??= CreateEndpoint(rule.Route) : null;
@@ -102,6 +112,7 @@ internal sealed class YarpRuntime(
             foreach (var listener in _listeners) { listener.OnClusterAdded(state); }
         }
 
+        _weights.AddOrUpdate(state, Weights(cluster));
         if (current is not null && ReferenceEquals(current.Cluster, state) && current.Route.Config.Equals(route))
         {
             return current with { RouteConfig = route, ClusterConfig = cluster };
@@ -118,7 +129,7 @@ internal sealed class YarpRuntime(
         var incoming = cluster.Destinations ?? new Dictionary<string, DestinationConfig>();
         foreach (var (id, config) in incoming)
         {
-            if (state.Destinations.TryGetValue(id, out var existing) && existing.Model.Config == config) { continue; }
+            if (state.Destinations.TryGetValue(id, out var existing) && SameEndpoint(existing.Model.Config, config)) { continue; }
             state.Destinations[id] = new DestinationState(id, new DestinationModel(config));
             changed = true;
         }
@@ -129,6 +140,26 @@ internal sealed class YarpRuntime(
         }
 
         return changed;
+    }
+
+    // Metadata only carries the weight, which lives in the weight table (see _weights).
+    private static bool SameEndpoint(DestinationConfig a, DestinationConfig b) =>
+        string.Equals(a.Address, b.Address, StringComparison.Ordinal) && string.Equals(a.Host, b.Host, StringComparison.Ordinal)
+        && string.Equals(a.Health, b.Health, StringComparison.Ordinal);
+
+    private static Dictionary<string, double> Weights(ClusterConfig cluster)
+    {
+        var weights = new Dictionary<string, double>(cluster.Destinations?.Count ?? 0, StringComparer.OrdinalIgnoreCase);
+        foreach (var (id, destination) in cluster.Destinations ?? new Dictionary<string, DestinationConfig>())
+        {
+            if (destination.Metadata?.GetValueOrDefault(YarpConfigBuilder.WeightKey) is { } text
+                && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var weight) && double.IsFinite(weight))
+            {
+                weights[id] = weight;
+            }
+        }
+
+        return weights;
     }
 
     private static bool SameExceptDestinations(ClusterConfig a, ClusterConfig b) =>

@@ -45,7 +45,7 @@ internal sealed class TestGateway : IAsyncDisposable
     public static async Task<TestGateway> StartAsync(Func<IConfigPublisher, Task>? beforeStart = null, string trafficUrl = "http://127.0.0.1:0",
         Action<GatewayOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
-        var options = new GatewayOptions { TrafficUrls = trafficUrl, AdminUrls = "http://127.0.0.1:0", ApplyTimeout = TimeSpan.FromSeconds(10) };
+        var options = new GatewayOptions { TrafficUrls = trafficUrl, AdminUrls = "http://127.0.0.1:0" };
         configure?.Invoke(options);
         var accessLog = new LineCollector();
         var app = GatewayHost.Build(options, s =>

@@ -39,7 +39,7 @@ public sealed class JwksWarmupTests : IAsyncLifetime
         _backend = await TestBackend.StartAsync();
         var options = new GatewayOptions
         {
-            TrafficUrls = "http://127.0.0.1:0", AdminUrls = "http://127.0.0.1:0", ApplyTimeout = TimeSpan.FromSeconds(10),
+            TrafficUrls = "http://127.0.0.1:0", AdminUrls = "http://127.0.0.1:0",
             // No rate limit: the warmer then retries at its floor (a fraction of a second) and an unknown kid refetches at once.
             JwksMinRefreshInterval = TimeSpan.Zero,
         };

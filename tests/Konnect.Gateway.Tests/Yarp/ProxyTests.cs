@@ -36,6 +36,29 @@ public sealed class ProxyTests : GatewayTest
     }
 
     [Fact]
+    public async Task Proxy_WeightsChangedByALaterPublish_NewSplitServes()
+    {
+        BackendModel[] Backends(int weightA) =>
+        [
+            new BackendModel { Name = "a", Weight = weightA, Endpoints = [Backend.Url("/a")] },
+            new BackendModel { Name = "b", Weight = 1, Endpoints = [Backend.Url("/b")] },
+        ];
+        await Gateway.PublishAsync(Route("split", Backend.Url()) with { Backends = Backends(3) });
+
+        // 3:1 then 9:1: only the destinations' weights change, so the cluster is edited in place; the split must follow.
+        await Gateway.PublishAsync(Route("split", Backend.Url()) with { Backends = Backends(9) });
+
+        const int total = 1000;
+        var toA = 0;
+        await Parallel.ForAsync(0, total, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) =>
+        {
+            if (await Gateway.BodyAsync("/x") == "/a/x") { Interlocked.Increment(ref toA); }
+        });
+
+        Assert.InRange(toA / (double)total, 0.85, 0.95);
+    }
+
+    [Fact]
     public async Task Proxy_WeightZeroBackend_GetsNoTraffic()
     {
         var route = Route("zero", Backend.Url()) with
