@@ -3,10 +3,10 @@
 # Everything listens on loopback; wrk, the backend, nginx and Konnect share the machine's cores, so the numbers
 # compare the proxies with each other, not with another machine's. Propagation and memory are not measured yet.
 #
-# Settings (environment): ROUNDS (3), DURATION (5s), THREADS (2), CONNECTIONS (50), NGINX_WORKERS (2), CONFIG (Release).
+# Settings (environment): ROUNDS (5), DURATION (5s), THREADS (2), CONNECTIONS (50), NGINX_WORKERS (2), CONFIG (Release).
 set -euo pipefail
 
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-50}

@@ -35,6 +35,11 @@ internal sealed class YarpRuntime(
     // gains or loses an endpoint. Kept beside the destination states rather than in their configs: a destination whose
     // config changes needs a new state (YARP's setter is internal), and that would forget its health.
     private readonly ConditionalWeakTable<ClusterState, Dictionary<string, double>> _weights = new();
+    // Rules whose transforms come out alike share one transformer: at 10,000 rules a transformer each (YARP's default
+    // X-Forwarded-* transforms, Konnect's own) was about half of the runtime's memory. Keyed by the route config with
+    // its identity blanked out; Konnect's transforms read the route's metadata alone (see KonnectTransformProvider).
+    private readonly ConcurrentDictionary<RouteConfig, HttpTransformer> _transformers = new();
+    private const int MaxSharedTransformers = 1024;
     private RequestDelegate? _pipeline;
 
     /// <summary>YARP's proxy pipeline, taken from the anchor's endpoint once YARP has built it.</summary>
@@ -112,13 +117,21 @@ internal sealed class YarpRuntime(
             foreach (var listener in _listeners) { listener.OnClusterAdded(state); }
         }
 
-        _weights.AddOrUpdate(state, Weights(cluster));
+        if (string.Equals(cluster.LoadBalancingPolicy, WeightedLoadBalancingPolicy.PolicyName, StringComparison.Ordinal))
+        {
+            _weights.AddOrUpdate(state, Weights(cluster));
+        }
+        else
+        {
+            _weights.Remove(state);
+        }
+
         if (current is not null && ReferenceEquals(current.Cluster, state) && current.Route.Config.Equals(route))
         {
             return current with { RouteConfig = route, ClusterConfig = cluster };
         }
 
-        var model = new RouteModel(route, state, transforms.Build(route, cluster));
+        var model = new RouteModel(route, state, TransformerFor(route, cluster));
         return new RuleState(model, state, route, cluster) { Endpoint = CreateEndpoint(model) };
     }
 
@@ -141,6 +154,17 @@ internal sealed class YarpRuntime(
 
         return changed;
     }
+
+    private HttpTransformer TransformerFor(RouteConfig route, ClusterConfig cluster)
+    {
+        var key = route with { RouteId = "", ClusterId = null, Match = SharedMatch, Order = null };
+        if (_transformers.TryGetValue(key, out var shared)) { return shared; }
+        // Rewrite prefixes are the user's, so the keys are unbounded: start over past the cap (rules keep theirs).
+        if (_transformers.Count >= MaxSharedTransformers) { _transformers.Clear(); }
+        return _transformers.GetOrAdd(key, transforms.Build(route, cluster));
+    }
+
+    private static readonly RouteMatch SharedMatch = new();
 
     // Metadata only carries the weight, which lives in the weight table (see _weights).
     private static bool SameEndpoint(DestinationConfig a, DestinationConfig b) =>

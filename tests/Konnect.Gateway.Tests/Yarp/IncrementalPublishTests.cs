@@ -29,6 +29,24 @@ public sealed class IncrementalPublishTests : GatewayTest
     }
 
     [Fact]
+    public async Task PublishAsync_RulesWithAlikeTransforms_ShareOneTransformer_OthersRewriteTheirOwnWay()
+    {
+        await Gateway.PublishAsync(
+            Route("a", Backend.Url(), Prefix("/a")),
+            Route("b", Backend.Url(), Prefix("/b")),
+            Route("c", Backend.Url(), Prefix("/c")) with { RewritePathPrefix = "/one" },
+            Route("d", Backend.Url(), Prefix("/d")) with { RewritePathPrefix = "/two" });
+        var routes = YarpRoutes();
+
+        Assert.Same(routes["test/a/0"].Transformer, routes["test/b/0"].Transformer);
+        Assert.NotSame(routes["test/c/0"].Transformer, routes["test/d/0"].Transformer);
+        Assert.Equal("/a/x", await Gateway.BodyAsync("/a/x"));
+        Assert.Equal("/b/x", await Gateway.BodyAsync("/b/x"));
+        Assert.Equal("/one/x", await Gateway.BodyAsync("/c/x"));
+        Assert.Equal("/two/x", await Gateway.BodyAsync("/d/x"));
+    }
+
+    [Fact]
     public async Task PublishAsync_RuleRemoved_LeavesTheRuntime()
     {
         await Gateway.PublishAsync(Route("a", Backend.Url("/a"), Prefix("/a")), Route("b", Backend.Url("/b"), Prefix("/b")));
