@@ -33,17 +33,35 @@ public static class EndpointUpdate
         {
             if (slice.Metadata.Labels?.GetValueOrDefault(EndpointSlice.ServiceNameLabel) is { Length: > 0 } service) { changed.Add((key.Namespace, service)); }
         }
-        foreach (var (key, slice) in next.EndpointSlices)
+        // Both are sorted by the same comparer: one walk side by side instead of a tree lookup per slice (20,000 of
+        // them at 10,000 routes, on every endpoint change).
+        using var old = previous.EndpointSlices.GetEnumerator();
+        using var now = next.EndpointSlices.GetEnumerator();
+        var hasOld = old.MoveNext();
+        var hasNow = now.MoveNext();
+        while (hasOld || hasNow)
         {
-            if (!previous.EndpointSlices.TryGetValue(key, out var old) || !ReferenceEquals(old, slice))
+            var order = !hasOld ? 1 : !hasNow ? -1 : old.Current.Key.CompareTo(now.Current.Key);
+            if (order < 0)
             {
-                Add(key, slice);
-                if (old is not null) { Add(key, old); }
+                Add(old.Current.Key, old.Current.Value); // removed
+                hasOld = old.MoveNext();
             }
-        }
-        foreach (var (key, old) in previous.EndpointSlices)
-        {
-            if (!next.EndpointSlices.ContainsKey(key)) { Add(key, old); }
+            else if (order > 0)
+            {
+                Add(now.Current.Key, now.Current.Value); // added
+                hasNow = now.MoveNext();
+            }
+            else
+            {
+                if (!ReferenceEquals(old.Current.Value, now.Current.Value))
+                {
+                    Add(now.Current.Key, now.Current.Value);
+                    Add(old.Current.Key, old.Current.Value);
+                }
+                hasOld = old.MoveNext();
+                hasNow = now.MoveNext();
+            }
         }
         return changed;
     }

@@ -45,6 +45,39 @@ public sealed class EndpointUpdateTests
         Assert.False(EndpointUpdate.OnlyEndpointsChanged(before, after));
     }
 
+    [Fact]
+    public void ChangedServices_AddedRemovedChangedAndKeptSlices_NamesTheirServicesOnly()
+    {
+        static (ObjectRef, EndpointSlice) Slice(string name, string service, string address) =>
+            (new ObjectRef("EndpointSlice", "ns", name), new EndpointSlice
+            {
+                Metadata = new ObjectMeta { Name = name, Namespace = "ns", Labels = new() { [EndpointSlice.ServiceNameLabel] = service } },
+                Endpoints = [new Endpoint { Addresses = [address] }],
+            });
+        var kept = Slice("a-1", "a", "10.0.0.1");
+        var changed = Slice("b-1", "b", "10.0.0.2");
+        var removed = Slice("c-1", "c", "10.0.0.3");
+        var moved = Slice("d-1", "d", "10.0.0.4");
+        var before = ResourceSnapshot.Empty with
+        {
+            EndpointSlices = ImmutableSortedDictionary.CreateRange(new[] { kept, changed, removed, moved }.Select(s => KeyValuePair.Create(s.Item1, s.Item2))),
+        };
+        var after = before with
+        {
+            EndpointSlices = before.EndpointSlices
+                .SetItem(changed.Item1, Slice("b-1", "b", "10.0.0.9").Item2)
+                .Remove(removed.Item1)
+                .Add(new ObjectRef("EndpointSlice", "ns", "e-1"), Slice("e-1", "e", "10.0.0.5").Item2)
+                // A slice relabelled to another Service changes both Services.
+                .SetItem(moved.Item1, Slice("d-1", "f", "10.0.0.4").Item2),
+        };
+
+        var services = EndpointUpdate.ChangedServices(before, after);
+
+        Assert.Equal(["b", "c", "d", "e", "f"], services.Select(s => s.Service).Order(StringComparer.Ordinal));
+        Assert.All(services, s => Assert.Equal("ns", s.Namespace));
+    }
+
     private static ImmutableSortedDictionary<ObjectRef, EndpointSlice> Change(ResourceSnapshot snapshot, string change)
     {
         var slices = snapshot.EndpointSlices;
