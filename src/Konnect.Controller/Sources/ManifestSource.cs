@@ -233,9 +233,9 @@ public sealed class ManifestSource : IHostedService, IDisposable
         var changes = new List<ManifestFileChange>();
 
         var present = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (full, name) in _directories.SelectMany(Enumerate))
+        foreach (var (full, name, found) in _directories.SelectMany(Enumerate))
         {
-            if (ManifestFolder.Stamp(full) is not { } stamp) { continue; }
+            if (found is not { } stamp) { continue; }
             present.Add(name);
             var known = _files.TryGetValue(name, out var previous);
             if (known && previous.Stamp == stamp) { continue; }
@@ -273,10 +273,10 @@ public sealed class ManifestSource : IHostedService, IDisposable
     }
 
     /// <summary>A folder's manifest files; with several folders, a file is named by its folder too, so names stay distinct.</summary>
-    private IEnumerable<(string FullPath, string Name)> Enumerate(string directory) =>
+    private IEnumerable<(string FullPath, string Name, FileStamp? Stamp)> Enumerate(string directory) =>
         _directories.Length == 1
-            ? ManifestFolder.Enumerate(directory)
-            : ManifestFolder.Enumerate(directory).Select(f => (f.FullPath, $"{directory.TrimEnd('/', '\\')}/{f.RelativePath}"));
+            ? ManifestFolder.Enumerate(directory).Select(f => (f.FullPath, f.RelativePath, f.Stamp))
+            : ManifestFolder.Enumerate(directory).Select(f => (f.FullPath, $"{directory.TrimEnd('/', '\\')}/{f.RelativePath}", f.Stamp));
 
     /// <summary>
     /// True while a file that held objects reads empty for less than <see cref="ManifestSourceOptions.EmptyFileGrace"/>:
