@@ -44,13 +44,12 @@ internal sealed class SnapshotBuilder
     /// <summary>Adds a decoded object; false for a kind a snapshot does not hold.</summary>
     public bool Add(ObjectRef reference, IKubernetesObject obj)
     {
-        if (_removed.Contains(reference) && Previous(reference) is { } old && (ReferenceEquals(old, obj) || SnapshotSharing.SameContent(old, obj)))
+        if (_removed.Remove(reference))
         {
-            _removed.Remove(reference);
-            return old.GetType() == obj.GetType();
+            if (Previous(reference) is { } old && (ReferenceEquals(old, obj) || SnapshotSharing.SameContent(old, obj))) { return old.GetType() == obj.GetType(); }
+            _invalid.Remove(reference); // it may have been an object that did not decode
         }
 
-        _removed.Remove(reference);
         switch (obj)
         {
             case KonnectRoute route: _routes[reference] = route; return true;
@@ -65,7 +64,12 @@ internal sealed class SnapshotBuilder
 
     public void AddInvalid(ObjectRef reference, InvalidObject invalid)
     {
-        if (_removed.Remove(reference) && _from.Invalid.TryGetValue(reference, out var old) && old == invalid) { return; }
+        if (_removed.Remove(reference))
+        {
+            if (_from.Invalid.TryGetValue(reference, out var old) && old == invalid) { return; }
+            RemoveValid(reference); // it may have decoded before
+        }
+
         _invalid[reference] = invalid;
     }
 
@@ -84,11 +88,17 @@ internal sealed class SnapshotBuilder
     {
         foreach (var reference in _removed)
         {
-            _routes.Remove(reference); _policies.Remove(reference); _consumers.Remove(reference);
-            _services.Remove(reference); _slices.Remove(reference); _secrets.Remove(reference); _invalid.Remove(reference);
+            RemoveValid(reference);
+            _invalid.Remove(reference);
         }
         _removed.Clear();
         return Build(template, template.Problems.SequenceEqual(problems) ? template.Problems : problems);
+    }
+
+    private void RemoveValid(ObjectRef reference)
+    {
+        _routes.Remove(reference); _policies.Remove(reference); _consumers.Remove(reference);
+        _services.Remove(reference); _slices.Remove(reference); _secrets.Remove(reference);
     }
 
     private object? Previous(ObjectRef reference) =>

@@ -22,6 +22,7 @@ public sealed class IncrementalSnapshotTests : IDisposable
     {
         "edit a route", "add a file", "delete a file", "move an object between files", "add an invalid object",
         "add a duplicate", "remove the duplicate's winner", "empty problems file fixed", "two files at once",
+        "a route stops decoding", "an object that did not decode is fixed",
     };
 
     [Theory]
@@ -90,6 +91,12 @@ public sealed class IncrementalSnapshotTests : IDisposable
                 Write("a.yaml", Route("a1", "/a1") + "---\n" + Service("s"));
                 Write("c.yaml", Route("c1", "/c1-new") + "---\n" + Route("a2", "/a2-moved"));
                 break;
+            case "a route stops decoding":
+                Write("a.yaml", "apiVersion: konnect.dev/v1alpha1\nkind: KonnectRoute\nmetadata: { name: a1 }\nspec: { rules: 7 }\n---\n" + Route("a2", "/a2") + "---\n" + Service("s"));
+                break;
+            case "an object that did not decode is fixed":
+                Write("c.yaml", Route("c1", "/c1") + "---\napiVersion: v1\nkind: Service\nmetadata: { name: 3bad }\nspec: { ports: [{ port: 80 }] }\n");
+                break;
             default: throw new ArgumentOutOfRangeException(nameof(edit), edit, null);
         }
         // Same-second rewrites of the same length would keep the stamp: move the clock on, as a real edit does.
@@ -104,6 +111,7 @@ public sealed class IncrementalSnapshotTests : IDisposable
         Assert.Equal(Json(expected.Services), Json(actual.Services));
         Assert.Equal(Json(expected.EndpointSlices), Json(actual.EndpointSlices));
         Assert.Equal(expected.Invalid.Keys, actual.Invalid.Keys);
+        Assert.Equal(Json(expected.Secrets), Json(actual.Secrets));
         Assert.Equal(expected.Problems.Select(p => p.Message), actual.Problems.Select(p => p.Message));
         Assert.Equal(expected.Sources.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value}"), actual.Sources.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value}"));
     }
