@@ -34,8 +34,10 @@ internal static class YarpConfigBuilder
             Metadata = RouteMetadata(route),
         };
 
-        // Equal weights need no weighting: the rule's algorithm (default power-of-two-choices) picks among all endpoints.
-        var uniform = destinations.Values.Select(d => d.Metadata![WeightKey]).Distinct(StringComparer.Ordinal).Count() == 1;
+        // One weighted backend needs no weighting: the rule's algorithm (default power-of-two-choices) picks among its
+        // endpoints. Decided by the backends alone, never by how many endpoints each has: an endpoint change must
+        // leave the cluster's settings as they are, so the cluster (and its endpoints' health) stays.
+        var uniform = route.Backends.Count(b => b.Weight > 0) <= 1;
         var cluster = new ClusterConfig
         {
             ClusterId = route.Id,

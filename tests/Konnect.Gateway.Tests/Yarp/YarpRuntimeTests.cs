@@ -1,5 +1,6 @@
 using Konnect.Controller.Model;
 using Konnect.Gateway.Tests.Resilience;
+using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Model;
 
 namespace Konnect.Gateway.Tests.Yarp;
@@ -37,6 +38,45 @@ public sealed class YarpRuntimeTests : ResilienceFixture
         Assert.Equal(["/a2/x", "a"], seen.Order(StringComparer.Ordinal)); // the new endpoint (upstream A under /a2) takes B's share
         Assert.True(Available(A.Url("/a2")));
     }
+
+    [Fact]
+    public async Task BackendGainsAnEndpoint_EndpointEjectedInTheOtherBackend_StaysEjected()
+    {
+        // Two backends of weight 1: the per-endpoint weights change with the endpoint counts (1/2 and 1/2, then 1/2
+        // and 1/3), which must not change the cluster's settings, or its endpoints' health would start over.
+        var health = new HealthCheckModel
+        {
+            Policy = "test/hc",
+            Passive = new PassiveHealthModel { ConsecutiveFailures = 1, ReactivationPeriod = TimeSpan.FromMinutes(5) },
+        };
+        Konnect.Controller.Model.RouteModel Split(params string[] bEndpoints) => Rule(new() { HealthCheck = health }, A.Url("/a")) with
+        {
+            Backends =
+            [
+                new BackendModel { Name = "a", Weight = 1, Endpoints = [A.Url("/a"), A.Url("/a2")] },
+                new BackendModel { Name = "b", Weight = 1, Endpoints = bEndpoints },
+            ],
+        };
+        await Gateway.PublishAsync(Split(B.Url("/b"), B.Url("/b2")));
+        B.ForcedStatus = 500;
+        // Weighted random choice: send until B's /b endpoint has failed once (the policy then ejects it).
+        for (var i = 0; i < 200 && Destination($"b1/{B.Url("/b")}").Health.Passive != DestinationHealth.Unhealthy; i++) { await WhoAsync(); }
+        await EventuallyAsync(() => Destination($"b1/{B.Url("/b")}").Health.Passive == DestinationHealth.Unhealthy, "B's /b endpoint is ejected");
+        var cluster = Cluster();
+
+        await Gateway.PublishAsync(Split(B.Url("/b"), B.Url("/b2"), A.Url("/b3")));
+
+        Assert.Same(cluster, Cluster());
+        Assert.Equal(DestinationHealth.Unhealthy, Destination($"b1/{B.Url("/b")}").Health.Passive);
+        Assert.DoesNotContain(Cluster().DestinationsState.AvailableDestinations, d => d.DestinationId == $"b1/{B.Url("/b")}");
+    }
+
+    private ClusterState Cluster() =>
+        Gateway.Services.GetRequiredService<global::Yarp.ReverseProxy.IProxyStateLookup>().TryGetCluster("test/app/0", out var cluster)
+            ? cluster
+            : throw new InvalidOperationException("no cluster test/app/0");
+
+    private DestinationState Destination(string id) => Cluster().Destinations[id];
 
     [Fact]
     public async Task ActiveHealthCheckAddedByALaterPublish_ProbesStart_AndAnUnhealthyEndpointIsAvoided()
