@@ -65,7 +65,7 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
 
             lock (_binding)
             {
-                _runtime.Apply(configs);
+                foreach (var (id, reason) in _runtime.Apply(configs)) { rejected[id] = reason; }
             }
 
             var notProgrammed = new List<string>();

@@ -51,29 +51,59 @@ internal sealed class YarpRuntime(
     /// Makes the runtime hold exactly <paramref name="configs"/> (validated YARP configs, one route and cluster per
     /// rule, ids unique). Serialised by the publisher; readers (requests, metrics) see each rule switch in one step.
     /// </summary>
-    public void Apply(IReadOnlyList<(RouteConfig Route, ClusterConfig Cluster)> configs)
+    /// <returns>Rules that could not be built (rule id → reason): they are left out and answer 503; the rest apply.</returns>
+    public Dictionary<string, string> Apply(IReadOnlyList<(RouteConfig Route, ClusterConfig Cluster)> configs)
     {
+        var failed = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var wanted = new HashSet<string>(configs.Count, StringComparer.OrdinalIgnoreCase);
         foreach (var (route, cluster) in configs)
         {
-            wanted.Add(route.RouteId);
             _rules.TryGetValue(route.RouteId, out var current);
             if (current is not null && ReferenceEquals(current.RouteConfig, route) && ReferenceEquals(current.ClusterConfig, cluster))
             {
+                wanted.Add(route.RouteId);
                 current.Endpoint ??= CreateEndpoint(current.Route);
                 continue;
             }
 
-            _rules[route.RouteId] = Update(current, route, cluster);
+            RuleState next;
+            try
+            {
+                next = Update(current, route, cluster);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Building the client (a CA bundle, a client certificate) or the transforms failed: this rule goes
+                // (the loop below removes it) and answers 503; the others still apply. The type only: a message about
+                // key material is not for statuses.
+                failed[route.RouteId] = $"Route '{route.RouteId}': the proxy could not build its upstream client or transforms ({ex.GetType().Name}).";
+                continue;
+            }
+
+            wanted.Add(route.RouteId);
+            _rules[route.RouteId] = next;
+            if (!ReferenceEquals(current?.Cluster, next.Cluster))
+            {
+                // Only once the rule serves from it: a probe monitor must never hold a cluster nobody serves.
+                if (current is not null) { Notify(l => l.OnClusterRemoved(current.Cluster)); }
+                Notify(l => l.OnClusterAdded(next.Cluster));
+            }
         }
 
         foreach (var (id, rule) in _rules)
         {
             if (!wanted.Contains(id) && _rules.TryRemove(id, out _))
             {
-                foreach (var listener in _listeners) { listener.OnClusterRemoved(rule.Cluster); }
+                Notify(l => l.OnClusterRemoved(rule.Cluster));
             }
         }
+
+        return failed;
+    }
+
+    private void Notify(Action<IClusterChangeListener> notify)
+    {
+        foreach (var listener in _listeners) { notify(listener); }
     }
 
     /// <summary>The weight the last publish gave <paramref name="destination"/>, or null when its cluster has none.</summary>
@@ -92,7 +122,6 @@ internal sealed class YarpRuntime(
             // counters, the client) stays and its destinations are edited in place, as YARP does. The state's model
             // keeps its first config, equal to this one in all but destinations, which requests never read from it.
             state = current.Cluster;
-            if (SetDestinations(state, cluster)) { destinations.UpdateAllDestinations(state); }
         }
         else
         {
@@ -107,16 +136,9 @@ internal sealed class YarpRuntime(
                 NewMetadata = cluster.Metadata,
             });
             state = new ClusterState(cluster.ClusterId, new ClusterModel(cluster, client));
-            SetDestinations(state, cluster);
-            destinations.UpdateAllDestinations(state);
-            if (current is not null)
-            {
-                foreach (var listener in _listeners) { listener.OnClusterRemoved(current.Cluster); }
-            }
-
-            foreach (var listener in _listeners) { listener.OnClusterAdded(state); }
         }
 
+        // Weights before destinations: a kept destination must not be weighed by the old table next to new ones.
         if (string.Equals(cluster.LoadBalancingPolicy, WeightedLoadBalancingPolicy.PolicyName, StringComparison.Ordinal))
         {
             _weights.AddOrUpdate(state, Weights(cluster));
@@ -125,6 +147,8 @@ internal sealed class YarpRuntime(
         {
             _weights.Remove(state);
         }
+
+        if (SetDestinations(state, cluster) || !ReferenceEquals(current?.Cluster, state)) { destinations.UpdateAllDestinations(state); }
 
         if (current is not null && ReferenceEquals(current.Cluster, state) && current.Route.Config.Equals(route))
         {

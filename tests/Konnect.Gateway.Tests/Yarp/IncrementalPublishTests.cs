@@ -47,6 +47,27 @@ public sealed class IncrementalPublishTests : GatewayTest
     }
 
     [Fact]
+    public async Task PublishAsync_RuleWhoseClientCannotBeBuilt_RejectedAlone_OthersApply()
+    {
+        // The controller refuses a CA bundle that does not parse; a model that carries one anyway must not stop the
+        // rest of the publish, nor leave the rule serving without the CA it asked for.
+        const string brokenCa = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
+        var broken = Route("bad", Backend.Url(), Prefix("/bad")) with
+        {
+            Backends = [new Konnect.Controller.Model.BackendModel { Name = "bad", Weight = 1, Endpoints = [Backend.Url()], Tls = new Konnect.Controller.Model.BackendTlsModel { CaPem = brokenCa } }],
+        };
+
+        var result = await Gateway.Publisher.PublishAsync(TestGateway.Model(broken, Route("good", Backend.Url("/g"), Prefix("/good"))), CancellationToken.None);
+
+        Assert.Contains("could not build its upstream client", Assert.Single(result.Rejected).Value, StringComparison.Ordinal);
+        Assert.DoesNotContain("BEGIN", result.Rejected.Single().Value, StringComparison.Ordinal);
+        Assert.False(Lookup.TryGetCluster("test/bad/0", out _));
+        using var refused = await Gateway.GetAsync("/bad/x");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("/g/good/x", await Gateway.BodyAsync("/good/x"));
+    }
+
+    [Fact]
     public async Task PublishAsync_RuleRemoved_LeavesTheRuntime()
     {
         await Gateway.PublishAsync(Route("a", Backend.Url("/a"), Prefix("/a")), Route("b", Backend.Url("/b"), Prefix("/b")));
