@@ -77,8 +77,18 @@ internal sealed partial class CertificateSelector
             ClientCertificateRequired = asks,
             RemoteCertificateValidationCallback = asks ? AcceptAny : null,
             CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+            // The handshake still builds the client's chain; it must not fetch issuers a client names (SSRF, and a
+            // synchronous fetch on the connection's I/O thread). The mtls policy verifies against its own CA anyway.
+            CertificateChainPolicy = asks ? ClientChainPolicy() : null,
         });
     }
+
+    // A new one per handshake: a chain policy is mutable, and the handshake may keep it.
+    private static System.Security.Cryptography.X509Certificates.X509ChainPolicy ClientChainPolicy() => new()
+    {
+        DisableCertificateDownloads = true,
+        RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+    };
 
     private static bool AcceptAny(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate,
         System.Security.Cryptography.X509Certificates.X509Chain? chain, SslPolicyErrors errors) => true;

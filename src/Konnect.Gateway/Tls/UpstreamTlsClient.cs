@@ -45,6 +45,8 @@ internal static class UpstreamTlsClient
             custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             custom.ChainPolicy.CustomTrustStore.AddRange(roots);
             custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            // No AIA fetches: the upstream would choose where the gateway connects, synchronously in the handshake.
+            custom.ChainPolicy.DisableCertificateDownloads = true;
             if (chain is not null)
             {
                 foreach (var element in chain.ChainElements) { custom.ChainPolicy.ExtraStore.Add(element.Certificate); }

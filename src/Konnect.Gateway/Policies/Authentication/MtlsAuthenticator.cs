@@ -32,6 +32,9 @@ internal sealed class MtlsAuthenticator
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(_roots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // Never fetch a missing issuer from the certificate's AIA URL: the client would choose where the gateway
+        // connects (SSRF), and the fetch is synchronous on the request's I/O thread. The chain must be complete.
+        chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.VerificationTime = DateTime.Now;
         chain.ChainPolicy.VerificationTimeIgnored = false;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ClientAuthentication));
