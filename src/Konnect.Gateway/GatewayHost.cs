@@ -28,6 +28,11 @@ public static class GatewayHost
         // request (a tenth of a proxied request's allocations). It only logs request start and end at Information,
         // which the filter above already hides, and Konnect's spans come from its own ActivitySource.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        // The console logger blocks the logging thread when its queue (2,500 messages) is full. Requests run on the I/O
+        // threads, so a backed-up stdout would stall every connection on one; dropping instead keeps traffic moving,
+        // and the logger writes how many messages it dropped once it catches up.
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
+            o => o.QueueFullMode = Microsoft.Extensions.Logging.Console.ConsoleLoggerQueueFullMode.DropWrite);
         services?.Invoke(builder.Services);
 
         var app = builder.Build();

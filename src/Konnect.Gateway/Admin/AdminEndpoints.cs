@@ -55,29 +55,31 @@ internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners list
             return;
         }
 
-        var families = metrics.Collect();
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = exposition.ContentType;
-        context.Response.Headers.CacheControl = "no-store";
-        if (HttpMethods.IsHead(context.Request.Method))
-        {
-            return;
-        }
-
-        // The exposition writes to a TextWriter synchronously, and each full 32 KiB buffer blocks until the socket takes
-        // it. Off the I/O thread: requests run inline on Kestrel's I/O threads (UnsafePreferInlineScheduling), and a
-        // scrape blocking there waits for a send completion that thread itself must run (a 10,000-route scrape hung).
-        if (context.Features.Get<IHttpBodyControlFeature>() is { } control)
-        {
-            control.AllowSynchronousIO = true;
-        }
-
+        // Off the I/O thread, all of it: requests run inline on Kestrel's I/O threads (UnsafePreferInlineScheduling),
+        // collecting walks every series (tens of ms at 10,000 routes), and the exposition writes to a TextWriter
+        // synchronously, each full 32 KiB buffer blocking until the socket takes it: on the I/O thread that wait is for
+        // a send completion the same thread must run (a 10,000-route scrape hung). The admin port only; a scrape holds
+        // one pool thread while it writes.
         await Task.Run(async () =>
         {
+            var families = metrics.Collect();
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = exposition.ContentType;
+            context.Response.Headers.CacheControl = "no-store";
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                return;
+            }
+
+            if (context.Features.Get<IHttpBodyControlFeature>() is { } control)
+            {
+                control.AllowSynchronousIO = true;
+            }
+
             await using var text = new StreamWriter(context.Response.Body, new System.Text.UTF8Encoding(false), 32 * 1024, leaveOpen: true);
             exposition.Write(families, text);
             await text.FlushAsync(context.RequestAborted);
-        }, context.RequestAborted);
+        });
     }
 
     private static Task Text(HttpContext context, int status, string body)

@@ -74,12 +74,15 @@ public sealed class CircuitBreakerTests : ResilienceFixture
         await Gateway.PublishAsync(route);
         A.ForcedStatus = 500;
 
-        // Equal weights: RoundRobin over both backends' endpoints, so A's breaker sees every other request.
+        // Two weighted backends: the weights pick the backend at random (even odds), so A is picked about every other
+        // request. Its breaker opens after its two failures (ratio 0.5, throughput 2); B serves throughout.
         var seen = new List<string>();
-        for (var i = 0; i < 8; i++) { seen.Add(await WhoAsync()); }
+        for (var i = 0; i < 24; i++) { seen.Add(await WhoAsync()); }
 
+        Assert.Equal(2, seen.Count(s => s == "500"));
         Assert.Contains("503", seen);
-        Assert.Equal(4, seen.Count(s => s == "b"));
+        Assert.Contains("b", seen);
+        Assert.All(seen, s => Assert.Contains(s, new[] { "500", "503", "b" }));
         Assert.Equal(2, A.RequestCount);
     }
 }
