@@ -36,7 +36,7 @@ internal sealed class YarpRuntime(
     // config changes needs a new state (YARP's setter is internal), and that would forget its health.
     private readonly ConditionalWeakTable<ClusterState, Dictionary<string, double>> _weights = new();
     // Rules whose transforms come out alike share one transformer: at 10,000 rules a transformer each (YARP's default
-    // X-Forwarded-* transforms, Konnect's own) was about half of the runtime's memory. Keyed by the route config with
+    // X-Forwarded-* transforms, Konnect's own) was about a quarter of the runtime's memory. Keyed by the route config with
     // its identity blanked out; Konnect's transforms read the route's metadata alone (see KonnectTransformProvider).
     private readonly ConcurrentDictionary<RouteConfig, HttpTransformer> _transformers = new();
     private const int MaxSharedTransformers = 1024;
