@@ -80,12 +80,14 @@ public static class EndpointUpdate
             foreach (var key in byService.GetValueOrDefault(service) ?? []) { affected[key] = snapshot.Routes[key]; }
         }
         var models = new Dictionary<ObjectRef, List<RouteModel>>();
+        // Usually one or two routes among thousands: comparing names rejects the rest faster than hashing a key for
+        // every rule and status.
+        var names = new AffectedRoutes(affected.Keys);
         if (affected.Count > 0)
         {
             foreach (var rule in previous.Model.Routes)
             {
-                var key = new ObjectRef(KonnectRoute.KindName, rule.Namespace, rule.Route);
-                if (!affected.ContainsKey(key)) { continue; }
+                if (names.Find(rule.Namespace, rule.Route) is not { } key) { continue; }
                 if (!models.TryGetValue(key, out var rules)) { models[key] = rules = []; }
                 rules.Add(rule);
             }
@@ -117,9 +119,31 @@ public static class EndpointUpdate
         return previous with
         {
             Model = model,
-            Statuses = [.. previous.Statuses.Select(s => newStatuses.GetValueOrDefault(s.Object) ?? s)],
+            Statuses = [.. previous.Statuses.Select(s => s.Object.Kind == KonnectRoute.KindName && newStatuses.Count > 0
+                && names.Find(s.Object.Namespace, s.Object.Name) is { } key ? newStatuses.GetValueOrDefault(key) ?? s : s)],
             Candidates = previous.Candidates.WithEndpoints(snapshot, affected.Values, recompiled),
         };
+    }
+
+    /// <summary>The affected routes by namespace and name: a few are compared directly, many are hashed.</summary>
+    private sealed class AffectedRoutes(IEnumerable<ObjectRef> routes)
+    {
+        private readonly ObjectRef[] _routes = [.. routes];
+        private Dictionary<(string, string), ObjectRef>? _index;
+
+        public ObjectRef? Find(string ns, string name)
+        {
+            if (_routes.Length > 8)
+            {
+                _index ??= _routes.ToDictionary(r => (r.Namespace, r.Name));
+                return _index.TryGetValue((ns, name), out var found) ? found : null;
+            }
+            foreach (var route in _routes)
+            {
+                if (string.Equals(route.Name, name, StringComparison.Ordinal) && string.Equals(route.Namespace, ns, StringComparison.Ordinal)) { return route; }
+            }
+            return null;
+        }
     }
 
     /// <summary>The routes that send (or mirror) to each Service, per set of routes (shared by snapshots that share them).</summary>

@@ -46,6 +46,31 @@ public sealed class EndpointUpdateTests
     }
 
     [Fact]
+    public void Apply_ServiceSharedByManyRoutes_SameAsFullTranslation()
+    {
+        // More routes than the fast path compares by name one by one: it indexes them instead.
+        var dir = Directory.CreateTempSubdirectory("konnect-shared-service-").FullName;
+        try
+        {
+            var routes = string.Join("---\n", Enumerable.Range(0, 12).Select(i => Sources.FolderManifests.Route($"r{i:D2}", $"/r{i:D2}")));
+            File.WriteAllText(Path.Combine(dir, "app.yaml"), routes + "---\n" + Sources.FolderManifests.Service("s") + "---\n" + Sources.FolderManifests.Slice("s", 8080));
+            var before = ManifestSource.LoadPaths([dir]);
+            var after = before with { EndpointSlices = Change(before, "add-address") };
+            var previous = Translator.Translate(before);
+
+            var fast = EndpointUpdate.Apply(previous, after, EndpointUpdate.ChangedServices(before, after), before);
+            var full = Translator.Translate(after);
+
+            Assert.Equal(12, fast.Model.Routes.Count(r => r.Backends[0].Endpoints.Count == 2));
+            Assert.Equal(Json(full), Json(fast));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ChangedServices_AddedRemovedChangedAndKeptSlices_NamesTheirServicesOnly()
     {
         static (ObjectRef, EndpointSlice) Slice(string name, string service, string address) =>
