@@ -60,24 +60,15 @@ internal static class ManifestFolder
             var full = entry.FullName;
             try
             {
-                if (entry.Attributes.HasFlag(FileAttributes.ReparsePoint))
-                {
-                    if (Directory.Exists(full)) // a symlink to a folder
-                    {
-                        if (depth < MaxDepth) { Walk(full, path, depth + 1, found); }
-                    }
-                    else if (IsManifestName(name) && File.Exists(full))
-                    {
-                        found.Add(new ManifestFolderEntry(full, path, Stamp(full)));
-                    }
-                }
-                else if (entry is DirectoryInfo)
+                var link = entry.Attributes.HasFlag(FileAttributes.ReparsePoint);
+                if (link ? Directory.Exists(full) : entry is DirectoryInfo) // a folder, or a symlink to one
                 {
                     if (depth < MaxDepth) { Walk(full, path, depth + 1, found); }
                 }
-                else if (entry is FileInfo file && IsManifestName(name))
+                else if (IsManifestName(name) && (!link || File.Exists(full)))
                 {
-                    found.Add(new ManifestFolderEntry(full, path, new FileStamp(file.Length, file.LastWriteTimeUtc, full)));
+                    var stamp = link ? Stamp(full) : new FileStamp(((FileInfo)entry).Length, entry.LastWriteTimeUtc, full);
+                    found.Add(new ManifestFolderEntry(full, path, stamp));
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

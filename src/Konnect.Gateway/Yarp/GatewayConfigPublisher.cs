@@ -63,14 +63,10 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
             var rejected = new Dictionary<string, string>(compiled.Invalid, StringComparer.Ordinal);
             var configs = await BuildValidConfigAsync(compiled, rejected);
 
-            lock (_binding)
-            {
-                foreach (var (id, reason) in _runtime.Apply(configs)) { rejected[id] = reason; }
-            }
-
             var notProgrammed = new List<string>();
             lock (_binding)
             {
+                foreach (var (id, reason) in _runtime.Apply(configs)) { rejected[id] = reason; }
                 _lastCompiled = compiled;
                 _lastRejected = new Dictionary<string, string>(rejected, StringComparer.Ordinal);
                 Bind(notProgrammed);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Konnect.Gateway.Resilience;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -99,11 +98,5 @@ internal sealed class WeightedLoadBalancingPolicy(IServiceProvider services) : I
     private double Weight(ClusterState cluster, DestinationState destination) =>
         _runtime?.WeightOf(cluster, destination) ?? MetadataWeight(destination);
 
-    private static double MetadataWeight(DestinationState destination) =>
-        destination.Model.Config.Metadata is { } metadata
-        && metadata.TryGetValue(YarpConfigBuilder.WeightKey, out var text)
-        && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var weight)
-        && double.IsFinite(weight)
-            ? weight
-            : 1;
+    private static double MetadataWeight(DestinationState destination) => YarpConfigBuilder.WeightOf(destination.Model.Config.Metadata) ?? 1;
 }

@@ -108,6 +108,13 @@ internal static class YarpConfigBuilder
         return destinations;
     }
 
+    /// <summary>The weight a destination's metadata gives it, or null when it has none (or not a finite number).</summary>
+    internal static double? WeightOf(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata?.GetValueOrDefault(WeightKey) is { } text
+        && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var weight) && double.IsFinite(weight)
+            ? weight
+            : null;
+
     // Read-only and equal for every destination of the same weight: 20,000 endpoints share a handful of these.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> WeightMetadataCache = new(StringComparer.Ordinal);
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy;
@@ -200,11 +199,7 @@ internal sealed class YarpRuntime(
         var weights = new Dictionary<string, double>(cluster.Destinations?.Count ?? 0, StringComparer.OrdinalIgnoreCase);
         foreach (var (id, destination) in cluster.Destinations ?? new Dictionary<string, DestinationConfig>())
         {
-            if (destination.Metadata?.GetValueOrDefault(YarpConfigBuilder.WeightKey) is { } text
-                && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var weight) && double.IsFinite(weight))
-            {
-                weights[id] = weight;
-            }
+            if (YarpConfigBuilder.WeightOf(destination.Metadata) is { } weight) { weights[id] = weight; }
         }
 
         return weights;

@@ -83,12 +83,7 @@ internal sealed class EndpointIndex
 
     private EndpointIndex(IEnumerable<KeyValuePair<ObjectRef, EndpointSlice>> slices)
     {
-        foreach (var (key, slice) in slices)
-        {
-            if (slice.Metadata.Labels?.GetValueOrDefault(EndpointSlice.ServiceNameLabel) is not { Length: > 0 } service) { continue; }
-            if (!_slices.TryGetValue((key.Namespace, service), out var list)) { _slices[(key.Namespace, service)] = list = []; }
-            list.Add(slice);
-        }
+        foreach (var (key, slice) in slices) { Group(_slices, key, slice, only: null); }
     }
 
     private EndpointIndex(Dictionary<(string Ns, string Service), List<EndpointSlice>> slices) => _slices = slices;
@@ -103,14 +98,18 @@ internal sealed class EndpointIndex
         if (!BySlices.TryGetValue(previous.EndpointSlices, out var old)) { return Of(next); }
         var slices = new Dictionary<(string Ns, string Service), List<EndpointSlice>>(old._slices);
         foreach (var service in services) { slices.Remove(service); }
-        foreach (var (key, slice) in next.EndpointSlices)
-        {
-            if (slice.Metadata.Labels?.GetValueOrDefault(EndpointSlice.ServiceNameLabel) is not { Length: > 0 } service
-                || !services.Contains((key.Namespace, service))) { continue; }
-            if (!slices.TryGetValue((key.Namespace, service), out var list)) { slices[(key.Namespace, service)] = list = []; }
-            list.Add(slice);
-        }
+        foreach (var (key, slice) in next.EndpointSlices) { Group(slices, key, slice, only: services); }
         return BySlices.GetValue(next.EndpointSlices, _ => new EndpointIndex(slices));
+    }
+
+    /// <summary>Files <paramref name="slice"/> under its Service (when it names one, and that one is in <paramref name="only"/>).</summary>
+    private static void Group(Dictionary<(string Ns, string Service), List<EndpointSlice>> slices, ObjectRef key, EndpointSlice slice,
+        IReadOnlySet<(string Namespace, string Service)>? only)
+    {
+        if (slice.Metadata.Labels?.GetValueOrDefault(EndpointSlice.ServiceNameLabel) is not { Length: > 0 } service
+            || only?.Contains((key.Namespace, service)) == false) { return; }
+        if (!slices.TryGetValue((key.Namespace, service), out var list)) { slices[(key.Namespace, service)] = list = []; }
+        list.Add(slice);
     }
 
     /// <summary>The index of <paramref name="snapshot"/>'s EndpointSlices (shared by snapshots that share them).</summary>
