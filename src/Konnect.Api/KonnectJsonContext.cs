@@ -1,17 +1,22 @@
 using System.Text.Json.Serialization;
 using Konnect.Api.CertManager;
+using Konnect.Api.Json;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 
 namespace Konnect.Api;
 
-/// <summary>Source-generated JSON for every API type, with the Kubernetes wire conventions (camelCase, nulls omitted).</summary>
+/// <summary>
+/// Source-generated JSON for every API type, with the Kubernetes wire conventions (camelCase, nulls omitted). Strings are
+/// read through <see cref="StringPool"/>.
+/// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UseStringEnumConverter = true,
     AllowTrailingCommas = true,
-    RespectNullableAnnotations = false)]
+    RespectNullableAnnotations = false,
+    Converters = [typeof(PooledStringConverter)])]
 [JsonSerializable(typeof(KonnectRoute))]
 [JsonSerializable(typeof(KonnectPolicy))]
 [JsonSerializable(typeof(KonnectConsumer))]

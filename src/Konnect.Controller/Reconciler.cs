@@ -14,8 +14,9 @@ namespace Konnect.Controller;
 /// are laid over every report, and a change to them re-reports the last statuses without retranslating.
 /// </summary>
 /// <param name="tls">The default certificate's Secret; certificates are judged against <paramref name="time"/> on every full pass.</param>
+/// <param name="trimmer">Compacts the heap once the loop has been idle after passes that grew it; null never does.</param>
 public sealed partial class Reconciler(ResourceStore store, IConfigPublisher publisher, IStatusSink statuses, ILogger<Reconciler> logger,
-    DataPlaneConditions? dataPlane = null, Translation.Tls.TlsTranslationOptions? tls = null, TimeProvider? time = null)
+    DataPlaneConditions? dataPlane = null, Translation.Tls.TlsTranslationOptions? tls = null, TimeProvider? time = null, HeapTrimmer? trimmer = null)
     : BackgroundService
 {
     // The last snapshot translated and its result, for the endpoint fast path. Only the reconcile loop touches it.
@@ -33,7 +34,15 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (failures == 0)
+            if (failures == 0 && trimmer?.DueIn() is { } trimIn)
+            {
+                if (!await WaitForChangeAsync(seen, overlaySeen, trimIn, stoppingToken).ConfigureAwait(false))
+                {
+                    trimmer.Trim();
+                    await WaitForChangeAsync(seen, overlaySeen, stoppingToken).ConfigureAwait(false);
+                }
+            }
+            else if (failures == 0)
             {
                 await WaitForChangeAsync(seen, overlaySeen, stoppingToken).ConfigureAwait(false);
             }
@@ -68,6 +77,7 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
                 _last = null; // the next pass translates in full
                 LogPassFailed(logger, e);
             }
+            trimmer?.AfterPass();
         }
     }
 
@@ -92,6 +102,22 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
             LogApplied(logger, result.Model.Version, result.Model.Routes.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         return final;
+    }
+
+    /// <summary>As below, for at most <paramref name="idle"/>; false when nothing changed in that time.</summary>
+    private async Task<bool> WaitForChangeAsync(long seen, long overlaySeen, TimeSpan idle, CancellationToken stoppingToken)
+    {
+        using var timeout = new CancellationTokenSource(idle, time ?? TimeProvider.System);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+        try
+        {
+            await WaitForChangeAsync(seen, overlaySeen, either.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     /// <summary>Waits for a store change or, when the data plane reports conditions, a change to those.</summary>

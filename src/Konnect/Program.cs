@@ -125,10 +125,21 @@ var redis = new Option<string?>("--redis")
         + "ACL user from KONNECT_REDIS_USERNAME, database from KONNECT_REDIS_DATABASE (never on the command line).",
     DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_REDIS"),
 };
+var heapTrim = new Option<string>("--heap-trim")
+{
+    Description = "Once changes settle (5 s without one, the resident set grown by 16 MiB, at most every 30 s), compact the "
+        + "managed heap and return free memory to the system: one pause of about 100 ms at 10,000 routes. Env: KONNECT_HEAP_TRIM.",
+    HelpName = "on|off",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_HEAP_TRIM") ?? "on",
+};
+heapTrim.Validators.Add(result =>
+{
+    if (OnOff(result.GetValueOrDefault<string>()) is null) { result.AddError("--heap-trim (or KONNECT_HEAP_TRIM) takes on or off"); }
+});
 var run = new Command("run", "Start the gateway on a folder of manifests (--manifests) or on a cluster.")
 {
     manifests, listen, admin, listenTls, defaultCertificate, httpsRedirectPort, kubeconfig, context, namespaces, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
-    accessLog, accessLogSample, metrics, consumerMetrics, cacheSize, logFormat, redis,
+    accessLog, accessLogSample, metrics, consumerMetrics, cacheSize, logFormat, redis, heapTrim,
 };
 run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
     new RunOptions(parse.GetValue(manifests) is { Length: > 0 } folders ? folders : null, parse.GetValue(listen)!, parse.GetValue(admin)!)
@@ -150,6 +161,7 @@ run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
         ListenTls = parse.GetValue(listenTls)!.Where(u => !string.Equals(u, "none", StringComparison.OrdinalIgnoreCase)).ToArray(),
         DefaultCertificate = parse.GetValue(defaultCertificate),
         HttpsRedirectPort = parse.GetValue(httpsRedirectPort),
+        HeapTrim = OnOff(parse.GetValue(heapTrim)) ?? true,
     },
     cancellationToken));
 

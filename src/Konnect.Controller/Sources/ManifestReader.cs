@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Konnect.Api;
+using Konnect.Api.Json;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Store;
@@ -100,7 +101,8 @@ public static class ManifestReader
             }
             var namespaceName = Text(ns) is { Length: > 0 } given ? given : DefaultNamespace;
             metadata["namespace"] = namespaceName; // the translator relies on every object having a namespace
-            var reference = new ObjectRef(kind, namespaceName, name);
+            // Pooled, so the reference shares its strings with the decoded object's own (read through the same pool).
+            var reference = new ObjectRef(StringPool.Get(kind), StringPool.Get(namespaceName), StringPool.Get(name));
             var redact = kind == "Secret";
 
             if (DecodeError.RemoveNulls(obj, "") is { } nullItem)

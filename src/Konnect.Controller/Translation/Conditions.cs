@@ -1,15 +1,35 @@
+using Konnect.Api.Json;
 using Konnect.Api.Kubernetes;
 
 namespace Konnect.Controller.Translation;
 
-/// <summary>Builds the conditions the translator emits. Reasons are CamelCase words a user can search for.</summary>
+/// <summary>
+/// Builds the conditions the translator emits. Reasons are CamelCase words a user can search for. Most objects carry
+/// the same few conditions ("Route is valid", "Serving 1 rule(s)"), so equal conditions are handed out as one shared
+/// instance from a bounded table, as <see cref="StringPool"/> does for strings: 30,000 conditions at 10,000 routes were
+/// 3 MiB of copies. Shared instances are never mutated: every change to a condition is a <c>with</c> copy.
+/// </summary>
 internal static class Conditions
 {
-    public static Condition True(string type, string reason, string message, long? generation) =>
-        new() { Type = type, Status = "True", Reason = reason, Message = message, ObservedGeneration = generation };
+    private static readonly Condition?[] Slots = new Condition?[1 << 12];
 
-    public static Condition False(string type, string reason, string message, long? generation) =>
-        new() { Type = type, Status = "False", Reason = reason, Message = message, ObservedGeneration = generation };
+    public static Condition True(string type, string reason, string message, long? generation) => Shared(type, "True", reason, message, generation);
+
+    public static Condition False(string type, string reason, string message, long? generation) => Shared(type, "False", reason, message, generation);
+
+    private static Condition Shared(string type, string status, string reason, string message, long? generation)
+    {
+        ref var slot = ref Slots[HashCode.Combine(type, status, reason, message, generation) & (Slots.Length - 1)];
+        var cached = Volatile.Read(ref slot);
+        if (cached is not null && cached.Type == type && cached.Status == status && cached.Reason == reason && cached.Message == message
+            && cached.ObservedGeneration == generation && cached.LastTransitionTime is null)
+        {
+            return cached;
+        }
+        var created = new Condition { Type = type, Status = status, Reason = reason, Message = StringPool.Get(message), ObservedGeneration = generation };
+        Volatile.Write(ref slot, created);
+        return created;
+    }
 }
 
 /// <summary>Every reason the translator can give, in one place so docs and tests can list them.</summary>

@@ -1,3 +1,4 @@
+using Konnect.Gateway.Yarp;
 using Konnect.Controller.Model;
 using Konnect.Gateway.Policies.Authentication;
 using Microsoft.AspNetCore.Http;
@@ -56,7 +57,7 @@ internal sealed class CompiledModel
     /// <param name="endpoints">The endpoint serving a rule id, or null.</param>
     /// <param name="rejected">Rules YARP refused, rule id → reason.</param>
     /// <param name="notProgrammed">Receives rules that should have had an endpoint and did not.</param>
-    public RouteTable Bind(Func<string, Endpoint?> endpoints, IReadOnlyDictionary<string, string> rejected, ICollection<string>? notProgrammed)
+    public RouteTable Bind(Func<string, RuleEndpoint?> endpoints, IReadOnlyDictionary<string, string> rejected, ICollection<string>? notProgrammed)
     {
         var matches = new List<MatchedRoute>();
         for (var r = 0; r < Model.Routes.Count; r++)
@@ -77,7 +78,7 @@ internal sealed class CompiledModel
 
     public const string NotProgrammed = "NotProgrammed";
 
-    private Unavailable? Unavailability(RouteModel route, Endpoint? endpoint, IReadOnlyDictionary<string, string> rejected)
+    private Unavailable? Unavailability(RouteModel route, RuleEndpoint? endpoint, IReadOnlyDictionary<string, string> rejected)
     {
         if (route.Unavailable is { } unavailable)
         {

@@ -1,3 +1,4 @@
+using Konnect.Gateway.Yarp;
 using Konnect.Controller.Model;
 using Konnect.Gateway.Policies;
 using Konnect.Gateway.Policies.Authentication;
@@ -58,7 +59,7 @@ internal sealed class CompiledRule
     /// rule, its endpoint and its unavailability are the same, so a publish that changed other rules allocates
     /// nothing for this one. Binding is serialised by the publisher.
     /// </summary>
-    public MatchedRoute[] Bind(RouteModel route, Endpoint? endpoint, Unavailable? unavailable)
+    public MatchedRoute[] Bind(RouteModel route, RuleEndpoint? endpoint, Unavailable? unavailable)
     {
         if (_bound is { } bound && ReferenceEquals(bound.Route, route) && ReferenceEquals(bound.Endpoint, endpoint) && Equals(bound.Unavailable, unavailable))
         {
@@ -116,5 +117,5 @@ internal sealed class CompiledRule
         return new CompiledRule(route, matchers, policies, invalid, policies?.Authentication is null ? null : consumers);
     }
 
-    private sealed record BoundRule(RouteModel Route, Endpoint? Endpoint, Unavailable? Unavailable, MatchedRoute[] Matches);
+    private sealed record BoundRule(RouteModel Route, RuleEndpoint? Endpoint, Unavailable? Unavailable, MatchedRoute[] Matches);
 }

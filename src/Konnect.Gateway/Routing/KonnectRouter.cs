@@ -43,7 +43,7 @@ internal sealed class KonnectRouter(RequestDelegate next, GatewayState state)
         }
 
         context.Features.Set<IKonnectRouteFeature>(match);
-        context.SetEndpoint(match.Endpoint);
+        context.SetEndpoint(match.Endpoint.Get());
         return next(context);
     }
 }

@@ -1,3 +1,4 @@
+using Konnect.Gateway.Yarp;
 using Konnect.Controller.Model;
 using Konnect.Gateway.Policies;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,7 @@ namespace Konnect.Gateway.Routing;
 /// </summary>
 internal sealed class MatchedRoute : IKonnectRouteFeature
 {
-    public MatchedRoute(RouteModel route, MatchModel match, RouteMatcher matcher, Endpoint? endpoint, Unavailable? unavailable, RoutePolicies? policies = null)
+    public MatchedRoute(RouteModel route, MatchModel match, RouteMatcher matcher, RuleEndpoint? endpoint, Unavailable? unavailable, RoutePolicies? policies = null)
     {
         if (endpoint is null && unavailable is null)
         {
@@ -23,11 +24,12 @@ internal sealed class MatchedRoute : IKonnectRouteFeature
         Endpoint = unavailable is null ? endpoint : null;
         Unavailable = unavailable;
         Policies = policies;
-        RouteKey = $"{route.Namespace}/{route.Route}";
     }
 
-    /// <summary>"namespace/name" of the KonnectRoute, as consumers write it in spec.subscriptions; built once.</summary>
-    public string RouteKey { get; }
+    private string? _routeKey;
+
+    /// <summary>"namespace/name" of the KonnectRoute, as consumers write it in spec.subscriptions; built at first use.</summary>
+    public string RouteKey => _routeKey ??= $"{Route.Namespace}/{Route.Route}";
 
     /// <summary>The rule's compiled policy blocks, shared by all its matches; null when it enforces none.</summary>
     public RoutePolicies? Policies { get; }
@@ -41,7 +43,7 @@ internal sealed class MatchedRoute : IKonnectRouteFeature
     public RouteMatcher Matcher { get; }
 
     /// <summary>YARP's endpoint for this rule; null when the rule answers 503 with <see cref="Unavailable"/>.</summary>
-    public Endpoint? Endpoint { get; }
+    public RuleEndpoint? Endpoint { get; }
 
     public Unavailable? Unavailable { get; }
 }

@@ -16,7 +16,7 @@ internal sealed class MemoizingConfigValidator(IConfigValidator inner) : IConfig
     public async ValueTask<IList<Exception>> ValidateRouteAsync(RouteConfig route)
     {
         if (_routes.TryGetValue(route, out var errors)) { return errors; }
-        errors = await inner.ValidateRouteAsync(route);
+        errors = Compact(await inner.ValidateRouteAsync(route));
         _routes.AddOrUpdate(route, errors);
         return errors;
     }
@@ -24,8 +24,12 @@ internal sealed class MemoizingConfigValidator(IConfigValidator inner) : IConfig
     public async ValueTask<IList<Exception>> ValidateClusterAsync(ClusterConfig cluster)
     {
         if (_clusters.TryGetValue(cluster, out var errors)) { return errors; }
-        errors = await inner.ValidateClusterAsync(cluster);
+        errors = Compact(await inner.ValidateClusterAsync(cluster));
         _clusters.AddOrUpdate(cluster, errors);
         return errors;
     }
+
+    // Nearly every verdict is "no errors": one shared empty list instead of an empty List per config (20,000 at
+    // 10,000 rules).
+    private static IList<Exception> Compact(IList<Exception> errors) => errors.Count == 0 ? Array.Empty<Exception>() : errors;
 }

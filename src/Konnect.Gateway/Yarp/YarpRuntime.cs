@@ -110,7 +110,7 @@ internal sealed class YarpRuntime(
         _weights.TryGetValue(cluster, out var weights) && weights.TryGetValue(destination.DestinationId, out var weight) ? weight : null;
 
     /// <summary>The endpoint serving rule <paramref name="id"/>, or null (no such rule, or no pipeline yet).</summary>
-    public Endpoint? EndpointOf(string id) => _rules.TryGetValue(id, out var rule) ? rule.Endpoint ??= CreateEndpoint(rule.Route) : null;
+    public RuleEndpoint? EndpointOf(string id) => _rules.TryGetValue(id, out var rule) ? rule.Endpoint ??= CreateEndpoint(rule.Route) : null;
 
     private RuleState Update(RuleState? current, RouteConfig route, ClusterConfig cluster)
     {
@@ -208,8 +208,7 @@ internal sealed class YarpRuntime(
     private static bool SameExceptDestinations(ClusterConfig a, ClusterConfig b) =>
         (a with { Destinations = null }).Equals(b with { Destinations = null });
 
-    private Endpoint? CreateEndpoint(RouteModel route) =>
-        _pipeline is { } pipeline ? new Endpoint(pipeline, new EndpointMetadataCollection(route), route.Config.RouteId) : null;
+    private RuleEndpoint? CreateEndpoint(RouteModel route) => _pipeline is { } pipeline ? new RuleEndpoint(pipeline, route) : null;
 
     public bool TryGetRoute(string id, [NotNullWhen(true)] out RouteModel? route)
     {
@@ -231,6 +230,6 @@ internal sealed class YarpRuntime(
     /// <param name="ClusterConfig">The cluster config last applied (the state's model may keep an older one).</param>
     private sealed record RuleState(RouteModel Route, ClusterState Cluster, RouteConfig RouteConfig, ClusterConfig ClusterConfig)
     {
-        public Endpoint? Endpoint { get; set; }
+        public RuleEndpoint? Endpoint { get; set; }
     }
 }

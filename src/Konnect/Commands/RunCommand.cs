@@ -37,6 +37,8 @@ public sealed record RunOptions(IReadOnlyList<string>? Manifests, IReadOnlyList<
     public IReadOnlyList<string> ListenTls { get; init; } = [];
     /// <summary>"namespace/name" of the kubernetes.io/tls Secret served for unknown SNI names; null refuses them.</summary>
     public string? DefaultCertificate { get; init; }
+    /// <summary>Compact the heap once changes settle (--heap-trim on|off); see <see cref="HeapTrimmer"/>.</summary>
+    public bool HeapTrim { get; init; } = true;
     /// <summary>The port https redirects name; default the HTTPS listener's.</summary>
     public int? HttpsRedirectPort { get; init; }
 }
@@ -115,6 +117,11 @@ public static class RunCommand
             else
             {
                 AddKubernetes(services, options);
+            }
+            if (options.HeapTrim)
+            {
+                services.AddSingleton(HeapTrimOptions.Default);
+                services.AddSingleton<HeapTrimmer>();
             }
             services.AddHostedService<Reconciler>();
         });

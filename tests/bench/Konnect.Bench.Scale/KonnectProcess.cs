@@ -80,11 +80,11 @@ public sealed partial class KonnectProcess : IAsyncDisposable
         return DateTime.UtcNow;
     }
 
-    /// <summary>Waits until a line containing <paramref name="text"/> has been logged; false after <paramref name="timeout"/>.</summary>
-    public async Task<bool> WaitForLineAsync(string text, TimeSpan timeout)
+    /// <summary>Waits until a line containing <paramref name="text"/> has been logged (since <paramref name="sinceUtc"/>); false after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForLineAsync(string text, TimeSpan timeout, DateTime? sinceUtc = null)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!Lines(DateTime.MinValue, text).Any())
+        while (!Lines(sinceUtc ?? DateTime.MinValue, text).Any())
         {
             if (DateTime.UtcNow >= deadline || HasExited) { return false; }
             await Task.Delay(20).ConfigureAwait(false);
@@ -112,6 +112,7 @@ public sealed partial class KonnectProcess : IAsyncDisposable
             // Only the lines the split needs are kept: at 10,000 routes the status lines alone run to tens of thousands.
             if (!line.Contains("Applied model", StringComparison.Ordinal) && !line.Contains("Loaded ", StringComparison.Ordinal)
                 && !line.Contains(" is already applied", StringComparison.Ordinal) && !line.Contains(" became leader", StringComparison.Ordinal)
+                && !line.Contains("Heap trimmed", StringComparison.Ordinal)
                 && !line.Contains("fail:", StringComparison.Ordinal) && !line.Contains("crit:", StringComparison.Ordinal)) { continue; }
             if (Stamp().Match(line) is { Success: true } m
                 && TimeSpan.TryParseExact(m.Groups[1].Value, @"hh\:mm\:ss\.ffffff", CultureInfo.InvariantCulture, out var timeOfDay))

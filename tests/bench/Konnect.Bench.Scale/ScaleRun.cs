@@ -30,7 +30,7 @@ public sealed class ScaleRun(ScaleSettings settings, Upstream a, Upstream b)
         var startup = new Startup((ready - konnect.StartedUtc).TotalMilliseconds, (served - konnect.StartedUtc).TotalMilliseconds,
             (quiet - konnect.StartedUtc).TotalMilliseconds);
         Console.Error.WriteLine($"scale: ready in {startup.ReadyMs:F0} ms, first proxied 200 in {startup.FirstProxiedMs:F0} ms, last start-up pass at {startup.SettledMs:F0} ms");
-        if (!changes) { return new RunResult(source.Name, routes, set.Hosts, startup, [], [], [], null, null, 0); }
+        if (!changes) { return new RunResult(source.Name, routes, set.Hosts, startup, [], [], [], null, null, null, 0); }
 
         // In cluster mode each change's status write comes back as a watch event and a full pass follows it (a pass
         // that changes nothing logs no duration), so the quiet wait before the next change grows with the route count.
@@ -66,12 +66,21 @@ public sealed class ScaleRun(ScaleSettings settings, Upstream a, Upstream b)
         }
         Console.Error.WriteLine($"scale: endpoint changes {Summary(endpointChanges)}");
 
-        // Memory twice: with the configuration loaded, and after one request to every route, when the forwarder keeps
-        // an idle keep-alive connection to each destination it used (one per route here) until its idle timeout.
+        // Memory three times: right after the last change; at rest, once the gateway has compacted its heap after the
+        // burst of changes (--heap-trim, 5 s after the last pass); and after one request to every route, when the
+        // forwarder keeps an idle keep-alive connection to each destination it used (one per route here) until its
+        // idle timeout.
+        var lastChange = DateTime.UtcNow;
+        var afterChanges = new Memory(konnect.ResidentBytes(), await prober.ManagedHeapBytesAsync().ConfigureAwait(false), konnect.OpenSockets());
+        if (!await konnect.WaitForLineAsync("Heap trimmed", TimeSpan.FromSeconds(12), lastChange).ConfigureAwait(false))
+        {
+            Console.Error.WriteLine("scale: no heap trim within 12 s of the last change (it waits for the resident set to grow by 16 MiB)");
+        }
+        foreach (var trim in konnect.Lines(DateTime.MinValue, "Heap trimmed")) { Console.Error.WriteLine($"scale: konnect: {trim.Text.Trim()}"); }
         var loaded = new Memory(konnect.ResidentBytes(), await prober.ManagedHeapBytesAsync().ConfigureAwait(false), konnect.OpenSockets());
         var wrong = await TrafficAsync(set, prober).ConfigureAwait(false);
         var afterTraffic = new Memory(konnect.ResidentBytes(), await prober.ManagedHeapBytesAsync().ConfigureAwait(false), konnect.OpenSockets());
-        Console.Error.WriteLine($"scale: configuration loaded: {loaded}; after one request to each route ({wrong} wrong answers): {afterTraffic}");
+        Console.Error.WriteLine($"scale: right after the changes: {afterChanges}; at rest: {loaded}; after one request to each route ({wrong} wrong answers): {afterTraffic}");
         if (int.TryParse(Environment.GetEnvironmentVariable("IDLE_WAIT_MS"), out var idleWait) && idleWait > 0)
         {
             // Past the gateway's upstream idle timeout the pooled connections are closed: what they cost shows here.
@@ -79,7 +88,7 @@ public sealed class ScaleRun(ScaleSettings settings, Upstream a, Upstream b)
             var idle = new Memory(konnect.ResidentBytes(), await prober.ManagedHeapBytesAsync().ConfigureAwait(false), konnect.OpenSockets());
             Console.Error.WriteLine($"scale: {idleWait} ms after the traffic: {idle}");
         }
-        return new RunResult(source.Name, routes, set.Hosts, startup, warmup, routeChanges, endpointChanges, loaded, afterTraffic, wrong);
+        return new RunResult(source.Name, routes, set.Hosts, startup, warmup, routeChanges, endpointChanges, afterChanges, loaded, afterTraffic, wrong);
     }
 
     // Changes walk over the whole set (a different host each time), route changes and endpoint changes apart.
@@ -105,7 +114,7 @@ public sealed record Startup(double ReadyMs, double FirstProxiedMs, double Settl
 
 /// <summary>Everything one row measured.</summary>
 public sealed record RunResult(string Source, int Routes, int Hosts, Startup Startup, IReadOnlyList<ChangeSample> Warmup, IReadOnlyList<ChangeSample> RouteChanges,
-    IReadOnlyList<ChangeSample> EndpointChanges, Memory? Loaded, Memory? AfterTraffic, int WrongAnswers);
+    IReadOnlyList<ChangeSample> EndpointChanges, Memory? AfterChanges, Memory? Loaded, Memory? AfterTraffic, int WrongAnswers);
 
 /// <summary>VmRSS, the managed heap gauge and the process's open sockets at one moment.</summary>
 public sealed record Memory(long ResidentBytes, long? ManagedHeapBytes, int Sockets)

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Konnect.Api.Json;
+
+/// <summary>
+/// Reads every string (values and dictionary keys) of the API types through <see cref="StringPool"/>, so thousands of
+/// decoded objects share one "default", "TCP" or "kubernetes.io/service-name". Writing is unchanged.
+/// </summary>
+public sealed class PooledStringConverter : JsonConverter<string>
+{
+    public override bool HandleNull => false;
+
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+    {
+        JsonTokenType.String or JsonTokenType.PropertyName => Pooled(ref reader),
+        JsonTokenType.Null => null,
+        // No message: System.Text.Json then writes its own "could not be converted to System.String" with the path.
+        _ => throw new JsonException(),
+    };
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Pooled(ref reader);
+
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
+
+    // Escaped or split values are rare in manifests: they take the reader's own path and are pooled from the string.
+    private static string Pooled(ref Utf8JsonReader reader) => reader.HasValueSequence || reader.ValueIsEscaped
+        ? StringPool.Get(reader.GetString()!)
+        : StringPool.GetUtf8(reader.ValueSpan);
+}
