@@ -6,6 +6,12 @@ using Konnect.Controller.Translation.Routes;
 
 namespace Konnect.Controller.Translation;
 
+/// <summary>The Services whose EndpointSlices changed, and the slices themselves (before, after; null when added or removed).</summary>
+public sealed class SliceChanges : HashSet<(string Namespace, string Service)>
+{
+    public List<(ObjectRef Key, EndpointSlice? Before, EndpointSlice? After)> Slices { get; } = [];
+}
+
 /// <summary>
 /// The fast path for endpoint changes, the most frequent change in a cluster (every pod start, stop and readiness flip).
 /// When only EndpointSlices moved, only the routes that send to the affected Services are compiled again; matches,
@@ -25,13 +31,16 @@ public static class EndpointUpdate
         && ReferenceEquals(previous.Invalid, next.Invalid)
         && previous.Problems == next.Problems;
 
-    /// <summary>The Services (namespace, name) whose slices were added, removed or changed.</summary>
-    public static HashSet<(string Namespace, string Service)> ChangedServices(ResourceSnapshot previous, ResourceSnapshot next)
+    /// <summary>
+    /// The Services (namespace, name) whose slices were added, removed or changed, with those slices, so the endpoint
+    /// index is derived from them alone.
+    /// </summary>
+    public static SliceChanges ChangedServices(ResourceSnapshot previous, ResourceSnapshot next)
     {
-        var changed = new HashSet<(string, string)>();
+        var changed = new SliceChanges();
         void Add(ObjectRef key, EndpointSlice slice)
         {
-            if (slice.Metadata.Labels?.GetValueOrDefault(EndpointSlice.ServiceNameLabel) is { Length: > 0 } service) { changed.Add((key.Namespace, service)); }
+            if (EndpointIndex.ServiceOf(slice) is { } service) { changed.Add((key.Namespace, service)); }
         }
         // Both are sorted by the same comparer: one walk side by side instead of a tree lookup per slice (20,000 of
         // them at 10,000 routes, on every endpoint change).
@@ -45,11 +54,13 @@ public static class EndpointUpdate
             if (order < 0)
             {
                 Add(old.Current.Key, old.Current.Value); // removed
+                changed.Slices.Add((old.Current.Key, old.Current.Value, null));
                 hasOld = old.MoveNext();
             }
             else if (order > 0)
             {
                 Add(now.Current.Key, now.Current.Value); // added
+                changed.Slices.Add((now.Current.Key, null, now.Current.Value));
                 hasNow = now.MoveNext();
             }
             else
@@ -58,6 +69,7 @@ public static class EndpointUpdate
                 {
                     Add(now.Current.Key, now.Current.Value);
                     Add(old.Current.Key, old.Current.Value);
+                    changed.Slices.Add((now.Current.Key, old.Current.Value, now.Current.Value));
                 }
                 hasOld = old.MoveNext();
                 hasNow = now.MoveNext();

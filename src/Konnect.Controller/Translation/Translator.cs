@@ -227,9 +227,21 @@ public static class Translator
     private static string Hash(GatewayModel model)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var route in model.Routes)
+        // The rules' hashes go in as one buffer: one native call instead of one per rule (10,000 of them).
+        var hashes = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, model.Routes.Count * 32));
+        try
         {
-            hash.AppendData(RouteHashes.GetValue(route, static r => SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(r, ModelJsonContext.Default.RouteModel))));
+            var at = 0;
+            foreach (var route in model.Routes)
+            {
+                RouteHashes.GetValue(route, static r => SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(r, ModelJsonContext.Default.RouteModel))).CopyTo(hashes, at);
+                at += 32;
+            }
+            hash.AppendData(hashes, 0, at);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(hashes);
         }
         // Serialised consumers carry CredentialsVersion (not the hashes), so a key rotation changes the version.
         // Models without consumers hash exactly as before consumers existed.

@@ -40,6 +40,8 @@ internal sealed class YarpRuntime(
     private readonly ConcurrentDictionary<RouteConfig, HttpTransformer> _transformers = new();
     private const int MaxSharedTransformers = 1024;
     private RequestDelegate? _pipeline;
+    // The configs the last Apply holds, by position (null where building one failed).
+    private (RouteConfig, ClusterConfig)?[]? _applied;
 
     /// <summary>YARP's proxy pipeline, taken from the anchor's endpoint once YARP has built it.</summary>
     public bool HasPipeline => _pipeline is not null;
@@ -54,14 +56,26 @@ internal sealed class YarpRuntime(
     public Dictionary<string, string> Apply(IReadOnlyList<(RouteConfig Route, ClusterConfig Cluster)> configs)
     {
         var failed = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var wanted = new HashSet<string>(configs.Count, StringComparer.OrdinalIgnoreCase);
-        foreach (var (route, cluster) in configs)
+        var last = _applied;
+        var applied = new (RouteConfig, ClusterConfig)?[configs.Count];
+        var present = 0;
+        for (var i = 0; i < configs.Count; i++)
         {
+            var (route, cluster) = configs[i];
+            // Rules keep their order between publishes: the same configs at the same position as last time are
+            // applied already, known without looking the rule up (10,000 lookups per change otherwise).
+            if (last is not null && i < last.Length && last[i] is var (lastRoute, lastCluster) && ReferenceEquals(lastRoute, route) && ReferenceEquals(lastCluster, cluster))
+            {
+                applied[i] = configs[i];
+                present++;
+                continue;
+            }
+
             _rules.TryGetValue(route.RouteId, out var current);
             if (current is not null && ReferenceEquals(current.RouteConfig, route) && ReferenceEquals(current.ClusterConfig, cluster))
             {
-                wanted.Add(route.RouteId);
-                current.Endpoint ??= CreateEndpoint(current.Route);
+                applied[i] = configs[i];
+                present++;
                 continue;
             }
 
@@ -79,7 +93,8 @@ internal sealed class YarpRuntime(
                 continue;
             }
 
-            wanted.Add(route.RouteId);
+            applied[i] = configs[i];
+            present++;
             _rules[route.RouteId] = next;
             if (!ReferenceEquals(current?.Cluster, next.Cluster))
             {
@@ -89,14 +104,21 @@ internal sealed class YarpRuntime(
             }
         }
 
-        foreach (var (id, rule) in _rules)
+        // Every applied id is in the table and ids are unique, so equal counts mean nothing else is left in it.
+        if (_rules.Count != present)
         {
-            if (!wanted.Contains(id) && _rules.TryRemove(id, out _))
+            var wanted = new HashSet<string>(present, StringComparer.OrdinalIgnoreCase);
+            foreach (var config in applied) { if (config is var (route, _)) { wanted.Add(route.RouteId); } }
+            foreach (var (id, rule) in _rules)
             {
-                Notify(l => l.OnClusterRemoved(rule.Cluster));
+                if (!wanted.Contains(id) && _rules.TryRemove(id, out _))
+                {
+                    Notify(l => l.OnClusterRemoved(rule.Cluster));
+                }
             }
         }
 
+        _applied = applied;
         return failed;
     }
 

@@ -16,7 +16,7 @@ public sealed class EndpointUpdateTests
         var data = new TheoryData<string, string>();
         foreach (var name in Directory.GetFiles(TestData.Directory, "*.in.yaml").Select(f => Path.GetFileName(f)[..^".in.yaml".Length]).Order(StringComparer.Ordinal))
         {
-            foreach (var change in new[] { "remove-all", "not-ready", "add-address", "new-slice" }) { data.Add(name, change); }
+            foreach (var change in new[] { "remove-all", "not-ready", "add-address", "new-slice", "relabel" }) { data.Add(name, change); }
         }
         return data;
     }
@@ -30,8 +30,14 @@ public sealed class EndpointUpdateTests
         var previous = Translator.Translate(before);
 
         Assert.True(EndpointUpdate.OnlyEndpointsChanged(before, after) || before.EndpointSlices.SequenceEqual(after.EndpointSlices));
+        // First with the previous snapshot, so the endpoint index is derived from the changed slices alone; then
+        // without, so it is built from every slice.
+        var derived = EndpointUpdate.Apply(previous, after, EndpointUpdate.ChangedServices(before, after), before);
         var fast = EndpointUpdate.Apply(previous, after, EndpointUpdate.ChangedServices(before, after));
-        var full = Translator.Translate(after);
+        // A copy of the slices: an index is kept per slices instance, and the full translation must build its own.
+        var full = Translator.Translate(after with { EndpointSlices = ImmutableSortedDictionary.CreateRange(after.EndpointSlices.KeyComparer, after.EndpointSlices.ToArray()) });
+
+        Assert.Equal(Json(full), Json(derived));
 
         Assert.Equal(Json(full), Json(fast));
     }
@@ -43,6 +49,48 @@ public sealed class EndpointUpdateTests
         var after = before with { EndpointSlices = Change(before, "remove-all"), Routes = before.Routes.Clear() };
 
         Assert.False(EndpointUpdate.OnlyEndpointsChanged(before, after));
+    }
+
+    [Theory]
+    [InlineData("move")]
+    [InlineData("replace")]
+    [InlineData("add")]
+    public void Apply_SlicesMovedBetweenServices_DerivedIndexSameAsFullTranslation(string change)
+    {
+        // Two Services in one namespace, a route each: the derived index must take a slice out of one Service's list
+        // and into another's, not only re-read a Service whose slices changed in place.
+        var dir = Directory.CreateTempSubdirectory("konnect-moved-slice-").FullName;
+        try
+        {
+            var yaml = string.Join("---\n",
+                Sources.FolderManifests.Route("ra", "/a").Replace("service: s", "service: a", StringComparison.Ordinal),
+                Sources.FolderManifests.Route("rb", "/b").Replace("service: s", "service: b", StringComparison.Ordinal),
+                Sources.FolderManifests.Service("a"), Sources.FolderManifests.Service("b"),
+                Sources.FolderManifests.Slice("a", 8080), Sources.FolderManifests.Slice("b", 8081).Replace("10.0.0.1", "10.0.0.2", StringComparison.Ordinal));
+            File.WriteAllText(Path.Combine(dir, "app.yaml"), yaml);
+            var before = ManifestSource.LoadPaths([dir]);
+            var previous = Translator.Translate(before);
+            var a = before.EndpointSlices.Single(s => s.Key.Name == "a-1");
+            var slices = change switch
+            {
+                "move" => before.EndpointSlices.SetItem(a.Key, a.Value with { Metadata = a.Value.Metadata with { Labels = new() { [EndpointSlice.ServiceNameLabel] = "b" } } }),
+                "replace" => before.EndpointSlices.Remove(a.Key).Add(a.Key with { Name = "a-2" }, a.Value with { Metadata = a.Value.Metadata with { Name = "a-2" },
+                    Endpoints = [new Endpoint { Addresses = ["10.0.0.9"] }] }),
+                _ => before.EndpointSlices.Add(a.Key with { Name = "b-2" }, a.Value with { Metadata = a.Value.Metadata with { Name = "b-2", Labels = new() { [EndpointSlice.ServiceNameLabel] = "b" } } }),
+            };
+            var after = before with { EndpointSlices = slices };
+
+            var derived = EndpointUpdate.Apply(previous, after, EndpointUpdate.ChangedServices(before, after), before);
+            var full = Translator.Translate(after with { EndpointSlices = ImmutableSortedDictionary.CreateRange(after.EndpointSlices.KeyComparer, after.EndpointSlices.ToArray()) });
+
+            Assert.Equal(Json(full), Json(derived));
+            var expectedB = change switch { "move" or "add" => 2, _ => 1 };
+            Assert.Equal(expectedB, derived.Model.Routes.Single(r => r.Route == "rb").Backends[0].Endpoints.Count);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
@@ -117,6 +165,11 @@ public sealed class EndpointUpdateTests
             {
                 Endpoints = [.. s.Value.Endpoints ?? [], new Endpoint { Addresses = ["10.99.0.1"] }],
             }),
+            // Every slice moves to the next Service of its namespace: out of one Service's list, into another's.
+            "relabel" => slices.ToImmutableSortedDictionary(s => s.Key, s => s.Value with
+            {
+                Metadata = s.Value.Metadata with { Labels = new() { [EndpointSlice.ServiceNameLabel] = NextService(snapshot, s.Key.Namespace, EndpointIndexLabel(s.Value)) } },
+            }),
             _ => snapshot.Services.Aggregate(slices, (acc, service) => acc.SetItem(
                 new ObjectRef("EndpointSlice", service.Key.Namespace, service.Key.Name + "-new"),
                 new EndpointSlice
@@ -126,6 +179,14 @@ public sealed class EndpointUpdateTests
                     Endpoints = [new Endpoint { Addresses = ["10.88.0.1"] }],
                 })),
         };
+    }
+
+    private static string EndpointIndexLabel(EndpointSlice slice) => slice.Metadata.Labels?.GetValueOrDefault(EndpointSlice.ServiceNameLabel) ?? "";
+
+    private static string NextService(ResourceSnapshot snapshot, string ns, string service)
+    {
+        var names = snapshot.Services.Keys.Where(k => k.Namespace == ns).Select(k => k.Name).Order(StringComparer.Ordinal).ToList();
+        return names.Count == 0 ? service : names[(names.IndexOf(service) + 1) % names.Count];
     }
 
     private static string Json(TranslationResult result) => JsonSerializer.Serialize(result, ModelJsonContext.Default.TranslationResult);

@@ -97,17 +97,40 @@ internal sealed class EndpointIndex
         if (BySlices.TryGetValue(next.EndpointSlices, out var known)) { return known; }
         if (!BySlices.TryGetValue(previous.EndpointSlices, out var old)) { return Of(next); }
         var slices = new Dictionary<(string Ns, string Service), List<EndpointSlice>>(old._slices);
-        foreach (var service in services) { slices.Remove(service); }
-        foreach (var (key, slice) in next.EndpointSlices) { Group(slices, key, slice, only: services); }
+        if (services is SliceChanges changes)
+        {
+            // The changed slices are known: edit copies of their Services' lists instead of walking all 20,000 slices.
+            var copied = new HashSet<(string, string)>();
+            List<EndpointSlice> Writable((string, string) service)
+            {
+                if (!slices.TryGetValue(service, out var list)) { slices[service] = list = []; }
+                else if (copied.Add(service)) { slices[service] = list = [.. list]; }
+                copied.Add(service);
+                return list;
+            }
+            foreach (var (key, before, after) in changes.Slices)
+            {
+                if (before is not null && ServiceOf(before) is { } was) { Writable((key.Namespace, was)).RemoveAll(s => ReferenceEquals(s, before)); }
+                if (after is not null && ServiceOf(after) is { } now) { Writable((key.Namespace, now)).Add(after); }
+            }
+        }
+        else
+        {
+            foreach (var service in services) { slices.Remove(service); }
+            foreach (var (key, slice) in next.EndpointSlices) { Group(slices, key, slice, only: services); }
+        }
         return BySlices.GetValue(next.EndpointSlices, _ => new EndpointIndex(slices));
     }
+
+    /// <summary>The Service a slice belongs to (its kubernetes.io/service-name label), or null.</summary>
+    public static string? ServiceOf(EndpointSlice slice) =>
+        slice.Metadata.Labels?.GetValueOrDefault(EndpointSlice.ServiceNameLabel) is { Length: > 0 } service ? service : null;
 
     /// <summary>Files <paramref name="slice"/> under its Service (when it names one, and that one is in <paramref name="only"/>).</summary>
     private static void Group(Dictionary<(string Ns, string Service), List<EndpointSlice>> slices, ObjectRef key, EndpointSlice slice,
         IReadOnlySet<(string Namespace, string Service)>? only)
     {
-        if (slice.Metadata.Labels?.GetValueOrDefault(EndpointSlice.ServiceNameLabel) is not { Length: > 0 } service
-            || only?.Contains((key.Namespace, service)) == false) { return; }
+        if (ServiceOf(slice) is not { } service || only?.Contains((key.Namespace, service)) == false) { return; }
         if (!slices.TryGetValue((key.Namespace, service), out var list)) { slices[(key.Namespace, service)] = list = []; }
         list.Add(slice);
     }
