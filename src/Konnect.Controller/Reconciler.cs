@@ -32,13 +32,19 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
         long seen = 0; // a source publishes its first complete snapshot as revision 1; nothing before that is served
         long overlaySeen = 0;
         var failures = 0;
+        DateTimeOffset? trimAt = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (failures == 0 && trimmer?.DueIn() is { } trimIn)
             {
-                if (!await WaitForChangeAsync(seen, overlaySeen, trimIn, stoppingToken).ConfigureAwait(false))
+                // One deadline per quiet spell: a data-plane condition that flaps re-reports statuses, and must not
+                // push the trim back each time.
+                var now = (time ?? TimeProvider.System).GetUtcNow();
+                trimAt ??= now + trimIn;
+                if (trimAt <= now || !await WaitForChangeAsync(seen, overlaySeen, trimAt.Value - now, stoppingToken).ConfigureAwait(false))
                 {
                     trimmer.Trim();
+                    trimAt = null;
                     await WaitForChangeAsync(seen, overlaySeen, stoppingToken).ConfigureAwait(false);
                 }
             }
@@ -78,6 +84,7 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
                 LogPassFailed(logger, e);
             }
             trimmer?.AfterPass();
+            trimAt = null; // a pass starts the quiet spell again
         }
     }
 

@@ -25,8 +25,13 @@ public sealed class PooledStringConverter : JsonConverter<string>
 
     public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
 
-    // Escaped or split values are rare in manifests: they take the reader's own path and are pooled from the string.
-    private static string Pooled(ref Utf8JsonReader reader) => reader.HasValueSequence || reader.ValueIsEscaped
-        ? StringPool.Get(reader.GetString()!)
-        : StringPool.GetUtf8(reader.ValueSpan);
+    // CopyString validates the UTF-8 and unescapes, as GetString does; a value of at most MaxLength bytes is at most
+    // MaxLength chars, so it fits the stack buffer. Longer ones are not pooled.
+    private static string Pooled(ref Utf8JsonReader reader)
+    {
+        var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (length > StringPool.MaxLength) { return reader.GetString()!; }
+        Span<char> chars = stackalloc char[StringPool.MaxLength];
+        return StringPool.Get(chars[..reader.CopyString(chars)]);
+    }
 }

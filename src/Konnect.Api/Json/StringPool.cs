@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Konnect.Api.Json;
 
 /// <summary>
@@ -7,8 +5,8 @@ namespace Konnect.Api.Json;
 /// label keys, port names, protocols. At 10,000 routes the decoded objects held ~430,000 strings of which a quarter of
 /// the bytes were copies (11.5 MiB). A fixed table of slots, one string per slot, each replaced by the latest string
 /// that hashes there: bounded memory, no locks (a torn race only costs a copy), and a collision costs a copy, never a
-/// wrong answer, because every hit is compared in full. Secret values from a cluster are <c>data</c>, decoded to bytes,
-/// and never pass through it.
+/// wrong answer, because every hit is compared in full. Secret values from a cluster are <c>data</c>, decoded to bytes
+/// that never pass through it; a manifest's <c>stringData</c> does, as any short string (it is in the folder anyway).
 /// </summary>
 public static class StringPool
 {
@@ -28,13 +26,5 @@ public static class StringPool
         var created = new string(chars);
         Volatile.Write(ref slot, created);
         return created;
-    }
-
-    /// <summary>The pooled instance for UTF-8 text that is already validated (a JSON reader's value).</summary>
-    public static string GetUtf8(ReadOnlySpan<byte> utf8)
-    {
-        if (utf8.Length > MaxLength) { return Encoding.UTF8.GetString(utf8); }
-        Span<char> chars = stackalloc char[MaxLength];
-        return Get(chars[..Encoding.UTF8.GetChars(utf8, chars)]);
     }
 }

@@ -11,16 +11,19 @@ namespace Konnect.Gateway.Routing;
 /// </summary>
 internal sealed class CompiledModel
 {
-    private CompiledModel(GatewayModel model, CompiledRule[] rules, Dictionary<string, string> invalid, bool sameIds)
+    private CompiledModel(GatewayModel model, CompiledRule[] rules, Dictionary<string, string> invalid, bool duplicateIds)
     {
         Model = model;
         Rules = rules;
         Invalid = invalid;
-        SameIdsAsPrevious = sameIds;
+        HasCaseInsensitiveDuplicateIds = duplicateIds;
     }
 
-    /// <summary>The previous model had exactly these rule ids, in this order.</summary>
-    public bool SameIdsAsPrevious { get; }
+    /// <summary>
+    /// Two of the model's rule ids differ at most in case (YARP and the runtime compare ids case-insensitively). Known
+    /// from the previous model while the ids are the same, in the same order, so a change does not hash 10,000 ids.
+    /// </summary>
+    public bool HasCaseInsensitiveDuplicateIds { get; }
 
     public GatewayModel Model { get; }
 
@@ -63,7 +66,18 @@ internal sealed class CompiledModel
             }
         }
 
-        return new CompiledModel(model, rules, invalid, previous is not null && byId is null && previous.Rules.Count == rules.Length);
+        var sameIds = previous is not null && byId is null && previous.Rules.Count == rules.Length;
+        return new CompiledModel(model, rules, invalid, sameIds ? previous!.HasCaseInsensitiveDuplicateIds : HasDuplicates(model));
+    }
+
+    private static bool HasDuplicates(GatewayModel model)
+    {
+        var ids = new HashSet<string>(model.Routes.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var route in model.Routes)
+        {
+            if (!ids.Add(route.Id)) { return true; }
+        }
+        return false;
     }
 
     private Dictionary<string, CompiledRule> RulesById()

@@ -26,11 +26,9 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
     // Guards the pair (last compiled model, YARP's pipeline) so a late attach and a publish cannot interleave.
     private readonly Lock _binding = new();
     private RegexCache _regexes = new();
-    // The last applied model's compiled rules by id, reused for every rule that serves alike in the next model.
     private IReadOnlyList<ConsumerModel>? _consumerModels;
     private ConsumerIndex _consumers = ConsumerIndex.Empty;
     private CompiledModel? _lastCompiled;
-    private bool _lastHadDuplicateIds;
     private IReadOnlyDictionary<string, string> _lastRejected = new Dictionary<string, string>();
 
     internal GatewayConfigPublisher(
@@ -124,9 +122,8 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
     {
         var model = compiled.Model;
         var configs = new List<(RouteConfig, ClusterConfig)>(model.Routes.Count);
-        // Ids the last publish already checked, at the same positions, cannot clash now: no set of 10,000 ids to hash.
-        var seen = compiled.SameIdsAsPrevious && !_lastHadDuplicateIds ? null : new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var duplicates = false;
+        // Only a model with two ids that differ at most in case needs the set (the compiled model knows, per set of ids).
+        var seen = compiled.HasCaseInsensitiveDuplicateIds ? new HashSet<string>(StringComparer.OrdinalIgnoreCase) : null;
         for (var r = 0; r < model.Routes.Count; r++)
         {
             var route = model.Routes[r];
@@ -158,7 +155,6 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
             if (seen?.Add(route.Id) == false)
             {
                 rejected[route.Id] = $"Route id '{route.Id}' appears more than once (ids are compared case-insensitively).";
-                duplicates = true;
                 continue;
             }
 
@@ -171,7 +167,6 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
             configs.Add(config);
         }
 
-        _lastHadDuplicateIds = duplicates;
         return configs;
     }
 

@@ -57,6 +57,7 @@ internal sealed class YarpRuntime(
     {
         var failed = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var last = _applied;
+        _applied = null; // until this apply completes: an exception part-way must not leave positions that lie
         var applied = new (RouteConfig, ClusterConfig)?[configs.Count];
         var present = 0;
         for (var i = 0; i < configs.Count; i++)

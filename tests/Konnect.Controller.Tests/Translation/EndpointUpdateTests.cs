@@ -30,11 +30,11 @@ public sealed class EndpointUpdateTests
         var previous = Translator.Translate(before);
 
         Assert.True(EndpointUpdate.OnlyEndpointsChanged(before, after) || before.EndpointSlices.SequenceEqual(after.EndpointSlices));
-        // First with the previous snapshot, so the endpoint index is derived from the changed slices alone; then
-        // without, so it is built from every slice.
+        // With the previous snapshot the endpoint index is derived from the changed slices alone; without it, it is
+        // built from every slice. An index is kept per slices instance, so each of the others gets its own copy.
         var derived = EndpointUpdate.Apply(previous, after, EndpointUpdate.ChangedServices(before, after), before);
-        var fast = EndpointUpdate.Apply(previous, after, EndpointUpdate.ChangedServices(before, after));
-        // A copy of the slices: an index is kept per slices instance, and the full translation must build its own.
+        var copy = after with { EndpointSlices = ImmutableSortedDictionary.CreateRange(after.EndpointSlices.KeyComparer, after.EndpointSlices.ToArray()) };
+        var fast = EndpointUpdate.Apply(previous, copy, EndpointUpdate.ChangedServices(before, copy));
         var full = Translator.Translate(after with { EndpointSlices = ImmutableSortedDictionary.CreateRange(after.EndpointSlices.KeyComparer, after.EndpointSlices.ToArray()) });
 
         Assert.Equal(Json(full), Json(derived));

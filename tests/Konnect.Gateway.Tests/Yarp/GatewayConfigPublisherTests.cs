@@ -20,6 +20,27 @@ public sealed class GatewayConfigPublisherTests : GatewayTest
     }
 
     [Fact]
+    public async Task PublishAsync_IdsDifferingOnlyInCase_SecondRejectedEvenAfterTheFirstIsFixed()
+    {
+        // The first publish rejects "Dup" for a pattern that does not compile, before ids are compared; once it is
+        // fixed (same ids, same order) the two ids meet, and the duplicate must still be caught.
+        var broken = TestGateway.Model(
+            Route("Dup", Backend.Url(), Regex("/one/(unclosed")),
+            Route("dup", Backend.Url("/two"), Prefix("/two")));
+        var first = await Gateway.Publisher.PublishAsync(broken, CancellationToken.None);
+        Assert.Equal(["test/Dup/0"], first.Rejected.Keys);
+
+        var fixedModel = TestGateway.Model(
+            Route("Dup", Backend.Url("/one"), Prefix("/one")),
+            Route("dup", Backend.Url("/two"), Prefix("/two")));
+        var second = await Gateway.Publisher.PublishAsync(fixedModel, CancellationToken.None);
+
+        Assert.Equal(["test/dup/0"], second.Rejected.Keys);
+        Assert.Contains("appears more than once", second.Rejected["test/dup/0"]);
+        Assert.Equal("/one/one/x", await Gateway.BodyAsync("/one/x"));
+    }
+
+    [Fact]
     public async Task PublishAsync_InvalidRule_RejectsOnlyThatRule()
     {
         var model = TestGateway.Model(

@@ -67,7 +67,8 @@ public sealed class ScaleRun(ScaleSettings settings, Upstream a, Upstream b)
         Console.Error.WriteLine($"scale: endpoint changes {Summary(endpointChanges)}");
 
         // Memory three times: right after the last change; at rest, once the gateway has compacted its heap after the
-        // burst of changes (--heap-trim, 5 s after the last pass); and after one request to every route, when the
+        // burst of changes (--heap-trim: 5 s after the last pass, or later if the last trim is younger than 30 s, so a
+        // reading without a trim is said as such); and after one request to every route, when the
         // forwarder keeps an idle keep-alive connection to each destination it used (one per route here) until its
         // idle timeout.
         var lastChange = DateTime.UtcNow;

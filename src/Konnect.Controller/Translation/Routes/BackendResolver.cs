@@ -103,9 +103,8 @@ internal sealed class EndpointIndex
             var copied = new HashSet<(string, string)>();
             List<EndpointSlice> Writable((string, string) service)
             {
-                if (!slices.TryGetValue(service, out var list)) { slices[service] = list = []; }
+                if (!slices.TryGetValue(service, out var list)) { slices[service] = list = []; copied.Add(service); }
                 else if (copied.Add(service)) { slices[service] = list = [.. list]; }
-                copied.Add(service);
                 return list;
             }
             foreach (var (key, before, after) in changes.Slices)
