@@ -138,19 +138,6 @@ public sealed class HeapTrimmerTests
         return ResourceSnapshot.Empty with { Routes = ResourceSnapshot.Empty.Routes.Add(ObjectRef.Of(route), route) };
     }
 
-    private sealed class CountingPublisher : IConfigPublisher
-    {
-        private int _publishes;
-
-        public int Publishes => Volatile.Read(ref _publishes);
-
-        public ValueTask<PublishResult> PublishAsync(GatewayModel model, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _publishes);
-            return ValueTask.FromResult(new PublishResult(true, new Dictionary<string, string>()));
-        }
-    }
-
     private sealed class NullSink : Konnect.Controller.Status.IStatusSink
     {
         public ValueTask ReportAsync(IReadOnlyList<ObjectStatus> statuses, CancellationToken cancellationToken) => ValueTask.CompletedTask;

@@ -124,19 +124,6 @@ public sealed class ReconcilerDataPlaneTests : IDisposable
         return ManifestSource.LoadPaths([path]);
     }
 
-    private sealed class CountingPublisher : IConfigPublisher
-    {
-        private int _publishes;
-
-        public int Publishes => Volatile.Read(ref _publishes);
-
-        public ValueTask<PublishResult> PublishAsync(GatewayModel model, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _publishes);
-            return ValueTask.FromResult(new PublishResult(true, new Dictionary<string, string>()));
-        }
-    }
-
     private sealed class RecordingSink : IStatusSink
     {
         private readonly Channel<IReadOnlyList<ObjectStatus>> _reports = Channel.CreateUnbounded<IReadOnlyList<ObjectStatus>>();
