@@ -11,7 +11,7 @@ internal readonly record struct ManifestFolderEntry(string FullPath, string Rela
 internal static class ManifestFolder
 {
     // Symlink loops (a link to a parent folder) would otherwise recurse forever.
-    private const int MaxDepth = 32;
+    public const int MaxDepth = 32;
 
     public static bool IsManifestName(string fileName) =>
         !IsIgnored(fileName)

@@ -221,6 +221,74 @@ public sealed class ManifestSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_WatcherEventsAlone_EditsDeletesRenamesAndMovedFoldersAllArrive()
+    {
+        // No periodic rescan within the test: every change must come through the watcher's events, both those that
+        // name one manifest file (checked alone) and those that need a walk (a temporary name, a moved folder).
+        Write("a.yaml", Service("a"));
+        Write("b.yaml", Service("b", port: 1));
+        using var source = new ManifestSource(_dir, _store, TimeProvider.System, NullLogger<ManifestSource>.Instance,
+            new ManifestSourceOptions { RescanInterval = TimeSpan.FromHours(1) });
+        await source.StartAsync(CancellationToken.None);
+
+        Write("b.yaml", Service("b", port: 2));
+        await WaitUntil(s => s.Services.TryGetValue(Ref("b"), out var b) && b.Spec.Ports![0].Port == 2);
+
+        File.Delete(Path.Combine(_dir, "a.yaml"));
+        await WaitUntil(s => !s.Services.ContainsKey(Ref("a")));
+
+        Write("c.yaml.tmp", Service("c"));
+        File.Move(Path.Combine(_dir, "c.yaml.tmp"), Path.Combine(_dir, "c.yaml"));
+        await WaitUntil(s => s.Services.ContainsKey(Ref("c")));
+
+        var outside = Directory.CreateTempSubdirectory("konnect-moved-folder-").FullName;
+        File.WriteAllText(Path.Combine(outside, "d.yaml"), Service("d"));
+        Directory.Move(outside, Path.Combine(_dir, "moved"));
+        await WaitUntil(s => s.Services.ContainsKey(Ref("d")));
+
+        Write("moved/d.yaml", Service("d", port: 4));
+        await WaitUntil(s => s.Services.TryGetValue(Ref("d"), out var d) && d.Spec.Ports![0].Port == 4);
+        Assert.Equal(["b", "c", "d"], _store.Current.Services.Keys.Select(k => k.Name));
+        Assert.Empty(_store.Current.Problems);
+        Assert.Equal("moved/d.yaml", _store.Current.Sources[Ref("d")].File);
+
+        await source.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task StartAsync_FileLeftEmpty_ItsObjectsGoWhenTheGraceEndsWithoutAnotherEvent()
+    {
+        Write("svc.yaml", Service("s"));
+        using var source = new ManifestSource(_dir, _store, TimeProvider.System, NullLogger<ManifestSource>.Instance,
+            new ManifestSourceOptions { RescanInterval = TimeSpan.FromHours(1), EmptyFileGrace = TimeSpan.FromMilliseconds(300) });
+        await source.StartAsync(CancellationToken.None);
+
+        File.WriteAllText(Path.Combine(_dir, "svc.yaml"), "");
+
+        // Held back for the grace, then gone: the end of the grace itself brings the re-read.
+        await WaitUntil(s => s.Services.IsEmpty);
+        await source.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task StartAsync_TwoFolders_AnEditComesThroughTheWatcherUnderTheFoldersName()
+    {
+        Write("one/a.yaml", Service("a", port: 1));
+        Write("two/a.yaml", Service("other"));
+        using var source = new ManifestSource([Path.Combine(_dir, "one"), Path.Combine(_dir, "two")], _store,
+            TimeProvider.System, NullLogger<ManifestSource>.Instance, new ManifestSourceOptions { RescanInterval = TimeSpan.FromHours(1) });
+        await source.StartAsync(CancellationToken.None);
+
+        Write("one/a.yaml", Service("a", port: 2));
+        await WaitUntil(s => s.Services.TryGetValue(Ref("a"), out var a) && a.Spec.Ports![0].Port == 2);
+
+        // The edit replaced the file's objects under the same name, rather than adding a second copy of the file.
+        Assert.Empty(_store.Current.Problems);
+        Assert.Equal(["a", "other"], _store.Current.Services.Keys.Select(k => k.Name));
+        await source.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task StartAsync_TwoFolders_ServedAsOneAndBothWatched()
     {
         // The same file name in both folders: each is its own file, named by its folder.
