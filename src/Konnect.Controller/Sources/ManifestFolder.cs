@@ -31,17 +31,21 @@ internal static class ManifestFolder
     /// Every manifest file under <paramref name="root"/>, following symlinks, with its path relative to root
     /// ('/'-separated) and its stamp (null if it vanished mid-scan).
     /// </summary>
-    public static List<ManifestFolderEntry> Enumerate(string root)
+    public static List<ManifestFolderEntry> Enumerate(string root) => Enumerate(root, out _);
+
+    /// <param name="links">Whether any file or folder on the way was a symlink (a ConfigMap volume, an alias folder).</param>
+    public static List<ManifestFolderEntry> Enumerate(string root, out bool links)
     {
         var found = new List<ManifestFolderEntry>();
-        if (Directory.Exists(root)) { Walk(root, "", 0, found); }
+        links = false;
+        if (Directory.Exists(root)) { Walk(root, "", 0, found, ref links); }
         found.Sort((a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
         return found;
     }
 
     // A rescan stats every file (2,000 at 10,000 routes, on each change and every 2 s): the directory listing's own
     // metadata serves plain files and folders with one stat each; only symlinks (ConfigMap volumes) are resolved.
-    private static void Walk(string directory, string relative, int depth, List<ManifestFolderEntry> found)
+    private static void Walk(string directory, string relative, int depth, List<ManifestFolderEntry> found, ref bool links)
     {
         List<FileSystemInfo> entries;
         try
@@ -61,9 +65,10 @@ internal static class ManifestFolder
             try
             {
                 var link = entry.Attributes.HasFlag(FileAttributes.ReparsePoint);
+                links |= link;
                 if (link ? Directory.Exists(full) : entry is DirectoryInfo) // a folder, or a symlink to one
                 {
-                    if (depth < MaxDepth) { Walk(full, path, depth + 1, found); }
+                    if (depth < MaxDepth) { Walk(full, path, depth + 1, found, ref links); }
                 }
                 else if (IsManifestName(name) && (!link || File.Exists(full)))
                 {

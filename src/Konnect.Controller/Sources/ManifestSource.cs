@@ -26,6 +26,10 @@ public sealed class ManifestSource : IHostedService, IDisposable
     // What the watchers named since the last reload (name → full path); null when something needs a walk of every file.
     private readonly Lock _hintsLock = new();
     private Dictionary<string, string>? _hints;
+    // When the last walk of every file ran (a timestamp of _time), and whether it met a symlink: an edit behind a link
+    // is named by its target's path alone, so hints are only trusted in folders without links.
+    private long _lastWalk;
+    private bool _linksSeen;
     private readonly string?[] _watchedFolders;
     private ResourceSnapshot? _lastSnapshot;
     private Task? _loop;
@@ -67,7 +71,10 @@ public sealed class ManifestSource : IHostedService, IDisposable
         try
         {
             var hinted = TakeHints();
-            await ReloadAsync(useHints ? hinted : null, cancellationToken).ConfigureAwait(false);
+            // The walk still runs at least every RescanInterval, however often events come: it is the backstop for
+            // anything the hints miss.
+            var trusted = useHints && !_linksSeen && OperatingSystem.IsLinux() && _time.GetElapsedTime(_lastWalk) < _options.RescanInterval;
+            await ReloadAsync(trusted ? hinted : null, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -138,11 +145,11 @@ public sealed class ManifestSource : IHostedService, IDisposable
                 {
                     await DebounceAsync(stopping).ConfigureAwait(false);
                 }
-                else if (_directories.Where((d, i) => ManifestFolder.ResolveFolder(d) != _watchedFolders[i]).Any())
+                if ((!woken || _time.GetElapsedTime(_lastWalk) >= _options.RescanInterval)
+                    && _directories.Where((d, i) => ManifestFolder.ResolveFolder(d) != _watchedFolders[i]).Any())
                 {
                     Watch(); // a folder (or the symlink that is the folder) was replaced, or it did not exist before
                 }
-                // The periodic rescan walks every file whatever the watchers said: it is the backstop for lost events.
                 await LoadOnceAsync(useHints: woken, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -236,7 +243,7 @@ public sealed class ManifestSource : IHostedService, IDisposable
     {
         lock (_hintsLock)
         {
-            if (_hints is not null && path is not null && PlainManifestName(index, path) is { } name) { _hints[name] = Path.GetFullPath(path); }
+            if (_hints is not null && path is not null && PlainManifestName(index, path) is { } name && FullPath(path) is { } full) { _hints[name] = full; }
             else { _hints = null; }
         }
         Signal();
@@ -253,11 +260,19 @@ public sealed class ManifestSource : IHostedService, IDisposable
         }
     }
 
+    private static string? FullPath(string path)
+    {
+        try { return Path.GetFullPath(path); }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException) { return null; }
+    }
+
     /// <summary>The name a walk would give <paramref name="path"/>, when it is a manifest file name under no hidden folder; else null.</summary>
     private string? PlainManifestName(int index, string path)
     {
         var directory = _directories[index];
-        var relative = Path.GetRelativePath(directory, path).Replace('\\', '/');
+        string relative;
+        try { relative = Path.GetRelativePath(directory, path).Replace('\\', '/'); }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException) { return null; }
         if (Path.IsPathRooted(relative) || relative.StartsWith("..", StringComparison.Ordinal)) { return null; }
         var segments = relative.Split('/');
         if (segments.Length > ManifestFolder.MaxDepth || segments.Any(ManifestFolder.IsIgnored) || !ManifestFolder.IsManifestName(segments[^1])) { return null; }
@@ -278,7 +293,8 @@ public sealed class ManifestSource : IHostedService, IDisposable
 
         // A change to a few named files (an edit, a rename into place) checks those alone instead of every file (a
         // stat each: 2,000 at 10,000 routes). Anything a walk would see differently takes the walk.
-        if (hinted is not null && _loaded && !foldersChanged && hinted.Values.All(IsPlainFile))
+        // A gone path that was no file of ours may have been a folder (named like a manifest) holding some: walk.
+        if (hinted is not null && _loaded && !foldersChanged && hinted.All(h => IsPlainFile(h.Value) && (File.Exists(h.Value) || _files.ContainsKey(h.Key))))
         {
             foreach (var (name, full) in hinted)
             {
@@ -294,6 +310,8 @@ public sealed class ManifestSource : IHostedService, IDisposable
         }
         else
         {
+            _lastWalk = _time.GetTimestamp();
+            _linksSeen = false;
             var present = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (full, name, found) in _directories.SelectMany(Enumerate))
             {
@@ -356,10 +374,14 @@ public sealed class ManifestSource : IHostedService, IDisposable
     }
 
     /// <summary>A folder's manifest files; with several folders, a file is named by its folder too, so names stay distinct.</summary>
-    private IEnumerable<(string FullPath, string Name, FileStamp? Stamp)> Enumerate(string directory) =>
-        _directories.Length == 1
-            ? ManifestFolder.Enumerate(directory).Select(f => (f.FullPath, f.RelativePath, f.Stamp))
-            : ManifestFolder.Enumerate(directory).Select(f => (f.FullPath, $"{directory.TrimEnd('/', '\\')}/{f.RelativePath}", f.Stamp));
+    private IEnumerable<(string FullPath, string Name, FileStamp? Stamp)> Enumerate(string directory)
+    {
+        var entries = ManifestFolder.Enumerate(directory, out var links);
+        _linksSeen |= links;
+        return _directories.Length == 1
+            ? entries.Select(f => (f.FullPath, f.RelativePath, f.Stamp))
+            : entries.Select(f => (f.FullPath, $"{directory.TrimEnd('/', '\\')}/{f.RelativePath}", f.Stamp));
+    }
 
     /// <summary>
     /// True while a file that held objects reads empty for less than <see cref="ManifestSourceOptions.EmptyFileGrace"/>:

@@ -256,6 +256,30 @@ public sealed class ManifestSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_FolderNamedLikeAManifestMovedAway_ItsFilesGo()
+    {
+        // One event names "conf.yaml", which was a folder: that is not one of the files, so the reload walks.
+        Write("conf.yaml/a.yaml", Service("a"));
+        Write("b.yaml", Service("b"));
+        using var source = new ManifestSource(_dir, _store, TimeProvider.System, NullLogger<ManifestSource>.Instance,
+            new ManifestSourceOptions { RescanInterval = TimeSpan.FromHours(1) });
+        await source.StartAsync(CancellationToken.None);
+        Assert.True(_store.Current.Services.ContainsKey(Ref("a")));
+
+        var outside = Path.Combine(Path.GetTempPath(), "konnect-moved-out-" + Guid.NewGuid().ToString("N"));
+        Directory.Move(Path.Combine(_dir, "conf.yaml"), outside);
+        try
+        {
+            await WaitUntil(s => s.Services.Keys.Select(k => k.Name).SequenceEqual(["b"]));
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+            await source.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task StartAsync_FileLeftEmpty_ItsObjectsGoWhenTheGraceEndsWithoutAnotherEvent()
     {
         Write("svc.yaml", Service("s"));
