@@ -299,13 +299,7 @@ public sealed class ManifestSource : IHostedService, IDisposable
             foreach (var (name, full) in hinted)
             {
                 if (File.Exists(full) && ManifestFolder.Stamp(full) is { } stamp) { changed |= await ConsiderAsync(full, name, stamp).ConfigureAwait(false); }
-                else if (_files.TryGetValue(name, out var gone))
-                {
-                    changes.Add(new ManifestFileChange(name, gone.State, null));
-                    _files.Remove(name);
-                    _emptySince.Remove(name);
-                    changed = true;
-                }
+                else if (_files.ContainsKey(name)) { Forget(name); }
             }
         }
         else
@@ -319,13 +313,15 @@ public sealed class ManifestSource : IHostedService, IDisposable
                 present.Add(name);
                 changed |= await ConsiderAsync(full, name, stamp).ConfigureAwait(false);
             }
-            foreach (var gone in _files.Keys.Where(k => !present.Contains(k)).ToList())
-            {
-                changes.Add(new ManifestFileChange(gone, _files[gone].State, null));
-                _files.Remove(gone);
-                _emptySince.Remove(gone);
-                changed = true;
-            }
+            foreach (var gone in _files.Keys.Where(k => !present.Contains(k)).ToList()) { Forget(gone); }
+        }
+
+        void Forget(string name)
+        {
+            changes.Add(new ManifestFileChange(name, _files[name].State, null));
+            _files.Remove(name);
+            _emptySince.Remove(name);
+            changed = true;
         }
 
         // Reads the file when its stamp moved; true when its state changed.

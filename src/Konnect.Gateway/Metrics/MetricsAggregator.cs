@@ -55,35 +55,37 @@ public sealed class MetricsAggregator : IDisposable
     {
         lock (_collecting)
         {
-            foreach (var instrument in _instruments.Values)
-            {
-                // An observable instrument reports what exists now: a label set it no longer reports must vanish.
-                if (instrument.IsObservable) { instrument.Clear(); }
-            }
-
             _listener.RecordObservableInstruments();
-
-            var families = new SortedDictionary<string, (string Help, MetricType Type, List<MetricSeries> Series)>(StringComparer.Ordinal);
-            foreach (var instrument in _instruments.Values)
+            try
             {
-                if (!families.TryGetValue(instrument.Name, out var family))
+                var families = new SortedDictionary<string, (string Help, MetricType Type, List<MetricSeries> Series)>(StringComparer.Ordinal);
+                foreach (var instrument in _instruments.Values)
                 {
-                    family = (instrument.Help, instrument.Type, []);
-                    families[instrument.Name] = family;
-                }
-                else if (family.Type != instrument.Type)
-                {
-                    continue; // two instruments disagree on a name's type: keep the first rather than emit an invalid family
+                    if (!families.TryGetValue(instrument.Name, out var family))
+                    {
+                        family = (instrument.Help, instrument.Type, []);
+                        families[instrument.Name] = family;
+                    }
+                    else if (family.Type != instrument.Type)
+                    {
+                        continue; // two instruments disagree on a name's type: keep the first rather than emit an invalid family
+                    }
+
+                    instrument.Snapshot(family.Series);
                 }
 
-                instrument.Snapshot(family.Series);
-                // Its cells were only this scrape's: an endpoint gauge at 20,000 endpoints would otherwise hold 4 MiB
-                // of label sets between scrapes.
-                if (instrument.IsObservable) { instrument.Clear(); }
+                return [.. families.Select(f => new MetricFamily(f.Key, f.Value.Help, f.Value.Type,
+                    [.. f.Value.Series.OrderBy(s => s.Labels, LabelOrder.Instance)]))];
             }
-
-            return [.. families.Select(f => new MetricFamily(f.Key, f.Value.Help, f.Value.Type,
-                [.. f.Value.Series.OrderBy(s => s.Labels, LabelOrder.Instance)]))];
+            finally
+            {
+                // Observable instruments report what exists at each scrape: a label set no longer reported vanishes,
+                // and an endpoint gauge's 20,000 label sets are not held (4 MiB) between scrapes.
+                foreach (var instrument in _instruments.Values)
+                {
+                    if (instrument.IsObservable) { instrument.Clear(); }
+                }
+            }
         }
     }
 

@@ -65,15 +65,10 @@ internal sealed class YarpRuntime(
             var (route, cluster) = configs[i];
             // Rules keep their order between publishes: the same configs at the same position as last time are
             // applied already, known without looking the rule up (10,000 lookups per change otherwise).
-            if (last is not null && i < last.Length && last[i] is var (lastRoute, lastCluster) && ReferenceEquals(lastRoute, route) && ReferenceEquals(lastCluster, cluster))
-            {
-                applied[i] = configs[i];
-                present++;
-                continue;
-            }
-
-            _rules.TryGetValue(route.RouteId, out var current);
-            if (current is not null && ReferenceEquals(current.RouteConfig, route) && ReferenceEquals(current.ClusterConfig, cluster))
+            RuleState? current = null;
+            var unchanged = (last is not null && i < last.Length && last[i] is var (lastRoute, lastCluster) && ReferenceEquals(lastRoute, route) && ReferenceEquals(lastCluster, cluster))
+                || (_rules.TryGetValue(route.RouteId, out current) && ReferenceEquals(current.RouteConfig, route) && ReferenceEquals(current.ClusterConfig, cluster));
+            if (unchanged)
             {
                 applied[i] = configs[i];
                 present++;
