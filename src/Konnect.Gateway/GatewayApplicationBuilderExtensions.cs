@@ -57,6 +57,11 @@ public static class GatewayApplicationBuilderExtensions
             proxy.UsePassiveHealthChecks();
             // Last, so it times the upstream exchange alone and sees the destination the load balancer chose.
             if (observed) { proxy.UseMiddleware<UpstreamTimingMiddleware>(); }
+            // In place of YARP's forwarding step for what Konnect's HTTP/1.1 forwarder covers (the rest goes on to YARP).
+            if (options.Forwarder == Konnect.Gateway.ForwarderKind.Konnect && Konnect.Gateway.Forwarding.YarpConcurrency.Available)
+            {
+                proxy.UseMiddleware<Konnect.Gateway.Forwarding.DirectForwarderMiddleware>();
+            }
         });
 
         // YARP's data source holds only the anchor route's endpoint, whose request delegate is YARP's proxy pipeline;

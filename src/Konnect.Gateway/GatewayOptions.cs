@@ -69,4 +69,19 @@ public sealed class GatewayOptions
     /// every destination used in the last minute.
     /// </summary>
     public TimeSpan UpstreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Which forwarder sends requests upstream. <see cref="ForwarderKind.Konnect"/> (the default) uses Konnect's own
+    /// HTTP/1.1 forwarder for plain-HTTP upstreams and leaves the rest (TLS, h2c, upgrades, header or body edits,
+    /// mirrors, retries, circuit breakers, tracing) to YARP; <see cref="ForwarderKind.Yarp"/> sends everything through
+    /// YARP's.
+    /// </summary>
+    public ForwarderKind Forwarder { get; set; } = ForwarderKind.Konnect;
+}
+
+/// <summary>See <see cref="GatewayOptions.Forwarder"/>.</summary>
+public enum ForwarderKind
+{
+    Konnect,
+    Yarp,
 }

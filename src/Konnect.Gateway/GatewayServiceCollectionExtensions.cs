@@ -103,6 +103,9 @@ public static class GatewayServiceCollectionExtensions
         // After AddReverseProxy, replacing YARP's own: see KonnectForwarderHttpClientFactory.
         services.Replace(ServiceDescriptor.Singleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, KonnectForwarderHttpClientFactory>());
 
+        services.AddSingleton(sp => new Konnect.Gateway.Forwarding.UpstreamTargets(options, TimeProvider.System));
+        services.AddSingleton<Konnect.Gateway.Forwarding.DirectForwarder>();
+
         // Kestrel runs the request on the transport's I/O thread instead of queueing it to the thread pool (the same
         // reasoning as the inline socket completions the konnect binary turns on: no request path blocks a thread).
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);

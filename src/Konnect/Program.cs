@@ -136,10 +136,18 @@ heapTrim.Validators.Add(result =>
 {
     if (OnOff(result.GetValueOrDefault<string>()) is null) { result.AddError("--heap-trim (or KONNECT_HEAP_TRIM) takes on or off"); }
 });
+var forwarder = new Option<string>("--forwarder")
+{
+    Description = "konnect: Konnect's own HTTP/1.1 forwarder for plain-HTTP upstreams, YARP's for the rest (TLS, h2c, upgrades, "
+        + "header or body edits, mirrors, retries, circuit breakers, session affinity, tracing); yarp: YARP's for everything. Env: KONNECT_FORWARDER.",
+    HelpName = "konnect|yarp",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_FORWARDER") ?? "konnect",
+};
+forwarder.AcceptOnlyFromAmong("konnect", "yarp");
 var run = new Command("run", "Start the gateway on a folder of manifests (--manifests) or on a cluster.")
 {
     manifests, listen, admin, listenTls, defaultCertificate, httpsRedirectPort, kubeconfig, context, namespaces, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
-    accessLog, accessLogSample, metrics, consumerMetrics, cacheSize, logFormat, redis, heapTrim,
+    accessLog, accessLogSample, metrics, consumerMetrics, cacheSize, logFormat, redis, heapTrim, forwarder,
 };
 run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
     new RunOptions(parse.GetValue(manifests) is { Length: > 0 } folders ? folders : null, parse.GetValue(listen)!, parse.GetValue(admin)!)
@@ -162,6 +170,7 @@ run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
         DefaultCertificate = parse.GetValue(defaultCertificate),
         HttpsRedirectPort = parse.GetValue(httpsRedirectPort),
         HeapTrim = OnOff(parse.GetValue(heapTrim)) ?? true,
+        Forwarder = parse.GetValue(forwarder) == "yarp" ? Konnect.Gateway.ForwarderKind.Yarp : Konnect.Gateway.ForwarderKind.Konnect,
     },
     cancellationToken));
 

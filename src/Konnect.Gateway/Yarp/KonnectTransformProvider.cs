@@ -54,7 +54,9 @@ internal sealed class KonnectTransformProvider(Tracing.GatewayTracing tracing, M
 internal sealed class PrefixRewriteTransform(string replacement) : RequestTransform
 {
     // "/" and "/v2/" contribute "" and "/v2": the remainder always brings its own leading slash.
-    private readonly string _replacement = replacement.TrimEnd('/');
+    private readonly string _replacement = Normalize(replacement);
+
+    internal static string Normalize(string replacement) => replacement.TrimEnd('/');
 
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {

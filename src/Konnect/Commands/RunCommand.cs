@@ -39,6 +39,8 @@ public sealed record RunOptions(IReadOnlyList<string>? Manifests, IReadOnlyList<
     public string? DefaultCertificate { get; init; }
     /// <summary>Compact the heap once changes settle (--heap-trim on|off); see <see cref="HeapTrimmer"/>.</summary>
     public bool HeapTrim { get; init; } = true;
+    /// <summary>Which forwarder sends requests upstream (--forwarder konnect|yarp); see <see cref="GatewayOptions.Forwarder"/>.</summary>
+    public ForwarderKind Forwarder { get; init; } = ForwarderKind.Konnect;
     /// <summary>The port https redirects name; default the HTTPS listener's.</summary>
     public int? HttpsRedirectPort { get; init; }
 }
@@ -88,6 +90,7 @@ public static class RunCommand
             Redis = options.Redis,
             TlsUrls = string.Join(';', options.ListenTls),
             HttpsRedirectPort = options.HttpsRedirectPort,
+            Forwarder = options.Forwarder,
         };
         return GatewayHost.Build(gateway, services =>
         {

@@ -16,6 +16,8 @@ namespace Konnect.Gateway.Tests.Yarp;
 /// <summary>
 /// Rules with plain client settings send over one connection pool per upstream address, not one per rule: the upstream
 /// answers with the id of the connection a request came on, so two rules' requests name the connections they used.
+/// These are YARP's pools (SharedUpstreamHandlers), so the gateway here sends everything through YARP's forwarder;
+/// DirectForwarderTests cover the pools of Konnect's own.
 /// </summary>
 public sealed class SharedUpstreamPoolTests : IAsyncLifetime
 {
@@ -27,7 +29,7 @@ public sealed class SharedUpstreamPoolTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _upstream = await StartUpstreamAsync(HttpProtocols.Http1);
-        _gateway = await TestGateway.StartAsync();
+        _gateway = await TestGateway.StartAsync(configure: o => o.Forwarder = ForwarderKind.Yarp);
     }
 
     public async Task DisposeAsync()

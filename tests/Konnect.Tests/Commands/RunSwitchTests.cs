@@ -9,6 +9,7 @@ public sealed class RunSwitchTests
     [InlineData("--access-log", "maybe", "--access-log (or KONNECT_ACCESS_LOG) takes on or off")]
     [InlineData("--access-log-sample", "1.5", "is not a number from 0 to 1")]
     [InlineData("--metrics", "maybe", "--metrics (or KONNECT_METRICS) takes on or off")]
+    [InlineData("--forwarder", "nginx", "'konnect'")]
     public async Task Run_BadAccessLogSwitch_ExitsWithTheReason(string option, string value, string reason)
     {
         var (exit, stdout, stderr) = await Repo.RunAsync("dotnet", Repo.KonnectDll, "run", "--manifests", Path.Combine(Repo.Root, "samples", "quickstart"), "--listen", "http://127.0.0.1:0", "--admin-listen", "http://127.0.0.1:0", option, value);

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Konnect.Gateway.Forwarding;
+
+/// <summary>
+/// Konnect's own HTTP/1.1 exchange with a plain-HTTP upstream: the request head written straight from the client's
+/// request into a pooled buffer, the response head parsed into the client's response, bodies relayed as they arrive.
+/// It replaces YARP's HttpClient-based forwarder for the requests <see cref="DirectForwarderMiddleware"/> hands it
+/// (no HttpRequestMessage, header collections or Uri per request) and reports failures in YARP's terms, so error
+/// pages, passive health, metrics and the access log see the same thing from either forwarder.
+/// </summary>
+internal sealed partial class DirectForwarder(UpstreamTargets targets, ILogger<DirectForwarder> logger)
+{
+    /// <summary>The longest a connect may take (SocketsHttpHandler's ConnectTimeout as the gateway sets it).</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
+
+    private enum Phase { RequestHead, RequestBody, ResponseHead, ResponseBody }
+
+    public async ValueTask<(ForwarderError Error, Exception? Exception)> ForwardAsync(
+        HttpContext context, UpstreamTarget target, string requestTarget, TimeSpan timeout)
+    {
+        var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
+        var chunked = hasBody && context.Request.ContentLength is null;
+        var bodyless = HttpMethods.IsHead(context.Request.Method);
+        var aborted = context.RequestAborted;
+        for (var attempt = 0; ; attempt++)
+        {
+            var pool = target.Pool!;
+            var connection = pool.RentIdle(Stopwatch.GetTimestamp(), targets.IdleTicks);
+            var reused = connection is not null;
+            // A body cannot be sent twice, so a connection the upstream has closed meanwhile must be caught before.
+            if (reused && hasBody && connection!.PeerClosedOrSpoke())
+            {
+                connection.Dispose();
+                (connection, reused) = (null, false);
+            }
+            if (connection is null)
+            {
+                var connectTimeout = timeout < ConnectTimeout ? timeout : ConnectTimeout;
+                try
+                {
+                    connection = await UpstreamConnection.ConnectAsync(pool.EndPoint, connectTimeout, aborted);
+                }
+                catch (Exception e)
+                {
+                    var error = aborted.IsCancellationRequested ? ForwarderError.RequestCanceled
+                        : e is OperationCanceledException && timeout <= ConnectTimeout ? ForwarderError.RequestTimedOut
+                        : ForwarderError.Request;
+                    return Failed(target, error, e);
+                }
+            }
+
+            var phase = Phase.RequestHead;
+            var reusable = false;
+            var registration = connection.Begin(aborted);
+            try
+            {
+                var length = RequestHead.Write(connection, context, target, requestTarget, chunked);
+                connection.Arm(timeout);
+                await connection.SendAsync(connection.Buffer.AsMemory(0, length));
+                if (hasBody)
+                {
+                    phase = Phase.RequestBody;
+                    await RequestBody.SendAsync(connection, context, chunked, timeout);
+                }
+                phase = Phase.ResponseHead;
+                var framing = await ResponseHead.ReadAsync(connection, context, timeout, bodyless);
+                // Over whatever the upstream sent, before the body starts the answer: the gateway's id is the one the
+                // client sees (YARP's pipeline does the same with a response transform).
+                context.Response.Headers[RequestIds.RequestIdMiddleware.HeaderName] = context.TraceIdentifier;
+                phase = Phase.ResponseBody;
+                reusable = await ResponseBody.RelayAsync(connection, context, framing, timeout) && framing.KeepAlive;
+                return (ForwarderError.None, null);
+            }
+            catch (Exception e) when (attempt == 0 && reused && IsStale(e, phase, hasBody, connection, aborted))
+            {
+                // The upstream had closed the pooled connection (its own idle timeout) before this request reached it:
+                // nothing was seen, so it goes again on a new connection, as HttpClient does.
+                continue;
+            }
+            catch (Exception e)
+            {
+                return Failed(target, Classify(e, phase, connection, aborted), e);
+            }
+            finally
+            {
+                registration.Dispose();
+                connection.Finish();
+                if (reusable) { pool.Return(connection, Stopwatch.GetTimestamp()); }
+                else { connection.Dispose(); }
+            }
+        }
+    }
+
+    private static bool IsStale(Exception e, Phase phase, bool hasBody, UpstreamConnection connection, CancellationToken aborted) =>
+        !aborted.IsCancellationRequested && !connection.TimedOut && !connection.ClientAborted
+        && (phase == Phase.RequestHead || (phase == Phase.ResponseHead && !hasBody))
+        && e is UpstreamClosedException { Partial: false } or SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown };
+
+    private static ForwarderError Classify(Exception e, Phase phase, UpstreamConnection connection, CancellationToken aborted)
+    {
+        var clientGone = aborted.IsCancellationRequested || connection.ClientAborted;
+        return phase switch
+        {
+            Phase.RequestHead or Phase.ResponseHead when connection.TimedOut => ForwarderError.RequestTimedOut,
+            Phase.RequestHead or Phase.ResponseHead => clientGone ? ForwarderError.RequestCanceled : ForwarderError.Request,
+            Phase.RequestBody when connection.TimedOut => ForwarderError.RequestTimedOut,
+            Phase.RequestBody when clientGone => ForwarderError.RequestBodyCanceled,
+            Phase.RequestBody => e is ClientSideException ? ForwarderError.RequestBodyClient : ForwarderError.RequestBodyDestination,
+            _ when clientGone => ForwarderError.ResponseBodyCanceled,
+            _ => e is ClientSideException ? ForwarderError.ResponseBodyClient : ForwarderError.ResponseBodyDestination,
+        };
+    }
+
+    private (ForwarderError, Exception?) Failed(UpstreamTarget target, ForwarderError error, Exception e)
+    {
+        LogFailed(logger, target.Address, error, e.Message);
+        return (error, e);
+    }
+
+    [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "Forwarding to {Destination} failed ({Error}): {Reason}")]
+    private static partial void LogFailed(ILogger logger, string destination, ForwarderError error, string reason);
+}

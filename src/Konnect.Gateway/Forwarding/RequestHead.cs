@@ -1,0 +1,118 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace Konnect.Gateway.Forwarding;
+
+/// <summary>
+/// Writes the upstream request head as YARP's default transforms shape it: the upstream's own authority as Host, every
+/// client header but the hop-by-hop ones, and X-Forwarded-For/-Host/-Proto/-Prefix set from the client connection
+/// (replacing any the client sent, and dropping its Forwarded header).
+/// </summary>
+internal static class RequestHead
+{
+    private static readonly FrozenSet<string> Skipped = ResponseHead.HopByHop
+        .Concat(["Host", "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Prefix"])
+        .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Writes the head into the connection's buffer (growing it if needed); returns its length.</summary>
+    public static int Write(UpstreamConnection connection, HttpContext context, UpstreamTarget target, string requestTarget, bool chunked)
+    {
+        var writer = new HeadWriter(connection);
+        var request = context.Request;
+        writer.Append(request.Method);
+        writer.Append(" "u8);
+        writer.Append(requestTarget);
+        writer.Append(" HTTP/1.1\r\n"u8);
+        writer.Append(target.HostLine);
+
+        foreach (var (name, values) in request.Headers)
+        {
+            if (name.StartsWith(':') || Skipped.Contains(name) || HasNewLine(values)) { continue; }
+            writer.Append(name);
+            writer.Append(": "u8);
+            if (values.Count == 1)
+            {
+                writer.Append(values[0]!);
+            }
+            else
+            {
+                // One line per field, values joined as HttpClient joins them (a Cookie list with "; ").
+                var separator = string.Equals(name, "Cookie", StringComparison.OrdinalIgnoreCase) ? "; "u8 : ", "u8;
+                for (var i = 0; i < values.Count; i++)
+                {
+                    if (i > 0) { writer.Append(separator); }
+                    writer.Append(values[i]!);
+                }
+            }
+            writer.Append("\r\n"u8);
+        }
+        if (chunked) { writer.Append("Transfer-Encoding: chunked\r\n"u8); }
+
+        if (context.Connection.RemoteIpAddress is { } client)
+        {
+            writer.Append("X-Forwarded-For: "u8);
+            writer.Append(client);
+            writer.Append("\r\n"u8);
+        }
+        if (request.PathBase.HasValue) { writer.Field("X-Forwarded-Prefix: "u8, request.PathBase.ToUriComponent()); }
+        if (request.Host.HasValue) { writer.Field("X-Forwarded-Host: "u8, request.Host.ToUriComponent()); }
+        writer.Field("X-Forwarded-Proto: "u8, request.Scheme);
+        writer.Append("\r\n"u8);
+        return writer.Length;
+    }
+
+    private static bool HasNewLine(StringValues values)
+    {
+        foreach (var value in values)
+        {
+            if (value is not null && value.AsSpan().IndexOfAny('\r', '\n') >= 0) { return true; }
+        }
+        return false;
+    }
+
+    private ref struct HeadWriter(UpstreamConnection connection)
+    {
+        public int Length { get; private set; }
+
+        public void Append(ReadOnlySpan<byte> bytes)
+        {
+            Ensure(bytes.Length);
+            bytes.CopyTo(connection.Buffer.AsSpan(Length));
+            Length += bytes.Length;
+        }
+
+        public void Append(string text)
+        {
+            // Latin-1, as HttpClient sends header values by default; one byte per char.
+            Ensure(text.Length);
+            Length += Encoding.Latin1.GetBytes(text, connection.Buffer.AsSpan(Length));
+        }
+
+        public void Append(System.Net.IPAddress address)
+        {
+            Ensure(64);
+            address.TryFormat(connection.Buffer.AsSpan(Length), out int written);
+            Length += written;
+        }
+
+        public void Field(ReadOnlySpan<byte> name, string value)
+        {
+            Append(name);
+            Append(value);
+            Append("\r\n"u8);
+        }
+
+        private void Ensure(int more)
+        {
+            var buffer = connection.Buffer;
+            if (Length + more <= buffer.Length) { return; }
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(buffer.Length * 2, Length + more));
+            buffer.AsSpan(0, Length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(buffer);
+            connection.Buffer = larger;
+        }
+    }
+}

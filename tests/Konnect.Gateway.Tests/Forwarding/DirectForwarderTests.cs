@@ -1,0 +1,190 @@
+using System.Net;
+using Konnect.Controller.Model;
+using Konnect.Gateway.Forwarding;
+using Konnect.Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Yarp.ReverseProxy;
+using static Konnect.Gateway.Tests.Infrastructure.Routes;
+
+namespace Konnect.Gateway.Tests.Forwarding;
+
+/// <summary>Konnect's HTTP/1.1 forwarder's own connection handling: pooling, stale connections, timeouts, aborts.</summary>
+public sealed class DirectForwarderTests
+{
+    [Fact]
+    public async Task TwoRulesSameUpstream_SequentialRequests_ShareOneKeepAliveConnection()
+    {
+        await using var upstream = RawUpstream.Start(_ => RawReply.Ok());
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url("/a"), Prefix("/a")), Route("b", upstream.Url("/b"), Prefix("/b")));
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("ok", await gateway.BodyAsync("/a/x"));
+            Assert.Equal("ok", await gateway.BodyAsync("/b/x"));
+        }
+
+        Assert.Equal(6, upstream.Requests.Count);
+        Assert.Equal(1, upstream.Connections);
+        var targets = gateway.Services.GetRequiredService<UpstreamTargets>();
+        Assert.Equal((2, 1), (targets.Count, targets.PoolCount));
+    }
+
+    [Fact]
+    public async Task UpstreamSaysConnectionClose_NextRequest_OpensANewConnection()
+    {
+        await using var upstream = RawUpstream.Start(_ => RawReply.Text("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", close: true));
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+
+        Assert.Equal("ok", await gateway.BodyAsync("/a/1"));
+        Assert.Equal("ok", await gateway.BodyAsync("/a/2"));
+
+        Assert.Equal(2, upstream.Connections);
+    }
+
+    [Fact]
+    public async Task UpstreamClosedThePooledConnectionSilently_NextRequests_StillSucceed()
+    {
+        // The upstream answers and then closes without saying so, as a server whose keep-alive timeout just expired.
+        await using var upstream = RawUpstream.Start(_ => RawReply.Text("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", close: true));
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+
+        Assert.Equal("ok", await gateway.BodyAsync("/a/1"));
+        await Eventually(() => upstream.Requests.Count == 1);
+        await Task.Delay(100);
+        // Without a body: sent on the stale connection, then again on a new one.
+        Assert.Equal("ok", await gateway.BodyAsync("/a/2"));
+        await Task.Delay(100);
+        // With a body: the closed connection is noticed before the body is read.
+        using var post = await gateway.Traffic.PostAsync("/a/3", new StringContent("payload"));
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+
+        Assert.Equal(["GET", "GET", "POST"], upstream.Requests.Select(r => r.RequestLine.Split(' ')[0]));
+        Assert.Equal("payload", System.Text.Encoding.ASCII.GetString(upstream.Requests[2].Body));
+    }
+
+    [Fact]
+    public async Task UpstreamIdleLongerThanTheIdleTimeout_GatewayClosesTheConnection_AndForgetsTheAddress()
+    {
+        await using var upstream = RawUpstream.Start(_ => RawReply.Ok());
+        await using var gateway = await TestGateway.StartAsync(configure: o => o.UpstreamIdleTimeout = TimeSpan.FromSeconds(1));
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+        var targets = gateway.Services.GetRequiredService<UpstreamTargets>();
+
+        Assert.Equal("ok", await gateway.BodyAsync("/a/1"));
+        Assert.Equal(0, upstream.ClosedByGateway);
+
+        await Eventually(() => upstream.ClosedByGateway == 1);
+        await Eventually(() => targets.Count == 0 && targets.PoolCount == 0);
+        Assert.Equal("ok", await gateway.BodyAsync("/a/2"));
+        Assert.Equal(2, upstream.Connections);
+    }
+
+    [Fact]
+    public async Task ClientGivesUpWhileTheUpstreamThinks_GatewayClosesTheUpstreamConnection()
+    {
+        await using var upstream = RawUpstream.Start(_ => RawReply.Hang);
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+
+        using var cancel = new CancellationTokenSource();
+        var pending = gateway.Traffic.GetAsync("/a/slow", cancel.Token);
+        await Eventually(() => upstream.Requests.Count == 1);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+
+        await Eventually(() => upstream.ClosedByGateway == 1);
+    }
+
+    [Fact]
+    public async Task RequestInFlight_IsCountedOnItsDestination_ForTheLoadBalancers()
+    {
+        await using var upstream = RawUpstream.Start(_ => RawReply.Hang);
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")) with { Timeout = TimeSpan.FromSeconds(2) });
+        Assert.True(gateway.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster("test/a/0", out var cluster));
+        var destination = cluster.Destinations.Values.Single();
+
+        var pending = gateway.GetAsync("/a/slow");
+        await Eventually(() => upstream.Requests.Count == 1);
+        Assert.Equal(1, destination.ConcurrentRequestCount);
+
+        using var response = await pending;
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal(0, destination.ConcurrentRequestCount);
+    }
+
+    [Fact]
+    public async Task UpstreamClosesInTheMiddleOfTheBody_ClientSeesABrokenAnswer()
+    {
+        await using var upstream = RawUpstream.Start(_ => RawReply.Text("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this", close: true));
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+
+        using var response = await gateway.Traffic.GetAsync("/a/x", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task UpstreamFoldsAHeaderLine_Answers502Problem()
+    {
+        // RFC 9112 5.2 lets a proxy reject obsolete line folding with 502 (YARP's HttpClient unfolds it instead).
+        await using var upstream = RawUpstream.Start(_ => RawReply.Text("HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\nContent-Length: 0\r\n\r\n"));
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+
+        using var response = await gateway.GetAsync("/a/x");
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        await TestGateway.ProblemAsync(response);
+    }
+
+    [Fact]
+    public async Task LargeBodies_BothWays_ArriveWhole()
+    {
+        var payload = new byte[3 * 1024 * 1024 + 17];
+        Random.Shared.NextBytes(payload);
+        await using var upstream = RawUpstream.Start(r => new RawReply(
+            [.. System.Text.Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {r.Body.Length}\r\n\r\n"), .. r.Body]));
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+
+        using var withLength = await gateway.Traffic.PostAsync("/a/up", new ByteArrayContent(payload));
+        Assert.Equal(payload, await withLength.Content.ReadAsByteArrayAsync());
+        // No length: the client sends it chunked, and so does the gateway.
+        using var chunked = await gateway.Traffic.PostAsync("/a/up", new StreamContent(new MemoryStream(payload)) { Headers = { ContentLength = null } });
+        Assert.Equal(payload, await chunked.Content.ReadAsByteArrayAsync());
+        Assert.Equal("chunked", upstream.Requests[1].Field("transfer-encoding"));
+    }
+
+    [Fact]
+    public async Task RuleWithARetryPolicy_OrForwarderYarp_IsLeftToYarp()
+    {
+        await using var upstream = RawUpstream.Start(_ => RawReply.Ok());
+        var retry = new RetryModel
+        {
+            Policy = "test/retry", Attempts = 2, OnConnectFailure = true, OnTimeout = false, OnStatuses = [503], Methods = ["GET"],
+            BudgetRatio = 0.2, BudgetMinPerSecond = 10,
+        };
+        await using (var gateway = await TestGateway.StartAsync())
+        {
+            await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")) with { Policies = new PoliciesModel { Resilience = new() { Retry = retry } } });
+            Assert.Equal("ok", await gateway.BodyAsync("/a/x"));
+            Assert.Equal(0, gateway.Services.GetRequiredService<UpstreamTargets>().Count);
+        }
+        await using (var gateway = await TestGateway.StartAsync(configure: o => o.Forwarder = ForwarderKind.Yarp))
+        {
+            await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+            Assert.Equal("ok", await gateway.BodyAsync("/a/x"));
+            Assert.Equal(0, gateway.Services.GetRequiredService<UpstreamTargets>().Count);
+        }
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++) { await Task.Delay(25); }
+        Assert.True(condition());
+    }
+}
