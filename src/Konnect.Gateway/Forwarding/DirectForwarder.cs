@@ -25,7 +25,9 @@ internal sealed partial class DirectForwarder(UpstreamTargets targets, ILogger<D
         HttpContext context, UpstreamTarget target, string requestTarget, TimeSpan timeout)
     {
         var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
-        var chunked = hasBody && context.Request.ContentLength is null;
+        var length = context.Request.ContentLength;
+        var chunked = hasBody && length is null;
+        if (!hasBody && length is not 0) { length = null; }
         var bodyless = HttpMethods.IsHead(context.Request.Method);
         var aborted = context.RequestAborted;
         for (var attempt = 0; ; attempt++)
@@ -60,13 +62,13 @@ internal sealed partial class DirectForwarder(UpstreamTargets targets, ILogger<D
             var registration = connection.Begin(aborted);
             try
             {
-                var length = RequestHead.Write(connection, context, target, requestTarget, chunked);
+                var headLength = RequestHead.Write(connection, context, target, requestTarget, length, chunked);
                 connection.Arm(timeout);
-                await connection.SendAsync(connection.Buffer.AsMemory(0, length));
+                await connection.SendAsync(connection.Buffer.AsMemory(0, headLength));
                 if (hasBody)
                 {
                     phase = Phase.RequestBody;
-                    await RequestBody.SendAsync(connection, context, chunked, timeout);
+                    await RequestBody.SendAsync(connection, context, length, timeout);
                 }
                 phase = Phase.ResponseHead;
                 var framing = await ResponseHead.ReadAsync(connection, context, timeout, bodyless);

@@ -14,21 +14,29 @@ internal static class RequestBody
     // Room in front of the data for a chunk-size line ("ffffffff\r\n").
     private const int ChunkPrefix = 16;
 
-    public static async ValueTask SendAsync(UpstreamConnection connection, HttpContext context, bool chunked, TimeSpan timeout)
+    private static readonly byte[] LastChunk = "0\r\n\r\n"u8.ToArray();
+
+    /// <param name="length">The declared length; null sends the body chunked.</param>
+    public static async ValueTask SendAsync(UpstreamConnection connection, HttpContext context, long? length, TimeSpan timeout)
     {
         var body = context.Request.Body;
         var buffer = connection.Buffer;
         var room = buffer.AsMemory(ChunkPrefix, buffer.Length - ChunkPrefix - 2);
-        long sent = 0;
+        var left = length ?? long.MaxValue;
         while (true)
         {
-            int read;
-            try { read = await body.ReadAsync(room, context.RequestAborted); }
-            catch (Exception e) { throw new ClientSideException(e); }
+            // Never more than declared: bytes past the length would be read by the upstream as a next request.
+            var read = await ReadAsync(body, left > 0 ? room[..(int)Math.Min(room.Length, left)] : room[..1], context.RequestAborted);
             if (read == 0) { break; }
-            sent += read;
+            if (length is not null && read > left)
+            {
+                // Only a body replaced on the way (never the client's, which the server frames) can run past its
+                // Content-Length. The connection is closed, not reused.
+                throw new ClientSideException(new IOException($"The request body is longer than its Content-Length ({length})."));
+            }
+            left -= read;
             connection.Arm(timeout);
-            if (!chunked)
+            if (length is not null)
             {
                 await SendAllAsync(connection, buffer.AsMemory(ChunkPrefix, read));
                 continue;
@@ -41,17 +49,21 @@ internal static class RequestBody
             await SendAllAsync(connection, buffer.AsMemory(start, ChunkPrefix + read + 2 - start));
         }
 
-        if (chunked)
+        if (length is null)
         {
             connection.Arm(timeout);
-            await SendAllAsync(connection, "0\r\n\r\n"u8.ToArray());
+            await SendAllAsync(connection, LastChunk);
         }
-        else if (sent != context.Request.ContentLength)
+        else if (left != 0)
         {
-            // Only a body replaced on the way (not the client) can disagree with its Content-Length; the upstream would
-            // misread the connection, so it is not used again.
-            throw new ClientSideException(new IOException($"The request body was {sent} bytes, not the {context.Request.ContentLength} its Content-Length says."));
+            throw new ClientSideException(new IOException($"The request body ended {left} bytes short of its Content-Length ({length})."));
         }
+    }
+
+    private static async ValueTask<int> ReadAsync(Stream body, Memory<byte> into, CancellationToken aborted)
+    {
+        try { return await body.ReadAsync(into, aborted); }
+        catch (Exception e) { throw new ClientSideException(e); }
     }
 
     private static async ValueTask SendAllAsync(UpstreamConnection connection, ReadOnlyMemory<byte> bytes)

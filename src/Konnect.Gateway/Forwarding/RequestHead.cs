@@ -14,11 +14,13 @@ namespace Konnect.Gateway.Forwarding;
 internal static class RequestHead
 {
     private static readonly FrozenSet<string> Skipped = ResponseHead.HopByHop
-        .Concat(["Host", "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Prefix"])
+        .Concat(["Host", "Content-Length", "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Prefix"])
         .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Writes the head into the connection's buffer (growing it if needed); returns its length.</summary>
-    public static int Write(UpstreamConnection connection, HttpContext context, UpstreamTarget target, string requestTarget, bool chunked)
+    /// <param name="length">The body's length (0 and no body: the client sent "Content-Length: 0"); null for none or chunked.</param>
+    /// <param name="chunked">The body's length is not known: it goes chunked.</param>
+    public static int Write(UpstreamConnection connection, HttpContext context, UpstreamTarget target, string requestTarget, long? length, bool chunked)
     {
         var writer = new HeadWriter(connection);
         var request = context.Request;
@@ -49,7 +51,15 @@ internal static class RequestHead
             }
             writer.Append("\r\n"u8);
         }
+        // The framing is the gateway's own, never a copy of the client's fields: the upstream must read exactly the body
+        // that is sent (RequestBody never sends more than this length).
         if (chunked) { writer.Append("Transfer-Encoding: chunked\r\n"u8); }
+        else if (length is { } n)
+        {
+            writer.Append("Content-Length: "u8);
+            writer.Append(n);
+            writer.Append("\r\n"u8);
+        }
 
         if (context.Connection.RemoteIpAddress is { } client)
         {
@@ -95,6 +105,13 @@ internal static class RequestHead
         {
             Ensure(64);
             address.TryFormat(connection.Buffer.AsSpan(Length), out int written);
+            Length += written;
+        }
+
+        public void Append(long number)
+        {
+            Ensure(20);
+            number.TryFormat(connection.Buffer.AsSpan(Length), out var written, default, System.Globalization.CultureInfo.InvariantCulture);
             Length += written;
         }
 
