@@ -36,7 +36,7 @@ internal sealed class ConnectionPool(EndPoint endPoint)
                 connection = _idle[--_count];
                 _idle[_count] = null!;
             }
-            if (now - connection.IdleSince < idleTicks) { return connection; }
+            if (!connection.IsClosed && now - connection.IdleSince < idleTicks) { return connection; }
             connection.Dispose();
         }
     }

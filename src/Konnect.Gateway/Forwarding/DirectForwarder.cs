@@ -21,7 +21,8 @@ internal sealed partial class DirectForwarder(UpstreamTargets targets, ILogger<D
 
     private enum Phase { RequestHead, RequestBody, ResponseHead, ResponseBody }
 
-    public async ValueTask<(ForwarderError Error, Exception? Exception)> ForwardAsync(
+    /// <returns>The outcome; HeadCopied says the upstream's status and fields were already copied onto the response.</returns>
+    public async ValueTask<(ForwarderError Error, Exception? Exception, bool HeadCopied)> ForwardAsync(
         HttpContext context, UpstreamTarget target, string requestTarget, TimeSpan timeout)
     {
         var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
@@ -33,10 +34,12 @@ internal sealed partial class DirectForwarder(UpstreamTargets targets, ILogger<D
         for (var attempt = 0; ; attempt++)
         {
             var pool = target.Pool!;
-            var connection = pool.RentIdle(Stopwatch.GetTimestamp(), targets.IdleTicks);
+            // A retry never takes another pooled connection: it could be as stale as the first.
+            var connection = attempt == 0 ? pool.RentIdle(Stopwatch.GetTimestamp(), targets.IdleTicks) : null;
             var reused = connection is not null;
-            // A body cannot be sent twice, so a connection the upstream has closed meanwhile must be caught before.
-            if (reused && hasBody && connection!.PeerClosedOrSpoke())
+            // Bytes or a close that came while the connection sat idle (a late 408, an answer longer than it said)
+            // would be read as this request's answer; such a connection is not used (HttpClient checks the same).
+            if (reused && connection!.PeerClosedOrSpoke())
             {
                 connection.Dispose();
                 (connection, reused) = (null, false);
@@ -53,13 +56,18 @@ internal sealed partial class DirectForwarder(UpstreamTargets targets, ILogger<D
                     var error = aborted.IsCancellationRequested ? ForwarderError.RequestCanceled
                         : e is OperationCanceledException && timeout <= ConnectTimeout ? ForwarderError.RequestTimedOut
                         : ForwarderError.Request;
-                    return Failed(target, error, e);
+                    return Failed(target, error, e, headCopied: false);
                 }
+            }
+            if (!connection.Begin(aborted, out var registration))
+            {
+                // Closed between the pool and here: try a new one.
+                connection.Dispose();
+                continue;
             }
 
             var phase = Phase.RequestHead;
             var reusable = false;
-            var registration = connection.Begin(aborted);
             try
             {
                 var headLength = RequestHead.Write(connection, context, target, requestTarget, length, chunked);
@@ -77,30 +85,29 @@ internal sealed partial class DirectForwarder(UpstreamTargets targets, ILogger<D
                 context.Response.Headers[RequestIds.RequestIdMiddleware.HeaderName] = context.TraceIdentifier;
                 phase = Phase.ResponseBody;
                 reusable = await ResponseBody.RelayAsync(connection, context, framing, timeout) && framing.KeepAlive;
-                return (ForwarderError.None, null);
+                return (ForwarderError.None, null, true);
             }
             catch (Exception e) when (attempt == 0 && reused && IsStale(e, phase, hasBody, connection, aborted))
             {
-                // The upstream had closed the pooled connection (its own idle timeout) before this request reached it:
-                // nothing was seen, so it goes again on a new connection, as HttpClient does.
+                // The upstream closed the pooled connection (its own idle timeout) as this request reached it: no byte
+                // of an answer came, so it goes again on a new connection, as HttpClient does.
                 continue;
             }
             catch (Exception e)
             {
-                return Failed(target, Classify(e, phase, connection, aborted), e);
+                return Failed(target, Classify(e, phase, connection, aborted), e, connection.HeadCopied);
             }
             finally
             {
                 registration.Dispose();
-                connection.Finish();
-                if (reusable) { pool.Return(connection, Stopwatch.GetTimestamp()); }
+                if (connection.Finish() && reusable) { pool.Return(connection, Stopwatch.GetTimestamp()); }
                 else { connection.Dispose(); }
             }
         }
     }
 
     private static bool IsStale(Exception e, Phase phase, bool hasBody, UpstreamConnection connection, CancellationToken aborted) =>
-        !aborted.IsCancellationRequested && !connection.TimedOut && !connection.ClientAborted
+        !aborted.IsCancellationRequested && !connection.TimedOut && !connection.ClientAborted && connection.End == 0
         && (phase == Phase.RequestHead || (phase == Phase.ResponseHead && !hasBody))
         && e is UpstreamClosedException { Partial: false } or SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown };
 
@@ -119,10 +126,10 @@ internal sealed partial class DirectForwarder(UpstreamTargets targets, ILogger<D
         };
     }
 
-    private (ForwarderError, Exception?) Failed(UpstreamTarget target, ForwarderError error, Exception e)
+    private (ForwarderError, Exception?, bool) Failed(UpstreamTarget target, ForwarderError error, Exception e, bool headCopied)
     {
         LogFailed(logger, target.Address, error, e.Message);
-        return (error, e);
+        return (error, e, headCopied);
     }
 
     [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "Forwarding to {Destination} failed ({Error}): {Reason}")]

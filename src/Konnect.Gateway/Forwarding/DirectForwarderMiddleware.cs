@@ -52,10 +52,10 @@ internal sealed class DirectForwarderMiddleware(RequestDelegate next, DirectForw
         YarpConcurrency.Enter(cluster, destination);
         try
         {
-            var (error, exception) = await forwarder.ForwardAsync(context, target, requestTarget, matched.Route.Timeout ?? DefaultTimeout);
+            var (error, exception, headCopied) = await forwarder.ForwardAsync(context, target, requestTarget, matched.Route.Timeout ?? DefaultTimeout);
             if (error != ForwarderError.None)
             {
-                Fail(context, error, exception, headCopied: error is ForwarderError.ResponseBodyDestination or ForwarderError.ResponseBodyClient or ForwarderError.ResponseBodyCanceled);
+                Fail(context, error, exception, headCopied);
             }
         }
         finally

@@ -26,7 +26,7 @@ internal static class RequestBody
         while (true)
         {
             // Never more than declared: bytes past the length would be read by the upstream as a next request.
-            var read = await ReadAsync(body, left > 0 ? room[..(int)Math.Min(room.Length, left)] : room[..1], context.RequestAborted);
+            var read = await ReadAsync(body, left > 0 ? room[..(int)Math.Min(room.Length, left)] : room[..1], connection.BodyToken(context.RequestAborted));
             if (read == 0) { break; }
             if (length is not null && read > left)
             {
@@ -114,6 +114,8 @@ internal static class ResponseBody
                 }
             }
             var take = (int)Math.Min(count, connection.End - connection.Start);
+            // A client that reads slowly is activity too: the deadline covers each write as YARP's does.
+            connection.Arm(timeout);
             try { await body.WriteAsync(connection.Buffer.AsMemory(connection.Start, take)); }
             catch (Exception e) { throw new ClientSideException(e); }
             connection.Start += take;

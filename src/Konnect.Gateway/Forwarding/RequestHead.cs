@@ -32,7 +32,9 @@ internal static class RequestHead
 
         foreach (var (name, values) in request.Headers)
         {
-            if (name.StartsWith(':') || Skipped.Contains(name) || HasNewLine(values)) { continue; }
+            // Kestrel's HTTP/2 and HTTP/3 parsers let through names HTTP/1.1 cannot carry (CR, LF, ':', space): written
+            // raw they would inject fields or a whole request. Only token names go, as HttpClient only takes those.
+            if (!IsToken(name) || Skipped.Contains(name) || HasNewLine(values)) { continue; }
             writer.Append(name);
             writer.Append(": "u8);
             if (values.Count == 1)
@@ -74,6 +76,12 @@ internal static class RequestHead
         return writer.Length;
     }
 
+    // RFC 9110 token characters.
+    private static readonly SearchValues<char> TokenChars =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+    private static bool IsToken(string name) => name.Length > 0 && !name.AsSpan().ContainsAnyExcept(TokenChars);
+
     private static bool HasNewLine(StringValues values)
     {
         foreach (var value in values)
@@ -96,9 +104,13 @@ internal static class RequestHead
 
         public void Append(string text)
         {
-            // Latin-1, as HttpClient sends header values by default; one byte per char.
+            // ASCII only, as HttpClient sends header values by default (it refuses the request otherwise).
             Ensure(text.Length);
-            Length += Encoding.Latin1.GetBytes(text, connection.Buffer.AsSpan(Length));
+            if (Ascii.FromUtf16(text, connection.Buffer.AsSpan(Length), out var written) != OperationStatus.Done)
+            {
+                throw new UpstreamRequestException("Request headers must contain only ASCII characters.");
+            }
+            Length += written;
         }
 
         public void Append(System.Net.IPAddress address)
@@ -133,3 +145,6 @@ internal static class RequestHead
         }
     }
 }
+
+/// <summary>The request cannot be written upstream as it is (the gateway answers 502, as YARP would).</summary>
+internal sealed class UpstreamRequestException(string message) : IOException(message);

@@ -29,9 +29,7 @@ internal static class RequestTarget
         var queryValue = query.HasValue ? query.Value : null;
         if ((value is null || IsPlainPath(value)) && (queryValue is null || IsPlainQuery(queryValue)))
         {
-            var basePath = target.BasePath;
-            if (!string.IsNullOrEmpty(value) && basePath.EndsWith('/')) { basePath = basePath[..^1]; }
-            var head = string.Concat(basePath, value);
+            var head = string.IsNullOrEmpty(value) ? target.BasePath : string.Concat(target.BasePathBeforePath, value);
             if (head.Length == 0) { head = "/"; }
             return queryValue is null ? head : string.Concat(head, queryValue);
         }

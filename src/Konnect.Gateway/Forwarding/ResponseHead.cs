@@ -31,6 +31,10 @@ internal static class ResponseHead
     private static readonly SearchValues<byte> TokenChars =
         SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
 
+    // What a field value (and a reason phrase) may hold that Kestrel sends as is: HTAB, SP and visible ASCII.
+    private static readonly SearchValues<byte> ValueChars = SearchValues.Create(
+        [(byte)'\t', .. Enumerable.Range(0x20, 0x7F - 0x20).Select(b => (byte)b)]);
+
     /// <summary>Never copied from an upstream's answer (the same list YARP drops).</summary>
     internal static readonly FrozenSet<string> HopByHop = new[]
     {
@@ -83,6 +87,7 @@ internal static class ResponseHead
 
             var fields = head[lineLength..];
             var framing = Validate(fields, status, bodyless, http10);
+            connection.HeadCopied = true;
             Copy(connection, context, head[..lineLength], fields, status, framing);
             return framing;
         }
@@ -107,20 +112,26 @@ internal static class ResponseHead
     private static ResponseFraming Validate(ReadOnlySpan<byte> fields, int status, bool bodyless, bool http10)
     {
         long length = -1;
-        bool chunked = false, transferEncoding = false, close = http10;
+        bool chunked = false, transferEncoding = false, contentLength = false, close = http10;
         foreach (var (name, value) in new FieldEnumerator(fields))
         {
             if (!IsFieldName(name))
             {
                 throw new UpstreamProtocolException("The upstream sent an invalid header field name.");
             }
-            if (value.IndexOfAny((byte)'\r', (byte)'\n', (byte)0) >= 0)
+            if (value.ContainsAnyExcept(ValueChars))
             {
-                throw new UpstreamProtocolException("The upstream sent an invalid header field value.");
+                // Control characters would split the client's answer; bytes above 0x7E Kestrel refuses to send.
+                throw new UpstreamProtocolException("The upstream sent a header field value with a control or non-ASCII character.");
             }
             switch (ResponseHeaderNames.IndexOf(name))
             {
                 case ResponseHeaderNames.ContentLength:
+                    contentLength = true;
+                    if (new TokenEnumerator(value) is var parts && !parts.MoveNext())
+                    {
+                        throw new UpstreamProtocolException("The upstream sent an empty Content-Length.");
+                    }
                     foreach (var part in new TokenEnumerator(value))
                     {
                         if (!Utf8Parser.TryParse(part, out long parsed, out var used) || used != part.Length || parsed < 0 || (length >= 0 && parsed != length))
@@ -147,7 +158,10 @@ internal static class ResponseHead
         if (bodyless || status is 204 or 304) { return new ResponseFraming(BodyFraming.None, length, !close); }
         if (transferEncoding)
         {
-            return chunked ? new ResponseFraming(BodyFraming.Chunked, -1, !close) : new ResponseFraming(BodyFraming.UntilClose, -1, false);
+            // Both framings, or a transfer coding from an HTTP/1.0 server: faulty framing (RFC 9112 6.1 and 6.3); the
+            // body is read as the coding says, and the connection is not used again.
+            var keep = !close && !contentLength && !http10;
+            return chunked ? new ResponseFraming(BodyFraming.Chunked, -1, keep) : new ResponseFraming(BodyFraming.UntilClose, -1, false);
         }
         return length >= 0 ? new ResponseFraming(BodyFraming.Length, length, !close) : new ResponseFraming(BodyFraming.UntilClose, -1, false);
     }
@@ -157,7 +171,8 @@ internal static class ResponseHead
         var response = context.Response;
         response.StatusCode = status;
         var reason = statusLine.Length > 15 ? statusLine[13..^2] : default;
-        if (!reason.IsEmpty && !Ascii.Equals(reason, ReasonPhrases.GetReasonPhrase(status)))
+        // A reason with anything but visible ASCII and spaces is dropped (Kestrel writes it unchecked).
+        if (!reason.IsEmpty && !reason.ContainsAnyExcept(ValueChars) && !Ascii.Equals(reason, ReasonPhrases.GetReasonPhrase(status)))
         {
             context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = Encoding.Latin1.GetString(reason);
         }
@@ -178,8 +193,8 @@ internal static class ResponseHead
                 headers.Append(ResponseHeaderNames.Name(known), Value(connection, known, value));
                 continue;
             }
-            var nameText = Encoding.ASCII.GetString(name);
-            if (!HopByHop.Contains(nameText)) { headers.Append(nameText, Encoding.Latin1.GetString(value)); }
+            var nameText = UnknownName(connection, name);
+            if (!HopByHop.Contains(nameText)) { headers.Append(nameText, Encoding.ASCII.GetString(value)); }
         }
     }
 
@@ -187,7 +202,17 @@ internal static class ResponseHead
     {
         var last = connection.LastValues[known];
         if (last is not null && last.Length == value.Length && Ascii.Equals(value, last)) { return last; }
-        return connection.LastValues[known] = Encoding.Latin1.GetString(value);
+        return connection.LastValues[known] = Encoding.ASCII.GetString(value);
+    }
+
+    /// <summary>The name's string, from the connection's few slots when it came before (X-Powered-By, X-Trace-Id...).</summary>
+    private static string UnknownName(UpstreamConnection connection, ReadOnlySpan<byte> name)
+    {
+        var names = connection.LastNames;
+        var slot = (name.Length + name[0]) & (names.Length - 1);
+        var last = names[slot];
+        if (last is not null && last.Length == name.Length && Ascii.Equals(name, last)) { return last; }
+        return names[slot] = Encoding.ASCII.GetString(name);
     }
 }
 

@@ -19,6 +19,10 @@ internal static class ResponseHeaderNames
 
     private static readonly byte[][] Bytes = Names.Select(Encoding.ASCII.GetBytes).ToArray();
 
+    // Indices by name length: a field line compares against the one or two names of its length only.
+    private static readonly int[][] ByLength = Enumerable.Range(0, Names.Max(n => n.Length) + 1)
+        .Select(l => Enumerable.Range(0, Names.Length).Where(i => Names[i].Length == l).ToArray()).ToArray();
+
     public static int Count => Names.Length;
 
     public const int ContentLength = 3;
@@ -28,9 +32,10 @@ internal static class ResponseHeaderNames
     /// <summary>The index of <paramref name="name"/> (compared ignoring case), or -1.</summary>
     public static int IndexOf(ReadOnlySpan<byte> name)
     {
-        for (var i = 0; i < Bytes.Length; i++)
+        if (name.Length >= ByLength.Length) { return -1; }
+        foreach (var i in ByLength[name.Length])
         {
-            if (Bytes[i].Length == name.Length && Ascii.EqualsIgnoreCase(Bytes[i], name)) { return i; }
+            if (Ascii.EqualsIgnoreCase(Bytes[i], name)) { return i; }
         }
         return -1;
     }

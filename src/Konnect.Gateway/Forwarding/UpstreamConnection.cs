@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -10,27 +11,49 @@ namespace Konnect.Gateway.Forwarding;
 /// activity timeout by closing the socket, which fails whatever read or write is pending; the client going away does
 /// the same through a registration on its abort token. The flags say which of the two happened.
 /// </summary>
+/// <remarks>
+/// One state word orders everything that can close the connection against the exchange: idle, busy or closed, plus
+/// a generation counted per exchange. The timer and the abort close it only while busy (compare-and-swap on the word
+/// they read), so a callback that arrives late can never close a connection already back in its pool or serving the
+/// next request; <see cref="Finish"/> reports a connection closed during the exchange, which is then not pooled.
+/// The timer is not re-set on every read and write: each activity moves a deadline, and the timer, when it fires
+/// early, sleeps again until the deadline.
+/// </remarks>
 internal sealed class UpstreamConnection : IDisposable
 {
     public const int BufferSize = 16 * 1024;
 
+    private const long Idle = 0, Busy = 1, Closed = 3, PhaseMask = 3, Generation = 4;
+
     private readonly Socket _socket;
+    private readonly Lock _timerLock = new();
     private ITimer? _timer;
-    private int _closed;
+    private long _state;
+    private long _deadline;
+    private long _timerDue = long.MaxValue;
+    private CancellationTokenSource? _body;
 
     private UpstreamConnection(Socket socket) => _socket = socket;
 
-    /// <summary>When the connection was last returned to its pool (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
+    /// <summary>When the connection was last returned to its pool (<see cref="Stopwatch"/> ticks).</summary>
     public long IdleSince { get; set; }
 
-    /// <summary>The activity timeout closed the socket.</summary>
+    /// <summary>The activity timeout closed the socket during the current exchange.</summary>
     public bool TimedOut { get; private set; }
 
-    /// <summary>The client's request was aborted and closed the socket.</summary>
+    /// <summary>The client's request was aborted and closed the socket during the current exchange.</summary>
     public bool ClientAborted { get; private set; }
+
+    /// <summary>The upstream's status and fields were copied onto the client's response in the current exchange.</summary>
+    public bool HeadCopied { get; set; }
+
+    public bool IsClosed => (Volatile.Read(ref _state) & PhaseMask) == Closed;
 
     /// <summary>Header values seen last on this connection, by <see cref="ResponseHeaderNames"/> index: repeats reuse the string.</summary>
     public string?[] LastValues { get; } = new string?[ResponseHeaderNames.Count];
+
+    /// <summary>Unknown header names seen last on this connection (a few slots): repeats reuse the string.</summary>
+    public string?[] LastNames { get; } = new string?[8];
 
     // The exchange's buffer: received bytes are Buffer[Start..End).
     public byte[] Buffer = [];
@@ -57,22 +80,46 @@ internal sealed class UpstreamConnection : IDisposable
         }
     }
 
-    /// <summary>Starts an exchange: rents the buffer and closes the socket if the client goes away.</summary>
-    public CancellationTokenRegistration Begin(CancellationToken aborted)
+    /// <summary>
+    /// Starts an exchange: rents the buffer and closes the socket if the client goes away. False when the connection
+    /// was closed meanwhile (it cannot be used).
+    /// </summary>
+    public bool Begin(CancellationToken aborted, out CancellationTokenRegistration registration)
     {
+        registration = default;
+        var state = Volatile.Read(ref _state);
+        if ((state & PhaseMask) != Idle || Interlocked.CompareExchange(ref _state, state | Busy, state) != state) { return false; }
         Buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         Start = End = 0;
-        TimedOut = ClientAborted = false;
-        return aborted.UnsafeRegister(static s => ((UpstreamConnection)s!).AbortForClient(), this);
+        TimedOut = ClientAborted = HeadCopied = false;
+        registration = aborted.UnsafeRegister(static s => ((UpstreamConnection)s!).AbortForClient(), this);
+        return true;
     }
 
-    /// <summary>Ends an exchange (cleanly or not): gives the buffer back and stops the timer.</summary>
-    public void Finish()
+    /// <summary>
+    /// Ends an exchange (cleanly or not; after the abort registration is disposed): gives the buffer back. True when
+    /// the connection is still open and idle again, so it may be pooled.
+    /// </summary>
+    public bool Finish()
     {
-        Disarm();
         var buffer = Buffer;
         Buffer = [];
         if (buffer.Length > 0) { ArrayPool<byte>.Shared.Return(buffer); }
+        if (_body is { } body)
+        {
+            _body = null;
+            body.Dispose();
+        }
+        var state = Volatile.Read(ref _state);
+        return (state & PhaseMask) == Busy && Interlocked.CompareExchange(ref _state, (state & ~PhaseMask) + Generation, state) == state;
+    }
+
+    /// <summary>A token for reading the client's body that the activity timeout and the client's abort both cancel.</summary>
+    public CancellationToken BodyToken(CancellationToken aborted)
+    {
+        _body ??= CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        if (TimedOut) { _body.Cancel(); }
+        return _body.Token;
     }
 
     /// <summary>Whether the peer closed (or sent something) while the connection sat idle: then it cannot be reused.</summary>
@@ -82,14 +129,19 @@ internal sealed class UpstreamConnection : IDisposable
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { return true; }
     }
 
-    /// <summary>(Re)starts the activity timeout; every read and write of the exchange calls it.</summary>
+    /// <summary>Moves the activity deadline to <paramref name="timeout"/> from now; every read and write calls it.</summary>
     public void Arm(TimeSpan timeout)
     {
-        _timer ??= TimeProvider.System.CreateTimer(static s => ((UpstreamConnection)s!).AbortForTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _timer.Change(timeout, Timeout.InfiniteTimeSpan);
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        lock (_timerLock)
+        {
+            _deadline = deadline;
+            if (deadline >= _timerDue) { return; }
+            _timerDue = deadline;
+            _timer ??= TimeProvider.System.CreateTimer(static s => ((UpstreamConnection)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer.Change(timeout, Timeout.InfiniteTimeSpan);
+        }
     }
-
-    public void Disarm() => _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
     public ValueTask<int> SendAsync(ReadOnlyMemory<byte> bytes) => _socket.SendAsync(bytes, SocketFlags.None);
 
@@ -121,21 +173,50 @@ internal sealed class UpstreamConnection : IDisposable
         Buffer = larger;
     }
 
-    private void AbortForTimeout()
+    private void OnTimer()
     {
+        long state;
+        lock (_timerLock)
+        {
+            _timerDue = long.MaxValue;
+            state = Volatile.Read(ref _state);
+            if ((state & PhaseMask) != Busy) { return; }
+            var left = _deadline - Stopwatch.GetTimestamp();
+            if (left > 0)
+            {
+                // Activity moved the deadline since the timer was set: sleep until the new one.
+                _timerDue = _deadline;
+                _timer?.Change(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency), Timeout.InfiniteTimeSpan);
+                return;
+            }
+        }
+        if (!CloseIfBusy(state)) { return; }
         TimedOut = true;
-        Dispose();
+        try { _body?.Cancel(); }
+        catch (ObjectDisposedException) { } // the exchange ended meanwhile
+        Close();
     }
 
     private void AbortForClient()
     {
+        var state = Volatile.Read(ref _state);
+        if (!CloseIfBusy(state)) { return; }
         ClientAborted = true;
-        Dispose();
+        Close();
     }
+
+    private bool CloseIfBusy(long state) =>
+        (state & PhaseMask) == Busy && Interlocked.CompareExchange(ref _state, state | Closed, state) == state;
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _closed, 1) != 0) { return; }
+        Interlocked.Or(ref _state, Closed);
+        Close();
+    }
+
+    private void Close()
+    {
+        if ((Volatile.Read(ref _state) & PhaseMask) != Closed) { return; }
         _timer?.Dispose();
         _socket.Dispose();
     }

@@ -14,6 +14,7 @@ internal sealed class UpstreamTarget
         Address = address;
         EndPoint = endPoint;
         BasePath = basePath;
+        BasePathBeforePath = basePath.EndsWith('/') ? basePath[..^1] : basePath;
         Authority = authority;
         HostLine = Encoding.ASCII.GetBytes($"Host: {authority}\r\n");
     }
@@ -31,6 +32,9 @@ internal sealed class UpstreamTarget
 
     /// <summary>The address's path ("" when it has none), put in front of every request path as YARP does.</summary>
     public string BasePath { get; }
+
+    /// <summary><see cref="BasePath"/> without a trailing '/', put in front of a non-empty path (which starts with one).</summary>
+    public string BasePathBeforePath { get; }
 
     /// <summary>"Host: authority\r\n": the upstream's own authority, as YARP sends by default.</summary>
     public byte[] HostLine { get; }

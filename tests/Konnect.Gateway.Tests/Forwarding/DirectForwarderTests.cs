@@ -142,6 +142,80 @@ public sealed class DirectForwarderTests
     }
 
     [Fact]
+    public async Task UpstreamSendsBytesOnTheIdleConnection_NextRequestDoesNotTakeThemForItsAnswer()
+    {
+        var count = 0;
+        await using var upstream = RawUpstream.Start(_ => Interlocked.Increment(ref count) == 1
+            ? RawReply.Ok("first") with { Later = "HTTP/1.1 408 Request Timeout\r\nContent-Length: 4\r\n\r\nlate"u8.ToArray() }
+            : RawReply.Ok("second"));
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+
+        Assert.Equal("first", await gateway.BodyAsync("/a/1"));
+        await Task.Delay(400);
+
+        Assert.Equal("second", await gateway.BodyAsync("/a/2"));
+        Assert.Equal(2, upstream.Connections);
+    }
+
+    [Fact]
+    public async Task ReasonPhraseCarryingABareLineFeed_IsDropped_NotSentAsAField()
+    {
+        await using var upstream = RawUpstream.Start(_ => RawReply.Text("HTTP/1.1 200 OK\nSet-Cookie: s=evil\r\nContent-Length: 2\r\n\r\nok"));
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+
+        var raw = await ForwarderPair.RawAsync(gateway, "GET /a/x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", raw);
+        Assert.DoesNotContain("evil", raw);
+    }
+
+    [Fact]
+    public async Task FieldValueKestrelCannotSend_Answers502Problem_WithoutTheUpstreamsFields()
+    {
+        await using var upstream = RawUpstream.Start(_ => RawReply.Text(
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nSet-Cookie: a=1\r\nContent-Disposition: attachment; filename=\"r\u00c3\u00a9sum\u00c3\u00a9.pdf\"\r\n\r\nhello"));
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+
+        using var response = await gateway.GetAsync("/a/x");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        await TestGateway.ProblemAsync(response);
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+    }
+
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nX-Bell: a\u0007b\r\n\r\nx")]
+    public async Task MalformedField_Answers502Problem(string reply)
+    {
+        await using var upstream = RawUpstream.Start(_ => RawReply.Text(reply, close: true));
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+
+        using var response = await gateway.GetAsync("/a/x");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        await TestGateway.ProblemAsync(response);
+    }
+
+    [Fact]
+    public async Task ClientStopsSendingItsBody_RuleTimeout_Answers504()
+    {
+        await using var upstream = RawUpstream.Start(_ => RawReply.Ok());
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")) with { Timeout = TimeSpan.FromMilliseconds(500) });
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var raw = await ForwarderPair.RawAsync(gateway, "POST /a/x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab", readFor: TimeSpan.FromSeconds(5));
+
+        Assert.StartsWith("HTTP/1.1 504", raw);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(4), $"answered after {started.Elapsed}");
+    }
+
+    [Fact]
     public async Task LargeBodies_BothWays_ArriveWhole()
     {
         var payload = new byte[3 * 1024 * 1024 + 17];

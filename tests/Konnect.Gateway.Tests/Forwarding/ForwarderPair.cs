@@ -30,17 +30,27 @@ internal sealed class ForwarderPair : IAsyncDisposable
         return new ForwarderPair(upstream, konnect, yarp);
     }
 
-    /// <summary>Sends <paramref name="wire"/> as is on a new connection and returns everything until the gateway closes it.</summary>
-    public static async Task<string> RawAsync(TestGateway gateway, string wire)
+    /// <summary>
+    /// Sends <paramref name="wire"/> as is on a new connection and returns everything until the gateway closes it (or,
+    /// with <paramref name="readFor"/>, what came within that time).
+    /// </summary>
+    public static async Task<string> RawAsync(TestGateway gateway, string wire, TimeSpan? readFor = null)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(gateway.Traffic.BaseAddress!.Host, gateway.Traffic.BaseAddress.Port);
         await socket.SendAsync(Encoding.Latin1.GetBytes(wire), SocketFlags.None);
         var received = new MemoryStream();
         var buffer = new byte[8192];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        int read;
-        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0) { received.Write(buffer, 0, read); }
+        using var timeout = new CancellationTokenSource(readFor ?? TimeSpan.FromSeconds(10));
+        try
+        {
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0) { received.Write(buffer, 0, read); }
+        }
+        catch (OperationCanceledException) when (readFor is not null)
+        {
+            // Read for as long as asked.
+        }
         return Encoding.Latin1.GetString(received.ToArray());
     }
 

@@ -7,7 +7,8 @@ namespace Konnect.Gateway.Tests.Infrastructure;
 /// <summary>What <see cref="RawUpstream"/> writes back for one request, byte for byte.</summary>
 /// <param name="Bytes">The whole answer as it goes on the wire (null: never answer).</param>
 /// <param name="Close">Close the connection after writing.</param>
-internal sealed record RawReply(byte[]? Bytes, bool Close = false)
+/// <param name="Later">Written on the same connection a moment after the answer, unasked (as an upstream's late 408).</param>
+internal sealed record RawReply(byte[]? Bytes, bool Close = false, byte[]? Later = null)
 {
     public static RawReply Text(string wire, bool close = false) => new(Encoding.Latin1.GetBytes(wire), close);
 
@@ -119,6 +120,11 @@ internal sealed class RawUpstream : IAsyncDisposable
                     return;
                 }
                 await socket.SendAsync(reply.Bytes, SocketFlags.None);
+                if (reply.Later is { } later)
+                {
+                    await Task.Delay(100);
+                    await socket.SendAsync(later, SocketFlags.None);
+                }
                 if (reply.Close)
                 {
                     socket.Shutdown(SocketShutdown.Both);
