@@ -30,6 +30,13 @@ internal sealed class AccessLogWriter(AccessLogOutput output, GatewayMetrics met
     // Linux) is atomic, so console logging on the same stdout never splices into the middle of a line.
     private const int FlushBytes = 4096;
 
+    /// <summary>
+    /// How long the writer gathers lines after it wakes before it drains them. Without it, every request under load
+    /// woke the writer task on its own (a thread-pool wake-up and a write per line, about a fifth of the gateway's
+    /// CPU at 30,000 requests a second); a line reaches stdout at most this much later.
+    /// </summary>
+    internal static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(10);
+
     private readonly Channel<AccessLogEntry> _queue = Channel.CreateBounded<AccessLogEntry>(new BoundedChannelOptions(Capacity)
     {
         FullMode = BoundedChannelFullMode.DropWrite,
@@ -53,6 +60,7 @@ internal sealed class AccessLogWriter(AccessLogOutput output, GatewayMetrics met
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
+                await Task.Delay(Gather, stoppingToken);
                 await DrainAsync(pending, line, json, stoppingToken);
             }
         }
