@@ -133,9 +133,13 @@ internal sealed class UpstreamConnection : IDisposable
     public void Arm(TimeSpan timeout)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        Volatile.Write(ref _deadline, deadline);
+        // The common case: the timer is set to fire no later than the new deadline; when it fires it reads the deadline
+        // and sleeps again. (OnTimer publishes a stopped timer with a fenced write before it looks at the state, and
+        // Begin's compare-and-swap comes before this read, so a busy exchange never sees a stopped timer as running.)
+        if (deadline >= Volatile.Read(ref _timerDue)) { return; }
         lock (_timerLock)
         {
-            _deadline = deadline;
             if (deadline >= _timerDue) { return; }
             _timerDue = deadline;
             _timer ??= TimeProvider.System.CreateTimer(static s => ((UpstreamConnection)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -178,14 +182,14 @@ internal sealed class UpstreamConnection : IDisposable
         long state;
         lock (_timerLock)
         {
-            _timerDue = long.MaxValue;
+            Interlocked.Exchange(ref _timerDue, long.MaxValue);
             state = Volatile.Read(ref _state);
             if ((state & PhaseMask) != Busy) { return; }
             var left = _deadline - Stopwatch.GetTimestamp();
             if (left > 0)
             {
                 // Activity moved the deadline since the timer was set: sleep until the new one.
-                _timerDue = _deadline;
+                Volatile.Write(ref _timerDue, _deadline);
                 _timer?.Change(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency), Timeout.InfiniteTimeSpan);
                 return;
             }

@@ -2,6 +2,7 @@ using System.Net;
 using Konnect.Controller.Model;
 using Konnect.Gateway.Forwarding;
 using Konnect.Gateway.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
@@ -213,6 +214,28 @@ public sealed class DirectForwarderTests
 
         Assert.StartsWith("HTTP/1.1 504", raw);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(4), $"answered after {started.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData(150, "aaaaa")]
+    [InlineData(1200, null)]
+    public async Task SlowStream_DeadlineMovesWithEachRead_OnlyAGapLongerThanTheTimeoutCutsIt(int thirdGapMs, string? expected)
+    {
+        // Five one-byte chunks 150 ms apart (the third after thirdGapMs), under a 500 ms rule timeout.
+        var chunks = Enumerable.Range(0, 5).Select(i => (i == 2 ? thirdGapMs : 150, "1\r\na\r\n")).Append((10, "0\r\n\r\n")).ToArray();
+        await using var upstream = RawUpstream.Start(_ => RawReply.Text("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n") with { Then = chunks });
+        await using var gateway = await TestGateway.StartAsync();
+        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")) with { Timeout = TimeSpan.FromMilliseconds(500) });
+
+        using var response = await gateway.Traffic.GetAsync("/a/stream", HttpCompletionOption.ResponseHeadersRead);
+        if (expected is not null)
+        {
+            Assert.Equal(expected, await response.Content.ReadAsStringAsync());
+        }
+        else
+        {
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => response.Content.ReadAsStringAsync());
+        }
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace Konnect.Gateway.Tests.Infrastructure;
 /// <param name="Bytes">The whole answer as it goes on the wire (null: never answer).</param>
 /// <param name="Close">Close the connection after writing.</param>
 /// <param name="Later">Written on the same connection a moment after the answer, unasked (as an upstream's late 408).</param>
-internal sealed record RawReply(byte[]? Bytes, bool Close = false, byte[]? Later = null)
+/// <param name="Then">Written after the answer, each after its delay (a body that trickles in).</param>
+internal sealed record RawReply(byte[]? Bytes, bool Close = false, byte[]? Later = null, (int DelayMs, string Wire)[]? Then = null)
 {
     public static RawReply Text(string wire, bool close = false) => new(Encoding.Latin1.GetBytes(wire), close);
 
@@ -120,6 +121,11 @@ internal sealed class RawUpstream : IAsyncDisposable
                     return;
                 }
                 await socket.SendAsync(reply.Bytes, SocketFlags.None);
+                foreach (var (delay, wire) in reply.Then ?? [])
+                {
+                    await Task.Delay(delay);
+                    await socket.SendAsync(Encoding.Latin1.GetBytes(wire), SocketFlags.None);
+                }
                 if (reply.Later is { } later)
                 {
                     await Task.Delay(100);
