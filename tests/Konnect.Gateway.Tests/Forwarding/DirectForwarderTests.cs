@@ -34,9 +34,8 @@ public sealed class DirectForwarderTests
     [Fact]
     public async Task UpstreamSaysConnectionClose_NextRequest_OpensANewConnection()
     {
-        await using var upstream = RawUpstream.Start(_ => RawReply.Text("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", close: true));
-        await using var gateway = await TestGateway.StartAsync();
-        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+        await using var rig = await Rig.StartAsync(_ => RawReply.Text("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", close: true));
+        var (upstream, gateway) = (rig.Upstream, rig.Gateway);
 
         Assert.Equal("ok", await gateway.BodyAsync("/a/1"));
         Assert.Equal("ok", await gateway.BodyAsync("/a/2"));
@@ -48,9 +47,8 @@ public sealed class DirectForwarderTests
     public async Task UpstreamClosedThePooledConnectionSilently_NextRequests_StillSucceed()
     {
         // The upstream answers and then closes without saying so, as a server whose keep-alive timeout just expired.
-        await using var upstream = RawUpstream.Start(_ => RawReply.Text("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", close: true));
-        await using var gateway = await TestGateway.StartAsync();
-        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+        await using var rig = await Rig.StartAsync(_ => RawReply.Text("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", close: true));
+        var (upstream, gateway) = (rig.Upstream, rig.Gateway);
 
         Assert.Equal("ok", await gateway.BodyAsync("/a/1"));
         await Eventually(() => upstream.Requests.Count == 1);
@@ -86,9 +84,8 @@ public sealed class DirectForwarderTests
     [Fact]
     public async Task ClientGivesUpWhileTheUpstreamThinks_GatewayClosesTheUpstreamConnection()
     {
-        await using var upstream = RawUpstream.Start(_ => RawReply.Hang);
-        await using var gateway = await TestGateway.StartAsync();
-        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+        await using var rig = await Rig.StartAsync(_ => RawReply.Hang);
+        var (upstream, gateway) = (rig.Upstream, rig.Gateway);
 
         using var cancel = new CancellationTokenSource();
         var pending = gateway.Traffic.GetAsync("/a/slow", cancel.Token);
@@ -102,9 +99,8 @@ public sealed class DirectForwarderTests
     [Fact]
     public async Task RequestInFlight_IsCountedOnItsDestination_ForTheLoadBalancers()
     {
-        await using var upstream = RawUpstream.Start(_ => RawReply.Hang);
-        await using var gateway = await TestGateway.StartAsync();
-        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")) with { Timeout = TimeSpan.FromSeconds(2) });
+        await using var rig = await Rig.StartAsync(_ => RawReply.Hang, r => r with { Timeout = TimeSpan.FromSeconds(2) });
+        var (upstream, gateway) = (rig.Upstream, rig.Gateway);
         Assert.True(gateway.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster("test/a/0", out var cluster));
         var destination = cluster.Destinations.Values.Single();
 
@@ -120,9 +116,8 @@ public sealed class DirectForwarderTests
     [Fact]
     public async Task UpstreamClosesInTheMiddleOfTheBody_ClientSeesABrokenAnswer()
     {
-        await using var upstream = RawUpstream.Start(_ => RawReply.Text("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this", close: true));
-        await using var gateway = await TestGateway.StartAsync();
-        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+        await using var rig = await Rig.StartAsync(_ => RawReply.Text("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this", close: true));
+        var (upstream, gateway) = (rig.Upstream, rig.Gateway);
 
         using var response = await gateway.Traffic.GetAsync("/a/x", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -133,9 +128,8 @@ public sealed class DirectForwarderTests
     public async Task UpstreamFoldsAHeaderLine_Answers502Problem()
     {
         // RFC 9112 5.2 lets a proxy reject obsolete line folding with 502 (YARP's HttpClient unfolds it instead).
-        await using var upstream = RawUpstream.Start(_ => RawReply.Text("HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\nContent-Length: 0\r\n\r\n"));
-        await using var gateway = await TestGateway.StartAsync();
-        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+        await using var rig = await Rig.StartAsync(_ => RawReply.Text("HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\nContent-Length: 0\r\n\r\n"));
+        var (upstream, gateway) = (rig.Upstream, rig.Gateway);
 
         using var response = await gateway.GetAsync("/a/x");
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
@@ -162,9 +156,8 @@ public sealed class DirectForwarderTests
     [Fact]
     public async Task ReasonPhraseCarryingABareLineFeed_IsDropped_NotSentAsAField()
     {
-        await using var upstream = RawUpstream.Start(_ => RawReply.Text("HTTP/1.1 200 OK\nSet-Cookie: s=evil\r\nContent-Length: 2\r\n\r\nok"));
-        await using var gateway = await TestGateway.StartAsync();
-        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+        await using var rig = await Rig.StartAsync(_ => RawReply.Text("HTTP/1.1 200 OK\nSet-Cookie: s=evil\r\nContent-Length: 2\r\n\r\nok"));
+        var (upstream, gateway) = (rig.Upstream, rig.Gateway);
 
         var raw = await ForwarderPair.RawAsync(gateway, "GET /a/x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
 
@@ -192,9 +185,8 @@ public sealed class DirectForwarderTests
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nX-Bell: a\u0007b\r\n\r\nx")]
     public async Task MalformedField_Answers502Problem(string reply)
     {
-        await using var upstream = RawUpstream.Start(_ => RawReply.Text(reply, close: true));
-        await using var gateway = await TestGateway.StartAsync();
-        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
+        await using var rig = await Rig.StartAsync(_ => RawReply.Text(reply, close: true));
+        var (upstream, gateway) = (rig.Upstream, rig.Gateway);
 
         using var response = await gateway.GetAsync("/a/x");
 
@@ -205,9 +197,8 @@ public sealed class DirectForwarderTests
     [Fact]
     public async Task ClientStopsSendingItsBody_RuleTimeout_Answers504()
     {
-        await using var upstream = RawUpstream.Start(_ => RawReply.Ok());
-        await using var gateway = await TestGateway.StartAsync();
-        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")) with { Timeout = TimeSpan.FromMilliseconds(500) });
+        await using var rig = await Rig.StartAsync(_ => RawReply.Ok(), r => r with { Timeout = TimeSpan.FromMilliseconds(500) });
+        var (upstream, gateway) = (rig.Upstream, rig.Gateway);
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         var raw = await ForwarderPair.RawAsync(gateway, "POST /a/x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab", readFor: TimeSpan.FromSeconds(5));
@@ -223,9 +214,8 @@ public sealed class DirectForwarderTests
     {
         // Five one-byte chunks 150 ms apart (the third after thirdGapMs), under a 500 ms rule timeout.
         var chunks = Enumerable.Range(0, 5).Select(i => (i == 2 ? thirdGapMs : 150, "1\r\na\r\n")).Append((10, "0\r\n\r\n")).ToArray();
-        await using var upstream = RawUpstream.Start(_ => RawReply.Text("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n") with { Then = chunks });
-        await using var gateway = await TestGateway.StartAsync();
-        await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")) with { Timeout = TimeSpan.FromMilliseconds(500) });
+        await using var rig = await Rig.StartAsync(_ => RawReply.Text("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n") with { Then = chunks }, r => r with { Timeout = TimeSpan.FromMilliseconds(500) });
+        var (upstream, gateway) = (rig.Upstream, rig.Gateway);
 
         using var response = await gateway.Traffic.GetAsync("/a/stream", HttpCompletionOption.ResponseHeadersRead);
         if (expected is not null)
@@ -276,6 +266,29 @@ public sealed class DirectForwarderTests
             await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
             Assert.Equal("ok", await gateway.BodyAsync("/a/x"));
             Assert.Equal(0, gateway.Services.GetRequiredService<UpstreamTargets>().Count);
+        }
+    }
+
+    /// <summary>A raw upstream and a gateway (Konnect's forwarder) with one rule "a" on /a sending to it.</summary>
+    private sealed class Rig(RawUpstream upstream, TestGateway gateway) : IAsyncDisposable
+    {
+        public RawUpstream Upstream { get; } = upstream;
+
+        public TestGateway Gateway { get; } = gateway;
+
+        public static async Task<Rig> StartAsync(Func<RawRequest, RawReply> reply, Func<RouteModel, RouteModel>? rule = null)
+        {
+            var upstream = RawUpstream.Start(reply);
+            var gateway = await TestGateway.StartAsync();
+            var route = Route("a", upstream.Url(), Prefix("/a"));
+            await gateway.PublishAsync(rule is null ? route : rule(route));
+            return new Rig(upstream, gateway);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Gateway.DisposeAsync();
+            await Upstream.DisposeAsync();
         }
     }
 
