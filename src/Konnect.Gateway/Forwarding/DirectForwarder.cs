@@ -59,7 +59,7 @@ internal sealed partial class DirectForwarder(UpstreamTargets targets, ILogger<D
                     return Failed(target, error, e, headCopied: false);
                 }
             }
-            if (!connection.Begin(aborted, out var registration))
+            if (!connection.Begin(context, timeout, hasBody, out var registration))
             {
                 // Closed between the pool and here: try a new one.
                 connection.Dispose();
@@ -71,8 +71,7 @@ internal sealed partial class DirectForwarder(UpstreamTargets targets, ILogger<D
             try
             {
                 var headLength = RequestHead.Write(connection, context, target, requestTarget, length, chunked);
-                connection.Arm(timeout);
-                await connection.SendAsync(connection.Buffer.AsMemory(0, headLength));
+                await connection.SendAllAsync(connection.Buffer.AsMemory(0, headLength));
                 if (hasBody)
                 {
                     phase = Phase.RequestBody;
@@ -121,6 +120,7 @@ internal sealed partial class DirectForwarder(UpstreamTargets targets, ILogger<D
             Phase.RequestBody when connection.TimedOut => ForwarderError.RequestTimedOut,
             Phase.RequestBody when clientGone => ForwarderError.RequestBodyCanceled,
             Phase.RequestBody => e is ClientSideException ? ForwarderError.RequestBodyClient : ForwarderError.RequestBodyDestination,
+            _ when connection.TimedOut => ForwarderError.ResponseBodyDestination,
             _ when clientGone => ForwarderError.ResponseBodyCanceled,
             _ => e is ClientSideException ? ForwarderError.ResponseBodyClient : ForwarderError.ResponseBodyDestination,
         };

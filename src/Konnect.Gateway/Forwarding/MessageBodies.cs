@@ -26,7 +26,7 @@ internal static class RequestBody
         while (true)
         {
             // Never more than declared: bytes past the length would be read by the upstream as a next request.
-            var read = await ReadAsync(body, left > 0 ? room[..(int)Math.Min(room.Length, left)] : room[..1], connection.BodyToken(context.RequestAborted));
+            var read = await ReadAsync(body, left > 0 ? room[..(int)Math.Min(room.Length, left)] : room[..1], connection.BodyToken);
             if (read == 0) { break; }
             if (length is not null && read > left)
             {
@@ -38,7 +38,7 @@ internal static class RequestBody
             connection.Arm(timeout);
             if (length is not null)
             {
-                await SendAllAsync(connection, buffer.AsMemory(ChunkPrefix, read));
+                await connection.SendAllAsync(buffer.AsMemory(ChunkPrefix, read));
                 continue;
             }
             read.TryFormat(buffer.AsSpan(0, ChunkPrefix), out var digits, "x", CultureInfo.InvariantCulture);
@@ -46,13 +46,13 @@ internal static class RequestBody
             buffer.AsSpan(0, digits).CopyTo(buffer.AsSpan(start));
             "\r\n"u8.CopyTo(buffer.AsSpan(ChunkPrefix - 2));
             "\r\n"u8.CopyTo(buffer.AsSpan(ChunkPrefix + read));
-            await SendAllAsync(connection, buffer.AsMemory(start, ChunkPrefix + read + 2 - start));
+            await connection.SendAllAsync(buffer.AsMemory(start, ChunkPrefix + read + 2 - start));
         }
 
         if (length is null)
         {
             connection.Arm(timeout);
-            await SendAllAsync(connection, LastChunk);
+            await connection.SendAllAsync(LastChunk);
         }
         else if (left != 0)
         {
@@ -64,14 +64,6 @@ internal static class RequestBody
     {
         try { return await body.ReadAsync(into, aborted); }
         catch (Exception e) { throw new ClientSideException(e); }
-    }
-
-    private static async ValueTask SendAllAsync(UpstreamConnection connection, ReadOnlyMemory<byte> bytes)
-    {
-        while (!bytes.IsEmpty)
-        {
-            bytes = bytes[await connection.SendAsync(bytes)..];
-        }
     }
 }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Http;
 
 namespace Konnect.Gateway.Forwarding;
 
@@ -32,6 +33,7 @@ internal sealed class UpstreamConnection : IDisposable
     private long _deadline;
     private long _timerDue = long.MaxValue;
     private CancellationTokenSource? _body;
+    private HttpContext? _exchange;
 
     private UpstreamConnection(Socket socket) => _socket = socket;
 
@@ -81,18 +83,31 @@ internal sealed class UpstreamConnection : IDisposable
     }
 
     /// <summary>
-    /// Starts an exchange: rents the buffer and closes the socket if the client goes away. False when the connection
-    /// was closed meanwhile (it cannot be used).
+    /// Starts an exchange: rents the buffer, starts the activity deadline and closes the socket if the client goes
+    /// away. False when the connection was closed meanwhile (it cannot be used).
     /// </summary>
-    public bool Begin(CancellationToken aborted, out CancellationTokenRegistration registration)
+    /// <param name="hasBody">The client sends a body: its reads get a token the timeout cancels (<see cref="BodyToken"/>).</param>
+    public bool Begin(HttpContext context, TimeSpan timeout, bool hasBody, out CancellationTokenRegistration registration)
     {
         registration = default;
         var state = Volatile.Read(ref _state);
-        if ((state & PhaseMask) != Idle || Interlocked.CompareExchange(ref _state, state | Busy, state) != state) { return false; }
+        if ((state & PhaseMask) != Idle) { return false; }
+        // Written before the compare-and-swap publishes the exchange: a timer still due from the last exchange must
+        // find this exchange's deadline, and the body token, not the previous ones.
+        Interlocked.Exchange(ref _deadline, Deadline(timeout));
+        _body = hasBody ? CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted) : null;
+        _exchange = context;
+        TimedOut = ClientAborted = HeadCopied = false;
+        if (Interlocked.CompareExchange(ref _state, state | Busy, state) != state)
+        {
+            _body?.Dispose();
+            (_body, _exchange) = (null, null);
+            return false;
+        }
         Buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         Start = End = 0;
-        TimedOut = ClientAborted = HeadCopied = false;
-        registration = aborted.UnsafeRegister(static s => ((UpstreamConnection)s!).AbortForClient(), this);
+        registration = context.RequestAborted.UnsafeRegister(static s => ((UpstreamConnection)s!).AbortForClient(), this);
+        Arm(timeout);
         return true;
     }
 
@@ -110,17 +125,13 @@ internal sealed class UpstreamConnection : IDisposable
             _body = null;
             body.Dispose();
         }
+        _exchange = null;
         var state = Volatile.Read(ref _state);
         return (state & PhaseMask) == Busy && Interlocked.CompareExchange(ref _state, (state & ~PhaseMask) + Generation, state) == state;
     }
 
     /// <summary>A token for reading the client's body that the activity timeout and the client's abort both cancel.</summary>
-    public CancellationToken BodyToken(CancellationToken aborted)
-    {
-        _body ??= CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        if (TimedOut) { _body.Cancel(); }
-        return _body.Token;
-    }
+    public CancellationToken BodyToken => _body?.Token ?? CancellationToken.None;
 
     /// <summary>Whether the peer closed (or sent something) while the connection sat idle: then it cannot be reused.</summary>
     public bool PeerClosedOrSpoke()
@@ -132,22 +143,37 @@ internal sealed class UpstreamConnection : IDisposable
     /// <summary>Moves the activity deadline to <paramref name="timeout"/> from now; every read and write calls it.</summary>
     public void Arm(TimeSpan timeout)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        Volatile.Write(ref _deadline, deadline);
+        var deadline = Deadline(timeout);
+        // Fenced: the write must not pass the read below (OnTimer reads the deadline after publishing a stopped timer).
+        Interlocked.Exchange(ref _deadline, deadline);
         // The common case: the timer is set to fire no later than the new deadline; when it fires it reads the deadline
         // and sleeps again. (OnTimer publishes a stopped timer with a fenced write before it looks at the state, and
         // Begin's compare-and-swap comes before this read, so a busy exchange never sees a stopped timer as running.)
         if (deadline >= Volatile.Read(ref _timerDue)) { return; }
         lock (_timerLock)
         {
-            if (deadline >= _timerDue) { return; }
+            if (deadline >= _timerDue || IsClosed) { return; }
             _timerDue = deadline;
             _timer ??= TimeProvider.System.CreateTimer(static s => ((UpstreamConnection)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _timer.Change(timeout, Timeout.InfiniteTimeSpan);
+            _timer.Change(Due(timeout), Timeout.InfiniteTimeSpan);
         }
     }
 
-    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> bytes) => _socket.SendAsync(bytes, SocketFlags.None);
+    private static long Deadline(TimeSpan timeout) => Stopwatch.GetTimestamp() + (long)(Due(timeout).TotalSeconds * Stopwatch.Frequency);
+
+    // A timer cannot wait longer than about 49 days; a longer route timeout is a day at a time (the deadline decides).
+    private static TimeSpan Due(TimeSpan timeout) => timeout < MaxDue ? timeout : MaxDue;
+
+    private static readonly TimeSpan MaxDue = TimeSpan.FromDays(1);
+
+    /// <summary>Sends all of <paramref name="bytes"/>.</summary>
+    public async ValueTask SendAllAsync(ReadOnlyMemory<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            bytes = bytes[await _socket.SendAsync(bytes, SocketFlags.None)..];
+        }
+    }
 
     /// <summary>Receives into Buffer[End..]; returns the count (0: the upstream closed).</summary>
     public async ValueTask<int> ReceiveAsync()
@@ -190,15 +216,18 @@ internal sealed class UpstreamConnection : IDisposable
             {
                 // Activity moved the deadline since the timer was set: sleep until the new one.
                 Volatile.Write(ref _timerDue, _deadline);
-                _timer?.Change(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency), Timeout.InfiniteTimeSpan);
+                _timer?.Change(Due(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency)), Timeout.InfiniteTimeSpan);
                 return;
             }
         }
         if (!CloseIfBusy(state)) { return; }
         TimedOut = true;
         try { _body?.Cancel(); }
-        catch (ObjectDisposedException) { } // the exchange ended meanwhile
+        catch (Exception) { } // disposed as the exchange ended, or a registered callback threw: nothing to add
         Close();
+        // A client that stopped reading holds the relay in a write no upstream close can end: an answer already on its
+        // way is cut off, as YARP's activity timeout does; before that, the exchange answers 504 itself.
+        if (_exchange is { Response.HasStarted: true } context) { context.Abort(); }
     }
 
     private void AbortForClient()
@@ -221,7 +250,8 @@ internal sealed class UpstreamConnection : IDisposable
     private void Close()
     {
         if ((Volatile.Read(ref _state) & PhaseMask) != Closed) { return; }
-        _timer?.Dispose();
+        // Under the timer's lock: OnTimer re-arms only under it, after seeing the connection not closed.
+        lock (_timerLock) { _timer?.Dispose(); }
         _socket.Dispose();
     }
 }
