@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: throughput and latency of Konnect side by side with nginx on this machine (issue #9, part 1).
 # Everything listens on loopback; wrk, the backend, nginx and Konnect share the machine's cores, so the numbers
-# compare the proxies with each other, not with another machine's. Propagation and memory are not measured yet.
+# compare the proxies with each other, not with another machine's. Propagation and memory: tests/bench/Konnect.Bench.Scale.
 #
 # Settings (environment): ROUNDS (5), DURATION (5s), THREADS (2), CONNECTIONS (50), NGINX_WORKERS (2), CONFIG (Release).
 set -euo pipefail
@@ -126,15 +126,15 @@ for port in 18090 18092; do wait_200 "http://127.0.0.1:$port/chain" "x-api-key: 
 [[ $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18092/chain) == 401 ]] \
   || { echo "make bench: /chain without a key did not answer 401" >&2; exit 1; }
 
-# name|url|header
+# name|url|header|index in pids of the process that serves it (whose CPU time is counted)
 targets=(
-  "direct|http://127.0.0.1:18081/|"
-  "nginx, log off|http://127.0.0.1:18082/|"
-  "konnect plain, log off|http://127.0.0.1:18090/plain|"
-  "nginx, log on|http://127.0.0.1:18083/|"
-  "konnect chain, log on|http://127.0.0.1:18092/chain|x-api-key: $API_KEY"
-  "konnect plain, log on|http://127.0.0.1:18092/plain|"
-  "konnect plain, both off|http://127.0.0.1:18094/plain|"
+  "direct|http://127.0.0.1:18081/||0"
+  "nginx, log off|http://127.0.0.1:18082/||1"
+  "konnect plain, log off|http://127.0.0.1:18090/plain||2"
+  "nginx, log on|http://127.0.0.1:18083/||1"
+  "konnect chain, log on|http://127.0.0.1:18092/chain|x-api-key: $API_KEY|3"
+  "konnect plain, log on|http://127.0.0.1:18092/plain||3"
+  "konnect plain, both off|http://127.0.0.1:18094/plain||4"
 )
 
 # One wrk run; prints "rps p50_ms p99_ms". Any non-2xx response or socket error fails the bench.
@@ -147,26 +147,42 @@ run_wrk() { # duration url header
     /Requests\/sec:/ { rps = $2 }
     $1 == "50%" { p50 = ms($2) }
     $1 == "99%" { p99 = ms($2) }
-    END { printf "%s %s %s\n", rps, p50, p99 }' <<<"$out"
+    /requests in/ { n = $1 }
+    END { printf "%s %s %s %s\n", rps, p50, p99, n }' <<<"$out"
 }
 
+# CPU time (user + system, in clock ticks) of a process and its children (nginx's workers), from /proc/<pid>/stat.
+# Per request it is the cost that does not depend on how the shared cores were scheduled during the run.
+cpu_ticks() { # pid
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    [[ -r /proc/$p/stat ]] && total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+
 echo "warming up..." >&2
-for t in "${targets[@]}"; do IFS='|' read -r _ url header <<<"$t"; run_wrk 3s "$url" "$header" >/dev/null; done
+for t in "${targets[@]}"; do IFS='|' read -r _ url header _ <<<"$t"; run_wrk 3s "$url" "$header" >/dev/null; done
 
 declare -A results
 for round in $(seq 1 "$ROUNDS"); do
   for i in "${!targets[@]}"; do
-    IFS='|' read -r name url header <<<"${targets[$i]}"
+    IFS='|' read -r name url header served_by <<<"${targets[$i]}"
+    before=$(cpu_ticks "${pids[$served_by]}")
     r=$(run_wrk "$DURATION" "$url" "$header")
+    after=$(cpu_ticks "${pids[$served_by]}")
+    r=$(awk -v r="$r" -v t=$((after - before)) -v us="$tick_us" 'BEGIN { split(r, f, " "); printf "%s %s %s %.2f", f[1], f[2], f[3], (f[4] > 0) ? t * us / f[4] : 0 }')
     echo "round $round  $name: $r" >&2
     results[$i]+="$r"$'\n'
   done
 done
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-declare -A rps p50 p99
+declare -A rps p50 p99 cpu_us
 for i in "${!targets[@]}"; do
   rps[$i]=$(awk 'NF { print $1 }' <<<"${results[$i]}" | median)
+  cpu_us[$i]=$(awk 'NF { print $4 }' <<<"${results[$i]}" | median)
   p50[$i]=$(awk 'NF { print $2 }' <<<"${results[$i]}" | median)
   p99[$i]=$(awk 'NF { print $3 }' <<<"${results[$i]}" | median)
 done
@@ -176,16 +192,19 @@ echo
 echo "Konnect bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($cpu), nginx $(nginx -v 2>&1 | sed 's/.*nginx\///')"
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency; median of $ROUNDS interleaved rounds; nginx proxy: $NGINX_WORKERS workers, upstream keepalive 64"
 echo
-printf '| %-24s | %9s | %8s | %8s |\n' target RPS "p50 ms" "p99 ms"
-printf '| %-24s | %9s | %8s | %8s |\n' ------------------------ --------: -------: -------:
+printf '| %-24s | %9s | %8s | %8s | %14s |\n' target RPS "p50 ms" "p99 ms" "CPU us / req"
+printf '| %-24s | %9s | %8s | %8s | %14s |\n' ------------------------ --------: -------: -------: -------------:
 for i in "${!targets[@]}"; do
   IFS='|' read -r name _ <<<"${targets[$i]}"
-  printf '| %-24s | %9.0f | %8.3f | %8.3f |\n' "$name" "${rps[$i]}" "${p50[$i]}" "${p99[$i]}"
+  printf '| %-24s | %9.0f | %8.3f | %8.3f | %14.1f |\n' "$name" "${rps[$i]}" "${p50[$i]}" "${p99[$i]}" "${cpu_us[$i]}"
 done
+echo "(CPU us / req: user + system time of the process serving the row, its workers included, per request; the backend's"
+echo " for \"direct\". It does not depend on how the shared cores were scheduled, so it compares the proxies more steadily.)"
 echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b == 0) ? 0 : a / b }'; }
 added() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 echo "plain RPS, konnect / nginx (log off):              $(ratio "${rps[2]}" "${rps[1]}")  (target >= 1.00)"
+echo "plain CPU per request, nginx / konnect (log off):  $(ratio "${cpu_us[1]}" "${cpu_us[2]}")  (the same ratio by cost: 1.00 = as cheap as nginx)"
 echo "chain RPS, konnect chain (log on) / nginx log off: $(ratio "${rps[4]}" "${rps[1]}")  (target >= 0.85)"
 echo "chain RPS, konnect chain / nginx (both log on):    $(ratio "${rps[4]}" "${rps[3]}")"
 k_added=$(added "${p99[2]}" "${p99[0]}"); n_added=$(added "${p99[1]}" "${p99[0]}")
