@@ -81,7 +81,7 @@ internal sealed partial class DirectForwarder(UpstreamTargets targets, ILogger<D
                 var framing = await ResponseHead.ReadAsync(connection, context, timeout, bodyless);
                 // Over whatever the upstream sent, before the body starts the answer: the gateway's id is the one the
                 // client sees (YARP's pipeline does the same with a response transform).
-                context.Response.Headers[RequestIds.RequestIdMiddleware.HeaderName] = context.TraceIdentifier;
+                RequestIds.RequestIdMiddleware.Stamp(context);
                 phase = Phase.ResponseBody;
                 reusable = await ResponseBody.RelayAsync(connection, context, framing, timeout) && framing.KeepAlive;
                 return (ForwarderError.None, null, true);

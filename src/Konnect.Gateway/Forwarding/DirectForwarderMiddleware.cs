@@ -44,8 +44,8 @@ internal sealed class DirectForwarderMiddleware(RequestDelegate next, DirectForw
     {
         proxy.ProxiedDestination = destination;
         var cluster = proxy.Route.Cluster!;
-        var path = matched.Route.RewritePathPrefix is { } replacement && matched.Matcher.MatchedPrefix is { } prefix
-            ? new PathString(PrefixRewriteTransform.Rewrite(context.Request.Path.Value ?? "/", prefix, PrefixRewriteTransform.Normalize(replacement)))
+        var path = matched.RewriteReplacement is { } replacement && matched.Matcher.MatchedPrefix is { } prefix
+            ? new PathString(PrefixRewriteTransform.Rewrite(context.Request.Path.Value ?? "/", prefix, replacement))
             : context.Request.Path;
         var requestTarget = RequestTarget.Build(target, path, context.Request.QueryString);
 
@@ -101,7 +101,7 @@ internal sealed class DirectForwarderMiddleware(RequestDelegate next, DirectForw
             // The upstream's head was copied and its body then failed: the problem document must not carry its
             // Content-Length or other fields. (Headers the gateway set before forwarding go with them, but for its id.)
             response.Clear();
-            response.Headers[RequestIds.RequestIdMiddleware.HeaderName] = context.TraceIdentifier;
+            RequestIds.RequestIdMiddleware.Stamp(context);
         }
         response.StatusCode = error switch
         {

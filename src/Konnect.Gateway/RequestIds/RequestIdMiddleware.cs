@@ -29,9 +29,12 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
 
         // TraceIdentifier is what ASP.NET and YARP already log, so the id shows up there without extra plumbing.
         context.TraceIdentifier = id;
-        context.Response.Headers[HeaderName] = id;
+        Stamp(context);
         return next(context);
     }
+
+    /// <summary>Sets the answer's id to the request's: again after an upstream's fields were copied over it.</summary>
+    internal static void Stamp(HttpContext context) => context.Response.Headers[HeaderName] = context.TraceIdentifier;
 
     internal static bool IsAcceptable(string? id)
     {

@@ -27,6 +27,12 @@ internal sealed class MatchedRoute : IKonnectRouteFeature
     }
 
     private string? _routeKey;
+    private string? _rewriteReplacement;
+
+    /// <summary>rewrite.pathPrefix as the prefix rewrite uses it (no trailing '/'); null when the rule has none.</summary>
+    public string? RewriteReplacement => Route.RewritePathPrefix is { } replacement
+        ? _rewriteReplacement ??= PrefixRewriteTransform.Normalize(replacement)
+        : null;
 
     /// <summary>"namespace/name" of the KonnectRoute, as consumers write it in spec.subscriptions; built at first use.</summary>
     public string RouteKey => _routeKey ??= $"{Route.Namespace}/{Route.Route}";

@@ -86,7 +86,7 @@ internal sealed class RequestIdResponseTransform : ResponseTransform
 
     public override ValueTask ApplyAsync(ResponseTransformContext context)
     {
-        context.HttpContext.Response.Headers[RequestIdMiddleware.HeaderName] = context.HttpContext.TraceIdentifier;
+        RequestIdMiddleware.Stamp(context.HttpContext);
         return ValueTask.CompletedTask;
     }
 }

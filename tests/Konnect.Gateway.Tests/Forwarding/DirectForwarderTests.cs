@@ -125,18 +125,6 @@ public sealed class DirectForwarderTests
     }
 
     [Fact]
-    public async Task UpstreamFoldsAHeaderLine_Answers502Problem()
-    {
-        // RFC 9112 5.2 lets a proxy reject obsolete line folding with 502 (YARP's HttpClient unfolds it instead).
-        await using var rig = await Rig.StartAsync(_ => RawReply.Text("HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\nContent-Length: 0\r\n\r\n"));
-        var (upstream, gateway) = (rig.Upstream, rig.Gateway);
-
-        using var response = await gateway.GetAsync("/a/x");
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        await TestGateway.ProblemAsync(response);
-    }
-
-    [Fact]
     public async Task UpstreamSendsBytesOnTheIdleConnection_NextRequestDoesNotTakeThemForItsAnswer()
     {
         var count = 0;
@@ -180,7 +168,9 @@ public sealed class DirectForwarderTests
         Assert.False(response.Headers.Contains("Set-Cookie"));
     }
 
+    // Obsolete line folding: RFC 9112 5.2 lets a proxy reject it with 502 (YARP's HttpClient unfolds it instead).
     [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\nContent-Length: 0\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nX-Bell: a\u0007b\r\n\r\nx")]
     public async Task MalformedField_Answers502Problem(string reply)
