@@ -34,10 +34,12 @@ trap cleanup EXIT INT TERM
 echo "building Konnect ($CONFIG)..." >&2
 dotnet build "$root/src/Konnect/Konnect.csproj" -c "$CONFIG" -v q -nologo >&2
 konnect="$root/src/Konnect/bin/$CONFIG/net10.0/konnect"
+dotnet build "$root/tests/bench/Konnect.Bench.Floor/Konnect.Bench.Floor.csproj" -c "$CONFIG" -v q -nologo >&2
+floor="$root/tests/bench/Konnect.Bench.Floor/bin/$CONFIG/net10.0/konnect-bench-floor"
 
 # Ports: backend 18081; nginx proxy 18082 (access log off) and 18083 (on, to /dev/null);
 # Konnect with access log off 18090 (admin 18091), with access log on 18092 (admin 18093), with metrics and access log
-# both off 18094 (admin 18095).
+# both off 18094 (admin 18095); the floor relay 18096.
 nginx_conf() { # name, body of the http block
   mkdir -p "$work/$1"
   cat >"$work/$1/nginx.conf" <<EOF
@@ -112,6 +114,7 @@ nginx -c "$work/proxy/nginx.conf" & pids+=($!)
   --access-log on >/dev/null 2>"$work/konnect-on.err" & pids+=($!)
 "$konnect" run --manifests "$work/manifests" --listen http://127.0.0.1:18094 --admin-listen http://127.0.0.1:18095 --listen-tls none \
   --access-log off --metrics off >"$work/konnect-bare.log" 2>&1 & pids+=($!)
+"$floor" 18096 18081 >"$work/floor.log" 2>&1 & pids+=($!)
 
 wait_200() { # url [header]
   for _ in $(seq 1 300); do
@@ -120,7 +123,7 @@ wait_200() { # url [header]
   done
   echo "make bench: $1 never answered 200" >&2; cat "$work"/*.log "$work"/*.err >&2 2>/dev/null || true; exit 1
 }
-for url in 18081/ 18082/ 18083/ 18090/plain 18092/plain 18094/plain; do wait_200 "http://127.0.0.1:$url"; done
+for url in 18081/ 18082/ 18083/ 18090/plain 18092/plain 18094/plain 18096/; do wait_200 "http://127.0.0.1:$url"; done
 for port in 18090 18092; do wait_200 "http://127.0.0.1:$port/chain" "x-api-key: $API_KEY"; done
 # The chain really enforces: no key, no entry.
 [[ $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18092/chain) == 401 ]] \
@@ -135,6 +138,7 @@ targets=(
   "konnect chain, log on|http://127.0.0.1:18092/chain|x-api-key: $API_KEY|3"
   "konnect plain, log on|http://127.0.0.1:18092/plain||3"
   "konnect plain, both off|http://127.0.0.1:18094/plain||4"
+  "floor: .NET socket relay|http://127.0.0.1:18096/||5"
 )
 
 # One wrk run; prints "rps p50_ms p99_ms". Any non-2xx response or socket error fails the bench.
@@ -215,4 +219,5 @@ echo "plain RPS, konnect metrics off too / nginx:        $(ratio "${rps[6]}" "${
 echo "konnect plain RPS, access log on / off:            $(ratio "${rps[5]}" "${rps[2]}")  (metrics on in both)"
 echo "konnect plain RPS, metrics on / off:               $(ratio "${rps[2]}" "${rps[6]}")  (access log off in both)"
 echo "konnect plain RPS, metrics and access log on / both off: $(ratio "${rps[5]}" "${rps[6]}")  (issue #7)"
+echo "floor CPU per request, nginx / .NET socket relay:  $(ratio "${cpu_us[1]}" "${cpu_us[7]}")  (no HTTP server, no features: what the runtime's sockets cost)"
 echo
