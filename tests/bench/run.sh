@@ -219,5 +219,6 @@ echo "plain RPS, konnect metrics off too / nginx:        $(ratio "${rps[6]}" "${
 echo "konnect plain RPS, access log on / off:            $(ratio "${rps[5]}" "${rps[2]}")  (metrics on in both)"
 echo "konnect plain RPS, metrics on / off:               $(ratio "${rps[2]}" "${rps[6]}")  (access log off in both)"
 echo "konnect plain RPS, metrics and access log on / both off: $(ratio "${rps[5]}" "${rps[6]}")  (issue #7)"
-echo "floor CPU per request, nginx / .NET socket relay:  $(ratio "${cpu_us[1]}" "${cpu_us[7]}")  (no HTTP server, no features: what the runtime's sockets cost)"
+echo "floor RPS, .NET socket relay / nginx (log off):    $(ratio "${rps[7]}" "${rps[1]}")  (no HTTP server, no features: what the runtime's sockets allow)"
+echo "floor CPU per request, relay / nginx:              $(ratio "${cpu_us[7]}" "${cpu_us[1]}")"
 echo

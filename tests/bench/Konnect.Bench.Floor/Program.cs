@@ -33,11 +33,11 @@ async Task ServeAsync(Socket client)
 {
     var request = new byte[8192];
     var answer = new byte[65536];
+    var received = 0;
     try
     {
         while (true)
         {
-            var received = 0;
             int headEnd;
             while ((headEnd = request.AsSpan(0, received).IndexOf("\r\n\r\n"u8)) < 0)
             {
@@ -47,19 +47,13 @@ async Task ServeAsync(Socket client)
                 received += n;
             }
 
-            if (!pool.TryPop(out var connection))
-            {
-                connection = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await connection.ConnectAsync(upstream);
-            }
-            var (total, reusable) = await ExchangeAsync(connection, request.AsMemory(0, headEnd + 4), answer);
-            if (total < 0)
-            {
-                connection.Dispose();
-                return;
-            }
-            if (reusable) { pool.Push(connection); } else { connection.Dispose(); }
+            var head = headEnd + 4;
+            var total = await ForwardAsync(request.AsMemory(0, head), answer);
+            if (total < 0) { return; }
             await client.SendAsync(answer.AsMemory(0, total));
+            // A pipelined next request's bytes, if any, move to the front.
+            request.AsSpan(head, received - head).CopyTo(request);
+            received -= head;
         }
     }
     catch (SocketException)
@@ -69,6 +63,39 @@ async Task ServeAsync(Socket client)
     finally
     {
         client.Dispose();
+    }
+}
+
+// One exchange on a pooled connection, or on a new one when the pooled one turns out closed (the upstream's idle
+// timeout ended it while it waited): the answer's length, or -1 when it cannot be relayed.
+async Task<int> ForwardAsync(ReadOnlyMemory<byte> head, byte[] answer)
+{
+    while (true)
+    {
+        var pooled = pool.TryPop(out var connection);
+        try
+        {
+            if (!pooled)
+            {
+                connection = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await connection.ConnectAsync(upstream);
+            }
+            var (total, reusable) = await ExchangeAsync(connection!, head, answer);
+            if (total >= 0 && reusable)
+            {
+                pool.Push(connection!);
+                connection = null;
+            }
+            if (total >= 0 || !pooled) { return total; }
+        }
+        catch (SocketException) when (pooled)
+        {
+            // Stale: try again, on another pooled connection or a new one.
+        }
+        finally
+        {
+            connection?.Dispose();
+        }
     }
 }
 
