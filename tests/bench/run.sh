@@ -3,7 +3,8 @@
 # Everything listens on loopback; wrk, the backend, nginx and Konnect share the machine's cores, so the numbers
 # compare the proxies with each other, not with another machine's. Propagation and memory: tests/bench/Konnect.Bench.Scale.
 #
-# Settings (environment): ROUNDS (5), DURATION (5s), THREADS (2), CONNECTIONS (50), NGINX_WORKERS (2), CONFIG (Release).
+# Settings (environment): ROUNDS (5), DURATION (5s), THREADS (2), CONNECTIONS (50), LAT_CONNECTIONS (1, the low-load
+# latency part), NGINX_WORKERS (2), CONFIG (Release).
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
@@ -182,6 +183,21 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
+# Latency at low load: one wrk thread and LAT_CONNECTIONS connection(s), one request at a time, so a p99 shows what a
+# proxy adds to a request rather than how long requests queue at full load (where the backend alone, "direct",
+# saturates first and its p99 can come out above a proxy's).
+LAT_CONNECTIONS=${LAT_CONNECTIONS:-1}
+lat_targets=(0 1 2 7)
+declare -A lat_results
+for round in $(seq 1 "$ROUNDS"); do
+  for i in "${lat_targets[@]}"; do
+    IFS='|' read -r name url header _ <<<"${targets[$i]}"
+    r=$(THREADS=1 CONNECTIONS=$LAT_CONNECTIONS run_wrk "$DURATION" "$url" "$header")
+    echo "low-load round $round  $name: $r" >&2
+    lat_results[$i]+="$r"$'\n'
+  done
+done
+
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 declare -A rps p50 p99 cpu_us
 for i in "${!targets[@]}"; do
@@ -189,6 +205,13 @@ for i in "${!targets[@]}"; do
   cpu_us[$i]=$(awk 'NF { print $4 }' <<<"${results[$i]}" | median)
   p50[$i]=$(awk 'NF { print $2 }' <<<"${results[$i]}" | median)
   p99[$i]=$(awk 'NF { print $3 }' <<<"${results[$i]}" | median)
+done
+
+declare -A lat_rps lat_p50 lat_p99
+for i in "${lat_targets[@]}"; do
+  lat_rps[$i]=$(awk 'NF { print $1 }' <<<"${lat_results[$i]}" | median)
+  lat_p50[$i]=$(awk 'NF { print $2 }' <<<"${lat_results[$i]}" | median)
+  lat_p99[$i]=$(awk 'NF { print $3 }' <<<"${lat_results[$i]}" | median)
 done
 
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
@@ -205,16 +228,31 @@ done
 echo "(CPU us / req: user + system time of the process serving the row, its workers included, per request; the backend's"
 echo " for \"direct\". It does not depend on how the shared cores were scheduled, so it compares the proxies more steadily.)"
 echo
+echo "At low load (wrk -t1 -c$LAT_CONNECTIONS -d$DURATION --latency; median of $ROUNDS interleaved rounds):"
+echo
+printf '| %-24s | %9s | %8s | %8s |\n' target RPS "p50 ms" "p99 ms"
+printf '| %-24s | %9s | %8s | %8s |\n' ------------------------ --------: -------: -------:
+for i in "${lat_targets[@]}"; do
+  IFS='|' read -r name _ <<<"${targets[$i]}"
+  printf '| %-24s | %9.0f | %8.3f | %8.3f |\n' "$name" "${lat_rps[$i]}" "${lat_p50[$i]}" "${lat_p99[$i]}"
+done
+echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b == 0) ? 0 : a / b }'; }
 added() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 echo "plain RPS, konnect / nginx (log off):              $(ratio "${rps[2]}" "${rps[1]}")  (target >= 1.00)"
 echo "plain CPU per request, nginx / konnect (log off):  $(ratio "${cpu_us[1]}" "${cpu_us[2]}")  (the same ratio by cost: 1.00 = as cheap as nginx)"
 echo "chain RPS, konnect chain (log on) / nginx log off: $(ratio "${rps[4]}" "${rps[1]}")  (target >= 0.85)"
 echo "chain RPS, konnect chain / nginx (both log on):    $(ratio "${rps[4]}" "${rps[3]}")"
-k_added=$(added "${p99[2]}" "${p99[0]}"); n_added=$(added "${p99[1]}" "${p99[0]}")
 # A ratio of added p99s means nothing when nginx added none or Konnect's came out negative (noise): say so.
-p99_ratio=$(awk -v n="$n_added" -v k="$k_added" 'BEGIN { print (n > 0 && k >= 0) ? "" : "n/a" }')
-echo "p99 added over direct, konnect / nginx (log off):  ${p99_ratio:-$(ratio "$k_added" "$n_added")}  (target <= 1.50; added ms: konnect $k_added, nginx $n_added)"
+added_ratio() { awk -v n="$2" -v k="$1" 'BEGIN { if (n > 0 && k >= 0) printf "%.2f", k / n; else print "n/a" }'; }
+k_added=$(added "${lat_p99[2]}" "${lat_p99[0]}"); n_added=$(added "${lat_p99[1]}" "${lat_p99[0]}")
+echo "p99 added over direct at low load, konnect / nginx: $(added_ratio "$k_added" "$n_added")  (target <= 1.50; added ms: konnect $k_added, nginx $n_added)"
+# Direct's own p99 can come out above a proxy's (the backend's tail, not the proxy's): the proxies' p99s side by side.
+echo "p99 at low load, konnect / nginx:                   $(ratio "${lat_p99[2]}" "${lat_p99[1]}")  (ms: konnect ${lat_p99[2]}, nginx ${lat_p99[1]}, direct ${lat_p99[0]})"
+k_added=$(added "${lat_p50[2]}" "${lat_p50[0]}"); n_added=$(added "${lat_p50[1]}" "${lat_p50[0]}")
+echo "p50 added over direct at low load, konnect / nginx: $(added_ratio "$k_added" "$n_added")  (added ms: konnect $k_added, nginx $n_added)"
+k_added=$(added "${p99[2]}" "${p99[0]}"); n_added=$(added "${p99[1]}" "${p99[0]}")
+echo "p99 added over direct at full load, konnect / nginx: $(added_ratio "$k_added" "$n_added")  (added ms: konnect $k_added, nginx $n_added; mostly queueing)"
 echo "plain RPS, konnect metrics off too / nginx:        $(ratio "${rps[6]}" "${rps[1]}")"
 echo "konnect plain RPS, access log on / off:            $(ratio "${rps[5]}" "${rps[2]}")  (metrics on in both)"
 echo "konnect plain RPS, metrics on / off:               $(ratio "${rps[2]}" "${rps[6]}")  (access log off in both)"
