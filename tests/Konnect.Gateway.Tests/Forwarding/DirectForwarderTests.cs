@@ -51,11 +51,11 @@ public sealed class DirectForwarderTests
         var (upstream, gateway) = (rig.Upstream, rig.Gateway);
 
         Assert.Equal("ok", await gateway.BodyAsync("/a/1"));
-        await Eventually(() => upstream.Requests.Count == 1);
-        await Task.Delay(100);
+        // Once the upstream has shut the socket, its close is in the gateway's receive queue (loopback delivers at once).
+        await Eventually(() => upstream.ClosedByUpstream == 1);
         // Without a body: sent on the stale connection, then again on a new one.
         Assert.Equal("ok", await gateway.BodyAsync("/a/2"));
-        await Task.Delay(100);
+        await Eventually(() => upstream.ClosedByUpstream == 2);
         // With a body: the closed connection is noticed before the body is read.
         using var post = await gateway.Traffic.PostAsync("/a/3", new StringContent("payload"));
         Assert.Equal(HttpStatusCode.OK, post.StatusCode);
@@ -135,7 +135,8 @@ public sealed class DirectForwarderTests
         await gateway.PublishAsync(Route("a", upstream.Url(), Prefix("/a")));
 
         Assert.Equal("first", await gateway.BodyAsync("/a/1"));
-        await Task.Delay(400);
+        // The late answer is on the wire (it leaves 100 ms after the first): the next request must not read it.
+        await Eventually(() => upstream.LateSent == 1);
 
         Assert.Equal("second", await gateway.BodyAsync("/a/2"));
         Assert.Equal(2, upstream.Connections);

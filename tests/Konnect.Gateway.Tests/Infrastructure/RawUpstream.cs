@@ -44,6 +44,8 @@ internal sealed class RawUpstream : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private int _connections;
     private int _closedByPeer;
+    private int _closedByUpstream;
+    private int _lateSent;
 
     private RawUpstream(Func<RawRequest, RawReply> reply) => _reply = reply;
 
@@ -57,6 +59,12 @@ internal sealed class RawUpstream : IAsyncDisposable
 
     /// <summary>Connections the gateway closed (the upstream read end-of-stream).</summary>
     public int ClosedByGateway => Volatile.Read(ref _closedByPeer);
+
+    /// <summary>Connections this upstream closed after an answer (<see cref="RawReply.Close"/>): the close is on the wire.</summary>
+    public int ClosedByUpstream => Volatile.Read(ref _closedByUpstream);
+
+    /// <summary>Answers whose <see cref="RawReply.Later"/> bytes have been sent.</summary>
+    public int LateSent => Volatile.Read(ref _lateSent);
 
     public static RawUpstream Start(Func<RawRequest, RawReply> reply)
     {
@@ -130,10 +138,12 @@ internal sealed class RawUpstream : IAsyncDisposable
                 {
                     await Task.Delay(100);
                     await socket.SendAsync(later, SocketFlags.None);
+                    Interlocked.Increment(ref _lateSent);
                 }
                 if (reply.Close)
                 {
                     socket.Shutdown(SocketShutdown.Both);
+                    Interlocked.Increment(ref _closedByUpstream);
                     return;
                 }
             }
