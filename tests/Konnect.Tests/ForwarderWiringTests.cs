@@ -26,15 +26,7 @@ public sealed class ForwarderWiringTests : IDisposable
         await using var upstream = LoopbackApp.Create();
         upstream.Run(context => context.Response.WriteAsync("from upstream"));
         await upstream.StartAsync();
-        File.WriteAllText(Path.Combine(_dir, "route.yaml"), $$"""
-            apiVersion: konnect.dev/v1alpha1
-            kind: KonnectRoute
-            metadata: { name: orders, namespace: shop }
-            spec:
-              rules:
-                - matches: [{ path: { value: /orders } }]
-                  backends: [{ url: "http://127.0.0.1:{{upstream.Port()}}" }]
-            """);
+        Repo.WriteOrdersRoute(_dir, upstream.Port());
 
         var app = RunCommand.Build(new RunOptions([_dir], ["http://127.0.0.1:0"], ["http://127.0.0.1:0"]) { Forwarder = kind, AccessLog = false });
         await using (app)

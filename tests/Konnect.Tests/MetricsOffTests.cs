@@ -15,15 +15,7 @@ public sealed class MetricsOffTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        File.WriteAllText(Path.Combine(_host.Dir, "route.yaml"), $$"""
-            apiVersion: konnect.dev/v1alpha1
-            kind: KonnectRoute
-            metadata: { name: orders, namespace: shop }
-            spec:
-              rules:
-                - matches: [{ path: { value: /orders } }]
-                  backends: [{ url: "http://127.0.0.1:{{_host.Upstream}}" }]
-            """);
+        Repo.WriteOrdersRoute(_host.Dir, _host.Upstream);
         await _host.StartAsync("orders", "--metrics", "off", "--access-log", "off");
     }
 

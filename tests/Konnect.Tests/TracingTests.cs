@@ -27,15 +27,7 @@ public sealed class TracingTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _receiver = await OtlpReceiver.StartAsync();
-        File.WriteAllText(Path.Combine(_dir, "route.yaml"), $$"""
-            apiVersion: konnect.dev/v1alpha1
-            kind: KonnectRoute
-            metadata: { name: orders, namespace: shop }
-            spec:
-              rules:
-                - matches: [{ path: { value: /orders } }]
-                  backends: [{ url: "http://127.0.0.1:{{_upstream}}" }]
-            """);
+        Repo.WriteOrdersRoute(_dir, _upstream);
         _echo = Repo.StartDotnet(Repo.EchoDll, "--urls", $"http://127.0.0.1:{_upstream}");
         _konnect = Repo.StartDotnet(Repo.KonnectDll, _output, new Dictionary<string, string>
         {

@@ -17,6 +17,20 @@ internal static class Repo
 
     public static string EchoDll => Path.Combine(Root, "src", "Konnect.Echo", "bin", Configuration, "net10.0", "konnect-echo.dll");
 
+    /// <summary>
+    /// Writes route.yaml into <paramref name="folder"/>: KonnectRoute shop/orders, /orders to the upstream on
+    /// <paramref name="upstreamPort"/>, no policy. The plain route most end-to-end tests start from.
+    /// </summary>
+    public static void WriteOrdersRoute(string folder, int upstreamPort) => File.WriteAllText(Path.Combine(folder, "route.yaml"), $$"""
+        apiVersion: konnect.dev/v1alpha1
+        kind: KonnectRoute
+        metadata: { name: orders, namespace: shop }
+        spec:
+          rules:
+            - matches: [{ path: { value: /orders } }]
+              backends: [{ url: "http://127.0.0.1:{{upstreamPort}}" }]
+        """);
+
     /// <summary>A port for a child process to listen on: see <see cref="Konnect.Testing.TestPorts"/>.</summary>
     public static int FreePort() => Konnect.Testing.TestPorts.Free();
 
