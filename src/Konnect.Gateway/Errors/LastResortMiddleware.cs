@@ -30,7 +30,6 @@ internal sealed partial class LastResortMiddleware(RequestDelegate next, ILogger
             }
 
             context.Response.Clear();
-            context.Response.Headers["x-request-id"] = context.TraceIdentifier;
             await ProblemResponse.WriteAsync(context, Problem.Internal, "The gateway failed to handle the request; quote the request id when reporting it.");
         }
     }

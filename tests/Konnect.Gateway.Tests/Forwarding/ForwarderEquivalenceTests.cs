@@ -99,13 +99,11 @@ public sealed class ForwarderEquivalenceTests
         {
             using var response = await gateway.GetAsync("/p/x");
             Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            // Either forwarder: the problem document's request id is also the answer's x-request-id (YARP's clears the
+            // answer's fields when a forward fails; the problem writer sets the id again).
+            var problem = await TestGateway.ProblemAsync(response);
+            Assert.Equal("https://konnect.dev/problems/upstream-unreachable", problem.GetProperty("type").GetString());
         }
-        // YARP's forwarder clears the answer on some of these failures, the gateway's x-request-id with it; Konnect's
-        // keeps it, so its problem document passes every check.
-        using var fromKonnect = await pair.Konnect.GetAsync("/p/x");
-        var problem = await TestGateway.ProblemAsync(fromKonnect);
-        Assert.Equal("https://konnect.dev/problems/upstream-unreachable", problem.GetProperty("type").GetString());
     }
 
     /// <summary>What a client can observe of an answer: status, reason, fields (but the date), trailers and body.</summary>
