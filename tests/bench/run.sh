@@ -4,7 +4,7 @@
 # compare the proxies with each other, not with another machine's. Propagation and memory: tests/bench/Konnect.Bench.Scale.
 #
 # Settings (environment): ROUNDS (5), DURATION (5s), THREADS (2), CONNECTIONS (50), LAT_CONNECTIONS (1, the low-load
-# latency part), NGINX_WORKERS (2), CONFIG (Release).
+# latency part), LAT_ROUNDS (7), LAT_WARMUP (10s), NGINX_WORKERS (2), CONFIG (Release).
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
@@ -15,7 +15,7 @@ NGINX_WORKERS=${NGINX_WORKERS:-2}
 CONFIG=${CONFIG:-Release}
 API_KEY=bench-key-not-secret
 
-for tool in wrk:wrk nginx:nginx curl:curl; do
+for tool in wrk:wrk nginx:nginx curl:curl taskset:util-linux; do
   if ! command -v "${tool%%:*}" >/dev/null; then
     echo "make bench: '${tool%%:*}' not found; install the Debian package: apt-get install ${tool#*:}" >&2
     exit 2
@@ -145,7 +145,7 @@ targets=(
 # One wrk run; prints "rps p50_ms p99_ms". Any non-2xx response or socket error fails the bench.
 run_wrk() { # duration url header
   local out
-  out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "$1" --latency ${3:+-H "$3"} "$2")
+  out=$(${WRK:-wrk} -t "$THREADS" -c "$CONNECTIONS" -d "$1" --latency ${3:+-H "$3"} "$2")
   if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then echo "make bench: errors against $2:" >&2; echo "$out" >&2; exit 1; fi
   awk '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
@@ -183,16 +183,39 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-# Latency at low load: one wrk thread and LAT_CONNECTIONS connection(s), one request at a time, so a p99 shows what a
-# proxy adds to a request rather than how long requests queue at full load (where the backend alone, "direct",
-# saturates first and its p99 can come out above a proxy's).
+# Latency at low load: one request at a time (wrk -t1 -c$LAT_CONNECTIONS), with wrk, the backend and the process under
+# test pinned to one core (taskset) and everything else moved off it. Unpinned, a lone request's tail is how long an
+# idle virtual CPU takes to wake, which is worst for "direct" (the fewest processes awake): its p99 came out above the
+# proxies' and no added p99 could be computed. On one core the request path runs as a sequence, so p50 is the work each
+# hop does and p99 the tail of that work (collections, timers, background compilation), comparable from round to round.
 LAT_CONNECTIONS=${LAT_CONNECTIONS:-1}
+LAT_ROUNDS=${LAT_ROUNDS:-7}
 lat_targets=(0 1 2 7)
+lat_core=$(($(nproc) - 1))
+others="0-$((lat_core > 0 ? lat_core - 1 : 0))"
+pin() { # pid cpu-list: the process, its children (nginx's workers) and all their threads
+  local p
+  for p in "$1" $(pgrep -P "$1" || true); do taskset -a -p -c "$2" "$p" >/dev/null 2>&1 || true; done
+}
+pin_for() { # index in targets: its serving process and the backend on the measuring core, the rest off it
+  local pid
+  for pid in "${pids[@]}"; do pin "$pid" "$others"; done
+  pin "${pids[0]}" "$lat_core"; pin "${pids[${1}]}" "$lat_core"
+}
+# A discarded warm-up per target, this way: a .NET process keeps compiling methods at a higher tier for minutes
+# (rarely called ones, like the folder rescan every 2 s and the first request of a new connection, reach the call
+# count late), each compile a 1–3 ms slice on the one core that delays the request in flight (perf sched timehist).
+for i in "${lat_targets[@]}"; do
+  IFS='|' read -r _ url header served_by <<<"${targets[$i]}"
+  pin_for "$served_by"
+  THREADS=1 CONNECTIONS=$LAT_CONNECTIONS WRK="taskset -c $lat_core wrk" run_wrk "${LAT_WARMUP:-10s}" "$url" "$header" >/dev/null
+done
 declare -A lat_results
-for round in $(seq 1 "$ROUNDS"); do
+for round in $(seq 1 "$LAT_ROUNDS"); do
   for i in "${lat_targets[@]}"; do
-    IFS='|' read -r name url header _ <<<"${targets[$i]}"
-    r=$(THREADS=1 CONNECTIONS=$LAT_CONNECTIONS run_wrk "$DURATION" "$url" "$header")
+    IFS='|' read -r name url header served_by <<<"${targets[$i]}"
+    pin_for "$served_by"
+    r=$(THREADS=1 CONNECTIONS=$LAT_CONNECTIONS WRK="taskset -c $lat_core wrk" run_wrk "$DURATION" "$url" "$header")
     echo "low-load round $round  $name: $r" >&2
     lat_results[$i]+="$r"$'\n'
   done
@@ -228,7 +251,7 @@ done
 echo "(CPU us / req: user + system time of the process serving the row, its workers included, per request; the backend's"
 echo " for \"direct\". It does not depend on how the shared cores were scheduled, so it compares the proxies more steadily.)"
 echo
-echo "At low load (wrk -t1 -c$LAT_CONNECTIONS -d$DURATION --latency; median of $ROUNDS interleaved rounds):"
+echo "At low load (wrk -t1 -c$LAT_CONNECTIONS -d$DURATION --latency; wrk, the backend and the proxy pinned to core $lat_core; median of $LAT_ROUNDS interleaved rounds):"
 echo
 printf '| %-24s | %9s | %8s | %8s |\n' target RPS "p50 ms" "p99 ms"
 printf '| %-24s | %9s | %8s | %8s |\n' ------------------------ --------: -------: -------:
@@ -247,7 +270,7 @@ echo "chain RPS, konnect chain / nginx (both log on):    $(ratio "${rps[4]}" "${
 added_ratio() { awk -v n="$2" -v k="$1" 'BEGIN { if (n > 0 && k >= 0) printf "%.2f", k / n; else print "n/a" }'; }
 k_added=$(added "${lat_p99[2]}" "${lat_p99[0]}"); n_added=$(added "${lat_p99[1]}" "${lat_p99[0]}")
 echo "p99 added over direct at low load, konnect / nginx: $(added_ratio "$k_added" "$n_added")  (target <= 1.50; added ms: konnect $k_added, nginx $n_added)"
-# Direct's own p99 can come out above a proxy's (the backend's tail, not the proxy's): the proxies' p99s side by side.
+# The proxies' p99s side by side, and the floor's: how much of the tail any .NET process has here.
 echo "p99 at low load, konnect / nginx:                   $(ratio "${lat_p99[2]}" "${lat_p99[1]}")  (ms: konnect ${lat_p99[2]}, nginx ${lat_p99[1]}, direct ${lat_p99[0]})"
 k_added=$(added "${lat_p50[2]}" "${lat_p50[0]}"); n_added=$(added "${lat_p50[1]}" "${lat_p50[0]}")
 echo "p50 added over direct at low load, konnect / nginx: $(added_ratio "$k_added" "$n_added")  (added ms: konnect $k_added, nginx $n_added)"
