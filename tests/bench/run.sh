@@ -4,7 +4,7 @@
 # compare the proxies with each other, not with another machine's. Propagation and memory: tests/bench/Konnect.Bench.Scale.
 #
 # Settings (environment): ROUNDS (5), DURATION (5s), THREADS (2), CONNECTIONS (50), LAT_CONNECTIONS (1, the low-load
-# latency part), LAT_ROUNDS (7), LAT_WARMUP (10s), NGINX_WORKERS (2), CONFIG (Release).
+# latency part), LAT_ROUNDS (7), LAT_WARMUP (10s), NGINX_WORKERS (2), CONFIG (Release), KONNECT_BIN (the build).
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
@@ -32,9 +32,14 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo "building Konnect ($CONFIG)..." >&2
-dotnet build "$root/src/Konnect/Konnect.csproj" -c "$CONFIG" -v q -nologo >&2
-konnect="$root/src/Konnect/bin/$CONFIG/net10.0/konnect"
+# KONNECT_BIN: the binary to measure (`make bench` passes its ReadyToRun publish); else the Release build.
+if [[ -n ${KONNECT_BIN:-} ]]; then
+  konnect=$KONNECT_BIN
+else
+  echo "building Konnect ($CONFIG)..." >&2
+  dotnet build "$root/src/Konnect/Konnect.csproj" -c "$CONFIG" -v q -nologo >&2
+  konnect="$root/src/Konnect/bin/$CONFIG/net10.0/konnect"
+fi
 dotnet build "$root/tests/bench/Konnect.Bench.Floor/Konnect.Bench.Floor.csproj" -c "$CONFIG" -v q -nologo >&2
 floor="$root/tests/bench/Konnect.Bench.Floor/bin/$CONFIG/net10.0/konnect-bench-floor"
 
