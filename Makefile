@@ -68,3 +68,4 @@ e2e:
 
 clean:
 	$(DOTNET) clean Konnect.sln -v q -nologo
+	rm -rf src/Konnect/bin/*/bench-publish

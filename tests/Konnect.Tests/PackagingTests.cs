@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection.PortableExecutable;
 using System.Text.RegularExpressions;
 using Konnect.Tests.Infrastructure;
 
@@ -6,9 +7,10 @@ namespace Konnect.Tests;
 
 /// <summary>
 /// What can be checked here of the image (no docker daemon on these machines): the Dockerfile restores every project
-/// the image builds, every manifest names the image of this version, and `make image` says "skipped" and succeeds
-/// without docker. `make e2e` has its own tests (E2eScriptTests).
+/// the image builds, its build stage's commands publish a ReadyToRun konnect that starts, every manifest names the
+/// image of this version, and `make image` says "skipped" and succeeds without docker. `make e2e` has its own tests (E2eScriptTests).
 /// </summary>
+[Collection(nameof(ImageBuildCollection))]
 public sealed partial class PackagingTests : IDisposable
 {
     private readonly string _bin = Directory.CreateTempSubdirectory("konnect-packaging-").FullName;
@@ -69,6 +71,61 @@ public sealed partial class PackagingTests : IDisposable
         Assert.Equal("make image: skipped: docker not found\n", stdout);
     }
 
+    [Fact]
+    public async Task Dockerfile_BuildStageCommands_PublishAReadyToRunKonnectThatStarts()
+    {
+        // No daemon here, so what runs is the build stage's own `RUN dotnet ...` commands, as written, in a folder laid
+        // out as its COPY lines lay out /src (the sources without build outputs).
+        var src = Directory.CreateTempSubdirectory("konnect-image-src-").FullName;
+        try { await RunBuildStageAsync(src); }
+        finally { Directory.Delete(src, recursive: true); }
+    }
+
+    private static async Task RunBuildStageAsync(string src)
+    {
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "src", "Konnect", "Dockerfile"));
+        // The build stage: up to the second FROM. Continued lines joined, as docker reads them.
+        var stage = Continuation().Replace(dockerfile.Split("\nFROM ")[1], " ");
+        var commands = stage.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("RUN dotnet ", StringComparison.Ordinal))
+            .Select(l => l["RUN ".Length..]).ToList();
+        Assert.Equal(2, commands.Count); // restore, then publish
+
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props" }) { File.Copy(Path.Combine(Repo.Root, file), Path.Combine(src, file)); }
+        CopySources(Path.Combine(Repo.Root, "src"), Path.Combine(src, "src"));
+        var app = Path.Combine(src, "app");
+
+        foreach (var command in commands)
+        {
+            var info = Repo.StartInfo("bash", "-c", AppFolder().Replace(command, app));
+            info.WorkingDirectory = src;
+            // No build servers left running after the test (the commands themselves stay as written).
+            info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+            info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+            info.Environment["UseSharedCompilation"] = "false";
+            var (code, stdout, stderr) = await Repo.RunAsync(info, TimeSpan.FromMinutes(10));
+            Assert.True(code == 0, $"{command}\n{stdout}\n{stderr}");
+        }
+
+        foreach (var assembly in new[] { "konnect.dll", "Konnect.Gateway.dll", "Konnect.Controller.dll", "Yarp.ReverseProxy.dll", "konnect-echo.dll" })
+        {
+            using var pe = new PEReader(File.OpenRead(Path.Combine(app, assembly)));
+            Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{assembly} is not ReadyToRun code");
+        }
+        var (exit, version, error) = await Repo.RunAsync(Repo.StartInfo(Path.Combine(app, "konnect"), "version"), TimeSpan.FromSeconds(60));
+        Assert.True(exit == 0, error);
+        Assert.StartsWith("konnect ", version, StringComparison.Ordinal);
+    }
+
+    private static void CopySources(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) { File.Copy(file, Path.Combine(to, Path.GetFileName(file))); }
+        foreach (var folder in Directory.GetDirectories(from).Where(d => Path.GetFileName(d) is not ("bin" or "obj")))
+        {
+            CopySources(folder, Path.Combine(to, Path.GetFileName(folder)));
+        }
+    }
+
     /// <summary>Runs a program with PATH set to this test's bin folder only (so no docker, whatever the machine has).</summary>
     private async Task<(int Code, string Stdout, string Stderr)> Run(string file, string[] args)
     {
@@ -103,4 +160,18 @@ public sealed partial class PackagingTests : IDisposable
 
     [GeneratedRegex("<ProjectReference Include=\"([^\"]+)\"")]
     private static partial Regex ProjectReference();
+
+    [GeneratedRegex(@"\\\r?\n")]
+    private static partial Regex Continuation();
+
+    // "-o /app" in the publish commands.
+    [GeneratedRegex(@"(?<=\s)/app(?=\s|$)")]
+    private static partial Regex AppFolder();
 }
+
+/// <summary>
+/// Publishing the image's apps keeps both cores busy for half a minute: the packaging tests run alone, after the
+/// others, so the timing of no other test depends on it.
+/// </summary>
+[CollectionDefinition(nameof(ImageBuildCollection), DisableParallelization = true)]
+public sealed class ImageBuildCollection;

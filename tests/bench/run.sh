@@ -189,18 +189,29 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 # Latency at low load: one request at a time (wrk -t1 -c$LAT_CONNECTIONS), with wrk, the backend and the process under
-# test pinned to one core (taskset) and everything else moved off it. Unpinned, a lone request's tail is how long an
+# test pinned to one core (taskset) and the bench's other processes moved off it. Unpinned, a lone request's tail is how long an
 # idle virtual CPU takes to wake, which is worst for "direct" (the fewest processes awake): its p99 came out above the
 # proxies' and no added p99 could be computed. On one core the request path runs as a sequence, so p50 is the work each
 # hop does and p99 the tail of that work (collections, timers, background compilation), comparable from round to round.
 LAT_CONNECTIONS=${LAT_CONNECTIONS:-1}
 LAT_ROUNDS=${LAT_ROUNDS:-7}
 lat_targets=(0 1 2 7)
-lat_core=$(($(nproc) - 1))
-others="0-$((lat_core > 0 ? lat_core - 1 : 0))"
+# The cores this script may use (a cpuset need not start at 0): the last measures, the others take the rest.
+cores=()
+for range in $(taskset -pc $$ | sed 's/.*: //' | tr ',' ' '); do
+  if [[ $range == *-* ]]; then cores+=($(seq "${range%-*}" "${range#*-}")); else cores+=("$range"); fi
+done
+lat_core=${cores[-1]}
+others=$(IFS=,; echo "${cores[*]:0:${#cores[@]}-1}")
+if [[ -z $others ]]; then
+  echo "make bench: one core only: the low-load part shares it with every other process" >&2
+  others=$lat_core
+fi
 pin() { # pid cpu-list: the process, its children (nginx's workers) and all their threads
   local p
-  for p in "$1" $(pgrep -P "$1" || true); do taskset -a -p -c "$2" "$p" >/dev/null 2>&1 || true; done
+  for p in "$1" $(pgrep -P "$1" || true); do
+    taskset -a -p -c "$2" "$p" >/dev/null || { echo "make bench: could not pin process $p to cores $2" >&2; exit 1; }
+  done
 }
 pin_for() { # index in targets: its serving process and the backend on the measuring core, the rest off it
   local pid
