@@ -218,39 +218,40 @@ pin_for() { # index in targets: its serving process and the backend on the measu
   for pid in "${pids[@]}"; do pin "$pid" "$others"; done
   pin "${pids[0]}" "$lat_core"; pin "${pids[${1}]}" "$lat_core"
 }
+run_low_load() { # duration index-in-targets: pins, then one wrk run on the measuring core
+  local url header served_by
+  IFS='|' read -r _ url header served_by <<<"${targets[$2]}"
+  pin_for "$served_by"
+  THREADS=1 CONNECTIONS=$LAT_CONNECTIONS WRK="taskset -c $lat_core wrk" run_wrk "$1" "$url" "$header"
+}
 # A discarded warm-up per target, this way: a .NET process keeps compiling methods at a higher tier for minutes
 # (rarely called ones, like the folder rescan every 2 s and the first request of a new connection, reach the call
 # count late), each compile a 1–3 ms slice on the one core that delays the request in flight (perf sched timehist).
-for i in "${lat_targets[@]}"; do
-  IFS='|' read -r _ url header served_by <<<"${targets[$i]}"
-  pin_for "$served_by"
-  THREADS=1 CONNECTIONS=$LAT_CONNECTIONS WRK="taskset -c $lat_core wrk" run_wrk "${LAT_WARMUP:-10s}" "$url" "$header" >/dev/null
-done
+for i in "${lat_targets[@]}"; do run_low_load "${LAT_WARMUP:-10s}" "$i" >/dev/null; done
 declare -A lat_results
 for round in $(seq 1 "$LAT_ROUNDS"); do
   for i in "${lat_targets[@]}"; do
-    IFS='|' read -r name url header served_by <<<"${targets[$i]}"
-    pin_for "$served_by"
-    r=$(THREADS=1 CONNECTIONS=$LAT_CONNECTIONS WRK="taskset -c $lat_core wrk" run_wrk "$DURATION" "$url" "$header")
-    echo "low-load round $round  $name: $r" >&2
+    r=$(run_low_load "$DURATION" "$i")
+    echo "low-load round $round  ${targets[$i]%%|*}: $r" >&2
     lat_results[$i]+="$r"$'\n'
   done
 done
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+column_median() { awk -v c="$2" 'NF { print $c }' <<<"$1" | median; } # rounds' lines, field: its median
 declare -A rps p50 p99 cpu_us
 for i in "${!targets[@]}"; do
-  rps[$i]=$(awk 'NF { print $1 }' <<<"${results[$i]}" | median)
-  cpu_us[$i]=$(awk 'NF { print $4 }' <<<"${results[$i]}" | median)
-  p50[$i]=$(awk 'NF { print $2 }' <<<"${results[$i]}" | median)
-  p99[$i]=$(awk 'NF { print $3 }' <<<"${results[$i]}" | median)
+  rps[$i]=$(column_median "${results[$i]}" 1)
+  p50[$i]=$(column_median "${results[$i]}" 2)
+  p99[$i]=$(column_median "${results[$i]}" 3)
+  cpu_us[$i]=$(column_median "${results[$i]}" 4)
 done
 
 declare -A lat_rps lat_p50 lat_p99
 for i in "${lat_targets[@]}"; do
-  lat_rps[$i]=$(awk 'NF { print $1 }' <<<"${lat_results[$i]}" | median)
-  lat_p50[$i]=$(awk 'NF { print $2 }' <<<"${lat_results[$i]}" | median)
-  lat_p99[$i]=$(awk 'NF { print $3 }' <<<"${lat_results[$i]}" | median)
+  lat_rps[$i]=$(column_median "${lat_results[$i]}" 1)
+  lat_p50[$i]=$(column_median "${lat_results[$i]}" 2)
+  lat_p99[$i]=$(column_median "${lat_results[$i]}" 3)
 done
 
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)

@@ -23,7 +23,7 @@ public static class ProblemResponse
 
         // The body quotes the request id, so the field says it too, whatever cleared the answer's fields before
         // (YARP's forwarder resets them when a forward fails, the last-resort handler when a step throws).
-        response.Headers[RequestIds.RequestIdMiddleware.HeaderName] = context.TraceIdentifier;
+        RequestIds.RequestIdMiddleware.Stamp(context);
 
         // The metrics and the access log report why the gateway answered itself (auth_rejected{reason}, "problem").
         if (context.Features.Get<Konnect.Gateway.Metrics.RequestTelemetry>() is { } telemetry)
