@@ -1,196 +1,192 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization.Metadata;
+using k8s;
+using IKubernetesObject = Konnect.Api.Kubernetes.IKubernetesObject;
+using k8s.Models;
 using Konnect.Api;
 using Konnect.Api.Kubernetes;
 using Konnect.Kubernetes.Config;
 
 namespace Konnect.Kubernetes;
 
+/// <summary>One watch event. For a bookmark only <c>Object.Metadata.ResourceVersion</c> is meaningful.</summary>
+public sealed record WatchEvent<T>(WatchEventType Type, T Object) where T : class, IKubernetesObject;
+
 /// <summary>
-/// <see cref="IKubeApiClient"/> over the API server's REST protocol (JSON), with one pooled HttpClient. Thread-safe.
+/// The calls Konnect makes on the API server, on KubernetesClient: the library configures the connection (TLS, client
+/// certificates, tokens and their refresh), addresses the resources and streams watches; this class reads its answers
+/// into Konnect's records and its failures into <see cref="KubeApiException"/>. Typed library calls (Leases, Events)
+/// go through <see cref="Kubernetes"/> and <see cref="CallAsync{TResult}"/>. Thread-safe.
 /// </summary>
-public sealed partial class KubeApiClient : IKubeApiClient, IDisposable
+public sealed class KubeApiClient : IDisposable
 {
-    private const string Json = "application/json";
-    // RFC 7386: the API server picks the patch strategy from this content type.
-    private const string MergePatch = "application/merge-patch+json";
-
-    private readonly HttpClient _http;
-    private readonly KubeConfig _config;
     private readonly KubeApiClientOptions _options;
-    private readonly BearerTokenSource _token;
-    private readonly string _baseUrl;
+    private readonly KubeApiCall _call;
 
-    public KubeApiClient(KubeConfig config, KubeApiClientOptions? options = null)
+    /// <param name="handlers">Outermost first; each sees every request after its credentials are attached (tests inject faults).</param>
+    public KubeApiClient(KubeConfig config, KubeApiClientOptions? options = null, params DelegatingHandler[] handlers)
     {
-        _config = config;
         _options = options ?? new KubeApiClientOptions();
-        _token = new BearerTokenSource(config, _options.TimeProvider);
-        // Watches stream for minutes: deadlines are per call (RequestTimeout), not on the HttpClient.
-        _http = new HttpClient(KubeHttpHandler.Create(config), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-        // Servers behind a path prefix (Rancher, some proxies) keep it: "https://host/k8s/clusters/c-1" + "/api/v1/...".
-        _baseUrl = config.Server.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        config.Client.UserAgent = _options.UserAgent;
+        config.Client.HttpClientTimeout = _options.RequestTimeout;
+        try
+        {
+            Kubernetes = new k8s.Kubernetes(config.Client, handlers);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or k8s.Exceptions.KubeConfigException or IOException or FormatException)
+        {
+            // Client certificates and CA bundles are loaded here; the exception names the format problem, never the key.
+            throw new KubeConfigException($"The Kubernetes client configuration from {config.Source} does not load: {e.Message}", e);
+        }
+        _call = new KubeApiCall(config.Server, _options.RequestTimeout, _options.TimeProvider);
     }
 
-    public KubeConfig Config => _config;
+    /// <summary>The library's client, for its typed calls; wrap them in <see cref="CallAsync{TResult}"/>.</summary>
+    public IKubernetes Kubernetes { get; }
 
-    public Task<T> GetAsync<T>(ResourceType<T> type, string? ns, string name, CancellationToken cancellationToken)
+    public Task<T> GetAsync<T>(ResourceType<T> type, string ns, string name, CancellationToken cancellationToken)
         where T : class, IKubernetesObject =>
-        SendAsync(HttpMethod.Get, ObjectPath(type, ns, name), null, type.TypeInfo, cancellationToken);
+        CallAsync("GET", ObjectPath(type, ns, name), async ct =>
+        {
+            using var response = await Kubernetes.CustomObjects.GetNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
+                type.Group, type.Version, ns, type.Plural, name, cancellationToken: ct).ConfigureAwait(false);
+            return ResourceType<T>.Decode(response.Body, type.TypeInfo);
+        }, cancellationToken);
 
+    /// <summary>One page of a list; pass <see cref="ListOptions.Continue"/> from the previous page for the next.</summary>
     public Task<ObjectList<T>> ListAsync<T>(ResourceType<T> type, string? ns, ListOptions options, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject
-    {
-        var query = new QueryBuilder()
-            .Add("labelSelector", options.LabelSelector)
-            .Add("fieldSelector", options.FieldSelector)
-            .Add("limit", options.Limit?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (!string.IsNullOrEmpty(options.Continue))
+        where T : class, IKubernetesObject =>
+        CallAsync("LIST", CollectionPath(type, ns), ct => type.ListAsync(Kubernetes, ns, options, ct), cancellationToken);
+
+    public Task<T> CreateAsync<T>(ResourceType<T> type, string ns, T obj, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject =>
+        CallAsync("POST", CollectionPath(type, ns), async ct =>
         {
-            // The API server rejects resourceVersion (other than "0") and resourceVersionMatch together with continue:
-            // the token already pins the snapshot.
-            query.Add("continue", options.Continue);
-        }
-        else if (!string.IsNullOrEmpty(options.ResourceVersion))
-        {
-            query.Add("resourceVersion", options.ResourceVersion).Add("resourceVersionMatch", "NotOlderThan");
-        }
-        return SendAsync(HttpMethod.Get, CollectionPath(type, ns) + query, null, type.ListTypeInfo, cancellationToken);
-    }
+            // Written by Konnect's own JSON (the library's would not know the API types' conventions), handed over as JSON.
+            var body = JsonSerializer.SerializeToNode(obj, type.TypeInfo);
+            using var response = await Kubernetes.CustomObjects.CreateNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
+                body!, type.Group, type.Version, ns, type.Plural, cancellationToken: ct).ConfigureAwait(false);
+            return ResourceType<T>.Decode(response.Body, type.TypeInfo);
+        }, cancellationToken);
 
-    public Task<T> CreateAsync<T>(ResourceType<T> type, string? ns, T obj, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject
-    {
-        var path = CollectionPath(type, RequireNamespace(type, ns ?? obj.Metadata.Namespace));
-        return SendAsync(HttpMethod.Post, path, Body(obj, type.TypeInfo, Json), type.TypeInfo, cancellationToken);
-    }
-
-    public Task<T> ReplaceAsync<T>(ResourceType<T> type, string? ns, T obj, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject
-    {
-        var name = obj.Metadata.Name ?? throw new ArgumentException($"Replacing a {type.Kind} needs metadata.name.", nameof(obj));
-        var path = ObjectPath(type, ns ?? obj.Metadata.Namespace, name);
-        return SendAsync(HttpMethod.Put, path, Body(obj, type.TypeInfo, Json), type.TypeInfo, cancellationToken);
-    }
-
+    /// <summary>JSON merge patch (RFC 7386) of the object itself (spec, metadata); lists in the patch replace lists whole.</summary>
     public Task<T> PatchAsync<T>(ResourceType<T> type, string ns, string name, JsonObject mergePatch, CancellationToken cancellationToken)
         where T : class, IKubernetesObject =>
-        SendAsync(HttpMethod.Patch, ObjectPath(type, ns, name), Body(mergePatch, KonnectJsonContext.Default.JsonObject, MergePatch), type.TypeInfo, cancellationToken);
+        CallAsync("PATCH", ObjectPath(type, ns, name), async ct =>
+        {
+            using var response = await Kubernetes.CustomObjects.PatchNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
+                MergePatch(mergePatch), type.Group, type.Version, ns, type.Plural, name, cancellationToken: ct).ConfigureAwait(false);
+            return ResourceType<T>.Decode(response.Body, type.TypeInfo);
+        }, cancellationToken);
 
+    /// <summary>JSON merge patch (RFC 7386) of the status subresource; never touches spec.</summary>
     public Task<T> PatchStatusAsync<T>(ResourceType<T> type, string ns, string name, JsonObject mergePatch, CancellationToken cancellationToken)
         where T : class, IKubernetesObject =>
-        SendAsync(HttpMethod.Patch, ObjectPath(type, ns, name) + "/status", Body(mergePatch, KonnectJsonContext.Default.JsonObject, MergePatch), type.TypeInfo, cancellationToken);
+        CallAsync("PATCH", ObjectPath(type, ns, name) + "/status", async ct =>
+        {
+            using var response = await Kubernetes.CustomObjects.PatchNamespacedCustomObjectStatusWithHttpMessagesAsync<JsonElement>(
+                MergePatch(mergePatch), type.Group, type.Version, ns, type.Plural, name, cancellationToken: ct).ConfigureAwait(false);
+            return ResourceType<T>.Decode(response.Body, type.TypeInfo);
+        }, cancellationToken);
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>An events.k8s.io/v1 Event, what `kubectl describe` and `kubectl events` show.</summary>
+    public Task CreateEventAsync(Eventsv1Event ev, CancellationToken cancellationToken) =>
+        CallAsync("POST", $"/apis/events.k8s.io/v1/namespaces/{ev.Metadata.NamespaceProperty}/events",
+            ct => Kubernetes.EventsV1.CreateNamespacedEventAsync(ev, ev.Metadata.NamespaceProperty, cancellationToken: ct), cancellationToken);
+
+    /// <summary>
+    /// Streams events from <see cref="WatchOptions.ResourceVersion"/> until the server ends the stream (timeoutSeconds)
+    /// or the token is cancelled. An ERROR event throws its Status (410 Expired: relist); a stream cut mid-way, a line
+    /// that does not decode, or a server silent past timeoutSeconds plus <see cref="KubeApiClientOptions.WatchGrace"/>
+    /// (a half-open connection) throws with StatusCode 0, after the last good event and never past a bad one.
+    /// </summary>
+    public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(ResourceType<T> type, string? ns, WatchOptions options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class, IKubernetesObject
+    {
+        var path = CollectionPath(type, ns);
+        using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options.TimeoutSeconds is > 0 and var seconds)
+        {
+            watchdog.CancelAfter(TimeSpan.FromSeconds(seconds) + _options.WatchGrace);
+        }
+        Exception? failure = null;
+        // The library reports an ERROR event or an undecodable line and reads on: stop at once, so that no event after
+        // a lost one is applied.
+        void OnError(Exception e)
+        {
+            failure ??= e;
+            watchdog.Cancel();
+        }
+
+        var events = type.WatchAsync(Kubernetes, ns, options, OnError, watchdog.Token).GetAsyncEnumerator(watchdog.Token);
+        var delivered = false;
+        try
+        {
+            while (true)
+            {
+                (WatchEventType Type, T Object) current;
+                try
+                {
+                    if (!await events.MoveNextAsync().ConfigureAwait(false)) { break; }
+                    current = events.Current;
+                }
+                catch (HttpRequestException e) when (!delivered && e.InnerException is EndOfStreamException)
+                {
+                    // The library peeks at the first line before it hands the stream over, and reports a stream that
+                    // ended before any line this way: the server closed a watch that had nothing to say within its
+                    // timeoutSeconds, the normal end of a quiet watch, not a failure.
+                    break;
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw WatchFailure(failure ?? e, path, timedOut: failure is null && watchdog.IsCancellationRequested);
+                }
+                if (failure is not null) { break; }
+                delivered = true;
+                yield return new WatchEvent<T>(current.Type, current.Object);
+            }
+        }
+        finally
+        {
+            await events.DisposeAsync().ConfigureAwait(false);
+        }
+        if (failure is not null && !cancellationToken.IsCancellationRequested)
+        {
+            throw WatchFailure(failure, path, timedOut: false);
+        }
+    }
+
+    /// <summary>Runs a library call, turning what it throws into a <see cref="KubeApiException"/> that names the call.</summary>
+    public async Task<TResult> CallAsync<TResult>(string verb, string path, Func<CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (KubeApiErrors.Map(e, verb, path, _call, cancellationToken) is { } mapped && !ReferenceEquals(mapped, e))
+        {
+            throw mapped;
+        }
+    }
+
+    public void Dispose() => Kubernetes.Dispose();
+
+    private KubeApiException WatchFailure(Exception e, string path, bool timedOut) => e switch
+    {
+        _ when timedOut => KubeApiErrors.StreamDropped(path, "the server kept it open past timeoutSeconds without a word; the connection is probably dead", e),
+        JsonException => KubeApiErrors.InvalidResponse("WATCH", path, $"a watch event does not decode: {e.Message}", e),
+        HttpRequestException { InnerException: IOException } or IOException => KubeApiErrors.StreamDropped(path, e.Message, e),
+        _ => KubeApiErrors.Map(e, "WATCH", path, _call, CancellationToken.None) ?? KubeApiErrors.StreamDropped(path, e.Message, e),
+    };
+
+    private static V1Patch MergePatch(JsonObject patch) =>
+        new(patch.ToJsonString(KonnectJsonContext.Default.Options), V1Patch.PatchType.MergePatch);
 
     internal static string CollectionPath<T>(ResourceType<T> type, string? ns) where T : class, IKubernetesObject =>
-        type.Namespaced && !string.IsNullOrEmpty(ns)
-            ? $"{type.GroupPath}/namespaces/{Uri.EscapeDataString(ns)}/{type.Plural}"
-            : $"{type.GroupPath}/{type.Plural}";
+        string.IsNullOrEmpty(ns) ? $"{type.GroupPath}/{type.Plural}" : $"{type.GroupPath}/namespaces/{ns}/{type.Plural}";
 
-    internal static string ObjectPath<T>(ResourceType<T> type, string? ns, string name) where T : class, IKubernetesObject =>
-        $"{CollectionPath(type, RequireNamespace(type, ns))}/{Uri.EscapeDataString(name)}";
-
-    private static string? RequireNamespace<T>(ResourceType<T> type, string? ns) where T : class, IKubernetesObject =>
-        type.Namespaced && string.IsNullOrEmpty(ns)
-            ? throw new ArgumentException($"{type.Kind} is namespaced: a namespace is required for this call.", nameof(ns))
-            : ns;
-
-    private static ByteArrayContent Body<TBody>(TBody value, JsonTypeInfo<TBody> typeInfo, string contentType)
-    {
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
-        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        return content;
-    }
-
-    private async Task<TResult> SendAsync<TResult>(HttpMethod method, string pathAndQuery, HttpContent? content, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken)
-    {
-        var path = PathOnly(pathAndQuery);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_options.RequestTimeout);
-        using var request = CreateRequest(method, pathAndQuery, content);
-        try
-        {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw await KubeApiErrors.FromResponseAsync(response, method.Method, path, _options.TimeProvider, deadline.Token);
-            }
-            await using var stream = await response.Content.ReadAsStreamAsync(deadline.Token);
-            return await JsonSerializer.DeserializeAsync(stream, resultType, deadline.Token)
-                ?? throw KubeApiErrors.InvalidResponse(method.Method, path, "the body is null");
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw KubeApiErrors.Timeout(method.Method, path, _options.RequestTimeout);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw KubeApiErrors.Unreachable(_config.Server, method.Method, path, ex);
-        }
-        catch (IOException ex)
-        {
-            throw KubeApiErrors.Unreachable(_config.Server, method.Method, path, ex);
-        }
-        catch (JsonException ex)
-        {
-            throw KubeApiErrors.InvalidResponse(method.Method, path, ex.Message, ex);
-        }
-    }
-
-    private HttpRequestMessage CreateRequest(HttpMethod method, string pathAndQuery, HttpContent? content)
-    {
-        var request = new HttpRequestMessage(method, _baseUrl + pathAndQuery)
-        {
-            Content = content,
-            // HTTP/2 when TLS ALPN offers it (many watches share a connection); HTTP/1.1 otherwise, including plain http.
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-        };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(Json));
-        request.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
-        string? token;
-        try
-        {
-            // Asked per request: a projected service-account token may have rotated since the last one.
-            token = _token.GetToken();
-        }
-        catch (KubeConfigException ex)
-        {
-            request.Dispose();
-            throw new KubeApiException(0, "CredentialsUnavailable", $"{method.Method} {PathOnly(pathAndQuery)}: {ex.Message}", ex);
-        }
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-        return request;
-    }
-
-    private static string PathOnly(string pathAndQuery)
-    {
-        var q = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
-        return q < 0 ? pathAndQuery : pathAndQuery[..q];
-    }
-
-    /// <summary>A query string; empty values are left out, as the API server treats them as absent anyway.</summary>
-    private sealed class QueryBuilder
-    {
-        private readonly StringBuilder _text = new();
-
-        public QueryBuilder Add(string name, string? value)
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                _text.Append(_text.Length == 0 ? '?' : '&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
-            }
-            return this;
-        }
-
-        public override string ToString() => _text.ToString();
-    }
+    internal static string ObjectPath<T>(ResourceType<T> type, string ns, string name) where T : class, IKubernetesObject =>
+        $"{CollectionPath(type, ns)}/{name}";
 }

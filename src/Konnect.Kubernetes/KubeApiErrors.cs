@@ -1,46 +1,64 @@
+using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using Konnect.Api;
-using Konnect.Api.Kubernetes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
 
 namespace Konnect.Kubernetes;
 
 /// <summary>
-/// Turns API server answers and transport failures into <see cref="KubeApiException"/>. Messages name the verb, the
-/// path and the server's own explanation; never a request body or a header, so tokens cannot leak into logs.
-/// Client-side failures use StatusCode 0 with the reasons "Unreachable", "Timeout", "StreamDropped",
-/// "InvalidResponse" and "CredentialsUnavailable".
+/// Turns what KubernetesClient throws into a <see cref="KubeApiException"/>: <see cref="HttpOperationException"/> (an
+/// error answer, whose body is the server's Status), <see cref="KubernetesException"/> (an ERROR watch event),
+/// transport failures, the library's request deadline and credential failures.
 /// </summary>
 internal static class KubeApiErrors
 {
-    private const int MaxErrorBody = 64 * 1024;
+    /// <summary>The <see cref="KubeApiException"/> for <paramref name="e"/>, or null for what is not the API's to explain.</summary>
+    public static KubeApiException? Map(Exception e, string verb, string path, KubeApiCall call, CancellationToken cancellationToken) => e switch
+    {
+        KubeApiException known => known,
+        HttpOperationException { Response: { } response } => FromResponse(response, verb, path, call.Time),
+        KubernetesException { Status: { } status } => FromStatus(status, verb, path),
+        OperationCanceledException when !cancellationToken.IsCancellationRequested =>
+            new KubeApiException(0, "Timeout", $"{verb} {path}: no answer from the Kubernetes API server within {call.Timeout.TotalSeconds:0.#} s", null, e),
+        HttpRequestException or IOException when e.InnerException is Config.KubeConfigException or k8s.Exceptions.KubeConfigException =>
+            Credentials(verb, path, e.InnerException!),
+        HttpRequestException or IOException =>
+            new KubeApiException(0, "Unreachable", $"{verb} {path}: cannot reach the Kubernetes API server at {call.Server}: {e.Message}", null, e),
+        Config.KubeConfigException or k8s.Exceptions.KubeConfigException => Credentials(verb, path, e),
+        JsonException => InvalidResponse(verb, path, e.Message, e),
+        _ => null,
+    };
 
-    public static async Task<KubeApiException> FromResponseAsync(HttpResponseMessage response, string verb, string path, TimeProvider time, CancellationToken cancellationToken)
+    public static KubeApiException StreamDropped(string path, string why, Exception? inner = null) =>
+        new(0, "StreamDropped", $"WATCH {path}: the stream ended abruptly ({why}); watch again from the last resourceVersion", null, inner);
+
+    public static KubeApiException InvalidResponse(string verb, string path, string why, Exception? inner = null) =>
+        new(0, "InvalidResponse", $"{verb} {path}: the API server's answer could not be read: {why}", null, inner);
+
+    // The credential provider's message already names the kubeconfig user and what failed, never the token.
+    private static KubeApiException Credentials(string verb, string path, Exception e) =>
+        new(0, "CredentialsUnavailable", $"{verb} {path}: {e.Message}", null, e);
+
+    private static KubeApiException FromResponse(HttpResponseMessageWrapper response, string verb, string path, TimeProvider time)
     {
         var code = (int)response.StatusCode;
-        ApiStatus? status = null;
-        string? text = null;
-        try
+        V1Status? status = null;
+        var text = response.Content?.Trim();
+        if (text is { Length: > 0 } && text[0] == '{')
         {
-            text = await ReadLimitedAsync(response.Content, cancellationToken);
-            if (text.Length > 0 && text[0] == '{')
-            {
-                status = JsonSerializer.Deserialize(text, KonnectJsonContext.Default.ApiStatus);
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or IOException or HttpRequestException)
-        {
-            // The status line alone still tells the caller what happened.
+            try { status = KubernetesJson.Deserialize<V1Status>(text); }
+            catch (JsonException) { /* the status line alone still tells the caller what happened */ }
         }
         var reason = status?.Reason is { Length: > 0 } r ? r : DefaultReason(response.StatusCode);
         var detail = status?.Message is { Length: > 0 } m ? m
-            : text is { Length: > 0 } && status is null ? $"HTTP {code}: {Truncate(text, 200)}"
+            : text is { Length: > 0 } && status is null ? $"HTTP {code}: {(text.Length > 200 ? text[..200] + "..." : text)}"
             : $"HTTP {code} {response.ReasonPhrase}";
         return new KubeApiException(code, reason, $"{verb} {path}: {detail}", RetryAfter(response, status, time));
     }
 
-    public static KubeApiException FromStatus(ApiStatus status, string verb, string path)
+    private static KubeApiException FromStatus(V1Status status, string verb, string path)
     {
         var code = status.Code ?? 500;
         var reason = status.Reason is { Length: > 0 } r ? r : DefaultReason((HttpStatusCode)code);
@@ -48,49 +66,22 @@ internal static class KubeApiErrors
         return new KubeApiException(code, reason, $"{verb} {path}: {status.Message ?? reason}", retryAfter);
     }
 
-    public static KubeApiException Unreachable(Uri server, string verb, string path, Exception inner) =>
-        new(0, "Unreachable", $"{verb} {path}: cannot reach the Kubernetes API server at {server}: {inner.Message}", inner);
-
-    public static KubeApiException Timeout(string verb, string path, TimeSpan timeout) =>
-        new(0, "Timeout", $"{verb} {path}: no answer from the Kubernetes API server within {timeout.TotalSeconds:0.#} s");
-
-    public static KubeApiException StreamDropped(string path, string why, Exception? inner = null) =>
-        new(0, "StreamDropped", $"WATCH {path}: the stream ended abruptly ({why}); watch again from the last resourceVersion", inner);
-
-    public static KubeApiException InvalidResponse(string verb, string path, string why, Exception? inner = null) =>
-        new(0, "InvalidResponse", $"{verb} {path}: the API server's answer could not be read: {why}", inner);
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response, ApiStatus? status, TimeProvider time)
+    private static TimeSpan? RetryAfter(HttpResponseMessageWrapper response, V1Status? status, TimeProvider time)
     {
-        if (response.Headers.RetryAfter is { } header)
+        if (response.Headers is { } headers && headers.TryGetValue("Retry-After", out var values) && values.FirstOrDefault() is { } value)
         {
-            if (header.Delta is { } delta)
+            if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
             {
-                return delta;
+                return TimeSpan.FromSeconds(seconds);
             }
-            if (header.Date is { } date)
+            if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
             {
                 var wait = date - time.GetUtcNow();
                 return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
             }
         }
-        return status?.Details?.RetryAfterSeconds is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : null;
+        return status?.Details?.RetryAfterSeconds is > 0 and var after ? TimeSpan.FromSeconds(after) : null;
     }
-
-    private static async Task<string> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[MaxErrorBody];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
-        {
-            total += read;
-        }
-        return Encoding.UTF8.GetString(buffer, 0, total).Trim();
-    }
-
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "...";
 
     /// <summary>The reasons the API server uses (metav1.StatusReason) when a response carries no Status body.</summary>
     private static string DefaultReason(HttpStatusCode code) => code switch
@@ -110,3 +101,6 @@ internal static class KubeApiErrors
         _ => (int)code >= 500 ? "InternalError" : "Unknown",
     };
 }
+
+/// <summary>What an error message needs to know about the client that made the call.</summary>
+internal sealed record KubeApiCall(Uri Server, TimeSpan Timeout, TimeProvider Time);

@@ -1,4 +1,6 @@
+using k8s;
 using Konnect.Api.Kubernetes;
+using IKubernetesObject = Konnect.Api.Kubernetes.IKubernetesObject;
 using Konnect.Testing.Kubernetes;
 using static Konnect.Kubernetes.Tests.KubeApiClientTests;
 

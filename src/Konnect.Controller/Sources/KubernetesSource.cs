@@ -3,6 +3,7 @@ using Konnect.Api.Kubernetes;
 using Konnect.Controller.Store;
 using Konnect.Kubernetes;
 using Konnect.Kubernetes.Watching;
+using WatchEventType = k8s.WatchEventType;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -24,7 +25,7 @@ public sealed record KubernetesSourceOptions
 /// </summary>
 public sealed class KubernetesSource : BackgroundService, IReflectorObserver
 {
-    private readonly IKubeApiClient _client;
+    private readonly KubeApiClient _client;
     private readonly ResourceStore _store;
     private readonly KubernetesSourceOptions _options;
     private readonly ILogger<KubernetesSource> _logger;
@@ -37,7 +38,7 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
     private ResourceSnapshot _snapshot = ResourceSnapshot.Empty with { FromCluster = true };
     private bool _synced;
 
-    public KubernetesSource(IKubeApiClient client, ResourceStore store, KubernetesSourceOptions options, ILogger<KubernetesSource> logger)
+    public KubernetesSource(KubeApiClient client, ResourceStore store, KubernetesSourceOptions options, ILogger<KubernetesSource> logger)
     {
         _client = client;
         _store = store;

@@ -17,7 +17,7 @@ namespace Konnect.Controller.Status;
 /// </summary>
 public sealed partial class CertificateWriter
 {
-    private readonly IKubeApiClient _client;
+    private readonly KubeApiClient _client;
     private readonly ResourceStore _store;
     private readonly DataPlaneConditions _conditions;
     private readonly Func<bool> _isLeader;
@@ -26,7 +26,7 @@ public sealed partial class CertificateWriter
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly HashSet<ObjectRef> _conditioned = [];
 
-    public CertificateWriter(IKubeApiClient client, ResourceStore store, DataPlaneConditions conditions, Func<bool> isLeader, ILogger<CertificateWriter> logger)
+    public CertificateWriter(KubeApiClient client, ResourceStore store, DataPlaneConditions conditions, Func<bool> isLeader, ILogger<CertificateWriter> logger)
     {
         _client = client;
         _store = store;
@@ -36,7 +36,7 @@ public sealed partial class CertificateWriter
     }
 
     /// <summary>Follows <paramref name="elector"/>: writes only while it leads, and catches up as soon as it is elected.</summary>
-    public CertificateWriter(IKubeApiClient client, ResourceStore store, DataPlaneConditions conditions, LeaderElector elector, ILogger<CertificateWriter> logger)
+    public CertificateWriter(KubeApiClient client, ResourceStore store, DataPlaneConditions conditions, LeaderElector elector, ILogger<CertificateWriter> logger)
         : this(client, store, conditions, () => elector.IsLeader, logger)
     {
         elector.LeadershipChanged += _ => _wake.Writer.TryWrite(true);

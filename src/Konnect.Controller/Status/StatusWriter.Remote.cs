@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Konnect.Api.Kubernetes;
+using k8s.Models;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
@@ -60,26 +60,26 @@ public sealed partial class StatusWriter
         }
         var now = _time.GetUtcNow();
         var apiVersion = KonnectGroup.ApiVersion;
-        var ev = new Event
+        var ev = new Eventsv1Event
         {
             // As client-go names events: the object's name and a unique suffix.
-            Metadata = new ObjectMeta
+            Metadata = new V1ObjectMeta
             {
                 Name = $"{r.Name}.{now.UtcTicks.ToString("x", CultureInfo.InvariantCulture)}{Guid.NewGuid().ToString("N")[..4]}",
-                Namespace = r.Namespace,
+                NamespaceProperty = r.Namespace,
             },
-            EventTime = now,
+            EventTime = now.UtcDateTime,
             ReportingController = _options.ReportingController,
             ReportingInstance = _options.ReportingInstance,
             Action = "Reconcile",
             Reason = accepted.Reason,
             Type = "Warning",
             Note = Truncate(accepted.Message),
-            Regarding = new ObjectReference { ApiVersion = apiVersion, Kind = r.Kind, Namespace = r.Namespace, Name = r.Name, Uid = uid },
+            Regarding = new V1ObjectReference { ApiVersion = apiVersion, Kind = r.Kind, NamespaceProperty = r.Namespace, Name = r.Name, Uid = uid },
         };
         try
         {
-            await _client.CreateAsync(ResourceTypes.Events, r.Namespace, ev, cancellationToken).ConfigureAwait(false);
+            await _client.CreateEventAsync(ev, cancellationToken).ConfigureAwait(false);
             _eventsSent[r] = key;
         }
         catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException)

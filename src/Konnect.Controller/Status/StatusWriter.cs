@@ -19,7 +19,7 @@ namespace Konnect.Controller.Status;
 /// </summary>
 public sealed partial class StatusWriter : IStatusSink
 {
-    private readonly IKubeApiClient _client;
+    private readonly KubeApiClient _client;
     private readonly Func<bool> _isLeader;
     private readonly StatusWriterOptions _options;
     private readonly ILogger _logger;
@@ -39,7 +39,7 @@ public sealed partial class StatusWriter : IStatusSink
     private readonly Dictionary<ObjectRef, (DateTimeOffset At, Backoff Backoff)> _retries = [];
     private readonly Dictionary<ObjectRef, (string Reason, string Message)> _eventsSent = [];
 
-    public StatusWriter(IKubeApiClient client, Func<bool> isLeader, StatusWriterOptions options, ILogger<StatusWriter> logger, TimeProvider? time = null)
+    public StatusWriter(KubeApiClient client, Func<bool> isLeader, StatusWriterOptions options, ILogger<StatusWriter> logger, TimeProvider? time = null)
     {
         _client = client;
         _isLeader = isLeader;
@@ -49,7 +49,7 @@ public sealed partial class StatusWriter : IStatusSink
     }
 
     /// <summary>Follows <paramref name="elector"/>: writes only while it leads, and catches up as soon as it is elected.</summary>
-    public StatusWriter(IKubeApiClient client, LeaderElector elector, StatusWriterOptions options, ILogger<StatusWriter> logger, TimeProvider? time = null)
+    public StatusWriter(KubeApiClient client, LeaderElector elector, StatusWriterOptions options, ILogger<StatusWriter> logger, TimeProvider? time = null)
         : this(client, () => elector.IsLeader, options with { ReportingInstance = elector.Identity }, logger, time)
     {
         elector.LeadershipChanged += OnLeadershipChanged;

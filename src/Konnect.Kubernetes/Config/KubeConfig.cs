@@ -1,46 +1,34 @@
-using System.Security.Cryptography.X509Certificates;
+using k8s;
 
 namespace Konnect.Kubernetes.Config;
 
 /// <summary>
-/// Where the API server is and how to authenticate to it, from a kubeconfig or the pod's service account.
-/// <see cref="ToString"/> never shows the token or the client key.
+/// Where the API server is and how to authenticate to it: KubernetesClient's configuration, built from a kubeconfig
+/// or the pod's service account by <see cref="KubeConfigLoader"/>, plus where it came from. <see cref="ToString"/>
+/// never shows a token, a password or a client key.
 /// </summary>
-public sealed record KubeConfig
+public sealed record KubeConfig(KubernetesClientConfiguration Client, string Source)
 {
     /// <summary>The API server, e.g. https://10.96.0.1:443.</summary>
-    public required Uri Server { get; init; }
-
-    /// <summary>The CA bundle that signed the server's certificate; null trusts the system store.</summary>
-    public X509Certificate2Collection? CertificateAuthority { get; init; }
-
-    /// <summary>Skip server certificate validation (kubeconfig insecure-skip-tls-verify). Callers must warn loudly.</summary>
-    public bool InsecureSkipTlsVerify { get; init; }
-
-    /// <summary>The name to validate the server's certificate against when it differs from the URL host (tls-server-name).</summary>
-    public string? TlsServerName { get; init; }
-
-    /// <summary>A static bearer token. Prefer <see cref="TokenFile"/> when the token rotates.</summary>
-    public string? Token { get; init; }
-
-    /// <summary>A file holding the bearer token; re-read when it changes (projected service-account tokens rotate hourly).</summary>
-    public string? TokenFile { get; init; }
-
-    /// <summary>The client certificate with its private key, for certificate authentication.</summary>
-    public X509Certificate2? ClientCertificate { get; init; }
+    public Uri Server => new(Client.Host);
 
     /// <summary>The namespace of the context, or of the pod; null when none was given.</summary>
-    public string? Namespace { get; init; }
+    public string? Namespace => string.IsNullOrWhiteSpace(Client.Namespace) ? null : Client.Namespace.Trim();
 
-    /// <summary>Where this came from ("kubeconfig /home/me/.kube/config, context kind-dev" or "in-cluster"), for logs.</summary>
-    public string Source { get; init; } = "";
+    /// <summary>Server certificate validation is off (kubeconfig insecure-skip-tls-verify). Callers must warn loudly.</summary>
+    public bool InsecureSkipTlsVerify => Client.SkipTlsVerify;
 
     public override string ToString()
     {
-        var auth = TokenFile is not null ? $"token file {TokenFile}"
-            : Token is not null ? "bearer token (redacted)"
-            : ClientCertificate is not null ? $"client certificate {ClientCertificate.Subject}"
-            : "no credentials";
+        var auth = Client.TokenProvider switch
+        {
+            ExecCredentialProvider exec => $"credential plugin {exec.Command}",
+            k8s.Authentication.TokenFileAuth => "token file",
+            not null => "token provider",
+            null when !string.IsNullOrEmpty(Client.AccessToken) => "bearer token (redacted)",
+            null when Client.ClientCertificateData is not null || Client.ClientCertificateFilePath is not null => "client certificate",
+            _ => "no credentials",
+        };
         return $"{Server} ({Source}; {auth}{(InsecureSkipTlsVerify ? "; TLS verification DISABLED" : "")})";
     }
 }

@@ -1,15 +1,24 @@
-using System.Security.Cryptography.X509Certificates;
+using k8s;
+using k8s.Authentication;
+using k8s.KubeConfigModels;
 
 namespace Konnect.Kubernetes.Config;
 
 /// <summary>
 /// Finds the API server configuration the way kubectl and client-go do: an explicit kubeconfig, else the pod's
-/// service account, else $KUBECONFIG, else ~/.kube/config.
+/// service account, else $KUBECONFIG, else ~/.kube/config. The files are read and resolved by KubernetesClient
+/// (contexts, clusters, CA bundles, client certificates, tokens, auth-provider); Konnect adds what the library does
+/// not do: merging several $KUBECONFIG files, <c>tokenFile</c> users, and exec credential plugins run the way kubectl
+/// runs them (see <see cref="ExecCredentialProvider"/>).
 /// </summary>
 public static class KubeConfigLoader
 {
     /// <summary>Where the kubelet mounts the service account's token, CA bundle and namespace in every pod.</summary>
     public const string ServiceAccountFolder = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+    // Stands in for the credentials Konnect supplies itself (token files, exec plugins), so the library's checks that a
+    // user has some credential pass without the library running the plugin; the real provider replaces it at once.
+    private const string Placeholder = "konnect-supplies-this-credential";
 
     /// <summary>
     /// Loads the configuration: <paramref name="kubeconfigPath"/> when given; else in-cluster when
@@ -60,7 +69,9 @@ public static class KubeConfigLoader
 
     /// <summary>
     /// The pod's own identity: the API server from KUBERNETES_SERVICE_HOST/PORT, and the service account's token
-    /// (re-read as it rotates), CA bundle and namespace from <paramref name="folder"/>.
+    /// (re-read every minute by the library, so a projected token's rotation is followed), CA bundle and namespace
+    /// from <paramref name="folder"/>. The library's own InClusterConfig reads a fixed folder; this one can be pointed
+    /// elsewhere, which is what lets tests prove it.
     /// </summary>
     public static KubeConfig InCluster(string? folder = null, Func<string, string?>? environment = null)
     {
@@ -92,45 +103,86 @@ public static class KubeConfigLoader
         var namespaceFile = Path.Combine(folder, "namespace");
         // An IPv6 service host must be bracketed in a URL.
         var hostPart = host.Contains(':', StringComparison.Ordinal) ? $"[{host.Trim('[', ']')}]" : host;
-        return new KubeConfig
+        var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        try
         {
-            Server = new Uri($"https://{hostPart}:{portNumber}"),
-            CertificateAuthority = ReadCertificates(caFile, $"the in-cluster CA bundle {caFile}"),
-            TokenFile = tokenFile,
+            certificates.ImportFromPemFile(caFile);
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            throw new KubeConfigException($"The in-cluster CA bundle {caFile} is not a valid PEM certificate bundle: {ex.Message}", ex);
+        }
+        if (certificates.Count == 0)
+        {
+            throw new KubeConfigException($"The in-cluster CA bundle {caFile} holds no PEM certificate.");
+        }
+        var client = new KubernetesClientConfiguration
+        {
+            Host = $"https://{hostPart}:{portNumber}",
+            TokenProvider = new TokenFileAuth(tokenFile),
+            SslCaCerts = certificates,
             Namespace = File.Exists(namespaceFile) ? File.ReadAllText(namespaceFile).Trim() : null,
-            Source = "in-cluster service account",
         };
+        return new KubeConfig(client, "in-cluster service account");
     }
 
     internal static bool HasInClusterVariables(Func<string, string?> environment) =>
         !string.IsNullOrWhiteSpace(environment("KUBERNETES_SERVICE_HOST")) && !string.IsNullOrWhiteSpace(environment("KUBERNETES_SERVICE_PORT"));
 
-    private static KubeConfig FromKubeconfigFiles(IReadOnlyList<string> paths, string? context)
+    private static KubeConfig FromKubeconfigFiles(IReadOnlyList<string> paths, string? contextName)
     {
-        var merged = KubeconfigFile.ReadMerged(paths);
-        return merged.Resolve(context);
-    }
-
-    internal static X509Certificate2Collection ReadCertificates(string path, string what)
-    {
-        if (!File.Exists(path))
+        var described = string.Join(", ", paths);
+        var merged = KubeconfigFiles.ReadMerged(paths);
+        contextName ??= merged.Config.CurrentContext is { Length: > 0 } current ? current : throw new KubeConfigException(
+            $"The kubeconfig {described} has no current-context; pass --context (available: {Names(merged.Config.Contexts?.Select(c => c.Name))}).");
+        var context = merged.Config.Contexts?.FirstOrDefault(c => c.Name == contextName)
+            ?? throw new KubeConfigException($"The context '{contextName}' is not in the kubeconfig {described} (available: {Names(merged.Config.Contexts?.Select(c => c.Name))}).");
+        var userName = context.ContextDetails?.User;
+        var user = userName is null ? null : merged.Config.Users?.FirstOrDefault(u => u.Name == userName);
+        if (userName is not null && user is null)
         {
-            throw new KubeConfigException($"{what}: the file {path} does not exist.");
+            throw new KubeConfigException($"The context '{contextName}' names the user '{userName}', which is not in the kubeconfig {described}.");
         }
-        return ParseCertificates(File.ReadAllText(path), what);
-    }
 
-    internal static X509Certificate2Collection ParseCertificates(string pem, string what)
-    {
-        var collection = new X509Certificate2Collection();
+        // What the library would get wrong or not do at all, taken out before it sees the user and supplied below.
+        var extras = user is null ? null : merged.Extras.GetValueOrDefault(user.Name);
+        var exec = user?.UserCredentials?.ExternalExecution;
+        var tokenFile = extras?.TokenFile;
+        if (user?.UserCredentials is { } credentials && (exec is not null || tokenFile is not null))
+        {
+            credentials.ExternalExecution = null;
+            credentials.Token = Placeholder;
+        }
+
+        KubernetesClientConfiguration client;
         try
         {
-            collection.ImportFromPem(pem);
+            client = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged.Config, contextName);
         }
-        catch (System.Security.Cryptography.CryptographicException ex)
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or UriFormatException or ArgumentException
+            || e.GetType() == typeof(Exception)) // the library refuses the azure and gcp auth-providers with a plain Exception
         {
-            throw new KubeConfigException($"{what} is not a valid PEM certificate bundle: {ex.Message}", ex);
+            throw new KubeConfigException($"The kubeconfig {described}, context '{contextName}': {e.Message}", e);
         }
-        return collection.Count > 0 ? collection : throw new KubeConfigException($"{what} holds no PEM certificate.");
+
+        if (exec is not null)
+        {
+            client.AccessToken = null;
+            client.TokenProvider = new ExecCredentialProvider(userName!, exec, extras?.InteractiveMode, client);
+        }
+        else if (tokenFile is not null)
+        {
+            // A token file wins over an inline token because it can rotate (client-go's rule).
+            if (!File.Exists(tokenFile))
+            {
+                throw new KubeConfigException($"The user '{userName}' in the kubeconfig {described}: tokenFile {tokenFile} does not exist.");
+            }
+            client.AccessToken = null;
+            client.TokenProvider = new TokenFileAuth(tokenFile);
+        }
+        return new KubeConfig(client, $"kubeconfig {described}, context {contextName}");
     }
+
+    private static string Names(IEnumerable<string>? names) =>
+        names?.Order(StringComparer.Ordinal).ToList() is { Count: > 0 } list ? string.Join(", ", list) : "none";
 }

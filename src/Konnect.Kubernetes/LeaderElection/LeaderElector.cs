@@ -1,4 +1,5 @@
-using Konnect.Api.Kubernetes;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Konnect.Kubernetes.LeaderElection;
@@ -9,21 +10,24 @@ namespace Konnect.Kubernetes.LeaderElection;
 /// between pods does not matter); every write is an update with the resourceVersion read, so of two racing candidates
 /// exactly one wins and the other gets 409; the leader renews every RetryPeriod and steps down when it has not renewed
 /// for RenewDeadline. Every pod serves traffic whatever happens here: only status writing follows <see cref="IsLeader"/>.
+/// Konnect's own loop on KubernetesClient's Lease calls rather than the library's LeaderElector, which cannot hand the
+/// lease back on shutdown (a successor then waits out LeaseDuration), reads the wall clock instead of a TimeProvider,
+/// and lets one slow renewal attempt outlast RenewDeadline.
 /// </summary>
 public sealed partial class LeaderElector
 {
-    private readonly IKubeApiClient _client;
+    private readonly KubeApiClient _client;
     private readonly LeaderElectionOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
     // The last Lease we read or wrote and when (on our clock) its spec last changed: the expiry of someone else's
     // lease is counted from that moment, never from their renewTime, which was written with their clock.
-    private Lease? _observed;
+    private V1Lease? _observed;
     private DateTimeOffset _observedAt;
     private volatile bool _isLeader;
 
-    public LeaderElector(IKubeApiClient client, LeaderElectionOptions options, ILogger<LeaderElector> logger, TimeProvider? time = null)
+    public LeaderElector(KubeApiClient client, LeaderElectionOptions options, ILogger<LeaderElector> logger, TimeProvider? time = null)
     {
         options.Validate();
         _client = client;
@@ -100,7 +104,7 @@ public sealed partial class LeaderElector
                 lastRenew = attemptStarted;
                 continue;
             }
-            if (_observed?.Spec.HolderIdentity is { Length: > 0 } holder && holder != _options.Identity)
+            if (_observed?.Spec?.HolderIdentity is { Length: > 0 } holder && holder != _options.Identity)
             {
                 // Someone else holds it (we were presumed dead): acting on would make two leaders.
                 LogLost(_logger, _options.Identity, $"the lease is now held by {holder}");
@@ -141,25 +145,25 @@ public sealed partial class LeaderElector
     private async Task<bool> TryAcquireOrRenewCoreAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        Lease current;
+        V1Lease current;
         try
         {
-            current = await _client.GetAsync(ResourceTypes.Leases, _options.LeaseNamespace, _options.LeaseName, cancellationToken).ConfigureAwait(false);
+            current = await Leases("GET", (leases, ct) => leases.ReadNamespacedLeaseAsync(_options.LeaseName, _options.LeaseNamespace, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
         }
         catch (KubeApiException e) when (e.IsNotFound)
         {
-            var created = new Lease
+            var created = new V1Lease
             {
-                Metadata = new ObjectMeta { Name = _options.LeaseName, Namespace = _options.LeaseNamespace },
+                Metadata = new V1ObjectMeta { Name = _options.LeaseName, NamespaceProperty = _options.LeaseNamespace },
                 Spec = NewSpec(now, acquireTime: now, transitions: 0),
             };
             // Two candidates creating at once: the second gets 409 AlreadyExists, handled as a lost race.
-            Observe(await _client.CreateAsync(ResourceTypes.Leases, _options.LeaseNamespace, created, cancellationToken).ConfigureAwait(false), now);
+            Observe(await Leases("POST", (leases, ct) => leases.CreateNamespacedLeaseAsync(created, _options.LeaseNamespace, cancellationToken: ct), cancellationToken).ConfigureAwait(false), now);
             return true;
         }
 
         Observe(current, now);
-        var spec = current.Spec;
+        var spec = current.Spec ?? new V1LeaseSpec();
         var ours = spec.HolderIdentity == _options.Identity;
         if (!ours && !string.IsNullOrEmpty(spec.HolderIdentity)
             && _observedAt + TimeSpan.FromSeconds(spec.LeaseDurationSeconds ?? 0) > now)
@@ -168,61 +172,77 @@ public sealed partial class LeaderElector
             return false;
         }
 
-        // Keep acquireTime and the transition count on a renewal; a change of holder counts one transition.
-        var next = current with
+        // Keep acquireTime and the transition count on a renewal; a change of holder counts one transition. The
+        // resourceVersion read travels with the write: of two racing candidates, the second gets 409 Conflict.
+        var next = new V1Lease
         {
+            Metadata = current.Metadata,
             Spec = ours
-                ? NewSpec(now, spec.AcquireTime ?? now, spec.LeaseTransitions ?? 0)
+                ? NewSpec(now, spec.AcquireTime is { } acquired ? Utc(acquired) : now, spec.LeaseTransitions ?? 0)
                 : NewSpec(now, now, (spec.LeaseTransitions ?? 0) + 1),
         };
-        var written = await _client.ReplaceAsync(ResourceTypes.Leases, _options.LeaseNamespace, next, cancellationToken).ConfigureAwait(false);
-        Observe(written, now);
+        Observe(await ReplaceAsync(next, cancellationToken).ConfigureAwait(false), now);
         return true;
     }
 
-    private LeaseSpec NewSpec(DateTimeOffset now, DateTimeOffset acquireTime, int transitions) => new()
+    private V1LeaseSpec NewSpec(DateTimeOffset now, DateTimeOffset acquireTime, int transitions) => new()
     {
         HolderIdentity = _options.Identity,
         // The Lease stores whole seconds; round up so others never wait less than we asked for.
         LeaseDurationSeconds = (int)Math.Ceiling(_options.LeaseDuration.TotalSeconds),
-        AcquireTime = acquireTime,
-        RenewTime = now,
+        AcquireTime = acquireTime.UtcDateTime,
+        RenewTime = now.UtcDateTime,
         LeaseTransitions = transitions,
     };
 
-    private void Observe(Lease lease, DateTimeOffset now)
+    private void Observe(V1Lease lease, DateTimeOffset now)
     {
-        if (_observed is null || _observed.Spec != lease.Spec)
+        if (_observed is null || !SameSpec(_observed.Spec, lease.Spec))
         {
             _observedAt = now;
         }
         _observed = lease;
     }
 
+    private static bool SameSpec(V1LeaseSpec? a, V1LeaseSpec? b) =>
+        a?.HolderIdentity == b?.HolderIdentity && a?.LeaseDurationSeconds == b?.LeaseDurationSeconds && a?.AcquireTime == b?.AcquireTime
+        && a?.RenewTime == b?.RenewTime && a?.LeaseTransitions == b?.LeaseTransitions;
+
+    private Task<V1Lease> ReplaceAsync(V1Lease lease, CancellationToken cancellationToken) =>
+        Leases("PUT", (leases, ct) => leases.ReplaceNamespacedLeaseAsync(lease, _options.LeaseName, _options.LeaseNamespace, cancellationToken: ct), cancellationToken);
+
+    private Task<V1Lease> Leases(string verb, Func<ICoordinationV1Operations, CancellationToken, Task<V1Lease>> call, CancellationToken cancellationToken) =>
+        _client.CallAsync(verb, $"/apis/coordination.k8s.io/v1/namespaces/{_options.LeaseNamespace}/leases/{_options.LeaseName}",
+            ct => call(_client.Kubernetes.CoordinationV1, ct), cancellationToken);
+
+    private static DateTimeOffset Utc(DateTime time) =>
+        new(DateTime.SpecifyKind(time, time.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : time.Kind).ToUniversalTime());
+
     private async Task ReleaseAsync()
     {
-        if (_observed is not { } held || held.Spec.HolderIdentity != _options.Identity)
+        if (_observed is not { } held || held.Spec?.HolderIdentity != _options.Identity)
         {
             return;
         }
         var now = _time.GetUtcNow();
         // What client-go's ReleaseOnCancel writes: no holder and a 1 s duration, so waiting candidates take over
         // on their next retry. Our resourceVersion guards against clearing a lease someone else already took.
-        var released = held with
+        var released = new V1Lease
         {
-            Spec = new LeaseSpec
+            Metadata = held.Metadata,
+            Spec = new V1LeaseSpec
             {
                 HolderIdentity = "",
                 LeaseDurationSeconds = 1,
-                AcquireTime = now,
-                RenewTime = now,
+                AcquireTime = now.UtcDateTime,
+                RenewTime = now.UtcDateTime,
                 LeaseTransitions = held.Spec.LeaseTransitions,
             },
         };
         using var timeout = new CancellationTokenSource(_options.RenewDeadline, _time);
         try
         {
-            _observed = await _client.ReplaceAsync(ResourceTypes.Leases, _options.LeaseNamespace, released, timeout.Token).ConfigureAwait(false);
+            _observed = await ReplaceAsync(released, timeout.Token).ConfigureAwait(false);
             LogReleased(_logger, _options.Identity, _options.LeaseNamespace, _options.LeaseName);
         }
         catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or OperationCanceledException)

@@ -1,3 +1,5 @@
+using k8s;
+using IKubernetesObject = Konnect.Api.Kubernetes.IKubernetesObject;
 using Konnect.Api.Kubernetes;
 
 namespace Konnect.Kubernetes.Watching;

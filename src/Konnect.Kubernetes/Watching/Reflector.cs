@@ -1,3 +1,5 @@
+using k8s;
+using IKubernetesObject = Konnect.Api.Kubernetes.IKubernetesObject;
 using Konnect.Api.Kubernetes;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +12,7 @@ namespace Konnect.Kubernetes.Watching;
 /// good state throughout: nothing is cleared until a new complete list replaces it.
 /// </summary>
 public sealed partial class Reflector<T>(
-    IKubeApiClient client,
+    KubeApiClient client,
     ResourceType<T> type,
     string? ns,
     IReflectorHandler<T> handler,

@@ -1,3 +1,5 @@
+using k8s;
+using IKubernetesObject = Konnect.Api.Kubernetes.IKubernetesObject;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 

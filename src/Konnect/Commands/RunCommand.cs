@@ -134,8 +134,15 @@ public static class RunCommand
     private static void AddKubernetes(IServiceCollection services, RunOptions options)
     {
         var config = KubeConfigLoader.Load(options.Kubeconfig, options.Context);
+        // Made now, so a client certificate that does not load or a credential plugin that fails stops the start with
+        // one clear message (exit code 2) instead of a pod that runs and never lists anything.
+        var client = new KubeApiClient(config, new KubeApiClientOptions { UserAgent = "konnect/" + VersionCommand.Version });
+        if (config.Client.TokenProvider is ExecCredentialProvider plugin)
+        {
+            plugin.GetAuthenticationHeaderAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
         services.AddSingleton(config);
-        services.AddSingleton<IKubeApiClient>(_ => new KubeApiClient(config, new KubeApiClientOptions { UserAgent = "konnect/" + VersionCommand.Version }));
+        services.AddSingleton(client);
         services.AddSingleton(new KubernetesSourceOptions { Namespaces = options.Namespaces });
         services.AddSingleton<KubernetesSource>();
         var election = new LeaderElectionOptions
@@ -146,15 +153,15 @@ public static class RunCommand
             RetryPeriod = options.RetryPeriod,
         };
         election.Validate();
-        services.AddSingleton(sp => new LeaderElector(sp.GetRequiredService<IKubeApiClient>(), election, sp.GetRequiredService<ILogger<LeaderElector>>()));
+        services.AddSingleton(sp => new LeaderElector(sp.GetRequiredService<KubeApiClient>(), election, sp.GetRequiredService<ILogger<LeaderElector>>()));
         services.AddSingleton(sp => new StatusWriter(
-            sp.GetRequiredService<IKubeApiClient>(), sp.GetRequiredService<LeaderElector>(), new StatusWriterOptions(), sp.GetRequiredService<ILogger<StatusWriter>>()));
+            sp.GetRequiredService<KubeApiClient>(), sp.GetRequiredService<LeaderElector>(), new StatusWriterOptions(), sp.GetRequiredService<ILogger<StatusWriter>>()));
         services.AddSingleton<IStatusSink>(sp => new StatusFanOut([sp.GetRequiredService<StatusBoard>(), sp.GetRequiredService<StatusWriter>()]));
         // Every pod serves traffic; only the elected leader writes status.
         // AddHostedService would keep only the first of two registrations of the same type; these are two loops.
         services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<LeaderElector>().RunAsync));
         services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<StatusWriter>().RunAsync));
-        services.AddSingleton(sp => new CertificateWriter(sp.GetRequiredService<IKubeApiClient>(), sp.GetRequiredService<ResourceStore>(),
+        services.AddSingleton(sp => new CertificateWriter(sp.GetRequiredService<KubeApiClient>(), sp.GetRequiredService<ResourceStore>(),
             sp.GetRequiredService<DataPlaneConditions>(), sp.GetRequiredService<LeaderElector>(), sp.GetRequiredService<ILogger<CertificateWriter>>()));
         services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<CertificateWriter>().RunAsync));
         services.AddHostedService(sp =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using k8s;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Status;
@@ -179,7 +180,8 @@ public sealed class StatusWriterTests : IAsyncLifetime
         await ReportAndWaitAsync(writer, Status("False", "InvalidBackend", "rules[0].backends[0]: service \"nope\" not found", programmed: "False", generation: 2));
 
         Assert.Equal(1, EventsCreated);
-        var ev = Assert.Single((await _client.ListAsync(ResourceTypes.Events, Ns, new ListOptions(), CancellationToken.None)).Items);
+        // Read back through the library's typed Events API, as `kubectl events` would read it.
+        var ev = Assert.Single((await _client.Kubernetes.EventsV1.ListNamespacedEventAsync(Ns)).Items);
         Assert.Equal("Warning", ev.Type);
         Assert.Equal("InvalidBackend", ev.Reason);
         Assert.Equal("rules[0].backends[0]: service \"nope\" not found", ev.Note);
@@ -188,7 +190,7 @@ public sealed class StatusWriterTests : IAsyncLifetime
         Assert.Equal("Reconcile", ev.Action);
         Assert.NotNull(ev.EventTime);
         Assert.StartsWith("orders.", ev.Metadata.Name, StringComparison.Ordinal);
-        Assert.Equal((KonnectGroup.ApiVersion, KonnectRoute.KindName, Ns, "orders"), (ev.Regarding!.ApiVersion, ev.Regarding.Kind, ev.Regarding.Namespace, ev.Regarding.Name));
+        Assert.Equal((KonnectGroup.ApiVersion, KonnectRoute.KindName, Ns, "orders"), (ev.Regarding!.ApiVersion, ev.Regarding.Kind, ev.Regarding.NamespaceProperty, ev.Regarding.Name));
         Assert.False(string.IsNullOrEmpty(ev.Regarding.Uid));
     }
 

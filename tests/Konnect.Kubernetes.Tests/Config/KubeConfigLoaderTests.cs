@@ -69,8 +69,9 @@ public sealed class KubeConfigLoaderTests : IDisposable
 
         Assert.Equal(new Uri("https://dev.example.com:6443"), config.Server);
         Assert.Equal("konnect", config.Namespace);
-        Assert.Equal("CN=dev-ca", Assert.Single(config.CertificateAuthority!).Subject);
-        Assert.Equal(Path.Combine(_folder, "tokens", "dev"), config.TokenFile);
+        Assert.Equal("CN=dev-ca", Assert.Single(config.Client.SslCaCerts!).Subject);
+        Assert.IsType<k8s.Authentication.TokenFileAuth>(config.Client.TokenProvider);
+        Assert.Null(config.Client.AccessToken);
         Assert.False(config.InsecureSkipTlsVerify);
     }
 
@@ -81,8 +82,8 @@ public sealed class KubeConfigLoaderTests : IDisposable
 
         Assert.Equal(new Uri("https://prod.example.com"), config.Server);
         Assert.True(config.InsecureSkipTlsVerify);
-        Assert.Equal("prod-secret-token", config.Token);
-        Assert.Null(config.CertificateAuthority);
+        Assert.Equal("prod-secret-token", config.Client.AccessToken);
+        Assert.Null(config.Client.SslCaCerts);
         Assert.DoesNotContain("prod-secret-token", config.ToString(), StringComparison.Ordinal);
     }
 
@@ -93,10 +94,10 @@ public sealed class KubeConfigLoaderTests : IDisposable
         var path = TwoContexts($"    client-certificate-data: {B64(cert)}\n    client-key-data: {B64(key)}");
 
         var config = KubeConfigLoader.FromKubeconfig(path);
+        using var client = new KubeApiClient(config); // the library loads the certificate and key here
 
-        Assert.NotNull(config.ClientCertificate);
-        Assert.True(config.ClientCertificate!.HasPrivateKey);
-        Assert.Contains("CN=admin", config.ClientCertificate.Subject, StringComparison.Ordinal);
+        Assert.Equal(B64(cert), config.Client.ClientCertificateData);
+        Assert.Contains("client certificate", config.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE", config.ToString(), StringComparison.Ordinal);
     }
 
@@ -108,19 +109,34 @@ public sealed class KubeConfigLoaderTests : IDisposable
         Write("pki/client.key", key);
 
         var config = KubeConfigLoader.FromKubeconfig(TwoContexts("    client-certificate: pki/client.crt\n    client-key: pki/client.key"));
+        using var client = new KubeApiClient(config);
 
-        Assert.Equal("CN=file-user", config.ClientCertificate!.Subject);
+        Assert.Equal(Path.Combine(_folder, "pki", "client.crt"), config.Client.ClientCertificateFilePath);
+        Assert.Equal(Path.Combine(_folder, "pki", "client.key"), config.Client.ClientKeyFilePath);
     }
 
     [Fact]
-    public void FromKubeconfig_ExecPlugin_ThrowsNotSupported()
+    public void FromKubeconfig_ExecPlugin_KonnectRunsItOnFirstUseNotTheLibraryAtLoad()
     {
-        var path = TwoContexts("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: aws");
+        // No such command here: had the library run it while loading, this would throw.
+        var path = TwoContexts("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: konnect-test-no-such-plugin\n      args: [eks, get-token]");
+
+        var config = KubeConfigLoader.FromKubeconfig(path);
+
+        var plugin = Assert.IsType<ExecCredentialProvider>(config.Client.TokenProvider);
+        Assert.Equal("konnect-test-no-such-plugin", plugin.Command);
+        Assert.Null(config.Client.AccessToken);
+    }
+
+    [Fact]
+    public void FromKubeconfig_ExecPluginInteractiveAlways_RefusedWithReason()
+    {
+        var path = TwoContexts("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: kubelogin\n      interactiveMode: Always");
 
         var error = Assert.Throws<KubeConfigException>(() => KubeConfigLoader.FromKubeconfig(path));
 
-        Assert.Contains("user 'dev-user'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("not supported; use a token or client certificate", error.Message, StringComparison.Ordinal);
+        Assert.Equal("kubeconfig user \"dev-user\" runs \"kubelogin\" with interactiveMode: Always, but Konnect has no terminal to give it; " +
+            "use a plugin or flags that need no prompt (interactiveMode: Never).", error.Message);
     }
 
     [Fact]
@@ -151,7 +167,7 @@ public sealed class KubeConfigLoaderTests : IDisposable
         var config = KubeConfigLoader.Load(environment: Env(("KUBECONFIG", $"{first}:{Path.Combine(_folder, "missing")}:{second}")));
 
         Assert.Equal(new Uri("https://merged.example.com"), config.Server);
-        Assert.Equal("t", config.Token);
+        Assert.Equal("t", config.Client.AccessToken);
     }
 
     [Fact]
@@ -165,9 +181,9 @@ public sealed class KubeConfigLoaderTests : IDisposable
         var config = KubeConfigLoader.Load(environment: Env(("KUBERNETES_SERVICE_HOST", "10.96.0.1"), ("KUBERNETES_SERVICE_PORT", "443")), serviceAccountFolder: sa);
 
         Assert.Equal(new Uri("https://10.96.0.1:443"), config.Server);
-        Assert.Equal(Path.Combine(sa, "token"), config.TokenFile);
+        Assert.IsType<k8s.Authentication.TokenFileAuth>(config.Client.TokenProvider);
         Assert.Equal("konnect-system", config.Namespace);
-        Assert.Equal("CN=kubernetes", Assert.Single(config.CertificateAuthority!).Subject);
+        Assert.Equal("CN=kubernetes", Assert.Single(config.Client.SslCaCerts!).Subject);
     }
 
     [Fact]
@@ -208,6 +224,6 @@ public sealed class KubeConfigLoaderTests : IDisposable
         var config = KubeConfigLoader.Load(environment: Env(("HOME", _folder)));
 
         Assert.Equal(new Uri("http://127.0.0.1:8080"), config.Server);
-        Assert.Null(config.Token);
+        Assert.Null(config.Client.AccessToken);
     }
 }

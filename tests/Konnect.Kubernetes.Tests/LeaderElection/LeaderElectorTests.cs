@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text.Json.Nodes;
-using Konnect.Api.Kubernetes;
+using k8s;
+using k8s.Models;
 using Konnect.Kubernetes.LeaderElection;
 using Konnect.Testing.Kubernetes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -28,10 +30,13 @@ public sealed class LeaderElectorTests : IAsyncLifetime
     }
 
     // Short but consistent durations: lease 1.5 s (stored as 2 s), renew deadline 1 s, retry 200 ms.
-    private LeaderElector Start(string identity, Func<IKubeApiClient, IKubeApiClient>? wrap = null)
+    private const string Leases = "/apis/coordination.k8s.io/v1/leases";
+
+    private LeaderElector Start(string identity, DelegatingHandler? handler = null)
     {
-        var client = new KubeApiClient(_server.CreateClientConfig(), new KubeApiClientOptions { RequestTimeout = TimeSpan.FromSeconds(2) });
-        var elector = new LeaderElector(wrap?.Invoke(client) ?? client, new LeaderElectionOptions
+        var client = new KubeApiClient(_server.CreateClientConfig(), new KubeApiClientOptions { RequestTimeout = TimeSpan.FromSeconds(2) },
+            handler is null ? [] : [handler]);
+        var elector = new LeaderElector(client, new LeaderElectionOptions
         {
             LeaseNamespace = Ns,
             Identity = identity,
@@ -44,7 +49,8 @@ public sealed class LeaderElectorTests : IAsyncLifetime
         return elector;
     }
 
-    private Lease? CurrentLease() => _server.Get(ResourceTypes.Leases, Ns, "konnect-leader");
+    private V1Lease? CurrentLease() =>
+        _server.Get(Leases, Ns, "konnect-leader") is { } json ? KubernetesJson.Deserialize<V1Lease>(json.ToJsonString()) : null;
 
     [Fact]
     public async Task RunAsync_TwoCandidates_ExactlyOneLeadsAndHoldsTheLease()
@@ -69,7 +75,7 @@ public sealed class LeaderElectorTests : IAsyncLifetime
         Assert.NotNull(lease.Spec.AcquireTime);
         Assert.True(lease.Spec.RenewTime > lease.Spec.AcquireTime, "the leader renews");
         // MicroTime on the wire: six fractional digits.
-        var raw = _server.Get("/apis/coordination.k8s.io/v1/leases", Ns, "konnect-leader")!;
+        var raw = _server.Get(Leases, Ns, "konnect-leader")!;
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", raw["spec"]!["renewTime"]!.GetValue<string>());
     }
 
@@ -124,15 +130,17 @@ public sealed class LeaderElectorTests : IAsyncLifetime
     public async Task RunAsync_ConcurrentTakeoverOfReleasedLease_OneWinsOthersGetConflict()
     {
         // A released lease: free for whoever writes first, so every candidate races on the same resourceVersion.
-        _server.Put(ResourceTypes.Leases, new Lease
+        _server.Put(Leases, new JsonObject
         {
-            Metadata = new ObjectMeta { Namespace = Ns, Name = "konnect-leader" },
-            Spec = new LeaseSpec { HolderIdentity = "", LeaseDurationSeconds = 1, LeaseTransitions = 3 },
+            ["apiVersion"] = "coordination.k8s.io/v1",
+            ["kind"] = "Lease",
+            ["metadata"] = new JsonObject { ["namespace"] = Ns, ["name"] = "konnect-leader" },
+            ["spec"] = new JsonObject { ["holderIdentity"] = "", ["leaseDurationSeconds"] = 1, ["leaseTransitions"] = 3 },
         });
         var conflicts = 0;
         var gate = new AsyncGate(4);
         var electors = Enumerable.Range(0, 4)
-            .Select(i => Start($"pod-{i}", inner => new RacingClient(inner, gate, () => Interlocked.Increment(ref conflicts))))
+            .Select(i => Start($"pod-{i}", new RacingHandler(gate, () => Interlocked.Increment(ref conflicts))))
             .ToList();
 
         await WaitUntilAsync(() => electors.Any(e => e.IsLeader), TimeSpan.FromSeconds(5));
@@ -156,39 +164,22 @@ public sealed class LeaderElectorTests : IAsyncLifetime
     }
 
     /// <summary>Holds each candidate's first PUT until all have read the lease, so they truly race; counts the 409s.</summary>
-    private sealed class RacingClient(IKubeApiClient inner, AsyncGate gate, Action onConflict) : IKubeApiClient
+    private sealed class RacingHandler(AsyncGate gate, Action onConflict) : DelegatingHandler
     {
         private int _puts;
 
-        public Task<T> GetAsync<T>(ResourceType<T> type, string? ns, string name, CancellationToken cancellationToken) where T : class, IKubernetesObject =>
-            inner.GetAsync(type, ns, name, cancellationToken);
-        public Task<ObjectList<T>> ListAsync<T>(ResourceType<T> type, string? ns, ListOptions options, CancellationToken cancellationToken) where T : class, IKubernetesObject =>
-            inner.ListAsync(type, ns, options, cancellationToken);
-        public IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(ResourceType<T> type, string? ns, WatchOptions options, CancellationToken cancellationToken) where T : class, IKubernetesObject =>
-            inner.WatchAsync(type, ns, options, cancellationToken);
-        public Task<T> CreateAsync<T>(ResourceType<T> type, string? ns, T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject =>
-            inner.CreateAsync(type, ns, obj, cancellationToken);
-        public Task<T> PatchAsync<T>(ResourceType<T> type, string ns, string name, JsonObject mergePatch, CancellationToken cancellationToken) where T : class, IKubernetesObject =>
-            inner.PatchAsync(type, ns, name, mergePatch, cancellationToken);
-        public Task<T> PatchStatusAsync<T>(ResourceType<T> type, string ns, string name, JsonObject mergePatch, CancellationToken cancellationToken) where T : class, IKubernetesObject =>
-            inner.PatchStatusAsync(type, ns, name, mergePatch, cancellationToken);
-
-        public async Task<T> ReplaceAsync<T>(ResourceType<T> type, string? ns, T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            if (Interlocked.Increment(ref _puts) == 1)
+            if (request.Method == HttpMethod.Put && Interlocked.Increment(ref _puts) == 1)
             {
                 await gate.SignalAndWaitAsync(cancellationToken);
             }
-            try
-            {
-                return await inner.ReplaceAsync(type, ns, obj, cancellationToken);
-            }
-            catch (KubeApiException e) when (e.IsConflict)
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Method == HttpMethod.Put && response.StatusCode == HttpStatusCode.Conflict)
             {
                 onConflict();
-                throw;
             }
-
+            return response;
         }
     }
 

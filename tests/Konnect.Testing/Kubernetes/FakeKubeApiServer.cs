@@ -75,14 +75,13 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     }
 
     /// <summary>A client configuration for this server: its URL, its certificate as the CA, and an optional token.</summary>
-    public KubeConfig CreateClientConfig(string? token = null) => new()
+    public KubeConfig CreateClientConfig(string? token = null) => new(new k8s.KubernetesClientConfiguration
     {
-        Server = Url,
-        CertificateAuthority = Certificate is null ? null : [X509CertificateLoader.LoadCertificate(Certificate.Export(X509ContentType.Cert))],
-        Token = token,
+        Host = Url.ToString(),
+        SslCaCerts = Certificate is null ? null : [X509CertificateLoader.LoadCertificate(Certificate.Export(X509ContentType.Cert))],
+        AccessToken = token,
         Namespace = "default",
-        Source = "fake API server",
-    };
+    }, "fake API server");
 
     /// <summary>Stops listening: connections are refused, as when the API server process is down. State is kept.</summary>
     public async Task StopAsync()

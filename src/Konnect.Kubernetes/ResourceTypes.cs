@@ -1,0 +1,59 @@
+using Konnect.Api;
+using Konnect.Api.CertManager;
+using Konnect.Api.Kubernetes;
+using Konnect.Api.V1Alpha1;
+
+namespace Konnect.Kubernetes;
+
+/// <summary>The kinds Konnect reads, and writes the status of.</summary>
+public static class ResourceTypes
+{
+    private static readonly KonnectJsonContext Json = KonnectJsonContext.Default;
+
+    public static readonly ResourceType<KonnectRoute> KonnectRoutes =
+        new(KonnectGroup.Group, KonnectGroup.Version, "konnectroutes", KonnectRoute.KindName, Json.KonnectRoute, Json.ObjectListKonnectRoute);
+    public static readonly ResourceType<KonnectPolicy> KonnectPolicies =
+        new(KonnectGroup.Group, KonnectGroup.Version, "konnectpolicies", KonnectPolicy.KindName, Json.KonnectPolicy, Json.ObjectListKonnectPolicy);
+    public static readonly ResourceType<KonnectConsumer> KonnectConsumers =
+        new(KonnectGroup.Group, KonnectGroup.Version, "konnectconsumers", KonnectConsumer.KindName, Json.KonnectConsumer, Json.ObjectListKonnectConsumer);
+
+    /// <summary>cert-manager's Certificates: absent (404) where cert-manager is not installed.</summary>
+    public static readonly ResourceType<Certificate> Certificates =
+        new(CertManagerGroup.Group, CertManagerGroup.Version, "certificates", Certificate.KindName, Json.Certificate, Json.ObjectListCertificate);
+
+    public static readonly ResourceType<Service> Services = new("", "v1", "services", "Service", Json.Service, Json.ObjectListService);
+    public static readonly ResourceType<EndpointSlice> EndpointSlices =
+        new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", Json.EndpointSlice, Json.ObjectListEndpointSlice);
+    public static readonly ResourceType<Secret> Secrets = new("", "v1", "secrets", "Secret", Json.Secret, Json.ObjectListSecret);
+}
+
+/// <summary>One page of a list.</summary>
+public sealed record ListOptions
+{
+    public int? Limit { get; init; }
+    /// <summary>The previous page's continue token.</summary>
+    public string? Continue { get; init; }
+    public string? LabelSelector { get; init; }
+    public string? FieldSelector { get; init; }
+    /// <summary>Null or "" asks for the most recent state (a quorum read).</summary>
+    public string? ResourceVersion { get; init; }
+
+    /// <summary>
+    /// The API server refuses resourceVersion (other than "0") together with continue, since the token already pins the
+    /// snapshot; a first page asks for a version not older than the one given.
+    /// </summary>
+    internal (string? Continue, string? ResourceVersion, string? Match) Query() =>
+        !string.IsNullOrEmpty(Continue) ? (Continue, null, null)
+        : !string.IsNullOrEmpty(ResourceVersion) ? (null, ResourceVersion, "NotOlderThan")
+        : (null, null, null);
+}
+
+/// <summary>A watch from <see cref="ResourceVersion"/>.</summary>
+public sealed record WatchOptions
+{
+    public required string ResourceVersion { get; init; }
+    public bool AllowWatchBookmarks { get; init; } = true;
+    public int? TimeoutSeconds { get; init; }
+    public string? LabelSelector { get; init; }
+    public string? FieldSelector { get; init; }
+}
