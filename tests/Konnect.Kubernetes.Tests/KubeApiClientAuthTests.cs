@@ -77,6 +77,30 @@ public sealed class KubeApiClientAuthTests : IDisposable
     }
 
     [Fact]
+    public async Task Requests_AuthProviderOidc_SendsTheIdToken()
+    {
+        await using var server = await FakeKubeApiServer.StartAsync();
+        const string idToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvcHMiLCJleHAiOjQxMDI0NDQ4MDB9.c2ln";
+        using var client = new KubeApiClient(Kubeconfig(server,
+            $"auth-provider: {{ name: oidc, config: {{ id-token: {idToken}, client-id: konnect, refresh-token: r, idp-issuer-url: 'https://issuer.example.com' }} }}"));
+
+        await client.ListAsync(ResourceTypes.Services, null, new ListOptions(), None);
+
+        Assert.Equal($"Bearer {idToken}", server.Requests[^1].Authorization);
+    }
+
+    [Fact]
+    public async Task Load_AuthProviderGcp_RefusedNamingTheCredentialPluginToUse()
+    {
+        await using var server = await FakeKubeApiServer.StartAsync();
+
+        var error = Assert.Throws<KubeConfigException>(() => Kubeconfig(server, "auth-provider: { name: gcp, config: { access-token: ya29.secret } }"));
+
+        Assert.Contains("gke-gcloud-auth-plugin", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ya29.secret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Requests_HttpsWithClusterCa_ValidatesAndUsesHttp2()
     {
         await using var server = await FakeKubeApiServer.StartAsync(new FakeKubeApiServerOptions { UseHttps = true });

@@ -22,6 +22,11 @@ public sealed partial class FakeKubeApiServer
             await WriteJsonAsync(context, forced.Status["code"]!.GetValue<int>(), forced.Status);
             return;
         }
+        if (_options.Authenticate is { } authenticate && !authenticate(NonEmpty(request.Headers.Authorization)))
+        {
+            await WriteJsonAsync(context, 401, FakeKubeError.Status(401, "Unauthorized", "Unauthorized"));
+            return;
+        }
         if (!_available)
         {
             await WriteJsonAsync(context, 503, FakeKubeError.Status(503, "ServiceUnavailable", "the fake API server is unavailable (SetAvailable(false))"));

@@ -28,6 +28,8 @@ public sealed record FakeKubeApiServerOptions
     /// <summary>Write each watch event in pieces of this many bytes, flushing between them, so clients meet split reads.</summary>
     public int? WatchWriteChunkBytes { get; init; }
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+    /// <summary>Checks each request's Authorization header (null when absent); false answers 401 Unauthorized, as for an expired token.</summary>
+    public Func<string?, bool>? Authenticate { get; init; }
 }
 
 /// <summary>What the fake saw of one request, for assertions (the Authorization header included: it is a fake).</summary>
