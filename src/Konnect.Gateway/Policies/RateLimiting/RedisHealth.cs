@@ -25,7 +25,7 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
 
     private readonly GatewayState _state;
     private readonly DataPlaneConditions _conditions;
-    private readonly IRedisClient? _redis;
+    private readonly RedisConnection? _redis;
     private readonly ILogger<RedisHealth> _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
@@ -33,7 +33,7 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
     private readonly HashSet<ObjectRef> _reported = [];
     private volatile string? _down;
 
-    public RedisHealth(GatewayState state, DataPlaneConditions conditions, ILogger<RedisHealth> logger, IRedisClient? redis = null)
+    public RedisHealth(GatewayState state, DataPlaneConditions conditions, ILogger<RedisHealth> logger, RedisConnection? redis = null)
     {
         _state = state;
         _conditions = conditions;
@@ -132,14 +132,19 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
                     Failed("no Redis is configured (konnect run --redis host:port, or KONNECT_REDIS)");
                     continue;
                 }
+                if (_redis.Database(out var problem) is not { } database)
+                {
+                    Failed(problem);
+                    continue;
+                }
                 try
                 {
-                    await _redis.ExecuteAsync("PING").ConfigureAwait(false);
+                    await database.PingAsync().ConfigureAwait(false);
                     Succeeded();
                 }
-                catch (RedisException e)
+                catch (Exception e) when (e is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException or ObjectDisposedException)
                 {
-                    Failed(e.Message);
+                    Failed(_redis.Describe(e));
                 }
             }
         }

@@ -33,7 +33,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
     }
 
     private Task<TestGateway> GatewayAsync(bool withRedis = true) => TestGateway.StartAsync(configure: o =>
-        o.Redis = withRedis ? new RedisOptions { Endpoint = _redis.Endpoint, ReconnectDelay = TimeSpan.FromMilliseconds(200) } : null);
+        o.Redis = withRedis ? new RedisOptions { Address = _redis.Endpoint } : null);
 
     private static RateLimitModel Cluster(long requests, string period, RateLimitFailurePolicy failure = RateLimitFailurePolicy.Open) =>
         Block(RateLimitKey.Route, (requests, period)) with { Scope = RateLimitScope.Cluster, FailurePolicy = failure };
