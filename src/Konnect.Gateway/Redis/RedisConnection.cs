@@ -27,6 +27,8 @@ public sealed partial class RedisConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _connecting;
+    private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _started = TimeProvider.System.GetTimestamp();
     private volatile ConnectionMultiplexer? _multiplexer;
     private volatile IDatabase? _database;
     private volatile string? _lastFailure;
@@ -48,17 +50,28 @@ public sealed partial class RedisConnection : IAsyncDisposable
     /// <summary>Where Redis is, for messages ("host:port", several, or with the Sentinel service); never credentials.</summary>
     public string Endpoint { get; }
 
-    /// <summary>The database commands go to, or null (with why) before the first connect succeeded.</summary>
-    public IDatabase? Database(out string problem)
+    /// <summary>
+    /// The database commands go to, or null before the first connect attempt has made a multiplexer (then see
+    /// <see cref="Problem"/>). Right after start, waits for that attempt (within the command timeout) rather than
+    /// letting the first requests through uncounted.
+    /// </summary>
+    public ValueTask<IDatabase?> DatabaseAsync() => _database is { } database ? ValueTask.FromResult<IDatabase?>(database) : new(FirstAttemptAsync());
+
+    private async Task<IDatabase?> FirstAttemptAsync()
     {
-        if (_database is { } database)
+        // One command timeout from start in all, not one per request: a first attempt that hangs (a TLS port that
+        // never completes the handshake) must not hold every request of the first seconds.
+        var left = _options.CommandTimeout - TimeProvider.System.GetElapsedTime(_started);
+        if (left > TimeSpan.Zero)
         {
-            problem = "";
-            return database;
+            try { await _firstAttempt.Task.WaitAsync(left).ConfigureAwait(false); }
+            catch (TimeoutException) { }
         }
-        problem = $"Redis {Endpoint}: {_lastFailure ?? "connecting"}";
-        return null;
+        return _database;
     }
+
+    /// <summary>Why there is no database yet: "Redis endpoint: cause".</summary>
+    public string Problem => $"Redis {Endpoint}: {_lastFailure ?? "connecting (the first attempt has not finished)"}";
 
     /// <summary>
     /// Why a command failed, as "Redis endpoint: cause": unreachable, TLS handshake failed, authentication failed, no
@@ -72,6 +85,8 @@ public sealed partial class RedisConnection : IAsyncDisposable
         var configuration = new ConfigurationOptions
         {
             AbortOnConnectFail = false,
+            // One attempt before ConnectAsync returns; the library's own reconnect loop takes over from there.
+            ConnectRetry = 1,
             BacklogPolicy = BacklogPolicy.FailFast,
             ReconnectRetryPolicy = new ExponentialRetry(500, 5000),
             ConnectTimeout = Milliseconds(options.ConnectTimeout),
@@ -118,6 +133,7 @@ public sealed partial class RedisConnection : IAsyncDisposable
                 }
                 _multiplexer = multiplexer;
                 _database = multiplexer.GetDatabase();
+                _firstAttempt.TrySetResult();
                 if (!multiplexer.IsConnected)
                 {
                     // The first attempt's failure came before the events above were wired: a PING fails at once
@@ -135,6 +151,7 @@ public sealed partial class RedisConnection : IAsyncDisposable
             {
                 var why = _lastFailure = Cause(e) ?? "cannot connect";
                 LogConnectFailed(_logger, Endpoint, why);
+                _firstAttempt.TrySetResult();
             }
             try { await Task.Delay(delay, stopping).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
@@ -165,7 +182,10 @@ public sealed partial class RedisConnection : IAsyncDisposable
                     timeout ??= $"no reply within {_options.CommandTimeout.TotalMilliseconds:0} ms";
                     break;
                 case SocketException socket:
-                    network ??= $"unreachable ({socket.SocketErrorCode}: {socket.Message})";
+                    // A TLS-only port resets a client that speaks plain RESP to it.
+                    network ??= socket.SocketErrorCode == SocketError.ConnectionReset && _trust is null
+                        ? $"unreachable ({socket.SocketErrorCode}: {socket.Message}; is the server expecting TLS? use rediss:// or --redis-tls on)"
+                        : $"unreachable ({socket.SocketErrorCode}: {socket.Message})";
                     break;
                 case RedisServerException when Mentions(e, "NOAUTH") || Mentions(e, "WRONGPASS") || Mentions(e, "NOPERM"):
                     credentials ??= Credentials(e);
@@ -187,9 +207,10 @@ public sealed partial class RedisConnection : IAsyncDisposable
         return tls ?? credentials ?? timeout ?? network ?? server ?? failure;
     }
 
-    private static string Credentials(Exception e) =>
-        Mentions(e, "NOAUTH") ? "authentication failed (NOAUTH: Redis requires a password; set KONNECT_REDIS_PASSWORD)"
-        : Mentions(e, "NOPERM") ? "authentication failed (NOPERM: the ACL user may not run the rate-limit script on keys konnect:*)"
+    // After a refused AUTH every later command says NOAUTH too, so whether a password was given tells the two apart.
+    private string Credentials(Exception e) =>
+        Mentions(e, "NOPERM") ? "authentication failed (NOPERM: the ACL user may not run the rate-limit script on keys konnect:*)"
+        : _options.Password is null ? "authentication failed (NOAUTH: Redis requires a password; set KONNECT_REDIS_PASSWORD)"
         : "authentication failed (WRONGPASS: Redis refused the user or password in KONNECT_REDIS_USERNAME / KONNECT_REDIS_PASSWORD)";
 
     private static string Describe(ConnectionFailureType type) => type switch
@@ -224,6 +245,7 @@ public sealed partial class RedisConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _firstAttempt.TrySetResult();
         try { await _connecting.ConfigureAwait(false); } catch (OperationCanceledException) { }
         if (_multiplexer is { } multiplexer) { await multiplexer.DisposeAsync().ConfigureAwait(false); }
         _stopping.Dispose();

@@ -77,8 +77,9 @@ internal sealed class ClusterRateLimiter : IRateLimiter
             return RateLimitDecision.Unavailable(none);
         }
 
-        if (_redis.Database(out var problem) is not { } database)
+        if (await _redis.DatabaseAsync().ConfigureAwait(false) is not { } database)
         {
+            var problem = _redis.Problem;
             _health.Failed(problem);
             return RateLimitDecision.Unavailable(problem);
         }

@@ -46,12 +46,20 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
     /// <summary>Why Redis is unusable now, or null while it answers.</summary>
     public string? Problem => _down;
 
+    /// <summary>A request saw Redis fail: the first failure sets the condition; while it is down, only the probe refines it.</summary>
     internal void Failed(string problem)
     {
         if (_down is not null) { return; }
+        Update(problem);
+    }
+
+    /// <summary>Sets the condition's cause. The probe calls it every <see cref="ProbeInterval"/>, so a cause that changes
+    /// (connecting, then "authentication failed") is told at most that often, and an unchanged one writes nothing.</summary>
+    private void Update(string problem)
+    {
         lock (_gate)
         {
-            if (_down is not null) { return; }
+            if (_down == problem) { return; }
             _down = problem;
             LogUnavailable(_logger, problem);
             Report();
@@ -129,12 +137,12 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
                 if (_users.Count == 0) { continue; }
                 if (_redis is null)
                 {
-                    Failed("no Redis is configured (konnect run --redis host:port, or KONNECT_REDIS)");
+                    Update("no Redis is configured (konnect run --redis host:port, or KONNECT_REDIS)");
                     continue;
                 }
-                if (_redis.Database(out var problem) is not { } database)
+                if (await _redis.DatabaseAsync().ConfigureAwait(false) is not { } database)
                 {
-                    Failed(problem);
+                    Update(_redis.Problem);
                     continue;
                 }
                 try
@@ -144,7 +152,7 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
                 }
                 catch (Exception e) when (e is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException or ObjectDisposedException)
                 {
-                    Failed(_redis.Describe(e));
+                    Update(_redis.Describe(e));
                 }
             }
         }
