@@ -162,7 +162,7 @@ public sealed partial class RedisConnection : IAsyncDisposable
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs args)
     {
         if (args.FailureType == ConnectionFailureType.ConnectionDisposed) { return; }
-        _lastFailure = Cause(args.Exception) ?? Describe(args.FailureType);
+        _lastFailure = Cause(args.Exception) ?? Words(args.FailureType);
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs args) => _lastFailure = null;
@@ -197,7 +197,7 @@ public sealed partial class RedisConnection : IAsyncDisposable
                     tls ??= "TLS handshake failed: " + problem;
                     break;
                 case RedisConnectionException { FailureType: var type } when type != ConnectionFailureType.UnableToResolvePhysicalConnection:
-                    failure ??= Describe(type);
+                    failure ??= Words(type);
                     break;
                 default:
                     if (Mentions(e, "WRONGPASS") || Mentions(e, "NOAUTH")) { credentials ??= Credentials(e); }
@@ -213,7 +213,7 @@ public sealed partial class RedisConnection : IAsyncDisposable
         : _options.Password is null ? "authentication failed (NOAUTH: Redis requires a password; set KONNECT_REDIS_PASSWORD)"
         : "authentication failed (WRONGPASS: Redis refused the user or password in KONNECT_REDIS_USERNAME / KONNECT_REDIS_PASSWORD)";
 
-    private static string Describe(ConnectionFailureType type) => type switch
+    private static string Words(ConnectionFailureType type) => type switch
     {
         ConnectionFailureType.AuthenticationFailure => "authentication failed (TLS or credentials refused)",
         ConnectionFailureType.SocketClosed => "unreachable (the connection was closed; is the server expecting TLS? use rediss:// or --redis-tls on)",
