@@ -68,6 +68,13 @@ public sealed class ClusterRateLimitTopologyTests : IAsyncLifetime
             "the Sentinel knows the replica");
         await using var gateway = await TestGateway.StartAsync(configure: o => o.Redis = new RedisOptions { Address = sentinel.Endpoint, SentinelService = service });
         await gateway.PublishAsync(Limited(_backend, PerCaller()));
+        // Through Sentinel the first connect takes three steps (Sentinel, its answer, the primary); on a loaded machine
+        // that can outlast the first requests' wait, which then follow failurePolicy: wait until one is admitted.
+        await Eventually(async () =>
+        {
+            using var response = await gateway.GetAsync("/limited/x", headers: ("X-Caller", "warm-up"));
+            return response.StatusCode == HttpStatusCode.OK;
+        }, "the gateway connected through the Sentinel");
 
         Assert.Equal(3, await AdmittedUntilLimitedAsync(gateway, "/limited/x", 5, ("X-Caller", "before")));
         Assert.Contains("konnect:rl:", await primary.CliAsync("--scan", "--pattern", "konnect:rl:*"));
