@@ -32,8 +32,8 @@ public static class GatewayServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         ValidatePorts(options);
-        // A malformed --redis fails at start (FormatException), not at the first cluster-limited request.
-        options.Redis?.ParseEndpoint();
+        // A malformed --redis (or a missing --redis-tls-ca file) fails at start (FormatException), not at the first cluster-limited request.
+        options.Redis?.Resolve();
 
         services.AddSingleton(options);
         services.AddSingleton<GatewayState>();
@@ -66,13 +66,16 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Konnect.Gateway.Policies.Authentication.JwksWarmer>());
         services.TryAddSingleton(_ => new Konnect.Gateway.Policies.Caching.ResponseCache(options, TimeProvider.System));
         // Rate limits: counters live across models in the registry; cluster scope shares them through Redis.
-        if (options.Redis is { } redis) { services.AddSingleton<Konnect.Gateway.Redis.IRedisClient>(_ => new Konnect.Gateway.Redis.RedisClient(redis)); }
+        if (options.Redis is { } redis)
+        {
+            services.AddSingleton(sp => new Konnect.Gateway.Redis.RedisConnection(redis, sp.GetRequiredService<ILogger<Konnect.Gateway.Redis.RedisConnection>>()));
+        }
         services.AddSingleton(sp => new Konnect.Gateway.Policies.RateLimiting.RedisHealth(sp.GetRequiredService<GatewayState>(),
             sp.GetRequiredService<Konnect.Controller.Status.DataPlaneConditions>(), sp.GetRequiredService<ILogger<Konnect.Gateway.Policies.RateLimiting.RedisHealth>>(),
-            sp.GetService<Konnect.Gateway.Redis.IRedisClient>()));
+            sp.GetService<Konnect.Gateway.Redis.RedisConnection>()));
         services.AddHostedService(sp => sp.GetRequiredService<Konnect.Gateway.Policies.RateLimiting.RedisHealth>());
         services.AddSingleton(sp => new Konnect.Gateway.Policies.RateLimiting.RateLimiterRegistry(sp.GetRequiredService<GatewayState>(),
-            sp.GetRequiredService<Konnect.Gateway.Policies.RateLimiting.RedisHealth>(), sp.GetService<Konnect.Gateway.Redis.IRedisClient>()));
+            sp.GetRequiredService<Konnect.Gateway.Policies.RateLimiting.RedisHealth>(), sp.GetService<Konnect.Gateway.Redis.RedisConnection>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedLoadBalancingPolicy>());
         services.AddSingleton(sp => new YarpRuntime(
             sp.GetRequiredService<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory>(),

@@ -119,12 +119,7 @@ var logFormat = new Option<string>("--log-format")
     DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_LOG_FORMAT") ?? "text",
 };
 logFormat.AcceptOnlyFromAmong("text", "json");
-var redis = new Option<string?>("--redis")
-{
-    Description = "host:port of the Redis that rateLimit scope: cluster shares. Env: KONNECT_REDIS; password from KONNECT_REDIS_PASSWORD, "
-        + "ACL user from KONNECT_REDIS_USERNAME, database from KONNECT_REDIS_DATABASE (never on the command line).",
-    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KONNECT_REDIS"),
-};
+var redis = new RedisCommandOptions();
 var heapTrim = new Option<string>("--heap-trim")
 {
     Description = "Once changes settle (5 s without one, the resident set grown by 16 MiB, at most every 30 s), compact the "
@@ -147,8 +142,9 @@ forwarder.AcceptOnlyFromAmong("konnect", "yarp");
 var run = new Command("run", "Start the gateway on a folder of manifests (--manifests) or on a cluster.")
 {
     manifests, listen, admin, listenTls, defaultCertificate, httpsRedirectPort, kubeconfig, context, namespaces, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
-    accessLog, accessLogSample, metrics, consumerMetrics, cacheSize, logFormat, redis, heapTrim, forwarder,
+    accessLog, accessLogSample, metrics, consumerMetrics, cacheSize, logFormat, heapTrim, forwarder,
 };
+redis.AddTo(run);
 run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
     new RunOptions(parse.GetValue(manifests) is { Length: > 0 } folders ? folders : null, parse.GetValue(listen)!, parse.GetValue(admin)!)
     {
@@ -165,7 +161,7 @@ run.SetAction((parse, cancellationToken) => RunCommand.RunAsync(
         ConsumerMetrics = parse.GetValue(consumerMetrics),
         CacheSizeLimit = Konnect.Api.ByteSize.TryParse(parse.GetValue(cacheSize), out var cacheBytes) ? cacheBytes : 64L * 1024 * 1024,
         JsonLogs = parse.GetValue(logFormat) == "json",
-        Redis = RedisFromEnvironment(parse.GetValue(redis)),
+        Redis = redis.Read(parse),
         ListenTls = parse.GetValue(listenTls)!.Where(u => !string.Equals(u, "none", StringComparison.OrdinalIgnoreCase)).ToArray(),
         DefaultCertificate = parse.GetValue(defaultCertificate),
         HttpsRedirectPort = parse.GetValue(httpsRedirectPort),
@@ -191,15 +187,6 @@ root.Subcommands.Add(validate);
 root.Subcommands.Add(crds);
 root.Subcommands.Add(version);
 return await root.Parse(args).InvokeAsync();
-
-// Credentials come from the environment only (a Secret mounted as env vars in cluster mode): argv is visible in ps.
-static Konnect.Gateway.Redis.RedisOptions? RedisFromEnvironment(string? endpoint) => string.IsNullOrWhiteSpace(endpoint) ? null : new()
-{
-    Endpoint = endpoint,
-    Password = Environment.GetEnvironmentVariable("KONNECT_REDIS_PASSWORD") is { Length: > 0 } password ? password : null,
-    Username = Environment.GetEnvironmentVariable("KONNECT_REDIS_USERNAME") is { Length: > 0 } user ? user : null,
-    Database = int.TryParse(Environment.GetEnvironmentVariable("KONNECT_REDIS_DATABASE"), out var db) ? db : 0,
-};
 
 static string[]? Split(string? value) =>
     string.IsNullOrWhiteSpace(value) ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -8,9 +8,10 @@ using Konnect.Tests.Infrastructure;
 namespace Konnect.Tests;
 
 /// <summary>
-/// samples/policies/rate-limit.yaml with two real `konnect run` processes sharing a password-protected redis-server
-/// (--redis, KONNECT_REDIS_PASSWORD): the tenant limit holds across both, and when Redis stops each one's /status says
-/// so while requests are still admitted (failurePolicy open). The password never shows in their output.
+/// samples/policies/rate-limit.yaml with two real `konnect run` processes sharing a password-protected redis-server that
+/// serves TLS only, with a CA made in the test (--redis rediss://localhost:port, --redis-tls-ca, KONNECT_REDIS_PASSWORD):
+/// the tenant limit holds across both within ±5 %, and when Redis stops each one's /status says so while requests are
+/// still admitted (failurePolicy open). The password never shows in their output.
 /// </summary>
 public sealed class RateLimitSampleTests : IAsyncLifetime
 {
@@ -27,7 +28,8 @@ public sealed class RateLimitSampleTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _redis = await RedisServer.StartNewAsync(Password);
+        _redis = await RedisServer.StartNewAsync(Password, new RedisTls());
+        var ca = Path.Combine(_redis.Folder, "ca.crt"); // the CA the server's certificate was issued by
         var text = await File.ReadAllTextAsync(Sample);
         Assert.Contains("http://127.0.0.1:9101", text, StringComparison.Ordinal);
         await File.WriteAllTextAsync(Path.Combine(_dir, "rate-limit.yaml"), text.Replace("http://127.0.0.1:9101", $"http://127.0.0.1:{_upstream}", StringComparison.Ordinal));
@@ -35,7 +37,7 @@ public sealed class RateLimitSampleTests : IAsyncLifetime
         foreach (var (traffic, admin) in _ports)
         {
             _processes.Add(Repo.StartDotnet(Repo.KonnectDll, _output, new Dictionary<string, string> { ["KONNECT_REDIS_PASSWORD"] = Password },
-                "run", "--manifests", _dir, "--redis", _redis.Endpoint,
+                "run", "--manifests", _dir, "--redis", $"rediss://localhost:{_redis.Port}", "--redis-tls-ca", ca,
                 "--listen", $"http://127.0.0.1:{traffic}", "--admin-listen", $"http://127.0.0.1:{admin}"));
         }
         foreach (var (_, admin) in _ports)

@@ -1,186 +1,256 @@
-using System.Buffers;
-using System.Collections.Concurrent;
-using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace Konnect.Gateway.Redis;
 
 /// <summary>
-/// One TCP connection to Redis with pipelining: callers write whole commands under a write lock and queue a
-/// completion in the same order, and one read loop hands replies out first-in first-out, as RESP guarantees.
-/// Any I/O failure or timeout breaks the connection and fails everything queued on it; the pool then opens another.
+/// The gateway's one StackExchange.Redis multiplexer, set up so that a Redis that is down, restarting, refusing TLS or
+/// refusing the credentials costs a request at most the command timeout, and the reason is known in words a platform
+/// engineer can act on (never with a secret: the library's configuration string holds the password, so it is never
+/// printed, and its exception texts are reduced to a cause of our own wording).
+/// <list type="bullet">
+/// <item>Commands fail at once while no connection is up (<see cref="BacklogPolicy.FailFast"/>): the default backlog
+/// would hold each request for the whole timeout before failurePolicy could apply.</item>
+/// <item>The library reconnects by itself (exponential back-off, 0.5 s to 5 s); Konnect only retries the very first
+/// connect, which throws instead of retrying when Sentinel cannot name a primary.</item>
+/// <item>The library checks timeouts on its heartbeat, so the heartbeat is a fifth of the command timeout and the
+/// library's timeout is the command timeout less one heartbeat: a late reply is noticed within the command timeout.</item>
+/// </list>
 /// </summary>
-internal sealed class RedisConnection : IAsyncDisposable
+public sealed partial class RedisConnection : IAsyncDisposable
 {
-    private readonly Socket _socket;
-    private readonly NetworkStream _stream;
-    private readonly PipeReader _reader;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private readonly ConcurrentQueue<TaskCompletionSource<RespValue>> _pending = new();
-    private readonly TimeSpan _commandTimeout;
-    private readonly string _endpoint;
-    private readonly Task _readLoop;
-    private volatile string? _broken;
+    private readonly RedisOptions _options;
+    private readonly ConfigurationOptions _configuration;
+    private readonly RedisTrust? _trust;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _connecting;
+    private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _started = TimeProvider.System.GetTimestamp();
+    private volatile ConnectionMultiplexer? _multiplexer;
+    private volatile IDatabase? _database;
+    private volatile string? _lastFailure;
 
-    private RedisConnection(Socket socket, TimeSpan commandTimeout, string endpoint)
+    /// <exception cref="FormatException">A setting is malformed (see <see cref="RedisOptions.Resolve"/>).</exception>
+    public RedisConnection(RedisOptions options, ILogger<RedisConnection> logger)
     {
-        _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
-        _commandTimeout = commandTimeout;
-        _endpoint = endpoint;
-        _readLoop = Task.Run(ReadLoopAsync);
+        ArgumentNullException.ThrowIfNull(options);
+        var address = options.Resolve();
+        _options = options;
+        _logger = logger;
+        Endpoint = options.ToString();
+        var tls = options.UsesTls(address);
+        if (tls) { _trust = new RedisTrust(options.TlsCaFile, options.TlsServerName); }
+        _configuration = Configure(options, address, tls, _trust);
+        _connecting = Task.Run(ConnectAsync);
     }
 
-    public bool IsBroken => _broken is not null;
+    /// <summary>Where Redis is, for messages ("host:port", several, or with the Sentinel service); never credentials.</summary>
+    public string Endpoint { get; }
 
-    /// <summary>Connects, then AUTH and SELECT as configured.</summary>
-    /// <exception cref="RedisException">Unreachable, timed out, or the login was refused (the message never holds the password).</exception>
-    public static async Task<RedisConnection> OpenAsync(RedisOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// The database commands go to, or null before the first connect attempt has made a multiplexer (then see
+    /// <see cref="Problem"/>). Right after start, waits for that attempt (within the command timeout) rather than
+    /// letting the first requests through uncounted.
+    /// </summary>
+    public ValueTask<IDatabase?> DatabaseAsync() => _database is { } database ? ValueTask.FromResult<IDatabase?>(database) : new(FirstAttemptAsync());
+
+    private async Task<IDatabase?> FirstAttemptAsync()
     {
-        var (host, port) = options.ParseEndpoint();
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        // One command timeout from start in all, not one per request: a first attempt that hangs (a TLS port that
+        // never completes the handshake) must not hold every request of the first seconds.
+        var left = _options.CommandTimeout - TimeProvider.System.GetElapsedTime(_started);
+        if (left > TimeSpan.Zero)
         {
-            timeout.CancelAfter(options.ConnectTimeout);
+            try { await _firstAttempt.Task.WaitAsync(left).ConfigureAwait(false); }
+            catch (TimeoutException) { }
+        }
+        return _database;
+    }
+
+    /// <summary>Why there is no database yet: "Redis endpoint: cause".</summary>
+    public string Problem => $"Redis {Endpoint}: {_lastFailure ?? "connecting (the first attempt has not finished)"}";
+
+    /// <summary>
+    /// Why a command failed, as "Redis endpoint: cause": unreachable, TLS handshake failed, authentication failed, no
+    /// reply in time, or Redis's own error text. Never a key, a password or the library's configuration string.
+    /// </summary>
+    public string Describe(Exception exception) => $"Redis {Endpoint}: {Cause(exception) ?? _lastFailure ?? "not connected"}";
+
+    private static ConfigurationOptions Configure(RedisOptions options, RedisAddress address, bool tls, RedisTrust? trust)
+    {
+        var heartbeat = TimeSpan.FromMilliseconds(Math.Clamp(options.CommandTimeout.TotalMilliseconds / 5, 20, 1000));
+        var configuration = new ConfigurationOptions
+        {
+            AbortOnConnectFail = false,
+            // One attempt before ConnectAsync returns; the library's own reconnect loop takes over from there.
+            ConnectRetry = 1,
+            BacklogPolicy = BacklogPolicy.FailFast,
+            ReconnectRetryPolicy = new ExponentialRetry(500, 5000),
+            ConnectTimeout = Milliseconds(options.ConnectTimeout),
+            HeartbeatInterval = heartbeat,
+            AsyncTimeout = Math.Max(1, Milliseconds(options.CommandTimeout - heartbeat)),
+            SyncTimeout = Math.Max(1, Milliseconds(options.CommandTimeout - heartbeat)),
+            // Exception texts must not carry keys: a key may hold a consumer id or a client address.
+            IncludeDetailInExceptions = false,
+            IncludePerformanceCountersInExceptions = false,
+            ClientName = "konnect",
+            User = options.Username ?? address.Username,
+            Password = options.Password,
+            DefaultDatabase = options.Database ?? address.Database ?? 0,
+            Ssl = tls,
+            SslHost = options.TlsServerName,
+            ServiceName = options.SentinelService,
+            SentinelUser = options.SentinelUsername,
+            SentinelPassword = options.SentinelPassword,
+        };
+        foreach (var endpoint in address.Endpoints) { configuration.EndPoints.Add(endpoint); }
+        if (trust is not null) { configuration.CertificateValidation += trust.Validate; }
+        return configuration;
+    }
+
+    private static int Milliseconds(TimeSpan value) => (int)Math.Min(int.MaxValue, Math.Ceiling(value.TotalMilliseconds));
+
+    private async Task ConnectAsync()
+    {
+        var stopping = _stopping.Token;
+        var delay = TimeSpan.FromMilliseconds(500);
+        while (!stopping.IsCancellationRequested)
+        {
             try
             {
-                await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                socket.Dispose();
-                throw new RedisException(e is OperationCanceledException
-                    ? $"Redis {options}: connect timed out after {options.ConnectTimeout.TotalMilliseconds:0} ms"
-                    : $"Redis {options}: {e.Message}", e);
-            }
-        }
-
-        var connection = new RedisConnection(socket, options.CommandTimeout, options.Endpoint);
-        try
-        {
-            if (options.Password is { } password)
-            {
-                string[] auth = options.Username is { } user ? ["AUTH", user, password] : ["AUTH", password];
-                await connection.ExpectOkAsync(auth, "AUTH").ConfigureAwait(false);
-            }
-            if (options.Database != 0)
-            {
-                await connection.ExpectOkAsync(["SELECT", options.Database.ToString(System.Globalization.CultureInfo.InvariantCulture)], "SELECT").ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        return connection;
-    }
-
-    private async Task ExpectOkAsync(string[] command, string name)
-    {
-        var reply = await SendAsync(command).ConfigureAwait(false);
-        if (reply.Kind == RespKind.Error)
-        {
-            // Redis's own words (WRONGPASS, NOAUTH, ERR DB index out of range) name no credential.
-            throw new RedisErrorException($"{reply.Text} (Redis {_endpoint}, {name})");
-        }
-    }
-
-    /// <summary>Sends one command and waits for its reply; an error reply is returned, not thrown.</summary>
-    /// <exception cref="RedisException">The connection broke or the reply did not come within the command timeout.</exception>
-    public async Task<RespValue> SendAsync(IReadOnlyList<string> command)
-    {
-        var bytes = new ArrayBufferWriter<byte>(64);
-        RespProtocol.WriteCommand(bytes, command);
-        var reply = new TaskCompletionSource<RespValue>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _writeGate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (_broken is { } why) { throw new RedisException(why); }
-            // Queued before the bytes leave, so the read loop can never see a reply with nobody waiting for it.
-            _pending.Enqueue(reply);
-            // A break that raced the check above has already failed the queue; fail this call with it.
-            if (_broken is not null) { FailPending(); }
-            await _stream.WriteAsync(bytes.WrittenMemory).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            Break($"Redis {_endpoint}: write failed: {e.Message}");
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-
-        try
-        {
-            return await reply.Task.WaitAsync(_commandTimeout).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // The reply may still come, but a Redis this slow is treated as gone: later replies would queue behind it.
-            var message = $"Redis {_endpoint}: no reply within {_commandTimeout.TotalMilliseconds:0} ms";
-            Break(message);
-            throw new RedisException(message);
-        }
-    }
-
-    private async Task ReadLoopAsync()
-    {
-        try
-        {
-            while (true)
-            {
-                var result = await _reader.ReadAsync().ConfigureAwait(false);
-                var consumed = Deliver(result.Buffer);
-                _reader.AdvanceTo(consumed, result.Buffer.End);
-                if (result.IsCompleted || result.IsCanceled)
+                // Without AbortOnConnectFail this returns once the first attempt ends, connected or not, and the
+                // multiplexer keeps trying on its own; with Sentinel it throws while no Sentinel names a primary.
+                var multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration).ConfigureAwait(false);
+                multiplexer.ConnectionFailed += OnConnectionFailed;
+                multiplexer.ConnectionRestored += OnConnectionRestored;
+                if (stopping.IsCancellationRequested)
                 {
-                    Break($"Redis {_endpoint} closed the connection");
+                    await multiplexer.DisposeAsync().ConfigureAwait(false);
                     return;
                 }
+                _multiplexer = multiplexer;
+                _database = multiplexer.GetDatabase();
+                _firstAttempt.TrySetResult();
+                if (!multiplexer.IsConnected)
+                {
+                    // The first attempt's failure came before the events above were wired: a PING fails at once
+                    // (FailFast) with the servers' last errors inside.
+                    try { await _database.PingAsync().ConfigureAwait(false); }
+                    catch (Exception e) when (e is RedisException or RedisTimeoutException)
+                    {
+                        var why = _lastFailure = Cause(e) ?? "not connected yet";
+                        LogConnectFailed(_logger, Endpoint, why);
+                    }
+                }
+                return;
+            }
+            catch (Exception e) when (e is RedisException or RedisTimeoutException or RedisCommandException or ArgumentException or InvalidOperationException)
+            {
+                var why = _lastFailure = Cause(e) ?? "cannot connect";
+                LogConnectFailed(_logger, Endpoint, why);
+                _firstAttempt.TrySetResult();
+            }
+            try { await Task.Delay(delay, stopping).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+            delay = TimeSpan.FromMilliseconds(Math.Min(5000, delay.TotalMilliseconds * 2));
+        }
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs args)
+    {
+        if (args.FailureType == ConnectionFailureType.ConnectionDisposed) { return; }
+        _lastFailure = Cause(args.Exception) ?? Words(args.FailureType);
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs args) => _lastFailure = null;
+
+    /// <summary>The most telling cause in an exception tree, in our words; null when it names none.</summary>
+    private string? Cause(Exception? exception)
+    {
+        string? tls = null, credentials = null, timeout = null, network = null, server = null, failure = null;
+        foreach (var e in Flatten(exception))
+        {
+            switch (e)
+            {
+                case AuthenticationException:
+                    tls ??= "TLS handshake failed: " + (_trust?.LastProblem ?? e.Message);
+                    break;
+                case RedisTimeoutException:
+                    timeout ??= $"no reply within {_options.CommandTimeout.TotalMilliseconds:0} ms";
+                    break;
+                case SocketException socket:
+                    // A TLS-only port resets a client that speaks plain RESP to it.
+                    network ??= socket.SocketErrorCode == SocketError.ConnectionReset && _trust is null
+                        ? $"unreachable ({socket.SocketErrorCode}: {socket.Message}; is the server expecting TLS? use rediss:// or --redis-tls on)"
+                        : $"unreachable ({socket.SocketErrorCode}: {socket.Message})";
+                    break;
+                case RedisServerException when Mentions(e, "NOAUTH") || Mentions(e, "WRONGPASS") || Mentions(e, "NOPERM"):
+                    credentials ??= Credentials(e);
+                    break;
+                case RedisServerException:
+                    server ??= "Redis answered with an error: " + e.Message;
+                    break;
+                case RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } when _trust?.LastProblem is { } problem:
+                    tls ??= "TLS handshake failed: " + problem;
+                    break;
+                case RedisConnectionException { FailureType: var type } when type != ConnectionFailureType.UnableToResolvePhysicalConnection:
+                    failure ??= Words(type);
+                    break;
+                default:
+                    if (Mentions(e, "WRONGPASS") || Mentions(e, "NOAUTH")) { credentials ??= Credentials(e); }
+                    break;
             }
         }
-        catch (Exception e)
+        return tls ?? credentials ?? timeout ?? network ?? server ?? failure;
+    }
+
+    // After a refused AUTH every later command says NOAUTH too, so whether a password was given tells the two apart.
+    private string Credentials(Exception e) =>
+        Mentions(e, "NOPERM") ? "authentication failed (NOPERM: the ACL user may not run the rate-limit script on keys konnect:*)"
+        : _options.Password is null ? "authentication failed (NOAUTH: Redis requires a password; set KONNECT_REDIS_PASSWORD)"
+        : "authentication failed (WRONGPASS: Redis refused the user or password in KONNECT_REDIS_USERNAME / KONNECT_REDIS_PASSWORD)";
+
+    private static string Words(ConnectionFailureType type) => type switch
+    {
+        ConnectionFailureType.AuthenticationFailure => "authentication failed (TLS or credentials refused)",
+        ConnectionFailureType.SocketClosed => "unreachable (the connection was closed; is the server expecting TLS? use rediss:// or --redis-tls on)",
+        ConnectionFailureType.Loading => "Redis is loading its data set",
+        ConnectionFailureType.ProtocolFailure => "unexpected reply (is this a Redis server, and does it expect TLS?)",
+        _ => $"unreachable ({type})",
+    };
+
+    private static bool Mentions(Exception e, string code) => e.Message.Contains(code, StringComparison.Ordinal);
+
+    private static IEnumerable<Exception> Flatten(Exception? exception)
+    {
+        var pending = new Stack<Exception>();
+        if (exception is not null) { pending.Push(exception); }
+        while (pending.TryPop(out var e))
         {
-            Break(e is RedisException ? e.Message : $"Redis {_endpoint}: read failed: {e.Message}");
+            yield return e;
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions) { pending.Push(inner); }
+            }
+            else if (e.InnerException is { } inner)
+            {
+                pending.Push(inner);
+            }
         }
-    }
-
-    /// <summary>Completes a waiting call for every whole reply in <paramref name="buffer"/>; returns where the unread part starts.</summary>
-    private SequencePosition Deliver(ReadOnlySequence<byte> buffer)
-    {
-        var reader = new SequenceReader<byte>(buffer);
-        while (true)
-        {
-            var start = reader.Position;
-            if (!RespProtocol.TryRead(ref reader, out var value)) { return start; }
-            if (!_pending.TryDequeue(out var waiting)) { throw new RedisException($"Redis {_endpoint} sent a reply nobody asked for"); }
-            waiting.TrySetResult(value);
-        }
-    }
-
-    private void Break(string why)
-    {
-        if (Interlocked.CompareExchange(ref _broken, why, null) is not null) { return; }
-        try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
-        _socket.Dispose();
-        FailPending();
-    }
-
-    private void FailPending()
-    {
-        var why = _broken ?? "connection closed";
-        while (_pending.TryDequeue(out var waiting)) { waiting.TrySetException(new RedisException(why)); }
     }
 
     public async ValueTask DisposeAsync()
     {
-        Break($"Redis {_endpoint}: connection closed by Konnect");
-        try { await _readLoop.ConfigureAwait(false); } catch (Exception) { /* already reported through Break */ }
-        await _reader.CompleteAsync().ConfigureAwait(false);
-        await _stream.DisposeAsync().ConfigureAwait(false);
-        _writeGate.Dispose();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _firstAttempt.TrySetResult();
+        try { await _connecting.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        if (_multiplexer is { } multiplexer) { await multiplexer.DisposeAsync().ConfigureAwait(false); }
+        _stopping.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis {Endpoint}: {Problem}; the library keeps trying to connect")]
+    private static partial void LogConnectFailed(ILogger logger, string endpoint, string problem);
 }

@@ -22,6 +22,12 @@ public sealed class ChartRenderTests
         ["hostPorts"] = """{"kind": "Deployment", "hostPorts": {"enabled": true}}""",
         ["lowPort"] = """{"containerPorts": {"http": 80}}""",
         ["redis"] = """{"redis": {"address": "redis.shop:6379", "passwordSecret": {"name": "redis-auth", "key": "pw"}}}""",
+        ["redisTls"] = """
+            {"redis": {"address": "rediss://redis.shop:6380,redis-1.shop:6380", "username": "konnect", "passwordSecret": {"name": "redis-auth"},
+             "database": 2, "timeout": "500ms", "tls": {"ca": {"secretName": "redis-ca", "key": "bundle.pem"}, "serverName": "redis.shop.internal"},
+             "sentinel": {"service": "mymaster", "passwordSecret": {"name": "sentinel-auth", "key": "pw"}}}}
+            """,
+        ["redisCaConfigMap"] = """{"redis": {"address": "redis.shop:6379", "tls": {"enabled": true, "ca": {"configMapName": "redis-ca"}}}}""",
         ["extras"] = """{"extraArgs": ["--access-log", "off"], "extraEnv": [{"name": "KONNECT_CONSUMER_METRICS", "value": "on"}], "logLevel": "Debug"}""",
         ["nodePort"] = """{"service": {"type": "NodePort", "nodePorts": {"http": 30080, "https": 30443}}}""",
         ["pdbDeployment"] = """{"kind": "Deployment", "podDisruptionBudget": {"enabled": true}}""",
@@ -170,10 +176,36 @@ public sealed class ChartRenderTests
     public async Task Redis_AddressAsArgAndPasswordFromTheNamedSecret()
     {
         var chart = await ChartRenderer.RenderAsync(Values("redis"));
-        Assert.Equal(["--redis", "redis.shop:6379"], chart.Args.Skip(9));
+        Assert.Equal(["--redis", "redis.shop:6379", "--redis-connect-timeout", "2s", "--redis-timeout", "1s"], chart.Args.Skip(9));
         Assert.Equal([("redis-auth", "pw")], chart.SecretRefs());
         Assert.Single(chart.Container["env"]!.AsArray(), e => RenderedChart.Str(e!["name"]) == "KONNECT_REDIS_PASSWORD" && e["value"] is null);
         Assert.DoesNotContain("password", chart.Args.Skip(1).ToList());
+        Assert.DoesNotContain(chart.PodSpec["volumes"]!.AsArray(), v => RenderedChart.Str(v!["name"]) == "redis-ca");
+    }
+
+    [Fact]
+    public async Task RedisTls_CaSecretMountedReadOnlyAndEverySettingAsArgsOrEnv()
+    {
+        var chart = await ChartRenderer.RenderAsync(Values("redisTls"));
+        Assert.Equal(["--redis", "rediss://redis.shop:6380,redis-1.shop:6380", "--redis-connect-timeout", "2s", "--redis-timeout", "500ms", "--redis-database", "2",
+            "--redis-tls-ca", "/etc/konnect/redis-ca/bundle.pem", "--redis-tls-server-name", "redis.shop.internal", "--redis-sentinel-service", "mymaster"], chart.Args.Skip(9));
+        Assert.Equal([("redis-auth", "password"), ("sentinel-auth", "pw")], chart.SecretRefs());
+        Assert.Single(chart.Container["env"]!.AsArray(), e => RenderedChart.Str(e!["name"]) == "KONNECT_REDIS_USERNAME" && RenderedChart.Str(e["value"]) == "konnect");
+        var mount = chart.Container["volumeMounts"]!.AsArray().Single(m => RenderedChart.Str(m!["name"]) == "redis-ca")!;
+        Assert.Equal(("/etc/konnect/redis-ca", "True"), (RenderedChart.Str(mount["mountPath"]), RenderedChart.Str(mount["readOnly"])));
+        var volume = chart.PodSpec["volumes"]!.AsArray().Single(v => RenderedChart.Str(v!["name"]) == "redis-ca")!;
+        Assert.Equal("""{"secretName":"redis-ca","items":[{"key":"bundle.pem","path":"bundle.pem"}]}""", volume["secret"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task RedisTls_CaFromAConfigMapAndTlsForcedOn()
+    {
+        var chart = await ChartRenderer.RenderAsync(Values("redisCaConfigMap"));
+        Assert.Equal(["--redis", "redis.shop:6379", "--redis-connect-timeout", "2s", "--redis-timeout", "1s", "--redis-tls", "on", "--redis-tls-ca", "/etc/konnect/redis-ca/ca.crt"],
+            chart.Args.Skip(9));
+        var volume = chart.PodSpec["volumes"]!.AsArray().Single(v => RenderedChart.Str(v!["name"]) == "redis-ca")!;
+        Assert.Equal("""{"name":"redis-ca","items":[{"key":"ca.crt","path":"ca.crt"}]}""", volume["configMap"]!.ToJsonString());
+        Assert.Contains(chart.Container["volumeMounts"]!.AsArray(), m => RenderedChart.Str(m!["name"]) == "redis-ca" && RenderedChart.Str(m["readOnly"]) == "True");
     }
 
     [Fact]
@@ -256,14 +288,19 @@ public sealed class ChartRenderTests
     [InlineData("defaults")]
     [InlineData("extras")]
     [InlineData("watchNamespaces")]
+    [InlineData("redisTls")]
     public async Task RenderedArgs_StartTheRealKonnect(string set)
     {
         var chart = await ChartRenderer.RenderAsync(Values(set));
         var args = chart.Args;
         Assert.Equal("run", args[0]);
         var admin = 0;
+        var ca = Path.GetTempFileName();
+        File.WriteAllText(ca, Konnect.Testing.Tls.TestCertificate.Authority("Chart Test CA").CertificatePem);
         for (var i = 1; i < args.Count; i++)
         {
+            // The mounted CA bundle's path exists only in the pod: a CA file made here stands in for it.
+            if (args[i - 1] == "--redis-tls-ca") { args[i] = ca; }
             var match = System.Text.RegularExpressions.Regex.Match(args[i], @"^(https?)://0\.0\.0\.0:[0-9]+$");
             if (!match.Success) { continue; }
             var port = Infrastructure.Repo.FreePort();
@@ -301,6 +338,7 @@ public sealed class ChartRenderTests
         {
             Infrastructure.Repo.Stop(konnect);
             Directory.Delete(manifests, recursive: true);
+            File.Delete(ca);
         }
     }
 

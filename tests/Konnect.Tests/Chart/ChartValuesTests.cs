@@ -21,6 +21,9 @@ public sealed partial class ChartValuesTests
     [InlineData("service.typo", "x", "NoAdditionalPropertiesAllowed")]
     [InlineData("replica", "3", "NoAdditionalPropertiesAllowed")]
     [InlineData("redis.passwordSecret.nmae", "redis", "NoAdditionalPropertiesAllowed")]
+    [InlineData("redis.tls.ca.caFile", "x", "NoAdditionalPropertiesAllowed")]
+    [InlineData("redis.address", "rediss://default:hunter2@redis:6380", "ExcludedSchemaValidates")]
+    [InlineData("redis.timeout", "1 second", "PatternMismatch")]
     [InlineData("containerPorts.http", "\"8080\"", "IntegerExpected")]
     [InlineData("hostNetwork", "\"yes\"", "BooleanExpected")]
     public async Task MistypedValue_FailsValidation(string path, string yamlValue, string expectedKind)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Konnect.Controller.Model;
 using Konnect.Gateway.Redis;
+using StackExchange.Redis;
 
 namespace Konnect.Gateway.Policies.RateLimiting;
 
@@ -14,8 +15,9 @@ internal sealed class ClusterRateLimiter : IRateLimiter
     /// <summary>
     /// KEYS: one per limit. ARGV: interval (microseconds) and burst per limit. Returns
     /// [allowed, retry-after µs, then per limit: remaining, µs until full]. Integer microseconds keep the arithmetic exact in Lua's doubles.
+    /// StackExchange.Redis sends it by SHA-1 once each server has it (SCRIPT LOAD on first use, EVAL again after NOSCRIPT).
     /// </summary>
-    internal static readonly RedisScript Script = new("""
+    internal const string Script = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         local tats = {}
@@ -46,65 +48,67 @@ internal sealed class ClusterRateLimiter : IRateLimiter
           result[#result + 1] = tat - now
         end
         return result
-        """);
+        """;
 
-    private readonly IRedisClient? _redis;
+    private readonly RedisConnection? _redis;
     private readonly RedisHealth _health;
     private readonly string _prefix;
-    private readonly string[] _args;
+    private readonly RedisValue[] _args;
     private readonly long[] _burst;
 
     /// <param name="redis">Null when konnect runs without --redis: every decision is then unavailable.</param>
     /// <param name="identity">The rule and its block (<see cref="RateLimiterRegistry.Identity"/>): pods with the same configuration share keys.</param>
-    public ClusterRateLimiter(RateLimitModel model, string identity, IRedisClient? redis, RedisHealth health)
+    public ClusterRateLimiter(RateLimitModel model, string identity, RedisConnection? redis, RedisHealth health)
     {
         _redis = redis;
         _health = health;
-        // The hash tag keeps every key of one decision in one slot, should the Redis ever be a cluster.
+        // The hash tag ({rule:key}) puts every key of one decision in one slot, as a Redis Cluster requires of one script call.
         _prefix = "konnect:rl:{" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)))[..16] + ":";
         _burst = model.Limits.Select(l => l.Burst).ToArray();
-        _args = model.Limits.SelectMany(l => new[]
-        {
-            Math.Max(1, (long)(l.Period.TotalMicroseconds / l.Requests)).ToString(CultureInfo.InvariantCulture),
-            l.Burst.ToString(CultureInfo.InvariantCulture),
-        }).ToArray();
+        _args = model.Limits.SelectMany(l => new RedisValue[] { Math.Max(1, (long)(l.Period.TotalMicroseconds / l.Requests)), l.Burst }).ToArray();
     }
 
     public async ValueTask<RateLimitDecision> AcquireAsync(string key)
     {
         if (_redis is null)
         {
-            const string problem = "no Redis is configured (konnect run --redis host:port, or KONNECT_REDIS)";
+            const string none = "no Redis is configured (konnect run --redis host:port, or KONNECT_REDIS)";
+            _health.Failed(none);
+            return RateLimitDecision.Unavailable(none);
+        }
+
+        if (await _redis.DatabaseAsync().ConfigureAwait(false) is not { } database)
+        {
+            var problem = _redis.Problem;
             _health.Failed(problem);
             return RateLimitDecision.Unavailable(problem);
         }
-
-        var keys = new string[_burst.Length];
+        var keys = new RedisKey[_burst.Length];
         for (var i = 0; i < keys.Length; i++) { keys[i] = _prefix + key + "}:" + i.ToString(CultureInfo.InvariantCulture); }
-        RespValue reply;
+        long[]? items;
         try
         {
-            reply = await _redis.EvalAsync(Script, keys, _args).ConfigureAwait(false);
+            items = (long[]?)await database.ScriptEvaluateAsync(Script, keys, _args).ConfigureAwait(false);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException or RedisCommandException or ObjectDisposedException)
         {
-            _health.Failed(e.Message);
-            return RateLimitDecision.Unavailable(e.Message);
+            var why = _redis.Describe(e);
+            _health.Failed(why);
+            return RateLimitDecision.Unavailable(why);
         }
         _health.Succeeded();
 
-        var items = reply.Items;
-        if (reply.Kind != RespKind.Array || items.Count != 2 + 2 * keys.Length)
+        if (items is null || items.Length != 2 + 2 * keys.Length)
         {
-            return RateLimitDecision.Unavailable($"Redis {_redis.Endpoint} answered the rate-limit script with {reply}");
+            return RateLimitDecision.Unavailable($"Redis {_redis.Endpoint} answered the rate-limit script with {items?.Length ?? 0} numbers instead of {2 + 2 * keys.Length}");
         }
         Span<long> remaining = stackalloc long[keys.Length];
         Span<long> untilFull = stackalloc long[keys.Length];
         for (var i = 0; i < keys.Length; i++)
         {
-            remaining[i] = items[2 + 2 * i].Integer;
-            untilFull[i] = items[3 + 2 * i].Integer;
+            remaining[i] = items[2 + 2 * i];
+            untilFull[i] = items[3 + 2 * i];
         }
-        return RateLimitDecision.From(items[0].Integer == 1, items[1].Integer, remaining, untilFull, _burst, 1_000_000);
+        return RateLimitDecision.From(items[0] == 1, items[1], remaining, untilFull, _burst, 1_000_000);
     }
 }

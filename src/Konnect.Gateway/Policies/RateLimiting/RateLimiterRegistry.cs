@@ -17,11 +17,11 @@ internal sealed class RateLimiterRegistry : IDisposable
     private readonly ConcurrentDictionary<string, IRateLimiter> _limiters = new(StringComparer.Ordinal);
     private readonly GatewayState _state;
     private readonly RedisHealth _health;
-    private readonly IRedisClient? _redis;
+    private readonly RedisConnection? _redis;
     private readonly TimeProvider _time;
     private readonly ITimer _sweeper;
 
-    public RateLimiterRegistry(GatewayState state, RedisHealth health, IRedisClient? redis = null, TimeProvider? time = null)
+    public RateLimiterRegistry(GatewayState state, RedisHealth health, RedisConnection? redis = null, TimeProvider? time = null)
     {
         _state = state;
         _health = health;

@@ -25,7 +25,7 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
 
     private readonly GatewayState _state;
     private readonly DataPlaneConditions _conditions;
-    private readonly IRedisClient? _redis;
+    private readonly RedisConnection? _redis;
     private readonly ILogger<RedisHealth> _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
@@ -33,7 +33,7 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
     private readonly HashSet<ObjectRef> _reported = [];
     private volatile string? _down;
 
-    public RedisHealth(GatewayState state, DataPlaneConditions conditions, ILogger<RedisHealth> logger, IRedisClient? redis = null)
+    public RedisHealth(GatewayState state, DataPlaneConditions conditions, ILogger<RedisHealth> logger, RedisConnection? redis = null)
     {
         _state = state;
         _conditions = conditions;
@@ -46,12 +46,20 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
     /// <summary>Why Redis is unusable now, or null while it answers.</summary>
     public string? Problem => _down;
 
+    /// <summary>A request saw Redis fail: the first failure sets the condition; while it is down, only the probe refines it.</summary>
     internal void Failed(string problem)
     {
         if (_down is not null) { return; }
+        Update(problem);
+    }
+
+    /// <summary>Sets the condition's cause. The probe calls it every <see cref="ProbeInterval"/>, so a cause that changes
+    /// (connecting, then "authentication failed") is told at most that often, and an unchanged one writes nothing.</summary>
+    private void Update(string problem)
+    {
         lock (_gate)
         {
-            if (_down is not null) { return; }
+            if (_down == problem) { return; }
             _down = problem;
             LogUnavailable(_logger, problem);
             Report();
@@ -129,17 +137,22 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
                 if (_users.Count == 0) { continue; }
                 if (_redis is null)
                 {
-                    Failed("no Redis is configured (konnect run --redis host:port, or KONNECT_REDIS)");
+                    Update("no Redis is configured (konnect run --redis host:port, or KONNECT_REDIS)");
+                    continue;
+                }
+                if (await _redis.DatabaseAsync().ConfigureAwait(false) is not { } database)
+                {
+                    Update(_redis.Problem);
                     continue;
                 }
                 try
                 {
-                    await _redis.ExecuteAsync("PING").ConfigureAwait(false);
+                    await database.PingAsync().ConfigureAwait(false);
                     Succeeded();
                 }
-                catch (RedisException e)
+                catch (Exception e) when (e is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException or ObjectDisposedException)
                 {
-                    Failed(e.Message);
+                    Update(_redis.Describe(e));
                 }
             }
         }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
@@ -16,7 +18,6 @@ namespace Konnect.Gateway.Tests.Policies.RateLimiting;
 /// <summary>scope: cluster with a real redis-server: gateways share buckets, and a Redis outage follows failurePolicy.</summary>
 public sealed class ClusterRateLimitTests : IAsyncLifetime
 {
-    private static readonly ObjectRef Policy = new(KonnectPolicy.KindName, "test", "limits");
     private RedisServer _redis = null!;
     private TestBackend _backend = null!;
 
@@ -33,24 +34,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
     }
 
     private Task<TestGateway> GatewayAsync(bool withRedis = true) => TestGateway.StartAsync(configure: o =>
-        o.Redis = withRedis ? new RedisOptions { Endpoint = _redis.Endpoint, ReconnectDelay = TimeSpan.FromMilliseconds(200) } : null);
-
-    private static RateLimitModel Cluster(long requests, string period, RateLimitFailurePolicy failure = RateLimitFailurePolicy.Open) =>
-        Block(RateLimitKey.Route, (requests, period)) with { Scope = RateLimitScope.Cluster, FailurePolicy = failure };
-
-    /// <summary>The gateway's data-plane condition of type RedisAvailable on the policy, as the reconciler would overlay it.</summary>
-    private static Condition? RedisUnavailable(TestGateway gateway)
-    {
-        var conditions = gateway.Services.GetRequiredService<DataPlaneConditions>();
-        var status = conditions.Overlay([new ObjectStatus { Object = Policy, Conditions = [] }]).Single();
-        return status.Conditions.SingleOrDefault(c => c.Type == "RedisAvailable");
-    }
-
-    private static async Task<Condition?> PollRedisUnavailableAsync(TestGateway gateway, bool expected)
-    {
-        for (var i = 0; i < 100 && (RedisUnavailable(gateway) is not null) != expected; i++) { await Task.Delay(100); }
-        return RedisUnavailable(gateway);
-    }
+        o.Redis = withRedis ? new RedisOptions { Address = _redis.Endpoint } : null);
 
     [Fact]
     public async Task Two_gateways_sharing_redis_admit_the_limit_between_them()
@@ -149,5 +133,88 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("--redis", (await TestGateway.ProblemAsync(response)).GetProperty("detail").GetString());
         Assert.Contains("no Redis is configured", (await PollRedisUnavailableAsync(gateway, expected: true))!.Message);
+    }
+
+    [Fact]
+    public async Task Redis_restarted_under_load_admits_while_down_and_limits_again_once_back_without_a_gateway_restart()
+    {
+        var timeout = TimeSpan.FromSeconds(1);
+        await using var gateway = await TestGateway.StartAsync(configure: o => o.Redis = new RedisOptions { Address = _redis.Endpoint, CommandTimeout = timeout });
+        await gateway.PublishAsync(Limited(_backend, Cluster(20, "1h")));
+
+        // Four clients keep sending; each response is filed under the phase it was sent in.
+        var phase = 0; // 0 up, 1 down, 2 back
+        var seen = new ConcurrentQueue<(int Phase, HttpStatusCode Status, bool Headers, TimeSpan Took)>();
+        using var stop = new CancellationTokenSource();
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var sentIn = Volatile.Read(ref phase);
+                var clock = Stopwatch.StartNew();
+                using var response = await gateway.GetAsync("/limited/x");
+                seen.Enqueue((sentIn, response.StatusCode, response.Headers.Contains("RateLimit-Remaining"), clock.Elapsed));
+            }
+        })).ToArray();
+
+        async Task Until(Func<bool> condition, string what)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (!condition())
+            {
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), $"not within 30 s: {what}");
+                Assert.DoesNotContain(load, t => t.IsFaulted);
+                await Task.Delay(20);
+            }
+        }
+
+        await Until(() => seen.Any(r => r is { Phase: 0, Status: HttpStatusCode.TooManyRequests }), "the limit enforced before the restart");
+        await _redis.StopAsync();
+        Volatile.Write(ref phase, 1);
+        await Until(() => seen.Count(r => r.Phase == 1) >= 40, "40 requests while Redis is down");
+        Assert.NotNull(await PollRedisUnavailableAsync(gateway, expected: true));
+        await _redis.StartAsync();
+        Volatile.Write(ref phase, 2);
+        // Redis restarts empty: the library reconnects by itself, buckets start full and run out again.
+        await Until(() => seen.Any(r => r is { Phase: 2, Status: HttpStatusCode.TooManyRequests }), "the limit enforced again after the restart");
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        var down = seen.Where(r => r.Phase == 1).ToList();
+        Assert.All(down, r => Assert.Equal((HttpStatusCode.OK, false), (r.Status, r.Headers)));
+        // failurePolicy applies at once while Redis is down: never a wait past the command timeout (plus a loaded machine's slack).
+        Assert.All(down, r => Assert.True(r.Took < timeout + TimeSpan.FromMilliseconds(700), $"a request took {r.Took.TotalMilliseconds:0} ms while Redis was down"));
+        Assert.True(down.Count(r => r.Took < timeout / 2) > down.Count / 2, "most requests fail over at once rather than waiting for the timeout");
+        Assert.Null(await PollRedisUnavailableAsync(gateway, expected: false));
+    }
+
+    [Fact]
+    public async Task Redis_that_stops_answering_costs_a_request_at_most_the_command_timeout_and_says_so()
+    {
+        var timeout = TimeSpan.FromMilliseconds(800);
+        await using var gateway = await TestGateway.StartAsync(configure: o => o.Redis = new RedisOptions { Address = _redis.Endpoint, CommandTimeout = timeout });
+        await gateway.PublishAsync(Limited(_backend, Cluster(100, "1h", RateLimitFailurePolicy.Closed)));
+        Assert.Equal(HttpStatusCode.OK, (await gateway.GetAsync("/limited/x")).StatusCode);
+
+        await _redis.PauseAsync();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                using var response = await gateway.GetAsync("/limited/x");
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.True(clock.Elapsed < timeout + TimeSpan.FromMilliseconds(700), $"request {i} took {clock.ElapsedMilliseconds} ms against a frozen Redis");
+            }
+            var degraded = await PollRedisUnavailableAsync(gateway, expected: true);
+            Assert.Contains($"Redis {_redis.Endpoint}:", degraded!.Message);
+            Assert.Contains("no reply within 800 ms", degraded.Message);
+        }
+        finally
+        {
+            await _redis.ResumeAsync();
+        }
+        Assert.Null(await PollRedisUnavailableAsync(gateway, expected: false));
+        Assert.Equal(HttpStatusCode.OK, (await gateway.GetAsync("/limited/x")).StatusCode);
     }
 }

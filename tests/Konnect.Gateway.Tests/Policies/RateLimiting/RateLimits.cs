@@ -1,7 +1,12 @@
 using System.Net;
+using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Model;
+using Konnect.Controller.Status;
+using Konnect.Controller.Store;
+using Konnect.Controller.Translation;
 using Konnect.Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Konnect.Gateway.Tests.Policies.RateLimiting;
 
@@ -15,6 +20,32 @@ internal static class RateLimits
         Key = key,
         Scope = RateLimitScope.Local,
     };
+
+    /// <summary>A cluster-scoped block keyed by route.</summary>
+    public static RateLimitModel Cluster(long requests, string period, RateLimitFailurePolicy failure = RateLimitFailurePolicy.Open) =>
+        Block(RateLimitKey.Route, (requests, period)) with { Scope = RateLimitScope.Cluster, FailurePolicy = failure };
+
+    /// <summary>The gateway's data-plane condition of type RedisAvailable on test/limits, as the reconciler would overlay it.</summary>
+    public static Condition? RedisUnavailable(TestGateway gateway)
+    {
+        var conditions = gateway.Services.GetRequiredService<DataPlaneConditions>();
+        var status = conditions.Overlay([new ObjectStatus { Object = new ObjectRef(KonnectPolicy.KindName, "test", "limits"), Conditions = [] }]).Single();
+        return status.Conditions.SingleOrDefault(c => c.Type == "RedisAvailable");
+    }
+
+    /// <summary>Polls (10 s) until the RedisAvailable condition is present (<paramref name="expected"/>) or absent.</summary>
+    public static async Task<Condition?> PollRedisUnavailableAsync(TestGateway gateway, bool expected)
+    {
+        for (var i = 0; i < 100 && (RedisUnavailable(gateway) is not null) != expected; i++) { await Task.Delay(100); }
+        return RedisUnavailable(gateway);
+    }
+
+    /// <summary>Polls (15 s) until the RedisAvailable condition's message contains <paramref name="text"/>; returns the last message.</summary>
+    public static async Task<string> PollRedisUnavailableAsync(TestGateway gateway, string text)
+    {
+        for (var i = 0; i < 150 && RedisUnavailable(gateway)?.Message?.Contains(text, StringComparison.Ordinal) != true; i++) { await Task.Delay(100); }
+        return RedisUnavailable(gateway)?.Message ?? "(no RedisAvailable condition)";
+    }
 
     public static TimeSpan Period(string text) => Konnect.Api.Duration.TryParse(text, out var value) ? value : throw new FormatException(text);
 
