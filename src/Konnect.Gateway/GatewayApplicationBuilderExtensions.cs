@@ -58,7 +58,7 @@ public static class GatewayApplicationBuilderExtensions
             // Last, so it times the upstream exchange alone and sees the destination the load balancer chose.
             if (observed) { proxy.UseMiddleware<UpstreamTimingMiddleware>(); }
             // In place of YARP's forwarding step for what Konnect's HTTP/1.1 forwarder covers (the rest goes on to YARP).
-            if (options.Forwarder == Konnect.Gateway.ForwarderKind.Konnect && Konnect.Gateway.Forwarding.YarpConcurrency.Available)
+            if (options.Forwarder == Konnect.Gateway.ForwarderKind.Konnect)
             {
                 proxy.UseMiddleware<Konnect.Gateway.Forwarding.DirectForwarderMiddleware>();
             }

@@ -77,6 +77,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new Konnect.Gateway.Policies.RateLimiting.RateLimiterRegistry(sp.GetRequiredService<GatewayState>(),
             sp.GetRequiredService<Konnect.Gateway.Policies.RateLimiting.RedisHealth>(), sp.GetService<Konnect.Gateway.Redis.RedisConnection>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedLoadBalancingPolicy>());
+        // The API's load-aware algorithms, counting what both forwarders have in flight (see DestinationLoad).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, Konnect.Gateway.LoadBalancing.LeastRequestsPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, Konnect.Gateway.LoadBalancing.PowerOfTwoChoicesPolicy>());
         services.AddSingleton(sp => new YarpRuntime(
             sp.GetRequiredService<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory>(),
             sp.GetRequiredService<Yarp.ReverseProxy.Transforms.Builder.ITransformBuilder>(),

@@ -1,4 +1,5 @@
 using Konnect.Controller.Model;
+using Konnect.Gateway.LoadBalancing;
 using Konnect.Gateway.Routing;
 using Konnect.Gateway.Tracing;
 using Konnect.Gateway.Yarp;
@@ -13,8 +14,9 @@ namespace Konnect.Gateway.Forwarding;
 /// The last step of YARP's pipeline, in place of YARP's own forwarding step for the requests Konnect's HTTP/1.1
 /// forwarder covers: a plain-HTTP upstream, a rule whose transforms are the prefix rewrite at most (no header or body
 /// edits, mirror, retries or circuit breaker), tracing off, and a request that is not an upgrade, a CONNECT or an
-/// Expect: 100-continue. Everything else goes on to YARP. It picks the destination and counts it in flight exactly as
-/// YARP does, so load balancing, passive health and the upstream timing around it work the same either way.
+/// Expect: 100-continue. Everything else goes on to YARP. It takes the destination load balancing chose as YARP does and
+/// counts it in flight on the destination's <see cref="DestinationLoad"/>, which Konnect's load-aware policies add to
+/// YARP's own count, so load balancing, passive health and the upstream timing around it work the same either way.
 /// </summary>
 internal sealed class DirectForwarderMiddleware(RequestDelegate next, DirectForwarder forwarder, UpstreamTargets targets, GatewayTracing tracing)
 {
@@ -33,23 +35,24 @@ internal sealed class DirectForwarderMiddleware(RequestDelegate next, DirectForw
 
         var destinations = proxy.AvailableDestinations;
         var destination = destinations.Count == 1 ? destinations[0] : destinations[Random.Shared.Next(destinations.Count)];
-        if (destination.Model?.Config is not { Host: null } config || targets.Get(config.Address) is not { } target)
+        // Every destination the runtime builds carries its load; one that does not is YARP's to send (and count).
+        if (destination.Model?.Config is not { Host: null, Metadata: DestinationLoad load } config || targets.Get(config.Address) is not { } target)
         {
             return next(context);
         }
-        return ForwardAsync(context, proxy, matched, destination, target);
+        return ForwardAsync(context, proxy, matched, destination, load, target);
     }
 
-    private async Task ForwardAsync(HttpContext context, IReverseProxyFeature proxy, MatchedRoute matched, DestinationState destination, UpstreamTarget target)
+    private async Task ForwardAsync(HttpContext context, IReverseProxyFeature proxy, MatchedRoute matched, DestinationState destination, DestinationLoad load, UpstreamTarget target)
     {
         proxy.ProxiedDestination = destination;
-        var cluster = proxy.Route.Cluster!;
         var path = matched.RewriteReplacement is { } replacement && matched.Matcher.MatchedPrefix is { } prefix
             ? new PathString(PrefixRewriteTransform.Rewrite(context.Request.Path.Value ?? "/", prefix, replacement))
             : context.Request.Path;
         var requestTarget = RequestTarget.Build(target, path, context.Request.QueryString);
 
-        YarpConcurrency.Enter(cluster, destination);
+        // Per destination only: YARP also counts per cluster, but nothing reads that count (it is internal to YARP).
+        load.Enter();
         try
         {
             var (error, exception, headCopied) = await forwarder.ForwardAsync(context, target, requestTarget, matched.Route.Timeout ?? DefaultTimeout);
@@ -60,7 +63,7 @@ internal sealed class DirectForwarderMiddleware(RequestDelegate next, DirectForw
         }
         finally
         {
-            YarpConcurrency.Leave(cluster, destination);
+            load.Leave();
         }
     }
 

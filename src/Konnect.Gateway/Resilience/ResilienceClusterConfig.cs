@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Konnect.Controller.Model;
+using Konnect.Gateway.LoadBalancing;
 using Konnect.Gateway.Yarp;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
@@ -27,13 +28,7 @@ internal static class ResilienceClusterConfig
     /// <param name="weighted">The backends have unequal weights: the weighted policy picks the backend and delegates.</param>
     public static ClusterConfig Apply(ClusterConfig cluster, ResilienceModel? resilience, bool weighted)
     {
-        var algorithm = resilience?.LoadBalancing?.Algorithm switch
-        {
-            null => LoadBalancingPolicies.PowerOfTwoChoices,
-            // "First" is YARP's FirstAlphabetical: the available endpoint whose address sorts first, the same on every pod.
-            "First" => LoadBalancingPolicies.FirstAlphabetical,
-            { } name => name,
-        };
+        var algorithm = PolicyName(resilience?.LoadBalancing?.Algorithm);
         // Added to what the cluster already carries (upstream TLS puts its CA there).
         var metadata = cluster.Metadata is { } existing ? new Dictionary<string, string>(existing, StringComparer.Ordinal) : new Dictionary<string, string>(StringComparer.Ordinal);
         // Without a loadBalancing block a weighted rule keeps plain weighted-random choice among all endpoints.
@@ -75,6 +70,18 @@ internal static class ResilienceClusterConfig
             Metadata = metadata.Count > 0 ? metadata : null,
         };
     }
+
+    /// <summary>The YARP load-balancing policy that runs the API's <c>loadBalancing.algorithm</c> (null: the default).</summary>
+    private static string PolicyName(string? algorithm) => algorithm switch
+    {
+        // The load-aware ones are Konnect's: YARP's policies of those names see only the requests YARP's forwarder sent.
+        null or "PowerOfTwoChoices" => PowerOfTwoChoicesPolicy.PolicyName,
+        "LeastRequests" => LeastRequestsPolicy.PolicyName,
+        // "First" is YARP's FirstAlphabetical: the available endpoint whose address sorts first, the same on every pod.
+        "First" => LoadBalancingPolicies.FirstAlphabetical,
+        // RoundRobin and Random, YARP's own: they read no counts.
+        { } name => name,
+    };
 
     /// <summary>YARP's Cookie and CustomHeader policies: the key is the destination id, encrypted with data protection.</summary>
     private static SessionAffinityConfig? Affinity(AffinityModel? affinity) => affinity switch

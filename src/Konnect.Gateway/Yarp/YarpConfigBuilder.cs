@@ -1,5 +1,6 @@
 using System.Globalization;
 using Konnect.Controller.Model;
+using Konnect.Gateway.LoadBalancing;
 using Konnect.Gateway.Resilience;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -100,7 +101,8 @@ internal static class YarpConfigBuilder
                     Address = address,
                     // SocketsHttpHandler sends the Host header's name as SNI and checks the certificate against it.
                     Host = backend.Tls?.Sni,
-                    Metadata = WeightMetadata(weight),
+                    // Its own object per destination: it also counts what Konnect's forwarder has in flight there.
+                    Metadata = new DestinationLoad(WeightMetadata(weight)),
                 };
             }
         }

@@ -4,7 +4,6 @@ using Konnect.Gateway.Forwarding;
 using Konnect.Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Yarp.ReverseProxy;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
 namespace Konnect.Gateway.Tests.Forwarding;
@@ -94,23 +93,6 @@ public sealed class DirectForwarderTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
 
         await Eventually(() => upstream.ClosedByGateway == 1);
-    }
-
-    [Fact]
-    public async Task RequestInFlight_IsCountedOnItsDestination_ForTheLoadBalancers()
-    {
-        await using var rig = await Rig.StartAsync(_ => RawReply.Hang, r => r with { Timeout = TimeSpan.FromSeconds(2) });
-        var (upstream, gateway) = (rig.Upstream, rig.Gateway);
-        Assert.True(gateway.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster("test/a/0", out var cluster));
-        var destination = cluster.Destinations.Values.Single();
-
-        var pending = gateway.GetAsync("/a/slow");
-        await Eventually(() => upstream.Requests.Count == 1);
-        Assert.Equal(1, destination.ConcurrentRequestCount);
-
-        using var response = await pending;
-        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        Assert.Equal(0, destination.ConcurrentRequestCount);
     }
 
     [Fact]
