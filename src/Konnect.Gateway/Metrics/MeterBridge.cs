@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Prometheus;
@@ -78,7 +79,7 @@ internal sealed class MeterBridge : IDisposable
         private readonly Kind _kind;
         private readonly Lock _creating = new();
         private Collector? _collector;
-        private string[]? _labelNames;
+        private string[] _labelNames = [];
         private bool _failed;
 
         private BridgedInstrument(Instrument instrument, Kind kind, bool observable)
@@ -107,30 +108,56 @@ internal sealed class MeterBridge : IDisposable
 
         public void Record(MetricFactory factory, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            // Tags sorted by name: the order labels have always been written in, whatever order the caller passed.
-            var pairs = new KeyValuePair<string, string>[tags.Length];
-            for (var i = 0; i < tags.Length; i++) { pairs[i] = new(Sanitize(tags[i].Key), Format(tags[i].Value)); }
-            Array.Sort(pairs, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-            if ((_collector ?? Create(factory, pairs)) is not { } collector || !SameNames(pairs)) { return; }
+            // Tags sorted by name (the order labels have always been written in, whatever order the caller passed) into
+            // pooled arrays: a measurement of an existing series allocates nothing, even at a flood of 429s.
+            var names = ArrayPool<string>.Shared.Rent(tags.Length);
+            var values = ArrayPool<string>.Shared.Rent(tags.Length);
+            try
+            {
+                for (var i = 0; i < tags.Length; i++)
+                {
+                    var (name, text) = (Sanitize(tags[i].Key), Format(tags[i].Value));
+                    var j = i;
+                    for (; j > 0 && string.CompareOrdinal(names[j - 1], name) > 0; j--)
+                    {
+                        names[j] = names[j - 1];
+                        values[j] = values[j - 1];
+                    }
 
-            var values = new string[pairs.Length];
-            for (var i = 0; i < pairs.Length; i++) { values[i] = pairs[i].Value; }
+                    names[j] = name;
+                    values[j] = text;
+                }
+
+                var labelNames = names.AsSpan(0, tags.Length);
+                if ((Volatile.Read(ref _collector) ?? Create(factory, labelNames)) is not { } collector
+                    || !labelNames.SequenceEqual(_labelNames)) { return; }
+                Apply(collector, value, values.AsSpan(0, tags.Length));
+            }
+            finally
+            {
+                ArrayPool<string>.Shared.Return(names, clearArray: true);
+                ArrayPool<string>.Shared.Return(values, clearArray: true);
+            }
+        }
+
+        private void Apply(Collector collector, double value, ReadOnlySpan<string> labels)
+        {
             switch (collector)
             {
                 case Counter counter when _kind == Kind.RaiseTo:
-                    counter.WithLabels(values).IncTo(value);
+                    counter.WithLabels(labels).IncTo(value);
                     break;
                 case Counter counter:
-                    counter.WithLabels(values).Inc(value, Exemplar.None);
+                    counter.WithLabels(labels).Inc(value, Exemplar.None);
                     break;
                 case Gauge gauge when _kind == Kind.GaugeAdd:
-                    gauge.WithLabels(values).Inc(value);
+                    gauge.WithLabels(labels).Inc(value);
                     break;
                 case Gauge gauge:
-                    gauge.WithLabels(values).Set(value);
+                    gauge.WithLabels(labels).Set(value);
                     break;
                 case Histogram histogram:
-                    histogram.WithLabels(values).Observe(value, Exemplar.None);
+                    histogram.WithLabels(labels).Observe(value, Exemplar.None);
                     break;
             }
         }
@@ -148,26 +175,14 @@ internal sealed class MeterBridge : IDisposable
             }
         }
 
-        private bool SameNames(KeyValuePair<string, string>[] pairs)
-        {
-            var names = _labelNames!;
-            if (names.Length != pairs.Length) { return false; }
-            for (var i = 0; i < names.Length; i++)
-            {
-                if (!string.Equals(names[i], pairs[i].Key, StringComparison.Ordinal)) { return false; }
-            }
-
-            return true;
-        }
-
-        private Collector? Create(MetricFactory factory, KeyValuePair<string, string>[] pairs)
+        private Collector? Create(MetricFactory factory, ReadOnlySpan<string> labelNames)
         {
             lock (_creating)
             {
                 if (_collector is not null || _failed) { return _collector; }
                 var name = Sanitize(_instrument.Name);
                 var help = string.IsNullOrWhiteSpace(_instrument.Description) ? _instrument.Name : _instrument.Description;
-                string[] labels = [.. pairs.Select(p => p.Key)];
+                var labels = labelNames.ToArray();
                 try
                 {
                     _labelNames = labels;
