@@ -70,15 +70,20 @@ public sealed class GatewayMetrics : IDisposable
             ["outcome"], counter);
         _consumerMetrics = options.ConsumerMetrics;
 
-        RuntimeMetrics.Register(factory, Registry);
+        var readRuntime = RuntimeMetrics.Register(factory);
         _observed = [DestinationHealthGauge.Create(factory, proxy, state), .. breakers is null ? [] : (ObservedGauge[])[CircuitOpenGauge.Create(factory, breakers, state)]];
-        Registry.AddBeforeCollectCallback(() =>
-        {
-            foreach (var gauge in _observed) { gauge.Observe(); }
-        });
-
         // Only with metrics on: the bridge's listener is what costs, and with metrics off nothing is scraped.
         if (options.Metrics) { _bridge = new MeterBridge(Registry, meters); }
+
+        // One callback, in this order: the registry runs its callbacks in no fixed order (the last added first, as it
+        // happens), and the heap and resident-memory gauges must be read before 20,000 endpoint series are built for
+        // this scrape, or they report the scrape's own garbage.
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            readRuntime();
+            foreach (var gauge in _observed) { gauge.Observe(); }
+            _bridge?.Observe();
+        });
     }
 
     /// <summary>What /metrics serializes: this gateway's series, plus the process-wide "Konnect.*" meters bridged in.</summary>

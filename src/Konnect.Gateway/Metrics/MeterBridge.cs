@@ -51,8 +51,10 @@ internal sealed class MeterBridge : IDisposable
         _listener.SetMeasurementEventCallback<int>((_, value, tags, state) => ((BridgedInstrument)state!).Record(_factory, value, tags));
         _listener.SetMeasurementEventCallback<double>((_, value, tags, state) => ((BridgedInstrument)state!).Record(_factory, value, tags));
         _listener.Start();
-        registry.AddBeforeCollectCallback(_listener.RecordObservableInstruments);
     }
+
+    /// <summary>Reads the observable instruments into the registry; the gateway calls it when a scrape begins.</summary>
+    public void Observe() => _listener.RecordObservableInstruments();
 
     // ASP.NET's own meters share the factory; their OpenTelemetry names and units are not Prometheus names, and what
     // they measure Konnect reports under its own names.

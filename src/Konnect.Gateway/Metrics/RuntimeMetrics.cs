@@ -12,7 +12,8 @@ internal static class RuntimeMetrics
 {
     private static readonly string[] Generations = ["0", "1", "2"];
 
-    public static void Register(MetricFactory factory, CollectorRegistry registry)
+    /// <summary>Creates the collectors; returns what reads the runtime into them, to call when a scrape begins.</summary>
+    public static Action Register(MetricFactory factory)
     {
         var cpu = factory.CreateCounter("process_cpu_seconds_total", "User and system CPU time spent by the process, in seconds.");
         var resident = factory.CreateGauge("process_resident_memory_bytes", "Resident memory of the process, in bytes.");
@@ -21,7 +22,7 @@ internal static class RuntimeMetrics
         var collections = factory.CreateCounter("dotnet_gc_collections_total", "Garbage collections since the process started, by generation.", "generation");
         var threads = factory.CreateGauge("dotnet_threadpool_threads", "Thread pool threads that currently exist.");
         var queue = factory.CreateGauge("dotnet_threadpool_queue_length", "Work items queued to the thread pool and not yet started.");
-        registry.AddBeforeCollectCallback(() =>
+        return () =>
         {
             cpu.IncTo(Environment.CpuUsage.TotalTime.TotalSeconds);
             resident.Set(Environment.WorkingSet);
@@ -34,6 +35,6 @@ internal static class RuntimeMetrics
 
             threads.Set(ThreadPool.ThreadCount);
             queue.Set(ThreadPool.PendingWorkItemCount);
-        });
+        };
     }
 }

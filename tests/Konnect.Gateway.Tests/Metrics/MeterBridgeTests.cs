@@ -22,6 +22,7 @@ public sealed class MeterBridgeTests : IDisposable
     {
         var factory = _services.GetRequiredService<IMeterFactory>();
         _bridge = new MeterBridge(_registry, factory);
+        _registry.AddBeforeCollectCallback(_bridge.Observe); // as GatewayMetrics does, when a scrape begins
         _meter = factory.Create("Konnect.Test");
     }
 
