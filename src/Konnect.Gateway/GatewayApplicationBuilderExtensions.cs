@@ -25,8 +25,9 @@ public static class GatewayApplicationBuilderExtensions
         // cost an async hop per request; this is the marker UseAuthorization itself leaves to say it is in place.
         ((IApplicationBuilder)app).Properties["__AuthorizationMiddlewareSet"] = true;
         var options = app.Services.GetRequiredService<Konnect.Gateway.GatewayOptions>();
-        // Listening starts now, before any hosted service (the reconciler, the watches) records its first measurement.
-        if (options.Metrics) { app.Services.GetRequiredService<MetricsAggregator>(); }
+        // The meter bridge listens from now on, before any hosted service (the reconciler, the watches) records its first
+        // measurement.
+        app.Services.GetRequiredService<GatewayMetrics>();
         var observed = TelemetryMiddleware.IsNeeded(options, app.Services.GetRequiredService<Konnect.Gateway.Tracing.GatewayTracing>());
         app.UseMiddleware<RequestIdMiddleware>();
         // Outside the last-resort handler, so a request that failed is counted and logged with the 500 it got.

@@ -3,7 +3,6 @@ using Konnect.Gateway;
 using Konnect.Gateway.AccessLog;
 using Konnect.Gateway.Admin;
 using Konnect.Gateway.Metrics;
-using Konnect.Gateway.Metrics.Prometheus;
 using Konnect.Gateway.Yarp;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,11 +41,12 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<H2cHandoff>();
         services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredService<H2cHandoff>());
         services.AddMetrics();
-        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton(sp => new GatewayMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), options,
+            () => sp.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>(), sp.GetRequiredService<GatewayState>(),
+            sp.GetService<Konnect.Gateway.Resilience.CircuitBreakerRegistry>()));
+        // /metrics: this gateway's prometheus-net registry (GatewayMetrics), served by prometheus-net.AspNetCore.
+        services.AddSingleton<MetricsEndpoint>();
         services.AddSingleton<Konnect.Gateway.Mirroring.RequestMirror>();
-        // This application's meters plus the process-wide "Konnect.*" ones, aggregated for /metrics.
-        services.AddSingleton(sp => new MetricsAggregator(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.TryAddSingleton<IMetricsExposition, PrometheusTextFormat>();
         services.TryAddSingleton(_ => AccessLogOutput.Stdout());
         services.AddSingleton<AccessLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());

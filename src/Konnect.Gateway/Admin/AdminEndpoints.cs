@@ -3,7 +3,6 @@ using Konnect.Controller.Status;
 using Konnect.Gateway.Errors;
 using Konnect.Gateway.Metrics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using System.Text.Json;
 
 namespace Konnect.Gateway.Admin;
@@ -13,10 +12,9 @@ namespace Konnect.Gateway.Admin;
 /// and traffic requests never see admin paths (on the traffic port "/healthz" is an ordinary routed path).
 /// </summary>
 internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners listeners, GatewayState state, StatusBoard statuses,
-    GatewayOptions options, IServiceProvider services, IMetricsExposition exposition)
+    GatewayOptions options, IServiceProvider services)
 {
-    // Resolved only when metrics are on: creating the aggregator starts its meter listener.
-    private readonly MetricsAggregator? _metrics = options.Metrics ? services.GetService(typeof(MetricsAggregator)) as MetricsAggregator : null;
+    private readonly MetricsEndpoint? _metrics = options.Metrics ? services.GetService(typeof(MetricsEndpoint)) as MetricsEndpoint : null;
 
     public Task InvokeAsync(HttpContext context) =>
         listeners.IsAdminPort(context.Connection.LocalPort) ? HandleAsync(context) : next(context);
@@ -44,8 +42,8 @@ internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners list
     }
 
     /// <summary>
-    /// A Prometheus scrape, streamed as UTF-8 (chunked). At 10,000 routes with traffic the text is tens of MiB: built
-    /// as one string, then bytes, a scrape allocated over 200 MiB and the process kept that memory (issue #9).
+    /// A Prometheus scrape, streamed (chunked): at 10,000 routes with traffic the text is tens of MiB, and built as one
+    /// string it cost the process over 200 MiB per scrape (issue #9).
     /// </summary>
     private async Task Metrics(HttpContext context)
     {
@@ -55,31 +53,10 @@ internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners list
             return;
         }
 
-        // Off the I/O thread, all of it: requests run inline on Kestrel's I/O threads (UnsafePreferInlineScheduling),
-        // collecting walks every series (tens of ms at 10,000 routes), and the exposition writes to a TextWriter
-        // synchronously, each full 32 KiB buffer blocking until the socket takes it: on the I/O thread that wait is for
-        // a send completion the same thread must run (a 10,000-route scrape hung). The admin port only; a scrape holds
-        // one pool thread while it writes.
-        await Task.Run(async () =>
-        {
-            var families = metrics.Collect();
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = exposition.ContentType;
-            context.Response.Headers.CacheControl = "no-store";
-            if (HttpMethods.IsHead(context.Request.Method))
-            {
-                return;
-            }
-
-            if (context.Features.Get<IHttpBodyControlFeature>() is { } control)
-            {
-                control.AllowSynchronousIO = true;
-            }
-
-            await using var text = new StreamWriter(context.Response.Body, new System.Text.UTF8Encoding(false), 32 * 1024, leaveOpen: true);
-            exposition.Write(families, text);
-            await text.FlushAsync(context.RequestAborted);
-        });
+        // Off the I/O thread: requests run inline on Kestrel's I/O threads (UnsafePreferInlineScheduling), and reading the
+        // scrape-time series walks every endpoint and breaker (tens of ms at 10,000 routes) before the first byte is
+        // written; on an I/O thread that would stall every traffic connection the thread serves. The admin port only.
+        await Task.Run(() => metrics.ServeAsync(context));
     }
 
     private static Task Text(HttpContext context, int status, string body)

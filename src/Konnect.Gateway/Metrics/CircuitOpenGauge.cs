@@ -1,6 +1,6 @@
-using System.Diagnostics.Metrics;
 using Konnect.Controller.Model;
 using Konnect.Gateway.Resilience;
+using Prometheus;
 
 namespace Konnect.Gateway.Metrics;
 
@@ -11,11 +11,12 @@ namespace Konnect.Gateway.Metrics;
 /// </summary>
 internal static class CircuitOpenGauge
 {
-    public static void Register(Meter meter, CircuitBreakerRegistry breakers, GatewayState state) =>
-        meter.CreateObservableGauge("konnect_circuit_open", () => Observe(breakers, state),
-            description: "1 while the circuit breaker of the backend is open (requests answered 503 circuit-open), else 0.");
+    public static ObservedGauge Create(MetricFactory factory, CircuitBreakerRegistry breakers, GatewayState state) =>
+        ObservedGauge.Create(factory, "konnect_circuit_open",
+            "1 while the circuit breaker of the backend is open (requests answered 503 circuit-open), else 0.",
+            ["backend", "namespace", "route"], gauge => Observe(gauge, breakers, state));
 
-    private static List<Measurement<int>> Observe(CircuitBreakerRegistry breakers, GatewayState state)
+    private static void Observe(ObservedGauge gauge, CircuitBreakerRegistry breakers, GatewayState state)
     {
         var routes = (state.AppliedModel ?? GatewayModel.Empty).Routes.ToDictionary(r => r.Id, StringComparer.Ordinal);
         // Two rules of a route may share a backend: one series, open if either breaker is.
@@ -28,8 +29,10 @@ internal static class CircuitOpenGauge
             var key = (route.Namespace, route.Route, route.Backends[index].Name);
             open[key] = Math.Max(isOpen ? 1 : 0, open.GetValueOrDefault(key));
         }
-        return [.. open.Select(o => new Measurement<int>(o.Value,
-            new KeyValuePair<string, object?>("namespace", o.Key.Ns), new KeyValuePair<string, object?>("route", o.Key.Route),
-            new KeyValuePair<string, object?>("backend", o.Key.Backend)))];
+
+        foreach (var ((ns, route, backend), value) in open)
+        {
+            gauge.Set(value, [backend, ns, route]);
+        }
     }
 }

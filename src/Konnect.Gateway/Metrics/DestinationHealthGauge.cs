@@ -1,5 +1,5 @@
-using System.Diagnostics.Metrics;
 using Konnect.Controller.Model;
+using Prometheus;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
 
@@ -12,11 +12,12 @@ namespace Konnect.Gateway.Metrics;
 /// </summary>
 internal static class DestinationHealthGauge
 {
-    public static void Register(Meter meter, IProxyStateLookup proxy, GatewayState state) =>
-        meter.CreateObservableGauge("konnect_upstream_destination_healthy", () => Observe(proxy, state),
-            description: "1 while the upstream endpoint is considered healthy by the active and passive health checks, else 0.");
+    public static ObservedGauge Create(MetricFactory factory, Func<IProxyStateLookup> proxy, GatewayState state) =>
+        ObservedGauge.Create(factory, "konnect_upstream_destination_healthy",
+            "1 while the upstream endpoint is considered healthy by the active and passive health checks, else 0.",
+            ["backend", "destination", "namespace", "route"], gauge => Observe(gauge, proxy(), state));
 
-    private static List<Measurement<int>> Observe(IProxyStateLookup proxy, GatewayState state)
+    private static void Observe(ObservedGauge gauge, IProxyStateLookup proxy, GatewayState state)
     {
         var routes = (state.AppliedModel ?? GatewayModel.Empty).Routes.ToDictionary(r => r.Id, StringComparer.Ordinal);
         // Two rules of one route can send to the same endpoint: one series, unhealthy if either cluster says so.
@@ -35,8 +36,9 @@ internal static class DestinationHealthGauge
             }
         }
 
-        return [.. healthy.Select(h => new Measurement<int>(h.Value,
-            new KeyValuePair<string, object?>("namespace", h.Key.Ns), new KeyValuePair<string, object?>("route", h.Key.Route),
-            new KeyValuePair<string, object?>("backend", h.Key.Backend), new KeyValuePair<string, object?>("destination", h.Key.Destination)))];
+        foreach (var ((ns, route, backend, address), value) in healthy)
+        {
+            gauge.Set(value, [backend, address, ns, route]);
+        }
     }
 }

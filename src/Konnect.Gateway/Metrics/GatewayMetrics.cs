@@ -1,19 +1,23 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
+using Prometheus;
 using Yarp.ReverseProxy;
 
 namespace Konnect.Gateway.Metrics;
 
 /// <summary>
-/// The data plane's instruments, on a meter of this application's <see cref="IMeterFactory"/>. Label values are
-/// bounded by configuration: route and backend names come from the model, unmatched requests share
-/// <see cref="Unmatched"/>, methods outside the standard set are "OTHER", consumers only when enabled.
+/// The data plane's instruments: prometheus-net collectors in this gateway's own <see cref="CollectorRegistry"/>, never
+/// the library's static default registry, so a process that runs several gateways (the tests do) gives each scrape its
+/// own traffic only. Label values are bounded by configuration: route and backend names come from the model, unmatched
+/// requests share <see cref="Unmatched"/>, methods outside the standard set are "OTHER", consumers only when enabled.
 /// </summary>
-public sealed class GatewayMetrics
+/// <remarks>
+/// Label names are declared in alphabetical order, the order /metrics has always written them in, so a scrape reads as
+/// before. Series appear with their first measurement (SuppressInitialValue), as before.
+/// </remarks>
+public sealed class GatewayMetrics : IDisposable
 {
-    public const string MeterName = "Konnect.Gateway";
-
     /// <summary>The route label of a request no rule matched (its namespace label is empty).</summary>
     public const string Unmatched = "unmatched";
 
@@ -22,56 +26,125 @@ public sealed class GatewayMetrics
 
     private static readonly string[] StatusCodes = [.. Enumerable.Range(0, 600).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
-    private readonly Counter<long> _requests;
-    private readonly Histogram<double> _requestDuration;
-    private readonly Histogram<double> _upstreamDuration;
-    private readonly Counter<long> _authRejected;
-    private readonly Counter<long> _consumerRequests;
-    private readonly UpDownCounter<long> _connections;
-    private readonly Counter<long> _accessLogDropped;
+    // The names OpenTelemetry's Prometheus compatibility rules give exemplar labels, which Grafana links to traces by.
+    private static readonly Exemplar.LabelKey TraceIdKey = Exemplar.Key("trace_id");
+    private static readonly Exemplar.LabelKey SpanIdKey = Exemplar.Key("span_id");
+
+    private readonly Counter _requests;
+    private readonly Histogram _requestDuration;
+    private readonly Histogram _upstreamDuration;
+    private readonly Counter _authRejected;
+    private readonly Counter _consumerRequests;
+    private readonly Gauge _connections;
+    private readonly Counter _accessLogDropped;
+    private readonly Counter _mirrorCopies;
+    private readonly ObservedGauge[] _observed;
+    private readonly MeterBridge? _bridge;
     private readonly bool _consumerMetrics;
 
-    public GatewayMetrics(IMeterFactory factory, GatewayOptions options, IProxyStateLookup proxy, GatewayState state,
+    /// <param name="proxy">
+    /// YARP's proxy state, read at scrape time only: the application builder creates this object (its meter bridge must
+    /// listen before hosted services start) before YARP's pipeline exists, and resolving YARP's state that early hangs the start.
+    /// </param>
+    public GatewayMetrics(IMeterFactory meters, GatewayOptions options, Func<IProxyStateLookup> proxy, GatewayState state,
         Resilience.CircuitBreakerRegistry? breakers = null)
     {
-        var meter = factory.Create(MeterName);
-        var latency = new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets };
-        _requests = meter.CreateCounter<long>("konnect_http_requests_total", description: "Requests served on the traffic port, by route, method and status code.");
-        _requestDuration = meter.CreateHistogram("konnect_http_request_duration_seconds", unit: "s",
-            description: "Time from the request's arrival to the end of its response, by route.", advice: latency);
-        _upstreamDuration = meter.CreateHistogram("konnect_upstream_request_duration_seconds", unit: "s",
-            description: "Time spent forwarding to the upstream and relaying its response, by route and backend.", advice: latency);
-        _authRejected = meter.CreateCounter<long>("konnect_auth_rejected_total", description: "Requests refused by a policy with 401 or 403, by reason.");
-        _consumerRequests = meter.CreateCounter<long>("konnect_consumer_requests_total", description: "Requests by authenticated consumer and status code (opt-in).");
-        _connections = meter.CreateUpDownCounter<long>("konnect_open_connections", description: "Open client connections, by listener (traffic or admin).");
-        _accessLogDropped = meter.CreateCounter<long>("konnect_access_log_dropped_total", description: "Access-log lines dropped because the writer could not keep up.");
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Factory(Registry);
+        var latency = new HistogramConfiguration { Buckets = LatencyBuckets, SuppressInitialValue = true };
+        var counter = new CounterConfiguration { SuppressInitialValue = true };
+        _requests = factory.CreateCounter("konnect_http_requests_total", "Requests served on the traffic port, by route, method and status code.",
+            ["code", "method", "namespace", "route"], counter);
+        _requestDuration = factory.CreateHistogram("konnect_http_request_duration_seconds", "Time from the request's arrival to the end of its response, by route.",
+            ["namespace", "route"], latency);
+        _upstreamDuration = factory.CreateHistogram("konnect_upstream_request_duration_seconds", "Time spent forwarding to the upstream and relaying its response, by route and backend.",
+            ["backend", "namespace", "route"], latency);
+        _authRejected = factory.CreateCounter("konnect_auth_rejected_total", "Requests refused by a policy with 401 or 403, by reason.", ["reason"], counter);
+        _consumerRequests = factory.CreateCounter("konnect_consumer_requests_total", "Requests by authenticated consumer and status code (opt-in).",
+            ["code", "consumer"], counter);
+        _connections = factory.CreateGauge("konnect_open_connections", "Open client connections, by listener (traffic or admin).", ["listener"],
+            new GaugeConfiguration { SuppressInitialValue = true });
+        _accessLogDropped = factory.CreateCounter("konnect_access_log_dropped_total", "Access-log lines dropped because the writer could not keep up.", [], counter);
+        _mirrorCopies = factory.CreateCounter("konnect_mirror_requests_total",
+            "Mirror copies by outcome: sent (the mirror answered), failed (error or timeout), dropped (too many in flight), skipped (body too large or streamed).",
+            ["outcome"], counter);
         _consumerMetrics = options.ConsumerMetrics;
-        RuntimeMetrics.Register(meter);
-        DestinationHealthGauge.Register(meter, proxy, state);
-        if (breakers is not null) { CircuitOpenGauge.Register(meter, breakers, state); }
+
+        var readRuntime = RuntimeMetrics.Register(factory);
+        _observed = [DestinationHealthGauge.Create(factory, proxy, state), .. breakers is null ? [] : (ObservedGauge[])[CircuitOpenGauge.Create(factory, breakers, state)]];
+        // Only with metrics on: the bridge's listener is what costs, and with metrics off nothing is scraped.
+        if (options.Metrics) { _bridge = new MeterBridge(Registry, meters); }
+
+        // One callback, in this order: the registry runs its callbacks in no fixed order (the last added first, as it
+        // happens), and the heap and resident-memory gauges must be read before 20,000 endpoint series are built for
+        // this scrape, or they report the scrape's own garbage.
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            readRuntime();
+            foreach (var gauge in _observed) { gauge.Observe(); }
+            _bridge?.Observe();
+        });
     }
 
-    internal void RequestCompleted(string ns, string route, string method, int status, string? consumer, double seconds)
+    /// <summary>What /metrics serializes: this gateway's series, plus the process-wide "Konnect.*" meters bridged in.</summary>
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>A factory for this registry's collectors: exemplars only where a caller passes one (never Activity.Current).</summary>
+    internal static MetricFactory Factory(CollectorRegistry registry)
+    {
+        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
+        factory.ExemplarBehavior = ExemplarBehavior.NoExemplars();
+        return factory;
+    }
+
+    /// <param name="span">The request's server span when tracing is on: a recorded one becomes the exemplar.</param>
+    internal void RequestCompleted(string ns, string route, string method, int status, string? consumer, double seconds, Activity? span = null)
     {
         var code = (uint)status < StatusCodes.Length ? StatusCodes[status] : "other";
-        _requests.Add(1, new TagList { { "namespace", ns }, { "route", route }, { "method", BoundedMethod(method) }, { "code", code } });
-        _requestDuration.Record(seconds, new TagList { { "namespace", ns }, { "route", route } });
+        ReadOnlySpan<string> requestLabels = [code, BoundedMethod(method), ns, route];
+        ReadOnlySpan<string> routeLabels = [ns, route];
+        if (span is { Recorded: true })
+        {
+            // An exemplar is used once: the counter gets its own copy.
+            var exemplar = Exemplar.From(TraceIdKey.WithValue(span.TraceId.ToHexString()), SpanIdKey.WithValue(span.SpanId.ToHexString()));
+            _requests.WithLabels(requestLabels).Inc(exemplar.Clone());
+            _requestDuration.WithLabels(routeLabels).Observe(seconds, exemplar);
+        }
+        else
+        {
+            _requests.WithLabels(requestLabels).Inc(Exemplar.None);
+            _requestDuration.WithLabels(routeLabels).Observe(seconds, Exemplar.None);
+        }
+
         if (_consumerMetrics && consumer is not null)
         {
-            _consumerRequests.Add(1, new TagList { { "consumer", consumer }, { "code", code } });
+            _consumerRequests.WithLabels([code, consumer]).Inc(Exemplar.None);
         }
     }
 
     internal void UpstreamCompleted(string ns, string route, string backend, double seconds) =>
-        _upstreamDuration.Record(seconds, new TagList { { "namespace", ns }, { "route", route }, { "backend", backend } });
+        _upstreamDuration.WithLabels([backend, ns, route]).Observe(seconds, Exemplar.None);
 
-    internal void AuthRejected(string reason) => _authRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    internal void AuthRejected(string reason) => _authRejected.WithLabels([reason]).Inc(Exemplar.None);
 
-    internal void ConnectionOpened(string listener) => _connections.Add(1, new KeyValuePair<string, object?>("listener", listener));
+    internal void ConnectionOpened(string listener) => _connections.WithLabels([listener]).Inc();
 
-    internal void ConnectionClosed(string listener) => _connections.Add(-1, new KeyValuePair<string, object?>("listener", listener));
+    internal void ConnectionClosed(string listener) => _connections.WithLabels([listener]).Dec();
 
-    internal void AccessLogDropped() => _accessLogDropped.Add(1);
+    internal void AccessLogDropped() => _accessLogDropped.Inc(Exemplar.None);
+
+    /// <param name="outcome">sent, failed, dropped or skipped.</param>
+    internal void MirrorCopy(string outcome) => _mirrorCopies.WithLabels([outcome]).Inc(Exemplar.None);
+
+    /// <summary>
+    /// After each scrape: series read at scrape time (endpoint health, breakers, observable instruments) are dropped, so
+    /// one no longer reported vanishes from the next scrape and 20,000 endpoints' series are not held between scrapes.
+    /// </summary>
+    internal void ScrapeCompleted()
+    {
+        foreach (var gauge in _observed) { gauge.Clear(); }
+        _bridge?.ScrapeCompleted();
+    }
 
     /// <summary>A client chooses the method: anything but the standard ones shares one label value.</summary>
     internal static string BoundedMethod(string method) =>
@@ -82,4 +155,6 @@ public sealed class GatewayMetrics
                 || ReferenceEquals(m, HttpMethods.Options) || ReferenceEquals(m, HttpMethods.Trace) || ReferenceEquals(m, HttpMethods.Connect) => m,
             _ => "OTHER",
         };
+
+    public void Dispose() => _bridge?.Dispose();
 }

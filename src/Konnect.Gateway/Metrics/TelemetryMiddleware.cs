@@ -82,7 +82,8 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
 
         if (_metrics)
         {
-            metrics.RequestCompleted(matched?.Route.Namespace ?? "", matched?.Route.Route ?? GatewayMetrics.Unmatched, context.Request.Method, status, consumer, seconds);
+            metrics.RequestCompleted(matched?.Route.Namespace ?? "", matched?.Route.Route ?? GatewayMetrics.Unmatched, context.Request.Method, status, consumer, seconds,
+                telemetry.ServerSpan);
             if (telemetry.Problem is { Status: 401 or 403 } refused)
             {
                 metrics.AuthRejected(ProblemSlug(refused.Type));

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Net;
 using Konnect.Controller.Model;
 using Konnect.Gateway.Metrics;
@@ -19,11 +17,11 @@ internal sealed partial class RequestMirror : IDisposable
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     private readonly HttpMessageInvoker _client;
-    private readonly Counter<long> _copies;
+    private readonly GatewayMetrics _metrics;
     private readonly ILogger<RequestMirror> _logger;
     private int _inFlight;
 
-    public RequestMirror(IMeterFactory meters, ILogger<RequestMirror> logger)
+    public RequestMirror(GatewayMetrics metrics, ILogger<RequestMirror> logger)
     {
         _logger = logger;
         _client = new HttpMessageInvoker(new SocketsHttpHandler
@@ -36,14 +34,13 @@ internal sealed partial class RequestMirror : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             MaxConnectionsPerServer = MaxInFlight,
         });
-        _copies = meters.Create(GatewayMetrics.MeterName).CreateCounter<long>("konnect_mirror_requests_total",
-            description: "Mirror copies by outcome: sent (the mirror answered), failed (error or timeout), dropped (too many in flight), skipped (body too large or streamed).");
+        _metrics = metrics;
     }
 
     /// <summary>Copies currently in flight, for tests and diagnostics.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    public void Skipped() => _copies.Add(1, new TagList { { "outcome", "skipped" } });
+    public void Skipped() => _metrics.MirrorCopy("skipped");
 
     /// <summary>Starts sending <paramref name="copy"/> without waiting for it; takes ownership of the message.</summary>
     public void Start(MirrorModel mirror, HttpRequestMessage copy)
@@ -52,7 +49,7 @@ internal sealed partial class RequestMirror : IDisposable
         {
             Interlocked.Decrement(ref _inFlight);
             copy.Dispose();
-            _copies.Add(1, new TagList { { "outcome", "dropped" } });
+            _metrics.MirrorCopy("dropped");
             return;
         }
         if (mirror.Backend.Protocol == UpstreamProtocol.H2c)
@@ -81,7 +78,7 @@ internal sealed partial class RequestMirror : IDisposable
         {
             copy.Dispose();
             // Counted before it leaves the in-flight count, so "nothing in flight" means every outcome is recorded.
-            _copies.Add(1, new TagList { { "outcome", outcome } });
+            _metrics.MirrorCopy(outcome);
             Interlocked.Decrement(ref _inFlight);
         }
     }

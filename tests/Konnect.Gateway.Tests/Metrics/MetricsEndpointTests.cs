@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using Konnect.Controller.Model;
@@ -110,6 +111,42 @@ public sealed class MetricsEndpointTests : GatewayTest
         var (exit, output) = await Promtool.CheckMetricsAsync(scrape.Text);
 
         Assert.True(exit == 0, $"promtool check metrics failed ({exit}): {output}\n{scrape.Text}");
+    }
+
+    [Fact]
+    public async Task Metrics_TwoGatewaysInOneProcess_EachScrapeHasItsOwnTrafficAndTheProcessWideMeters()
+    {
+        await using var other = await TestGateway.StartAsync();
+        await Gateway.PublishAsync(Route("a", Backend.Url("/a"), Prefix("/a")));
+        await other.PublishAsync(Route("b", Backend.Url("/b"), Prefix("/b")));
+        // A static "Konnect.*" meter, as the controller's and the Kubernetes client's are: every gateway exports it.
+        using var shared = new Meter("Konnect.Test.TwoGateways");
+        shared.CreateCounter<long>("konnect_test_two_gateways_total").Add(3);
+        for (var i = 0; i < 2; i++) { (await Gateway.GetAsync("/a/x")).Dispose(); }
+        (await other.GetAsync("/b/x")).Dispose();
+
+        var mine = await ScrapeAsync(Gateway, s => Total(s, "konnect_http_requests_total") == 2);
+        var theirs = await ScrapeAsync(other, s => Total(s, "konnect_http_requests_total") == 1);
+
+        Assert.Equal(2, mine[$"konnect_http_requests_total{{code=\"200\",method=\"GET\",{RouteA}}}"]);
+        Assert.Single(mine.Family("konnect_http_requests_total"));
+        Assert.Equal(1, theirs["konnect_http_requests_total{code=\"200\",method=\"GET\",namespace=\"test\",route=\"b\"}"]);
+        Assert.Single(theirs.Family("konnect_http_requests_total"));
+        Assert.Equal(3, mine["konnect_test_two_gateways_total"]);
+        Assert.Equal(3, theirs["konnect_test_two_gateways_total"]);
+    }
+
+    [Fact]
+    public async Task Metrics_RouteRemoved_ItsEndpointSeriesVanishFromTheNextScrape()
+    {
+        await Gateway.PublishAsync(Route("a", Backend.Url("/a"), Prefix("/a")), Route("b", Backend.Url("/b"), Prefix("/b")));
+        var before = await ScrapeAsync(Gateway, _ => true);
+        await Gateway.PublishAsync(Route("b", Backend.Url("/b"), Prefix("/b")));
+        var after = await ScrapeAsync(Gateway, _ => true);
+
+        Assert.Equal(2, before.Family("konnect_upstream_destination_healthy").Count);
+        var left = Assert.Single(after.Family("konnect_upstream_destination_healthy"));
+        Assert.Contains("route=\"b\"", left.Key, StringComparison.Ordinal);
     }
 
     [Fact]
