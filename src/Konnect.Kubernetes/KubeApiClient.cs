@@ -32,7 +32,7 @@ public sealed class KubeApiClient : IDisposable
         config.Client.HttpClientTimeout = _options.RequestTimeout;
         try
         {
-            Kubernetes = new k8s.Kubernetes(config.Client, handlers);
+            Kubernetes = new k8s.Kubernetes(config.Client, [.. handlers, new ResponseBuffering()]);
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or k8s.Exceptions.KubeConfigException or IOException or FormatException)
         {
