@@ -140,19 +140,13 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
                     Update("no Redis is configured (konnect run --redis host:port, or KONNECT_REDIS)");
                     continue;
                 }
-                if (await _redis.DatabaseAsync().ConfigureAwait(false) is not { } database)
+                if (await _redis.PingAsync().ConfigureAwait(false) is { } problem)
                 {
-                    Update(_redis.Problem);
-                    continue;
+                    Update(problem);
                 }
-                try
+                else
                 {
-                    await database.PingAsync().ConfigureAwait(false);
                     Succeeded();
-                }
-                catch (Exception e) when (e is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException or ObjectDisposedException)
-                {
-                    Update(_redis.Describe(e));
                 }
             }
         }
