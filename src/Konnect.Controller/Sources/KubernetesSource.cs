@@ -137,14 +137,14 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
         {
             var current = get(s);
             var builder = (ns is null ? current.Clear() : current.RemoveRange(current.Keys.Where(k => k.Namespace == ns))).ToBuilder();
-            foreach (var item in items) { builder[ObjectRef.Of(item)] = item; }
+            foreach (var item in items) { builder[ObjectRef.Of(item)] = StoredForm.Of(item); }
             return set(s, builder.ToImmutable());
         });
 
         // An event that changed only a Konnect object's status leaves the snapshot as it is: no translation pass.
         public void Upsert(T item) => source.Apply(s => get(s).GetValueOrDefault(ObjectRef.Of(item)) is { } stored && StatusOnlyChange.Between(stored, item)
             ? s
-            : set(s, get(s).SetItem(ObjectRef.Of(item), item)));
+            : set(s, get(s).SetItem(ObjectRef.Of(item), StoredForm.Of(item))));
 
         public void Delete(T item) => source.Apply(s => set(s, get(s).Remove(ObjectRef.Of(item))));
     }
