@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Konnect.Controller.Translation;
+using Konnect.Model;
 
 namespace Konnect.Controller;
 

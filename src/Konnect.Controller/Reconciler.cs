@@ -4,6 +4,7 @@ using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Konnect.Model;
 
 namespace Konnect.Controller;
 

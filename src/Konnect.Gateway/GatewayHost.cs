@@ -9,7 +9,7 @@ public static class GatewayHost
 {
     /// <summary>
     /// Creates the application with the gateway registered and its pipeline built. Start it, then publish models
-    /// through <see cref="Konnect.Controller.IConfigPublisher"/> from <c>app.Services</c>.
+    /// through <see cref="Konnect.Model.IConfigPublisher"/> from <c>app.Services</c>.
     /// </summary>
     /// <param name="options">Listen addresses and timeouts.</param>
     /// <param name="services">Extra registrations (a controller, test doubles, logging changes).</param>

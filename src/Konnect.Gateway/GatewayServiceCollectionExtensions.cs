@@ -1,4 +1,3 @@
-using Konnect.Controller;
 using Konnect.Gateway;
 using Konnect.Gateway.AccessLog;
 using Konnect.Gateway.Admin;
@@ -9,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.LoadBalancing;
+using Konnect.Model;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -53,14 +53,14 @@ public static class GatewayServiceCollectionExtensions
         // OpenTelemetry tracing, on only when an OTLP endpoint is configured; disposed (and flushed) with the host.
         services.AddSingleton<Konnect.Gateway.Tracing.GatewayTracing>();
         services.AddKonnectTls();
-        // The newest status of every object, served on /status; the host adds it to its IStatusSink.
-        services.TryAddSingleton<Konnect.Controller.Status.StatusBoard>();
+        // The newest status of every object, served on /status, and where the data plane tells what only it learns (a
+        // JWKS it cannot load, a Redis that does not answer): both are the control plane's, registered by the host after
+        // this. A gateway hosted alone serves an empty /status and its reports go nowhere.
+        services.TryAddSingleton<IObjectStatuses>(NoControlPlane.Instance);
+        services.TryAddSingleton<IDataPlaneReports>(NoControlPlane.Instance);
         // Data-plane I/O for jwt policies: JWKS documents are fetched and cached here, never by the translator.
         services.AddSingleton(sp => new Konnect.Gateway.Policies.Authentication.JwksCache(options,
             sp.GetRequiredService<ILogger<Konnect.Gateway.Policies.Authentication.JwksCache>>()));
-        // What the data plane learns at run time (a JWKS that cannot be loaded) goes back into statuses through this;
-        // the host's Reconciler takes the same instance.
-        services.TryAddSingleton<Konnect.Controller.Status.DataPlaneConditions>();
         // Fetches each applied model's JWKS before the first token needs them.
         services.AddSingleton<Konnect.Gateway.Policies.Authentication.JwksWarmer>();
         services.AddHostedService(sp => sp.GetRequiredService<Konnect.Gateway.Policies.Authentication.JwksWarmer>());
@@ -71,7 +71,7 @@ public static class GatewayServiceCollectionExtensions
             services.AddSingleton(sp => new Konnect.Gateway.Redis.RedisConnection(redis, sp.GetRequiredService<ILogger<Konnect.Gateway.Redis.RedisConnection>>()));
         }
         services.AddSingleton(sp => new Konnect.Gateway.Policies.RateLimiting.RedisHealth(sp.GetRequiredService<GatewayState>(),
-            sp.GetRequiredService<Konnect.Controller.Status.DataPlaneConditions>(), sp.GetRequiredService<ILogger<Konnect.Gateway.Policies.RateLimiting.RedisHealth>>(),
+            sp.GetRequiredService<IDataPlaneReports>(), sp.GetRequiredService<ILogger<Konnect.Gateway.Policies.RateLimiting.RedisHealth>>(),
             sp.GetService<Konnect.Gateway.Redis.RedisConnection>()));
         services.AddHostedService(sp => sp.GetRequiredService<Konnect.Gateway.Policies.RateLimiting.RedisHealth>());
         services.AddSingleton(sp => new Konnect.Gateway.Policies.RateLimiting.RateLimiterRegistry(sp.GetRequiredService<GatewayState>(),

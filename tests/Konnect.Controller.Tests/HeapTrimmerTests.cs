@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Status;
 using Konnect.Controller.Store;
@@ -21,7 +21,7 @@ public sealed class ReconcilerDataPlaneTests : IDisposable
 
     private static readonly Condition JwksDown = new()
     {
-        Type = ConditionTypes.ResolvedRefs, Status = "False", Reason = DataPlaneConditions.JwksUnavailable,
+        Type = ConditionTypes.ResolvedRefs, Status = "False", Reason = DataPlaneReasons.JwksUnavailable,
         Message = "spec.authentication.jwt.jwksUri: http://127.0.0.1:1/jwks could not be loaded (connection refused)",
     };
 
@@ -44,7 +44,7 @@ public sealed class ReconcilerDataPlaneTests : IDisposable
 
             conditions.Set(Policy, JwksDown);
             var overlaid = ResolvedRefs(await sink.NextAsync());
-            Assert.Equal(("False", DataPlaneConditions.JwksUnavailable), (overlaid.Status, overlaid.Reason));
+            Assert.Equal(("False", DataPlaneReasons.JwksUnavailable), (overlaid.Status, overlaid.Reason));
             Assert.Contains("connection refused", overlaid.Message, StringComparison.Ordinal);
             Assert.Equal(translated.ObservedGeneration, overlaid.ObservedGeneration);
 
@@ -69,7 +69,7 @@ public sealed class ReconcilerDataPlaneTests : IDisposable
 
         var result = await reconciler.ReconcileAsync(Snapshot(), CancellationToken.None);
 
-        Assert.Equal(DataPlaneConditions.JwksUnavailable, ResolvedRefs(await sink.NextAsync()).Reason);
+        Assert.Equal(DataPlaneReasons.JwksUnavailable, ResolvedRefs(await sink.NextAsync()).Reason);
         // The translation result itself stays the translator's: the overlay is only on what is reported.
         Assert.Equal("True", result.Statuses.Single(s => s.Object == Policy).Conditions.Single(c => c.Type == ConditionTypes.ResolvedRefs).Status);
     }

@@ -6,6 +6,7 @@ using Konnect.Kubernetes.Watching;
 using WatchEventType = k8s.WatchEventType;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Konnect.Model;
 
 namespace Konnect.Controller.Sources;
 

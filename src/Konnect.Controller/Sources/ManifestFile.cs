@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Konnect.Api.Kubernetes;
 using Konnect.Controller.Store;
+using Konnect.Model;
 
 namespace Konnect.Controller.Sources;
 

@@ -7,6 +7,7 @@ using Konnect.Api.Json;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Store;
+using Konnect.Model;
 
 namespace Konnect.Controller.Sources;
 

@@ -1,4 +1,5 @@
 using Konnect.Controller.Store;
+using Konnect.Model;
 
 namespace Konnect.Controller.Sources;
 

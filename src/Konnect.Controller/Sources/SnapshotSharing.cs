@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Konnect.Api;
 using Konnect.Controller.Store;
+using Konnect.Model;
 
 namespace Konnect.Controller.Sources;
 

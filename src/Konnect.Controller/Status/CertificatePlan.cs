@@ -5,6 +5,7 @@ using Konnect.Api.CertManager;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Store;
+using Konnect.Model;
 
 namespace Konnect.Controller.Status;
 

@@ -1,6 +1,7 @@
 using Konnect.Api.Kubernetes;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
+using Konnect.Model;
 
 namespace Konnect.Controller.Status;
 
@@ -10,11 +11,8 @@ namespace Konnect.Controller.Status;
 /// here: the reconciler applies <see cref="Overlay"/> to every report and reports again when
 /// <see cref="WaitForChangeAsync"/> fires, without retranslating. Thread-safe.
 /// </summary>
-public sealed class DataPlaneConditions
+public sealed class DataPlaneConditions : IDataPlaneReports
 {
-    /// <summary>ResolvedRefs reason: a jwt policy's JWKS could not be loaded a first time.</summary>
-    public const string JwksUnavailable = "JwksUnavailable";
-
     private readonly Lock _gate = new();
     private Dictionary<(ObjectRef Object, string Type), Condition> _conditions = [];
     private long _revision;

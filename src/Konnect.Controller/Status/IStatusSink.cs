@@ -1,4 +1,5 @@
 using Konnect.Controller.Translation;
+using Konnect.Model;
 
 namespace Konnect.Controller.Status;
 

@@ -1,6 +1,7 @@
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
 using Microsoft.Extensions.Logging;
+using Konnect.Model;
 
 namespace Konnect.Controller.Status;
 
@@ -8,7 +9,7 @@ namespace Konnect.Controller.Status;
 /// Keeps the newest status of every object in memory (served on the admin port) and logs each change once:
 /// a rejected object at Warning with its reason, so folder-mode users see what a cluster would put in status.
 /// </summary>
-public sealed partial class StatusBoard(ILogger<StatusBoard> logger) : IStatusSink
+public sealed partial class StatusBoard(ILogger<StatusBoard> logger) : IStatusSink, IObjectStatuses
 {
     private IReadOnlyDictionary<ObjectRef, ObjectStatus> _current = new Dictionary<ObjectRef, ObjectStatus>();
 

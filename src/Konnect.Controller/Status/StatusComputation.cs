@@ -4,6 +4,7 @@ using Konnect.Api;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Translation;
+using Konnect.Model;
 
 namespace Konnect.Controller.Status;
 

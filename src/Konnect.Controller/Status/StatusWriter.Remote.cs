@@ -5,6 +5,7 @@ using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
 using Konnect.Kubernetes;
+using Konnect.Model;
 
 namespace Konnect.Controller.Status;
 

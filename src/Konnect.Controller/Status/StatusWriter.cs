@@ -7,6 +7,7 @@ using Konnect.Kubernetes;
 using Konnect.Kubernetes.LeaderElection;
 using Konnect.Kubernetes.Watching;
 using Microsoft.Extensions.Logging;
+using Konnect.Model;
 
 namespace Konnect.Controller.Status;
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Konnect.Api.CertManager;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
+using Konnect.Model;
 
 namespace Konnect.Controller.Store;
 

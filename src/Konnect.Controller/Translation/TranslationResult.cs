@@ -1,4 +1,4 @@
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Store;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
@@ -34,23 +34,4 @@ public sealed record TranslationResult(GatewayModel Model, IReadOnlyList<ObjectS
 
     [JsonIgnore]
     internal IReadOnlyList<Routes.Precedence.Entry> MatchesByPrecedence { get; init; } = [];
-}
-
-/// <summary>The status of one object: its conditions and, for consumers, its subscriptions.</summary>
-public sealed record ObjectStatus
-{
-    public required ObjectRef Object { get; init; }
-    public long? Generation { get; init; }
-    public required IReadOnlyList<Condition> Conditions { get; init; }
-    public IReadOnlyList<SubscriptionStatus>? Subscriptions { get; init; }
-
-    [JsonIgnore]
-    public bool IsAccepted => Conditions.Any(c => c.Type == ConditionTypes.Accepted && c.Status == "True");
-}
-
-public static class ConditionTypes
-{
-    public const string Accepted = "Accepted";
-    public const string ResolvedRefs = "ResolvedRefs";
-    public const string Programmed = "Programmed";
 }

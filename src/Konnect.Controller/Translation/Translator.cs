@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation.Consumers;
 using Konnect.Controller.Translation.Policies;

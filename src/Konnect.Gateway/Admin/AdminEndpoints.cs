@@ -1,5 +1,4 @@
-using Konnect.Controller.Model;
-using Konnect.Controller.Status;
+using Konnect.Model;
 using Konnect.Gateway.Errors;
 using Konnect.Gateway.Metrics;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +10,7 @@ namespace Konnect.Gateway.Admin;
 /// Serves the admin port by hand, without endpoint routing: admin requests never build or touch ASP.NET's matcher,
 /// and traffic requests never see admin paths (on the traffic port "/healthz" is an ordinary routed path).
 /// </summary>
-internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners listeners, GatewayState state, StatusBoard statuses,
+internal sealed class AdminEndpoints(RequestDelegate next, GatewayListeners listeners, GatewayState state, IObjectStatuses statuses,
     GatewayOptions options, IServiceProvider services)
 {
     private readonly MetricsEndpoint? _metrics = options.Metrics ? services.GetService(typeof(MetricsEndpoint)) as MetricsEndpoint : null;

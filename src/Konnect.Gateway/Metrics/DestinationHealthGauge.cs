@@ -1,4 +1,4 @@
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Prometheus;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;

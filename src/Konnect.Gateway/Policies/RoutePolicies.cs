@@ -1,4 +1,4 @@
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Policies.Authorization;
 using Konnect.Gateway.Policies.Caching;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.LoadBalancing;
 using Konnect.Gateway.Yarp;
 using Yarp.ReverseProxy.Configuration;

@@ -1,4 +1,4 @@
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Polly;
 
 namespace Konnect.Gateway.Resilience;

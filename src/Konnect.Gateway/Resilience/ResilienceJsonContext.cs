@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Konnect.Controller.Model;
+using Konnect.Model;
 
 namespace Konnect.Gateway.Resilience;
 

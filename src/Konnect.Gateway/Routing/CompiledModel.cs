@@ -1,5 +1,5 @@
 using Konnect.Gateway.Yarp;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Policies.Authentication;
 using Microsoft.AspNetCore.Http;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Microsoft.AspNetCore.Http;
 
 namespace Konnect.Gateway.Routing;

@@ -34,7 +34,7 @@ internal sealed partial class CertificateSelector
 
     internal SniCertificates Current => _current;
 
-    private void Apply(Konnect.Controller.Model.GatewayModel model)
+    private void Apply(Konnect.Model.GatewayModel model)
     {
         lock (_building)
         {

@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Net.Security;
 using System.Text;
-using Konnect.Controller.Model;
+using Konnect.Model;
 
 namespace Konnect.Gateway.Tls;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using Konnect.Controller;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Routing;
 using Microsoft.AspNetCore.Http;

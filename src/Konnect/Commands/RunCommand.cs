@@ -1,3 +1,4 @@
+using Konnect.Model;
 using Konnect.Controller;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Status;
@@ -108,6 +109,11 @@ public static class RunCommand
             services.AddSingleton(new Konnect.Controller.Translation.Tls.TlsTranslationOptions { DefaultCertificate = options.DefaultCertificate });
             services.TryAddSingleton<StatusBoard>();
             services.TryAddSingleton<IStatusSink>(sp => sp.GetRequiredService<StatusBoard>());
+            // The two ways the data plane looks back at the control plane: the statuses /status serves, and the
+            // conditions only it can learn (the Reconciler lays them over every report).
+            services.AddSingleton<IObjectStatuses>(sp => sp.GetRequiredService<StatusBoard>());
+            services.TryAddSingleton<DataPlaneConditions>();
+            services.AddSingleton<IDataPlaneReports>(sp => sp.GetRequiredService<DataPlaneConditions>());
             if (options.Manifests is not null)
             {
                 services.AddSingleton(sp => new ManifestSource(

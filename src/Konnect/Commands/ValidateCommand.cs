@@ -1,6 +1,7 @@
 using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
+using Konnect.Model;
 
 namespace Konnect.Commands;
 

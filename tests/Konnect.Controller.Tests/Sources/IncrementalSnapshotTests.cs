@@ -3,6 +3,7 @@ using Konnect.Api;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
 using Microsoft.Extensions.Logging.Abstractions;
+using Konnect.Model;
 
 namespace Konnect.Controller.Tests.Sources;
 

@@ -2,6 +2,7 @@ using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
+using Konnect.Model;
 
 namespace Konnect.Controller.Tests.Sources;
 

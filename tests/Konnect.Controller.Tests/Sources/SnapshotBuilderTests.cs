@@ -1,5 +1,6 @@
 using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
+using Konnect.Model;
 
 namespace Konnect.Controller.Tests.Sources;
 

@@ -2,6 +2,7 @@ using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
 using Microsoft.Extensions.Logging.Abstractions;
+using Konnect.Model;
 
 namespace Konnect.Controller.Tests.Sources;
 

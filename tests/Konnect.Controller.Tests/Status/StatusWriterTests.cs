@@ -6,6 +6,7 @@ using Konnect.Controller.Status;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
 using Konnect.Kubernetes;
+using Konnect.Model;
 using Konnect.Testing.Kubernetes;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Translation;
 
@@ -15,7 +15,7 @@ public sealed class CredentialTests
     public void Credentials_are_hashed_and_never_serialised()
     {
         var result = Translate("auth");
-        var json = JsonSerializer.Serialize(result, ModelJsonContext.Default.TranslationResult);
+        var json = JsonSerializer.Serialize(result, TranslationJsonContext.Default.TranslationResult);
 
         var acme = result.Model.Consumers.Single(c => c.Name == "acme");
         Assert.Equal(2, acme.ApiKeyHashes.Count);

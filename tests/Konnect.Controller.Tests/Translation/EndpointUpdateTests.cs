@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Konnect.Api.Kubernetes;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
@@ -189,5 +189,5 @@ public sealed class EndpointUpdateTests
         return names.Count == 0 ? service : names[(names.IndexOf(service) + 1) % names.Count];
     }
 
-    private static string Json(TranslationResult result) => JsonSerializer.Serialize(result, ModelJsonContext.Default.TranslationResult);
+    private static string Json(TranslationResult result) => JsonSerializer.Serialize(result, TranslationJsonContext.Default.TranslationResult);
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
@@ -75,5 +75,5 @@ public sealed class IncrementalTranslationTests
         };
     }
 
-    private static string Json(TranslationResult result) => JsonSerializer.Serialize(result, ModelJsonContext.Default.TranslationResult);
+    private static string Json(TranslationResult result) => JsonSerializer.Serialize(result, TranslationJsonContext.Default.TranslationResult);
 }

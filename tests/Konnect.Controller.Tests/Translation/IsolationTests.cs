@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Collections.Immutable;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
@@ -43,5 +43,5 @@ public sealed class IsolationTests
         Assert.Equal("PolicyNotAccepted", secure.Unavailable?.Reason);
     }
 
-    private static string Json<T>(T value) => JsonSerializer.Serialize(value, typeof(T), ModelJsonContext.Default);
+    private static string Json<T>(T value) => JsonSerializer.Serialize(value, typeof(T), TranslationJsonContext.Default);
 }

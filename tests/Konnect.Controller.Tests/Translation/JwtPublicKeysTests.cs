@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Translation;
 using Konnect.Controller.Translation.Policies;
@@ -120,7 +120,7 @@ public sealed partial class JwtPublicKeysTests
     {
         var snapshot = ManifestSource.LoadPaths([Path.Combine(TestData.Directory, "jwt-keys-secret.in.yaml")]);
         var result = Translator.Translate(snapshot);
-        var json = JsonSerializer.Serialize(result, ModelJsonContext.Default.TranslationResult);
+        var json = JsonSerializer.Serialize(result, TranslationJsonContext.Default.TranslationResult);
 
         var values = snapshot.Secrets.Values.SelectMany(s => s.StringData!.Values).ToList();
         Assert.True(values.Count >= 7);

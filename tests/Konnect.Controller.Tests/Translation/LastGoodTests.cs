@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Status;
 using Konnect.Controller.Store;
@@ -193,7 +193,7 @@ public sealed class LastGoodTests : IDisposable
     private static Api.Kubernetes.Condition Condition(TranslationResult result, ObjectRef key, string type) =>
         result.Statuses.Single(s => s.Object == key).Conditions.Single(c => c.Type == type);
 
-    private static string Json<T>(T value) => JsonSerializer.Serialize(value, typeof(T), ModelJsonContext.Default);
+    private static string Json<T>(T value) => JsonSerializer.Serialize(value, typeof(T), TranslationJsonContext.Default);
 
     private sealed class NullPublisher : IConfigPublisher
     {

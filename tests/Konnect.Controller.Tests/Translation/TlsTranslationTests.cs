@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Konnect.Api.Kubernetes;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
@@ -30,7 +30,7 @@ public sealed class TlsTranslationTests
     {
         var certificate = TestCertificate.SelfSigned("api.example.com");
         var result = Translator.Translate(WithApiCertificate(Load(), certificate));
-        var json = JsonSerializer.Serialize(result, ModelJsonContext.Default.TranslationResult);
+        var json = JsonSerializer.Serialize(result, TranslationJsonContext.Default.TranslationResult);
         var printed = result.Model.Tls!.ToString() + string.Join("", result.Model.Tls.Certificates.Select(c => c.ToString()));
 
         var served = result.Model.Tls.Certificates.Single(c => c.Secret == "shop/api-tls");

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Konnect.Api.Kubernetes;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
@@ -35,7 +35,7 @@ public sealed class UpstreamClientCertificateTests
         Assert.Equal(client.KeyPem, tls.ClientKeyPem);
         Assert.Equal(client.CertificatePem, tls.ClientCertificatePem);
         Assert.StartsWith("Secret shop/upstream-client sha256:", tls.ClientCertificate, StringComparison.Ordinal);
-        var json = JsonSerializer.Serialize(result, ModelJsonContext.Default.TranslationResult);
+        var json = JsonSerializer.Serialize(result, TranslationJsonContext.Default.TranslationResult);
         var keyBody = client.KeyPem.Split('\n')[1];
         foreach (var text in new[] { json, tls.ToString() })
         {
@@ -64,7 +64,7 @@ public sealed class UpstreamClientCertificateTests
 
         var resolved = Condition(result, "ResolvedRefs");
         Assert.Equal("InvalidCertificate", resolved.Reason);
-        var json = JsonSerializer.Serialize(result, ModelJsonContext.Default.TranslationResult);
+        var json = JsonSerializer.Serialize(result, TranslationJsonContext.Default.TranslationResult);
         Assert.DoesNotContain(other.KeyPem.Split('\n')[1], json, StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE KEY", json, StringComparison.Ordinal);
     }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Status;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;

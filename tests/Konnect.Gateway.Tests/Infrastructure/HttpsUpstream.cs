@@ -1,5 +1,5 @@
 using System.Net;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

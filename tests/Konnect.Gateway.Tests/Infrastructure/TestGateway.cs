@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Konnect.Controller;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.AccessLog;
 using Konnect.Gateway.Admin;
 using Microsoft.AspNetCore.Builder;
@@ -53,6 +52,7 @@ internal sealed class TestGateway : IAsyncDisposable
             s.RemoveAll<ILoggerProvider>();
             // The access log goes to the test, not to the test runner's stdout.
             s.AddSingleton(new AccessLogOutput(accessLog));
+            s.AddControlPlaneSide();
             services?.Invoke(s);
         });
         if (beforeStart is not null)

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Metrics;
 using Konnect.Gateway.Tests.Infrastructure;
 using Konnect.Gateway.Tests.Policies;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Mirroring;
 using Konnect.Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;

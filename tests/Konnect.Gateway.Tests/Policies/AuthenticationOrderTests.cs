@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Tests.Infrastructure;
 using Konnect.Testing.Jwt;
 using static Konnect.Gateway.Tests.Policies.AuthenticationTests;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Konnect.Controller;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Status;
 using Konnect.Controller.Store;
@@ -47,6 +47,7 @@ public sealed class JwksWarmupTests : IAsyncLifetime
         {
             services.RemoveAll<ILoggerProvider>();
             services.AddSingleton<ResourceStore>();
+            services.AddControlPlaneSide();
             services.AddSingleton<IStatusSink>(sp => sp.GetRequiredService<StatusBoard>());
             services.AddHostedService<Reconciler>();
         });
@@ -74,7 +75,7 @@ public sealed class JwksWarmupTests : IAsyncLifetime
 
         foreach (var policy in new[] { "jwt-a", "jwt-b" })
         {
-            var down = await ResolvedRefsAsync(policy, c => c.Reason == DataPlaneConditions.JwksUnavailable);
+            var down = await ResolvedRefsAsync(policy, c => c.Reason == DataPlaneReasons.JwksUnavailable);
             Assert.Equal("False", down.Status);
             Assert.Contains($"{_jwks.Url} could not be loaded (status 500)", down.Message, StringComparison.Ordinal);
         }
@@ -100,14 +101,14 @@ public sealed class JwksWarmupTests : IAsyncLifetime
     public async Task A_policy_that_stops_using_a_failing_JWKS_loses_its_condition()
     {
         Load(Manifests(_jwks.Url));
-        await ResolvedRefsAsync("jwt-b", c => c.Reason == DataPlaneConditions.JwksUnavailable);
+        await ResolvedRefsAsync("jwt-b", c => c.Reason == DataPlaneReasons.JwksUnavailable);
 
         // jwt-b now names a JWKS that answers; jwt-a still names the failing one.
         await using var other = await TestJwks.StartAsync(_key);
         Load(Manifests(_jwks.Url, other.Url));
 
         await ResolvedRefsAsync("jwt-b", c => c.Status == "True");
-        Assert.Equal(DataPlaneConditions.JwksUnavailable, (await ResolvedRefsAsync("jwt-a", _ => true)).Reason);
+        Assert.Equal(DataPlaneReasons.JwksUnavailable, (await ResolvedRefsAsync("jwt-a", _ => true)).Reason);
     }
 
     [Fact]

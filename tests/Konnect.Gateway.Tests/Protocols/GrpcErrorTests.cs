@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Errors;
 using Konnect.Gateway.Tests.Infrastructure;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;

@@ -1,5 +1,5 @@
 using System.Net;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Tests.Infrastructure;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 

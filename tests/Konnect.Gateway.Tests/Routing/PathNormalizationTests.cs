@@ -1,4 +1,4 @@
-using Konnect.Controller.Model;
+using Konnect.Model;
 using System.Net.Sockets;
 using System.Text;
 using Konnect.Gateway.Tests.Infrastructure;

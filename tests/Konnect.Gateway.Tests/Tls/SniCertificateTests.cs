@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Testing.Tls;
 
 namespace Konnect.Gateway.Tests.Tls;

@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Admin;
 using Konnect.Gateway.Tests.Infrastructure;
 using Konnect.Testing.Tls;

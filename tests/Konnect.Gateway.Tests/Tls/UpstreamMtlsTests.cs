@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Tests.Infrastructure;
 using Konnect.Testing.Tls;
 using Microsoft.AspNetCore.Builder;

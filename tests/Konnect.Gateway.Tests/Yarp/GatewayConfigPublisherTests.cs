@@ -1,5 +1,5 @@
 using System.Net;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Tests.Infrastructure;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
@@ -16,7 +16,7 @@ public sealed class GatewayConfigPublisherTests : GatewayTest
         var second = await Gateway.Publisher.PublishAsync(model, CancellationToken.None);
 
         Assert.True(first.Applied);
-        Assert.Same(Konnect.Controller.PublishResult.Unchanged, second);
+        Assert.Same(Konnect.Model.PublishResult.Unchanged, second);
     }
 
     [Fact]

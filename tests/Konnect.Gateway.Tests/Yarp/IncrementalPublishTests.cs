@@ -54,7 +54,7 @@ public sealed class IncrementalPublishTests : GatewayTest
         const string brokenCa = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
         var broken = Route("bad", Backend.Url(), Prefix("/bad")) with
         {
-            Backends = [new Konnect.Controller.Model.BackendModel { Name = "bad", Weight = 1, Endpoints = [Backend.Url()], Tls = new Konnect.Controller.Model.BackendTlsModel { CaPem = brokenCa } }],
+            Backends = [new Konnect.Model.BackendModel { Name = "bad", Weight = 1, Endpoints = [Backend.Url()], Tls = new Konnect.Model.BackendTlsModel { CaPem = brokenCa } }],
         };
 
         var result = await Gateway.Publisher.PublishAsync(TestGateway.Model(broken, Route("good", Backend.Url("/g"), Prefix("/good"))), CancellationToken.None);

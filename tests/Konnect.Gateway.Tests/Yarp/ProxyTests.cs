@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Tests.Infrastructure;
 using Konnect.Gateway.Yarp;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;

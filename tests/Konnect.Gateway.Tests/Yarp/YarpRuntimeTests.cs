@@ -1,4 +1,4 @@
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Tests.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Model;
@@ -49,7 +49,7 @@ public sealed class YarpRuntimeTests : ResilienceFixture
             Policy = "test/hc",
             Passive = new PassiveHealthModel { ConsecutiveFailures = 1, ReactivationPeriod = TimeSpan.FromMinutes(5) },
         };
-        Konnect.Controller.Model.RouteModel Split(params string[] bEndpoints) => Rule(new() { HealthCheck = health }, A.Url("/a")) with
+        Konnect.Model.RouteModel Split(params string[] bEndpoints) => Rule(new() { HealthCheck = health }, A.Url("/a")) with
         {
             Backends =
             [

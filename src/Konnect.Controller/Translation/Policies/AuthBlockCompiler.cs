@@ -1,5 +1,5 @@
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 
 namespace Konnect.Controller.Translation.Policies;
 

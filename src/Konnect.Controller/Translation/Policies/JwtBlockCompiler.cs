@@ -1,6 +1,6 @@
 using Konnect.Api;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 
 namespace Konnect.Controller.Translation.Policies;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Store;
 
 namespace Konnect.Controller.Translation.Policies;

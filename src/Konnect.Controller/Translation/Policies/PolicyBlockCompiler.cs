@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Konnect.Api;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 
 namespace Konnect.Controller.Translation.Policies;
 

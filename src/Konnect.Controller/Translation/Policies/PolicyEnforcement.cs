@@ -1,4 +1,4 @@
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Translation.Routes;
 
 namespace Konnect.Controller.Translation.Policies;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Store;
 
 namespace Konnect.Controller.Translation.Routes;

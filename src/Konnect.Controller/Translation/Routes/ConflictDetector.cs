@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Store;
 
 namespace Konnect.Controller.Translation.Routes;

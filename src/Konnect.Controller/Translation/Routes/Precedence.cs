@@ -1,4 +1,4 @@
-using Konnect.Controller.Model;
+using Konnect.Model;
 
 namespace Konnect.Controller.Translation.Routes;
 

@@ -1,5 +1,5 @@
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Store;
 
 namespace Konnect.Controller.Translation.Routes;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Konnect.Controller.Store;
+using Konnect.Model;
 
 namespace Konnect.Controller.Translation.Routes;
 

@@ -1,5 +1,5 @@
 using Konnect.Api.Kubernetes;
-using Konnect.Controller.Model;
+using Konnect.Model;
 
 namespace Konnect.Controller.Translation.Routes;
 

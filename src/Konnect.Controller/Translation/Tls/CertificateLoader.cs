@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation.Routes;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Konnect.Api;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation.Routes;
 

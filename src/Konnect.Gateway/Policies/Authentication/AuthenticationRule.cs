@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;

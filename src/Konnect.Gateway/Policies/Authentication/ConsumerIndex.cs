@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
-using Konnect.Controller.Model;
+using Konnect.Model;
 
 namespace Konnect.Gateway.Policies.Authentication;
 

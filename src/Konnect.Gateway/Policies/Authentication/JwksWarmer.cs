@@ -1,9 +1,6 @@
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
-using Konnect.Controller.Status;
-using Konnect.Controller.Store;
-using Konnect.Controller.Translation;
+using Konnect.Model;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -20,7 +17,7 @@ public sealed partial class JwksWarmer : IHostedService, IDisposable
 {
     private readonly GatewayState _state;
     private readonly JwksCache _cache;
-    private readonly DataPlaneConditions _conditions;
+    private readonly IDataPlaneReports _conditions;
     private readonly GatewayOptions _options;
     private readonly ILogger<JwksWarmer> _logger;
     private readonly TimeProvider _time;
@@ -35,7 +32,7 @@ public sealed partial class JwksWarmer : IHostedService, IDisposable
     private readonly Dictionary<string, string> _failed = new(StringComparer.Ordinal);
     private readonly HashSet<ObjectRef> _reported = [];
 
-    public JwksWarmer(GatewayState state, JwksCache cache, DataPlaneConditions conditions, GatewayOptions options, ILogger<JwksWarmer> logger,
+    public JwksWarmer(GatewayState state, JwksCache cache, IDataPlaneReports conditions, GatewayOptions options, ILogger<JwksWarmer> logger,
         TimeProvider? time = null)
     {
         _state = state;
@@ -130,7 +127,7 @@ public sealed partial class JwksWarmer : IHostedService, IDisposable
                 {
                     Type = ConditionTypes.ResolvedRefs,
                     Status = "False",
-                    Reason = DataPlaneConditions.JwksUnavailable,
+                    Reason = DataPlaneReasons.JwksUnavailable,
                     Message = $"spec.authentication.jwt.jwksUri: {uri} could not be loaded ({error}); requests with bearer tokens "
                         + $"get 503 until it loads (retried every {RetryDelay.TotalSeconds:0.##} s)",
                 };

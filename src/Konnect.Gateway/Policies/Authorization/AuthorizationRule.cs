@@ -1,4 +1,4 @@
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Policies.Authentication;
 
 namespace Konnect.Gateway.Policies.Authorization;

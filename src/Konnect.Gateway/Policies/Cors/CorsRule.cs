@@ -1,4 +1,4 @@
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Microsoft.Extensions.Primitives;
 
 namespace Konnect.Gateway.Policies.Cors;

@@ -1,5 +1,5 @@
 using System.Net;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 

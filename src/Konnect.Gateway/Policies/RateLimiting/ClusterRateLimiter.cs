@@ -1,5 +1,5 @@
 using System.Globalization;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Redis;
 using StackExchange.Redis;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Konnect.Controller.Model;
+using Konnect.Model;
 
 namespace Konnect.Gateway.Policies.RateLimiting;
 

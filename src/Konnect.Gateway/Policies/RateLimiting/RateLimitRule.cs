@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Policies.IpAccess;
 using Microsoft.AspNetCore.Http;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Redis;
 
 namespace Konnect.Gateway.Policies.RateLimiting;

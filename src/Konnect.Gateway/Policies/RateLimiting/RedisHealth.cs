@@ -1,8 +1,6 @@
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
-using Konnect.Controller.Status;
-using Konnect.Controller.Store;
+using Konnect.Model;
 using Konnect.Gateway.Redis;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,7 +9,7 @@ namespace Konnect.Gateway.Policies.RateLimiting;
 
 /// <summary>
 /// Whether the Redis behind cluster-scoped rate limits answers, told to every KonnectPolicy that uses one: while it
-/// does not, those policies carry RedisAvailable=False (reason RedisUnavailable) through <see cref="DataPlaneConditions"/>.
+/// does not, those policies carry RedisAvailable=False (reason RedisUnavailable) through <see cref="IDataPlaneReports"/>.
 /// The condition has its own type (not ResolvedRefs) so that it never overwrites, or is cleared by, a JWKS problem
 /// reported on the same policy; it is present only while Redis is unusable.
 /// Requests report what they see; a PING every <see cref="ProbeInterval"/> keeps the status true when no traffic comes.
@@ -24,7 +22,7 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
     public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(2);
 
     private readonly GatewayState _state;
-    private readonly DataPlaneConditions _conditions;
+    private readonly IDataPlaneReports _conditions;
     private readonly RedisConnection? _redis;
     private readonly ILogger<RedisHealth> _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -33,7 +31,7 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
     private readonly HashSet<ObjectRef> _reported = [];
     private volatile string? _down;
 
-    public RedisHealth(GatewayState state, DataPlaneConditions conditions, ILogger<RedisHealth> logger, RedisConnection? redis = null)
+    public RedisHealth(GatewayState state, IDataPlaneReports conditions, ILogger<RedisHealth> logger, RedisConnection? redis = null)
     {
         _state = state;
         _conditions = conditions;

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Microsoft.Net.Http.Headers;
 
 namespace Konnect.Gateway.Policies.Transforms;

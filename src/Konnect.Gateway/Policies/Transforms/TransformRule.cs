@@ -1,4 +1,4 @@
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Microsoft.AspNetCore.Http;
 
 namespace Konnect.Gateway.Policies.Transforms;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Redis;
 using Konnect.Gateway.Tests.Infrastructure;
 using Konnect.Testing.Redis;

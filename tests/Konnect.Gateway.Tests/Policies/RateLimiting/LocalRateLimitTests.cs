@@ -1,6 +1,6 @@
 using System.Net;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Gateway.Tests.Infrastructure;
 using static Konnect.Gateway.Tests.Policies.RateLimiting.RateLimits;
 

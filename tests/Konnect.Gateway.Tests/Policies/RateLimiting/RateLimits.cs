@@ -1,7 +1,7 @@
 using System.Net;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Model;
+using Konnect.Model;
 using Konnect.Controller.Status;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;

@@ -1,4 +1,4 @@
-namespace Konnect.Controller.Model;
+namespace Konnect.Model;
 
 /// <summary>
 /// What the data plane serves: every accepted rule, in precedence order, with its backends resolved to endpoints.

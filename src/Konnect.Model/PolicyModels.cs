@@ -1,4 +1,4 @@
-namespace Konnect.Controller.Model;
+namespace Konnect.Model;
 
 /// <summary>
 /// The policy blocks a rule enforces, merged from its policies in order (the route's, then the rule's own). Each

@@ -1,9 +1,8 @@
 using System.Text.Json.Serialization;
-using Konnect.Controller.Translation;
 
-namespace Konnect.Controller.Model;
+namespace Konnect.Model;
 
-/// <summary>Source-generated JSON for the gateway model and statuses (/config, golden files, `konnect validate -o json`).</summary>
+/// <summary>Source-generated JSON for the gateway model and statuses (/config, /status, the translator's change hashes).</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -11,6 +10,5 @@ namespace Konnect.Controller.Model;
     WriteIndented = true)]
 [JsonSerializable(typeof(GatewayModel))]
 [JsonSerializable(typeof(ConsumerModel))]
-[JsonSerializable(typeof(TranslationResult))]
 [JsonSerializable(typeof(IReadOnlyList<ObjectStatus>))]
 public sealed partial class ModelJsonContext : JsonSerializerContext;

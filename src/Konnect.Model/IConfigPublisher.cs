@@ -1,6 +1,4 @@
-using Konnect.Controller.Model;
-
-namespace Konnect.Controller;
+namespace Konnect.Model;
 
 /// <summary>
 /// The seam between the control plane and the data plane. Today the gateway in the same process implements it;

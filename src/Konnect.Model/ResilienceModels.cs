@@ -1,4 +1,4 @@
-namespace Konnect.Controller.Model;
+namespace Konnect.Model;
 
 /// <summary>
 /// The resilience blocks a rule enforces: how an endpoint is chosen, which endpoints are healthy, and what happens when

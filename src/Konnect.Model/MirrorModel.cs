@@ -1,4 +1,4 @@
-namespace Konnect.Controller.Model;
+namespace Konnect.Model;
 
 /// <summary>A rule's request mirror: the backend copies go to and the share of requests copied.</summary>
 public sealed record MirrorModel

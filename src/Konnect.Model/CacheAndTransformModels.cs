@@ -1,4 +1,4 @@
-namespace Konnect.Controller.Model;
+namespace Konnect.Model;
 
 /// <summary>A validated cache block.</summary>
 public sealed record CacheModel

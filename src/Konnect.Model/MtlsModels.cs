@@ -1,4 +1,4 @@
-namespace Konnect.Controller.Model;
+namespace Konnect.Model;
 
 /// <summary>
 /// A validated mtls block. <see cref="CaPem"/> is read by the controller from the policy's caSecret; it is not

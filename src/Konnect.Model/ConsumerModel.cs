@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Konnect.Controller.Model;
+namespace Konnect.Model;
 
 /// <summary>
 /// An accepted KonnectConsumer with its credentials reduced to SHA-256 hashes. The hashes are [JsonIgnore]: /config,

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Konnect.Controller.Model;
+namespace Konnect.Model;
 
 /// <summary>The certificates the HTTPS listener serves, chosen per connection by SNI.</summary>
 public sealed record TlsModel

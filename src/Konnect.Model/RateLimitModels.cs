@@ -1,6 +1,6 @@
 using Konnect.Api.V1Alpha1;
 
-namespace Konnect.Controller.Model;
+namespace Konnect.Model;
 
 /// <summary>
 /// A validated rateLimit block. Each rule that enforces it counts on its own (per rule and per key value), so one

@@ -1,4 +1,4 @@
-namespace Konnect.Controller.Model;
+namespace Konnect.Model;
 
 /// <summary>
 /// Tells whether two rule models serve alike, so the translator and the data plane can keep what they built for a

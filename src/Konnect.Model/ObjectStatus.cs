@@ -1,0 +1,24 @@
+using System.Text.Json.Serialization;
+using Konnect.Api.Kubernetes;
+using Konnect.Api.V1Alpha1;
+
+namespace Konnect.Model;
+
+/// <summary>The status of one object: its conditions and, for consumers, its subscriptions.</summary>
+public sealed record ObjectStatus
+{
+    public required ObjectRef Object { get; init; }
+    public long? Generation { get; init; }
+    public required IReadOnlyList<Condition> Conditions { get; init; }
+    public IReadOnlyList<SubscriptionStatus>? Subscriptions { get; init; }
+
+    [JsonIgnore]
+    public bool IsAccepted => Conditions.Any(c => c.Type == ConditionTypes.Accepted && c.Status == "True");
+}
+
+public static class ConditionTypes
+{
+    public const string Accepted = "Accepted";
+    public const string ResolvedRefs = "ResolvedRefs";
+    public const string Programmed = "Programmed";
+}
