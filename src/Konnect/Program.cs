@@ -176,8 +176,9 @@ var validate = new Command("validate", "Check manifests as the gateway would; ex
 validate.SetAction(parse => ValidateCommand.Run(parse.GetValue(paths)!, parse.GetValue(strict), Console.Out, Console.Error));
 
 var output = new Option<string?>("--output", "-o") { Description = "Write one file per CRD into this folder instead of printing them." };
-var crds = new Command("crds", "Print the CustomResourceDefinitions (or write them with --output).") { output };
-crds.SetAction(parse => CrdsCommand.Run(parse.GetValue(output), Console.Out));
+var reference = new Option<string?>("--reference") { Description = "Also write the API reference (Markdown, generated from the same schema) to this file." };
+var crds = new Command("crds", "Print the CustomResourceDefinitions (or write them with --output).") { output, reference };
+crds.SetAction(parse => CrdsCommand.Run(parse.GetValue(output), Console.Out, parse.GetValue(reference)));
 
 var version = new Command("version", "Print the version.");
 version.SetAction(_ => VersionCommand.Run(Console.Out));
