@@ -67,6 +67,10 @@ public sealed class JwksStatusTests : IAsyncLifetime
             using var response = await _http.SendAsync(request);
             Assert.Equal(503, (int)response.StatusCode);
             Assert.Contains("jwks-unavailable", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            using (var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()))
+            {
+                Assert.Equal(Konnect.Gateway.Errors.Problem.JwksUnavailable.Type, problem.RootElement.GetProperty("type").GetString());
+            }
             string log;
             lock (output) { log = output.ToString(); }
             Assert.Contains("KonnectPolicy shop/jwt: ResolvedRefs=False (JwksUnavailable)", log, StringComparison.Ordinal);

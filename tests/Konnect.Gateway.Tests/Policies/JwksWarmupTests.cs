@@ -82,6 +82,7 @@ public sealed class JwksWarmupTests : IAsyncLifetime
         using (var refused = await SendAsync("/a/headers", token))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            await TestGateway.ProblemAsync(refused, Problem.JwksUnavailable);
         }
 
         _jwks.Unavailable = false;

@@ -116,7 +116,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
         await _redis.StopAsync();
         using var response = await gateway.GetAsync("/limited/x");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var problem = await TestGateway.ProblemAsync(response);
+        var problem = await TestGateway.ProblemAsync(response, Problem.RateLimitUnavailable);
         Assert.EndsWith("/ratelimit-unavailable", problem.GetProperty("type").GetString());
         Assert.Equal(1, _backend.RequestCount);
         var degraded = await PollRedisUnavailableAsync(gateway, expected: true);
@@ -131,7 +131,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
 
         using var response = await gateway.GetAsync("/limited/x");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Contains("--redis", (await TestGateway.ProblemAsync(response)).GetProperty("detail").GetString());
+        Assert.Contains("--redis", (await TestGateway.ProblemAsync(response, Problem.RateLimitUnavailable)).GetProperty("detail").GetString());
         Assert.Contains("no Redis is configured", (await PollRedisUnavailableAsync(gateway, expected: true))!.Message);
     }
 
@@ -204,6 +204,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
                 var clock = Stopwatch.StartNew();
                 using var response = await gateway.GetAsync("/limited/x");
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                await TestGateway.ProblemAsync(response, Problem.RateLimitUnavailable);
                 Assert.True(clock.Elapsed < timeout + TimeSpan.FromMilliseconds(700), $"request {i} took {clock.ElapsedMilliseconds} ms against a frozen Redis");
             }
             var degraded = await PollRedisUnavailableAsync(gateway, expected: true);

@@ -130,7 +130,7 @@ public sealed class ClusterRateLimitTlsTests : IAsyncLifetime
             using var response = await gateway.GetAsync("/limited/x");
             took.Add(clock.Elapsed);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            var detail = (await TestGateway.ProblemAsync(response)).GetProperty("detail").GetString()!;
+            var detail = (await TestGateway.ProblemAsync(response, Problem.RateLimitUnavailable)).GetProperty("detail").GetString()!;
             Assert.DoesNotContain(Password, detail, StringComparison.Ordinal);
             if (secret is not null) { Assert.DoesNotContain(secret, detail, StringComparison.Ordinal); }
         }

@@ -141,5 +141,6 @@ public sealed class LocalRateLimitTests : GatewayTest
         using var response = await Gateway.GetAsync("/limited/x");
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Equal(4, Header(response, "RateLimit-Remaining"));
+        await TestGateway.ProblemAsync(response, Problem.UpstreamUnreachable);
     }
 }
