@@ -1,6 +1,6 @@
 {{/*
 The rules the controller needs wherever it watches: the same list feeds the ClusterRole (every namespace) or one Role
-per watched namespace. Keep it plain YAML: tests/Konnect.Tests/Chart/ChartRbacTests reads it with the actions stripped
+per watched namespace. Keep it plain YAML: tests/Konnect.Chart.Tests/ChartRbacTests reads it with the actions stripped
 and checks it against the requests a real `konnect run` makes. Leases are not here: they get their own Role in the
 release namespace (leader-election-role.yaml).
 */}}

@@ -12,7 +12,7 @@ public sealed class CredentialTests
         Translator.Translate(ManifestSource.LoadPaths([Path.Combine(TestData.Directory, name + ".in.yaml")]));
 
     [Fact]
-    public void Credentials_are_hashed_and_never_serialised()
+    public void Credentials_Translated_HashedAndNeverSerialised()
     {
         var result = Translate("auth");
         var json = JsonSerializer.Serialize(result, TranslationJsonContext.Default.TranslationResult);
@@ -30,7 +30,7 @@ public sealed class CredentialTests
     }
 
     [Fact]
-    public void Rotating_a_key_changes_the_model_version()
+    public void KeyRotation_ChangesTheModelVersion()
     {
         var snapshot = ManifestSource.LoadPaths([Path.Combine(TestData.Directory, "auth.in.yaml")]);
         var before = Translator.Translate(snapshot).Model.Version;

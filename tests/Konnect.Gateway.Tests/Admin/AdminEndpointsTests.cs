@@ -24,7 +24,7 @@ public sealed class AdminEndpointsTests : GatewayTest
         using (var traffic = await Gateway.GetAsync("/a"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, traffic.StatusCode);
-            Assert.EndsWith("not-ready", (await TestGateway.ProblemAsync(traffic)).GetProperty("type").GetString());
+            Assert.EndsWith("not-ready", (await TestGateway.ProblemAsync(traffic, Problem.NotReady)).GetProperty("type").GetString());
         }
 
         await Gateway.PublishAsync(Route("a", Backend.Url()));

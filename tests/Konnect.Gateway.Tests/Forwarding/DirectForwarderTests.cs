@@ -147,7 +147,7 @@ public sealed class DirectForwarderTests
         using var response = await gateway.GetAsync("/a/x");
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        await TestGateway.ProblemAsync(response);
+        await TestGateway.ProblemAsync(response, Problem.UpstreamUnreachable);
         Assert.False(response.Headers.Contains("Set-Cookie"));
     }
 
@@ -164,7 +164,7 @@ public sealed class DirectForwarderTests
         using var response = await gateway.GetAsync("/a/x");
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        await TestGateway.ProblemAsync(response);
+        await TestGateway.ProblemAsync(response, Problem.UpstreamUnreachable);
     }
 
     [Fact]
@@ -177,6 +177,7 @@ public sealed class DirectForwarderTests
         var raw = await ForwarderPair.RawAsync(gateway, "POST /a/x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab", readFor: TimeSpan.FromSeconds(5));
 
         Assert.StartsWith("HTTP/1.1 504", raw);
+        Assert.Contains($"\"type\":\"{Problem.UpstreamTimeout.Type}\"", raw, StringComparison.Ordinal);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(4), $"answered after {started.Elapsed}");
     }
 

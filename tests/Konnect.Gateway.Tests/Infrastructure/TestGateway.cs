@@ -114,6 +114,30 @@ internal sealed class TestGateway : IAsyncDisposable
         return problem;
     }
 
+    /// <summary>
+    /// The gateway's own answer, and which one: <paramref name="expected"/>'s status, and a problem document (as above)
+    /// with its type and title. A test that sees a 502 or a 503 knows its cause this way, not only its status.
+    /// </summary>
+    public static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, Problem expected)
+    {
+        Assert.Equal(expected.Status, (int)response.StatusCode);
+        var problem = await ProblemAsync(response);
+        Assert.Equal(expected.Type, problem.GetProperty("type").GetString());
+        Assert.Equal(expected.Title, problem.GetProperty("title").GetString());
+        return problem;
+    }
+
+    /// <summary>GETs <paramref name="path"/> and insists the gateway answered <paramref name="expected"/> itself.</summary>
+    public async Task<JsonElement> GetProblemAsync(string path, Problem expected)
+    {
+        using var response = await GetAsync(path);
+        return await ProblemAsync(response, expected);
+    }
+
+    /// <summary>An answer the upstream made (its own 503, say) that the gateway passed through: no problem of the gateway's.</summary>
+    public static void AssertFromUpstream(HttpResponseMessage response) =>
+        Assert.NotEqual(ProblemResponse.ContentType, response.Content.Headers.ContentType?.MediaType);
+
     private static HttpClient Client(IPEndPoint endpoint) =>
         new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
         {

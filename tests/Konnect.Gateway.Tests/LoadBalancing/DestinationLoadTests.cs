@@ -60,6 +60,10 @@ public sealed class DestinationLoadTests
                 {
                     var expected = outcome switch { "answered" => HttpStatusCode.OK, "upstream-failed" => HttpStatusCode.BadGateway, _ => HttpStatusCode.GatewayTimeout };
                     Assert.Equal(expected, response.StatusCode);
+                    if (outcome != "answered")
+                    {
+                        await TestGateway.ProblemAsync(response, outcome == "upstream-failed" ? Problem.UpstreamUnreachable : Problem.UpstreamTimeout);
+                    }
                 }
                 break;
         }

@@ -58,7 +58,7 @@ public sealed class MirrorTests
     }
 
     [Fact]
-    public async Task Percent_100_sends_one_copy_per_request_with_the_rewritten_path_query_body_and_mirror_header()
+    public async Task Mirror_Percent100_SendsOneCopyPerRequestWithTheRewrittenPathQueryBodyAndMirrorHeader()
     {
         await using var primary = await PrimaryAsync();
         var (mirrorBackend, copies) = await MirrorBackendAsync();
@@ -81,7 +81,7 @@ public sealed class MirrorTests
     }
 
     [Fact]
-    public async Task The_client_gets_the_primary_answer_while_the_mirror_backend_still_holds_its_copy()
+    public async Task Mirror_BackendStillHoldsItsCopy_ClientGetsThePrimaryAnswer()
     {
         var mirrorArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -104,7 +104,7 @@ public sealed class MirrorTests
     }
 
     [Fact]
-    public async Task A_mirror_backend_that_refuses_connections_does_not_affect_the_client()
+    public async Task Mirror_BackendRefusesConnections_ClientUnaffected()
     {
         // Bound but not listening: connections to it are refused, and no one else can take the port meanwhile.
         using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -125,7 +125,7 @@ public sealed class MirrorTests
     }
 
     [Fact]
-    public async Task Percent_0_sends_no_copy()
+    public async Task Mirror_Percent0_SendsNoCopy()
     {
         await using var primary = await PrimaryAsync();
         var (mirrorBackend, copies) = await MirrorBackendAsync();
@@ -143,7 +143,7 @@ public sealed class MirrorTests
     }
 
     [Fact]
-    public async Task A_request_refused_by_a_policy_is_not_mirrored()
+    public async Task Mirror_RequestRefusedByAPolicy_NotMirrored()
     {
         await using var primary = await PrimaryAsync();
         var (mirrorBackend, copies) = await MirrorBackendAsync();
@@ -170,7 +170,7 @@ public sealed class MirrorTests
     }
 
     [Fact]
-    public async Task A_body_above_the_buffered_limit_reaches_the_primary_whole_and_is_not_mirrored()
+    public async Task Mirror_BodyAboveTheBufferedLimit_ReachesThePrimaryWholeAndIsNotMirrored()
     {
         await using var primary = await PrimaryAsync();
         var (mirrorBackend, copies) = await MirrorBackendAsync();

@@ -67,7 +67,7 @@ public sealed class AuthenticationOrderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Each_method_works_alone()
+    public async Task EachMethod_Alone_Works()
     {
         Assert.Equal("partners/acme", await ConsumerAsync(("x-api-key", AcmeKey)));
         Assert.Equal("partners/bob", await ConsumerAsync(Basic("bob", BobPassword)));
@@ -75,7 +75,7 @@ public sealed class AuthenticationOrderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_wrong_API_key_is_401_even_with_a_valid_basic_or_bearer_credential()
+    public async Task WrongApiKey_WithAValidBasicOrBearerCredential_Is401()
     {
         Assert.Equal("401", await ConsumerAsync(("x-api-key", "wrong-key"), Basic("bob", BobPassword)));
         Assert.Equal("401", await ConsumerAsync(("x-api-key", "wrong-key"), Bearer()));
@@ -83,7 +83,7 @@ public sealed class AuthenticationOrderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_valid_API_key_decides_and_the_Authorization_header_is_still_removed()
+    public async Task ValidApiKey_Decides_AuthorizationHeaderStillRemoved()
     {
         Assert.Equal("partners/acme", await ConsumerAsync(("x-api-key", AcmeKey), Basic("bob", "not-the-password")));
         Assert.Equal("partners/acme", await ConsumerAsync(("x-api-key", AcmeKey), Bearer("nobody")));
@@ -91,7 +91,7 @@ public sealed class AuthenticationOrderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Wrong_basic_or_bearer_credentials_are_401_and_the_challenge_names_both_schemes()
+    public async Task WrongBasicOrBearer_Is401_ChallengeNamesBothSchemes()
     {
         using var wrongBasic = await _gateway.GetAsync("/x", headers: [Basic("bob", "not-the-password")]);
         using var unknownSubject = await _gateway.GetAsync("/x", headers: [Bearer("nobody")]);

@@ -55,7 +55,7 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
-    public async Task The_right_key_passes_and_is_replaced_by_identity_headers()
+    public async Task ApiKey_Right_PassesAndIsReplacedByIdentityHeaders()
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await StartAsync(Protected(backend, ApiKey));
@@ -73,7 +73,7 @@ public sealed class AuthenticationTests
     [Theory]
     [InlineData(AcmeKey)]
     [InlineData(AcmeNewKey)]
-    public async Task Both_keys_of_a_rotation_work(string key)
+    public async Task ApiKey_BothKeysOfARotation_Work(string key)
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await StartAsync(Protected(backend, ApiKey));
@@ -87,7 +87,7 @@ public sealed class AuthenticationTests
     [InlineData("apikey")]
     [InlineData("APIKEY")]
     [InlineData("ApiKey")]
-    public async Task A_key_in_the_query_parameter_works_and_is_removed(string name)
+    public async Task ApiKey_InTheQueryParameter_WorksAndIsRemoved(string name)
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await StartAsync(Protected(backend, ApiKey));
@@ -101,7 +101,7 @@ public sealed class AuthenticationTests
     [Theory]
     [InlineData("wrong-key")]
     [InlineData(null)]
-    public async Task A_wrong_or_missing_key_gets_401_without_reaching_the_upstream(string? key)
+    public async Task ApiKey_WrongOrMissing_Gets401WithoutReachingTheUpstream(string? key)
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await StartAsync(Protected(backend, ApiKey));
@@ -119,7 +119,7 @@ public sealed class AuthenticationTests
         ("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 
     [Fact]
-    public async Task Basic_with_the_right_password_passes_and_the_header_is_removed()
+    public async Task Basic_RightPassword_PassesAndTheHeaderIsRemoved()
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await StartAsync(Protected(backend, Basic));
@@ -135,7 +135,7 @@ public sealed class AuthenticationTests
     [InlineData("bob", "not-the-password")]
     [InlineData("nobody", BobPassword)]
     [InlineData(null, null)]
-    public async Task Basic_wrong_or_missing_gets_401_with_a_challenge(string? user, string? password)
+    public async Task Basic_WrongOrMissing_Gets401WithAChallenge(string? user, string? password)
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await StartAsync(Protected(backend, Basic));
@@ -148,7 +148,7 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
-    public async Task Anonymous_is_used_only_when_no_credential_is_presented()
+    public async Task Anonymous_UsedOnlyWhenNoCredentialIsPresented()
     {
         await using var backend = await TestBackend.StartAsync();
         var authentication = ApiKey with { AnonymousConsumer = "test/guest" };
@@ -164,7 +164,7 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
-    public async Task Spoofed_identity_headers_are_removed_on_unprotected_routes_too()
+    public async Task SpoofedIdentityHeaders_UnprotectedRoute_RemovedToo()
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await StartAsync(Routes.Route("open", backend.Url("/open")));
@@ -175,7 +175,7 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
-    public async Task Config_shows_consumers_without_credential_hashes()
+    public async Task Config_Consumers_ShownWithoutCredentialHashes()
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await StartAsync(Protected(backend, ApiKey));

@@ -29,7 +29,7 @@ public sealed class AuthorizationTests
     // The anonymous consumer is a consumer like any other: its groups count.
     [InlineData(new[] { "gold" }, "", HttpStatusCode.Forbidden)]
     [InlineData(new[] { "public" }, "", HttpStatusCode.OK)]
-    public async Task Consumer_groups_allow_or_deny(string[] groups, string key, HttpStatusCode expected)
+    public async Task ConsumerGroups_AllowOrDeny(string[] groups, string key, HttpStatusCode expected)
     {
         var (status, body) = await CallAsync(new AuthorizationModel { Policy = "test/authz", ConsumerGroups = groups }, key);
 
@@ -40,7 +40,7 @@ public sealed class AuthorizationTests
     [Theory]
     [InlineData("partners/acme", HttpStatusCode.OK)]
     [InlineData("partners/other", HttpStatusCode.Forbidden)]
-    public async Task Approved_consumers_are_allowed_by_name(string approved, HttpStatusCode expected)
+    public async Task ApprovedConsumers_AllowedByName(string approved, HttpStatusCode expected)
     {
         var (status, _) = await CallAsync(new AuthorizationModel { Policy = "test/authz", ApprovedConsumers = [approved] }, AcmeKey);
 
@@ -50,7 +50,7 @@ public sealed class AuthorizationTests
     [Theory]
     [InlineData(AcmeKey, HttpStatusCode.OK)] // acme subscribed to test/auth
     [InlineData("", HttpStatusCode.Forbidden)] // guest is approved too, but did not subscribe
-    public async Task RequireSubscription_needs_the_route_in_the_consumers_subscriptions(string key, HttpStatusCode expected)
+    public async Task RequireSubscription_NeedsTheRouteInTheConsumersSubscriptions(string key, HttpStatusCode expected)
     {
         var authorization = new AuthorizationModel { Policy = "test/authz", RequireSubscription = true, ApprovedConsumers = ["partners/acme", "test/guest"] };
 
@@ -60,7 +60,7 @@ public sealed class AuthorizationTests
     }
 
     [Fact]
-    public async Task RequireSubscription_without_approval_is_403_as_the_pending_subscription_says()
+    public async Task RequireSubscription_WithoutApproval_Is403AsThePendingSubscriptionSays()
     {
         // acme subscribed, but nobody is approved by name or group yet: its subscription status is Pending.
         var (status, body) = await CallAsync(new AuthorizationModel { Policy = "test/authz", RequireSubscription = true }, AcmeKey);
@@ -70,7 +70,7 @@ public sealed class AuthorizationTests
     }
 
     [Fact]
-    public async Task Authorization_without_authentication_refuses_with_401()
+    public async Task Authorization_WithoutAuthentication_RefusesWith401()
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await StartAsync(Protected(backend, null, new AuthorizationModel { Policy = "test/authz", ConsumerGroups = ["gold"] }));

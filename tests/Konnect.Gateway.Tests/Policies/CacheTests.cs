@@ -55,7 +55,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task Second_get_is_a_hit_served_without_the_upstream()
+    public async Task Cache_SecondGet_HitServedWithoutTheUpstream()
     {
         await using var setup = await StartAsync(OneMinute);
 
@@ -71,7 +71,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task Path_query_and_host_are_part_of_the_key()
+    public async Task CacheKey_IncludesPathQueryAndHost()
     {
         await using var setup = await StartAsync(OneMinute);
 
@@ -87,7 +87,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task Entry_expires_after_the_ttl()
+    public async Task Entry_TtlPassed_Expires()
     {
         await using var setup = await StartAsync(OneMinute);
 
@@ -104,7 +104,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task Max_age_shorter_than_the_ttl_wins()
+    public async Task MaxAge_ShorterThanTheTtl_Wins()
     {
         await using var setup = await StartAsync(OneMinute, c => c.Response.Headers.CacheControl = "public, max-age=5");
 
@@ -119,7 +119,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task S_maxage_is_read_before_max_age()
+    public async Task SMaxAge_WithMaxAge_IsReadFirst()
     {
         await using var setup = await StartAsync(OneMinute, c => c.Response.Headers.CacheControl = "max-age=600, s-maxage=5");
 
@@ -134,7 +134,7 @@ public sealed class CacheTests
     [InlineData("private, max-age=60")]
     [InlineData("no-cache")]
     [InlineData("max-age=0")]
-    public async Task Cache_control_that_forbids_storing_is_honoured(string cacheControl)
+    public async Task CacheControl_ForbidsStoring_Honoured(string cacheControl)
     {
         await using var setup = await StartAsync(OneMinute, c => c.Response.Headers.CacheControl = cacheControl);
 
@@ -146,7 +146,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task Statuses_outside_the_cacheable_list_are_not_stored_and_404_is()
+    public async Task Status_OutsideTheCacheableList_NotStored_404Stored()
     {
         await using var setup = await StartAsync(OneMinute, c => c.Response.StatusCode = c.Request.Path == "/missing" ? 404 : 500);
 
@@ -162,7 +162,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task Vary_puts_the_named_request_headers_in_the_key()
+    public async Task Vary_NamedRequestHeaders_PutInTheKey()
     {
         await using var setup = await StartAsync(OneMinute, c => c.Response.Headers.Vary = "Accept-Language");
 
@@ -179,7 +179,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task Vary_star_is_never_cached()
+    public async Task VaryStar_NeverCached()
     {
         await using var setup = await StartAsync(OneMinute, c => c.Response.Headers.Vary = "*");
 
@@ -189,7 +189,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task Vary_by_in_the_policy_keys_by_that_header()
+    public async Task PolicyVaryBy_KeysByThatHeader()
     {
         await using var setup = await StartAsync(OneMinute with { VaryBy = ["x-tenant"] });
 
@@ -204,7 +204,7 @@ public sealed class CacheTests
     [Theory]
     [InlineData(false, "MISS")]
     [InlineData(true, "HIT")]
-    public async Task Set_cookie_answers_are_cached_only_when_allowed(bool cacheSetCookie, string expected)
+    public async Task SetCookieAnswer_CachedOnlyWhenAllowed(bool cacheSetCookie, string expected)
     {
         await using var setup = await StartAsync(OneMinute with { CacheSetCookie = cacheSetCookie }, c => c.Response.Headers.SetCookie = "session=abc");
 
@@ -214,7 +214,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task Consumers_get_their_own_entries_and_callers_without_credentials_get_401()
+    public async Task Consumers_GetTheirOwnEntries_CallersWithoutCredentialsGet401()
     {
         await using var setup = await StartAsync(OneMinute, authentication: AuthenticationTests.ApiKey with { BasicRealm = "test" });
 
@@ -236,7 +236,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task Authorization_header_on_a_route_without_authentication_bypasses_the_cache()
+    public async Task AuthorizationHeader_RouteWithoutAuthentication_BypassesTheCache()
     {
         await using var setup = await StartAsync(OneMinute);
 
@@ -248,7 +248,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task The_size_limit_evicts_the_least_recently_used_answer()
+    public async Task SizeLimit_Reached_EvictsTheLeastRecentlyUsedAnswer()
     {
         var body = new string('x', 1000);
         // Room for two answers of ~1.4 KB each (body plus header estimate), not three.
@@ -268,7 +268,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task Bodies_larger_than_max_body_size_stream_through_uncached()
+    public async Task Body_LargerThanMaxBodySize_StreamsThroughUncached()
     {
         var body = new string('y', 64 * 1024);
         await using var setup = await StartAsync(OneMinute with { MaxBodySize = 1024 }, handler: async c =>
@@ -287,7 +287,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task Post_is_never_served_from_the_cache_and_head_has_its_own_entry()
+    public async Task Post_NeverServedFromTheCache_HeadHasItsOwnEntry()
     {
         await using var setup = await StartAsync(OneMinute);
 
@@ -305,7 +305,7 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public async Task A_hit_is_decorated_for_its_own_origin_not_the_one_that_filled_the_cache()
+    public async Task Hit_OtherOriginThanTheFill_DecoratedForItsOwnOrigin()
     {
         var cors = new CorsModel { Policy = "test/cors", AllowOrigins = ["https://a.example", "https://b.example"], AllowMethods = ["GET"] };
         await using var setup = await StartAsync(OneMinute, cors: cors);

@@ -50,7 +50,7 @@ public sealed class CorsTests : IAsyncLifetime
     [InlineData("https://app.example.com")]
     [InlineData("https://a.example.org")]
     [InlineData("https://a.b.example.org")]
-    public async Task Allowed_preflight_is_answered_by_the_gateway(string origin)
+    public async Task Preflight_Allowed_AnsweredByTheGateway(string origin)
     {
         using var response = await PreflightAsync(origin, headers: "Content-Type, X-API-Key");
 
@@ -72,7 +72,7 @@ public sealed class CorsTests : IAsyncLifetime
     [InlineData("http://app.example.com", "PUT", null)]
     [InlineData("https://app.example.com", "DELETE", null)]
     [InlineData("https://app.example.com", "PUT", "x-other")]
-    public async Task Refused_preflight_gets_403_and_never_reaches_the_upstream(string origin, string method, string? headers)
+    public async Task Preflight_Refused_Gets403AndNeverReachesTheUpstream(string origin, string method, string? headers)
     {
         using var response = await PreflightAsync(origin, method, headers);
 
@@ -84,7 +84,7 @@ public sealed class CorsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Actual_request_from_an_allowed_origin_gets_cors_headers_on_the_upstream_response()
+    public async Task ActualRequest_AllowedOrigin_GetsCorsHeadersOnTheUpstreamResponse()
     {
         using var response = await _gateway.GetAsync("/data", headers: [("Origin", "https://app.example.com")]);
 
@@ -97,7 +97,7 @@ public sealed class CorsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Actual_request_from_a_disallowed_origin_is_proxied_without_cors_headers()
+    public async Task ActualRequest_DisallowedOrigin_ProxiedWithoutCorsHeaders()
     {
         using var response = await _gateway.GetAsync("/data", headers: [("Origin", "https://evil.com")]);
 
@@ -108,7 +108,7 @@ public sealed class CorsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Options_without_preflight_headers_is_proxied()
+    public async Task Options_WithoutPreflightHeaders_Proxied()
     {
         using var response = await _gateway.GetAsync("/data", method: HttpMethod.Options);
 

@@ -42,7 +42,7 @@ public sealed class IpAccessTests
     [InlineData(new string[0], new[] { "10.0.0.0/8" }, HttpStatusCode.OK)]
     // Deny wins over allow.
     [InlineData(new[] { "127.0.0.0/8" }, new[] { "127.0.0.1/32" }, HttpStatusCode.Forbidden)]
-    public async Task Allow_and_deny_lists_judge_the_socket_address(string[] allow, string[] deny, HttpStatusCode expected)
+    public async Task AllowAndDenyLists_SocketAddress_Judged(string[] allow, string[] deny, HttpStatusCode expected)
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await TestGateway.StartAsync();
@@ -55,7 +55,7 @@ public sealed class IpAccessTests
     [Theory]
     [InlineData(new[] { "::1/128" }, HttpStatusCode.OK)]
     [InlineData(new[] { "127.0.0.0/8" }, HttpStatusCode.Forbidden)]
-    public async Task IPv6_clients_are_judged_by_IPv6_ranges(string[] allow, HttpStatusCode expected)
+    public async Task IPv6Client_IPv6Ranges_Judged(string[] allow, HttpStatusCode expected)
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await TestGateway.StartAsync(trafficUrl: "http://[::1]:0");
@@ -73,7 +73,7 @@ public sealed class IpAccessTests
     [InlineData("203.0.113.5, 198.51.100.1", HttpStatusCode.Forbidden)]
     // A trusted proxy forwarding garbage is judged itself.
     [InlineData("not-an-ip", HttpStatusCode.Forbidden)]
-    public async Task Forwarded_address_is_used_only_through_trusted_proxies(string forwardedFor, HttpStatusCode expected)
+    public async Task ForwardedAddress_UsedOnlyThroughTrustedProxies(string forwardedFor, HttpStatusCode expected)
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await TestGateway.StartAsync();
@@ -85,7 +85,7 @@ public sealed class IpAccessTests
     [Theory]
     [InlineData("")]
     [InlineData("10.0.0.0/8")]
-    public async Task Spoofed_forwarded_header_is_ignored_when_the_socket_is_not_a_trusted_proxy(string trustedProxy)
+    public async Task SpoofedForwardedHeader_SocketNotATrustedProxy_Ignored(string trustedProxy)
     {
         await using var backend = await TestBackend.StartAsync();
         await using var gateway = await TestGateway.StartAsync();

@@ -69,7 +69,7 @@ public sealed class JwksWarmupTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_JWKS_down_at_first_load_sets_JwksUnavailable_on_each_policy_using_it_then_clears_when_it_answers()
+    public async Task Jwks_DownAtFirstLoad_JwksUnavailableOnEachPolicyUsingIt_ClearsWhenItAnswers()
     {
         Load(Manifests(_jwks.Url));
 
@@ -83,6 +83,7 @@ public sealed class JwksWarmupTests : IAsyncLifetime
         using (var refused = await SendAsync("/a/headers", token))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            await TestGateway.ProblemAsync(refused, Problem.JwksUnavailable);
         }
 
         _jwks.Unavailable = false;
@@ -98,7 +99,7 @@ public sealed class JwksWarmupTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_policy_that_stops_using_a_failing_JWKS_loses_its_condition()
+    public async Task Policy_StopsUsingAFailingJwks_LosesItsCondition()
     {
         Load(Manifests(_jwks.Url));
         await ResolvedRefsAsync("jwt-b", c => c.Reason == DataPlaneReasons.JwksUnavailable);
@@ -112,7 +113,7 @@ public sealed class JwksWarmupTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_failed_refresh_after_keys_loaded_keeps_the_keys_and_reports_them_loaded()
+    public async Task Refresh_FailsAfterKeysLoaded_KeepsTheKeysAndReportsThemLoaded()
     {
         _jwks.Unavailable = false;
         Load(Manifests(_jwks.Url));

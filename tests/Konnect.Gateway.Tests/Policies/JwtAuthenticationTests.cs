@@ -49,7 +49,7 @@ public sealed class JwtAuthenticationTests
     }
 
     [Fact]
-    public async Task Valid_RS256_and_ES256_tokens_pass_as_their_consumer_without_the_token_upstream()
+    public async Task Token_ValidRS256OrES256_PassesAsItsConsumerWithoutTheTokenUpstream()
     {
         TestKey rsa = TestKey.NewRsa("rsa-1"), ec = TestKey.NewEc("ec-1");
         await using var jwks = await TestJwks.StartAsync(rsa, ec);
@@ -68,7 +68,7 @@ public sealed class JwtAuthenticationTests
     }
 
     [Fact]
-    public async Task Bad_tokens_get_401_without_the_token_in_the_body()
+    public async Task Token_Bad_Gets401WithoutTheTokenInTheBody()
     {
         TestKey rsa = TestKey.NewRsa("rsa-1"), other = TestKey.NewRsa("rsa-1");
         await using var jwks = await TestJwks.StartAsync(rsa);
@@ -108,7 +108,7 @@ public sealed class JwtAuthenticationTests
     }
 
     [Fact]
-    public async Task A_token_without_a_required_scope_gets_403()
+    public async Task Token_WithoutARequiredScope_Gets403()
     {
         var rsa = TestKey.NewRsa("rsa-1");
         await using var jwks = await TestJwks.StartAsync(rsa);
@@ -124,7 +124,7 @@ public sealed class JwtAuthenticationTests
     }
 
     [Fact]
-    public async Task Required_claims_match_a_string_or_one_element_of_an_array_else_403()
+    public async Task RequiredClaims_StringOrOneElementOfAnArray_MatchElse403()
     {
         var rsa = TestKey.NewRsa("rsa-1");
         await using var jwks = await TestJwks.StartAsync(rsa);
@@ -146,7 +146,7 @@ public sealed class JwtAuthenticationTests
     }
 
     [Fact]
-    public async Task A_rotated_key_with_a_new_kid_works_after_a_refresh()
+    public async Task RotatedKey_NewKid_WorksAfterARefresh()
     {
         TestKey old = TestKey.NewRsa("2026-01"), rotated = TestKey.NewEc("2026-02");
         await using var jwks = await TestJwks.StartAsync(old);
@@ -161,7 +161,7 @@ public sealed class JwtAuthenticationTests
     }
 
     [Fact]
-    public async Task Unknown_kids_refetch_the_JWKS_at_most_once_per_interval()
+    public async Task UnknownKids_RefetchTheJwks_AtMostOncePerInterval()
     {
         var rsa = TestKey.NewRsa("rsa-1");
         await using var jwks = await TestJwks.StartAsync(rsa);
@@ -177,7 +177,7 @@ public sealed class JwtAuthenticationTests
     }
 
     [Fact]
-    public async Task An_unreachable_JWKS_at_first_load_fails_closed_with_503()
+    public async Task Jwks_UnreachableAtFirstLoad_FailsClosedWith503()
     {
         var rsa = TestKey.NewRsa("rsa-1");
         await using var jwks = await TestJwks.StartAsync(rsa);

@@ -78,7 +78,7 @@ public sealed class TransformTests
         response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : "(none)";
 
     [Fact]
-    public async Task Request_headers_are_set_added_and_removed_before_the_upstream()
+    public async Task RequestHeaders_SetAddedAndRemoved_BeforeTheUpstream()
     {
         await using var backend = await EchoAsync("{}");
         await using var gateway = await StartAsync(backend, request: new TransformModel
@@ -99,7 +99,7 @@ public sealed class TransformTests
     }
 
     [Fact]
-    public async Task Response_headers_are_set_added_and_removed_before_the_client()
+    public async Task ResponseHeaders_SetAddedAndRemoved_BeforeTheClient()
     {
         await using var backend = await EchoAsync("{}");
         await using var gateway = await StartAsync(backend, response: new TransformModel
@@ -121,7 +121,7 @@ public sealed class TransformTests
     [InlineData("/v2/status", null, null, "/api/a/b?keep=1&drop=2", "/v2/status?keep=1&mode=fast")]
     [InlineData(null, "/internal", null, "/api/a?drop=1", "/internal/api/a?mode=fast")]
     [InlineData(null, "/internal", "/v1", "/api/a?mode=slow", "/internal/v1/a?mode=fast")]
-    public async Task Path_and_query_reach_the_upstream_changed(string? setPath, string? addPrefix, string? rewrite, string path, string expected)
+    public async Task PathAndQuery_Transformed_ReachTheUpstreamChanged(string? setPath, string? addPrefix, string? rewrite, string path, string expected)
     {
         await using var backend = await EchoAsync("{}");
         await using var gateway = await StartAsync(backend, rewrite: rewrite, request: new TransformModel
@@ -141,7 +141,7 @@ public sealed class TransformTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Json_request_body_fields_are_set_and_removed_with_a_correct_length(bool chunked)
+    public async Task JsonRequestBody_FieldsSetAndRemoved_WithACorrectLength(bool chunked)
     {
         await using var backend = await EchoAsync();
         await using var gateway = await StartAsync(backend, request: new TransformModel { Policy = "test/t", JsonBody = Body() });
@@ -156,7 +156,7 @@ public sealed class TransformTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Json_response_body_fields_are_set_and_removed_with_a_correct_length(bool chunked)
+    public async Task JsonResponseBody_FieldsSetAndRemoved_WithACorrectLength(bool chunked)
     {
         await using var backend = await EchoAsync(Original, "application/vnd.shop+json; charset=utf-8", chunked);
         await using var gateway = await StartAsync(backend, response: new TransformModel { Policy = "test/t", JsonBody = Body() });
@@ -172,7 +172,7 @@ public sealed class TransformTests
     [InlineData("text/plain", Original)]
     [InlineData("application/json", "{\"broken\":")]
     [InlineData("application/json", "\"just a string\"")]
-    public async Task Bodies_that_are_not_json_objects_pass_unchanged(string contentType, string body)
+    public async Task Body_NotAJsonObject_PassesUnchanged(string contentType, string body)
     {
         await using var backend = await EchoAsync();
         await using var gateway = await StartAsync(backend, request: new TransformModel { Policy = "test/t", JsonBody = Body() });
@@ -184,7 +184,7 @@ public sealed class TransformTests
     }
 
     [Fact]
-    public async Task Non_json_response_passes_unchanged()
+    public async Task Response_NotJson_PassesUnchanged()
     {
         await using var backend = await EchoAsync(Original, "text/plain");
         await using var gateway = await StartAsync(backend, response: new TransformModel { Policy = "test/t", JsonBody = Body() });
@@ -197,7 +197,7 @@ public sealed class TransformTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Request_bodies_larger_than_max_size_pass_unchanged(bool chunked)
+    public async Task RequestBody_LargerThanMaxSize_PassesUnchanged(bool chunked)
     {
         var large = "{\"secret\":\"" + new string('a', 5000) + "\"}";
         await using var backend = await EchoAsync();
@@ -211,7 +211,7 @@ public sealed class TransformTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Response_bodies_larger_than_max_size_pass_unchanged(bool chunked)
+    public async Task ResponseBody_LargerThanMaxSize_PassesUnchanged(bool chunked)
     {
         var large = "{\"secret\":\"" + new string('a', 5000) + "\"}";
         await using var backend = await EchoAsync(large, chunked: chunked);
@@ -224,7 +224,7 @@ public sealed class TransformTests
     }
 
     [Fact]
-    public async Task A_skipped_body_edit_is_logged_with_the_policy_and_the_reason()
+    public async Task BodyEdit_Skipped_LoggedWithThePolicyAndTheReason()
     {
         var logs = new ListLogs();
         await using var backend = await EchoAsync("<html/>", "text/html");

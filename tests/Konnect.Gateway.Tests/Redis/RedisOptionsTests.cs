@@ -17,7 +17,7 @@ public sealed class RedisOptionsTests
     [InlineData("rediss://konnect@redis.internal:6380", "redis.internal:6380", true, "konnect", null)]
     [InlineData("REDISS://redis.internal/", "redis.internal:6379", true, null, null)]
     [InlineData("redis://sentinel-0:26379,sentinel-1:26379", "sentinel-0:26379,sentinel-1:26379", false, null, null)]
-    public void Parse_accepts_what_platform_engineers_write(string text, string endpoints, bool tls, string? user, int? database)
+    public void Parse_WhatPlatformEngineersWrite_Accepted(string text, string endpoints, bool tls, string? user, int? database)
     {
         var address = RedisAddress.Parse(text);
 
@@ -34,7 +34,7 @@ public sealed class RedisOptionsTests
     [InlineData("a:1,,b:2", "empty entry")]
     [InlineData("redis://h:6379/x", "not a database number")]
     [InlineData("redis://h:6379?ssl=true", "query or fragment")]
-    public void Parse_refuses_bad_addresses_naming_the_problem(string text, string why)
+    public void Parse_BadAddress_RefusedNamingTheProblem(string text, string why)
     {
         var error = Assert.Throws<FormatException>(() => RedisAddress.Parse(text));
         Assert.Contains(why, error.Message);
@@ -43,7 +43,7 @@ public sealed class RedisOptionsTests
     [Theory]
     [InlineData("redis://:hunter2-secret@redis:6379")]
     [InlineData("rediss://konnect:hunter2-secret@redis:6380/0")]
-    public void A_password_in_the_address_is_refused_without_repeating_it(string text)
+    public void Parse_PasswordInTheAddress_RefusedWithoutRepeatingIt(string text)
     {
         var error = Assert.Throws<FormatException>(() => RedisAddress.Parse(text));
 
@@ -52,7 +52,7 @@ public sealed class RedisOptionsTests
     }
 
     [Fact]
-    public void ToString_names_the_endpoints_and_the_sentinel_service_never_the_passwords()
+    public void ToString_WithPasswords_NamesTheEndpointsAndTheSentinelServiceOnly()
     {
         var options = new RedisOptions
         {
@@ -63,7 +63,7 @@ public sealed class RedisOptionsTests
     }
 
     [Fact]
-    public void Tls_follows_the_scheme_or_the_ca_unless_set()
+    public void Tls_Unset_FollowsTheSchemeOrTheCa()
     {
         static bool Tls(RedisOptions o) => o.UsesTls(o.Resolve());
         var ca = Path.GetTempFileName();
@@ -83,7 +83,7 @@ public sealed class RedisOptionsTests
     }
 
     [Fact]
-    public void A_missing_or_non_pem_ca_file_fails_at_start_naming_the_option()
+    public void Resolve_CaFileMissingOrNotPem_FailsNamingTheOption()
     {
         var missing = Assert.Throws<FormatException>(() => new RedisOptions { Address = "rediss://redis", TlsCaFile = "/nonexistent/ca.crt" }.Resolve());
         Assert.Contains("--redis-tls-ca /nonexistent/ca.crt: no such file", missing.Message);
@@ -102,7 +102,7 @@ public sealed class RedisOptionsTests
     }
 
     [Fact]
-    public void Timeouts_and_database_are_checked()
+    public void Resolve_BadTimeoutOrDatabase_Refused()
     {
         Assert.Contains("greater than zero", Assert.Throws<FormatException>(() => new RedisOptions { Address = "r", CommandTimeout = TimeSpan.Zero }.Resolve()).Message);
         Assert.Contains("database -1", Assert.Throws<FormatException>(() => new RedisOptions { Address = "r", Database = -1 }.Resolve()).Message);

@@ -23,7 +23,7 @@ public sealed class CircuitBreakerTests : ResilienceFixture
         using (var open = await Gateway.GetAsync("/x"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, open.StatusCode);
-            var problem = await TestGateway.ProblemAsync(open);
+            var problem = await TestGateway.ProblemAsync(open, Problem.CircuitOpen);
             Assert.EndsWith("/circuit-open", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
         }
         Assert.Equal(2, A.RequestCount);
@@ -52,11 +52,11 @@ public sealed class CircuitBreakerTests : ResilienceFixture
         A.ForcedStatus = 500;
         await Gateway.BodyAsync("/x");
         await Gateway.BodyAsync("/x");
-        Assert.Equal("503", await Gateway.BodyAsync("/x"));
+        await Gateway.GetProblemAsync("/x", Problem.CircuitOpen);
 
         Clock.Advance(TimeSpan.FromSeconds(6));
         Assert.Equal("500", await Gateway.BodyAsync("/x"));
-        Assert.Equal("503", await Gateway.BodyAsync("/x"));
+        await Gateway.GetProblemAsync("/x", Problem.CircuitOpen);
         Assert.Equal(3, A.RequestCount);
     }
 
@@ -80,9 +80,9 @@ public sealed class CircuitBreakerTests : ResilienceFixture
         for (var i = 0; i < 24; i++) { seen.Add(await WhoAsync()); }
 
         Assert.Equal(2, seen.Count(s => s == "500"));
-        Assert.Contains("503", seen);
+        Assert.Contains("503 circuit-open", seen);
         Assert.Contains("b", seen);
-        Assert.All(seen, s => Assert.Contains(s, new[] { "500", "503", "b" }));
+        Assert.All(seen, s => Assert.Contains(s, new[] { "500", "503 circuit-open", "b" }));
         Assert.Equal(2, A.RequestCount);
     }
 }

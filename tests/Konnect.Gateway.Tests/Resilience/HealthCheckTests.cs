@@ -44,7 +44,7 @@ public sealed class HealthCheckTests : ResilienceFixture
         using var response = await Gateway.GetAsync("/x");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var problem = await TestGateway.ProblemAsync(response);
+        var problem = await TestGateway.ProblemAsync(response, Problem.NoDestination);
         Assert.EndsWith("/no-destination", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
         Assert.Equal(before, A.RequestCount);
     }

@@ -43,10 +43,20 @@ public abstract class ResilienceFixture : IAsyncLifetime
     internal static LoadBalancingModel Algorithm(string name, AffinityModel? affinity = null) =>
         new() { Policy = "test/lb", Algorithm = name, Affinity = affinity };
 
-    /// <summary>"a" or "b" for a 200 from that upstream, else the status code.</summary>
+    /// <summary>
+    /// "a" or "b" for a 200 from that upstream; for an answer the gateway made itself, its status and which problem it is
+    /// ("503 circuit-open"); else the upstream's own status code ("500").
+    /// </summary>
     internal async Task<string> WhoAsync(string path = "/x", params (string, string)[] headers)
     {
-        var body = await Gateway.BodyAsync(path, headers: headers);
+        using var response = await Gateway.GetAsync(path, headers: headers);
+        if (response.StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            if (response.Content.Headers.ContentType?.MediaType != ProblemResponse.ContentType) { return $"{(int)response.StatusCode}"; }
+            var type = (await TestGateway.ProblemAsync(response)).GetProperty("type").GetString()!;
+            return $"{(int)response.StatusCode} {type[(type.LastIndexOf('/') + 1)..]}";
+        }
+        var body = await response.Content.ReadAsStringAsync();
         return body.StartsWith("/a/", StringComparison.Ordinal) ? "a" : body.StartsWith("/b/", StringComparison.Ordinal) ? "b" : body;
     }
 

@@ -28,6 +28,7 @@ public sealed class RetryTests : ResilienceFixture
         using var response = await Gateway.GetAsync("/x");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        TestGateway.AssertFromUpstream(response);
         Assert.Equal(3, A.RequestCount);
     }
 
@@ -52,6 +53,8 @@ public sealed class RetryTests : ResilienceFixture
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, withBody.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, withoutBody.StatusCode);
+        TestGateway.AssertFromUpstream(withBody);
+        TestGateway.AssertFromUpstream(withoutBody);
         Assert.Equal(2, A.RequestCount);
     }
 
@@ -64,6 +67,7 @@ public sealed class RetryTests : ResilienceFixture
         using var response = await Gateway.Traffic.PutAsync("/x", new StringContent("state"));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        TestGateway.AssertFromUpstream(response);
         Assert.Equal(1, A.RequestCount);
     }
 
@@ -79,6 +83,7 @@ public sealed class RetryTests : ResilienceFixture
         {
             using var response = await Gateway.GetAsync("/x");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            TestGateway.AssertFromUpstream(response);
         }
 
         Assert.Equal(15, A.RequestCount);
@@ -110,7 +115,7 @@ public sealed class RetryTests : ResilienceFixture
         using var response = await Gateway.GetAsync("/hang");
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        var problem = await TestGateway.ProblemAsync(response);
+        var problem = await TestGateway.ProblemAsync(response, Problem.UpstreamTimeout);
         Assert.EndsWith("/upstream-timeout", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
         Assert.Equal(2, A.RequestCount);
     }

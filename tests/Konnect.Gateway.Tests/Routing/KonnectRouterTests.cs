@@ -102,7 +102,7 @@ public sealed class KonnectRouterTests : GatewayTest
 
         using var response = await Gateway.GetAsync("/secure/data");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var problem = await TestGateway.ProblemAsync(response);
+        var problem = await TestGateway.ProblemAsync(response, Problem.RouteUnavailable);
         Assert.Contains("PolicyNotReady", problem.GetProperty("detail").GetString());
         Assert.Contains("JWKS", problem.GetProperty("detail").GetString());
         Assert.Equal("/root/other", await Gateway.BodyAsync("/other"));
@@ -116,7 +116,7 @@ public sealed class KonnectRouterTests : GatewayTest
 
         using var response = await Gateway.GetAsync("/x");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Contains("NoReadyEndpoints", (await TestGateway.ProblemAsync(response)).GetProperty("detail").GetString());
+        Assert.Contains("NoReadyEndpoints", (await TestGateway.ProblemAsync(response, Problem.RouteUnavailable)).GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -93,6 +93,7 @@ public sealed class TracingTests : IAsyncLifetime
         (await gateway.GetAsync("/nowhere")).Dispose();
         using var failed = await gateway.GetAsync("/down/x");
         Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        await TestGateway.ProblemAsync(failed, Problem.UpstreamUnreachable);
 
         var spans = await FlushAndWaitAsync(gateway, s => s.Count(x => x.Kind == SpanKind.Server) == 3 && s.Count(x => x.Kind == SpanKind.Client) == 2);
 

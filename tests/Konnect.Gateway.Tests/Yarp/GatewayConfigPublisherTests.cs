@@ -55,7 +55,7 @@ public sealed class GatewayConfigPublisherTests : GatewayTest
         Assert.Contains("rewrite.pathPrefix", result.Rejected["test/bad-rewrite/0"]);
         using var rejected = await Gateway.GetAsync("/bad/x");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);
-        Assert.Contains("InvalidConfiguration", (await TestGateway.ProblemAsync(rejected)).GetProperty("detail").GetString());
+        Assert.Contains("InvalidConfiguration", (await TestGateway.ProblemAsync(rejected, Problem.RouteUnavailable)).GetProperty("detail").GetString());
         Assert.Equal("/good/ok", await Gateway.BodyAsync("/ok"));
     }
 

@@ -64,6 +64,7 @@ public sealed class IncrementalPublishTests : GatewayTest
         Assert.False(Lookup.TryGetCluster("test/bad/0", out _));
         using var refused = await Gateway.GetAsync("/bad/x");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.StartsWith("InvalidConfiguration: ", (await TestGateway.ProblemAsync(refused, Problem.RouteUnavailable)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("/g/good/x", await Gateway.BodyAsync("/good/x"));
     }
 
@@ -92,6 +93,7 @@ public sealed class IncrementalPublishTests : GatewayTest
         Assert.Equal(first.Rejected, second.Rejected);
         using var rejected = await Gateway.GetAsync("/bad/x");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);
+        Assert.StartsWith("InvalidConfiguration: ", (await TestGateway.ProblemAsync(rejected, Problem.RouteUnavailable)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("/g2/good/x", await Gateway.BodyAsync("/good/x"));
     }
 

@@ -120,7 +120,7 @@ public sealed class ProxyTests : GatewayTest
 
         using var response = await Gateway.GetAsync("/hang");
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        Assert.EndsWith("upstream-timeout", (await TestGateway.ProblemAsync(response)).GetProperty("type").GetString());
+        Assert.EndsWith("upstream-timeout", (await TestGateway.ProblemAsync(response, Problem.UpstreamTimeout)).GetProperty("type").GetString());
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class ProxyTests : GatewayTest
 
         using var response = await Gateway.GetAsync("/x");
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.EndsWith("upstream-unreachable", (await TestGateway.ProblemAsync(response)).GetProperty("type").GetString());
+        Assert.EndsWith("upstream-unreachable", (await TestGateway.ProblemAsync(response, Problem.UpstreamUnreachable)).GetProperty("type").GetString());
     }
 
     [Fact]

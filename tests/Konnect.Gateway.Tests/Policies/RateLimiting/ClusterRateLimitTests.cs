@@ -37,7 +37,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
         o.Redis = withRedis ? new RedisOptions { Address = _redis.Endpoint } : null);
 
     [Fact]
-    public async Task Two_gateways_sharing_redis_admit_the_limit_between_them()
+    public async Task TwoGateways_SharingRedis_AdmitTheLimitBetweenThem()
     {
         await using var a = await GatewayAsync();
         await using var b = await GatewayAsync();
@@ -64,7 +64,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Headers_count_requests_made_through_the_other_gateway()
+    public async Task Headers_RequestsThroughTheOtherGateway_Counted()
     {
         await using var a = await GatewayAsync();
         await using var b = await GatewayAsync();
@@ -80,7 +80,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Redis_stopped_with_failure_policy_open_admits_and_says_so_in_status_until_it_is_back()
+    public async Task RedisStopped_FailurePolicyOpen_AdmitsAndSaysSoInStatusUntilItIsBack()
     {
         await using var gateway = await GatewayAsync();
         await gateway.PublishAsync(Limited(_backend, Cluster(2, "1h")));
@@ -107,7 +107,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Redis_stopped_with_failure_policy_closed_refuses_with_503()
+    public async Task RedisStopped_FailurePolicyClosed_RefusesWith503()
     {
         await using var gateway = await GatewayAsync();
         await gateway.PublishAsync(Limited(_backend, Cluster(100, "1h", RateLimitFailurePolicy.Closed)));
@@ -116,7 +116,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
         await _redis.StopAsync();
         using var response = await gateway.GetAsync("/limited/x");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        var problem = await TestGateway.ProblemAsync(response);
+        var problem = await TestGateway.ProblemAsync(response, Problem.RateLimitUnavailable);
         Assert.EndsWith("/ratelimit-unavailable", problem.GetProperty("type").GetString());
         Assert.Equal(1, _backend.RequestCount);
         var degraded = await PollRedisUnavailableAsync(gateway, expected: true);
@@ -124,19 +124,19 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Without_a_configured_redis_cluster_limits_follow_their_failure_policy()
+    public async Task ClusterLimits_NoRedisConfigured_FollowTheirFailurePolicy()
     {
         await using var gateway = await GatewayAsync(withRedis: false);
         await gateway.PublishAsync(Limited(_backend, Cluster(1, "1h", RateLimitFailurePolicy.Closed)));
 
         using var response = await gateway.GetAsync("/limited/x");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Contains("--redis", (await TestGateway.ProblemAsync(response)).GetProperty("detail").GetString());
+        Assert.Contains("--redis", (await TestGateway.ProblemAsync(response, Problem.RateLimitUnavailable)).GetProperty("detail").GetString());
         Assert.Contains("no Redis is configured", (await PollRedisUnavailableAsync(gateway, expected: true))!.Message);
     }
 
     [Fact]
-    public async Task Redis_restarted_under_load_admits_while_down_and_limits_again_once_back_without_a_gateway_restart()
+    public async Task RedisRestarted_UnderLoad_AdmitsWhileDownAndLimitsAgainOnceBackWithoutAGatewayRestart()
     {
         var timeout = TimeSpan.FromSeconds(1);
         await using var gateway = await TestGateway.StartAsync(configure: o => o.Redis = new RedisOptions { Address = _redis.Endpoint, CommandTimeout = timeout });
@@ -189,7 +189,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Redis_that_stops_answering_costs_a_request_at_most_the_command_timeout_and_says_so()
+    public async Task RedisStopsAnswering_Request_CostsAtMostTheCommandTimeoutAndSaysSo()
     {
         var timeout = TimeSpan.FromMilliseconds(800);
         await using var gateway = await TestGateway.StartAsync(configure: o => o.Redis = new RedisOptions { Address = _redis.Endpoint, CommandTimeout = timeout });
@@ -204,6 +204,7 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
                 var clock = Stopwatch.StartNew();
                 using var response = await gateway.GetAsync("/limited/x");
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                await TestGateway.ProblemAsync(response, Problem.RateLimitUnavailable);
                 Assert.True(clock.Elapsed < timeout + TimeSpan.FromMilliseconds(700), $"request {i} took {clock.ElapsedMilliseconds} ms against a frozen Redis");
             }
             var degraded = await PollRedisUnavailableAsync(gateway, expected: true);

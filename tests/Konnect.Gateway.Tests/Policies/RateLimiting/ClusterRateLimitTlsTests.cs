@@ -49,7 +49,7 @@ public sealed class ClusterRateLimitTlsTests : IAsyncLifetime
     };
 
     [Fact]
-    public async Task Two_gateways_over_tls_with_a_private_ca_share_the_limit()
+    public async Task TwoGateways_TlsWithAPrivateCa_ShareTheLimit()
     {
         await using var a = await TestGateway.StartAsync(configure: o => o.Redis = Tls());
         await using var b = await TestGateway.StartAsync(configure: o => o.Redis = Tls());
@@ -71,7 +71,7 @@ public sealed class ClusterRateLimitTlsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_acl_user_limited_to_konnect_keys_works_over_tls()
+    public async Task AclUser_LimitedToKonnectKeys_WorksOverTls()
     {
         await _redis.CliAsync("ACL", "SETUSER", "konnect", "on", ">acl-user-secret-9", "~konnect:*", "&*", "+@all");
         await using var gateway = await TestGateway.StartAsync(configure: o => o.Redis = Tls(username: "konnect", password: "acl-user-secret-9"));
@@ -81,7 +81,7 @@ public sealed class ClusterRateLimitTlsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_certificate_from_another_ca_fails_closed_at_once_and_the_condition_says_tls()
+    public async Task CertificateFromAnotherCa_FailsClosedAtOnce_ConditionSaysTls()
     {
         var other = Path.Combine(_folder, "other-ca.crt");
         await File.WriteAllTextAsync(other, new RedisTls().Authority.CertificatePem);
@@ -90,26 +90,26 @@ public sealed class ClusterRateLimitTlsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_server_name_the_certificate_does_not_carry_fails_closed_and_the_condition_names_it()
+    public async Task ServerNameNotInTheCertificate_FailsClosed_ConditionNamesIt()
     {
         await AssertClosedPromptlyAsync(Tls(serverName: "redis.other.example"), "TLS handshake failed: the server's certificate does not name redis.other.example");
     }
 
     [Fact]
-    public async Task A_wrong_password_fails_closed_at_once_and_the_condition_says_authentication_failed()
+    public async Task WrongPassword_FailsClosedAtOnce_ConditionSaysAuthenticationFailed()
     {
         await AssertClosedPromptlyAsync(Tls(password: "not-the-password-77"), "authentication failed (WRONGPASS", "not-the-password-77");
     }
 
     [Fact]
-    public async Task No_password_fails_closed_and_the_condition_asks_for_one()
+    public async Task NoPassword_FailsClosed_ConditionAsksForOne()
     {
         var degraded = await AssertClosedPromptlyAsync(Tls(password: null), "authentication failed (NOAUTH");
         Assert.Contains("set KONNECT_REDIS_PASSWORD", degraded);
     }
 
     [Fact]
-    public async Task Plain_tcp_to_the_tls_port_fails_closed_and_says_it_is_not_redis_speaking()
+    public async Task PlainTcpToTheTlsPort_FailsClosed_SaysItIsNotRedisSpeaking()
     {
         await AssertClosedPromptlyAsync(new RedisOptions { Address = $"localhost:{_redis.Port}", Password = Password, CommandTimeout = Timeout }, "is the server expecting TLS?");
     }
@@ -130,7 +130,7 @@ public sealed class ClusterRateLimitTlsTests : IAsyncLifetime
             using var response = await gateway.GetAsync("/limited/x");
             took.Add(clock.Elapsed);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            var detail = (await TestGateway.ProblemAsync(response)).GetProperty("detail").GetString()!;
+            var detail = (await TestGateway.ProblemAsync(response, Problem.RateLimitUnavailable)).GetProperty("detail").GetString()!;
             Assert.DoesNotContain(Password, detail, StringComparison.Ordinal);
             if (secret is not null) { Assert.DoesNotContain(secret, detail, StringComparison.Ordinal); }
         }

@@ -23,7 +23,7 @@ public sealed class ClusterRateLimitTopologyTests : IAsyncLifetime
         Block(RateLimitKey.Header, (3, "1h"), (1000, "1h")) with { Header = "X-Caller", Scope = RateLimitScope.Cluster, FailurePolicy = RateLimitFailurePolicy.Closed };
 
     [Fact]
-    public async Task A_redis_cluster_holds_every_callers_buckets_on_the_node_of_their_slot_and_two_gateways_share_them()
+    public async Task RedisCluster_TwoGateways_EveryCallersBucketsOnTheNodeOfTheirSlotAndShared()
     {
         await using var cluster = await RedisCluster.StartAsync();
         await using var a = await TestGateway.StartAsync(configure: o => o.Redis = new RedisOptions { Address = cluster.Address });
@@ -56,7 +56,7 @@ public sealed class ClusterRateLimitTopologyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Through_sentinel_the_limit_holds_and_follows_a_failover_to_the_new_primary()
+    public async Task Sentinel_Failover_LimitHoldsAndFollowsToTheNewPrimary()
     {
         const string service = "konnect-test";
         // No 5 s pause before the replica's first full sync.

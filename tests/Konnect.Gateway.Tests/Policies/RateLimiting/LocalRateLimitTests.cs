@@ -10,7 +10,7 @@ namespace Konnect.Gateway.Tests.Policies.RateLimiting;
 public sealed class LocalRateLimitTests : GatewayTest
 {
     [Fact]
-    public async Task Limit_admits_exactly_its_requests_then_answers_429_without_reaching_the_upstream()
+    public async Task Limit_AdmitsExactlyItsRequests_ThenAnswers429WithoutReachingTheUpstream()
     {
         await Gateway.PublishAsync(Limited(Backend, Block(RateLimitKey.Route, (5, "1m"))));
 
@@ -34,7 +34,7 @@ public sealed class LocalRateLimitTests : GatewayTest
     }
 
     [Fact]
-    public async Task Bucket_admits_again_after_its_period()
+    public async Task Bucket_PeriodPassed_AdmitsAgain()
     {
         // 2 per 4 s: a token comes back every 2 s, long enough that a loaded machine cannot refill one while the
         // burst is counted (with 2 per 1 s it did: a third request got through), short enough to poll for.
@@ -55,7 +55,7 @@ public sealed class LocalRateLimitTests : GatewayTest
     }
 
     [Fact]
-    public async Task A_request_must_pass_every_limit_and_headers_show_the_most_restrictive()
+    public async Task SeveralLimits_RequestMustPassEvery_HeadersShowTheMostRestrictive()
     {
         await Gateway.PublishAsync(Limited(Backend, Block(RateLimitKey.Route, (10, "1m"), (3, "1h"))));
 
@@ -68,7 +68,7 @@ public sealed class LocalRateLimitTests : GatewayTest
     }
 
     [Fact]
-    public async Task Consumers_are_counted_apart_and_requests_without_credentials_by_address()
+    public async Task ConsumerKey_ConsumersCountedApart_RequestsWithoutCredentialsByAddress()
     {
         var zedKey = "zed-secret-key";
         var zed = new ConsumerModel { Namespace = "partners", Name = "zed", ApiKeyHashes = [AuthenticationTests.Hash(zedKey)], CredentialsVersion = "z" };
@@ -89,7 +89,7 @@ public sealed class LocalRateLimitTests : GatewayTest
     }
 
     [Fact]
-    public async Task Client_addresses_are_counted_apart_through_trusted_proxies_only()
+    public async Task ClientAddressKey_AddressesCountedApart_ThroughTrustedProxiesOnly()
     {
         var ipAccess = new IpAccessModel { Policy = "test/ip", TrustedProxies = ["127.0.0.0/8"], ForwardedHeader = "X-Forwarded-For" };
         await Gateway.PublishAsync(Limited(Backend, Block(RateLimitKey.ClientIp, (2, "1m")), with: new PoliciesModel { IpAccess = ipAccess }));
@@ -102,7 +102,7 @@ public sealed class LocalRateLimitTests : GatewayTest
     }
 
     [Fact]
-    public async Task Header_values_are_counted_apart_and_requests_without_the_header_by_address()
+    public async Task HeaderKey_ValuesCountedApart_RequestsWithoutTheHeaderByAddress()
     {
         var block = Block(RateLimitKey.Header, (2, "1m")) with { Header = "x-tenant" };
         await Gateway.PublishAsync(Limited(Backend, block));
@@ -113,7 +113,7 @@ public sealed class LocalRateLimitTests : GatewayTest
     }
 
     [Fact]
-    public async Task Counters_survive_a_republish_unless_the_block_changes()
+    public async Task Counters_Republish_SurviveUnlessTheBlockChanges()
     {
         var block = Block(RateLimitKey.Route, (3, "1m"));
         await Gateway.PublishAsync(Limited(Backend, block));
@@ -130,7 +130,7 @@ public sealed class LocalRateLimitTests : GatewayTest
     }
 
     [Fact]
-    public async Task Responses_of_a_limited_rule_carry_the_headers_even_when_the_upstream_fails()
+    public async Task LimitedRule_UpstreamFails_ResponseStillCarriesTheHeaders()
     {
         // Nothing listens on port 1: the gateway answers 502 itself, still with the rate-limit headers.
         var route = Routes.Route("limited", "http://127.0.0.1:1/limited", Routes.Prefix("/limited")) with
@@ -141,5 +141,6 @@ public sealed class LocalRateLimitTests : GatewayTest
         using var response = await Gateway.GetAsync("/limited/x");
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Equal(4, Header(response, "RateLimit-Remaining"));
+        await TestGateway.ProblemAsync(response, Problem.UpstreamUnreachable);
     }
 }

@@ -16,7 +16,7 @@ public sealed class LocalRateLimiterTests
     }
 
     [Fact]
-    public void Burst_is_admitted_at_once_then_the_rate_refills_one_request_per_interval()
+    public void Burst_AdmittedAtOnce_ThenTheRateRefillsOneRequestPerInterval()
     {
         var time = new ManualTime();
         var block = Block(RateLimitKey.Route, (10, "1s")) with { Limits = [new(10, TimeSpan.FromSeconds(1), 20)] };
@@ -36,7 +36,7 @@ public sealed class LocalRateLimiterTests
     }
 
     [Fact]
-    public void Idle_keys_are_swept_once_their_buckets_are_full_again()
+    public void IdleKeys_BucketsFullAgain_Swept()
     {
         var time = new ManualTime();
         var limiter = new LocalRateLimiter(Block(RateLimitKey.ClientIp, (5, "10s")), time);
@@ -51,7 +51,7 @@ public sealed class LocalRateLimiterTests
     }
 
     [Fact]
-    public void Past_the_key_cap_new_keys_share_one_overflow_bucket()
+    public void NewKeys_PastTheKeyCap_ShareOneOverflowBucket()
     {
         var time = new ManualTime();
         var limiter = new LocalRateLimiter(Block(RateLimitKey.Header, (2, "1m")), time, maxKeys: 3);

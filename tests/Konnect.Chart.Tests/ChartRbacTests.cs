@@ -1,0 +1,197 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Konnect.Commands;
+using Konnect.Kubernetes.LeaderElection;
+using Konnect.Testing;
+using Konnect.Testing.Kubernetes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Konnect.Chart.Tests;
+
+/// <summary>
+/// The chart's RBAC against what the controller really calls: a real `konnect run` (in process) on the fake API
+/// server leads, writes status, sends an Event, creates and patches cert-manager Certificates; the fake records every
+/// (group, resource, verb, namespace) it served. The chart must grant each of them, and nothing beyond them except
+/// the grants justified in <see cref="Justified"/>.
+/// </summary>
+public sealed partial class ChartRbacTests : IAsyncLifetime
+{
+    private const string ReleaseNamespace = "konnect-system";
+
+    /// <summary>Granted though a run does not call them, each for a reason the chart's comments give.</summary>
+    private static readonly HashSet<Grant> Justified =
+    [
+        // OwnerReferencesPermissionEnforcement (OpenShift): setting blockOwnerDeletion on a Certificate owned by a
+        // route needs update on the route's finalizers; the fake API server has no such admission plugin.
+        new("konnect.dev", "konnectroutes/finalizers", "update"),
+    ];
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("konnect-rbac-").FullName;
+    private FakeKubeApiServer _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _api = await FakeKubeApiServer.StartAsync();
+        await Repo.WriteKubeconfigAsync(Path.Combine(_dir, "kubeconfig"), _api.Url, ReleaseNamespace);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task ChartRbac_GrantsExactlyWhatTheControllerCalls()
+    {
+        var accesses = await RecordControllerAccessesAsync();
+        var (leases, watched) = (accesses.Where(a => a.Resource == "leases").ToList(), accesses.Where(a => a.Resource != "leases").ToList());
+        var called = watched.Select(a => new Grant(a.Group, a.Resource, a.Verb)).ToHashSet();
+        // A run covers every kind of call, or the comparison below would prove little.
+        Assert.Superset(new HashSet<string> { "get", "list", "watch", "create", "patch" }, called.Select(g => g.Verb).ToHashSet());
+        Assert.Contains(new Grant("cert-manager.io", "certificates", "patch"), called);
+        Assert.Contains(new Grant("events.k8s.io", "events", "create"), called);
+        Assert.Contains(new Grant("konnect.dev", "konnectroutes/status", "patch"), called);
+
+        // Leases: only in the release namespace, and only through the leader-election Role there.
+        Assert.All(leases, a => Assert.Equal(ReleaseNamespace, a.Namespace));
+        var leaseCalls = leases.Select(a => new Grant(a.Group, a.Resource, a.Verb)).ToHashSet();
+        Assert.Equal(new HashSet<string> { "get", "create", "update" }, leaseCalls.Select(g => g.Verb).ToHashSet());
+        var leaderRole = LeaderElectionRoleGrants();
+        Assert.Equal(leaseCalls, leaderRole);
+        Assert.DoesNotContain(ControllerGrants(certManager: true), g => g.Resource == "leases");
+
+        // Everything else: the rules the ClusterRole (or each watched namespace's Role) gets, with cert-manager on.
+        var granted = ControllerGrants(certManager: true);
+        var notGranted = called.Where(g => !granted.Contains(g)).ToList();
+        Assert.True(notGranted.Count == 0, "the chart does not grant:\n" + string.Join('\n', notGranted));
+        var unused = granted.Where(g => !called.Contains(g) && !Justified.Contains(g)).ToList();
+        Assert.True(unused.Count == 0, "the chart grants what the controller never calls:\n" + string.Join('\n', unused));
+
+        // Without cert-manager the Certificates stay readable (the controller always watches them) but not writable.
+        var withoutCertManager = ControllerGrants(certManager: false);
+        Assert.Equal(called.Where(g => g.Resource != "certificates" || g.Verb is "list" or "watch").ToHashSet(), withoutCertManager);
+    }
+
+    [Fact]
+    public void RbacTemplate_UsesTheSameRulesForClusterRoleAndNamespacedRoles()
+    {
+        var rbac = File.ReadAllText(Path.Combine(ChartFiles.Templates, "rbac.yaml"));
+        Assert.Equal(2, Regex.Matches(rbac, @"include ""konnect\.rules""").Count);
+        Assert.Contains("kind: ClusterRole\n", rbac, StringComparison.Ordinal);
+        Assert.Contains("kind: Role\n", rbac, StringComparison.Ordinal);
+        Assert.Contains("range .Values.watchNamespaces", rbac, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("cluster-wide.yaml", "ClusterRole")]
+    [InlineData("namespaced.yaml", "Role")]
+    public void SampleRbac_GrantsWhatTheChartGrantsWithCertManager(string file, string kind)
+    {
+        // samples/rbac is for installs without the chart: it must not drift from the rules the run above proves.
+        var docs = ChartFiles.YamlToJson(File.ReadAllText(Path.Combine(Repo.Root, "samples", "rbac", file)));
+        var role = Assert.Single(docs, d => d?["kind"]?.GetValue<string>() == kind && d["metadata"]!["name"]!.GetValue<string>() == "konnect")!;
+        Assert.Equal(ControllerGrants(certManager: true), Grants(role["rules"]!.AsArray()));
+    }
+
+    /// <summary>Runs the controller until it has done every kind of call once, then stops it (releasing the Lease).</summary>
+    private async Task<List<FakeKubeAccess>> RecordControllerAccessesAsync()
+    {
+        Put("/apis/konnect.dev/v1alpha1/konnectpolicies", """
+            { "apiVersion": "konnect.dev/v1alpha1", "kind": "KonnectPolicy", "metadata": { "name": "deny-local", "namespace": "default" },
+              "spec": { "ipAccess": { "deny": ["10.0.0.0/8"] } } }
+            """);
+        Put("/apis/konnect.dev/v1alpha1/konnectconsumers", """
+            { "apiVersion": "konnect.dev/v1alpha1", "kind": "KonnectConsumer", "metadata": { "name": "acme", "namespace": "default" },
+              "spec": { "groups": ["gold"] } }
+            """);
+        Put("/apis/konnect.dev/v1alpha1/konnectroutes", Route("shop", "shop.test", "http://127.0.0.1:1", tls: true));
+        Put("/apis/konnect.dev/v1alpha1/konnectroutes", Route("broken", "broken.test", "ftp://nowhere", tls: false));
+        // A Certificate the route owns but with stale dnsNames: the leader patches it.
+        var moved = Put("/apis/konnect.dev/v1alpha1/konnectroutes", Route("moved", "new.moved.test", "http://127.0.0.1:1", tls: true));
+        Put("/apis/cert-manager.io/v1/certificates", $$"""
+            { "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+              "metadata": { "name": "konnect-moved", "namespace": "default", "ownerReferences": [{ "apiVersion": "konnect.dev/v1alpha1",
+                "kind": "KonnectRoute", "name": "moved", "uid": "{{moved["metadata"]!["uid"]}}", "controller": true, "blockOwnerDeletion": true }] },
+              "spec": { "secretName": "moved-tls", "dnsNames": ["old.moved.test"], "issuerRef": { "name": "letsencrypt", "kind": "ClusterIssuer", "group": "cert-manager.io" } } }
+            """);
+
+        var app = RunCommand.Build(new RunOptions(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"])
+        {
+            Kubeconfig = Path.Combine(_dir, "kubeconfig"),
+            LeaseDuration = TestLeaderElection.LeaseDuration, RenewDeadline = TestLeaderElection.RenewDeadline, RetryPeriod = TestLeaderElection.RetryPeriod,
+        });
+        await app.StartAsync();
+        try
+        {
+            await Repo.EventuallyAsync(() => Task.FromResult(
+                app.Services.GetRequiredService<LeaderElector>().IsLeader
+                && _api.CountRequests("PUT", "/konnect-leader") > 0
+                && _api.CountRequests("PATCH", "/konnectroutes/broken/status") > 0
+                && _api.CountRequests("PATCH", "/konnectpolicies/deny-local/status") > 0
+                && _api.CountRequests("PATCH", "/konnectconsumers/acme/status") > 0
+                && _api.CountRequests("POST", "/events") > 0
+                && _api.CountRequests("POST", "/certificates") > 0
+                && _api.CountRequests("PATCH", "/certificates/konnect-moved") > 0), "leader, status, event and Certificate writes", 15);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+        return [.. _api.Accesses];
+    }
+
+    private JsonObject Put(string collection, string json) => _api.Put(collection, JsonNode.Parse(json)!.AsObject());
+
+    private static string Route(string name, string host, string backend, bool tls) => $$"""
+        { "apiVersion": "konnect.dev/v1alpha1", "kind": "KonnectRoute", "metadata": { "name": "{{name}}", "namespace": "default" },
+          "spec": { "hosts": ["{{host}}"], "rules": [{ "backends": [{ "url": "{{backend}}" }] }]
+                    {{(tls ? $$""", "tls": { "secretName": "{{name}}-tls", "issuerRef": { "kind": "ClusterIssuer", "name": "letsencrypt" } }""" : "")}} } }
+        """;
+
+    /// <summary>
+    /// The "konnect.rules" list from templates/_rules.tpl as Helm would render it: the only action allowed inside it is
+    /// the certManager.enabled block (kept or dropped), so the YAML left is exactly what the ClusterRole/Roles get.
+    /// </summary>
+    private static HashSet<Grant> ControllerGrants(bool certManager)
+    {
+        var text = File.ReadAllText(Path.Combine(ChartFiles.Templates, "_rules.tpl"));
+        var body = RulesDefine().Match(text);
+        Assert.True(body.Success, "_rules.tpl has no {{- define \"konnect.rules\" -}} ... {{- end -}}");
+        var kept = new List<string>();
+        var inCertManager = false;
+        foreach (var line in body.Groups[1].Value.Split('\n'))
+        {
+            var trimmed = line.Trim();
+            if (trimmed == "{{- if .Values.certManager.enabled }}") { inCertManager = true; continue; }
+            if (trimmed == "{{- end }}" && inCertManager) { inCertManager = false; continue; }
+            Assert.DoesNotContain("{{", line); // keep the rules plain: this check reads them as YAML
+            if (!inCertManager || certManager) { kept.Add(line); }
+        }
+        return Grants(ChartFiles.YamlToJson(string.Join('\n', kept)).Single()!.AsArray());
+    }
+
+    private static HashSet<Grant> LeaderElectionRoleGrants()
+    {
+        var docs = ChartFiles.YamlToJson(ChartFiles.StripActions(File.ReadAllText(Path.Combine(ChartFiles.Templates, "leader-election-role.yaml"))));
+        var role = Assert.Single(docs, d => d?["kind"]?.GetValue<string>() == "Role")!;
+        Assert.Equal("placeholder", role["metadata"]!["namespace"]!.GetValue<string>()); // {{ .Release.Namespace }}
+        return Grants(role["rules"]!.AsArray());
+    }
+
+    private static HashSet<Grant> Grants(JsonArray rules) =>
+    [
+        .. from rule in rules
+           from g in rule!["apiGroups"]!.AsArray()
+           from r in rule["resources"]!.AsArray()
+           from v in rule["verbs"]!.AsArray()
+           select new Grant(g!.GetValue<string>(), r!.GetValue<string>(), v!.GetValue<string>()),
+    ];
+
+    [GeneratedRegex(@"\{\{- define ""konnect\.rules"" -\}\}\n(.*)\n\{\{- end -\}\}", RegexOptions.Singleline)]
+    private static partial Regex RulesDefine();
+
+    private sealed record Grant(string Group, string Resource, string Verb);
+}

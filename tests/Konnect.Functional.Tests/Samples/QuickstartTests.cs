@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Konnect.Testing;
+
+namespace Konnect.Functional.Tests.Samples;
+
+/// <summary>
+/// What `make run` promises, end to end with real processes: the echo upstreams, the `konnect` binary on copies of
+/// samples/quickstart and samples/local (two --manifests folders, as `make run` passes them), and curl as the client,
+/// as the README's curl lines are run.
+/// </summary>
+public sealed class QuickstartTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("konnect-quickstart-").FullName;
+    private readonly List<Process> _processes = [];
+    private readonly int _traffic = Repo.FreePort();
+    private readonly int _admin = Repo.FreePort();
+
+    public async Task InitializeAsync()
+    {
+        // samples/local names the echo ports 9101-9103; move them to free ports so tests never collide with `make run`.
+        var ports = new Dictionary<string, int> { ["9101"] = Repo.FreePort(), ["9102"] = Repo.FreePort(), ["9103"] = Repo.FreePort() };
+        var manifests = new List<string>();
+        foreach (var folder in MakeRunFolders())
+        {
+            var copy = Path.Combine(_dir, folder.Replace('/', '-'));
+            Directory.CreateDirectory(copy);
+            foreach (var file in Directory.GetFiles(Path.Combine(Repo.Root, folder), "*.yaml"))
+            {
+                var text = File.ReadAllText(file);
+                foreach (var (from, to) in ports) { text = text.Replace(from, to.ToString()); }
+                File.WriteAllText(Path.Combine(copy, Path.GetFileName(file)), text);
+            }
+            manifests.AddRange(["--manifests", copy]);
+        }
+        foreach (var (name, original) in new[] { ("orders-v1", "9101"), ("orders-v2", "9102"), ("legacy", "9103") })
+        {
+            _processes.Add(Repo.StartDotnet(Repo.EchoDll, "--urls", $"http://127.0.0.1:{ports[original]}", "--name", name));
+        }
+        _processes.Add(Repo.StartDotnet(Repo.KonnectDll, ["run", .. manifests,
+            "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}"]));
+
+        await Repo.EventuallyAsync(async () => (await Curl($"http://127.0.0.1:{_admin}/readyz")).Status == 200, "konnect /readyz");
+        foreach (var port in ports.Values)
+        {
+            await Repo.EventuallyAsync(async () => (await Curl($"http://127.0.0.1:{port}/")).Status == 200, $"echo on {port}");
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        Repo.Stop([.. _processes]);
+        Directory.Delete(_dir, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Curl_Orders_SplitsBetweenVersionsAndCanaryHeaderPinsV2()
+    {
+        var seen = new Dictionary<string, int>();
+        for (var i = 0; i < 60; i++)
+        {
+            var (status, body, _) = await Curl($"http://127.0.0.1:{_traffic}/orders/42");
+            Assert.Equal(200, status);
+            var backend = JsonDocument.Parse(body).RootElement.GetProperty("backend").GetString()!;
+            seen[backend] = seen.GetValueOrDefault(backend) + 1;
+        }
+        Assert.True(seen.GetValueOrDefault("orders-v1") > 30, $"orders-v1 should take about 90 %: {string.Join(", ", seen)}");
+
+        for (var i = 0; i < 10; i++)
+        {
+            var (status, body, _) = await Curl($"http://127.0.0.1:{_traffic}/orders/42", "-H", "x-canary: true");
+            Assert.Equal(200, status);
+            Assert.Equal("orders-v2", JsonDocument.Parse(body).RootElement.GetProperty("backend").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Curl_Legacy_RewritesPrefixAndForwardsRequestId()
+    {
+        var (status, body, _) = await Curl($"http://127.0.0.1:{_traffic}/legacy/status?x=1", "-H", "x-request-id: quickstart-1");
+
+        Assert.Equal(200, status);
+        var reply = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("legacy", reply.GetProperty("backend").GetString());
+        Assert.Equal("/status", reply.GetProperty("path").GetString());
+        Assert.Equal("?x=1", reply.GetProperty("query").GetString());
+        Assert.Equal("quickstart-1", reply.GetProperty("headers").GetProperty("x-request-id").GetString());
+    }
+
+    [Fact]
+    public async Task Curl_UnknownPath_Gets404ProblemJson()
+    {
+        var (status, body, contentType) = await Curl($"http://127.0.0.1:{_traffic}/nowhere");
+
+        Assert.Equal(404, status);
+        Assert.StartsWith("application/problem+json", contentType);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(404, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("requestId").GetString()));
+    }
+
+    [Fact]
+    public async Task Curl_AdminConfig_ShowsTheAppliedModel()
+    {
+        var (status, body, _) = await Curl($"http://127.0.0.1:{_admin}/config");
+
+        Assert.Equal(200, status);
+        var routes = JsonDocument.Parse(body).RootElement.GetProperty("routes");
+        Assert.Contains(routes.EnumerateArray(), r => r.GetProperty("id").GetString() == "default/orders/0");
+        Assert.Contains(routes.EnumerateArray(), r => r.GetProperty("id").GetString() == "default/legacy/0");
+    }
+
+    /// <summary>The folders `make run` serves: the Makefile's MANIFESTS default (samples/quickstart samples/local).</summary>
+    private static string[] MakeRunFolders()
+    {
+        var line = File.ReadLines(Path.Combine(Repo.Root, "Makefile")).Single(l => l.StartsWith("MANIFESTS ?=", StringComparison.Ordinal));
+        return line["MANIFESTS ?=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>Runs the real curl and returns status, body and content type.</summary>
+    private static async Task<(int Status, string Body, string ContentType)> Curl(string url, params string[] extra)
+    {
+        var (code, stdout, stderr) = await Repo.RunAsync("curl", [.. new[] { "-s", "-m", "10", "-w", "\n%{http_code} %{content_type}", url }, .. extra]);
+        if (code != 0) { throw new HttpRequestException($"curl exited {code}: {stderr}"); }
+        var split = stdout.LastIndexOf('\n');
+        var tail = stdout[(split + 1)..].Split(' ', 2);
+        return (int.Parse(tail[0]), stdout[..split], tail.Length > 1 ? tail[1] : "");
+    }
+}
