@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 
 namespace Konnect.Commands;
 
@@ -8,6 +9,9 @@ namespace Konnect.Commands;
 /// </summary>
 internal sealed class KonnectCommand
 {
+    /// <summary>The exit code of a bad flag or environment variable (1 is `konnect validate`'s "the manifests have problems").</summary>
+    public const int UsageError = 2;
+
     /// <param name="environment">Reads an environment variable: <see cref="Environment.GetEnvironmentVariable(string)"/>, or a test's.</param>
     public KonnectCommand(Func<string, string?> environment)
     {
@@ -42,6 +46,12 @@ internal sealed class KonnectCommand
     /// <summary>The settings of `konnect run`.</summary>
     public RunCommandOptions Run { get; }
 
-    /// <summary>Parses and runs; a parse error (a bad flag or variable) is reported by System.CommandLine.</summary>
-    public Task<int> InvokeAsync(string[] args, InvocationConfiguration? configuration = null) => Root.Parse(args).InvokeAsync(configuration);
+    /// <summary>Parses and runs; a parse error (a bad flag or variable) is reported by System.CommandLine and exits <see cref="UsageError"/>.</summary>
+    public async Task<int> InvokeAsync(string[] args, InvocationConfiguration? configuration = null)
+    {
+        var parse = Root.Parse(args);
+        var exit = await parse.InvokeAsync(configuration).ConfigureAwait(false);
+        // System.CommandLine's error action exits 1, which `validate` already uses for problems in the manifests.
+        return parse.Action is ParseErrorAction ? UsageError : exit;
+    }
 }
