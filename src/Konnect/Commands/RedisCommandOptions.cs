@@ -4,75 +4,59 @@ using Konnect.Gateway.Redis;
 namespace Konnect.Commands;
 
 /// <summary>
-/// The --redis* options of `konnect run`, each with its KONNECT_REDIS* environment variable. Credentials have no option
-/// at all: they come from the environment only (a Secret mounted as env vars in a cluster), since argv is visible in ps.
+/// The --redis* settings of `konnect run`, each with its KONNECT_REDIS* variable (see <see cref="Setting{T}"/>).
+/// Credentials have no flag at all: they come from the environment only (a Secret mounted as env vars in a cluster),
+/// since argv is visible in ps.
 /// </summary>
 internal sealed class RedisCommandOptions
 {
-    private readonly Option<string?> _address = new("--redis")
-    {
-        Description = "The Redis that rateLimit scope: cluster shares: host:port, several host:port separated by commas (a Redis Cluster's "
-            + "nodes, or the Sentinels with --redis-sentinel-service), or redis://[user@]host:port[/db] (rediss:// for TLS). Env: KONNECT_REDIS; "
-            + "password from KONNECT_REDIS_PASSWORD and ACL user from KONNECT_REDIS_USERNAME (never on the command line).",
-        DefaultValueFactory = _ => Env("KONNECT_REDIS"),
-    };
-    private readonly Option<string> _tls = new("--redis-tls")
-    {
-        Description = "TLS to Redis: on, off, or auto (the default: on for rediss:// or with --redis-tls-ca). Env: KONNECT_REDIS_TLS.",
-        HelpName = "on|off|auto",
-        DefaultValueFactory = _ => Env("KONNECT_REDIS_TLS") ?? "auto",
-    };
-    private readonly Option<string?> _tlsCa = new("--redis-tls-ca")
-    {
-        Description = "PEM file of the CA certificate(s) that sign the Redis server's certificate (a private CA), re-read at each reconnect. Env: KONNECT_REDIS_TLS_CA.",
-        DefaultValueFactory = _ => Env("KONNECT_REDIS_TLS_CA"),
-    };
-    private readonly Option<string?> _tlsServerName = new("--redis-tls-server-name")
-    {
-        Description = "The name sent as SNI and required in the Redis server's certificate (default: the host of the address). Env: KONNECT_REDIS_TLS_SERVER_NAME.",
-        DefaultValueFactory = _ => Env("KONNECT_REDIS_TLS_SERVER_NAME"),
-    };
-    private readonly Option<string?> _sentinelService = new("--redis-sentinel-service")
-    {
-        Description = "Find the primary through Redis Sentinel: the master group name; --redis then lists the Sentinels. "
-            + "Sentinel credentials, if they have their own: KONNECT_REDIS_SENTINEL_USERNAME, KONNECT_REDIS_SENTINEL_PASSWORD. Env: KONNECT_REDIS_SENTINEL_SERVICE.",
-        DefaultValueFactory = _ => Env("KONNECT_REDIS_SENTINEL_SERVICE"),
-    };
-    private readonly Option<int?> _database = new("--redis-database")
-    {
-        Description = "Database number (default 0, or the /n of a redis:// address). Env: KONNECT_REDIS_DATABASE.",
-        DefaultValueFactory = result =>
-        {
-            if (Env("KONNECT_REDIS_DATABASE") is not { } text) { return null; }
-            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var db)) { return db; }
-            result.AddError($"KONNECT_REDIS_DATABASE: \"{text}\" is not a database number");
-            return null;
-        },
-    };
-    private readonly Option<TimeSpan> _connectTimeout = Duration("--redis-connect-timeout", "KONNECT_REDIS_CONNECT_TIMEOUT",
-        "How long one connection attempt to Redis (TCP, TLS, AUTH) may take.", "2s");
-    private readonly Option<TimeSpan> _timeout = Duration("--redis-timeout", "KONNECT_REDIS_TIMEOUT",
-        "The longest a rate-limit decision waits for Redis; past it (or at once while Redis is unreachable) failurePolicy applies.", "1s");
+    private static readonly VariableSetting Username = new("KONNECT_REDIS_USERNAME", "The ACL user for Redis (default: the default user).");
+    private static readonly VariableSetting Password = new("KONNECT_REDIS_PASSWORD", "The password for Redis (AUTH/HELLO).");
+    private static readonly VariableSetting SentinelUsername = new("KONNECT_REDIS_SENTINEL_USERNAME", "The Sentinels' own ACL user, when they have one.");
+    private static readonly VariableSetting SentinelPassword =
+        new("KONNECT_REDIS_SENTINEL_PASSWORD", "The Sentinels' own password (their requirepass), when they have one.");
 
-    public RedisCommandOptions()
+    /// <summary>The settings read from the environment only (declared above <see cref="Credentials"/>: initialised first).</summary>
+    public static readonly IReadOnlyList<VariableSetting> Credentials = [Username, Password, SentinelUsername, SentinelPassword];
+
+    private readonly Func<string, string?> _environment;
+    private readonly Setting<string?> _address;
+    private readonly Setting<string> _tls;
+    private readonly Setting<string?> _tlsCa;
+    private readonly Setting<string?> _tlsServerName;
+    private readonly Setting<string?> _sentinelService;
+    private readonly Setting<int?> _database;
+    private readonly Setting<TimeSpan> _connectTimeout;
+    private readonly Setting<TimeSpan> _timeout;
+
+    public RedisCommandOptions(Func<string, string?> environment)
     {
-        _tls.AcceptOnlyFromAmong("on", "off", "auto");
-        _database.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is < 0) { result.AddError("--redis-database (or KONNECT_REDIS_DATABASE) takes 0 or more"); }
-        });
+        _environment = environment;
+        _address = new("--redis", Syntax.Text,
+            "The Redis that rateLimit scope: cluster shares: host:port, several host:port separated by commas (a Redis Cluster's nodes, "
+            + "or the Sentinels with --redis-sentinel-service), or redis://[user@]host:port[/db] (rediss:// for TLS). Password from "
+            + "KONNECT_REDIS_PASSWORD and ACL user from KONNECT_REDIS_USERNAME (never on the command line).", environment);
+        _tls = new("--redis-tls", Syntax.OneOf("on", "off", "auto"),
+            "TLS to Redis: on, off, or auto (on for rediss:// or with --redis-tls-ca).", environment, "auto");
+        _tlsCa = new("--redis-tls-ca", Syntax.Text,
+            "PEM file of the CA certificate(s) that sign the Redis server's certificate (a private CA), re-read at each reconnect.", environment);
+        _tlsServerName = new("--redis-tls-server-name", Syntax.Text,
+            "The name sent as SNI and required in the Redis server's certificate (default: the host of the address).", environment);
+        _sentinelService = new("--redis-sentinel-service", Syntax.Text,
+            "Find the primary through Redis Sentinel: the master group name; --redis then lists the Sentinels. Sentinel credentials, "
+            + "if they have their own: KONNECT_REDIS_SENTINEL_USERNAME, KONNECT_REDIS_SENTINEL_PASSWORD.", environment);
+        _database = new("--redis-database", Syntax.Count, "Database number (default 0, or the /n of a redis:// address).", environment);
+        _connectTimeout = new("--redis-connect-timeout", Syntax.Duration, "How long one connection attempt to Redis (TCP, TLS, AUTH) may take.",
+            environment, "2s");
+        _timeout = new("--redis-timeout", Syntax.Duration,
+            "The longest a rate-limit decision waits for Redis; past it (or at once while Redis is unreachable) failurePolicy applies.",
+            environment, "1s");
     }
 
-    public void AddTo(Command command)
-    {
-        foreach (var option in new Option[] { _address, _tls, _tlsCa, _tlsServerName, _sentinelService, _database, _connectTimeout, _timeout })
-        {
-            command.Options.Add(option);
-        }
-    }
+    public IReadOnlyList<Option> Options => [_address, _tls, _tlsCa, _tlsServerName, _sentinelService, _database, _connectTimeout, _timeout];
 
     /// <summary>The settings, or null without --redis / KONNECT_REDIS. The address is checked when the gateway is built.</summary>
-    public RedisOptions? Read(ParseResult parse) => parse.GetValue(_address) is { Length: > 0 } address && !string.IsNullOrWhiteSpace(address)
+    public RedisOptions? Read(ParseResult parse) => parse.GetValue(_address) is { } address && !string.IsNullOrWhiteSpace(address)
         ? new RedisOptions
         {
             Address = address,
@@ -83,31 +67,10 @@ internal sealed class RedisCommandOptions
             Database = parse.GetValue(_database),
             ConnectTimeout = parse.GetValue(_connectTimeout),
             CommandTimeout = parse.GetValue(_timeout),
-            Username = Env("KONNECT_REDIS_USERNAME"),
-            Password = Env("KONNECT_REDIS_PASSWORD"),
-            SentinelUsername = Env("KONNECT_REDIS_SENTINEL_USERNAME"),
-            SentinelPassword = Env("KONNECT_REDIS_SENTINEL_PASSWORD"),
+            Username = Username.Read(_environment),
+            Password = Password.Read(_environment),
+            SentinelUsername = SentinelUsername.Read(_environment),
+            SentinelPassword = SentinelPassword.Read(_environment),
         }
         : null;
-
-    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
-
-    private static Option<TimeSpan> Duration(string name, string env, string description, string fallback) => new(name)
-    {
-        Description = $"{description} Default {fallback}. Env: {env}.",
-        DefaultValueFactory = result =>
-        {
-            var text = Env(env) ?? fallback;
-            if (Konnect.Api.Duration.TryParse(text, out var value) && value > TimeSpan.Zero) { return value; }
-            result.AddError($"{env}: \"{text}\" is not a duration such as 1s or 500ms");
-            return TimeSpan.Zero;
-        },
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : fallback;
-            if (Konnect.Api.Duration.TryParse(text, out var value) && value > TimeSpan.Zero) { return value; }
-            result.AddError($"{name}: \"{text}\" is not a duration such as 1s or 500ms");
-            return TimeSpan.Zero;
-        },
-    };
 }

@@ -18,7 +18,7 @@ public sealed record RunOptions(IReadOnlyList<string>? Manifests, IReadOnlyList<
     public string? Kubeconfig { get; init; }
     public string? Context { get; init; }
     public IReadOnlyList<string> Namespaces { get; init; } = [];
-    /// <summary>Where the leader-election Lease lives; default: the pod's namespace (POD_NAMESPACE or the kubeconfig's).</summary>
+    /// <summary>Where the leader-election Lease lives (--lease-namespace, else POD_NAMESPACE); default: the kubeconfig's namespace.</summary>
     public string? LeaseNamespace { get; init; }
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
@@ -153,7 +153,7 @@ public static class RunCommand
         services.AddSingleton<KubernetesSource>();
         var election = new LeaderElectionOptions
         {
-            LeaseNamespace = options.LeaseNamespace ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? config.Namespace ?? "default",
+            LeaseNamespace = options.LeaseNamespace ?? config.Namespace ?? "default",
             LeaseDuration = options.LeaseDuration,
             RenewDeadline = options.RenewDeadline,
             RetryPeriod = options.RetryPeriod,
