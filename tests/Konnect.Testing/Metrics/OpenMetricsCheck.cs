@@ -28,20 +28,6 @@ public static class OpenMetricsCheck
             throw new FileNotFoundException($"{Python} is not installed: `apt-get install -y python3-prometheus-client` (.ci/run installs it on CI).");
         }
 
-        var info = new ProcessStartInfo(Python, ["-c", Script])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(scrape);
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, (await stdout) + (await stderr));
+        return await StdinCheck.RunAsync(Python, ["-c", Script], scrape);
     }
 }

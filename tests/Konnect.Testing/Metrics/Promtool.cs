@@ -13,21 +13,7 @@ public static class Promtool
     /// <summary>Runs `promtool check metrics` on <paramref name="scrape"/>; returns its exit code and what it printed.</summary>
     public static async Task<(int ExitCode, string Output)> CheckMetricsAsync(string scrape)
     {
-        var info = new ProcessStartInfo(Path, ["check", "metrics"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(scrape);
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, (await stdout) + (await stderr));
+        return await StdinCheck.RunAsync(Path, ["check", "metrics"], scrape);
     }
 
     private static string Find()
