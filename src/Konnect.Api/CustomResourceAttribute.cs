@@ -1,4 +1,4 @@
-namespace Konnect.Api.Schema;
+namespace Konnect.Api;
 
 /// <summary>Marks a type as the root of a CustomResourceDefinition; the CRD generator reads it.</summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]

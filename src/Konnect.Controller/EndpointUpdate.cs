@@ -3,14 +3,9 @@ using Konnect.Api.V1Alpha1;
 using Konnect.Model;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation.Routes;
+using Konnect.Controller.Translation.Tls;
 
-namespace Konnect.Controller.Translation;
-
-/// <summary>The Services whose EndpointSlices changed, and the slices themselves (before, after; null when added or removed).</summary>
-public sealed class SliceChanges : HashSet<(string Namespace, string Service)>
-{
-    public List<(ObjectRef Key, EndpointSlice? Before, EndpointSlice? After)> Slices { get; } = [];
-}
+namespace Konnect.Controller;
 
 /// <summary>
 /// The fast path for endpoint changes, the most frequent change in a cluster (every pod start, stop and readiness flip).
@@ -109,7 +104,7 @@ public static class EndpointUpdate
         if (accepted.Count == 0) { return previous with { Candidates = previous.Candidates.WithEndpoints(snapshot, affected.Values, []) }; }
 
         var index = previousSnapshot is null ? EndpointIndex.Of(snapshot) : EndpointIndex.Derive(previousSnapshot, snapshot, services);
-        var compiler = new RouteCompiler(new BackendResolver(snapshot, index, new Tls.CertificateLoader(snapshot, previous.TlsOptions?.Now)), previous.Policies);
+        var compiler = new RouteCompiler(new BackendResolver(snapshot, index, new CertificateLoader(snapshot, previous.TlsOptions?.Now)), previous.Policies);
         var replaced = new Dictionary<string, RouteModel>();
         var recompiled = new List<RouteCandidate>();
         var newStatuses = new Dictionary<ObjectRef, ObjectStatus>();

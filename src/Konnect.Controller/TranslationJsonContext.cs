@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Konnect.Controller.Translation;
+namespace Konnect.Controller;
 
 /// <summary>Source-generated JSON for a whole translation (golden files, tests): the model and every status (and a model alone), with the
 /// same settings as the model's own <see cref="Konnect.Model.ModelJsonContext"/>.</summary>

@@ -1,11 +1,14 @@
-using Konnect.Model;
-using Konnect.Controller.Store;
+using System.Text.Json.Serialization;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
+using Konnect.Controller.Store;
+using Konnect.Controller.Translation;
 using Konnect.Controller.Translation.Policies;
-using System.Text.Json.Serialization;
+using Konnect.Controller.Translation.Routes;
+using Konnect.Controller.Translation.Tls;
+using Konnect.Model;
 
-namespace Konnect.Controller.Translation;
+namespace Konnect.Controller;
 
 /// <summary>The translator's whole output: the model to serve and a status for every object it looked at.</summary>
 public sealed record TranslationResult(GatewayModel Model, IReadOnlyList<ObjectStatus> Statuses)
@@ -21,17 +24,17 @@ public sealed record TranslationResult(GatewayModel Model, IReadOnlyList<ObjectS
 
     /// <summary>The TLS inputs of this pass, so the endpoint fast path judges certificates as this pass did.</summary>
     [JsonIgnore]
-    internal Tls.TlsTranslationOptions? TlsOptions { get; init; }
+    internal TlsTranslationOptions? TlsOptions { get; init; }
 
     /// <summary>This pass's compiled routes, for the next pass to reuse where nothing they depend on changed.</summary>
     [JsonIgnore]
-    internal Routes.CandidateCache Candidates { get; init; } = Routes.CandidateCache.Empty;
+    internal CandidateCache Candidates { get; init; } = CandidateCache.Empty;
 
     /// <summary>This pass's candidates oldest first, and its accepted matches in precedence order: the next pass merges
     /// its changed routes into these instead of sorting every route again (see <see cref="Routes.OrderUpdate"/>).</summary>
     [JsonIgnore]
-    internal IReadOnlyList<Routes.RouteCandidate> CandidatesByAge { get; init; } = [];
+    internal IReadOnlyList<RouteCandidate> CandidatesByAge { get; init; } = [];
 
     [JsonIgnore]
-    internal IReadOnlyList<Routes.Precedence.Entry> MatchesByPrecedence { get; init; } = [];
+    internal IReadOnlyList<Precedence.Entry> MatchesByPrecedence { get; init; } = [];
 }

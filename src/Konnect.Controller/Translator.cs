@@ -4,12 +4,13 @@ using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Model;
 using Konnect.Controller.Store;
+using Konnect.Controller.Translation;
 using Konnect.Controller.Translation.Consumers;
 using Konnect.Controller.Translation.Policies;
 using Konnect.Controller.Translation.Routes;
 using Konnect.Controller.Translation.Tls;
 
-namespace Konnect.Controller.Translation;
+namespace Konnect.Controller;
 
 /// <summary>
 /// The pure heart of Konnect: a snapshot in, the gateway model and every object's status out. No I/O, no clock, no

@@ -1,23 +1,22 @@
 using Konnect.Model;
-using Konnect.Gateway.Routing;
 
 namespace Konnect.Gateway;
 
 /// <summary>
-/// What the data plane serves right now. The model and its route table travel in one object behind one volatile
-/// reference, so a request (or /config) never sees the table of one model with another model.
+/// The model the data plane serves right now, read by every stage that follows the applied configuration (TLS
+/// certificates, JWKS warm-up, rate-limit counters, /config, /readyz, metrics). What routes requests by it (the route
+/// table, Routing's <c>CurrentRouteTable</c>) is put in place by the publisher inside <see cref="Swap"/>, so by the time
+/// a model is reported applied, requests are routed by it.
 /// </summary>
 public sealed class GatewayState
 {
-    private volatile AppliedConfig? _applied;
+    private volatile GatewayModel? _applied;
 
     /// <summary>The last model that was fully applied, or null before the first one.</summary>
-    public GatewayModel? AppliedModel => _applied?.Model;
+    public GatewayModel? AppliedModel => _applied;
 
     /// <summary>True once a first complete model serves traffic; /readyz reports it.</summary>
     public bool IsReady => _applied is not null;
-
-    internal RouteTable Table => _applied?.Table ?? RouteTable.Empty;
 
     /// <summary>
     /// Raised after a different model starts serving, on the publishing thread: handlers must return quickly and
@@ -31,13 +30,17 @@ public sealed class GatewayState
     /// </summary>
     internal event Action<GatewayModel>? ModelApplying;
 
-    internal void Swap(GatewayModel model, RouteTable table)
+    /// <summary>
+    /// Makes <paramref name="model"/> the applied one. <paramref name="serve"/> puts in place what serves it (the route
+    /// table), between <see cref="ModelApplying"/> and the model becoming <see cref="AppliedModel"/>: the state never
+    /// says ready, or applied, before requests are routed by the model.
+    /// </summary>
+    internal void Swap(GatewayModel model, Action serve)
     {
-        var previous = _applied?.Model;
+        var previous = _applied;
         if (!ReferenceEquals(previous, model)) { ModelApplying?.Invoke(model); }
-        _applied = new AppliedConfig(model, table);
+        serve();
+        _applied = model;
         if (!ReferenceEquals(previous, model)) { ModelApplied?.Invoke(model); }
     }
-
-    private sealed record AppliedConfig(GatewayModel Model, RouteTable Table);
 }

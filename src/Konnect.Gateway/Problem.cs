@@ -1,6 +1,10 @@
-namespace Konnect.Gateway.Errors;
+namespace Konnect.Gateway;
 
-/// <summary>A kind of response the gateway itself produces: its status, a stable type URI and a short title.</summary>
+/// <summary>
+/// A kind of response the gateway itself produces: its status, a stable type URI and a short title. In the root
+/// namespace because every stage that answers by itself (routing, policies, admin, errors) names one, and
+/// observability reports it.
+/// </summary>
 public sealed record Problem(int Status, string Type, string Title)
 {
     private const string Base = "https://konnect.dev/problems/";

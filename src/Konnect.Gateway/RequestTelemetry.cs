@@ -1,10 +1,10 @@
-using Konnect.Gateway.Errors;
-
-namespace Konnect.Gateway.Metrics;
+namespace Konnect.Gateway;
 
 /// <summary>
 /// What inner steps learn about one request for the metrics and the access log written when it ends: the problem the
-/// gateway answered with, and the upstream attempt. A feature set by <see cref="TelemetryMiddleware"/>.
+/// gateway answered with, and the upstream attempt. A feature set by Observability's TelemetryMiddleware. It sits in
+/// the root namespace because steps below the router fill it in too (Errors records the problem), while observability,
+/// which reads the matched route, sits above it.
 /// </summary>
 internal sealed class RequestTelemetry
 {

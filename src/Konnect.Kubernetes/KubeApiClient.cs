@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using IKubernetesObject = Konnect.Api.Kubernetes.IKubernetesObject;
 using k8s.Models;
-using Konnect.Api;
+using Konnect.Api.Json;
 using Konnect.Api.Kubernetes;
 using Konnect.Kubernetes.Config;
 

@@ -1,4 +1,4 @@
-using Konnect.Api;
+using Konnect.Api.Json;
 using Konnect.Api.CertManager;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;

@@ -1,4 +1,5 @@
 using Konnect.Api.Kubernetes;
+using Konnect.Api.V1Alpha1;
 
 namespace Konnect.Model;
 
@@ -6,6 +7,23 @@ namespace Konnect.Model;
 public readonly record struct ObjectRef(string Kind, string Namespace, string Name) : IComparable<ObjectRef>
 {
     public static ObjectRef Of(IKubernetesObject obj) => new(obj.Kind, obj.Metadata.Namespace ?? "", obj.Metadata.Name ?? "");
+
+    /// <summary>
+    /// "namespace/name": how the model names the object a block came from (a policy block's <c>Policy</c>). A method,
+    /// not a property, so that /status (which serialises object references) does not grow a field.
+    /// </summary>
+    public string ToNamespacedName() => $"{Namespace}/{Name}";
+
+    /// <summary>
+    /// The KonnectPolicy a model block names in its <c>Policy</c> field (<see cref="ToNamespacedName"/>, as the
+    /// translator writes it); null for a value without a namespace, which names no object that could carry a condition.
+    /// </summary>
+    public static ObjectRef? ParsePolicy(string namespacedName)
+    {
+        ArgumentNullException.ThrowIfNull(namespacedName);
+        var slash = namespacedName.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 ? new ObjectRef(KonnectPolicy.KindName, namespacedName[..slash], namespacedName[(slash + 1)..]) : null;
+    }
 
     public int CompareTo(ObjectRef other)
     {

@@ -43,7 +43,7 @@ public sealed class ProjectGraphTests
     [Fact]
     public void Gateway_BuildsAgainstNeitherControllerNorKubernetesNorYaml()
     {
-        var reached = Closure(typeof(Konnect.Gateway.GatewayHost).Assembly);
+        var reached = Closure(typeof(Konnect.Gateway.Hosting.GatewayHost).Assembly);
 
         var forbidden = reached.Intersect(NotInDataPlane).ToList();
         Assert.True(forbidden.Count == 0, $"Konnect.Gateway reaches {string.Join(", ", forbidden)}.");

@@ -1,10 +1,9 @@
 using System.Text.Json.Serialization;
 using Konnect.Api.CertManager;
-using Konnect.Api.Json;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 
-namespace Konnect.Api;
+namespace Konnect.Api.Json;
 
 /// <summary>
 /// Source-generated JSON for every API type, with the Kubernetes wire conventions (camelCase, nulls omitted). Strings are

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Nodes;
 using Konnect.Api.Kubernetes;
-using Konnect.Api.Schema;
 
 namespace Konnect.Api.V1Alpha1;
 

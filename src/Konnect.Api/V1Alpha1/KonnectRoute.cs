@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Konnect.Api.Kubernetes;
-using Konnect.Api.Schema;
 
 namespace Konnect.Api.V1Alpha1;
 

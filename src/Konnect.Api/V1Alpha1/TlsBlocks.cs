@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Konnect.Api.Schema;
 
 namespace Konnect.Api.V1Alpha1;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Konnect.Api;
+using Konnect.Api.Json;
 
 namespace Konnect.Controller.Sources;
 

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
-using Konnect.Api;
 using Konnect.Api.Json;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using Konnect.Api;
+using Konnect.Api.Json;
 using Konnect.Controller.Store;
 using Konnect.Model;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Konnect.Api;
+using Konnect.Api.Json;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 

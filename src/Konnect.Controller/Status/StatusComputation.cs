@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Konnect.Api;
+using Konnect.Api.Json;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Translation;

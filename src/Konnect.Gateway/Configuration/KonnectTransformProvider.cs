@@ -1,13 +1,18 @@
-using Konnect.Gateway.RequestIds;
+using Konnect.Gateway.Mirroring;
+using Konnect.Gateway.Observability.RequestIds;
+using Konnect.Gateway.Observability.Tracing;
+using Konnect.Gateway.Policies.Transforms;
+using Konnect.Gateway.Resilience;
 using Konnect.Gateway.Routing;
-using Microsoft.AspNetCore.Http;
-using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
-namespace Konnect.Gateway.Yarp;
+namespace Konnect.Gateway.Configuration;
 
-/// <summary>Adds Konnect's transforms to every YARP route built from the model.</summary>
-internal sealed class KonnectTransformProvider(Tracing.GatewayTracing tracing, Mirroring.RequestMirror mirror) : ITransformProvider
+/// <summary>
+/// Adds Konnect's transforms to every YARP route built from the model. Each stage owns its transform (routing the
+/// prefix rewrite, resilience the backend tag, tracing the trace context...); this is where they are put in order.
+/// </summary>
+internal sealed class KonnectTransformProvider(GatewayTracing tracing, RequestMirror mirror) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -28,65 +33,21 @@ internal sealed class KonnectTransformProvider(Tracing.GatewayTracing tracing, M
         context.ResponseTransforms.Add(RequestIdResponseTransform.Instance);
         if (tracing.Enabled)
         {
-            context.RequestTransforms.Add(Tracing.TraceContextTransform.Instance);
+            context.RequestTransforms.Add(TraceContextTransform.Instance);
         }
 
         if (context.Route.Metadata?.TryGetValue(YarpConfigBuilder.RewritePrefixKey, out var replacement) == true)
         {
             context.RequestTransforms.Add(new PrefixRewriteTransform(replacement));
         }
-        if (context.Route.Metadata?.ContainsKey(Resilience.ResilienceClusterConfig.TagBackendKey) == true)
+        if (context.Route.Metadata?.ContainsKey(BackendTagTransform.TagBackendKey) == true)
         {
-            context.RequestTransforms.Add(Resilience.BackendTagTransform.Instance);
+            context.RequestTransforms.Add(BackendTagTransform.Instance);
         }
         // After the prefix rewrite; the response one last, since a JSON body edit writes (and so starts) the answer.
-        context.RequestTransforms.Add(Konnect.Gateway.Policies.Transforms.PolicyRequestTransform.Instance);
-        context.ResponseTransforms.Add(Konnect.Gateway.Policies.Transforms.PolicyResponseTransform.Instance);
+        context.RequestTransforms.Add(PolicyRequestTransform.Instance);
+        context.ResponseTransforms.Add(PolicyResponseTransform.Instance);
         // Last of the request transforms: the copy carries the upstream request as every other transform left it.
-        context.RequestTransforms.Add(new Mirroring.MirrorTransform(mirror));
-    }
-}
-
-/// <summary>
-/// Gateway API ReplacePrefixMatch: the part of the path the rule matched is replaced, the rest is kept
-/// ("/orders/1" under prefix "/orders" becomes "/1" with "/" and "/v2/1" with "/v2"). The query string is untouched.
-/// </summary>
-internal sealed class PrefixRewriteTransform(string replacement) : RequestTransform
-{
-    // "/" and "/v2/" contribute "" and "/v2": the remainder always brings its own leading slash.
-    private readonly string _replacement = Normalize(replacement);
-
-    internal static string Normalize(string replacement) => replacement.TrimEnd('/');
-
-    public override ValueTask ApplyAsync(RequestTransformContext context)
-    {
-        if (context.HttpContext.Features.Get<IKonnectRouteFeature>() is MatchedRoute { Matcher.MatchedPrefix: { } prefix })
-        {
-            context.Path = new PathString(Rewrite(context.Path.Value ?? "/", prefix, _replacement));
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    internal static string Rewrite(string path, string matchedPrefix, string replacement)
-    {
-        var kept = matchedPrefix == "/" ? path : path[Math.Min(matchedPrefix.Length, path.Length)..];
-        var rewritten = string.Concat(replacement, kept);
-        return rewritten.Length == 0 ? "/" : rewritten;
-    }
-}
-
-/// <summary>
-/// YARP appends the upstream's response headers to ours; an upstream that echoes x-request-id would otherwise give
-/// the client two values. The gateway's id is the one the client must see.
-/// </summary>
-internal sealed class RequestIdResponseTransform : ResponseTransform
-{
-    public static readonly RequestIdResponseTransform Instance = new();
-
-    public override ValueTask ApplyAsync(ResponseTransformContext context)
-    {
-        RequestIdMiddleware.Stamp(context.HttpContext);
-        return ValueTask.CompletedTask;
+        context.RequestTransforms.Add(new MirrorTransform(mirror));
     }
 }

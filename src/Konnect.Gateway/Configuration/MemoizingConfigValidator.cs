@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Yarp.ReverseProxy.Configuration;
 
-namespace Konnect.Gateway.Yarp;
+namespace Konnect.Gateway.Configuration;
 
 /// <summary>
 /// YARP validates every route and cluster on every apply, and the publisher validates each rule first as well. A

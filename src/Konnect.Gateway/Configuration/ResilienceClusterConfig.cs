@@ -1,30 +1,22 @@
 using System.Globalization;
 using System.Text.Json;
 using Konnect.Model;
+using Konnect.Gateway.Health;
 using Konnect.Gateway.LoadBalancing;
-using Konnect.Gateway.Yarp;
+using Konnect.Gateway.Resilience;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 
-namespace Konnect.Gateway.Resilience;
+namespace Konnect.Gateway.Configuration;
 
 /// <summary>
 /// Puts a rule's resilience blocks into its YARP cluster: the load-balancing policy, session affinity and health
 /// checks as YARP configures them, and retry and circuit breaker as metadata that <see cref="ResilientForwarderClient"/>
-/// turns into the cluster's <see cref="ResilienceHandler"/>.
+/// turns into the cluster's <see cref="ResilienceHandler"/>. Each metadata key belongs to the stage that reads it.
 /// </summary>
 internal static class ResilienceClusterConfig
 {
-    public const string AlgorithmKey = "konnect.algorithm";
-    public const string RetryKey = "konnect.retry";
-    public const string CircuitBreakerKey = "konnect.circuitBreaker";
-    public const string HealthyThresholdKey = "konnect.health.healthyThreshold";
-    public const string UnhealthyThresholdKey = "konnect.health.unhealthyThreshold";
-    public const string PassiveFailuresKey = "konnect.health.consecutiveFailures";
-    /// <summary>Route metadata: the rule has a circuit breaker, so each request is tagged with its backend.</summary>
-    public const string TagBackendKey = "konnect.tagBackend";
-
     /// <param name="weighted">The backends have unequal weights: the weighted policy picks the backend and delegates.</param>
     public static ClusterConfig Apply(ClusterConfig cluster, ResilienceModel? resilience, bool weighted)
     {
@@ -32,21 +24,21 @@ internal static class ResilienceClusterConfig
         // Added to what the cluster already carries (upstream TLS puts its CA there).
         var metadata = cluster.Metadata is { } existing ? new Dictionary<string, string>(existing, StringComparer.Ordinal) : new Dictionary<string, string>(StringComparer.Ordinal);
         // Without a loadBalancing block a weighted rule keeps plain weighted-random choice among all endpoints.
-        if (weighted && resilience?.LoadBalancing is not null) { metadata[AlgorithmKey] = algorithm; }
-        if (resilience?.Retry is { } retry) { metadata[RetryKey] = JsonSerializer.Serialize(retry, ResilienceJsonContext.Default.RetryModel); }
-        if (resilience?.CircuitBreaker is { } breaker) { metadata[CircuitBreakerKey] = JsonSerializer.Serialize(breaker, ResilienceJsonContext.Default.CircuitBreakerModel); }
+        if (weighted && resilience?.LoadBalancing is not null) { metadata[WeightedLoadBalancingPolicy.AlgorithmKey] = algorithm; }
+        if (resilience?.Retry is { } retry) { metadata[ResilientForwarderClient.RetryKey] = JsonSerializer.Serialize(retry, ResilienceJsonContext.Default.RetryModel); }
+        if (resilience?.CircuitBreaker is { } breaker) { metadata[ResilientForwarderClient.CircuitBreakerKey] = JsonSerializer.Serialize(breaker, ResilienceJsonContext.Default.CircuitBreakerModel); }
 
         HealthCheckConfig? health = null;
         if (resilience?.HealthCheck is { } check)
         {
             if (check.Active is { } active)
             {
-                metadata[HealthyThresholdKey] = active.HealthyThreshold.ToString(CultureInfo.InvariantCulture);
-                metadata[UnhealthyThresholdKey] = active.UnhealthyThreshold.ToString(CultureInfo.InvariantCulture);
+                metadata[ThresholdActiveHealthPolicy.HealthyThresholdKey] = active.HealthyThreshold.ToString(CultureInfo.InvariantCulture);
+                metadata[ThresholdActiveHealthPolicy.UnhealthyThresholdKey] = active.UnhealthyThreshold.ToString(CultureInfo.InvariantCulture);
             }
             if (check.Passive is { } passive)
             {
-                metadata[PassiveFailuresKey] = passive.ConsecutiveFailures.ToString(CultureInfo.InvariantCulture);
+                metadata[ConsecutiveFailuresPassivePolicy.PassiveFailuresKey] = passive.ConsecutiveFailures.ToString(CultureInfo.InvariantCulture);
             }
             health = new HealthCheckConfig
             {

@@ -2,10 +2,11 @@ using System.Globalization;
 using Konnect.Model;
 using Konnect.Gateway.LoadBalancing;
 using Konnect.Gateway.Resilience;
+using Konnect.Gateway.Tls;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace Konnect.Gateway.Yarp;
+namespace Konnect.Gateway.Configuration;
 
 /// <summary>
 /// Turns one rule into one YARP route and one cluster, both named by the rule id. The route matches every path:
@@ -14,7 +15,7 @@ namespace Konnect.Gateway.Yarp;
 /// </summary>
 internal static class YarpConfigBuilder
 {
-    public const string WeightKey = "konnect.weight";
+    /// <summary>Route metadata: rewrite.pathPrefix, which KonnectTransformProvider turns into a prefix rewrite.</summary>
     public const string RewritePrefixKey = "konnect.rewritePrefix";
     public const string CatchAllPath = "/{**catch-all}";
 
@@ -44,8 +45,8 @@ internal static class YarpConfigBuilder
             ClusterId = route.Id,
             Destinations = destinations,
             HttpRequest = RequestConfig(route),
-            HttpClient = Tls.UpstreamTlsConfig.HttpClient(route),
-            Metadata = Tls.UpstreamTlsConfig.Metadata(route),
+            HttpClient = UpstreamTlsConfig.HttpClient(route),
+            Metadata = UpstreamTlsConfig.Metadata(route),
         };
 
         return (routeConfig, ResilienceClusterConfig.Apply(cluster, route.Policies?.Resilience, weighted: !uniform));
@@ -55,7 +56,7 @@ internal static class YarpConfigBuilder
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         if (route.RewritePathPrefix is { } rewrite) { metadata[RewritePrefixKey] = rewrite; }
-        if (route.Policies?.Resilience?.CircuitBreaker is not null) { metadata[ResilienceClusterConfig.TagBackendKey] = "true"; }
+        if (route.Policies?.Resilience?.CircuitBreaker is not null) { metadata[BackendTagTransform.TagBackendKey] = "true"; }
         return metadata.Count > 0 ? metadata : null;
     }
 
@@ -96,32 +97,17 @@ internal static class YarpConfigBuilder
             var weight = ((double)backend.Weight / endpoints.Count).ToString("R", CultureInfo.InvariantCulture);
             foreach (var address in endpoints)
             {
-                destinations[$"b{i}/{address}"] = new DestinationConfig
+                destinations[new DestinationId(i, address).ToString()] = new DestinationConfig
                 {
                     Address = address,
                     // SocketsHttpHandler sends the Host header's name as SNI and checks the certificate against it.
                     Host = backend.Tls?.Sni,
                     // Its own object per destination: it also counts what Konnect's forwarder has in flight there.
-                    Metadata = new DestinationLoad(WeightMetadata(weight)),
+                    Metadata = new DestinationLoad(DestinationWeights.Metadata(weight)),
                 };
             }
         }
 
         return destinations;
     }
-
-    /// <summary>The weight a destination's metadata gives it, or null when it has none (or not a finite number).</summary>
-    internal static double? WeightOf(IReadOnlyDictionary<string, string>? metadata) =>
-        metadata?.GetValueOrDefault(WeightKey) is { } text
-        && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var weight) && double.IsFinite(weight)
-            ? weight
-            : null;
-
-    // Read-only and equal for every destination of the same weight: 20,000 endpoints share a handful of these.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> WeightMetadataCache = new(StringComparer.Ordinal);
-
-    private static IReadOnlyDictionary<string, string> WeightMetadata(string weight) =>
-        WeightMetadataCache.Count < 1024
-            ? WeightMetadataCache.GetOrAdd(weight, static w => new Dictionary<string, string> { [WeightKey] = w })
-            : new Dictionary<string, string> { [WeightKey] = weight };
 }

@@ -1,3 +1,4 @@
+using Konnect.Gateway.Resilience;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -24,7 +25,7 @@ internal sealed class ForwarderErrorMiddleware(RequestDelegate next)
         {
             Polly.CircuitBreaker.BrokenCircuitException =>
                 (Problem.CircuitOpen, "The backend failed too often recently; the gateway is not sending it requests until its circuit breaker closes."),
-            Resilience.TryTimeoutException =>
+            TryTimeoutException =>
                 (Problem.UpstreamTimeout, "The upstream did not answer within the retry policy's per-try timeout."),
             _ => Classify(error.Error, error.Exception),
         };

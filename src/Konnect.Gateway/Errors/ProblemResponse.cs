@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Konnect.Gateway.Observability.RequestIds;
 using Microsoft.AspNetCore.Http;
 
 namespace Konnect.Gateway.Errors;
@@ -23,10 +24,10 @@ public static class ProblemResponse
 
         // The body quotes the request id, so the field says it too, whatever cleared the answer's fields before
         // (YARP's forwarder resets them when a forward fails, the last-resort handler when a step throws).
-        RequestIds.RequestIdMiddleware.Stamp(context);
+        RequestIdMiddleware.Stamp(context);
 
         // The metrics and the access log report why the gateway answered itself (auth_rejected{reason}, "problem").
-        if (context.Features.Get<Konnect.Gateway.Metrics.RequestTelemetry>() is { } telemetry)
+        if (context.Features.Get<RequestTelemetry>() is { } telemetry)
         {
             telemetry.Problem = problem;
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Konnect.Gateway.Observability.RequestIds;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -81,7 +82,7 @@ internal sealed partial class DirectForwarder(UpstreamTargets targets, ILogger<D
                 var framing = await ResponseHead.ReadAsync(connection, context, timeout, bodyless);
                 // Over whatever the upstream sent, before the body starts the answer: the gateway's id is the one the
                 // client sees (YARP's pipeline does the same with a response transform).
-                RequestIds.RequestIdMiddleware.Stamp(context);
+                RequestIdMiddleware.Stamp(context);
                 phase = Phase.ResponseBody;
                 reusable = await ResponseBody.RelayAsync(connection, context, framing, timeout) && framing.KeepAlive;
                 return (ForwarderError.None, null, true);

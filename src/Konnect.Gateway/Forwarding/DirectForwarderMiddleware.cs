@@ -1,8 +1,9 @@
 using Konnect.Model;
 using Konnect.Gateway.LoadBalancing;
+using Konnect.Gateway.Observability.RequestIds;
+using Konnect.Gateway.Observability.Tracing;
+using Konnect.Gateway.Policies;
 using Konnect.Gateway.Routing;
-using Konnect.Gateway.Tracing;
-using Konnect.Gateway.Yarp;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
@@ -71,7 +72,7 @@ internal sealed class DirectForwarderMiddleware(RequestDelegate next, DirectForw
     internal static bool Covers(MatchedRoute matched)
     {
         var route = matched.Route;
-        var policies = matched.Policies;
+        var policies = matched.Policies as RoutePolicies;
         return route.Mirror is null
             && route.Policies?.Resilience is null or { Retry: null, CircuitBreaker: null }
             && policies?.RequestTransform is null or { HasMessageEdits: false }
@@ -104,7 +105,7 @@ internal sealed class DirectForwarderMiddleware(RequestDelegate next, DirectForw
             // The upstream's head was copied and its body then failed: the problem document must not carry its
             // Content-Length or other fields. (Headers the gateway set before forwarding go with them, but for its id.)
             response.Clear();
-            RequestIds.RequestIdMiddleware.Stamp(context);
+            RequestIdMiddleware.Stamp(context);
         }
         response.StatusCode = error switch
         {

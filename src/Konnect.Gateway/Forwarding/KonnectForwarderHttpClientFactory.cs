@@ -3,7 +3,7 @@ using Konnect.Gateway.Tls;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace Konnect.Gateway.Yarp;
+namespace Konnect.Gateway.Forwarding;
 
 /// <summary>
 /// The one client factory YARP gets. YARP keeps a single <see cref="IForwarderHttpClientFactory"/> (and

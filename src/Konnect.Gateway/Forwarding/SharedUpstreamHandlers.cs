@@ -3,7 +3,7 @@ using Konnect.Gateway.Tls;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace Konnect.Gateway.Yarp;
+namespace Konnect.Gateway.Forwarding;
 
 /// <summary>
 /// One <see cref="SocketsHttpHandler"/> (one connection pool) per distinct client configuration, shared by every

@@ -5,7 +5,7 @@ using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
-namespace Konnect.Gateway.Resilience;
+namespace Konnect.Gateway.Health;
 
 /// <summary>
 /// Passive health: an endpoint whose real requests fail consecutiveFailures times in a row (connect failures,
@@ -15,6 +15,9 @@ namespace Konnect.Gateway.Resilience;
 internal sealed class ConsecutiveFailuresPassivePolicy(IDestinationHealthUpdater updater) : IPassiveHealthCheckPolicy
 {
     public const string PolicyName = "KonnectConsecutiveFailures";
+
+    /// <summary>Cluster metadata: failed requests in a row that eject an endpoint (default 5).</summary>
+    public const string PassiveFailuresKey = "konnect.health.consecutiveFailures";
 
     private readonly ConditionalWeakTable<DestinationState, Counter> _failures = new();
 
@@ -38,7 +41,7 @@ internal sealed class ConsecutiveFailuresPassivePolicy(IDestinationHealthUpdater
             return;
         }
 
-        var threshold = ThresholdActiveHealthPolicy.Read(cluster.Model.Config.Metadata, ResilienceClusterConfig.PassiveFailuresKey, 5);
+        var threshold = ThresholdActiveHealthPolicy.Read(cluster.Model.Config.Metadata, PassiveFailuresKey, 5);
         if (Interlocked.Increment(ref counter.Value) >= threshold)
         {
             Interlocked.Exchange(ref counter.Value, 0);

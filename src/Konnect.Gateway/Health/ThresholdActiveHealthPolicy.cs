@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
-namespace Konnect.Gateway.Resilience;
+namespace Konnect.Gateway.Health;
 
 /// <summary>
 /// Active health with both thresholds: an endpoint goes down after unhealthyThreshold failing probes in a row and
@@ -14,6 +14,12 @@ internal sealed class ThresholdActiveHealthPolicy(IDestinationHealthUpdater upda
 {
     public const string PolicyName = "KonnectThresholds";
 
+    /// <summary>Cluster metadata: passing probes in a row that bring an unhealthy endpoint back (default 1).</summary>
+    public const string HealthyThresholdKey = "konnect.health.healthyThreshold";
+
+    /// <summary>Cluster metadata: failing probes in a row that take an endpoint out (default 2).</summary>
+    public const string UnhealthyThresholdKey = "konnect.health.unhealthyThreshold";
+
     // Keyed by the destination object: a destination removed from the cluster takes its streak with it.
     private readonly ConditionalWeakTable<DestinationState, Streak> _streaks = new();
 
@@ -22,8 +28,8 @@ internal sealed class ThresholdActiveHealthPolicy(IDestinationHealthUpdater upda
     public void ProbingCompleted(ClusterState cluster, IReadOnlyList<DestinationProbingResult> probingResults)
     {
         var metadata = cluster.Model.Config.Metadata;
-        var healthyThreshold = Read(metadata, ResilienceClusterConfig.HealthyThresholdKey, 1);
-        var unhealthyThreshold = Read(metadata, ResilienceClusterConfig.UnhealthyThresholdKey, 2);
+        var healthyThreshold = Read(metadata, HealthyThresholdKey, 1);
+        var unhealthyThreshold = Read(metadata, UnhealthyThresholdKey, 2);
         var updates = new List<NewActiveDestinationHealth>(probingResults.Count);
         foreach (var result in probingResults)
         {

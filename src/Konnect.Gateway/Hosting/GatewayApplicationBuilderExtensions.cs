@@ -1,14 +1,21 @@
-using Konnect.Gateway.Admin;
 using Konnect.Gateway.Errors;
-using Konnect.Gateway.Metrics;
+using Konnect.Gateway.Forwarding;
+using Konnect.Gateway.Management;
+using Konnect.Gateway.Mirroring;
+using Konnect.Gateway.Observability;
+using Konnect.Gateway.Observability.Metrics;
+using Konnect.Gateway.Observability.RequestIds;
+using Konnect.Gateway.Observability.Tracing;
 using Konnect.Gateway.Policies;
-using Konnect.Gateway.RequestIds;
+using Konnect.Gateway.Policies.Caching;
+using Konnect.Gateway.Policies.Transforms;
 using Konnect.Gateway.Routing;
-using Konnect.Gateway.Yarp;
+using Konnect.Gateway.Tls;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Microsoft.AspNetCore.Builder;
+namespace Konnect.Gateway.Hosting;
 
 public static class GatewayApplicationBuilderExtensions
 {
@@ -24,27 +31,27 @@ public static class GatewayApplicationBuilderExtensions
         // them). Konnect enforces its own policies and gives YARP routes no authorization policy, so that step would only
         // cost an async hop per request; this is the marker UseAuthorization itself leaves to say it is in place.
         ((IApplicationBuilder)app).Properties["__AuthorizationMiddlewareSet"] = true;
-        var options = app.Services.GetRequiredService<Konnect.Gateway.GatewayOptions>();
+        var options = app.Services.GetRequiredService<GatewayOptions>();
         // The meter bridge listens from now on, before any hosted service (the reconciler, the watches) records its first
         // measurement.
         app.Services.GetRequiredService<GatewayMetrics>();
-        var observed = TelemetryMiddleware.IsNeeded(options, app.Services.GetRequiredService<Konnect.Gateway.Tracing.GatewayTracing>());
+        var observed = TelemetryMiddleware.IsNeeded(options, app.Services.GetRequiredService<GatewayTracing>());
         app.UseMiddleware<RequestIdMiddleware>();
         // Outside the last-resort handler, so a request that failed is counted and logged with the 500 it got.
         if (observed) { app.UseMiddleware<TelemetryMiddleware>(); }
         app.UseMiddleware<LastResortMiddleware>();
         app.UseMiddleware<AdminEndpoints>();
         // Per host, before routing: a redirect or HSTS covers the host's 404s and 503s too.
-        app.UseMiddleware<Konnect.Gateway.Tls.HttpsRedirectMiddleware>();
+        app.UseMiddleware<HttpsRedirectMiddleware>();
         app.UseMiddleware<KonnectRouter>();
         // Policies run on the matched rule and before YARP, so a refused request or a preflight never goes upstream.
         app.UseMiddleware<PolicyMiddleware>();
         // After authentication (a cached answer is only served to a caller who may see it, keyed by consumer).
-        app.UseMiddleware<Konnect.Gateway.Policies.Caching.ResponseCacheMiddleware>();
+        app.UseMiddleware<ResponseCacheMiddleware>();
         // After the cache: a body edit belongs to a request that really goes upstream.
-        app.UseMiddleware<Konnect.Gateway.Policies.Transforms.RequestBodyTransformMiddleware>();
+        app.UseMiddleware<RequestBodyTransformMiddleware>();
         // After the body edit: a mirror copy carries what the upstream gets, and only for requests that go upstream.
-        app.UseMiddleware<Konnect.Gateway.Mirroring.MirrorSamplingMiddleware>();
+        app.UseMiddleware<MirrorSamplingMiddleware>();
         // Explicit, so WebApplication does not put routing (and its matcher) in front of Konnect's router.
         app.UseRouting();
 
@@ -59,9 +66,9 @@ public static class GatewayApplicationBuilderExtensions
             // Last, so it times the upstream exchange alone and sees the destination the load balancer chose.
             if (observed) { proxy.UseMiddleware<UpstreamTimingMiddleware>(); }
             // In place of YARP's forwarding step for what Konnect's HTTP/1.1 forwarder covers (the rest goes on to YARP).
-            if (options.Forwarder == Konnect.Gateway.ForwarderKind.Konnect)
+            if (options.Forwarder == ForwarderKind.Konnect)
             {
-                proxy.UseMiddleware<Konnect.Gateway.Forwarding.DirectForwarderMiddleware>();
+                proxy.UseMiddleware<DirectForwarderMiddleware>();
             }
         });
 

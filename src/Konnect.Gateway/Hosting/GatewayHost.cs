@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Konnect.Gateway;
+namespace Konnect.Gateway.Hosting;
 
 /// <summary>The gateway as a ready-to-run web application, for the konnect host and for tests.</summary>
 public static class GatewayHost

@@ -1,16 +1,28 @@
-using Konnect.Gateway;
-using Konnect.Gateway.AccessLog;
-using Konnect.Gateway.Admin;
-using Konnect.Gateway.Metrics;
-using Konnect.Gateway.Yarp;
+using Konnect.Gateway.Configuration;
+using Konnect.Gateway.Forwarding;
+using Konnect.Gateway.Health;
+using Konnect.Gateway.LoadBalancing;
+using Konnect.Gateway.Management;
+using Konnect.Gateway.Mirroring;
+using Konnect.Gateway.Observability.AccessLog;
+using Konnect.Gateway.Observability.Metrics;
+using Konnect.Gateway.Observability.Tracing;
+using Konnect.Gateway.Policies.Authentication;
+using Konnect.Gateway.Policies.Caching;
+using Konnect.Gateway.Policies.RateLimiting;
+using Konnect.Gateway.Redis;
+using Konnect.Gateway.Resilience;
+using Konnect.Gateway.Routing;
+using Konnect.Gateway.Tls;
+using Konnect.Model;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.LoadBalancing;
-using Konnect.Model;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Konnect.Gateway.Hosting;
 
 public static class GatewayServiceCollectionExtensions
 {
@@ -36,6 +48,7 @@ public static class GatewayServiceCollectionExtensions
 
         services.AddSingleton(options);
         services.AddSingleton<GatewayState>();
+        services.AddSingleton<CurrentRouteTable>();
         services.AddSingleton<GatewayListeners>();
         // h2c prior knowledge on the traffic ports: Kestrel binds the handoff as a transport of its own.
         services.AddSingleton<H2cHandoff>();
@@ -43,15 +56,15 @@ public static class GatewayServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton(sp => new GatewayMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), options,
             () => sp.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>(), sp.GetRequiredService<GatewayState>(),
-            sp.GetService<Konnect.Gateway.Resilience.CircuitBreakerRegistry>()));
+            sp.GetService<CircuitBreakerRegistry>()));
         // /metrics: this gateway's prometheus-net registry (GatewayMetrics), served by prometheus-net.AspNetCore.
         services.AddSingleton<MetricsEndpoint>();
-        services.AddSingleton<Konnect.Gateway.Mirroring.RequestMirror>();
+        services.AddSingleton<RequestMirror>();
         services.TryAddSingleton(_ => AccessLogOutput.Stdout());
-        services.AddSingleton<AccessLogWriter>();
+        services.AddSingleton(sp => new AccessLogWriter(sp.GetRequiredService<AccessLogOutput>(), sp.GetRequiredService<GatewayMetrics>().AccessLogDropped));
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         // OpenTelemetry tracing, on only when an OTLP endpoint is configured; disposed (and flushed) with the host.
-        services.AddSingleton<Konnect.Gateway.Tracing.GatewayTracing>();
+        services.AddSingleton<GatewayTracing>();
         services.AddKonnectTls();
         // The newest status of every object, served on /status, and where the data plane tells what only it learns (a
         // JWKS it cannot load, a Redis that does not answer): both are the control plane's, registered by the host after
@@ -59,36 +72,38 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<IObjectStatuses>(NoControlPlane.Instance);
         services.TryAddSingleton<IDataPlaneReports>(NoControlPlane.Instance);
         // Data-plane I/O for jwt policies: JWKS documents are fetched and cached here, never by the translator.
-        services.AddSingleton(sp => new Konnect.Gateway.Policies.Authentication.JwksCache(options,
-            sp.GetRequiredService<ILogger<Konnect.Gateway.Policies.Authentication.JwksCache>>()));
+        services.AddSingleton(sp => new JwksCache(options, sp.GetRequiredService<ILogger<JwksCache>>()));
         // Fetches each applied model's JWKS before the first token needs them.
-        services.AddSingleton<Konnect.Gateway.Policies.Authentication.JwksWarmer>();
-        services.AddHostedService(sp => sp.GetRequiredService<Konnect.Gateway.Policies.Authentication.JwksWarmer>());
-        services.TryAddSingleton(_ => new Konnect.Gateway.Policies.Caching.ResponseCache(options, TimeProvider.System));
+        services.AddSingleton<JwksWarmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<JwksWarmer>());
+        services.TryAddSingleton(_ => new ResponseCache(options, TimeProvider.System));
         // Rate limits: counters live across models in the registry; cluster scope shares them through Redis.
         if (options.Redis is { } redis)
         {
-            services.AddSingleton(sp => new Konnect.Gateway.Redis.RedisConnection(redis, sp.GetRequiredService<ILogger<Konnect.Gateway.Redis.RedisConnection>>()));
+            services.AddSingleton(sp => new RedisConnection(redis, sp.GetRequiredService<ILogger<RedisConnection>>()));
         }
-        services.AddSingleton(sp => new Konnect.Gateway.Policies.RateLimiting.RedisHealth(sp.GetRequiredService<GatewayState>(),
-            sp.GetRequiredService<IDataPlaneReports>(), sp.GetRequiredService<ILogger<Konnect.Gateway.Policies.RateLimiting.RedisHealth>>(),
-            sp.GetService<Konnect.Gateway.Redis.RedisConnection>()));
-        services.AddHostedService(sp => sp.GetRequiredService<Konnect.Gateway.Policies.RateLimiting.RedisHealth>());
-        services.AddSingleton(sp => new Konnect.Gateway.Policies.RateLimiting.RateLimiterRegistry(sp.GetRequiredService<GatewayState>(),
-            sp.GetRequiredService<Konnect.Gateway.Policies.RateLimiting.RedisHealth>(), sp.GetService<Konnect.Gateway.Redis.RedisConnection>()));
+        services.AddSingleton(sp => new RedisHealth(sp.GetRequiredService<GatewayState>(),
+            sp.GetRequiredService<IDataPlaneReports>(), sp.GetRequiredService<ILogger<RedisHealth>>(),
+            sp.GetService<RedisConnection>()));
+        services.AddHostedService(sp => sp.GetRequiredService<RedisHealth>());
+        services.AddSingleton(sp => new RateLimiterRegistry(sp.GetRequiredService<GatewayState>(),
+            sp.GetRequiredService<RedisHealth>(), sp.GetService<RedisConnection>()));
+        services.AddSingleton<DestinationWeights>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedLoadBalancingPolicy>());
         // The API's load-aware algorithms, counting what both forwarders have in flight (see DestinationLoad).
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, Konnect.Gateway.LoadBalancing.LeastRequestsPolicy>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, Konnect.Gateway.LoadBalancing.PowerOfTwoChoicesPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, LeastRequestsPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, PowerOfTwoChoicesPolicy>());
         services.AddSingleton(sp => new YarpRuntime(
             sp.GetRequiredService<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory>(),
             sp.GetRequiredService<Yarp.ReverseProxy.Transforms.Builder.ITransformBuilder>(),
             sp.GetRequiredService<Yarp.ReverseProxy.Health.IClusterDestinationsUpdater>(),
-            sp.GetServices<Yarp.ReverseProxy.Model.IClusterChangeListener>()));
+            sp.GetServices<Yarp.ReverseProxy.Model.IClusterChangeListener>(),
+            sp.GetRequiredService<DestinationWeights>()));
         services.AddSingleton(sp => new GatewayConfigPublisher(
             sp.GetRequiredService<YarpRuntime>(),
             sp.GetRequiredService<IConfigValidator>(),
             sp.GetRequiredService<GatewayState>(),
+            sp.GetRequiredService<CurrentRouteTable>(),
             sp.GetRequiredService<ILogger<GatewayConfigPublisher>>()));
         services.AddSingleton<IConfigPublisher>(sp => sp.GetRequiredService<GatewayConfigPublisher>());
 
@@ -100,6 +115,7 @@ public static class GatewayServiceCollectionExtensions
                 [new ClusterConfig { ClusterId = YarpRuntime.AnchorId }])
             .AddTransforms<KonnectTransformProvider>();
         services.AddKonnectResilience();
+        services.AddKonnectHealth();
         // After AddReverseProxy, wrapping YARP's validator: see MemoizingConfigValidator.
         var validator = services.Last(d => d.ServiceType == typeof(IConfigValidator));
         services.Replace(ServiceDescriptor.Singleton<IConfigValidator>(sp => new MemoizingConfigValidator(
@@ -109,18 +125,18 @@ public static class GatewayServiceCollectionExtensions
         // After AddReverseProxy, replacing YARP's own: see KonnectForwarderHttpClientFactory.
         services.Replace(ServiceDescriptor.Singleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, KonnectForwarderHttpClientFactory>());
 
-        services.AddSingleton(sp => new Konnect.Gateway.Forwarding.UpstreamTargets(options, TimeProvider.System));
-        services.AddSingleton<Konnect.Gateway.Forwarding.DirectForwarder>();
+        services.AddSingleton(sp => new UpstreamTargets(options, TimeProvider.System));
+        services.AddSingleton<DirectForwarder>();
 
         // Kestrel runs the request on the transport's I/O thread instead of queueing it to the thread pool (the same
         // reasoning as the inline socket completions the konnect binary turns on: no request path blocks a thread).
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
-        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners, GatewayMetrics, Konnect.Gateway.Tls.CertificateSelector, H2cHandoff>(
+        services.AddOptions<KestrelServerOptions>().Configure<GatewayListeners, GatewayMetrics, CertificateSelector, H2cHandoff>(
             (kestrel, listeners, metrics, certificates, handoff) =>
         {
             // The Server header tells scanners which CVEs to try and tells clients nothing useful.
             kestrel.AddServerHeader = false;
-            listeners.Configure(kestrel, options, metrics, certificates, handoff);
+            KestrelSetup.Configure(kestrel, options, listeners, metrics, certificates, handoff);
         });
 
         return services;

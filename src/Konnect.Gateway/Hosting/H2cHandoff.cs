@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Konnect.Gateway.Admin;
+namespace Konnect.Gateway.Hosting;
 
 /// <summary>
 /// Lets one cleartext port serve HTTP/1.1 and HTTP/2 with prior knowledge. Kestrel picks HTTP/1.1 on a cleartext

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 
-namespace Konnect.Gateway.Admin;
+namespace Konnect.Gateway.Hosting;
 
 /// <summary>
 /// Connection middleware on the cleartext traffic ports: a connection that opens with the HTTP/2 client preface

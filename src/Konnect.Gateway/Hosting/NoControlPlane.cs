@@ -1,7 +1,7 @@
 using Konnect.Api.Kubernetes;
 using Konnect.Model;
 
-namespace Konnect.Gateway;
+namespace Konnect.Gateway.Hosting;
 
 /// <summary>What a gateway hosted without a control plane (tests, embedding) reports to and reads statuses from: nothing.</summary>
 internal sealed class NoControlPlane : IObjectStatuses, IDataPlaneReports

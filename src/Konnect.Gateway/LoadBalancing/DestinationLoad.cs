@@ -5,7 +5,7 @@ using Yarp.ReverseProxy.Model;
 namespace Konnect.Gateway.LoadBalancing;
 
 /// <summary>
-/// A YARP destination's metadata (the entries Konnect gives it, see <see cref="Yarp.YarpConfigBuilder"/>) that also
+/// A YARP destination's metadata (the entries Konnect gives it, see Configuration's YarpConfigBuilder) that also
 /// counts the requests Konnect's own HTTP/1.1 forwarder has in flight to the destination. YARP counts the requests its
 /// forwarding step sends in <see cref="DestinationState.ConcurrentRequestCount"/> through an atomic counter it keeps
 /// internal; the property's public setter is a plain write (YARP documents it as for tests), so a second forwarder

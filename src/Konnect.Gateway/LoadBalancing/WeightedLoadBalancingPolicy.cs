@@ -1,45 +1,47 @@
-using Konnect.Gateway.Resilience;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
-namespace Konnect.Gateway.Yarp;
+namespace Konnect.Gateway.LoadBalancing;
 
 /// <summary>
 /// Weighted random choice among the available destinations, using each destination's weight as the last publish gave
-/// it (<see cref="YarpRuntime.WeightOf"/>: Gateway API backendRef weights spread over endpoints; a destination's
-/// "konnect.weight" metadata where the runtime has none). Only clusters with unequal weights use it. The weights pick
-/// the backend; when the rule names a load-balancing algorithm (cluster metadata "konnect.algorithm"), that algorithm
-/// then picks the endpoint among the chosen backend's available endpoints.
+/// it (<see cref="DestinationWeights"/>: Gateway API backendRef weights spread over endpoints; a destination's
+/// "konnect.weight" metadata where the table has none). Only clusters with unequal weights use it. The weights pick
+/// the backend; when the rule names a load-balancing algorithm (cluster metadata <see cref="AlgorithmKey"/>), that
+/// algorithm then picks the endpoint among the chosen backend's available endpoints.
 /// </summary>
 internal sealed class WeightedLoadBalancingPolicy(IServiceProvider services) : ILoadBalancingPolicy
 {
     public const string PolicyName = "KonnectWeighted";
 
+    /// <summary>Cluster metadata: the load-balancing policy that picks among the chosen backend's endpoints.</summary>
+    public const string AlgorithmKey = "konnect.algorithm";
+
     // Resolved on first use: the policies include this one, so they cannot be constructor dependencies.
     private Dictionary<string, ILoadBalancingPolicy>? _policies;
-    private YarpRuntime? _runtime;
+    private DestinationWeights? _weights;
 
     public string Name => PolicyName;
 
     public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
     {
-        _runtime ??= services.GetService<YarpRuntime>();
+        _weights ??= services.GetService<DestinationWeights>();
         var picked = PickWeighted(cluster, availableDestinations);
         if (picked is null
-            || cluster.Model.Config.Metadata?.TryGetValue(ResilienceClusterConfig.AlgorithmKey, out var algorithm) != true
+            || cluster.Model.Config.Metadata?.TryGetValue(AlgorithmKey, out var algorithm) != true
             || Policy(algorithm!) is not { } policy)
         {
             return picked;
         }
 
-        // Destination ids are "b{index}/{address}": the backend is everything before the first slash.
-        var backend = picked.DestinationId.AsSpan(0, picked.DestinationId.IndexOf('/') + 1);
+        // The backend is the picked destination's; an id Konnect did not build (none today) keeps every destination.
         var siblings = new List<DestinationState>(availableDestinations.Count);
+        var known = DestinationId.TryParseBackend(picked.DestinationId, out var backend);
         foreach (var destination in availableDestinations)
         {
-            if (destination.DestinationId.AsSpan().StartsWith(backend, StringComparison.OrdinalIgnoreCase)) { siblings.Add(destination); }
+            if (!known || (DestinationId.TryParseBackend(destination.DestinationId, out var other) && other == backend)) { siblings.Add(destination); }
         }
         return siblings.Count <= 1 ? picked : policy.PickDestination(context, cluster, siblings) ?? picked;
     }
@@ -96,7 +98,7 @@ internal sealed class WeightedLoadBalancingPolicy(IServiceProvider services) : I
     }
 
     private double Weight(ClusterState cluster, DestinationState destination) =>
-        _runtime?.WeightOf(cluster, destination) ?? MetadataWeight(destination);
+        _weights?.WeightOf(cluster, destination) ?? MetadataWeight(destination);
 
-    private static double MetadataWeight(DestinationState destination) => YarpConfigBuilder.WeightOf(destination.Model.Config.Metadata) ?? 1;
+    private static double MetadataWeight(DestinationState destination) => DestinationWeights.WeightOf(destination.Model.Config.Metadata) ?? 1;
 }

@@ -1,10 +1,10 @@
 using Konnect.Model;
 using Konnect.Gateway.Errors;
-using Konnect.Gateway.Metrics;
+using Konnect.Gateway.Observability.Metrics;
 using Microsoft.AspNetCore.Http;
 using System.Text.Json;
 
-namespace Konnect.Gateway.Admin;
+namespace Konnect.Gateway.Management;
 
 /// <summary>
 /// Serves the admin port by hand, without endpoint routing: admin requests never build or touch ASP.NET's matcher,

@@ -1,9 +1,8 @@
-using Konnect.Gateway.Yarp;
 using Konnect.Model;
 using Konnect.Gateway.Policies.Authentication;
-using Microsoft.AspNetCore.Http;
+using Konnect.Gateway.Routing;
 
-namespace Konnect.Gateway.Routing;
+namespace Konnect.Gateway.Management;
 
 /// <summary>
 /// A model with its matchers compiled, ready to be bound to YARP's endpoints once YARP has applied the snapshot.

@@ -1,11 +1,10 @@
-using Konnect.Gateway.Yarp;
 using Konnect.Model;
 using Konnect.Gateway.Policies;
 using Konnect.Gateway.Policies.Authentication;
-using Microsoft.AspNetCore.Http;
+using Konnect.Gateway.Routing;
 using Yarp.ReverseProxy.Configuration;
 
-namespace Konnect.Gateway.Routing;
+namespace Konnect.Gateway.Management;
 
 /// <summary>
 /// What the data plane builds from one rule: its matchers, its policies and its YARP route and cluster, with the

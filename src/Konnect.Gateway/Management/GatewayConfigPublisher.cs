@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Konnect.Model;
+using Konnect.Gateway.Configuration;
 using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using YarpRouteModel = Yarp.ReverseProxy.Model.RouteModel;
 
-namespace Konnect.Gateway.Yarp;
+namespace Konnect.Gateway.Management;
 
 /// <summary>
 /// Applies gateway models to the in-process data plane: each rule's YARP route and cluster through
@@ -20,6 +21,7 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
     private readonly YarpRuntime _runtime;
     private readonly IConfigValidator _validator;
     private readonly GatewayState _state;
+    private readonly CurrentRouteTable _routes;
     private readonly ILogger<GatewayConfigPublisher> _logger;
     private readonly SemaphoreSlim _publishing = new(1, 1);
     // Guards the pair (last compiled model, YARP's pipeline) so a late attach and a publish cannot interleave.
@@ -34,11 +36,13 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
         YarpRuntime runtime,
         IConfigValidator validator,
         GatewayState state,
+        CurrentRouteTable routes,
         ILogger<GatewayConfigPublisher> logger)
     {
         _runtime = runtime;
         _validator = validator;
         _state = state;
+        _routes = routes;
         _logger = logger;
     }
 
@@ -110,7 +114,7 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
     {
         // Before the pipeline exists there are no endpoints to miss; only report them once there should be.
         var table = _lastCompiled!.Bind(_runtime.EndpointOf, _lastRejected, _runtime.HasPipeline ? notProgrammed : null);
-        _state.Swap(_lastCompiled.Model, table);
+        _state.Swap(_lastCompiled.Model, () => _routes.Set(table));
     }
 
     /// <summary>

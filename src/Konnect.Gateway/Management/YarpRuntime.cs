@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
+using Konnect.Gateway.LoadBalancing;
+using Konnect.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
@@ -9,7 +10,7 @@ using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms.Builder;
 
-namespace Konnect.Gateway.Yarp;
+namespace Konnect.Gateway.Management;
 
 /// <summary>
 /// YARP's runtime objects (cluster and destination state, route model, endpoint) for every rule, kept by Konnect
@@ -23,17 +24,14 @@ internal sealed class YarpRuntime(
     IForwarderHttpClientFactory clients,
     ITransformBuilder transforms,
     IClusterDestinationsUpdater destinations,
-    IEnumerable<IClusterChangeListener> listeners) : IProxyStateLookup
+    IEnumerable<IClusterChangeListener> listeners,
+    DestinationWeights weights) : IProxyStateLookup
 {
     /// <summary>The route and cluster id of the anchor: the one route YARP's manager holds, never matched.</summary>
     public const string AnchorId = "konnect-pipeline-anchor";
 
     private readonly IClusterChangeListener[] _listeners = [.. listeners];
     private readonly ConcurrentDictionary<string, RuleState> _rules = new(StringComparer.OrdinalIgnoreCase);
-    // A destination's weight (its backend's weight spread over the backend's endpoints) changes whenever its backend
-    // gains or loses an endpoint. Kept beside the destination states rather than in their configs: a destination whose
-    // config changes needs a new state (YARP's setter is internal), and that would forget its health.
-    private readonly ConditionalWeakTable<ClusterState, Dictionary<string, double>> _weights = new();
     // Rules whose transforms come out alike share one transformer: at 10,000 rules a transformer each (YARP's default
     // X-Forwarded-* transforms, Konnect's own) was about a quarter of the runtime's memory. Keyed by the route config with
     // its identity blanked out; Konnect's transforms read the route's metadata alone (see KonnectTransformProvider).
@@ -123,10 +121,6 @@ internal sealed class YarpRuntime(
         foreach (var listener in _listeners) { notify(listener); }
     }
 
-    /// <summary>The weight the last publish gave <paramref name="destination"/>, or null when its cluster has none.</summary>
-    public double? WeightOf(ClusterState cluster, DestinationState destination) =>
-        _weights.TryGetValue(cluster, out var weights) && weights.TryGetValue(destination.DestinationId, out var weight) ? weight : null;
-
     /// <summary>The endpoint serving rule <paramref name="id"/>, or null (no such rule, or no pipeline yet).</summary>
     public RuleEndpoint? EndpointOf(string id) => _rules.TryGetValue(id, out var rule) ? rule.Endpoint ??= CreateEndpoint(rule.Route) : null;
 
@@ -156,14 +150,7 @@ internal sealed class YarpRuntime(
         }
 
         // Weights before destinations: a kept destination must not be weighed by the old table next to new ones.
-        if (string.Equals(cluster.LoadBalancingPolicy, WeightedLoadBalancingPolicy.PolicyName, StringComparison.Ordinal))
-        {
-            _weights.AddOrUpdate(state, Weights(cluster));
-        }
-        else
-        {
-            _weights.Remove(state);
-        }
+        weights.Update(state, cluster);
 
         if (SetDestinations(state, cluster) || !ReferenceEquals(current?.Cluster, state)) { destinations.UpdateAllDestinations(state); }
 
@@ -207,21 +194,10 @@ internal sealed class YarpRuntime(
 
     private static readonly RouteMatch SharedMatch = new();
 
-    // Metadata only carries the weight, which lives in the weight table (see _weights).
+    // Metadata only carries the weight, which lives in the weight table (see DestinationWeights).
     private static bool SameEndpoint(DestinationConfig a, DestinationConfig b) =>
         string.Equals(a.Address, b.Address, StringComparison.Ordinal) && string.Equals(a.Host, b.Host, StringComparison.Ordinal)
         && string.Equals(a.Health, b.Health, StringComparison.Ordinal);
-
-    private static Dictionary<string, double> Weights(ClusterConfig cluster)
-    {
-        var weights = new Dictionary<string, double>(cluster.Destinations?.Count ?? 0, StringComparer.OrdinalIgnoreCase);
-        foreach (var (id, destination) in cluster.Destinations ?? new Dictionary<string, DestinationConfig>())
-        {
-            if (YarpConfigBuilder.WeightOf(destination.Metadata) is { } weight) { weights[id] = weight; }
-        }
-
-        return weights;
-    }
 
     private static bool SameExceptDestinations(ClusterConfig a, ClusterConfig b) =>
         (a with { Destinations = null }).Equals(b with { Destinations = null });

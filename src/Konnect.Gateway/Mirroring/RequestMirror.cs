@@ -1,6 +1,6 @@
 using System.Net;
 using Konnect.Model;
-using Konnect.Gateway.Metrics;
+using Konnect.Gateway.Observability.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Konnect.Gateway.Mirroring;

@@ -1,13 +1,13 @@
 using System.Diagnostics;
-using Konnect.Gateway.AccessLog;
-using Konnect.Gateway.Admin;
-using Konnect.Gateway.Policies;
+using Konnect.Gateway.Observability.AccessLog;
+using Konnect.Gateway.Observability.Metrics;
+using Konnect.Gateway.Observability.Tracing;
+using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Routing;
-using Konnect.Gateway.Tracing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Konnect.Gateway.Metrics;
+namespace Konnect.Gateway.Observability;
 
 /// <summary>
 /// Wraps every traffic request (DESIGN.md: "metrics and the access log wrap all"): when the response has ended it
@@ -72,7 +72,7 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
         var matched = context.Features.Get<IKonnectRouteFeature>();
         // The consumer header is trustworthy only once the policy step has run, which strips client-sent copies; that
         // step runs for every request the router matched.
-        var consumer = matched is null ? null : context.Request.Headers[PolicyMiddleware.ConsumerHeader].ToString() is { Length: > 0 } id ? id : null;
+        var consumer = matched is null ? null : context.Request.Headers[ConsumerIdentity.Header].ToString() is { Length: > 0 } id ? id : null;
         var status = context.Response.StatusCode;
         var problem = telemetry.Problem is { } refusal ? ProblemSlug(refusal.Type) : null;
         if (telemetry.ServerSpan is { } span)

@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using Konnect.Gateway.Observability.Metrics;
+using Konnect.Gateway.Observability.Tracing;
 using Konnect.Gateway.Routing;
-using Konnect.Gateway.Tracing;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Model;
 
-namespace Konnect.Gateway.Metrics;
+namespace Konnect.Gateway.Observability;
 
 /// <summary>
 /// The last step of YARP's pipeline, right before the forwarder: what it times is the upstream exchange (connect,
@@ -55,8 +56,8 @@ internal sealed class UpstreamTimingMiddleware(RequestDelegate next, GatewayMetr
     }
 
     /// <summary>
-    /// Destinations are named "b{index}/{address}" by YarpConfigBuilder: the index names the backend in the model,
-    /// a bounded label (addresses of pods are not).
+    /// The backend of the destination's <see cref="DestinationId"/> names the backend in the model, a bounded label
+    /// (addresses of pods are not).
     /// </summary>
     private static string? BackendName(HttpContext context)
     {
@@ -66,8 +67,7 @@ internal sealed class UpstreamTimingMiddleware(RequestDelegate next, GatewayMetr
             return null;
         }
 
-        var slash = id.IndexOf('/', StringComparison.Ordinal);
-        return slash > 1 && int.TryParse(id.AsSpan(1, slash - 1), out var index) && index < matched.Route.Backends.Count
+        return DestinationId.TryParseBackend(id, out var index) && index < matched.Route.Backends.Count
             ? matched.Route.Backends[index].Name
             : null;
     }

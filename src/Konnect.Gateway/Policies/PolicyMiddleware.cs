@@ -17,17 +17,14 @@ namespace Konnect.Gateway.Policies;
 // JwksCache comes in here, not from RequestServices: the first RequestServices call creates a DI scope per request.
 internal sealed class PolicyMiddleware(RequestDelegate next, JwksCache jwks)
 {
-    public const string ConsumerHeader = "x-konnect-consumer";
-    public const string ConsumerGroupsHeader = "x-konnect-consumer-groups";
-
     public Task InvokeAsync(HttpContext context)
     {
         // The identity headers are the gateway's to set: a client-sent copy must never reach an upstream, on any route.
         var requestHeaders = context.Request.Headers;
-        requestHeaders.Remove(ConsumerHeader);
-        requestHeaders.Remove(ConsumerGroupsHeader);
+        requestHeaders.Remove(ConsumerIdentity.Header);
+        requestHeaders.Remove(ConsumerIdentity.GroupsHeaderName);
 
-        if (context.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Policies: { } policies } matched)
+        if (context.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Policies: RoutePolicies policies } matched)
         {
             return next(context);
         }
@@ -136,8 +133,8 @@ internal sealed class PolicyMiddleware(RequestDelegate next, JwksCache jwks)
 
         if (consumer is not null)
         {
-            context.Request.Headers[ConsumerHeader] = consumer.Id;
-            if (consumer.GroupsHeader.Length > 0) { context.Request.Headers[ConsumerGroupsHeader] = consumer.GroupsHeader; }
+            context.Request.Headers[ConsumerIdentity.Header] = consumer.Id;
+            if (consumer.GroupsHeader.Length > 0) { context.Request.Headers[ConsumerIdentity.GroupsHeaderName] = consumer.GroupsHeader; }
         }
         return (null, consumer);
     }
@@ -171,7 +168,7 @@ internal sealed class PolicyMiddleware(RequestDelegate next, JwksCache jwks)
     private static Task Decorate(HttpContext context)
     {
         // Re-read from the shared, immutable route: the callback state is only the context.
-        if (context.Features.Get<IKonnectRouteFeature>() is MatchedRoute { Policies.Cors: { } cors })
+        if (context.Features.Get<IKonnectRouteFeature>() is MatchedRoute { Policies: RoutePolicies { Cors: { } cors } })
         {
             var headers = context.Response.Headers;
             // The gateway owns CORS for this rule: an upstream's own answer would contradict the policy.

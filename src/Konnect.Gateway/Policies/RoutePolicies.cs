@@ -9,8 +9,12 @@ using Konnect.Gateway.Policies.Transforms;
 
 namespace Konnect.Gateway.Policies;
 
-/// <summary>A rule's enforced policy blocks, compiled once per applied model and shared by all its requests.</summary>
-internal sealed class RoutePolicies
+/// <summary>
+/// A rule's enforced policy blocks, compiled once per applied model and shared by all its requests. The matched route
+/// carries it (as <see cref="Routing.MatchedRoute.Policies"/>); the blocks whose steps run on their own read their part
+/// through an interface of their own (<see cref="ICachePolicies"/>, <see cref="ITransformPolicies"/>).
+/// </summary>
+internal sealed class RoutePolicies : ICachePolicies, ITransformPolicies
 {
     private RoutePolicies(IpAccessRule? ipAccess, CorsRule? cors, AuthenticationRule? authentication, AuthorizationRule? authorization, RateLimitRule? rateLimit)
     {
@@ -30,6 +34,8 @@ internal sealed class RoutePolicies
     public AuthorizationRule? Authorization { get; }
 
     public RateLimitRule? RateLimit { get; }
+
+    public bool Authenticates => Authentication is not null;
 
     public CacheRule? Cache { get; private init; }
 

@@ -1,19 +1,15 @@
-using Konnect.Gateway.Resilience;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Health;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Konnect.Gateway.Resilience;
 
 internal static class ResilienceServiceCollectionExtensions
 {
-    /// <summary>Konnect's health policies; retries and breakers go on clusters through KonnectForwarderHttpClientFactory.</summary>
+    /// <summary>The breakers' registry and clock; retries and breakers go on clusters through KonnectForwarderHttpClientFactory.</summary>
     public static IServiceCollection AddKonnectResilience(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CircuitBreakerRegistry>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IActiveHealthCheckPolicy, ThresholdActiveHealthPolicy>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPassiveHealthCheckPolicy, ConsecutiveFailuresPassivePolicy>());
         return services;
     }
 }

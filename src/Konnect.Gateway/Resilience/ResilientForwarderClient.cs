@@ -11,17 +11,23 @@ namespace Konnect.Gateway.Resilience;
 /// </summary>
 internal static class ResilientForwarderClient
 {
+    /// <summary>Cluster metadata: the rule's retry block, as JSON (Configuration's ResilienceClusterConfig writes it).</summary>
+    public const string RetryKey = "konnect.retry";
+
+    /// <summary>Cluster metadata: the rule's circuitBreaker block, as JSON.</summary>
+    public const string CircuitBreakerKey = "konnect.circuitBreaker";
+
     public static bool CanReuse(ForwarderHttpClientContext context) =>
-        Same(context.OldMetadata, context.NewMetadata, ResilienceClusterConfig.RetryKey)
-        && Same(context.OldMetadata, context.NewMetadata, ResilienceClusterConfig.CircuitBreakerKey);
+        Same(context.OldMetadata, context.NewMetadata, RetryKey)
+        && Same(context.OldMetadata, context.NewMetadata, CircuitBreakerKey);
 
     public static HttpMessageHandler Wrap(ForwarderHttpClientContext context, HttpMessageHandler handler, TimeProvider time, CircuitBreakerRegistry? registry = null)
     {
         var metadata = context.NewMetadata;
-        var retry = metadata?.TryGetValue(ResilienceClusterConfig.RetryKey, out var r) == true
+        var retry = metadata?.TryGetValue(RetryKey, out var r) == true
             ? JsonSerializer.Deserialize(r, ResilienceJsonContext.Default.RetryModel)
             : null;
-        var breaker = metadata?.TryGetValue(ResilienceClusterConfig.CircuitBreakerKey, out var b) == true
+        var breaker = metadata?.TryGetValue(CircuitBreakerKey, out var b) == true
             ? JsonSerializer.Deserialize(b, ResilienceJsonContext.Default.CircuitBreakerModel)
             : null;
         return retry is null && breaker is null ? handler : new ResilienceHandler(retry, breaker, time, handler, context.ClusterId, registry);

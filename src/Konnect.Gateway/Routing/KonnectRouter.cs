@@ -8,7 +8,7 @@ namespace Konnect.Gateway.Routing;
 /// DFA rebuild of 10,000 routes on every change. It hands the chosen YARP endpoint to ASP.NET, whose routing
 /// middleware skips matching when an endpoint is already set, so only YARP's pipeline runs after it.
 /// </summary>
-internal sealed class KonnectRouter(RequestDelegate next, GatewayState state)
+internal sealed class KonnectRouter(RequestDelegate next, CurrentRouteTable routes, GatewayState state)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -18,7 +18,7 @@ internal sealed class KonnectRouter(RequestDelegate next, GatewayState state)
             return ProblemResponse.WriteAsync(context, Problem.BadPath, "The path contains an encoded slash (%2F, %5C), a backslash or a '..;' segment, which Konnect refuses: upstreams disagree on what they mean.");
         }
 
-        var match = state.Table.Match(context.Request, path);
+        var match = routes.Table.Match(context.Request, path);
         if (match is null)
         {
             if (!state.IsReady)

@@ -1,7 +1,4 @@
-using Konnect.Gateway.Yarp;
 using Konnect.Model;
-using Konnect.Gateway.Policies;
-using Microsoft.AspNetCore.Http;
 
 namespace Konnect.Gateway.Routing;
 
@@ -11,7 +8,7 @@ namespace Konnect.Gateway.Routing;
 /// </summary>
 internal sealed class MatchedRoute : IKonnectRouteFeature
 {
-    public MatchedRoute(RouteModel route, MatchModel match, RouteMatcher matcher, RuleEndpoint? endpoint, Unavailable? unavailable, RoutePolicies? policies = null)
+    public MatchedRoute(RouteModel route, MatchModel match, RouteMatcher matcher, RuleEndpoint? endpoint, Unavailable? unavailable, object? policies = null)
     {
         if (endpoint is null && unavailable is null)
         {
@@ -37,8 +34,13 @@ internal sealed class MatchedRoute : IKonnectRouteFeature
     /// <summary>"namespace/name" of the KonnectRoute, as consumers write it in spec.subscriptions; built at first use.</summary>
     public string RouteKey => _routeKey ??= $"{Route.Namespace}/{Route.Route}";
 
-    /// <summary>The rule's compiled policy blocks, shared by all its matches; null when it enforces none.</summary>
-    public RoutePolicies? Policies { get; }
+    /// <summary>
+    /// The rule's compiled policy blocks (Policies' <c>RoutePolicies</c>), shared by all its matches; null when it
+    /// enforces none. Typed as object on purpose: the router carries them to the steps that enforce them without
+    /// knowing them, so policies depend on routing (they act on the matched rule) and never the reverse, as ASP.NET's
+    /// endpoints carry metadata their middleware read.
+    /// </summary>
+    public object? Policies { get; }
 
     public string RouteId => Route.Id;
 

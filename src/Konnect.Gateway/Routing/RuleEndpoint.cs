@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Model;
 
-namespace Konnect.Gateway.Yarp;
+namespace Konnect.Gateway.Routing;
 
 /// <summary>
 /// The ASP.NET endpoint that runs YARP's proxy pipeline for one rule, made at the rule's first request. An endpoint's

@@ -1,5 +1,3 @@
-using Konnect.Gateway.Admin;
-
 namespace Konnect.Gateway.Tls;
 
 /// <summary>

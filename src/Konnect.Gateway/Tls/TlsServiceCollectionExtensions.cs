@@ -1,8 +1,6 @@
-using Konnect.Gateway.Tls;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Yarp.ReverseProxy.Forwarder;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Konnect.Gateway.Tls;
 
 public static class TlsServiceCollectionExtensions
 {

@@ -4,6 +4,7 @@ using Konnect.Controller.Sources;
 using Konnect.Controller.Status;
 using Konnect.Controller.Store;
 using Konnect.Gateway;
+using Konnect.Gateway.Hosting;
 using Konnect.Kubernetes;
 using Konnect.Kubernetes.Config;
 using Konnect.Kubernetes.LeaderElection;

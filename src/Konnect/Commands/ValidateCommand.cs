@@ -1,6 +1,6 @@
 using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
-using Konnect.Controller.Translation;
+using Konnect.Controller;
 using Konnect.Model;
 
 namespace Konnect.Commands;

@@ -1,7 +1,6 @@
 using System.Net;
 using Konnect.Commands;
 using Konnect.Gateway;
-using Konnect.Gateway.Admin;
 using Konnect.Gateway.Forwarding;
 using Konnect.Testing;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Konnect.Api;
+using Konnect.Api.Json;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
 using Microsoft.Extensions.Logging.Abstractions;

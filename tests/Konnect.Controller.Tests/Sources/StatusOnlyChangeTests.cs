@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Konnect.Api;
+using Konnect.Api.Json;
 using Konnect.Api.CertManager;
 using Konnect.Controller.Sources;
 

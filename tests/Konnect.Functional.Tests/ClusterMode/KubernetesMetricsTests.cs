@@ -1,7 +1,7 @@
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Commands;
-using Konnect.Gateway.Admin;
+using Konnect.Gateway;
 using Konnect.Kubernetes;
 using Konnect.Testing;
 using Konnect.Testing.Kubernetes;

@@ -3,7 +3,7 @@ using Konnect.Api;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Commands;
-using Konnect.Gateway.Admin;
+using Konnect.Gateway;
 using Konnect.Kubernetes;
 using Konnect.Testing;
 using Konnect.Testing.Kubernetes;

@@ -69,7 +69,7 @@ public sealed class JwksStatusTests : IAsyncLifetime
             Assert.Contains("jwks-unavailable", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             using (var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()))
             {
-                Assert.Equal(Konnect.Gateway.Errors.Problem.JwksUnavailable.Type, problem.RootElement.GetProperty("type").GetString());
+                Assert.Equal(Konnect.Gateway.Problem.JwksUnavailable.Type, problem.RootElement.GetProperty("type").GetString());
             }
             string log;
             lock (output) { log = output.ToString(); }

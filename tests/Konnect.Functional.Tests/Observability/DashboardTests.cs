@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Commands;
-using Konnect.Gateway.Admin;
+using Konnect.Gateway;
 using Konnect.Kubernetes;
 using Konnect.Testing;
 using Konnect.Testing.Kubernetes;

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using Konnect.Model;
 using Konnect.Gateway.Tests.Infrastructure;
-using Konnect.Gateway.Yarp;
+using Konnect.Gateway.Routing;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
-namespace Konnect.Gateway.Tests.Yarp;
+namespace Konnect.Gateway.Tests.Forwarding;
 
 public sealed class ProxyTests : GatewayTest
 {

@@ -1,9 +1,9 @@
 using Konnect.Gateway.Tls;
-using Konnect.Gateway.Yarp;
+using Konnect.Gateway.Forwarding;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace Konnect.Gateway.Tests.Yarp;
+namespace Konnect.Gateway.Tests.Forwarding;
 
 /// <summary>Which clusters share a pool, and the cap on how many shared pools there can be.</summary>
 public sealed class SharedUpstreamHandlersTests

@@ -4,7 +4,7 @@ using System.Text;
 using Konnect.Gateway.Tests.Infrastructure;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
-namespace Konnect.Gateway.Tests.Yarp;
+namespace Konnect.Gateway.Tests.Forwarding;
 
 /// <summary>Idle upstream keep-alive connections are closed after GatewayOptions.UpstreamIdleTimeout, not .NET's minute.</summary>
 public sealed class UpstreamIdleTimeoutTests

@@ -1,9 +1,10 @@
 using System.Net;
 using Konnect.Model;
 using Konnect.Gateway.Tests.Infrastructure;
+using Konnect.Gateway.Tests.Resilience;
 using Yarp.ReverseProxy.Model;
 
-namespace Konnect.Gateway.Tests.Resilience;
+namespace Konnect.Gateway.Tests.Health;
 
 public sealed class HealthCheckTests : ResilienceFixture
 {

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Konnect.Model;
-using Konnect.Gateway.AccessLog;
-using Konnect.Gateway.Admin;
+using Konnect.Gateway.Observability.AccessLog;
+using Konnect.Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,8 +1,9 @@
 using System.Net;
 using Konnect.Model;
 using Konnect.Gateway.Tests.Infrastructure;
+using Konnect.Gateway.Tests.Resilience;
 
-namespace Konnect.Gateway.Tests.Resilience;
+namespace Konnect.Gateway.Tests.LoadBalancing;
 
 public sealed class LoadBalancingTests : ResilienceFixture
 {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Konnect.Gateway.Tests.Infrastructure;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
-namespace Konnect.Gateway.Tests.Admin;
+namespace Konnect.Gateway.Tests.Management;
 
 public sealed class AdminEndpointsTests : GatewayTest
 {

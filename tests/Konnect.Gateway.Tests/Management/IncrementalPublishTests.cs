@@ -3,7 +3,7 @@ using Konnect.Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
-namespace Konnect.Gateway.Tests.Yarp;
+namespace Konnect.Gateway.Tests.Management;
 
 /// <summary>A publish rebuilds only the rules that changed; every other rule keeps what was built for it.</summary>
 public sealed class IncrementalPublishTests : GatewayTest

@@ -3,7 +3,7 @@ using Konnect.Model;
 using Konnect.Gateway.Tests.Infrastructure;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
-namespace Konnect.Gateway.Tests.Yarp;
+namespace Konnect.Gateway.Tests.Management;
 
 /// <summary>
 /// A publish keeps what serves alike from the last model (compiled rules, YARP configs, regexes); nothing may keep

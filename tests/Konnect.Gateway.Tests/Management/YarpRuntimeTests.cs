@@ -3,7 +3,7 @@ using Konnect.Gateway.Tests.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Model;
 
-namespace Konnect.Gateway.Tests.Yarp;
+namespace Konnect.Gateway.Tests.Management;
 
 /// <summary>
 /// Konnect keeps YARP's runtime objects itself (YarpRuntime): an endpoint change must edit a cluster in place, keeping

@@ -5,7 +5,7 @@ using Konnect.Model;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Status;
 using Konnect.Controller.Store;
-using Konnect.Gateway.Admin;
+using Konnect.Gateway.Hosting;
 using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Tests.Infrastructure;
 using Konnect.Testing.Jwt;

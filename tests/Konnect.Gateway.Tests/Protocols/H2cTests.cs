@@ -49,7 +49,7 @@ public sealed class H2cTests : GatewayTest
     [InlineData("PUT", false)]
     [InlineData("PRI * HTTP/1.1\r\n", false)]
     public void Classify_FirstBytes_Http2OnlyForTheWholePreface(string firstBytes, bool? expected) =>
-        Assert.Equal(expected, Konnect.Gateway.Admin.H2cPrefaceSniffer.Classify(new System.Buffers.ReadOnlySequence<byte>(System.Text.Encoding.ASCII.GetBytes(firstBytes))));
+        Assert.Equal(expected, Konnect.Gateway.Hosting.H2cPrefaceSniffer.Classify(new System.Buffers.ReadOnlySequence<byte>(System.Text.Encoding.ASCII.GetBytes(firstBytes))));
 
     [Fact]
     public async Task H2c_NoRoute_ProblemJsonOverHttp2()

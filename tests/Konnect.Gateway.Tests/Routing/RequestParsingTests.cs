@@ -1,4 +1,4 @@
-using Konnect.Gateway.RequestIds;
+using Konnect.Gateway.Observability.RequestIds;
 using Konnect.Gateway.Routing;
 
 namespace Konnect.Gateway.Tests.Routing;

@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Konnect.Model;
-using Konnect.Gateway.Admin;
 using Konnect.Gateway.Tests.Infrastructure;
 using Konnect.Testing.Tls;
 using Microsoft.Extensions.DependencyInjection;

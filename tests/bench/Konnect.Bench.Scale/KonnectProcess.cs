@@ -46,7 +46,7 @@ public sealed partial class KonnectProcess : IAsyncDisposable
         info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         info.Environment["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true";
         info.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.ffffff ";
-        info.Environment["Logging__LogLevel__Konnect.Gateway.Yarp.GatewayConfigPublisher"] = "Debug";
+        info.Environment["Logging__LogLevel__Konnect.Gateway.Management.GatewayConfigPublisher"] = "Debug";
         var started = DateTime.UtcNow;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {binary}");
         return new KonnectProcess(process, started, traffic, admin);

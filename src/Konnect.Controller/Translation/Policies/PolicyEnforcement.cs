@@ -1,5 +1,4 @@
 using Konnect.Model;
-using Konnect.Controller.Translation.Routes;
 
 namespace Konnect.Controller.Translation.Policies;
 

@@ -2,7 +2,6 @@ using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Model;
 using Konnect.Controller.Store;
-using Konnect.Controller.Translation.Routes;
 
 namespace Konnect.Controller.Translation.Policies;
 
@@ -25,7 +24,7 @@ internal static class PolicyTranslator
             return Failed(key, generation, lastGood, Reasons.Unsupported, message, $"until {(unsupported.Count == 1 ? "it is" : "they are")}");
         }
 
-        var name = $"{key.Namespace}/{key.Name}";
+        var name = key.ToNamespacedName();
         IpAccessModel? ipAccess = null;
         CorsModel? cors = null;
         AuthenticationModel? authentication = null;
@@ -125,7 +124,7 @@ internal static class PolicyTranslator
                 Conditions.False(ConditionTypes.Accepted, reason, message, generation),
                 Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, "No references to resolve", generation),
             ];
-        var name = $"{key.Namespace}/{key.Name}";
+        var name = key.ToNamespacedName();
         var routeProblem = unresolved
             ? new RouteProblem(Reasons.PolicyNotResolved, $"KonnectPolicy {name} has a reference that does not resolve (see its status)")
             : new RouteProblem(Reasons.PolicyNotAccepted, $"KonnectPolicy {name} is not accepted (see its status)");

@@ -24,8 +24,8 @@ internal sealed class BackendResolver(ResourceSnapshot snapshot, EndpointIndex e
     public ResolvedBackend Resolve(string ns, RouteBackend backend)
     {
         var resolved = ResolveAddress(ns, backend);
-        if (resolved.Problem is not null || !Tls.UpstreamTls.Applies(backend, snapshot, ns)) { return resolved; }
-        return Tls.UpstreamTls.Apply(resolved, ns, backend, snapshot, certificates);
+        if (resolved.Problem is not null || !UpstreamTls.Applies(backend, snapshot, ns)) { return resolved; }
+        return UpstreamTls.Apply(resolved, ns, backend, snapshot, certificates);
     }
 
     private ResolvedBackend ResolveAddress(string ns, RouteBackend backend)

@@ -5,9 +5,6 @@ using Konnect.Model;
 
 namespace Konnect.Controller.Translation.Routes;
 
-/// <summary>A reason the route is not accepted: the condition reason and a message naming the field.</summary>
-internal sealed record RouteProblem(string Reason, string Message);
-
 /// <summary>
 /// Checks what the CRD schema checks (folder mode has no API server to do it) plus what a schema cannot:
 /// regexes that compile under NonBacktracking, urls that parse. Returns the first problem, so the message is short.

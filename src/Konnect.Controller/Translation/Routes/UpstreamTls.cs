@@ -2,9 +2,9 @@ using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Model;
 using Konnect.Controller.Store;
-using Konnect.Controller.Translation.Routes;
+using Konnect.Controller.Translation.Tls;
 
-namespace Konnect.Controller.Translation.Tls;
+namespace Konnect.Controller.Translation.Routes;
 
 /// <summary>
 /// Which backends are reached over https and how their certificate is checked. A Service port says so by its name

@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Konnect.Model;
 using Konnect.Controller.Store;
-using Konnect.Controller.Translation.Routes;
 
 namespace Konnect.Controller.Translation.Tls;
 

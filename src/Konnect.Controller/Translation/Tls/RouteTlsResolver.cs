@@ -3,7 +3,6 @@ using Konnect.Api;
 using Konnect.Api.V1Alpha1;
 using Konnect.Model;
 using Konnect.Controller.Store;
-using Konnect.Controller.Translation.Routes;
 
 namespace Konnect.Controller.Translation.Tls;
 

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Konnect.Api;
 using Konnect.Api.V1Alpha1;
-using Konnect.Controller.Translation.Routes;
 
 namespace Konnect.Controller.Translation.Tls;
 

@@ -1,4 +1,4 @@
-namespace Konnect.Gateway.AccessLog;
+namespace Konnect.Gateway.Observability.AccessLog;
 
 /// <summary>
 /// One request as the access log records it. Built from what the gateway already knows when the response ends; it

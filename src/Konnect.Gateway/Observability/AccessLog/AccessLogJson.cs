@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Konnect.Gateway.AccessLog;
+namespace Konnect.Gateway.Observability.AccessLog;
 
 /// <summary>
 /// Writes an entry as one JSON object with <see cref="Utf8JsonWriter"/>: field by field, so the line holds exactly the

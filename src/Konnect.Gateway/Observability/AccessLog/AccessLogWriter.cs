@@ -1,10 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
-using Konnect.Gateway.Metrics;
 using Microsoft.Extensions.Hosting;
 
-namespace Konnect.Gateway.AccessLog;
+namespace Konnect.Gateway.Observability.AccessLog;
 
 /// <summary>
 /// Where access-log lines go: stdout in production, a test's stream in tests. Registered once; the writer owns
@@ -20,9 +19,10 @@ public sealed class AccessLogOutput(Stream stream)
 /// <summary>
 /// Takes entries from request threads through a bounded channel and writes them on one background task, so a slow
 /// stdout never slows a request: when the queue is full the entry is dropped and counted
-/// (konnect_access_log_dropped_total) rather than waited for.
+/// (the <c>dropped</c> callback: konnect_access_log_dropped_total, which the host wires to the metrics) rather than
+/// waited for.
 /// </summary>
-internal sealed class AccessLogWriter(AccessLogOutput output, GatewayMetrics metrics) : BackgroundService
+internal sealed class AccessLogWriter(AccessLogOutput output, Action dropped) : BackgroundService
 {
     public const int Capacity = 8192;
 
@@ -47,7 +47,7 @@ internal sealed class AccessLogWriter(AccessLogOutput output, GatewayMetrics met
     {
         if (!_queue.Writer.TryWrite(entry))
         {
-            metrics.AccessLogDropped();
+            dropped();
         }
     }
 

@@ -1,4 +1,4 @@
-namespace Konnect.Gateway.AccessLog;
+namespace Konnect.Gateway.Observability.AccessLog;
 
 /// <summary>
 /// Wraps the response body to count what is written to the client (the access log's bytesSent): Kestrel keeps no

@@ -1,7 +1,7 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Konnect.Gateway.AccessLog;
+namespace Konnect.Gateway.Observability.AccessLog;
 
 /// <summary>
 /// Counts the response body through <see cref="ByteCountingStream"/> while every other operation goes to the server's

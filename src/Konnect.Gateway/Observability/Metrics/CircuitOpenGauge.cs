@@ -2,7 +2,7 @@ using Konnect.Model;
 using Konnect.Gateway.Resilience;
 using Prometheus;
 
-namespace Konnect.Gateway.Metrics;
+namespace Konnect.Gateway.Observability.Metrics;
 
 /// <summary>
 /// konnect_circuit_open{namespace,route,backend}: 1 while a circuitBreaker refuses the backend's requests, else 0.
@@ -23,9 +23,9 @@ internal static class CircuitOpenGauge
         var open = new Dictionary<(string Ns, string Route, string Backend), int>();
         foreach (var (cluster, backend, isOpen) in breakers.States())
         {
-            // Breakers are keyed by the destination id's backend part, "b{index}" (see BackendTagTransform).
-            if (!routes.TryGetValue(cluster, out var route) || backend.Length < 2 || backend[0] != 'b'
-                || !int.TryParse(backend.AsSpan(1), out var index) || index >= route.Backends.Count) { continue; }
+            // Breakers are keyed by the destination id's backend tag (see BackendTagTransform).
+            if (!routes.TryGetValue(cluster, out var route) || !DestinationId.TryParseBackendTag(backend, out var index)
+                || index >= route.Backends.Count) { continue; }
             var key = (route.Namespace, route.Route, route.Backends[index].Name);
             open[key] = Math.Max(isOpen ? 1 : 0, open.GetValueOrDefault(key));
         }

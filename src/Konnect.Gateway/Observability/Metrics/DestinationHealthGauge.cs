@@ -3,7 +3,7 @@ using Prometheus;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
 
-namespace Konnect.Gateway.Metrics;
+namespace Konnect.Gateway.Observability.Metrics;
 
 /// <summary>
 /// konnect_upstream_destination_healthy, read from YARP's live proxy state at scrape time: 1 unless an active or
@@ -27,9 +27,7 @@ internal static class DestinationHealthGauge
             if (!routes.TryGetValue(cluster.ClusterId, out var route)) { continue; }
             foreach (var destination in cluster.Destinations.Values)
             {
-                var id = destination.DestinationId;
-                var slash = id.IndexOf('/', StringComparison.Ordinal);
-                if (slash < 2 || !int.TryParse(id.AsSpan(1, slash - 1), out var index) || index >= route.Backends.Count) { continue; }
+                if (!DestinationId.TryParseBackend(destination.DestinationId, out var index) || index >= route.Backends.Count) { continue; }
                 var up = destination.Health.Active != DestinationHealth.Unhealthy && destination.Health.Passive != DestinationHealth.Unhealthy ? 1 : 0;
                 var key = (route.Namespace, route.Route, route.Backends[index].Name, destination.Model.Config.Address);
                 healthy[key] = Math.Min(up, healthy.GetValueOrDefault(key, 1));

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
+using Konnect.Gateway.Resilience;
 using Prometheus;
 using Yarp.ReverseProxy;
 
-namespace Konnect.Gateway.Metrics;
+namespace Konnect.Gateway.Observability.Metrics;
 
 /// <summary>
 /// The data plane's instruments: prometheus-net collectors in this gateway's own <see cref="CollectorRegistry"/>, never
@@ -47,7 +48,7 @@ public sealed class GatewayMetrics : IDisposable
     /// listen before hosted services start) before YARP's pipeline exists, and resolving YARP's state that early hangs the start.
     /// </param>
     public GatewayMetrics(IMeterFactory meters, GatewayOptions options, Func<IProxyStateLookup> proxy, GatewayState state,
-        Resilience.CircuitBreakerRegistry? breakers = null)
+        CircuitBreakerRegistry? breakers = null)
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var factory = Factory(Registry);

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using Prometheus;
 
-namespace Konnect.Gateway.Metrics;
+namespace Konnect.Gateway.Observability.Metrics;
 
 /// <summary>
 /// Feeds the System.Diagnostics.Metrics instruments of meters named "Konnect.*" into one gateway's registry, as

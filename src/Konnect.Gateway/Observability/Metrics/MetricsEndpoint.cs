@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Prometheus;
 
-namespace Konnect.Gateway.Metrics;
+namespace Konnect.Gateway.Observability.Metrics;
 
 /// <summary>
 /// /metrics: this gateway's prometheus-net registry, exported in OpenMetrics (application/openmetrics-text 1.0.0,

@@ -1,6 +1,6 @@
 using Prometheus;
 
-namespace Konnect.Gateway.Metrics;
+namespace Konnect.Gateway.Observability.Metrics;
 
 /// <summary>
 /// A gauge whose series are read from live state when a scrape begins (<see cref="Observe"/>) and dropped when it ends

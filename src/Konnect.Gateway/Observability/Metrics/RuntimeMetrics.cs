@@ -1,6 +1,6 @@
 using Prometheus;
 
-namespace Konnect.Gateway.Metrics;
+namespace Konnect.Gateway.Observability.Metrics;
 
 /// <summary>
 /// Process and .NET runtime state, read from the GC, ThreadPool and Environment APIs when a scrape begins (nothing runs

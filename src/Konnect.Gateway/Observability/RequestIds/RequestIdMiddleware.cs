@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Konnect.Gateway.RequestIds;
+namespace Konnect.Gateway.Observability.RequestIds;
 
 /// <summary>
 /// Gives every request an id that travels upstream (x-request-id), comes back to the client and appears in problem

@@ -4,7 +4,7 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace Konnect.Gateway.Tracing;
+namespace Konnect.Gateway.Observability.Tracing;
 
 /// <summary>
 /// The gateway's OpenTelemetry tracing: its own <see cref="ActivitySource"/> and a tracer provider exporting over OTLP.

@@ -5,7 +5,7 @@ using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
-namespace Konnect.Gateway.Tracing;
+namespace Konnect.Gateway.Observability.Tracing;
 
 /// <summary>
 /// The two spans of a traffic request: the server span (the whole exchange, named "{method} {route template}") and

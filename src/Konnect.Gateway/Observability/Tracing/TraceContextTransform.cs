@@ -1,7 +1,6 @@
-using Konnect.Gateway.Metrics;
 using Yarp.ReverseProxy.Transforms;
 
-namespace Konnect.Gateway.Tracing;
+namespace Konnect.Gateway.Observability.Tracing;
 
 /// <summary>
 /// Sends the upstream the W3C trace context of its attempt's client span, replacing the client's copy that YARP carried

@@ -3,7 +3,6 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Konnect.Model;
-using Konnect.Gateway.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;

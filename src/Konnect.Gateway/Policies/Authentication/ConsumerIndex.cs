@@ -8,6 +8,12 @@ namespace Konnect.Gateway.Policies.Authentication;
 /// <summary>An authenticated caller, built once per model and shared by every request it makes.</summary>
 internal sealed class ConsumerIdentity(ConsumerModel model)
 {
+    /// <summary>The request header that tells the upstream who called (the consumer's id), set by the policy step.</summary>
+    public const string Header = "x-konnect-consumer";
+
+    /// <summary>The request header with the consumer's groups, comma-separated.</summary>
+    public const string GroupsHeaderName = "x-konnect-consumer-groups";
+
     public string Id { get; } = model.Id;
 
     /// <summary>The value of x-konnect-consumer-groups, joined once rather than per request.</summary>

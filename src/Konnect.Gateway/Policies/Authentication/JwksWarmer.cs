@@ -1,5 +1,4 @@
 using Konnect.Api.Kubernetes;
-using Konnect.Api.V1Alpha1;
 using Konnect.Model;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -72,9 +71,7 @@ public sealed partial class JwksWarmer : IHostedService, IDisposable
         {
             if (route.Policies?.Authentication is not { Jwt.JwksUri: { } uri } authentication) { continue; }
             if (!users.TryGetValue(uri, out var policies)) { users[uri] = policies = []; }
-            // Always "namespace/name" from the translator; anything else has no object to carry a condition.
-            var slash = authentication.Policy.IndexOf('/', StringComparison.Ordinal);
-            if (slash > 0) { policies.Add(new ObjectRef(KonnectPolicy.KindName, authentication.Policy[..slash], authentication.Policy[(slash + 1)..])); }
+            if (ObjectRef.ParsePolicy(authentication.Policy) is { } policy) { policies.Add(policy); }
         }
         return users.ToDictionary(u => u.Key, u => (IReadOnlyList<ObjectRef>)[.. u.Value], StringComparer.Ordinal);
     }

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Konnect.Model;
-using Konnect.Gateway.Errors;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Konnect.Gateway.Policies.Caching;
 
 /// <summary>
-/// Serves and stores GET and HEAD answers of rules with a cache policy. It runs after <see cref="PolicyMiddleware"/>,
+/// Serves and stores GET and HEAD answers of rules with a cache policy. It runs after the policy step (PolicyMiddleware),
 /// so a request is authenticated and authorized before any cached answer is considered, and the consumer it was
 /// identified as is part of the key: one consumer never sees another's answer, and a caller without credentials
 /// gets 401 before the cache is looked at. ASP.NET's output caching was not used: its policies key and expire by
@@ -32,7 +33,7 @@ internal sealed partial class ResponseCacheMiddleware(RequestDelegate next, Resp
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Policies: { Cache: { } rule } policies } matched)
+        if (context.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Policies: ICachePolicies { Cache: { } rule } policies } matched)
         {
             return next(context);
         }
@@ -43,7 +44,7 @@ internal sealed partial class ResponseCacheMiddleware(RequestDelegate next, Resp
         }
         // Without Konnect's authentication the key cannot tell callers apart, and an Authorization header means the
         // upstream answers per caller (RFC 9111 3.5): such requests are never served from or stored in the cache.
-        if (policies.Authentication is null && request.Headers.Authorization.Count > 0)
+        if (!policies.Authenticates && request.Headers.Authorization.Count > 0)
         {
             context.Response.Headers[CacheHeader] = "MISS";
             return next(context);
@@ -147,7 +148,7 @@ internal sealed partial class ResponseCacheMiddleware(RequestDelegate next, Resp
             .Append(request.PathBase.Value).Append(request.Path.Value).Append('\n')
             .Append(request.QueryString.Value).Append('\n')
             // Set by PolicyMiddleware from the authenticated identity; a client-sent copy was removed before.
-            .Append(request.Headers[PolicyMiddleware.ConsumerHeader].ToString());
+            .Append(request.Headers[ConsumerIdentity.Header].ToString());
         if (rule.VaryBy.Length > 0) { key.Append(Values(request, rule.VaryBy)); }
         return key.ToString();
     }

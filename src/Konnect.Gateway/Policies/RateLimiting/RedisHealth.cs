@@ -82,8 +82,7 @@ public sealed partial class RedisHealth : IHostedService, IDisposable
         foreach (var route in model.Routes)
         {
             if (route.Policies?.RateLimit is not { Scope: RateLimitScope.Cluster } limit) { continue; }
-            var slash = limit.Policy.IndexOf('/', StringComparison.Ordinal);
-            if (slash > 0) { users[new ObjectRef(KonnectPolicy.KindName, limit.Policy[..slash], limit.Policy[(slash + 1)..])] = limit.FailurePolicy; }
+            if (ObjectRef.ParsePolicy(limit.Policy) is { } policy) { users[policy] = limit.FailurePolicy; }
         }
         lock (_gate)
         {

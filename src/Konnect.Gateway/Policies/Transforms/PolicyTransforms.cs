@@ -17,7 +17,7 @@ internal sealed class PolicyRequestTransform : RequestTransform
 
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
-        if (context.HttpContext.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Policies.RequestTransform: { HasMessageEdits: true } rule })
+        if (context.HttpContext.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Policies: ITransformPolicies { RequestTransform: { HasMessageEdits: true } rule } })
         {
             return ValueTask.CompletedTask;
         }
@@ -49,7 +49,7 @@ internal sealed partial class PolicyResponseTransform : ResponseTransform
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
     {
         if (context.ProxyResponse is null
-            || context.HttpContext.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Policies.ResponseTransform: { } rule })
+            || context.HttpContext.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Policies: ITransformPolicies { ResponseTransform: { } rule } })
         {
             return;
         }

@@ -14,7 +14,7 @@ internal sealed partial class RequestBodyTransformMiddleware(RequestDelegate nex
     // Not async itself: requests without a body edit to make pass without a state machine of their own.
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Policies.RequestTransform: { JsonBody: { } edit } rule })
+        if (context.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Policies: ITransformPolicies { RequestTransform: { JsonBody: { } edit } rule } })
         {
             return next(context);
         }

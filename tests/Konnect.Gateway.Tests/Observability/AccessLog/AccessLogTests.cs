@@ -4,7 +4,7 @@ using Konnect.Gateway.Tests.Infrastructure;
 using Konnect.Gateway.Tests.Policies;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
-namespace Konnect.Gateway.Tests.AccessLog;
+namespace Konnect.Gateway.Tests.Observability.AccessLog;
 
 /// <summary>
 /// The access log over real sockets. Each test stops its gateway before reading the log: the server drains its

@@ -1,11 +1,11 @@
 using System.Diagnostics.Metrics;
 using System.Text;
-using Konnect.Gateway.Metrics;
+using Konnect.Gateway.Observability.Metrics;
 using Konnect.Testing.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Prometheus;
 
-namespace Konnect.Gateway.Tests.Metrics;
+namespace Konnect.Gateway.Tests.Observability.Metrics;
 
 /// <summary>
 /// The System.Diagnostics.Metrics instruments below the gateway (controller, Kubernetes client, rate limiting) reach a

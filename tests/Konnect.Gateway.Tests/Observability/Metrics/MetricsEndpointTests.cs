@@ -2,13 +2,13 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using Konnect.Model;
-using Konnect.Gateway.Metrics;
+using Konnect.Gateway.Observability.Metrics;
 using Konnect.Gateway.Tests.Infrastructure;
 using Konnect.Gateway.Tests.Policies;
 using Konnect.Testing.Metrics;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
-namespace Konnect.Gateway.Tests.Metrics;
+namespace Konnect.Gateway.Tests.Observability.Metrics;
 
 /// <summary>/metrics on the admin port after known traffic over real sockets: exact counts, not "more than zero".</summary>
 public sealed class MetricsEndpointTests : GatewayTest

@@ -5,7 +5,7 @@ using Konnect.Testing.Metrics;
 using Konnect.Testing.Tracing;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
-namespace Konnect.Gateway.Tests.Metrics;
+namespace Konnect.Gateway.Tests.Observability.Metrics;
 
 /// <summary>
 /// /metrics over real sockets: the format the scraper's Accept header asks for (OpenMetrics or the classic text), and

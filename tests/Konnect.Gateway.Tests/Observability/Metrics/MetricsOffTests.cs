@@ -3,7 +3,7 @@ using System.Text.Json;
 using Konnect.Gateway.Tests.Infrastructure;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
-namespace Konnect.Gateway.Tests.Metrics;
+namespace Konnect.Gateway.Tests.Observability.Metrics;
 
 /// <summary>
 /// GatewayOptions.Metrics = false (konnect run --metrics off): /metrics says metrics are off, and the access log, which

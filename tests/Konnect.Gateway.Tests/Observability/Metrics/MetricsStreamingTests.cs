@@ -4,7 +4,7 @@ using Konnect.Gateway.Tests.Infrastructure;
 using Konnect.Testing.Metrics;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
-namespace Konnect.Gateway.Tests.Metrics;
+namespace Konnect.Gateway.Tests.Observability.Metrics;
 
 /// <summary>
 /// A scrape of many routes' series is streamed, not built as one string first: at 10,000 routes the buffered text

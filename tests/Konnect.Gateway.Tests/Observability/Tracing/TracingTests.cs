@@ -1,12 +1,12 @@
 using System.Net;
 using System.Text.Json;
 using Konnect.Gateway.Tests.Infrastructure;
-using Konnect.Gateway.Tracing;
+using Konnect.Gateway.Observability.Tracing;
 using Konnect.Testing.Tracing;
 using Microsoft.Extensions.DependencyInjection;
 using static Konnect.Gateway.Tests.Infrastructure.Routes;
 
-namespace Konnect.Gateway.Tests.Tracing;
+namespace Konnect.Gateway.Tests.Observability.Tracing;
 
 /// <summary>
 /// Tracing over real sockets: client → gateway → real upstream, spans exported over OTLP/HTTP to a real receiver and
