@@ -7,7 +7,7 @@ namespace Konnect.Architecture.Tests;
 /// </summary>
 public sealed class NamespaceGraphTests
 {
-    private static readonly Lazy<(IReadOnlyList<SourceFile> Files, NamespaceGraph Graph)> Src = new(() =>
+    internal static readonly Lazy<(IReadOnlyList<SourceFile> Files, NamespaceGraph Graph)> Src = new(() =>
     {
         var files = SrcFiles().ToList();
         return (files, NamespaceGraph.Build(files));
