@@ -88,9 +88,9 @@ internal sealed class ClusterRateLimiter : IRateLimiter
         long[]? items;
         try
         {
-            items = (long[]?)await database.ScriptEvaluateAsync(Script, keys, _args).ConfigureAwait(false);
+            items = (long[]?)await _redis.BoundedAsync(database.ScriptEvaluateAsync(Script, keys, _args)).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RedisException or RedisTimeoutException or RedisCommandException or ObjectDisposedException)
+        catch (Exception e) when (e is RedisException or TimeoutException or RedisCommandException or ObjectDisposedException)
         {
             var why = _redis.Describe(e);
             _health.Failed(why);
