@@ -33,8 +33,11 @@ public sealed class ClusterRateLimitTests : IAsyncLifetime
         await _redis.DisposeAsync();
     }
 
-    private Task<TestGateway> GatewayAsync(bool withRedis = true) => TestGateway.StartAsync(configure: o =>
-        o.Redis = withRedis ? new RedisOptions { Address = _redis.Endpoint } : null);
+    private async Task<TestGateway> GatewayAsync(bool withRedis = true)
+    {
+        var gateway = await TestGateway.StartAsync(configure: o => o.Redis = withRedis ? new RedisOptions { Address = _redis.Endpoint } : null);
+        return withRedis ? await gateway.RedisAnsweringAsync() : gateway;
+    }
 
     [Fact]
     public async Task TwoGateways_SharingRedis_AdmitTheLimitBetweenThem()

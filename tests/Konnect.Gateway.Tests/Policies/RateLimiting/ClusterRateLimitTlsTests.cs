@@ -51,8 +51,8 @@ public sealed class ClusterRateLimitTlsTests : IAsyncLifetime
     [Fact]
     public async Task TwoGateways_TlsWithAPrivateCa_ShareTheLimit()
     {
-        await using var a = await TestGateway.StartAsync(configure: o => o.Redis = Tls());
-        await using var b = await TestGateway.StartAsync(configure: o => o.Redis = Tls());
+        await using var a = await (await TestGateway.StartAsync(configure: o => o.Redis = Tls())).RedisAnsweringAsync();
+        await using var b = await (await TestGateway.StartAsync(configure: o => o.Redis = Tls())).RedisAnsweringAsync();
         var route = Limited(_backend, Cluster(10, "1h", RateLimitFailurePolicy.Closed));
         await a.PublishAsync(route);
         await b.PublishAsync(route);
@@ -74,7 +74,7 @@ public sealed class ClusterRateLimitTlsTests : IAsyncLifetime
     public async Task AclUser_LimitedToKonnectKeys_WorksOverTls()
     {
         await _redis.CliAsync("ACL", "SETUSER", "konnect", "on", ">acl-user-secret-9", "~konnect:*", "&*", "+@all");
-        await using var gateway = await TestGateway.StartAsync(configure: o => o.Redis = Tls(username: "konnect", password: "acl-user-secret-9"));
+        await using var gateway = await (await TestGateway.StartAsync(configure: o => o.Redis = Tls(username: "konnect", password: "acl-user-secret-9"))).RedisAnsweringAsync();
         await gateway.PublishAsync(Limited(_backend, Cluster(3, "1h", RateLimitFailurePolicy.Closed)));
 
         Assert.Equal(3, await AdmittedUntilLimitedAsync(gateway, "/limited/x", 5));

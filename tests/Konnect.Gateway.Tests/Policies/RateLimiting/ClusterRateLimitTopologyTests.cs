@@ -26,8 +26,8 @@ public sealed class ClusterRateLimitTopologyTests : IAsyncLifetime
     public async Task RedisCluster_TwoGateways_EveryCallersBucketsOnTheNodeOfTheirSlotAndShared()
     {
         await using var cluster = await RedisCluster.StartAsync();
-        await using var a = await TestGateway.StartAsync(configure: o => o.Redis = new RedisOptions { Address = cluster.Address });
-        await using var b = await TestGateway.StartAsync(configure: o => o.Redis = new RedisOptions { Address = cluster.Nodes[1].Endpoint });
+        await using var a = await (await TestGateway.StartAsync(configure: o => o.Redis = new RedisOptions { Address = cluster.Address })).RedisAnsweringAsync();
+        await using var b = await (await TestGateway.StartAsync(configure: o => o.Redis = new RedisOptions { Address = cluster.Nodes[1].Endpoint })).RedisAnsweringAsync();
         var route = Limited(_backend, PerCaller());
         await a.PublishAsync(route);
         await b.PublishAsync(route);

@@ -69,6 +69,20 @@ internal static class RateLimits
         return (long)retryAfter;
     }
 
+    /// <summary>
+    /// Returns <paramref name="gateway"/> once its Redis answers a PING (15 s at most). The first connection is made in
+    /// the background and, on a loaded machine, a TLS or Sentinel connect can outlast the first requests' wait, which
+    /// then follow failurePolicy; tests of limiting start once it is up (PING touches no rate-limit key).
+    /// </summary>
+    public static async Task<TestGateway> RedisAnsweringAsync(this TestGateway gateway)
+    {
+        var redis = gateway.Services.GetRequiredService<Konnect.Gateway.Redis.RedisConnection>();
+        string? problem = null;
+        for (var i = 0; i < 150 && (problem = await redis.PingAsync()) is not null; i++) { await Task.Delay(100); }
+        Assert.True(problem is null, $"Redis not answering after 15 s: {problem}");
+        return gateway;
+    }
+
     /// <summary>Sends requests until one is refused; returns how many were admitted (at most <paramref name="max"/>).</summary>
     public static async Task<int> AdmittedUntilLimitedAsync(TestGateway gateway, string path, int max, params (string Name, string Value)[] headers)
     {
