@@ -80,7 +80,11 @@ public sealed class ClusterRateLimitTopologyTests : IAsyncLifetime
         Assert.Contains("konnect:rl:", await primary.CliAsync("--scan", "--pattern", "konnect:rl:*"));
 
         // Fail over once the replica has every write, then take the old primary away: only the promoted replica can serve the limit now.
-        Assert.Equal("1", (await primary.CliAsync("wait", "1", "5000")).Trim());
+        // WAIT from redis-cli would wait for nothing: it counts the replicas that acknowledged that client's own writes,
+        // and the gateway's are on another connection. So wait until the replica has applied all the primary has.
+        var written = ReplicationOffset(await primary.CliAsync("info", "replication"), "master_repl_offset");
+        await Eventually(async () => ReplicationOffset(await replica.CliAsync("info", "replication"), "slave_repl_offset") >= written,
+            "the replica has every write of the primary");
         await sentinel.CliAsync("sentinel", "failover", service);
         await Eventually(async () => (await sentinel.CliAsync("sentinel", "get-master-addr-by-name", service)).Contains(replica.Port.ToString(), StringComparison.Ordinal),
             "the Sentinel names the replica as primary");
@@ -89,15 +93,19 @@ public sealed class ClusterRateLimitTopologyTests : IAsyncLifetime
 
         await Eventually(async () =>
         {
-            using var response = await gateway.GetAsync("/limited/x", headers: ("X-Caller", "after"));
+            using var response = await gateway.GetAsync("/limited/x", headers: ("X-Caller", "probe"));
             return response.StatusCode == HttpStatusCode.OK;
         }, "the gateway admits through the new primary");
-        Assert.Equal(2, await AdmittedUntilLimitedAsync(gateway, "/limited/x", 5, ("X-Caller", "after")));
+        Assert.Equal(3, await AdmittedUntilLimitedAsync(gateway, "/limited/x", 5, ("X-Caller", "after")));
         Assert.Contains("konnect:rl:", await replica.CliAsync("--scan", "--pattern", "konnect:rl:*"));
         // The bucket filled before the failover was replicated: that caller is still refused.
         using var before = await gateway.GetAsync("/limited/x", headers: ("X-Caller", "before"));
         await AssertLimitedAsync(before);
     }
+
+    private static long ReplicationOffset(string info, string field) =>
+        long.Parse(info.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith(field + ":", StringComparison.Ordinal))[(field.Length + 1)..],
+            System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task Eventually(Func<Task<bool>> condition, string what)
     {
