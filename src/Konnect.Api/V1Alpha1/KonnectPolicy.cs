@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json.Nodes;
 using Konnect.Api.Kubernetes;
 
 namespace Konnect.Api.V1Alpha1;
@@ -19,9 +18,8 @@ public sealed record KonnectPolicy : IKubernetesObject
 }
 
 /// <summary>
-/// The policy blocks. ipAccess, cors, authentication (apiKey, basic, jwt, anonymous), authorization, rateLimit, cache, the request and response transforms, loadBalancing, healthCheck, retry and circuitBreaker are enforced. The other shapes are filled in by the releases that enforce them; until a block is enforced,
-/// a policy that sets it is rejected (Accepted=False, reason Unsupported) and routes that use it answer 503, so
-/// nothing is ever served without a policy its owner asked for.
+/// The policy blocks, each optional. A block a release does not enforce yet is rejected (Accepted=False, reason
+/// Unsupported) and routes that use it answer 503, so nothing is ever served without a policy its owner asked for.
 /// </summary>
 public sealed record KonnectPolicySpec
 {
@@ -49,6 +47,6 @@ public sealed record KonnectPolicySpec
     public LoadBalancingPolicy? LoadBalancing { get; set; }
     [Description("Active probes and passive ejection of failing endpoints; unhealthy endpoints get no traffic.")]
     public HealthCheckPolicy? HealthCheck { get; set; }
-    [Description("AI provider routing and token limits. Not enforced yet.")]
-    [PreserveUnknownFields] public JsonObject? Ai { get; set; }
+    [Description("The AI gateway: model providers and their keys, model aliases, splits and fallbacks, token and spend quotas, prompt APIs and the prompt guard. The rule then answers the OpenAI and Anthropic APIs under its path itself.")]
+    public AiPolicy? Ai { get; set; }
 }

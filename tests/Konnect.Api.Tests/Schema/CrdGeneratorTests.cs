@@ -131,18 +131,18 @@ public class CrdGeneratorTests
     }
 
     [Fact]
-    public void Generate_KonnectPolicy_BlocksPreserveUnknownFields()
+    public void Generate_KonnectPolicy_AiBlockIsTypedWithItsRules()
     {
         var spec = CrdGenerator.Generate(typeof(KonnectPolicy))["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!;
 
-        // Blocks not enforced yet stay open objects (ai); enforced ones are typed (authentication.mtls).
         var ai = spec["properties"]!["ai"]!;
-        Assert.Equal("object", (string?)ai["type"]);
-        Assert.True((bool)ai["x-kubernetes-preserve-unknown-fields"]!);
-        Assert.Null(ai["properties"]);
-        var mtls = spec["properties"]!["authentication"]!["properties"]!["mtls"]!;
-        Assert.Null(mtls["x-kubernetes-preserve-unknown-fields"]);
-        Assert.Equal("string", (string?)mtls["properties"]!["caSecret"]!["type"]);
+        Assert.Null(ai["x-kubernetes-preserve-unknown-fields"]);
+        Assert.Equal(["models", "providers"], ai["required"]!.AsArray().Select(n => (string)n!).Order());
+        var type = ai["properties"]!["providers"]!["items"]!["properties"]!["type"]!;
+        Assert.Equal(["OpenAI", "AzureOpenAI", "Anthropic", "Gemini", "OpenAICompatible"], type["enum"]!.AsArray().Select(n => (string)n!));
+        Assert.Contains(ai["x-kubernetes-validations"]!.AsArray(), v => (string?)v!["message"] == "provider names must be unique");
+        var quota = ai["properties"]!["quotas"]!["items"]!;
+        Assert.Contains(quota["x-kubernetes-validations"]!.AsArray(), v => (string?)v!["message"] == "set exactly one of tokens or cost");
     }
 
     [Fact]

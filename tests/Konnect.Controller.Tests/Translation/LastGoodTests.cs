@@ -47,7 +47,7 @@ public sealed class LastGoodTests : IDisposable
         Assert.Equal(3, broken.LastGoodPolicies[Guard].Generation);
 
         // Still broken at the next generation: the last good one stays generation 3.
-        var c = WithGuard(b, 5, p => p.Spec with { Ai = new JsonObject { ["provider"] = "openai" } });
+        var c = WithGuard(b, 5, p => p.Spec with { Ai = AiNamingUnknownProvider() });
         var stillBroken = Translator.Translate(c, broken.LastGoodPolicies);
         Assert.Equal(good.Model.Version, stillBroken.Model.Version);
         Assert.Equal(Reasons.Unsupported, Condition(stillBroken, Guard, ConditionTypes.Accepted).Reason);
@@ -204,4 +204,11 @@ public sealed class LastGoodTests : IDisposable
     {
         public ValueTask ReportAsync(IReadOnlyList<ObjectStatus> statuses, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
+
+    /// <summary>An ai block whose model names a provider the policy does not have.</summary>
+    private static AiPolicy AiNamingUnknownProvider() => new()
+    {
+        Providers = [new AiProvider { Name = "openai", Type = AiProviderType.OpenAI, SecretName = "openai" }],
+        Models = [new AiModelRoute { Name = "fast", Targets = [new AiTarget { Provider = "anthropic" }] }],
+    };
 }

@@ -86,7 +86,13 @@ public sealed class KubernetesModeTests : IAsyncLifetime
         _api.Put(ResourceTypes.EndpointSlices, Slice("orders", "orders-b", b));
         _api.Delete(ResourceTypes.EndpointSlices, "default", "orders-a");
 
-        await EventuallyServedAsync("/orders", "b");
+        // Between the two events the gateway briefly serves both slices, so one "b" answer does not yet mean the
+        // deletion was applied: wait for a run of answers from b only, then require every later answer to be b.
+        await Repo.EventuallyAsync(async () =>
+        {
+            for (var i = 0; i < 10; i++) { if (await _http.GetStringAsync(Traffic("/orders")) != "b") { return false; } }
+            return true;
+        }, "only b serves /orders");
         for (var i = 0; i < 20; i++) { Assert.Equal("b", await _http.GetStringAsync(Traffic("/orders"))); }
     }
 
