@@ -1,14 +1,19 @@
 // A tiny upstream for `make run` and the quick start: answers every request with what it received, so a curl
-// through Konnect shows which backend answered and what the gateway changed on the way.
+// through Konnect shows which backend answered and what the gateway changed on the way. Under /v1 it is also an
+// OpenAI-compatible stand-in model (ModelStandIn.cs) for trying the AI gateway without a provider account.
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Konnect.Echo;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 var name = builder.Configuration["name"] ?? Environment.GetEnvironmentVariable("ECHO_NAME") ?? "echo";
+// --standin-delay-ms: the pause between streamed words (20 ms reads like a model typing; 0 for benchmarks).
+var wordDelay = int.TryParse(builder.Configuration["standin-delay-ms"], out var ms) && ms >= 0 ? ms : 20;
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, EchoJson.Default));
 
 var app = builder.Build();
+app.Use(new ModelStandIn(name, TimeSpan.FromMilliseconds(wordDelay)).InvokeAsync);
 app.Run(async context =>
 {
     var request = context.Request;
