@@ -16,13 +16,14 @@ export DOTNET_NOLOGO := 1
 build:
 	$(DOTNET) build Konnect.sln -c $(CONFIG) -v q -nologo
 
-# Starts three echo upstreams (orders-v1 :9101, orders-v2 :9102, legacy :9103) and Konnect on the quick start
+# Starts four echo upstreams (orders-v1 :9101, orders-v2 :9102, legacy :9103, and the model stand-in behind /ai on :9104)
+# and Konnect on the quick start
 # (samples/quickstart with samples/local): traffic on :8080, admin on :9090. Ctrl-C stops all of them.
 run:
 	$(DOTNET) build src/Konnect/Konnect.csproj -c $(CONFIG) -v q -nologo
 	$(DOTNET) build src/Konnect.Echo/Konnect.Echo.csproj -c $(CONFIG) -v q -nologo
 	@trap 'kill $$(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT INT TERM; \
-	for spec in orders-v1:9101 orders-v2:9102 legacy:9103; do \
+	for spec in orders-v1:9101 orders-v2:9102 legacy:9103 model:9104; do \
 	  src/Konnect.Echo/$(BIN)/konnect-echo --urls http://127.0.0.1:$${spec#*:} --name $${spec%%:*} & \
 	done; \
 	src/Konnect/$(BIN)/konnect run $(addprefix --manifests ,$(MANIFESTS))

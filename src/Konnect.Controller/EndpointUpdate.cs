@@ -168,7 +168,7 @@ public static class EndpointUpdate
             {
                 foreach (var rule in route.Spec.Rules)
                 {
-                    foreach (var backend in rule.Backends.Append(rule.Mirror?.Backend))
+                    foreach (var backend in (rule.Backends ?? []).Append(rule.Mirror?.Backend))
                     {
                         if (backend?.Service is not { } service) { continue; }
                         // Most Services have one route: a list sized for one is 64 bytes smaller, 0.8 MiB at 10,000.

@@ -9,6 +9,9 @@ public sealed record Problem(int Status, string Type, string Title)
 {
     private const string Base = "https://konnect.dev/problems/";
 
+    /// <summary>A problem of the AI gateway's prompt APIs, named by its slug.</summary>
+    public static Problem Ai(int status, string slug, string title) => new(status, Base + slug, title);
+
     public static readonly Problem BadPath = new(400, Base + "bad-path", "The request path is not accepted");
     public static readonly Problem Unauthorized = new(401, Base + "unauthorized", "Authentication is required");
     public static readonly Problem ConsumerForbidden = new(403, Base + "consumer-forbidden", "The consumer may not call this route");

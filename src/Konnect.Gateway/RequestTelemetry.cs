@@ -22,4 +22,10 @@ internal sealed class RequestTelemetry
 
     /// <summary>The current upstream attempt's client span, whose context the upstream receives.</summary>
     public System.Diagnostics.Activity? UpstreamSpan { get; set; }
+
+    /// <summary>What an AI call used, for its access-log line; null for every other request.</summary>
+    public AiCallSummary? Ai { get; set; }
 }
+
+/// <summary>An AI call as the access log records it: where it went and what it used, never a prompt or a key.</summary>
+internal sealed record AiCallSummary(string? Provider, string Model, string? ResponseModel, long? InputTokens, long? OutputTokens, bool Estimated, double? TimeToFirstTokenMs);

@@ -17,6 +17,8 @@ public sealed record PoliciesModel
     public TransformModel? ResponseTransform { get; init; }
     /// <summary>loadBalancing, healthCheck, retry and circuitBreaker; each merged as a whole block like the others.</summary>
     public ResilienceModel? Resilience { get; init; }
+    /// <summary>The AI gateway: the rule answers the AI APIs itself instead of proxying to its backends.</summary>
+    public AiModel? Ai { get; init; }
 
     /// <summary>True when no block is set.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -28,7 +30,8 @@ public sealed record PoliciesModel
         && Cache is null
         && RequestTransform is null
         && ResponseTransform is null
-        && Resilience is null;
+        && Resilience is null
+        && Ai is null;
 
     /// <summary>
     /// <paramref name="later"/>'s blocks over <paramref name="earlier"/>'s, each taken whole (the resilience blocks
@@ -45,6 +48,7 @@ public sealed record PoliciesModel
         RequestTransform = later.RequestTransform ?? earlier.RequestTransform,
         ResponseTransform = later.ResponseTransform ?? earlier.ResponseTransform,
         Resilience = ResilienceModel.Merge(earlier.Resilience, later.Resilience),
+        Ai = later.Ai ?? earlier.Ai,
     };
 
 }

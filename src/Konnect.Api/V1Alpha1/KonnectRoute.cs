@@ -53,9 +53,9 @@ public sealed record RouteRule
     [MaxLength(16)]
     public List<RouteMatch>? Matches { get; set; }
 
-    [Description("Where matched requests go. Weights split traffic between backends.")]
-    [Required, MinLength(1), MaxLength(16)]
-    public List<RouteBackend> Backends { get; set; } = [];
+    [Description("Where matched requests go. Weights split traffic between backends. Required, except on a rule whose policies set ai (it answers the AI APIs itself).")]
+    [MaxLength(16)]
+    public List<RouteBackend>? Backends { get; set; }
 
     [Description("KonnectPolicy names in the route's namespace applied to this rule after the route's own.")]
     [MaxLength(16)]

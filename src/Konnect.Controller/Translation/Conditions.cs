@@ -44,7 +44,6 @@ public static class Reasons
     public const string InvalidRewrite = "InvalidRewrite";
     public const string InvalidTimeout = "InvalidTimeout";
     public const string Conflicted = "Conflicted";
-    public const string Unsupported = "Unsupported";
 
     // ResolvedRefs
     public const string ResolvedRefs = "ResolvedRefs";

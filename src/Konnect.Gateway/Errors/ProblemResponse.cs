@@ -39,6 +39,13 @@ public static class ProblemResponse
             return;
         }
 
+        if (AiApiErrorResponse.Of(context.Request.Path) is var api and not AiApi.None)
+        {
+            // An SDK calling an AI API reads only its own error shape; the problem's slug becomes the error code.
+            await AiApiErrorResponse.WriteAsync(context, api, problem.Status, detail, problem.Type[(problem.Type.LastIndexOf('/') + 1)..]);
+            return;
+        }
+
         // Whatever an upstream or earlier middleware put in the response is not part of our answer.
         response.Headers.ContentEncoding = default;
         response.StatusCode = problem.Status;

@@ -1,3 +1,4 @@
+using Konnect.Gateway.Ai;
 using Konnect.Gateway.Errors;
 using Konnect.Gateway.Forwarding;
 using Konnect.Gateway.Management;
@@ -46,6 +47,8 @@ public static class GatewayApplicationBuilderExtensions
         app.UseMiddleware<KonnectRouter>();
         // Policies run on the matched rule and before YARP, so a refused request or a preflight never goes upstream.
         app.UseMiddleware<PolicyMiddleware>();
+        // After the policies (the caller is known, authorized and within its request limit); an AI rule's call ends here.
+        app.UseMiddleware<AiMiddleware>();
         // After authentication (a cached answer is only served to a caller who may see it, keyed by consumer).
         app.UseMiddleware<ResponseCacheMiddleware>();
         // After the cache: a body edit belongs to a request that really goes upstream.

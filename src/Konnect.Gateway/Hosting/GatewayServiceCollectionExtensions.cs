@@ -1,3 +1,6 @@
+using Konnect.Gateway.Ai;
+using Konnect.Gateway.Ai.Providers;
+using Konnect.Gateway.Ai.Quotas;
 using Konnect.Gateway.Configuration;
 using Konnect.Gateway.Forwarding;
 using Konnect.Gateway.Health;
@@ -89,6 +92,18 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new RateLimiterRegistry(sp.GetRequiredService<GatewayState>(),
             sp.GetRequiredService<RedisHealth>(), sp.GetService<RedisConnection>()));
         services.AddSingleton<DestinationWeights>();
+        services.AddSingleton(_ => new AiRules(TimeProvider.System));
+        services.AddSingleton(sp => new ProviderCaller(AiHttp.CreateInvoker(), sp.GetRequiredService<ILogger<ProviderCaller>>()));
+        services.AddSingleton(sp =>
+        {
+            var ledgers = new QuotaLedgers(TimeProvider.System, sp.GetService<RedisConnection>(), sp.GetRequiredService<ILogger<QuotaLedgers>>());
+            // Counters of rules that are gone are dropped with the model that removed them.
+            sp.GetRequiredService<GatewayState>().ModelApplied += model =>
+                ledgers.Retain(model.Routes.Where(r => r.Policies?.Ai is { Quotas.Count: > 0 }).Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
+            return ledgers;
+        });
+        services.AddSingleton(sp => new AiMetrics(sp.GetRequiredService<GatewayMetrics>()));
+        services.AddSingleton<AiExchange>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedLoadBalancingPolicy>());
         // The API's load-aware algorithms, counting what both forwarders have in flight (see DestinationLoad).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, LeastRequestsPolicy>());

@@ -126,6 +126,12 @@ internal sealed class CompiledModel
             return new Unavailable("InvalidConfiguration", invalid);
         }
 
+        // An AI rule answers itself (Ai.AiMiddleware): it has no backends to be ready and no proxy endpoint.
+        if (route.Policies?.Ai is not null)
+        {
+            return null;
+        }
+
         if (!route.Backends.Any(b => b.Weight > 0 && b.Endpoints.Count > 0))
         {
             return new Unavailable("NoReadyEndpoints", $"Route '{route.Id}' has no ready endpoint to send the request to.");

@@ -113,6 +113,7 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
             Consumer = consumer,
             Problem = problem,
             TraceId = telemetry.ServerSpan is { } traced ? traced.TraceId.ToHexString() : RequestSpans.IncomingTraceId(context),
+            Ai = telemetry.Ai,
         });
     }
 

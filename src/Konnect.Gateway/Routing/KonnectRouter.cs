@@ -30,6 +30,13 @@ internal sealed class KonnectRouter(RequestDelegate next, CurrentRouteTable rout
             return ProblemResponse.WriteAsync(context, Problem.NoRoute, $"No route matches host '{context.Request.Host.Host}' and path '{context.Request.Path}'.");
         }
 
+        if (match.Endpoint is null && match.Unavailable is null)
+        {
+            // An AI rule: no proxy endpoint, the AI step answers it (it runs after the policies).
+            context.Features.Set<IKonnectRouteFeature>(match);
+            return next(context);
+        }
+
         if (match.Endpoint is null)
         {
             // Never fall through: a less specific rule may lack this rule's authentication.

@@ -10,7 +10,8 @@ internal sealed class MatchedRoute : IKonnectRouteFeature
 {
     public MatchedRoute(RouteModel route, MatchModel match, RouteMatcher matcher, RuleEndpoint? endpoint, Unavailable? unavailable, object? policies = null)
     {
-        if (endpoint is null && unavailable is null)
+        // A rule that answers the AI APIs itself has no proxy endpoint and needs none.
+        if (endpoint is null && unavailable is null && route.Policies?.Ai is null)
         {
             throw new ArgumentException($"Route '{route.Id}' needs an endpoint or a reason why it has none.", nameof(unavailable));
         }

@@ -142,6 +142,42 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Run_BadAiBlock_FileLineAndFieldNamedAndMissingSecretWarnedKeyNeverPrinted()
+    {
+        File.WriteAllText(Path.Combine(_dir, "ai.yaml"), """
+            apiVersion: v1
+            kind: Secret
+            metadata: { name: llm, namespace: ai }
+            stringData: { api-key: "sk-do-not-print" }
+            ---
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectPolicy
+            metadata: { name: llm, namespace: ai }
+            spec:
+              ai:
+                providers: [{ name: openai, type: OpenAI, secretName: llm }]
+                models: [{ name: fast, targets: [{ provider: claude }] }]
+            ---
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectPolicy
+            metadata: { name: keyless, namespace: ai }
+            spec:
+              ai:
+                providers: [{ name: openai, type: OpenAI, secretName: missing }]
+                models: [{ name: fast, targets: [{ provider: openai }] }]
+            """);
+
+        var (code, stdout, stderr) = Validate([_dir]);
+
+        Assert.Equal(1, code);
+        var file = Path.Combine(_dir, "ai.yaml");
+        Assert.Contains($"{file}:7: KonnectPolicy ai/llm: InvalidSpec: spec.ai.models[0].targets[0].provider: no provider named \"claude\"", stdout);
+        // A Secret kept elsewhere (a sealed secret, another repository) is a warning, as for every reference.
+        Assert.Contains($"warning: {file}:15: KonnectPolicy ai/keyless: SecretNotFound: spec.ai.providers[0] (openai): Secret ai/missing not found", stderr);
+        Assert.DoesNotContain("sk-do-not-print", stdout + stderr);
+    }
+
+    [Fact]
     public void Run_AllSamples_ValidWithOtherKindsNoted()
     {
         var (code, stdout, stderr) = Validate([Path.Combine(Repo.Root, "samples")]);

@@ -69,7 +69,7 @@ public class ManifestReaderTests
 
         var route = Assert.IsType<KonnectRoute>(file.Objects[0].Object);
         Assert.Equal(new ObjectRef("KonnectRoute", "shop", "orders"), file.Objects[0].Ref);
-        Assert.Equal(90, route.Spec.Rules[0].Backends[0].Weight);
+        Assert.Equal(90, route.Spec.Rules[0].Backends![0].Weight);
         var slice = file.Objects.Select(o => o.Object).OfType<EndpointSlice>().Single();
         Assert.Equal("orders", slice.Metadata.Labels![EndpointSlice.ServiceNameLabel]);
         Assert.True(slice.Endpoints![0].Conditions!.Ready);
@@ -80,8 +80,8 @@ public class ManifestReaderTests
     {
         var route = ReadOne<KonnectRoute>(ManifestReader.Read("r.yaml", AllKinds));
 
-        Assert.Equal(8080, route.Spec.Rules[0].Backends[0].Port!.Value.Number);
-        Assert.Equal("http", route.Spec.Rules[0].Backends[1].Port!.Value.Name);
+        Assert.Equal(8080, route.Spec.Rules[0].Backends![0].Port!.Value.Number);
+        Assert.Equal("http", route.Spec.Rules[0].Backends![1].Port!.Value.Name);
     }
 
     [Fact]
@@ -292,7 +292,7 @@ public class ManifestReaderTests
               rules: [{ backends: [{ service: a, port: 80 }] }]
             """));
 
-        Assert.Equal(1, route.Spec.Rules[0].Backends[0].Weight);
+        Assert.Equal(1, route.Spec.Rules[0].Backends![0].Weight);
         Assert.NotNull(ReadOne<Service>(ManifestReader.Read("s.yaml", "apiVersion: v1\nkind: Service\nmetadata: { name: x }\nspec:\n")).Spec);
     }
 

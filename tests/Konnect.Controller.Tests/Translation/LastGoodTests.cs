@@ -50,7 +50,7 @@ public sealed class LastGoodTests : IDisposable
         var c = WithGuard(b, 5, p => p.Spec with { Ai = AiNamingUnknownProvider() });
         var stillBroken = Translator.Translate(c, broken.LastGoodPolicies);
         Assert.Equal(good.Model.Version, stillBroken.Model.Version);
-        Assert.Equal(Reasons.Unsupported, Condition(stillBroken, Guard, ConditionTypes.Accepted).Reason);
+        Assert.Equal(Reasons.InvalidSpec, Condition(stillBroken, Guard, ConditionTypes.Accepted).Reason);
         Assert.EndsWith("routes keep enforcing generation 3, the last accepted one", Condition(stillBroken, Guard, ConditionTypes.Accepted).Message);
     }
 

@@ -18,7 +18,7 @@ public sealed class UpstreamClientCertificateTests
     private static ResourceSnapshot Snapshot(Dictionary<string, string>? data)
     {
         var snapshot = ManifestSource.LoadPaths([Path.Combine(TestData.Directory, "tls.in.yaml")]);
-        snapshot.Routes[ApiRoute].Spec.Rules[0].Backends[0].Tls!.ClientCertificateSecret = ClientSecret.Name;
+        snapshot.Routes[ApiRoute].Spec.Rules[0].Backends![0].Tls!.ClientCertificateSecret = ClientSecret.Name;
         if (data is null) { return snapshot; }
         var template = snapshot.Secrets[new ObjectRef("Secret", "shop", "api-tls")];
         var secret = template with { Metadata = template.Metadata with { Name = ClientSecret.Name }, Data = null, StringData = data };
@@ -31,7 +31,7 @@ public sealed class UpstreamClientCertificateTests
         var client = TestCertificate.Authority("Upstream CA").IssueClient("konnect-gateway");
         var result = Translator.Translate(Snapshot(new() { ["tls.crt"] = client.CertificatePem, ["tls.key"] = client.KeyPem }));
 
-        var tls = result.Model.Routes.Single(r => r.Route == "api").Backends.Single().Tls!;
+        var tls = result.Model.Routes.Single(r => r.Route == "api").Backends!.Single().Tls!;
         Assert.Equal(client.KeyPem, tls.ClientKeyPem);
         Assert.Equal(client.CertificatePem, tls.ClientCertificatePem);
         Assert.StartsWith("Secret shop/upstream-client sha256:", tls.ClientCertificate, StringComparison.Ordinal);

@@ -19,7 +19,7 @@ public sealed class QuickstartTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // samples/local names the echo ports 9101-9103; move them to free ports so tests never collide with `make run`.
-        var ports = new Dictionary<string, int> { ["9101"] = Repo.FreePort(), ["9102"] = Repo.FreePort(), ["9103"] = Repo.FreePort() };
+        var ports = new Dictionary<string, int> { ["9101"] = Repo.FreePort(), ["9102"] = Repo.FreePort(), ["9103"] = Repo.FreePort(), ["9104"] = Repo.FreePort() };
         var manifests = new List<string>();
         foreach (var folder in MakeRunFolders())
         {
@@ -33,7 +33,7 @@ public sealed class QuickstartTests : IAsyncLifetime
             }
             manifests.AddRange(["--manifests", copy]);
         }
-        foreach (var (name, original) in new[] { ("orders-v1", "9101"), ("orders-v2", "9102"), ("legacy", "9103") })
+        foreach (var (name, original) in new[] { ("orders-v1", "9101"), ("orders-v2", "9102"), ("legacy", "9103"), ("model", "9104") })
         {
             _processes.Add(Repo.StartDotnet(Repo.EchoDll, "--urls", $"http://127.0.0.1:{ports[original]}", "--name", name));
         }
@@ -112,6 +112,36 @@ public sealed class QuickstartTests : IAsyncLifetime
     }
 
     /// <summary>The folders `make run` serves: the Makefile's MANIFESTS default (samples/quickstart samples/local).</summary>
+    [Fact]
+    public async Task AiStandIn_CurlAndOpenAiSdk_AnsweredWithUsageAndTokensOnMetrics()
+    {
+        var (status, body, contentType) = await Curl($"http://127.0.0.1:{_traffic}/ai/v1/chat/completions",
+            "-d", """{"model":"standin","messages":[{"role":"user","content":"Hello there gateway"}]}""");
+        Assert.Equal((200, "application/json"), (status, contentType));
+        var answer = JsonDocument.Parse(body).RootElement;
+        Assert.StartsWith("You said 3 words.", answer.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.True(answer.GetProperty("usage").GetProperty("completion_tokens").GetInt32() > 0);
+
+        var client = new OpenAI.Chat.ChatClient("standin", new System.ClientModel.ApiKeyCredential("unused"),
+            new OpenAI.OpenAIClientOptions { Endpoint = new Uri($"http://127.0.0.1:{_traffic}/ai/v1") });
+        var text = new System.Text.StringBuilder();
+        var updates = 0;
+        OpenAI.Chat.ChatTokenUsage? usage = null;
+        await foreach (var update in client.CompleteChatStreamingAsync([new OpenAI.Chat.UserChatMessage("Stream me a few words")]))
+        {
+            updates++;
+            foreach (var part in update.ContentUpdate) { text.Append(part.Text); }
+            usage = update.Usage ?? usage;
+        }
+        Assert.StartsWith("You said 5 words.", text.ToString(), StringComparison.Ordinal);
+        Assert.True(updates > 5, $"one event per word, got {updates}");
+        Assert.True(usage!.OutputTokenCount > 0);
+
+        var (_, metrics, _) = await Curl($"http://127.0.0.1:{_admin}/metrics");
+        Assert.Contains("gen_ai_client_token_usage_bucket{gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"openai_compatible\",gen_ai_request_model=\"standin\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("konnect_ai_tokens_total{consumer=\"\",estimated=\"false\",model=\"standin\",namespace=\"default\",route=\"ai\",type=\"output\"}", metrics, StringComparison.Ordinal);
+    }
+
     private static string[] MakeRunFolders()
     {
         var line = File.ReadLines(Path.Combine(Repo.Root, "Makefile")).Single(l => l.StartsWith("MANIFESTS ?=", StringComparison.Ordinal));

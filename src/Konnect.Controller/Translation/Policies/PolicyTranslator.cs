@@ -6,7 +6,7 @@ using Konnect.Controller.Store;
 namespace Konnect.Controller.Translation.Policies;
 
 /// <summary>
-/// Decides whether a KonnectPolicy can be enforced, and compiles the blocks this version enforces (ipAccess, cors, authentication, authorization, rateLimit, cache, request and response transforms, and the resilience blocks).
+/// Decides whether a KonnectPolicy can be enforced, and compiles the blocks this version enforces (every block of this version: the traffic blocks, the resilience blocks and ai).
 /// A block this version does not enforce rejects the policy: serving a route without the authentication or limit its
 /// owner asked for would be worse than a clear 503. An enforced block that is invalid rejects it the same way, and so
 /// does a keysSecret that cannot be read; in both cases the rules keep the policy's last good blocks when there are any.
@@ -17,13 +17,6 @@ internal static class PolicyTranslator
     public static PolicyOutcome Translate(ObjectRef key, KonnectPolicy policy, ResourceSnapshot snapshot, LastGoodPolicy? lastGood)
     {
         var generation = policy.Metadata.Generation;
-        var unsupported = UnsupportedBlocks(policy.Spec);
-        if (unsupported.Count > 0)
-        {
-            var message = $"spec.{string.Join(", spec.", unsupported)} {(unsupported.Count == 1 ? "is" : "are")} not enforced by this version of Konnect yet";
-            return Failed(key, generation, lastGood, Reasons.Unsupported, message, $"until {(unsupported.Count == 1 ? "it is" : "they are")}");
-        }
-
         var name = key.ToNamespacedName();
         IpAccessModel? ipAccess = null;
         CorsModel? cors = null;
@@ -33,6 +26,7 @@ internal static class PolicyTranslator
         CacheModel? cache = null;
         TransformModel? requestTransform = null, responseTransform = null;
         ResilienceModel? resilience = null;
+        AiModel? ai = null;
         var invalid = (policy.Spec.IpAccess is { } ip ? PolicyBlockCompiler.TryCompileIpAccess(name, ip, out ipAccess) : null)
             ?? (policy.Spec.Cors is { } c ? PolicyBlockCompiler.TryCompileCors(name, c, out cors) : null)
             ?? (policy.Spec.Authentication is { } authn ? AuthBlockCompiler.TryCompileAuthentication(name, key.Namespace, authn, out authentication) : null)
@@ -41,7 +35,8 @@ internal static class PolicyTranslator
             ?? (policy.Spec.Cache is { } cacheBlock ? TrafficBlockCompiler.TryCompileCache(name, cacheBlock, out cache) : null)
             ?? (policy.Spec.RequestTransform is { } rq ? TrafficBlockCompiler.TryCompileRequestTransform(name, rq, out requestTransform) : null)
             ?? (policy.Spec.ResponseTransform is { } rs ? TrafficBlockCompiler.TryCompileResponseTransform(name, rs, out responseTransform) : null)
-            ?? ResilienceBlockCompiler.TryCompile(name, policy.Spec, out resilience);
+            ?? ResilienceBlockCompiler.TryCompile(name, policy.Spec, out resilience)
+            ?? (policy.Spec.Ai is { } aiBlock ? AiBlockCompiler.TryCompile(name, aiBlock, out ai) : null);
         if (invalid is not null)
         {
             return Failed(key, generation, lastGood, Reasons.InvalidSpec, invalid, "until it is fixed");
@@ -64,14 +59,23 @@ internal static class PolicyTranslator
             authentication = authentication with { Mtls = withCa };
         }
 
+        if (ai is not null)
+        {
+            if (AiBlockCompiler.ResolveKeys(ai, policy.Spec.Ai!, key.Namespace, snapshot, out var keyProblem) is not { } withKeys)
+            {
+                return Failed(key, generation, lastGood, keyProblem.Reason, keyProblem.Message, "until it is fixed", unresolved: true);
+            }
+            ai = withKeys;
+        }
+
         var compiled = new PoliciesModel
         {
             IpAccess = ipAccess, Cors = cors, Authentication = authentication, Authorization = authorization, RateLimit = rateLimit,
-            Cache = cache, RequestTransform = requestTransform, ResponseTransform = responseTransform, Resilience = resilience,
+            Cache = cache, RequestTransform = requestTransform, ResponseTransform = responseTransform, Resilience = resilience, Ai = ai,
         };
         // A missing anonymous consumer does not reject the policy: the gateway then has no fallback and answers 401,
         // which fails closed; the condition says which consumer to create.
-        var hasRefs = authentication?.AnonymousConsumer is not null || authentication?.Jwt?.Keys is not null || authentication?.Mtls is not null || authorization?.ApprovedConsumers.Count > 0;
+        var hasRefs = ai?.Providers.Any(p => p.KeysVersion is not null) == true || authentication?.AnonymousConsumer is not null || authentication?.Jwt?.Keys is not null || authentication?.Mtls is not null || authorization?.ApprovedConsumers.Count > 0;
         var resolved = Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, hasRefs ? "All references resolved" : "No references to resolve", generation);
         var missing = new List<string>();
         if (authentication?.AnonymousConsumer is { } anonymous && !ConsumerExists(anonymous, snapshot))
@@ -134,13 +138,5 @@ internal static class PolicyTranslator
         }
         var status = new ObjectStatus { Object = key, Generation = generation, Conditions = conditions };
         return new PolicyOutcome(status, new PolicyEnforcement(lastGood?.Blocks, routeProblem), lastGood);
-    }
-
-    private static List<string> UnsupportedBlocks(KonnectPolicySpec spec)
-    {
-        var blocks = new List<string>();
-        void Check(object? block, string name) { if (block is not null) { blocks.Add(name); } }
-        Check(spec.Ai, "ai");
-        return blocks;
     }
 }

@@ -55,7 +55,14 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         var resolved = new List<BackendModel>();
         var backendProblems = new List<RouteProblem>();
         var warnings = new List<string>();
-        foreach (var backend in rule.Backends)
+        var ai = enforced?.Ai is not null;
+        var ruleBackends = rule.Backends ?? [];
+        if (ai && ruleBackends.Count > 0)
+        {
+            warnings.Add("backends are not used: the rule's policies set ai, so it answers the AI APIs itself");
+            ruleBackends = [];
+        }
+        foreach (var backend in ruleBackends)
         {
             var result = backends.Resolve(key.Namespace, backend);
             if (result.Warning is { } warning) { warnings.Add(warning); }
@@ -77,10 +84,12 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
             // A missing or rejected policy with no last good blocks may be the one that authenticates: fail closed,
             // never serve without it.
             ? new Unavailable(policyProblem.Reason, $"{where}: {policyProblem.Message}")
-            : servable.Length > 0 ? null
-            : backendProblems.Count == rule.Backends.Count(b => b.Weight > 0) && backendProblems.Count > 0
+            : servable.Length > 0 || ai ? null
+            : ruleBackends.Count == 0
+                ? new Unavailable(Reasons.InvalidBackend, $"{where}: no backends, and its policies set no ai block")
+            : backendProblems.Count == ruleBackends.Count(b => b.Weight > 0) && backendProblems.Count > 0
                 ? new Unavailable(backendProblems[0].Reason, $"{where}: {backendProblems[0].Message}")
-            : rule.Backends.All(b => b.Weight == 0)
+            : ruleBackends.All(b => b.Weight == 0)
                 ? new Unavailable(Reasons.NoWeightedBackends, $"{where}: every backend has weight 0")
                 : new Unavailable(Reasons.NoReadyEndpoints, $"{where}: no ready endpoints for {string.Join(", ", resolved.Select(b => b.Name))}");
 

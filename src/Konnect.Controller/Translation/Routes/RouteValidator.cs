@@ -42,13 +42,11 @@ internal static class RouteValidator
         {
             if (ValidateMatch(matches[m], $"{at}.matches[{m}]") is { } problem) { return problem; }
         }
-        if (rule.Backends is not { Count: > 0 })
+        // No backends is valid here: a rule whose policies set ai needs none, and only the compiler sees the policies.
+        var backends = rule.Backends ?? [];
+        for (var b = 0; b < backends.Count; b++)
         {
-            return new(Reasons.InvalidBackend, $"{at}.backends: at least one backend is required");
-        }
-        for (var b = 0; b < rule.Backends.Count; b++)
-        {
-            if (ValidateBackend(rule.Backends[b], $"{at}.backends[{b}]") is { } problem) { return problem; }
+            if (ValidateBackend(backends[b], $"{at}.backends[{b}]") is { } problem) { return problem; }
         }
         if (rule.Rewrite?.PathPrefix is { } prefix)
         {

@@ -28,7 +28,7 @@ internal static class TlsValidator
         }
         for (var r = 0; r < spec.Rules.Count; r++)
         {
-            var backends = spec.Rules[r].Backends;
+            var backends = spec.Rules[r].Backends ?? [];
             for (var b = 0; b < backends.Count; b++)
             {
                 if (ValidateBackend(backends[b], $"spec.rules[{r}].backends[{b}]") is { } problem) { return problem; }

@@ -32,9 +32,10 @@ internal static class GeminiJson
         if (node is null) { return null; }
         if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
         {
+            // Nodes the gateway built itself hold CLR numbers (an int, a long), which convert to no other type.
             if (value.TryGetValue<long>(out var whole)) { return whole; }
-            var real = value.GetValue<double>();
-            if (real == Math.Floor(real) && Math.Abs(real) < 1e15) { return (long)real; }
+            if (value.TryGetValue<int>(out var small)) { return small; }
+            if (value.TryGetValue<double>(out var real) && real == Math.Floor(real) && Math.Abs(real) < 1e15) { return (long)real; }
         }
         throw new FormatException($"{field} must be an integer");
     }
@@ -43,7 +44,9 @@ internal static class GeminiJson
     public static long? Count(JsonNode? node)
     {
         if (node is not JsonValue value || value.GetValueKind() != JsonValueKind.Number) { return null; }
-        return value.TryGetValue<long>(out var whole) ? whole : (long)value.GetValue<double>();
+        return value.TryGetValue<long>(out var whole) ? whole
+            : value.TryGetValue<int>(out var small) ? small
+            : value.TryGetValue<double>(out var real) ? (long)real : null;
     }
 
     /// <summary>The text of a message content: a string, or an array whose text (and refusal) parts are joined.</summary>

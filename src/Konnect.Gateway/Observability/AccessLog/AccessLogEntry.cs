@@ -35,4 +35,7 @@ internal sealed record AccessLogEntry
 
     /// <summary>The W3C trace id: the gateway's server span's when tracing is on, else the client's traceparent's.</summary>
     public string? TraceId { get; init; }
+
+    /// <summary>Set for AI calls: provider, models, tokens, time to first token.</summary>
+    public AiCallSummary? Ai { get; init; }
 }

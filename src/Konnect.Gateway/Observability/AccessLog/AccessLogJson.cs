@@ -27,6 +27,18 @@ internal static class AccessLogJson
         json.WriteString("consumer", entry.Consumer);
         json.WriteString("problem", entry.Problem);
         if (entry.TraceId is not null) { json.WriteString("traceId", entry.TraceId); }
+        if (entry.Ai is { } ai)
+        {
+            json.WriteStartObject("ai");
+            json.WriteString("provider", ai.Provider);
+            json.WriteString("model", ai.Model);
+            json.WriteString("responseModel", ai.ResponseModel);
+            if (ai.InputTokens is { } input) { json.WriteNumber("inputTokens", input); } else { json.WriteNull("inputTokens"); }
+            if (ai.OutputTokens is { } output) { json.WriteNumber("outputTokens", output); } else { json.WriteNull("outputTokens"); }
+            json.WriteBoolean("estimated", ai.Estimated);
+            if (ai.TimeToFirstTokenMs is { } ttft) { json.WriteNumber("timeToFirstTokenMs", Math.Round(ttft, 3)); } else { json.WriteNull("timeToFirstTokenMs"); }
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
     }
 }
