@@ -15,6 +15,9 @@ public enum AiApi { None, OpenAI, Anthropic }
 /// </summary>
 public static class AiApiErrorResponse
 {
+    // A JSON body read by SDKs and curl, never embedded in HTML: quotes and apostrophes in messages stay readable.
+    private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static AiApi Of(PathString path)
     {
         var value = path.Value;
@@ -46,7 +49,7 @@ public static class AiApiErrorResponse
         response.ContentType = "application/json";
         response.Headers.CacheControl = "no-store";
         var body = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(body))
+        using (var json = new Utf8JsonWriter(body, Options))
         {
             if (api == AiApi.Anthropic) { WriteAnthropic(json, status, message); }
             else { WriteOpenAi(json, status, message, code); }
