@@ -91,45 +91,47 @@ internal sealed class AiExchange(ProviderCaller caller, QuotaLedgers ledgers, Ai
         try
         {
             var operation = front == AiFront.OpenAIEmbeddings ? AiOperation.Embeddings : AiOperation.Chat;
-            ProviderAnswer? answer;
-            ProviderFailure? failure;
-            try
+            var next = 0;
+            while (true)
             {
-                (answer, failure) = await caller.CallAsync(rule, attempts, operation, hub, stream, call.MaxTokens, context.RequestAborted).ConfigureAwait(false);
-            }
-            catch (FormatException e)
-            {
-                await AiApiErrorResponse.WriteAsync(context, api, 400, e.Message, "invalid-request").ConfigureAwait(false);
-                return;
-            }
-            if (answer is null)
-            {
-                call.Error = failure!.Code;
-                if (failure.RetryAfter is { } retryAfter)
-                {
-                    context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-                await AiApiErrorResponse.WriteAsync(context, api, failure.Status, failure.Message, failure.Code).ConfigureAwait(false);
-                return;
-            }
-            using (answer.Response)
-            {
-                call.Provider = answer.Provider.Model.Name;
-                call.ProviderType = answer.Provider.Model.Type;
-                call.ProviderModel = answer.Model;
-                call.Attempts = answer.Attempts;
+                ProviderAnswer? answer;
+                ProviderFailure? failure;
                 try
                 {
-                    if (relay is not null) { await relay(context, call, answer).ConfigureAwait(false); }
-                    else if (stream) { await StreamRelay.RelayAsync(context, call, answer).ConfigureAwait(false); }
-                    else { await AnswerRelay.RelayAsync(context, call, answer).ConfigureAwait(false); }
+                    (answer, failure) = await caller.CallAsync(rule, attempts.GetRange(next, attempts.Count - next), operation, hub, stream, call.MaxTokens, context.RequestAborted).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException && !context.Response.HasStarted)
+                catch (FormatException e)
                 {
-                    // The provider answered something its own format does not allow: the gateway's problem to report, not the client's.
-                    call.Error = "provider-answer-invalid";
-                    await AiApiErrorResponse.WriteAsync(context, api, 502, $"Provider {call.Provider} answered with something Konnect could not read: {e.Message}", "provider-answer-invalid").ConfigureAwait(false);
+                    await AiApiErrorResponse.WriteAsync(context, api, 400, e.Message, "invalid-request").ConfigureAwait(false);
+                    return;
                 }
+                if (answer is null)
+                {
+                    call.Error = failure!.Code;
+                    if (failure.RetryAfter is { } retryAfter)
+                    {
+                        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                    await AiApiErrorResponse.WriteAsync(context, api, failure.Status, failure.Message, failure.Code).ConfigureAwait(false);
+                    return;
+                }
+                using (answer.Response)
+                {
+                    call.Provider = answer.Provider.Model.Name;
+                    call.ProviderType = answer.Provider.Model.Type;
+                    call.ProviderModel = answer.Model;
+                    call.Attempts += answer.Attempts;
+                    if (await RelayAsync(context, call, answer, relay, api).ConfigureAwait(false)) { return; }
+                }
+                // The stream broke before its first event reached the client: go on with the next target, if any.
+                next += answer.Target + 1;
+                if (next >= attempts.Count)
+                {
+                    await AiApiErrorResponse.WriteAsync(context, api, 502, call.Error ?? "The provider's stream broke off.", "provider-stream-broken").ConfigureAwait(false);
+                    return;
+                }
+                call.Error = null;
+                call.Usage = null;
             }
         }
         finally
@@ -143,6 +145,24 @@ internal sealed class AiExchange(ProviderCaller caller, QuotaLedgers ledgers, Ai
             metrics.Record(matched, call, Consumer(context));
             Report(context, call);
         }
+    }
+
+    /// <returns>False when a stream failed before its first event reached the client (nothing written).</returns>
+    private static async Task<bool> RelayAsync(HttpContext context, AiCall call, ProviderAnswer answer, Func<HttpContext, AiCall, ProviderAnswer, Task>? relay, AiApi api)
+    {
+        try
+        {
+            if (relay is not null) { await relay(context, call, answer).ConfigureAwait(false); }
+            else if (call.Stream) { return await StreamRelay.RelayAsync(context, call, answer).ConfigureAwait(false); }
+            else { await AnswerRelay.RelayAsync(context, call, answer).ConfigureAwait(false); }
+        }
+        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException && !context.Response.HasStarted)
+        {
+            // The provider answered something its own format does not allow: the gateway's problem to report, not the client's.
+            call.Error = "provider-answer-invalid";
+            await AiApiErrorResponse.WriteAsync(context, api, 502, $"Provider {call.Provider} answered with something Konnect could not read: {e.Message}", "provider-answer-invalid").ConfigureAwait(false);
+        }
+        return true;
     }
 
     /// <summary>The call's figures for the access log, and as GenAI attributes on the request's server span.</summary>

@@ -93,6 +93,31 @@ public sealed class AiQuotaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConsumerQuota_SdkKeyIsTheConsumersApiKey_EachConsumerCountedApart()
+    {
+        await using var fake = await FakeAiProvider.StartAsync(AiWire.OpenAI);
+        await AiSetup.ServeAsync(_gateway, AiSetup.Secret(("p", "k")), Consumer("alpha", "alpha-key"), Consumer("beta", "beta-key"), AiSetup.PolicyAndRoute($$"""
+            {{Providers(("p", "OpenAI", fake))}}
+            models: [{ name: fast, targets: [{ provider: p }] }]
+            maxTokens: 50
+            quotas: [{ key: consumer, period: day, tokens: 70 }]
+            """, "{ apiKey: { header: authorization } }"));
+        for (var i = 0; i < 3; i++) { fake.Enqueue(new FakeReply { InputTokens = 10, OutputTokens = 40 }); }
+
+        // The OpenAI SDK sends its key as "Authorization: Bearer <key>": the consumer's Konnect API key.
+        await Chat(_gateway, key: "alpha-key").CompleteChatAsync(new OpenAI.Chat.UserChatMessage("hi"));
+        var spent = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => Chat(_gateway, key: "alpha-key").CompleteChatAsync(new OpenAI.Chat.UserChatMessage("hi")));
+        await Chat(_gateway, key: "beta-key").CompleteChatAsync(new OpenAI.Chat.UserChatMessage("hi"));
+        var unknown = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => Chat(_gateway, key: "nobody").CompleteChatAsync(new OpenAI.Chat.UserChatMessage("hi")));
+
+        Assert.Equal(429, spent.Status);
+        Assert.Contains("counted per consumer", spent.Message, StringComparison.Ordinal);
+        Assert.Equal(401, unknown.Status);
+        Assert.Equal(2, fake.Calls.Count);
+        Assert.All(fake.Calls, c => Assert.Equal("Bearer k", c.Headers["authorization"]));
+    }
+
+    [Fact]
     public async Task Metrics_GenAiTokenUsageAndCost_OnMetricsEndpoint()
     {
         await using var fake = await FakeAiProvider.StartAsync(AiWire.Anthropic);

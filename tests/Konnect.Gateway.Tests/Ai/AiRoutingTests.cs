@@ -76,6 +76,25 @@ public sealed class AiRoutingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fallback_StreamBreaksBeforeItsFirstEvent_SecondAnswersUnnoticed()
+    {
+        await using var first = await FakeAiProvider.StartAsync(AiWire.OpenAI);
+        await using var second = await FakeAiProvider.StartAsync(AiWire.Anthropic);
+        first.Enqueue(new FakeReply { BreakAfterEvents = 0 });
+        await ServeFallbackAsync(first, second);
+
+        var text = new StringBuilder();
+        await foreach (var update in Chat(_gateway).CompleteChatStreamingAsync([new UserChatMessage("hi")]))
+        {
+            foreach (var part in update.ContentUpdate) { text.Append(part.Text); }
+        }
+
+        Assert.Equal(FakeReply.Greeting(AiWire.Anthropic), text.ToString());
+        Assert.Single(first.Calls);
+        Assert.Single(second.Calls);
+    }
+
+    [Fact]
     public async Task Fallback_ConnectionRefused_SecondAnswers()
     {
         await using var second = await FakeAiProvider.StartAsync(AiWire.OpenAI);

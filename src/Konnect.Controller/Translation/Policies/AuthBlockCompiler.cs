@@ -26,10 +26,15 @@ internal static class AuthBlockCompiler
         {
             header = (apiKey.Header ?? "x-api-key").ToLowerInvariant();
             if (!IsToken(header)) { return $"spec.authentication.apiKey.header: \"{apiKey.Header}\" is not a header name"; }
-            // The gateway owns these headers; reading a key from them would let it be forwarded or confused with identity.
-            if (header is "authorization" or "x-konnect-consumer" or "x-konnect-consumer-groups")
+            // The gateway owns these headers; reading a key from them would let it be confused with identity.
+            if (header is "x-konnect-consumer" or "x-konnect-consumer-groups")
             {
                 return $"spec.authentication.apiKey.header: \"{header}\" is reserved; use a dedicated header such as x-api-key";
+            }
+            // "Authorization: Bearer <key>" is how the OpenAI SDKs send a key; basic and jwt read that header themselves.
+            if (header == "authorization" && (block.Basic is not null || block.Jwt is not null))
+            {
+                return "spec.authentication.apiKey.header: authorization is read by basic or jwt in this policy; use a dedicated header such as x-api-key";
             }
             query = apiKey.Query;
             if (query is not null && (query.Length == 0 || !query.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '~' or '-')))

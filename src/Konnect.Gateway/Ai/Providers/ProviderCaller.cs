@@ -8,7 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace Konnect.Gateway.Ai.Providers;
 
 /// <summary>A provider answered with a success status; the caller reads (or streams) the body.</summary>
-internal sealed record ProviderAnswer(HttpResponseMessage Response, AiProvider Provider, string Model, int Attempts);
+/// <param name="Target">The index in the call's targets of the one that answered: a stream that fails before its first
+/// event goes on from the next.</param>
+internal sealed record ProviderAnswer(HttpResponseMessage Response, AiProvider Provider, string Model, int Attempts, int Target);
 
 /// <summary>Every attempt failed; the last failure is what the client is told.</summary>
 internal sealed record ProviderFailure(int Status, string Message, string Code, TimeSpan? RetryAfter = null);
@@ -25,8 +27,9 @@ internal sealed partial class ProviderCaller(HttpMessageInvoker client, ILogger<
     {
         ProviderFailure? failure = null;
         var attempts = 0;
-        foreach (var target in targets)
+        for (var index = 0; index < targets.Count; index++)
         {
+            var target = targets[index];
             var provider = rule.Providers[target.Provider];
             // Each key of the provider at most once per target: a throttled key is rested and the next one tried.
             for (var keyTry = 0; keyTry < Math.Max(provider.Keys.Count, 1); keyTry++)
@@ -60,7 +63,7 @@ internal sealed partial class ProviderCaller(HttpMessageInvoker client, ILogger<
 
                 if (response.IsSuccessStatusCode)
                 {
-                    return (new ProviderAnswer(response, provider, target.Model, attempts), null);
+                    return (new ProviderAnswer(response, provider, target.Model, attempts, index), null);
                 }
 
                 using (response)

@@ -19,7 +19,9 @@ namespace Konnect.Gateway.Ai.Relay;
 /// </summary>
 internal static class StreamRelay
 {
-    public static async Task RelayAsync(HttpContext context, AiCall call, ProviderAnswer answer)
+    /// <returns>False when the provider's stream failed before anything reached the client: nothing was written, and
+    /// the caller may try the next target.</returns>
+    public static async Task<bool> RelayAsync(HttpContext context, AiCall call, ProviderAnswer answer)
     {
         var aborted = context.RequestAborted;
         var writer = new SseWriter(context.Response);
@@ -130,12 +132,11 @@ internal static class StreamRelay
             call.Error = failure;
             if (!writer.Started)
             {
-                // Nothing reached the client yet: it gets an ordinary error answer, not an event stream.
-                await AiApiErrorResponse.WriteAsync(context, call.Front.Api(), StatusCodes.Status502BadGateway, failure, "provider-stream-broken").ConfigureAwait(false);
-                return;
+                // Nothing reached the client yet: failing over is still invisible to it.
+                return false;
             }
             await WriteErrorAsync(writer, call, failure, aborted).ConfigureAwait(false);
-            return;
+            return true;
         }
         if (toAnthropic is not null)
         {
@@ -157,6 +158,7 @@ internal static class StreamRelay
             }
             await writer.WriteAsync(null, "[DONE]", aborted).ConfigureAwait(false);
         }
+        return true;
     }
 
     /// <summary>A stream that broke after it started: the error goes out as an event of the front's own kind, then the stream ends.</summary>

@@ -29,6 +29,7 @@ internal sealed class AuthenticationRule
         _consumers = consumers;
         Policy = model.Policy;
         ApiKeyHeader = model.ApiKeyHeader;
+        _keyIsBearer = string.Equals(model.ApiKeyHeader, "authorization", StringComparison.OrdinalIgnoreCase);
         ApiKeyQuery = model.ApiKeyQuery;
         Anonymous = model.AnonymousConsumer;
         // Built once: the realm was checked by the translator to need no escaping inside the quotes.
@@ -42,6 +43,8 @@ internal sealed class AuthenticationRule
 
     public string Policy { get; }
     public string? ApiKeyHeader { get; }
+
+    private readonly bool _keyIsBearer;
     public string? ApiKeyQuery { get; }
     public string? Anonymous { get; }
     /// <summary>The WWW-Authenticate values (basic and/or Bearer); empty when neither is enabled.</summary>
@@ -87,7 +90,10 @@ internal sealed class AuthenticationRule
             {
                 presented = true;
                 // Two keys in one request are ambiguous: refuse rather than pick one.
-                consumer = values.Count == 1 && !string.IsNullOrEmpty(values[0]) ? _consumers.ByApiKey(values[0]) : null;
+                var key = values.Count == 1 ? values[0] : null;
+                // With header: authorization the key comes as the SDKs of AI APIs send theirs: "Bearer <key>".
+                if (key is not null && _keyIsBearer && key.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) { key = key[7..].Trim(); }
+                consumer = !string.IsNullOrEmpty(key) ? _consumers.ByApiKey(key) : null;
                 if (consumer is null) { failure = "The API key is not valid"; }
             }
         }
