@@ -100,6 +100,24 @@ public sealed class AiChatTests : IAsyncLifetime
         Assert.True(Assert.Single(fake.Calls).Stream);
     }
 
+    [Fact]
+    public async Task OpenAiStream_ClientAskedNoUsage_GatewayAsksProviderButDropsTheUsageChunk()
+    {
+        await using var fake = await FakeAiProvider.StartAsync(AiWire.OpenAI);
+        fake.Enqueue(new FakeReply { Text = "a b", InputTokens = 5, OutputTokens = 2 });
+        await ServeAsync(fake, "OpenAI");
+
+        using var response = await _gateway.Traffic.PostAsync("/ai/v1/chat/completions", new StringContent(
+            """{"model":"fast","stream":true,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        var metrics = await _gateway.Admin.GetStringAsync("/metrics");
+
+        Assert.True(Assert.Single(fake.Calls).Body!["stream_options"]!["include_usage"]!.GetValue<bool>());
+        Assert.DoesNotContain("\"usage\":{", body, StringComparison.Ordinal);
+        Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
+        Assert.Contains("konnect_ai_tokens_total{consumer=\"\",estimated=\"false\",model=\"fast\",namespace=\"ai\",route=\"llm\",type=\"output\"} 2", metrics, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(AiWire.OpenAI, "OpenAI")]
     [InlineData(AiWire.Anthropic, "Anthropic")]

@@ -5,7 +5,6 @@ using Konnect.Api.V1Alpha1;
 using Konnect.Gateway.Ai.Formats;
 using Konnect.Gateway.Ai.Providers;
 using Konnect.Gateway.Ai.Tokens;
-using Konnect.Gateway.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Konnect.Gateway.Ai.Relay;
@@ -17,161 +16,171 @@ namespace Konnect.Gateway.Ai.Relay;
 /// Usage is taken from the stream (the gateway always asks OpenAI-style providers for the usage chunk, and drops it
 /// when the client did not ask); without one, the text seen is counted and the figure marked estimated.
 /// </summary>
-internal static class StreamRelay
+internal sealed class StreamRelay
 {
+    private readonly AiCall _call;
+    private readonly SseWriter _writer;
+    private readonly CancellationToken _aborted;
+    private readonly bool _anthropicFront;
+    private readonly bool _passThrough;
+    private readonly AnthropicStreamToChat? _fromAnthropic;
+    private readonly GeminiStreamToChat? _fromGemini;
+    private readonly ChatStreamToAnthropic? _toAnthropic;
+    private readonly List<JsonObject> _chunks = [];
+    private readonly List<(string Event, JsonObject Data)> _events = [];
+    private readonly StringBuilder _text = new();
+    private TokenUsage? _usage;
+    private JsonObject? _usageChunk;
+
+    private StreamRelay(HttpContext context, AiCall call, AiProviderType type, string model)
+    {
+        _call = call;
+        _writer = new SseWriter(context.Response);
+        _aborted = context.RequestAborted;
+        _anthropicFront = call.Front == AiFront.AnthropicMessages;
+        _passThrough = _anthropicFront ? type == AiProviderType.Anthropic : type is not (AiProviderType.Anthropic or AiProviderType.Gemini);
+        _fromAnthropic = type == AiProviderType.Anthropic ? new AnthropicStreamToChat(includeUsage: true) : null;
+        _fromGemini = type == AiProviderType.Gemini ? new GeminiStreamToChat(model, includeUsage: true) : null;
+        _toAnthropic = _anthropicFront && !_passThrough ? new ChatStreamToAnthropic(call.RequestedModel) : null;
+    }
+
     /// <returns>False when the provider's stream failed before anything reached the client: nothing was written, and
     /// the caller may try the next target.</returns>
     public static async Task<bool> RelayAsync(HttpContext context, AiCall call, ProviderAnswer answer)
     {
-        var aborted = context.RequestAborted;
-        var writer = new SseWriter(context.Response);
-        var type = answer.Provider.Model.Type;
-        var anthropicFront = call.Front == AiFront.AnthropicMessages;
-        var passThrough = anthropicFront ? type == AiProviderType.Anthropic : type is not (AiProviderType.Anthropic or AiProviderType.Gemini);
-        var fromAnthropic = type == AiProviderType.Anthropic ? new AnthropicStreamToChat(includeUsage: true) : null;
-        var fromGemini = type == AiProviderType.Gemini ? new GeminiStreamToChat(answer.Model, includeUsage: true) : null;
-        var toAnthropic = anthropicFront && !passThrough ? new ChatStreamToAnthropic(call.RequestedModel) : null;
-        var chunks = new List<JsonObject>();
-        var events = new List<(string Event, JsonObject Data)>();
-        var text = new StringBuilder();
-        TokenUsage? usage = null;
-        JsonObject? usageChunk = null;
+        var relay = new StreamRelay(context, call, answer.Provider.Model.Type, answer.Model);
         string? failure = null;
-
-        await using var stream = await answer.Response.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false);
+        await using var stream = await answer.Response.Content.ReadAsStreamAsync(context.RequestAborted).ConfigureAwait(false);
         try
         {
-            await foreach (var item in SseParser.Create(stream).EnumerateAsync(aborted).ConfigureAwait(false))
+            await foreach (var item in SseParser.Create(stream).EnumerateAsync(context.RequestAborted).ConfigureAwait(false))
             {
-                if (type is not (AiProviderType.Anthropic or AiProviderType.Gemini) && item.Data == "[DONE]") { break; }
-                if (item.Data.Length == 0 || JsonNode.Parse(item.Data) is not JsonObject data) { continue; }
-                chunks.Clear();
-                if (fromAnthropic is not null) { fromAnthropic.OnEvent(item.EventType, data, chunks); }
-                else if (fromGemini is not null)
-                {
-                    if (GeminiContents.ErrorMessage(data) is { } geminiError) { throw new ProviderStreamException(geminiError); }
-                    fromGemini.OnEvent(data, chunks);
-                }
-                else
-                {
-                    // OpenAI reports a failure inside a started stream as a data event holding an error object.
-                    if (data["error"] is JsonObject { } openAiError) { throw new ProviderStreamException((string?)openAiError["message"] ?? "the provider reported an error"); }
-                    chunks.Add(data);
-                }
-
-                var dropRaw = false;
-                foreach (var chunk in chunks)
-                {
-                    if (!passThrough && OpenAiChat.IsUsageOnly(chunk))
-                    {
-                        // A translated stream's usage chunk is written last, with the figures the call settles on.
-                        usageChunk = chunk;
-                        continue;
-                    }
-                    if (OpenAiChat.Usage(chunk) is { } reported) { usage = reported; }
-                    if (call.TimeToFirstToken is null && OpenAiChat.HasContent(chunk)) { call.TimeToFirstToken = call.Elapsed; }
-                    if (call.ResponseModel is null && chunk["model"] is JsonValue m && m.TryGetValue<string>(out var model)) { call.ResponseModel = model; }
-                    OpenAiChat.AppendText(chunk, text);
-                    if (passThrough)
-                    {
-                        // The usage chunk the gateway asked for on the client's behalf is not the client's to see.
-                        if (!anthropicFront && !call.ClientWantsUsage && OpenAiChat.IsUsageOnly(chunk)) { dropRaw = true; }
-                        continue;
-                    }
-                    if (toAnthropic is not null)
-                    {
-                        events.Clear();
-                        toAnthropic.OnChunk(chunk, events);
-                        foreach (var (name, payload) in events) { await writer.WriteAsync(name, payload.ToJsonString(), aborted).ConfigureAwait(false); }
-                    }
-                    else if (call.ClientWantsUsage || !OpenAiChat.IsUsageOnly(chunk))
-                    {
-                        await writer.WriteAsync(null, chunk.ToJsonString(), aborted).ConfigureAwait(false);
-                    }
-                }
-                if (passThrough && !dropRaw)
-                {
-                    await writer.WriteAsync(anthropicFront ? item.EventType : null, item.Data, aborted).ConfigureAwait(false);
-                }
+                if (relay._fromAnthropic is null && relay._fromGemini is null && item.Data == "[DONE]") { break; }
+                await relay.OnEventAsync(item).ConfigureAwait(false);
             }
-            if (fromGemini is not null)
-            {
-                chunks.Clear();
-                fromGemini.Complete(chunks);
-                foreach (var chunk in chunks)
-                {
-                    if (OpenAiChat.IsUsageOnly(chunk))
-                    {
-                        usageChunk = chunk;
-                        continue;
-                    }
-                    if (toAnthropic is not null)
-                    {
-                        events.Clear();
-                        toAnthropic.OnChunk(chunk, events);
-                        foreach (var (name, payload) in events) { await writer.WriteAsync(name, payload.ToJsonString(), aborted).ConfigureAwait(false); }
-                    }
-                    else if (call.ClientWantsUsage || !OpenAiChat.IsUsageOnly(chunk))
-                    {
-                        await writer.WriteAsync(null, chunk.ToJsonString(), aborted).ConfigureAwait(false);
-                    }
-                }
-            }
-            // A translated stream's own counters, null when the provider reported nothing (its usage chunk then says 0).
-            if (fromAnthropic is not null) { usage = fromAnthropic.Usage; }
-            else if (fromGemini is not null) { usage = fromGemini.Usage; }
+            await relay.EndOfStreamAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or HttpRequestException or ProviderStreamException or System.Text.Json.JsonException && !aborted.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or HttpRequestException or ProviderStreamException or System.Text.Json.JsonException && !context.RequestAborted.IsCancellationRequested)
         {
             failure = e is ProviderStreamException ? e.Message : $"the stream from provider {answer.Provider.Model.Name} broke off";
         }
 
-        call.Usage = usage ?? new TokenUsage(call.CountedInputTokens, PromptTokens.CountText(text.ToString(), answer.Model), Estimated: true);
-        if (failure is not null)
+        call.Usage = relay._usage ?? new TokenUsage(call.CountedInputTokens, PromptTokens.CountText(relay._text.ToString(), answer.Model), Estimated: true);
+        if (failure is null)
         {
-            call.Error = failure;
-            if (!writer.Started)
-            {
-                // Nothing reached the client yet: failing over is still invisible to it.
-                return false;
-            }
-            await WriteErrorAsync(writer, call, failure, aborted).ConfigureAwait(false);
+            await relay.CompleteAsync().ConfigureAwait(false);
             return true;
         }
-        if (toAnthropic is not null)
+        call.Error = failure;
+        // Nothing reached the client yet: failing over is still invisible to it.
+        if (!relay._writer.Started) { return false; }
+        await relay.WriteErrorAsync(failure).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task OnEventAsync(SseItem<string> item)
+    {
+        if (item.Data.Length == 0 || JsonNode.Parse(item.Data) is not JsonObject data) { return; }
+        _chunks.Clear();
+        if (_fromAnthropic is not null) { _fromAnthropic.OnEvent(item.EventType, data, _chunks); }
+        else if (_fromGemini is not null)
         {
-            events.Clear();
-            toAnthropic.Complete(call.Usage, events);
-            foreach (var (name, payload) in events) { await writer.WriteAsync(name, payload.ToJsonString(), aborted).ConfigureAwait(false); }
+            if (GeminiContents.ErrorMessage(data) is { } geminiError) { throw new ProviderStreamException(geminiError); }
+            _fromGemini.OnEvent(data, _chunks);
         }
-        else if (!anthropicFront)
+        else
         {
-            if (usageChunk is not null && call.ClientWantsUsage)
+            // OpenAI reports a failure inside a started stream as a data event holding an error object.
+            if (data["error"] is JsonObject openAiError) { throw new ProviderStreamException((string?)openAiError["message"] ?? "the provider reported an error"); }
+            _chunks.Add(data);
+        }
+
+        var forward = true;
+        foreach (var chunk in _chunks) { forward &= await OnChunkAsync(chunk).ConfigureAwait(false); }
+        if (_passThrough && forward)
+        {
+            await _writer.WriteAsync(_anthropicFront ? item.EventType : null, item.Data, _aborted).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads a hub chunk's figures and, for a translated stream, writes it in the front's format.</summary>
+    /// <returns>False when a passed-through provider event must not reach the client.</returns>
+    private async Task<bool> OnChunkAsync(JsonObject chunk)
+    {
+        if (OpenAiChat.IsUsageOnly(chunk))
+        {
+            if (_passThrough)
             {
-                usageChunk["usage"] = new JsonObject
-                {
-                    ["prompt_tokens"] = call.Usage.Value.Input,
-                    ["completion_tokens"] = call.Usage.Value.Output,
-                    ["total_tokens"] = call.Usage.Value.Total,
-                };
-                await writer.WriteAsync(null, usageChunk.ToJsonString(), aborted).ConfigureAwait(false);
+                _usage = OpenAiChat.Usage(chunk);
+                // The usage chunk the gateway asked for on the client's behalf is not the client's to see.
+                return _anthropicFront || _call.ClientWantsUsage;
             }
-            await writer.WriteAsync(null, "[DONE]", aborted).ConfigureAwait(false);
+            // A translated stream's usage chunk is written last, with the figures the call settles on.
+            _usageChunk = chunk;
+            return true;
+        }
+        if (_passThrough && OpenAiChat.Usage(chunk) is { } reported) { _usage = reported; }
+        if (_call.TimeToFirstToken is null && OpenAiChat.HasContent(chunk)) { _call.TimeToFirstToken = _call.Elapsed; }
+        if (_call.ResponseModel is null && chunk["model"] is JsonValue m && m.TryGetValue<string>(out var model)) { _call.ResponseModel = model; }
+        OpenAiChat.AppendText(chunk, _text);
+        if (_passThrough) { return true; }
+        if (_toAnthropic is not null)
+        {
+            _events.Clear();
+            _toAnthropic.OnChunk(chunk, _events);
+            foreach (var (name, payload) in _events) { await _writer.WriteAsync(name, payload.ToJsonString(), _aborted).ConfigureAwait(false); }
+        }
+        else
+        {
+            await _writer.WriteAsync(null, chunk.ToJsonString(), _aborted).ConfigureAwait(false);
         }
         return true;
     }
 
-    /// <summary>A stream that broke after it started: the error goes out as an event of the front's own kind, then the stream ends.</summary>
-    private static Task WriteErrorAsync(SseWriter writer, AiCall call, string message, CancellationToken aborted)
+    /// <summary>What a translated stream still owes once the provider's stream ended, and its own usage counters.</summary>
+    private async Task EndOfStreamAsync()
     {
-        if (call.Front == AiFront.AnthropicMessages)
+        if (_fromGemini is not null)
         {
-            return writer.WriteAsync("error", AnthropicErrors.Body(502, message).ToJsonString(), aborted);
+            _chunks.Clear();
+            _fromGemini.Complete(_chunks);
+            foreach (var chunk in _chunks) { await OnChunkAsync(chunk).ConfigureAwait(false); }
+        }
+        // A translated stream's own counters, null when the provider reported nothing (its usage chunk then says 0).
+        if (_fromAnthropic is not null) { _usage = _fromAnthropic.Usage; }
+        else if (_fromGemini is not null) { _usage = _fromGemini.Usage; }
+    }
+
+    private async Task CompleteAsync()
+    {
+        var usage = _call.Usage!.Value;
+        if (_toAnthropic is not null)
+        {
+            _events.Clear();
+            _toAnthropic.Complete(usage, _events);
+            foreach (var (name, payload) in _events) { await _writer.WriteAsync(name, payload.ToJsonString(), _aborted).ConfigureAwait(false); }
+            return;
+        }
+        if (_anthropicFront) { return; }
+        if (_usageChunk is not null && _call.ClientWantsUsage)
+        {
+            _usageChunk["usage"] = new JsonObject { ["prompt_tokens"] = usage.Input, ["completion_tokens"] = usage.Output, ["total_tokens"] = usage.Total };
+            await _writer.WriteAsync(null, _usageChunk.ToJsonString(), _aborted).ConfigureAwait(false);
+        }
+        await _writer.WriteAsync(null, "[DONE]", _aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>A stream that broke after it started: the error goes out as an event of the front's own kind, then the stream ends.</summary>
+    private Task WriteErrorAsync(string message)
+    {
+        if (_anthropicFront)
+        {
+            return _writer.WriteAsync("error", AnthropicErrors.Body(502, message).ToJsonString(), _aborted);
         }
         var error = new JsonObject
         {
             ["error"] = new JsonObject { ["message"] = message, ["type"] = "server_error", ["param"] = null, ["code"] = "provider-stream-broken" },
         };
-        return writer.WriteAsync(null, error.ToJsonString(), aborted);
+        return _writer.WriteAsync(null, error.ToJsonString(), _aborted);
     }
 }
