@@ -41,19 +41,27 @@ internal static class AiReport
         Table(o, "time to first token ", st.FirstToken.Direct, st.FirstToken.Through);
         o.WriteLine($"Whole stream (send to [DONE]), p50 / p99 ms: direct {Ms(Stats.Percentile(st.DirectTotal, 50))} / {Ms(Stats.Percentile(st.DirectTotal, 99))}, "
             + $"through {Ms(Stats.Percentile(st.ThroughTotal, 50))} / {Ms(Stats.Percentile(st.ThroughTotal, 99))}.");
-        o.WriteLine($"Target: time to first token added ≤ {AddedTargetMs:F0} ms: {Verdict(Added(st.FirstToken, 99))} (p99; p50 added {Ms(Added(st.FirstToken, 50))} ms)");
+        o.WriteLine($"Target: time to first token added ≤ {AddedTargetMs:F0} ms, instant stand-in: {Verdict(Added(st.FirstToken, 99))} (p99; p50 added "
+            + $"{Ms(Added(st.FirstToken, 50))} ms). The stand-in writes the whole answer at once, so the first token shares the cores with Konnect relaying "
+            + "the other events; the paced stand-in below is how a model streams.");
         o.WriteLine($"Every event forwarded: {st.Pairs - st.EventMismatches:N0} of {st.Pairs:N0} streams through Konnect had the same data events, content events "
             + $"and text as their direct twin (data events {st.DirectDataEvents:N0} direct, {st.ThroughDataEvents:N0} through; content events "
             + $"{st.DirectContentEvents:N0} and {st.ThroughContentEvents:N0}): {(st.EventMismatches == 0 && st.DirectContentEvents == st.ThroughContentEvents ? "met" : "**missed**")}");
+        Inside(o, st.FirstToken, "streamed");
         var p = r.Pacing;
+        o.WriteLine();
+        o.WriteLine($"Streamed, from a second stand-in pausing {p.DelayMs} ms before each word (a model typing: the answer's later words are not yet written "
+            + $"when the first is read), {p.DirectFirstToken.Count} streams each way, alternating; time to first token, ms");
+        Table(o, "time to first token ", p.DirectFirstToken, p.ThroughFirstToken);
+        o.WriteLine($"Target: time to first token added ≤ {AddedTargetMs:F0} ms, paced: {Verdict(Stats.Percentile(p.ThroughFirstToken, 99) - Stats.Percentile(p.DirectFirstToken, 99))} "
+            + $"(p99 of {p.DirectFirstToken.Count}; p50 added {Ms(Stats.Percentile(p.ThroughFirstToken, 50) - Stats.Percentile(p.DirectFirstToken, 50))} ms)");
         var (directBunched, throughBunched) = (Pacing.Bunched(p.DirectGaps, p.DelayMs), Pacing.Bunched(p.ThroughGaps, p.DelayMs));
         var asItArrives = p.EventMismatches == 0 && throughBunched <= directBunched + 2;
-        o.WriteLine($"Each event as it arrives: a second stand-in pausing {p.DelayMs} ms between words, {s.PacedStreams} streams each way; gaps between content "
-            + $"events as the client read them, p50 / min ms: direct {Ms(Stats.Percentile(p.DirectGaps, 50))} / {Ms(p.DirectGaps.DefaultIfEmpty(double.NaN).Min())}, "
-            + $"through {Ms(Stats.Percentile(p.ThroughGaps, 50))} / {Ms(p.ThroughGaps.DefaultIfEmpty(double.NaN).Min())}; gaps under {p.DelayMs / 2.0:0.#} ms "
-            + $"(an event held back and sent with the next): direct {directBunched} of {p.DirectGaps.Count}, through {throughBunched} of {p.ThroughGaps.Count}: "
+        o.WriteLine($"Each event as it arrives: gaps between content events as the client read them, p50 / min ms: direct {Ms(Stats.Percentile(p.DirectGaps, 50))} / "
+            + $"{Ms(p.DirectGaps.DefaultIfEmpty(double.NaN).Min())}, through {Ms(Stats.Percentile(p.ThroughGaps, 50))} / {Ms(p.ThroughGaps.DefaultIfEmpty(double.NaN).Min())}; "
+            + $"gaps under {p.DelayMs / 2.0:0.#} ms (an event held back and sent with the next): direct {directBunched} of {p.DirectGaps.Count}, through "
+            + $"{throughBunched} of {p.ThroughGaps.Count}; {p.DirectFirstToken.Count - p.EventMismatches} of {p.DirectFirstToken.Count} paced streams whole: "
             + $"{(asItArrives ? "met" : "**missed**")} (met: every paced stream whole, and at most 2 more bunched gaps than direct)");
-        Inside(o, st.FirstToken, "streamed");
 
         o.WriteLine();
         o.WriteLine("Tokenizer: o200k (TiktokenTokenizer.CreateForModel(\"gpt-4o\"), Microsoft.ML.Tokenizers), CountTokens of a whole prompt on this "

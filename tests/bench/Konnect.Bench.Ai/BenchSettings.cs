@@ -28,11 +28,11 @@ internal sealed record BenchSettings
     /// <summary>Distinct prompts the calls go through in turn, the same for direct and through (PROMPTS, default 16).</summary>
     public int Prompts { get; init; } = 16;
 
-    /// <summary>Streams of the paced stand-in per kind, for the event-pacing check (PACED_STREAMS, default 10).</summary>
-    public int PacedStreams { get; init; } = 10;
+    /// <summary>Streams of the paced stand-in per kind, for the event-pacing check (PACED_STREAMS, default 100).</summary>
+    public int PacedStreams { get; init; } = 100;
 
-    /// <summary>The paced stand-in's pause between words (PACED_DELAY_MS, default 10).</summary>
-    public int PacedDelayMs { get; init; } = 10;
+    /// <summary>The paced stand-in's pause between words (PACED_DELAY_MS, default 5).</summary>
+    public int PacedDelayMs { get; init; } = 5;
 
     /// <summary>Everything on the last core (PIN, default 1; 0 leaves the processes where the scheduler puts them): see <see cref="Pinning"/>.</summary>
     public bool Pin { get; init; } = true;
@@ -56,8 +56,8 @@ internal sealed record BenchSettings
             WarmupTime = TimeSpan.FromSeconds(Int("WARMUP_SECONDS", 10)),
             PromptTokens = Int("PROMPT_TOKENS", 2_000),
             Prompts = Math.Max(1, Int("PROMPTS", 16)),
-            PacedStreams = Int("PACED_STREAMS", 10),
-            PacedDelayMs = Math.Max(1, Int("PACED_DELAY_MS", 10)),
+            PacedStreams = Int("PACED_STREAMS", 100),
+            PacedDelayMs = Math.Max(1, Int("PACED_DELAY_MS", 5)),
             Pin = Environment.GetEnvironmentVariable("PIN") != "0",
             Configuration = configuration,
             KonnectBinary = Environment.GetEnvironmentVariable("KONNECT_BIN") is { Length: > 0 } bin

@@ -11,7 +11,7 @@ internal sealed record StreamPhase(Phase FirstToken, List<double> DirectTotal, L
     int DirectDataEvents, int ThroughDataEvents, int DirectContentEvents, int ThroughContentEvents);
 
 /// <summary>The paced stand-in's streams: the gaps between content events as the client read them.</summary>
-internal sealed record Pacing(int DelayMs, List<double> DirectGaps, List<double> ThroughGaps, int EventMismatches)
+internal sealed record Pacing(int DelayMs, List<double> DirectGaps, List<double> ThroughGaps, int EventMismatches, List<double> DirectFirstToken, List<double> ThroughFirstToken)
 {
     /// <summary>Gaps under half the stand-in's pause: events that arrived together, i.e. one was held back.</summary>
     public static int Bunched(List<double> gaps, int delayMs) => gaps.Count(g => g < delayMs / 2.0);
@@ -113,25 +113,45 @@ internal sealed class LatencyBench(Children children, AiClient client, BenchSett
             direct.Sum(r => r.DataEvents), through.Sum(r => r.DataEvents), direct.Sum(r => r.ContentEvents), through.Sum(r => r.ContentEvents));
     }
 
-    /// <summary>Streams from the stand-in that pauses between words: each event must reach the client when it left the stand-in.</summary>
+    /// <summary>
+    /// Streams from the stand-in that pauses between words, as a model does: each event must reach the client when it
+    /// left the stand-in, and the first token is not followed by a burst of the answer's other words competing with it
+    /// for the cores (the instant stand-in writes the whole answer at once).
+    /// </summary>
     public async Task<Pacing> PacingAsync()
     {
         var paced = children.DirectUrl(children.Paced);
-        var directBody = _directStream[0];
-        // The paced stand-in is the fast one's twin, so the direct body (model gpt-4o) suits it too.
-        await client.StreamAsync(paced, directBody).ConfigureAwait(false);
-        await client.StreamAsync(children.ThroughUrl, _pacedStream[0]).ConfigureAwait(false);
+        // The paced stand-in is a process of its own that has served nothing yet: non-streamed calls (not paced) warm up its
+        // request path quickly, a few streams its streaming. The direct bodies (model gpt-4o) suit it as they suit its twin.
+        for (var i = 0; i < settings.Warmup; i++) { await client.CompleteAsync(paced, _directPlain[i % prompts.Count]).ConfigureAwait(false); }
+        for (var i = 0; i < 10; i++)
+        {
+            await client.StreamAsync(paced, _directStream[i % prompts.Count]).ConfigureAwait(false);
+            await client.StreamAsync(children.ThroughUrl, _pacedStream[i % prompts.Count]).ConfigureAwait(false);
+        }
         var (directGaps, throughGaps, mismatches) = (new List<double>(), new List<double>(), 0);
+        var (directFirst, throughFirst) = (new List<double>(), new List<double>());
         for (var i = 0; i < settings.PacedStreams; i++)
         {
             var p = i % prompts.Count;
-            var direct = await client.StreamAsync(paced, _directStream[p], keepArrivals: true).ConfigureAwait(false);
-            var through = await client.StreamAsync(children.ThroughUrl, _pacedStream[p], keepArrivals: true).ConfigureAwait(false);
+            StreamResult direct, through;
+            if (i % 2 == 0)
+            {
+                direct = await client.StreamAsync(paced, _directStream[p], keepArrivals: true).ConfigureAwait(false);
+                through = await client.StreamAsync(children.ThroughUrl, _pacedStream[p], keepArrivals: true).ConfigureAwait(false);
+            }
+            else
+            {
+                through = await client.StreamAsync(children.ThroughUrl, _pacedStream[p], keepArrivals: true).ConfigureAwait(false);
+                direct = await client.StreamAsync(paced, _directStream[p], keepArrivals: true).ConfigureAwait(false);
+            }
+            directFirst.Add(direct.FirstTokenMs);
+            throughFirst.Add(through.FirstTokenMs);
             directGaps.AddRange(Gaps(direct.Arrivals!));
             throughGaps.AddRange(Gaps(through.Arrivals!));
             if (!SameEvents(direct, through)) { mismatches++; }
         }
-        return new Pacing(settings.PacedDelayMs, directGaps, throughGaps, mismatches);
+        return new Pacing(settings.PacedDelayMs, directGaps, throughGaps, mismatches, directFirst, throughFirst);
 
         static IEnumerable<double> Gaps(List<double> arrivals) => arrivals.Zip(arrivals.Skip(1), (a, b) => b - a);
     }

@@ -2,8 +2,8 @@
 // OpenAI-compatible model stand-in. Non-streamed: p99 added ≤ 1 ms with a token quota and a 2,000-token prompt counted;
 // streamed: time to first token added ≤ 1 ms and every event forwarded as it arrives; and what counting with o200k costs per
 // 1,000 prompt tokens. Targets missed are reported, not fatal: the exit code is non-zero only when something failed to run.
-// Settings (environment): CALLS (2000), STREAMS (1000), WARMUP (200), PROMPT_TOKENS (2000), PROMPTS (16), PACED_STREAMS (10),
-// PACED_DELAY_MS (10), PIN (1: the bench, the stand-ins and Konnect on the last core; 0: unpinned), CONFIG (Release),
+// Settings (environment): CALLS (2000), STREAMS (1000), WARMUP (200 pairs), WARMUP_SECONDS (10), PROMPT_TOKENS (2000), PROMPTS (16), PACED_STREAMS (100),
+// PACED_DELAY_MS (5), PIN (1: the bench, the stand-ins and Konnect on the last core; 0: unpinned), CONFIG (Release),
 // KONNECT_BIN (src/Konnect/bin/$CONFIG/net10.0/konnect).
 using System.Diagnostics;
 using Konnect.Bench.Ai;
