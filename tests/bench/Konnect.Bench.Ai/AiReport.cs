@@ -51,17 +51,18 @@ internal static class AiReport
         var p = r.Pacing;
         o.WriteLine();
         o.WriteLine($"Streamed, from a second stand-in pausing {p.DelayMs} ms before each word (a model typing: the answer's later words are not yet written "
-            + $"when the first is read), {p.DirectFirstToken.Count} streams each way, alternating; time to first token, ms");
-        Table(o, "time to first token ", p.DirectFirstToken, p.ThroughFirstToken);
-        o.WriteLine($"Target: time to first token added ≤ {AddedTargetMs:F0} ms, paced: {Verdict(Stats.Percentile(p.ThroughFirstToken, 99) - Stats.Percentile(p.DirectFirstToken, 99))} "
-            + $"(p99 of {p.DirectFirstToken.Count}; p50 added {Ms(Stats.Percentile(p.ThroughFirstToken, 50) - Stats.Percentile(p.DirectFirstToken, 50))} ms)");
+            + $"when the first is read), {p.FirstToken.Direct.Count} streams each way, alternating; time to first token, ms");
+        Table(o, "time to first token ", p.FirstToken.Direct, p.FirstToken.Through);
+        o.WriteLine($"Target: time to first token added ≤ {AddedTargetMs:F0} ms, paced: {Verdict(Stats.Percentile(p.FirstToken.Through, 99) - Stats.Percentile(p.FirstToken.Direct, 99))} "
+            + $"(p99 of {p.FirstToken.Direct.Count}; p50 added {Ms(Stats.Percentile(p.FirstToken.Through, 50) - Stats.Percentile(p.FirstToken.Direct, 50))} ms)");
         var (directBunched, throughBunched) = (Pacing.Bunched(p.DirectGaps, p.DelayMs), Pacing.Bunched(p.ThroughGaps, p.DelayMs));
         var asItArrives = p.EventMismatches == 0 && throughBunched <= directBunched + 2;
         o.WriteLine($"Each event as it arrives: gaps between content events as the client read them, p50 / min ms: direct {Ms(Stats.Percentile(p.DirectGaps, 50))} / "
             + $"{Ms(p.DirectGaps.DefaultIfEmpty(double.NaN).Min())}, through {Ms(Stats.Percentile(p.ThroughGaps, 50))} / {Ms(p.ThroughGaps.DefaultIfEmpty(double.NaN).Min())}; "
             + $"gaps under {p.DelayMs / 2.0:0.#} ms (an event held back and sent with the next): direct {directBunched} of {p.DirectGaps.Count}, through "
-            + $"{throughBunched} of {p.ThroughGaps.Count}; {p.DirectFirstToken.Count - p.EventMismatches} of {p.DirectFirstToken.Count} paced streams whole: "
+            + $"{throughBunched} of {p.ThroughGaps.Count}; {p.FirstToken.Direct.Count - p.EventMismatches} of {p.FirstToken.Direct.Count} paced streams whole: "
             + $"{(asItArrives ? "met" : "**missed**")} (met: every paced stream whole, and at most 2 more bunched gaps than direct)");
+        Inside(o, p.FirstToken, "paced streamed");
 
         o.WriteLine();
         o.WriteLine("Tokenizer: o200k (TiktokenTokenizer.CreateForModel(\"gpt-4o\"), Microsoft.ML.Tokenizers), CountTokens of a whole prompt on this "
@@ -100,8 +101,9 @@ internal static class AiReport
     {
         var k = phase.Konnect;
         o.WriteLine($"Inside Konnect over the timed {kind} calls (its /metrics, {k.Calls:N0} AI calls): request held {Ms(k.RequestMs)} ms mean "
-            + $"(konnect_http_request_duration_seconds), AI call {Ms(k.AiCallMs)} ms mean (gen_ai_server_request_duration_seconds, arrival to last byte); "
-            + $"the direct mean is {Ms(phase.Direct.Average())} ms. CPU per call: Konnect {Us(k.CpuUs)} µs (its process_cpu_seconds_total), "
+            + $"(konnect_http_request_duration_seconds), AI call {Ms(k.AiCallMs)} ms mean (gen_ai_server_request_duration_seconds, arrival to last byte), "
+            + $"first token {Ms(k.FirstTokenMs)} ms mean (gen_ai_server_time_to_first_token_seconds, arrival to the first content it relayed; "
+            + $"the table's means: {Ms(phase.Through.Average())} ms through, {Ms(phase.Direct.Average())} ms direct). CPU per call: Konnect {Us(k.CpuUs)} µs (its process_cpu_seconds_total), "
             + $"stand-in {Us(phase.StandInCpuUs)} µs and bench client {Us(phase.ClientCpuUs)} µs (/proc, 10 ms ticks, over both paths' calls); Konnect allocated {k.AllocatedKiB:F0} KiB per call; collections gen0 {k.Gen0:F0}, "
             + $"gen1 {k.Gen1:F0}, gen2 {k.Gen2:F0}.");
     }

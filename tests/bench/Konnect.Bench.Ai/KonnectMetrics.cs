@@ -43,7 +43,7 @@ internal sealed record MetricsSnapshot(IReadOnlyDictionary<string, double> Sums)
 }
 
 /// <summary>What Konnect reported between two scrapes, per AI call it served.</summary>
-internal sealed record KonnectView(int Calls, double RequestMs, double AiCallMs, double CpuUs, double AllocatedKiB, double Gen0, double Gen1, double Gen2)
+internal sealed record KonnectView(int Calls, double RequestMs, double AiCallMs, double FirstTokenMs, double CpuUs, double AllocatedKiB, double Gen0, double Gen1, double Gen2)
 {
     public static KonnectView Between(MetricsSnapshot before, MetricsSnapshot after)
     {
@@ -54,6 +54,7 @@ internal sealed record KonnectView(int Calls, double RequestMs, double AiCallMs,
             calls,
             RequestMs: Delta("konnect_http_request_duration_seconds_sum") / Math.Max(Delta("konnect_http_request_duration_seconds_count"), 1) * 1000,
             AiCallMs: Delta("gen_ai_server_request_duration_seconds_sum") / n * 1000,
+            FirstTokenMs: Delta("gen_ai_server_time_to_first_token_seconds_sum") / Math.Max(Delta("gen_ai_server_time_to_first_token_seconds_count"), 1) * 1000,
             CpuUs: Delta("process_cpu_seconds_total") / n * 1e6,
             AllocatedKiB: Delta("dotnet_gc_allocated_bytes_total") / n / 1024,
             Gen0: Delta("dotnet_gc_collections_total_gen0"),

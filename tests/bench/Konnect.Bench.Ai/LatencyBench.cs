@@ -11,7 +11,7 @@ internal sealed record StreamPhase(Phase FirstToken, List<double> DirectTotal, L
     int DirectDataEvents, int ThroughDataEvents, int DirectContentEvents, int ThroughContentEvents);
 
 /// <summary>The paced stand-in's streams: the gaps between content events as the client read them.</summary>
-internal sealed record Pacing(int DelayMs, List<double> DirectGaps, List<double> ThroughGaps, int EventMismatches, List<double> DirectFirstToken, List<double> ThroughFirstToken)
+internal sealed record Pacing(int DelayMs, List<double> DirectGaps, List<double> ThroughGaps, int EventMismatches, Phase FirstToken)
 {
     /// <summary>Gaps under half the stand-in's pause: events that arrived together, i.e. one was held back.</summary>
     public static int Bunched(List<double> gaps, int delayMs) => gaps.Count(g => g < delayMs / 2.0);
@@ -62,7 +62,7 @@ internal sealed class LatencyBench(Children children, AiClient client, BenchSett
             await client.CompleteAsync(children.ThroughUrl, _throughPlain[i % prompts.Count]).ConfigureAwait(false);
         }).ConfigureAwait(false);
         var (direct, through) = (new List<double>(settings.Calls), new List<double>(settings.Calls));
-        var phase = await Measured(async () =>
+        var phase = await Measured(children.Fast, async () =>
         {
             for (var i = 0; i < settings.Calls; i++)
             {
@@ -90,7 +90,7 @@ internal sealed class LatencyBench(Children children, AiClient client, BenchSett
             await client.StreamAsync(children.ThroughUrl, _throughStream[i % prompts.Count]).ConfigureAwait(false);
         }).ConfigureAwait(false);
         var (direct, through) = (new List<StreamResult>(settings.Streams), new List<StreamResult>(settings.Streams));
-        var phase = await Measured(async () =>
+        var phase = await Measured(children.Fast, async () =>
         {
             for (var i = 0; i < settings.Streams; i++)
             {
@@ -129,29 +129,27 @@ internal sealed class LatencyBench(Children children, AiClient client, BenchSett
             await client.StreamAsync(paced, _directStream[i % prompts.Count]).ConfigureAwait(false);
             await client.StreamAsync(children.ThroughUrl, _pacedStream[i % prompts.Count]).ConfigureAwait(false);
         }
-        var (directGaps, throughGaps, mismatches) = (new List<double>(), new List<double>(), 0);
-        var (directFirst, throughFirst) = (new List<double>(), new List<double>());
-        for (var i = 0; i < settings.PacedStreams; i++)
+        var (direct, through) = (new List<StreamResult>(settings.PacedStreams), new List<StreamResult>(settings.PacedStreams));
+        var phase = await Measured(children.Paced, async () =>
         {
-            var p = i % prompts.Count;
-            StreamResult direct, through;
-            if (i % 2 == 0)
+            for (var i = 0; i < settings.PacedStreams; i++)
             {
-                direct = await client.StreamAsync(paced, _directStream[p], keepArrivals: true).ConfigureAwait(false);
-                through = await client.StreamAsync(children.ThroughUrl, _pacedStream[p], keepArrivals: true).ConfigureAwait(false);
+                var p = i % prompts.Count;
+                if (i % 2 == 0)
+                {
+                    direct.Add(await client.StreamAsync(paced, _directStream[p], keepArrivals: true).ConfigureAwait(false));
+                    through.Add(await client.StreamAsync(children.ThroughUrl, _pacedStream[p], keepArrivals: true).ConfigureAwait(false));
+                }
+                else
+                {
+                    through.Add(await client.StreamAsync(children.ThroughUrl, _pacedStream[p], keepArrivals: true).ConfigureAwait(false));
+                    direct.Add(await client.StreamAsync(paced, _directStream[p], keepArrivals: true).ConfigureAwait(false));
+                }
             }
-            else
-            {
-                through = await client.StreamAsync(children.ThroughUrl, _pacedStream[p], keepArrivals: true).ConfigureAwait(false);
-                direct = await client.StreamAsync(paced, _directStream[p], keepArrivals: true).ConfigureAwait(false);
-            }
-            directFirst.Add(direct.FirstTokenMs);
-            throughFirst.Add(through.FirstTokenMs);
-            directGaps.AddRange(Gaps(direct.Arrivals!));
-            throughGaps.AddRange(Gaps(through.Arrivals!));
-            if (!SameEvents(direct, through)) { mismatches++; }
-        }
-        return new Pacing(settings.PacedDelayMs, directGaps, throughGaps, mismatches, directFirst, throughFirst);
+        }).ConfigureAwait(false);
+        return new Pacing(settings.PacedDelayMs, [.. direct.SelectMany(r => Gaps(r.Arrivals!))], [.. through.SelectMany(r => Gaps(r.Arrivals!))],
+            direct.Zip(through).Count(pair => !SameEvents(pair.First, pair.Second)),
+            phase([.. direct.Select(r => r.FirstTokenMs)], [.. through.Select(r => r.FirstTokenMs)], 10));
 
         static IEnumerable<double> Gaps(List<double> arrivals) => arrivals.Zip(arrivals.Skip(1), (a, b) => b - a);
     }
@@ -170,18 +168,18 @@ internal sealed class LatencyBench(Children children, AiClient client, BenchSett
     }
 
     /// <summary>Runs <paramref name="calls"/> between two scrapes of Konnect's metrics (its CPU too) and CPU readings of the stand-in and this process.</summary>
-    private async Task<Func<List<double>, List<double>, int, Phase>> Measured(Func<Task> calls)
+    private async Task<Func<List<double>, List<double>, int, Phase>> Measured(Child standIn, Func<Task> calls)
     {
         var before = await MetricsSnapshot.ScrapeAsync(_metrics, children.MetricsUrl).ConfigureAwait(false);
-        var (standIn, self) = (children.Fast.CpuTime(), Process.GetCurrentProcess().TotalProcessorTime);
+        var (standInBefore, self) = (standIn.CpuTime(), Process.GetCurrentProcess().TotalProcessorTime);
         await calls().ConfigureAwait(false);
-        var (standInAfter, selfAfter) = (children.Fast.CpuTime(), Process.GetCurrentProcess().TotalProcessorTime);
+        var (standInAfter, selfAfter) = (standIn.CpuTime(), Process.GetCurrentProcess().TotalProcessorTime);
         var after = await MetricsSnapshot.ScrapeAsync(_metrics, children.MetricsUrl).ConfigureAwait(false);
         return (direct, through, warmup) =>
         {
             var calls = direct.Count + through.Count;
             return new Phase(direct, through, warmup, KonnectView.Between(before, after),
-                StandInCpuUs: (standInAfter - standIn).TotalMicroseconds / Math.Max(calls, 1),
+                StandInCpuUs: (standInAfter - standInBefore).TotalMicroseconds / Math.Max(calls, 1),
                 ClientCpuUs: (selfAfter - self).TotalMicroseconds / Math.Max(calls, 1));
         };
     }
