@@ -43,7 +43,7 @@ internal static class AiReport
             + $"through {Ms(Stats.Percentile(st.ThroughTotal, 50))} / {Ms(Stats.Percentile(st.ThroughTotal, 99))}.");
         o.WriteLine($"Target: time to first token added ≤ {AddedTargetMs:F0} ms, instant stand-in: {Verdict(Added(st.FirstToken, 99))} (p99; p50 added "
             + $"{Ms(Added(st.FirstToken, 50))} ms). The stand-in writes the whole answer at once, so the first token shares the cores with Konnect relaying "
-            + "the other events; the paced stand-in below is how a model streams.");
+            + "the other events (a model's later words come later: see the paced streams below).");
         o.WriteLine($"Every event forwarded: {st.Pairs - st.EventMismatches:N0} of {st.Pairs:N0} streams through Konnect had the same data events, content events "
             + $"and text as their direct twin (data events {st.DirectDataEvents:N0} direct, {st.ThroughDataEvents:N0} through; content events "
             + $"{st.DirectContentEvents:N0} and {st.ThroughContentEvents:N0}): {(st.EventMismatches == 0 && st.DirectContentEvents == st.ThroughContentEvents ? "met" : "**missed**")}");
