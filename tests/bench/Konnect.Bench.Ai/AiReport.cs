@@ -58,12 +58,14 @@ internal static class AiReport
         o.WriteLine($"For comparison, not the target's measure (a {p.DelayMs} ms timer that fires late by milliseconds, processes waking from idle "
             + $"after each pause, {p.FirstToken.Direct.Count} samples): added p50 {Ms(Added(p.FirstToken, 50))} ms, p99 {Ms(Added(p.FirstToken, 99))} ms.");
         var (directBunched, throughBunched) = (Pacing.Bunched(p.DirectGaps, p.DelayMs), Pacing.Bunched(p.ThroughGaps, p.DelayMs));
-        var asItArrives = p.EventMismatches == 0 && throughBunched <= directBunched + 2;
+        // A relay that holds events back bunches most of them; the stand-in's timer alone bunches a few, on either path.
+        var margin = Math.Max(2, p.ThroughGaps.Count / 100);
+        var asItArrives = p.EventMismatches == 0 && throughBunched <= directBunched + margin;
         o.WriteLine($"Each event as it arrives: gaps between content events as the client read them, p50 / min ms: direct {Ms(Stats.Percentile(p.DirectGaps, 50))} / "
             + $"{Ms(p.DirectGaps.DefaultIfEmpty(double.NaN).Min())}, through {Ms(Stats.Percentile(p.ThroughGaps, 50))} / {Ms(p.ThroughGaps.DefaultIfEmpty(double.NaN).Min())}; "
             + $"gaps under {p.DelayMs / 2.0:0.#} ms (an event held back and sent with the next): direct {directBunched} of {p.DirectGaps.Count}, through "
             + $"{throughBunched} of {p.ThroughGaps.Count}; {p.FirstToken.Direct.Count - p.EventMismatches} of {p.FirstToken.Direct.Count} paced streams whole: "
-            + $"{(asItArrives ? "met" : "**missed**")} (met: every paced stream whole, and at most 2 more bunched gaps than direct)");
+            + $"{(asItArrives ? "met" : "**missed**")} (met: every paced stream whole, and at most {margin} (1 %) more bunched gaps than direct)");
         Inside(o, p.FirstToken, "paced streamed");
 
         o.WriteLine();
