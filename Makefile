@@ -47,14 +47,18 @@ fmt:
 
 # Throughput and latency side by side with nginx (needs the wrk and nginx packages; about 7 minutes), then the scale
 # part: propagation, memory and start-up at 100 / 1,000 / 10,000 routes (about 5 minutes; settings in
-# tests/bench/Konnect.Bench.Scale/Program.cs, e.g. SIZES=100,1000 CHANGES=5 for a quick run). Not part of `test`.
-# Both measure what the image ships: konnect published ReadyToRun for this machine, as src/Konnect/Dockerfile does.
+# tests/bench/Konnect.Bench.Scale/Program.cs, e.g. SIZES=100,1000 CHANGES=5 for a quick run), then the AI part: AI calls
+# through Konnect against the same calls straight to konnect-echo's model stand-in, added p99 and time to first token
+# against 1 ms, every stream event forwarded, o200k's cost per 1,000 prompt tokens (about 1 minute; settings in
+# tests/bench/Konnect.Bench.Ai/Program.cs). Not part of `test`.
+# All three measure what the image ships: konnect published ReadyToRun for this machine, as src/Konnect/Dockerfile does.
 BENCH_BIN := $(CURDIR)/src/Konnect/bin/$(CONFIG)/bench-publish
 bench:
 	$(DOTNET) publish src/Konnect/Konnect.csproj -c $(CONFIG) -o $(BENCH_BIN) --use-current-runtime --self-contained false \
 	  -p:PublishReadyToRun=true -v q -nologo
 	KONNECT_BIN=$(BENCH_BIN)/konnect CONFIG=$(CONFIG) tests/bench/run.sh \
-	  && KONNECT_BIN=$(BENCH_BIN)/konnect CONFIG=$(CONFIG) $(DOTNET) run -c $(CONFIG) --project tests/bench/Konnect.Bench.Scale
+	  && KONNECT_BIN=$(BENCH_BIN)/konnect CONFIG=$(CONFIG) $(DOTNET) run -c $(CONFIG) --project tests/bench/Konnect.Bench.Scale \
+	  && KONNECT_BIN=$(BENCH_BIN)/konnect CONFIG=$(CONFIG) $(DOTNET) run -c $(CONFIG) --project tests/bench/Konnect.Bench.Ai
 
 # The container image (src/Konnect/Dockerfile, built from the repository root). Without docker, or with a docker
 # command but no daemon to talk to, it says "skipped" and succeeds; a build that fails fails.

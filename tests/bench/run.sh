@@ -2,6 +2,8 @@
 # `make bench`: throughput and latency of Konnect side by side with nginx on this machine (issue #9, part 1).
 # Everything listens on loopback; wrk, the backend, nginx and Konnect share the machine's cores, so the numbers
 # compare the proxies with each other, not with another machine's. Propagation and memory: tests/bench/Konnect.Bench.Scale.
+# AI calls (added latency and time to first token over the model stand-in, events forwarded, tokenizer cost):
+# tests/bench/Konnect.Bench.Ai, which `make bench` runs after the scale part.
 #
 # Settings (environment): ROUNDS (5), DURATION (5s), THREADS (2), CONNECTIONS (50), LAT_CONNECTIONS (1, the low-load
 # latency part), LAT_ROUNDS (7), LAT_WARMUP (10s), NGINX_WORKERS (2), CONFIG (Release), KONNECT_BIN (the build).

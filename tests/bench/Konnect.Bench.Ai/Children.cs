@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Globalization;
+using Konnect.Testing;
+
+namespace Konnect.Bench.Ai;
+
+/// <summary>
+/// A child process (konnect-echo or konnect) whose output is drained, keeping the last lines for a failure message.
+/// Killed with its process tree when disposed, so nothing the bench started outlives it.
+/// </summary>
+internal sealed class Child : IDisposable
+{
+    private readonly Process _process;
+    private readonly Queue<string> _tail = new();
+
+    private Child(string name, Process process, int port)
+    {
+        (Name, _process, Port) = (name, process, port);
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+    public int Port { get; }
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    public static Child Start(string name, string file, int port, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args) { info.ArgumentList.Add(arg); }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) { info.Environment[key] = value; }
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
+        return new Child(name, process, port);
+    }
+
+    /// <summary>User plus system CPU time from /proc/PID/stat (clock ticks of 10 ms), for CPU per call.</summary>
+    public TimeSpan CpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // Fields 14 and 15 of proc(5), counted from the state field (3) after the command name.
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
+    /// <summary>The last lines the child wrote, for a failure message.</summary>
+    public string Tail()
+    {
+        lock (_tail) { return string.Join('\n', _tail); }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) { return; }
+        lock (_tail)
+        {
+            _tail.Enqueue(line);
+            if (_tail.Count > 40) { _tail.Dequeue(); }
+        }
+    }
+
+    public void Dispose()
+    {
+        try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        _process.WaitForExit(5000);
+        _process.Dispose();
+    }
+}
+
+/// <summary>The processes the bench measures: two model stand-ins (one answering at once, one paced) and Konnect in front of both.</summary>
+internal sealed class Children : IDisposable
+{
+    public const string Route = "/ai";
+    /// <summary>The alias clients send through Konnect; the provider gets <see cref="ProviderModel"/>.</summary>
+    public const string FastAlias = "bench", PacedAlias = "paced";
+    /// <summary>A gpt-4o name, so Konnect counts the prompt with o200k as the stand-in does (other names get cl100k).</summary>
+    public const string ProviderModel = "gpt-4o";
+    public const int MaxTokens = 256;
+
+    private readonly string _manifests;
+
+    private Children(Child fast, Child paced, Child konnect, int adminPort, string manifests) =>
+        (Fast, Paced, Konnect, AdminPort, _manifests) = (fast, paced, konnect, adminPort, manifests);
+
+    public Child Fast { get; }
+    public Child Paced { get; }
+    public Child Konnect { get; }
+    public int AdminPort { get; }
+
+    public static async Task<Children> StartAsync(BenchSettings settings)
+    {
+        var (fastPort, pacedPort, traffic, admin) = (TestPorts.Free(), TestPorts.Free(), TestPorts.Free(), TestPorts.Free());
+        var manifests = Directory.CreateTempSubdirectory("konnect-bench-ai-").FullName;
+        File.WriteAllText(Path.Combine(manifests, "ai.yaml"), Manifest(fastPort, pacedPort));
+        var started = new List<Child>();
+        try
+        {
+            started.Add(Echo("stand-in", fastPort, 0, settings));
+            started.Add(Echo("paced stand-in", pacedPort, settings.PacedDelayMs, settings));
+            var konnect = Child.Start("konnect", settings.KonnectBinary, traffic,
+                ["run", "--manifests", manifests, "--listen", $"http://127.0.0.1:{traffic}", "--admin-listen", $"http://127.0.0.1:{admin}",
+                 "--listen-tls", "none", "--access-log", "off"],
+                new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
+            started.Add(konnect);
+            var children = new Children(started[0], started[1], konnect, admin, manifests);
+            await children.WaitReadyAsync().ConfigureAwait(false);
+            return children;
+        }
+        catch
+        {
+            foreach (var child in started) { child.Dispose(); }
+            Directory.Delete(manifests, recursive: true);
+            throw;
+        }
+    }
+
+    public Uri DirectUrl(Child standIn) => new($"http://127.0.0.1:{standIn.Port}/v1/chat/completions");
+
+    public Uri ThroughUrl => new($"http://127.0.0.1:{Konnect.Port}{Route}/v1/chat/completions");
+
+    public Uri MetricsUrl => new($"http://127.0.0.1:{AdminPort}/metrics");
+
+    private static Child Echo(string name, int port, int delayMs, BenchSettings settings) =>
+        Child.Start(name, "dotnet", port, [settings.EchoDll, "--urls", $"http://127.0.0.1:{port}", "--name", "model",
+            "--standin-delay-ms", delayMs.ToString(CultureInfo.InvariantCulture)]);
+
+    /// <summary>One AI route: the alias "bench" to the stand-in that answers at once, "paced" to the one that types.</summary>
+    private static string Manifest(int fastPort, int pacedPort) => $$"""
+        apiVersion: konnect.dev/v1alpha1
+        kind: KonnectPolicy
+        metadata: { name: ai-bench, namespace: default }
+        spec:
+          ai:
+            providers:
+              - { name: standin, type: OpenAICompatible, baseUrl: "http://127.0.0.1:{{fastPort}}/v1" }
+              - { name: paced, type: OpenAICompatible, baseUrl: "http://127.0.0.1:{{pacedPort}}/v1" }
+            models:
+              - { name: {{FastAlias}}, targets: [{ provider: standin, model: {{ProviderModel}} }] }
+              - { name: {{PacedAlias}}, targets: [{ provider: paced, model: {{ProviderModel}} }] }
+            maxTokens: {{MaxTokens}}
+            # Counted and reserved on every call, large enough never to refuse one.
+            quotas: [{ key: route, period: minute, tokens: 1000000000 }]
+            prices: [{ model: {{ProviderModel}}, input: "2.50", output: "10.00" }]
+        ---
+        apiVersion: konnect.dev/v1alpha1
+        kind: KonnectRoute
+        metadata: { name: ai-bench, namespace: default }
+        spec:
+          policies: [ai-bench]
+          rules:
+            - matches: [{ path: { value: {{Route}} } }]
+        """;
+
+    /// <summary>Both stand-ins answer GET /v1/models and Konnect answers /readyz 200 and serves the AI route's model list.</summary>
+    private async Task WaitReadyAsync()
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
+        var checks = new (Child Child, string Url)[]
+        {
+            (Fast, $"http://127.0.0.1:{Fast.Port}/v1/models"),
+            (Paced, $"http://127.0.0.1:{Paced.Port}/v1/models"),
+            (Konnect, $"http://127.0.0.1:{AdminPort}/readyz"),
+            (Konnect, $"http://127.0.0.1:{Konnect.Port}{Route}/v1/models"),
+        };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        foreach (var (child, url) in checks)
+        {
+            while (true)
+            {
+                if (child.HasExited) { throw new InvalidOperationException($"{child.Name} exited before it was ready:\n{child.Tail()}"); }
+                try
+                {
+                    using var response = await http.GetAsync(url).ConfigureAwait(false);
+                    if (response.IsSuccessStatusCode) { break; }
+                }
+                catch (HttpRequestException) { }
+                catch (TaskCanceledException) { }
+                if (DateTime.UtcNow > deadline) { throw new TimeoutException($"{child.Name} did not answer {url} within 60 s:\n{child.Tail()}"); }
+                await Task.Delay(50).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Konnect.Dispose();
+        Fast.Dispose();
+        Paced.Dispose();
+        try { Directory.Delete(_manifests, recursive: true); } catch (IOException) { }
+    }
+}
