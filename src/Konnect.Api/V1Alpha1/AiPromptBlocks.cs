@@ -34,6 +34,10 @@ public sealed record AiPrompt
 
 public sealed record AiPromptMessage
 {
+    /// <summary>A {{name}} place in a message (spaces inside the braces allowed); group 1 is the variable's name. The
+    /// controller checks every place names a variable, the gateway fills them: both read this one pattern.</summary>
+    public const string PlacePattern = @"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}";
+
     [Description("system, user or assistant.")]
     [Required, RegularExpression("^(system|user|assistant)$")]
     public string Role { get; set; } = "user";

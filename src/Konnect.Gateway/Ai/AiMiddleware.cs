@@ -31,7 +31,7 @@ internal sealed class AiMiddleware(RequestDelegate next, AiRules rules, AiExchan
         var request = context.Request;
         var path = request.Path.Value ?? "/";
         if (model.Prompt is not null) { return PromptApi.HandleAsync(context, rule, matched, exchange); }
-        if (path.EndsWith("/v1/models", StringComparison.Ordinal) || path.EndsWith("/models", StringComparison.Ordinal))
+        if (path.EndsWith("/models", StringComparison.Ordinal))
         {
             return HttpMethods.IsGet(request.Method) ? ModelsAsync(context, rule) : MethodNotAllowedAsync(context, AiFront.OpenAIChat, "GET");
         }

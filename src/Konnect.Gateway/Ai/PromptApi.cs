@@ -51,24 +51,13 @@ internal static class PromptApi
     /// <summary>The answer's text only, as {"content": "..."}.</summary>
     private static async Task ContentAsync(HttpContext context, AiCall call, ProviderAnswer answer)
     {
-        // The whole completion is read through the usual relay into a buffer, then reduced to its text.
-        var original = context.Response.Body;
-        using var buffer = new MemoryStream();
-        context.Response.Body = buffer;
-        try
-        {
-            await AnswerRelay.RelayAsync(context, call, answer).ConfigureAwait(false);
-        }
-        finally
-        {
-            context.Response.Body = original;
-        }
-        var completion = JsonNode.Parse(buffer.ToArray()) as JsonObject;
+        var (completion, _) = await AnswerRelay.ReadAsync(context, call, answer).ConfigureAwait(false);
         var text = new StringBuilder();
-        if (completion is not null) { Formats.OpenAiChat.AppendText(completion, text); }
+        Formats.OpenAiChat.AppendText(completion, text);
         var payload = Encoding.UTF8.GetBytes(new JsonObject { ["content"] = text.ToString() }.ToJsonString());
+        context.Response.ContentType = "application/json";
         context.Response.ContentLength = payload.Length;
-        await original.WriteAsync(payload, context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync(payload, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static Task MethodNotAllowed(HttpContext context, string allowed)

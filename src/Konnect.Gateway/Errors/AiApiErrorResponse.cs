@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Konnect.Gateway.Observability.RequestIds;
 using Microsoft.AspNetCore.Http;
@@ -41,21 +40,13 @@ public static class AiApiErrorResponse
             await ProblemResponse.WriteAsync(context, Problem.Ai(status, code ?? "ai-error", Title(status)), message);
             return;
         }
-        var response = context.Response;
-        if (response.HasStarted) { return; }
+        if (context.Response.HasStarted) { return; }
         RequestIdMiddleware.Stamp(context);
-        response.Headers.ContentEncoding = default;
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        response.Headers.CacheControl = "no-store";
-        var body = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(body, Options))
+        await ProblemResponse.WriteJsonAsync(context, status, "application/json", Options, json =>
         {
             if (api == AiApi.Anthropic) { WriteAnthropic(json, status, message); }
             else { WriteOpenAi(json, status, message, code); }
-        }
-        response.ContentLength = body.WrittenCount;
-        await response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted);
+        });
     }
 
     private static string Title(int status) => status switch

@@ -46,19 +46,25 @@ public static class ProblemResponse
             return;
         }
 
-        // Whatever an upstream or earlier middleware put in the response is not part of our answer.
+        await WriteJsonAsync(context, problem.Status, ContentType, default, json => Write(json, context, problem, detail));
+    }
+
+    /// <summary>
+    /// The body of an answer the gateway makes itself, in place of whatever an upstream or earlier middleware put in the
+    /// response; buffered so it carries a Content-Length (these bodies are a few hundred bytes) and never cached.
+    /// </summary>
+    internal static async Task WriteJsonAsync(HttpContext context, int status, string contentType, JsonWriterOptions options, Action<Utf8JsonWriter> write)
+    {
+        var response = context.Response;
         response.Headers.ContentEncoding = default;
-        response.StatusCode = problem.Status;
-        response.ContentType = ContentType;
+        response.StatusCode = status;
+        response.ContentType = contentType;
         response.Headers.CacheControl = "no-store";
-
-        // Buffered so the response carries a Content-Length; these bodies are a few hundred bytes.
         var body = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(body))
+        using (var json = new Utf8JsonWriter(body, options))
         {
-            Write(json, context, problem, detail);
+            write(json);
         }
-
         response.ContentLength = body.WrittenCount;
         await response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted);
     }

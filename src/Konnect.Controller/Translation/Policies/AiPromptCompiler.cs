@@ -48,7 +48,7 @@ internal static partial class AiPromptCompiler
     }
 
     /// <summary>A {{name}} place, spaces inside the braces allowed.</summary>
-    [GeneratedRegex(@"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(AiPromptMessage.PlacePattern, RegexOptions.CultureInvariant)]
     public static partial Regex Place();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]

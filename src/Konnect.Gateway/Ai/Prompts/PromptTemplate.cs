@@ -57,6 +57,6 @@ internal static partial class PromptTemplate
         }
     }
 
-    [GeneratedRegex(@"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(AiPromptMessage.PlacePattern, RegexOptions.CultureInvariant)]
     private static partial Regex Place();
 }

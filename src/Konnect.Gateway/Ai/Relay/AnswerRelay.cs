@@ -15,45 +15,48 @@ internal static class AnswerRelay
 {
     public static async Task RelayAsync(HttpContext context, AiCall call, ProviderAnswer answer)
     {
-        var aborted = context.RequestAborted;
-        var bytes = await answer.Response.Content.ReadAsByteArrayAsync(aborted).ConfigureAwait(false);
+        var (hub, bytes) = await ReadAsync(context, call, answer).ConfigureAwait(false);
+        // Translated to the front's shape only when the provider's own bytes are not already in it.
+        bytes ??= Utf8(call.Front == AiFront.AnthropicMessages ? AnthropicMessages.FromChatResponse(hub) : hub);
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.ContentLength = bytes.Length;
+        await response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the answer and records its usage, response model and time to first token on the call.</summary>
+    /// <returns>The answer in the hub format (an OpenAI chat.completion or embeddings list), and the provider's bytes when
+    /// they already are in the front's shape.</returns>
+    public static async Task<(JsonObject Hub, byte[]? FrontBytes)> ReadAsync(HttpContext context, AiCall call, ProviderAnswer answer)
+    {
+        var bytes = await answer.Response.Content.ReadAsByteArrayAsync(context.RequestAborted).ConfigureAwait(false);
         call.TimeToFirstToken ??= call.Elapsed;
         if (JsonNode.Parse(bytes) is not JsonObject body)
         {
             throw new FormatException($"provider {answer.Provider.Model.Name} answered with something other than a JSON object");
         }
         var type = answer.Provider.Model.Type;
-        byte[]? same = null;
-        JsonObject output;
         if (call.Front == AiFront.OpenAIEmbeddings)
         {
-            output = type == AiProviderType.Gemini ? GeminiEmbeddings.ToEmbeddingsResponse(body, answer.Model, call.CountedInputTokens, GeminiEmbeddings.WantsBase64(call.Request)) : body;
-            if (type != AiProviderType.Gemini) { same = bytes; }
-            call.Usage = OpenAiChat.Usage(output) is { } used ? used with { Output = 0 } : new TokenUsage(call.CountedInputTokens, 0, Estimated: true);
-            call.ResponseModel = (string?)output["model"] ?? answer.Model;
+            var list = type == AiProviderType.Gemini ? GeminiEmbeddings.ToEmbeddingsResponse(body, answer.Model, call.CountedInputTokens, GeminiEmbeddings.WantsBase64(call.Request)) : body;
+            call.Usage = OpenAiChat.Usage(list) is { } used ? used with { Output = 0 } : new TokenUsage(call.CountedInputTokens, 0, Estimated: true);
+            call.ResponseModel = (string?)list["model"] ?? answer.Model;
+            return (list, type == AiProviderType.Gemini ? null : bytes);
         }
-        else
+        var chat = type switch
         {
-            var chat = type switch
-            {
-                AiProviderType.Anthropic => AnthropicMessages.ToChatResponse(body),
-                AiProviderType.Gemini => GeminiContents.ToChatResponse(body, answer.Model),
-                _ => body,
-            };
-            call.ResponseModel = chat["model"] is JsonValue m && m.TryGetValue<string>(out var responseModel) ? responseModel : answer.Model;
-            call.Usage = OpenAiChat.Usage(chat) ?? Estimate(call, chat);
-            var sameFormat = call.Front == AiFront.AnthropicMessages ? type == AiProviderType.Anthropic : type != AiProviderType.Anthropic && type != AiProviderType.Gemini;
-            if (sameFormat) { same = bytes; }
-            output = call.Front == AiFront.AnthropicMessages ? AnthropicMessages.FromChatResponse(chat) : chat;
-        }
-
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json";
-        var payload = same ?? System.Text.Encoding.UTF8.GetBytes(output.ToJsonString());
-        response.ContentLength = payload.Length;
-        await response.Body.WriteAsync(payload, aborted).ConfigureAwait(false);
+            AiProviderType.Anthropic => AnthropicMessages.ToChatResponse(body),
+            AiProviderType.Gemini => GeminiContents.ToChatResponse(body, answer.Model),
+            _ => body,
+        };
+        call.ResponseModel = chat["model"] is JsonValue m && m.TryGetValue<string>(out var responseModel) ? responseModel : answer.Model;
+        call.Usage = OpenAiChat.Usage(chat) ?? Estimate(call, chat);
+        var sameFormat = call.Front == AiFront.AnthropicMessages ? type == AiProviderType.Anthropic : type != AiProviderType.Anthropic && type != AiProviderType.Gemini;
+        return (chat, sameFormat ? bytes : null);
     }
+
+    private static byte[] Utf8(JsonObject json) => System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
 
     /// <summary>The provider reported no usage: count the prompt (already counted) and the answer with the tokenizer.</summary>
     private static TokenUsage Estimate(AiCall call, JsonObject chat)
