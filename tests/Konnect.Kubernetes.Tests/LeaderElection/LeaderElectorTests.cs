@@ -32,7 +32,9 @@ public sealed class LeaderElectorTests : IAsyncLifetime
     // Short but consistent durations: lease 1.5 s (stored as 2 s), renew deadline 1 s, retry 200 ms.
     private const string Leases = "/apis/coordination.k8s.io/v1/leases";
 
-    private LeaderElector Start(string identity, DelegatingHandler? handler = null)
+    /// <param name="lease">The lease duration; the tests' 1.5 s unless one needs a wider gap between a takeover after a
+    /// release and one after the lease ran out.</param>
+    private LeaderElector Start(string identity, DelegatingHandler? handler = null, TimeSpan? lease = null)
     {
         var client = new KubeApiClient(_server.CreateClientConfig(), new KubeApiClientOptions { RequestTimeout = TimeSpan.FromSeconds(2) },
             handler is null ? [] : [handler]);
@@ -40,8 +42,8 @@ public sealed class LeaderElectorTests : IAsyncLifetime
         {
             LeaseNamespace = Ns,
             Identity = identity,
-            LeaseDuration = TimeSpan.FromSeconds(1.5),
-            RenewDeadline = TimeSpan.FromSeconds(1),
+            LeaseDuration = lease ?? TimeSpan.FromSeconds(1.5),
+            RenewDeadline = lease is { } l ? l * 2 / 3 : TimeSpan.FromSeconds(1),
             RetryPeriod = TimeSpan.FromMilliseconds(200),
         }, NullLogger<LeaderElector>.Instance);
         var stop = new CancellationTokenSource();
@@ -82,9 +84,11 @@ public sealed class LeaderElectorTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_LeaderCancelled_ReleasesAndOtherTakesOverQuickly()
     {
-        var a = Start("pod-a");
+        // A 10 s lease: a takeover within 5 s can only come from the release, even on a loaded machine (with the 1.5 s
+        // lease, one stalled second made a release and an expiry look alike).
+        var a = Start("pod-a", lease: TimeSpan.FromSeconds(10));
         await WaitUntilAsync(() => a.IsLeader, TimeSpan.FromSeconds(5));
-        var b = Start("pod-b");
+        var b = Start("pod-b", lease: TimeSpan.FromSeconds(10));
         var changes = new List<bool>();
         a.LeadershipChanged += changes.Add;
         await Task.Delay(300);
@@ -98,8 +102,8 @@ public sealed class LeaderElectorTests : IAsyncLifetime
         Assert.False(a.IsLeader);
         Assert.Equal([false], changes);
         await WaitUntilAsync(() => b.IsLeader, TimeSpan.FromSeconds(5));
-        // Released: b need not wait out the 2 s lease, only its next retry.
-        Assert.True(released.Elapsed < TimeSpan.FromSeconds(1.2), $"takeover took {released.Elapsed}");
+        // Released: b need not wait out the 10 s lease, only its next retry.
+        Assert.True(released.Elapsed < TimeSpan.FromSeconds(5), $"takeover took {released.Elapsed}");
         var lease = CurrentLease()!;
         Assert.Equal("pod-b", lease.Spec.HolderIdentity);
         Assert.Equal(1, lease.Spec.LeaseTransitions);
