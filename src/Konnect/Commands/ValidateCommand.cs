@@ -24,18 +24,11 @@ public static class ValidateCommand
 
         var errors = new List<(SourceLocation? At, string Line)>();
         var warnings = new List<(SourceLocation? At, string Line)>();
-        foreach (var problem in snapshot.Problems)
+        // Konnect kinds come back from the translator with a status; what no status carries comes from the files.
+        foreach (var problem in ManifestProblems.Of(snapshot))
         {
             if (problem.IsWarning) { stderr.WriteLine("note: " + problem.Message); }
             else { errors.Add((problem.Location, problem.Message)); }
-        }
-        foreach (var (key, invalid) in snapshot.Invalid)
-        {
-            // Konnect kinds come back from the translator with a status; other kinds are reported here.
-            if (key.Kind is not ("KonnectRoute" or "KonnectPolicy" or "KonnectConsumer"))
-            {
-                errors.Add(Describe(snapshot, key, $"{invalid.Reason}: {invalid.Message}"));
-            }
         }
         foreach (var status in result.Statuses)
         {

@@ -1,0 +1,48 @@
+using System.Text;
+using Konnect.Controller.Sources;
+
+namespace Konnect.Controller.Tests.Sources;
+
+/// <summary>
+/// Manifest files must be Unicode text, found by the hostile-manifest run of issue #22: an invalid UTF-8 byte used to
+/// become U+FFFD without a word, so a value silently differed from what was written. Now the file is refused with
+/// where the byte is, as kubectl refuses it; UTF-16 with a byte order mark still reads.
+/// </summary>
+public sealed class ManifestEncodingTests : IDisposable
+{
+    private const string Secret = "apiVersion: v1\nkind: Secret\nmetadata: { name: key }\nstringData: { api-key: \"sk-\u00e9X\" }\n";
+    private readonly string _dir = Directory.CreateTempSubdirectory("konnect-encoding-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF })]
+    [InlineData(new byte[] { 0xC0, 0xAF })]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 })]
+    public void LoadPaths_InvalidUtf8InAValue_FileRefusedWithLineAndColumn(byte[] bad)
+    {
+        var bytes = Encoding.UTF8.GetBytes(Secret);
+        var at = Array.IndexOf(bytes, (byte)'X');
+        var path = Path.Combine(_dir, "secret.yaml");
+        File.WriteAllBytes(path, [.. bytes.AsSpan(0, at), .. bad, .. bytes.AsSpan(at + 1)]);
+
+        var snapshot = ManifestSource.LoadPaths([path]);
+
+        Assert.Empty(snapshot.Secrets);
+        var problem = Assert.Single(snapshot.Problems);
+        Assert.Equal($"{path}:4:29: the file is not valid UTF-8 (byte 0x{bad[0]:X2} at offset {at}); save it as UTF-8", problem.Message);
+    }
+
+    [Fact]
+    public void LoadPaths_Utf16WithByteOrderMarkAndUtf8WithOne_Read()
+    {
+        File.WriteAllBytes(Path.Combine(_dir, "utf16.yaml"), [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(Secret)]);
+        File.WriteAllBytes(Path.Combine(_dir, "utf8.yaml"), [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(Secret.Replace("name: key", "name: other", StringComparison.Ordinal))]);
+
+        var snapshot = ManifestSource.LoadPaths([_dir]);
+
+        Assert.Empty(snapshot.Problems);
+        Assert.Equal(["other", "key"], snapshot.Secrets.Keys.Select(k => k.Name).OrderDescending());
+        Assert.All(snapshot.Secrets.Values, s => Assert.Equal("sk-\u00e9X", s.StringData!["api-key"]));
+    }
+}
