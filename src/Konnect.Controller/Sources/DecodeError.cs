@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -46,7 +47,7 @@ internal static class DecodeError
         JsonValue value => value.GetValueKind() switch
         {
             JsonValueKind.String when redact => "a string",
-            JsonValueKind.String => $"\"{Shorten(value.GetValue<string>())}\"",
+            JsonValueKind.String => Quote(value.GetValue<string>()),
             JsonValueKind.Number when redact => "a number",
             JsonValueKind.Number => $"the number {Shorten(value.ToJsonString())}",
             _ when redact => "true or false",
@@ -155,6 +156,21 @@ internal static class DecodeError
             else { i++; }
         }
         return segments;
+    }
+
+    /// <summary>
+    /// A value written by the user, as a message shows it: quoted, at most <see cref="MaxShownValue"/> characters, and
+    /// control characters escaped, so a hostile value can neither flood a log nor write terminal escapes into it.
+    /// </summary>
+    public static string Quote(string text)
+    {
+        var shown = new StringBuilder("\"");
+        foreach (var c in text.Length <= MaxShownValue ? text : text[..MaxShownValue])
+        {
+            if (char.IsControl(c) || c is '\u2028' or '\u2029' || char.IsSurrogate(c)) { shown.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"); }
+            else { shown.Append(c); }
+        }
+        return shown.Append(text.Length <= MaxShownValue ? "\"" : "...\"").ToString();
     }
 
     private static string Shorten(string text) => text.Length <= MaxShownValue ? text : text[..MaxShownValue] + "...";

@@ -144,6 +144,50 @@ public class ManifestReaderTests
     }
 
     [Fact]
+    public void Read_NamesTheApiServerRefuses_ProblemsShowingTheValueShortAndEscaped()
+    {
+        var huge = new string('A', 1_000_000);
+        var file = ManifestReader.Read("n.yaml", $$"""
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectRoute
+            metadata: { name: "{{huge}}" }
+            spec: { rules: [{ backends: [{ url: "http://a:80" }] }] }
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: { name: "key\u001b[31m" }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: orders.v1 }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: "orders\n" }
+            ---
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectPolicy
+            metadata: { name: p, namespace: Shop_1 }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: orders, namespace: shop }
+            """);
+
+        Assert.Equal(new ObjectRef("Service", "shop", "orders"), Assert.Single(file.Objects).Ref);
+        Assert.Empty(file.Invalid);
+        Assert.Equal(
+            [
+                $"n.yaml:2: KonnectRoute \"{new string('A', 40)}...\": metadata.name is not an object name: at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+                "n.yaml:7: Secret \"key\\u001b[31m\": metadata.name is not an object name: at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+                "n.yaml:11: Service \"orders.v1\": metadata.name is not a Service name: at most 63 lower-case letters, digits and '-', starting with a letter and ending with a letter or digit",
+                "n.yaml:15: Service \"orders\\u000a\": metadata.name is not a Service name: at most 63 lower-case letters, digits and '-', starting with a letter and ending with a letter or digit",
+                "n.yaml:19: KonnectPolicy p: metadata.namespace \"Shop_1\" is not a namespace name: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit",
+            ],
+            file.Problems.Select(p => p.Message));
+    }
+
+    [Fact]
     public void Read_WrongTypedField_InvalidObjectWhileOtherDocumentsLoad()
     {
         var file = ManifestReader.Read("w.yaml", """
