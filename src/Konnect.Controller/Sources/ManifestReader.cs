@@ -127,6 +127,11 @@ public static class ManifestReader
                 if (JsonSerializer.Deserialize(obj, type) is IKubernetesObject decoded)
                 {
                     Objects.Add(new ManifestObject(reference, location, decoded));
+                    // Konnect's own kinds only: the other kinds' types hold just the fields Konnect reads.
+                    if (apiVersion == KonnectGroup.ApiVersion && UnknownFields.Describe(type, obj) is { } unknown)
+                    {
+                        Problems.Add(new SourceProblem(location, $"{location}: {reference}: {unknown}", IsWarning: true));
+                    }
                 }
             }
             catch (JsonException ex)

@@ -188,6 +188,39 @@ public class ManifestReaderTests
     }
 
     [Fact]
+    public void Read_UnknownFieldsUnderSpec_NotedWithSuggestionsAndStillServed()
+    {
+        var file = ManifestReader.Read("u.yaml", """
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectRoute
+            metadata: { name: orders }
+            spec:
+              Hosts: [a.example.com]
+              rules:
+                - matches: [{ path: { value: /orders, tpye: Exact } }]
+                  timout: 10s
+                  backends: [{ url: "http://a:80", x-team: payments }]
+            ---
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectPolicy
+            metadata: { name: p }
+            spec:
+              requestTransform: { jsonBody: { set: [{ path: a.b, value: { anything: [goes, here] } }] } }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: orders }
+            spec: { type: ClusterIP, selector: { app: orders }, ports: [{ port: 80 }] }
+            """);
+
+        Assert.Equal(3, file.Objects.Length);
+        var note = Assert.Single(file.Problems);
+        Assert.True(note.IsWarning);
+        Assert.Equal("u.yaml:2: KonnectRoute default/orders: \"spec.Hosts\" (did you mean hosts?), \"spec.rules[0].matches[0].path.tpye\" "
+            + "(did you mean type?), \"spec.rules[0].timout\" (did you mean timeout?) and 1 more are not fields Konnect knows; ignored", note.Message);
+    }
+
+    [Fact]
     public void Read_WrongTypedField_InvalidObjectWhileOtherDocumentsLoad()
     {
         var file = ManifestReader.Read("w.yaml", """
