@@ -130,7 +130,8 @@ public sealed class ManifestSource : IHostedService, IDisposable
             }
             foreach (var (full, display) in found)
             {
-                if (seen.Add(Path.GetFullPath(full))) { files.Add(new ManifestFileState(ReadFile(full, display, long.MaxValue), null)); }
+                // The limit `konnect run` applies: validate must not pass a file that run refuses.
+                if (seen.Add(Path.GetFullPath(full))) { files.Add(new ManifestFileState(ReadFile(full, display, new ManifestSourceOptions().MaxFileBytes), null)); }
             }
         }
         return ManifestSnapshot.Build(files, problems);

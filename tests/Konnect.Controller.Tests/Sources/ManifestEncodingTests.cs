@@ -4,9 +4,10 @@ using Konnect.Controller.Sources;
 namespace Konnect.Controller.Tests.Sources;
 
 /// <summary>
-/// Manifest files must be Unicode text, found by the hostile-manifest run of issue #22: an invalid UTF-8 byte used to
-/// become U+FFFD without a word, so a value silently differed from what was written. Now the file is refused with
-/// where the byte is, as kubectl refuses it; UTF-16 with a byte order mark still reads.
+/// Manifest files must be Unicode text of a bounded size, found by the hostile-manifest run of issue #22: an invalid
+/// UTF-8 byte used to become U+FFFD without a word, so a value silently differed from what was written; now the file
+/// is refused with where the byte is, as kubectl refuses it, and UTF-16 with a byte order mark still reads. And
+/// `konnect validate` passed files larger than `konnect run` takes; now both refuse them.
 /// </summary>
 public sealed class ManifestEncodingTests : IDisposable
 {
@@ -44,5 +45,18 @@ public sealed class ManifestEncodingTests : IDisposable
         Assert.Empty(snapshot.Problems);
         Assert.Equal(["other", "key"], snapshot.Secrets.Keys.Select(k => k.Name).OrderDescending());
         Assert.All(snapshot.Secrets.Values, s => Assert.Equal("sk-\u00e9X", s.StringData!["api-key"]));
+    }
+
+    [Fact]
+    public void LoadPaths_FileLargerThanRunTakes_RefusedAsRunRefusesIt()
+    {
+        var path = Path.Combine(_dir, "big.yaml");
+        var limit = new ManifestSourceOptions().MaxFileBytes;
+        File.WriteAllText(path, Secret + "# " + new string('x', (int)limit) + "\n");
+
+        var snapshot = ManifestSource.LoadPaths([path]);
+
+        Assert.Empty(snapshot.Secrets);
+        Assert.StartsWith($"{path}:1:1: the file is {new FileInfo(path).Length} bytes, more than the {limit} a manifest file may have", Assert.Single(snapshot.Problems).Message);
     }
 }
