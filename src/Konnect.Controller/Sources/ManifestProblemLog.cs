@@ -1,4 +1,5 @@
 using Konnect.Controller.Store;
+using Konnect.Model;
 using Microsoft.Extensions.Logging;
 
 namespace Konnect.Controller.Sources;
@@ -24,7 +25,7 @@ internal sealed class ManifestProblemLog(ILogger logger)
             var count = 0;
             foreach (var problem in file)
             {
-                if (++count <= MaxPerFile) { ManifestSourceLog.Problem(logger, problem.Message); }
+                if (++count <= MaxPerFile) { ManifestSourceLog.Problem(logger, SafeText.Of(problem.Message)); }
             }
             if (count > MaxPerFile) { ManifestSourceLog.MoreProblems(logger, file.Key, count - MaxPerFile); }
         }
