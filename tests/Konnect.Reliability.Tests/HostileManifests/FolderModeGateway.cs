@@ -54,34 +54,25 @@ internal sealed class FolderModeGateway : IAsyncDisposable
         return gateway;
     }
 
-    /// <summary>Writes a mutant as a ConfigMap volume or `kubectl cp` would leave it: complete, renamed into place.</summary>
-    public void Write(Mutant mutant)
+    /// <summary>
+    /// Replaces the mutants in zz-mutants/ with <paramref name="mutants"/>, then writes the marker of
+    /// <paramref name="batch"/> and waits until /status shows it. Returns how long from the first file written to the
+    /// batch applied.
+    /// </summary>
+    public async Task<TimeSpan> ApplyAsync(int batch, IReadOnlyList<Mutant> mutants, TimeSpan deadline)
     {
-        var temporary = Path.Combine(MutantFolder, "." + mutant.FileName + ".tmp");
-        File.WriteAllBytes(temporary, mutant.Bytes);
-        File.Move(temporary, Path.Combine(MutantFolder, mutant.FileName));
-    }
-
-    public void RemoveMutants()
-    {
+        var started = Stopwatch.GetTimestamp();
         foreach (var file in Directory.EnumerateFiles(MutantFolder)) { File.Delete(file); }
-    }
-
-    /// <summary>Writes the marker of <paramref name="batch"/> and waits until /status shows it; returns how long that took.</summary>
-    public async Task<TimeSpan> ApplyAsync(int batch, TimeSpan deadline)
-    {
+        foreach (var mutant in mutants) { WriteInPlace(Path.Combine(MutantFolder, mutant.FileName), mutant.Bytes); }
         var name = "marker-" + batch.ToString(CultureInfo.InvariantCulture);
-        var temporary = Path.Combine(Folder, ".zz-marker.yaml.tmp");
-        File.WriteAllText(temporary, $$"""
+        WriteInPlace(Path.Combine(Folder, "zz-marker.yaml"), Encoding.UTF8.GetBytes($$"""
             apiVersion: konnect.dev/v1alpha1
             kind: KonnectRoute
             metadata: { name: {{name}}, namespace: zz-marker }
             spec:
               hosts: [marker.test]
               rules: [{ backends: [{ url: "http://127.0.0.1:9" }] }]
-            """);
-        var started = Stopwatch.GetTimestamp();
-        File.Move(temporary, Path.Combine(Folder, "zz-marker.yaml"), overwrite: true);
+            """));
         while (true)
         {
             if (Exited) { throw new InvalidOperationException($"konnect exited with code {_konnect.ExitCode} while applying batch {batch}"); }
@@ -89,6 +80,14 @@ internal sealed class FolderModeGateway : IAsyncDisposable
             if (Stopwatch.GetElapsedTime(started) > deadline) { throw new TimeoutException($"batch {batch} not applied within {deadline.TotalSeconds} s"); }
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>Writes a file as a ConfigMap volume or `kubectl cp` would leave it: complete, renamed into place.</summary>
+    private static void WriteInPlace(string path, byte[] bytes)
+    {
+        var temporary = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".tmp");
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>/status: every object's conditions as the gateway last judged them.</summary>
