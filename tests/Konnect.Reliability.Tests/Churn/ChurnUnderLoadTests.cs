@@ -59,6 +59,7 @@ public sealed class ChurnUnderLoadTests(ITestOutputHelper output)
         ReliabilityFigures.Record(output, Part, "client connections opened", $"{load.Connects} for {Connections}", load.Connects == Connections ? "met" : "missed");
         ReliabilityFigures.Record(output, Part, "changes made (add/change/delete)",
             $"{changes.Count} ({changes.Count(c => c.Kind == "add")}/{changes.Count(c => c.Kind == "change")}/{changes.Count(c => c.Kind == "delete")})");
+        ReliabilityFigures.Record(output, Part, "probe requests to churned routes that failed outright", $"{churn.ProbeErrors}");
         ReliabilityFigures.Record(output, Part, "changes not served within 10 s", $"{notServed.Length}", notServed.Length == 0 ? "met" : "missed");
         ReliabilityFigures.Record(output, Part, "change propagation p50/p99/max ms",
             $"{ReliabilityFigures.Format(p50, "0.0")}/{ReliabilityFigures.Format(p99, "0.0")}/{ReliabilityFigures.Format(max, "0.0")} ({timed.Length} changes after a {WarmUp.TotalSeconds} s warm-up)",

@@ -59,7 +59,7 @@ public sealed class LoadedGateway : IAsyncDisposable
                 yaml.Append(RouteFolder.Route($"load-{i}", $"/load/{i}", echo.Url, $"/l{i}-ok"));
                 if (i % every == 0 && targets.Count < loadTargets)
                 {
-                    targets.Add(new LoadTarget($"/load/{i}/x", echo.BodyFragment($"/l{i}-ok/x"), "\"backend\": \"load\""));
+                    targets.Add(new LoadTarget($"/load/{i}/x", echo.BodyFragment($"/l{i}-ok/x"), $"\"backend\": \"{echo.Name}\""));
                 }
             }
             folder.Write(string.Create(CultureInfo.InvariantCulture, $"load-{file:D4}.yaml"), yaml.ToString());
