@@ -27,10 +27,10 @@ public sealed class ApiServerProbe : IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _gate = new();
     private volatile bool _down;
-    private long _downSince;
     private long _probesSent;
     private TaskCompletionSource _answered = NewSignal();
     private Task? _probing;
+    private int _waiters;
 
     /// <param name="probe">One cheap request; it throws a <see cref="KubeApiException"/> when it fails.</param>
     public ApiServerProbe(Func<CancellationToken, Task> probe, TimeSpan interval, TimeSpan timeout, TimeProvider? time = null)
@@ -51,9 +51,6 @@ public sealed class ApiServerProbe : IDisposable
 
     /// <summary>Probes sent since this was made.</summary>
     public long ProbesSent => Interlocked.Read(ref _probesSent);
-
-    /// <summary>How long the server has been down, or zero when it answers.</summary>
-    public TimeSpan DownFor => _down ? _time.GetElapsedTime(Interlocked.Read(ref _downSince)) : TimeSpan.Zero;
 
     /// <summary>What a call learned: no answer marks the server down; any HTTP answer marks it up.</summary>
     public void Observe(KubeApiException e)
@@ -82,41 +79,46 @@ public sealed class ApiServerProbe : IDisposable
     public void MarkDown()
     {
         if (_down) { return; }
-        lock (_gate)
-        {
-            if (_down) { return; }
-            Interlocked.Exchange(ref _downSince, _time.GetTimestamp());
-            _down = true;
-        }
+        lock (_gate) { _down = true; }
     }
 
     /// <summary>
     /// Completes at once when the server is not known to be down; otherwise when a probe (or any other call) gets an
-    /// answer. The probing runs only while somebody has waited, and stops when the server answers or this is disposed.
+    /// answer. Probes go out only while somebody waits: a host that stopped (its waiters cancelled) probes no more.
     /// </summary>
-    public Task WaitUntilAnsweringAsync(CancellationToken cancellationToken)
+    public async Task WaitUntilAnsweringAsync(CancellationToken cancellationToken)
     {
         Task answered;
         lock (_gate)
         {
-            if (!_down) { return Task.CompletedTask; }
+            if (!_down) { return; }
             answered = _answered.Task;
+            _waiters++;
             _probing ??= Task.Run(ProbeUntilAnsweredAsync, CancellationToken.None);
         }
-        return answered.WaitAsync(cancellationToken);
+        try
+        {
+            await answered.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate) { _waiters--; }
+        }
     }
+
+    private bool ShouldProbe => _down && Volatile.Read(ref _waiters) > 0 && !_disposed.IsCancellationRequested;
 
     private async Task ProbeUntilAnsweredAsync()
     {
         try
         {
-            while (_down && !_disposed.IsCancellationRequested)
+            while (ShouldProbe)
             {
                 // Equal jitter, half to all of the interval: pods that lost the server together do not probe in step,
                 // and no pause is longer than the interval.
                 var pause = _interval * (0.5 + (Random.Shared.NextDouble() / 2));
                 await Task.Delay(pause, _time, _disposed.Token).ConfigureAwait(false);
-                if (!_down) { break; }
+                if (!ShouldProbe) { break; }
                 if (await ProbeOnceAsync().ConfigureAwait(false)) { MarkAnswered(); }
             }
         }
@@ -129,8 +131,8 @@ public sealed class ApiServerProbe : IDisposable
             lock (_gate)
             {
                 _probing = null;
-                // Marked down again between the loop's last look and here: whoever waits now needs a probe.
-                if (_down && !_disposed.IsCancellationRequested)
+                // Someone started waiting between the loop's last look and here: they need a probe.
+                if (ShouldProbe)
                 {
                     _probing = Task.Run(ProbeUntilAnsweredAsync, CancellationToken.None);
                 }
@@ -157,7 +159,12 @@ public sealed class ApiServerProbe : IDisposable
         }
         catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException or ObjectDisposedException)
         {
+            // No answer within the probe's deadline, or the client is gone.
             return false;
+        }
+        catch (Exception) // unforeseen: let the callers find out with their own calls rather than wait on a probe that cannot tell
+        {
+            return true;
         }
     }
 

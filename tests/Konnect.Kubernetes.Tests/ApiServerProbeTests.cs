@@ -77,6 +77,25 @@ public sealed class ApiServerProbeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WaitUntilAnsweringAsync_EveryWaiterCancelled_StopsProbing()
+    {
+        await _server.StopAsync();
+        await FailOnceAsync();
+        using var cancel = new CancellationTokenSource();
+        var waiter = _client.Probe.WaitUntilAnsweringAsync(cancel.Token);
+        await Repo.EventuallyAsync(() => Task.FromResult(_client.Probe.ProbesSent > 0), "probing", 5);
+
+        // What a stopping host does to its reflectors and writers.
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter);
+        var probes = _client.Probe.ProbesSent;
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        Assert.InRange(_client.Probe.ProbesSent, probes, probes + 1);
+        Assert.True(_client.Probe.IsDown, "nobody asked since, so nobody found out");
+    }
+
+    [Fact]
     public async Task WaitUntilAnsweringAsync_ClientDisposedWhileDown_StopsProbing()
     {
         await _server.StopAsync();
@@ -85,14 +104,15 @@ public sealed class ApiServerProbeTests : IAsyncLifetime
         var waiter = _client.Probe.WaitUntilAnsweringAsync(cancel.Token);
         await Repo.EventuallyAsync(() => Task.FromResult(_client.Probe.ProbesSent > 0), "probing", 5);
 
+        // The waiter still waits: only the disposal can stop the probing.
         _client.Dispose();
-        await cancel.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter);
         var probes = _client.Probe.ProbesSent;
         // Nothing to poll for when the point is that nothing happens: wait out more than two probe intervals.
         await Task.Delay(TimeSpan.FromSeconds(2.5));
 
         // One probe may have been on its way when the client went.
         Assert.InRange(_client.Probe.ProbesSent, probes, probes + 1);
+        Assert.False(waiter.IsCompleted);
+        await cancel.CancelAsync();
     }
 }
