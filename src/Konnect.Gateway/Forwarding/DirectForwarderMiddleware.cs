@@ -110,7 +110,7 @@ internal sealed class DirectForwarderMiddleware(RequestDelegate next, DirectForw
         response.StatusCode = error switch
         {
             ForwarderError.RequestTimedOut => StatusCodes.Status504GatewayTimeout,
-            ForwarderError.RequestBodyClient => StatusCodes.Status400BadRequest,
+            ForwarderError.RequestBodyClient => RequestBodyLimit.ExceededBy(exception) ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
             _ => StatusCodes.Status502BadGateway,
         };
     }
