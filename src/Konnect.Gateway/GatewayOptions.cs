@@ -84,7 +84,7 @@ public sealed class GatewayOptions
 
 /// <summary>
 /// Kestrel's limits on what clients send, set in one place (each default is Kestrel's own). A request beyond a size
-/// limit is refused before anything reaches an upstream; a client beyond a time limit loses its connection. The sizes
+/// limit is refused and never reaches an upstream whole; a client beyond a time limit loses its connection. The sizes
 /// of the request line (8 KiB: 414) and of the header section (32 KiB, 100 fields: 431) are Kestrel's, not settable.
 /// </summary>
 public sealed class ClientLimits
