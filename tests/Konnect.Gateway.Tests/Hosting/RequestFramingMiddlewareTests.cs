@@ -45,35 +45,26 @@ public sealed class RequestFramingMiddlewareTests
         Assert.Empty(rig.Upstream.Requests);
     }
 
+    // A declared length over the limit is refused before the upstream is even connected to; a chunked body that grows
+    // past it is cut off on the way (its head may have gone upstream), and from either forwarder the client gets 413.
     [Theory]
-    [InlineData(ForwarderKind.Konnect)]
-    [InlineData(ForwarderKind.Yarp)]
-    public async Task DeclaredLengthOverTheLimit_Answers413Problem_BeforeAnythingGoesUpstream(ForwarderKind forwarder)
+    [InlineData(ForwarderKind.Konnect, false)]
+    [InlineData(ForwarderKind.Yarp, false)]
+    [InlineData(ForwarderKind.Konnect, true)]
+    [InlineData(ForwarderKind.Yarp, true)]
+    public async Task BodyOverTheLimit_Answers413Problem_UpstreamNeverGetsItWhole(ForwarderKind forwarder, bool chunked)
     {
         await using var rig = await Rig.StartAsync(forwarder);
+        var body = chunked
+            ? $"Transfer-Encoding: chunked\r\n\r\n{string.Concat(Enumerable.Repeat($"200\r\n{new string('a', 512)}\r\n", 4))}0\r\n\r\n"
+            : $"Content-Length: {Limit + 1}\r\n\r\n{new string('a', Limit + 1)}";
 
-        var raw = await ForwarderPair.RawAsync(rig.Gateway, $"POST /a/x HTTP/1.1\r\nHost: t\r\nContent-Length: {Limit + 1}\r\n\r\n{new string('a', Limit + 1)}");
+        var raw = await ForwarderPair.RawAsync(rig.Gateway, $"POST /a/x HTTP/1.1\r\nHost: t\r\n{body}");
 
         Assert.StartsWith("HTTP/1.1 413 Payload Too Large\r\n", raw);
         Assert.Contains($"\"type\":\"{Problem.RequestTooLarge.Type}\"", raw, StringComparison.Ordinal);
         Assert.Empty(rig.Upstream.Requests);
-    }
-
-    [Theory]
-    [InlineData(ForwarderKind.Konnect)]
-    [InlineData(ForwarderKind.Yarp)]
-    public async Task ChunkedBodyGrowingPastTheLimit_Answers413Problem_UpstreamNeverGetsItWhole(ForwarderKind forwarder)
-    {
-        await using var rig = await Rig.StartAsync(forwarder);
-        var chunk = new string('a', 512);
-
-        var raw = await ForwarderPair.RawAsync(rig.Gateway,
-            $"POST /a/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n{string.Concat(Enumerable.Repeat($"200\r\n{chunk}\r\n", 4))}0\r\n\r\n");
-
-        Assert.StartsWith("HTTP/1.1 413 Payload Too Large\r\n", raw);
-        Assert.Contains($"\"type\":\"{Problem.RequestTooLarge.Type}\"", raw, StringComparison.Ordinal);
-        // The head may have gone upstream (the body streams), but never the whole request.
-        Assert.Empty(rig.Upstream.Requests);
+        if (!chunked) { Assert.Equal(0, rig.Upstream.Connections); }
     }
 
     [Theory]

@@ -58,6 +58,18 @@ public sealed class HostileHttpRig : IAsyncLifetime
         }
     }
 
+    /// <summary>Each case with each gateway (0: Konnect's forwarder, 1: YARP's), as a theory's rows.</summary>
+    public static TheoryData<string, int> WithEachGateway(IEnumerable<string> cases)
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var name in cases)
+        {
+            data.Add(name, 0);
+            data.Add(name, 1);
+        }
+        return data;
+    }
+
     /// <summary>After a hostile case: a normal request still gets its own answer, and /healthz and /readyz are green.</summary>
     public async Task AssertHealthyAsync(KonnectUnderTest gateway, string after)
     {

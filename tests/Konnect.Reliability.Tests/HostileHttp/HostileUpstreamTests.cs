@@ -15,16 +15,7 @@ public sealed class HostileUpstreamTests(HostileHttpRig rig, ITestOutputHelper o
     /// <summary>Each case at full size under `make reliability`; once in `make test`.</summary>
     private static readonly int Rounds = ReliabilityFigures.Size(1, 10);
 
-    public static TheoryData<string, int> Cases()
-    {
-        var data = new TheoryData<string, int>();
-        foreach (var name in HostileAnswers.Cases.Keys)
-        {
-            data.Add(name, 0);
-            data.Add(name, 1);
-        }
-        return data;
-    }
+    public static TheoryData<string, int> Cases() => HostileHttpRig.WithEachGateway(HostileAnswers.Cases.Keys);
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -55,16 +55,7 @@ public sealed class RequestSmugglingTests(HostileHttpRig rig, ITestOutputHelper 
     /// </summary>
     private static readonly HashSet<string> ReadAsPipelined = ["cl-plus"];
 
-    public static TheoryData<string, int> Cases()
-    {
-        var data = new TheoryData<string, int>();
-        foreach (var name in Attacks.Keys)
-        {
-            data.Add(name, 0);
-            data.Add(name, 1);
-        }
-        return data;
-    }
+    public static TheoryData<string, int> Cases() => HostileHttpRig.WithEachGateway(Attacks.Keys);
 
     [Theory]
     [MemberData(nameof(Cases))]
