@@ -61,7 +61,8 @@ fmt:
 # part: propagation, memory and start-up at 100 / 1,000 / 10,000 routes (about 5 minutes; settings in
 # tests/bench/Konnect.Bench.Scale/Program.cs, e.g. SIZES=100,1000 CHANGES=5 for a quick run), then the AI part: AI calls
 # through Konnect against the same calls straight to konnect-echo's model stand-in, added p99 and time to first token
-# against 1 ms, every stream event forwarded, o200k's cost per 1,000 prompt tokens (about 1 minute; settings in
+# against 1 ms (with a quota that has room, and one close to its limit where every prompt is counted first), every
+# stream event forwarded, o200k's cost per 1,000 prompt tokens (about 2.5 minutes; settings in
 # tests/bench/Konnect.Bench.Ai/Program.cs). Not part of `test`.
 # All three measure what the image ships: konnect published ReadyToRun for this machine, as src/Konnect/Dockerfile does.
 BENCH_BIN := $(CURDIR)/src/Konnect/bin/$(CONFIG)/bench-publish

@@ -16,7 +16,9 @@ namespace Konnect.Echo;
 /// format; every other request goes on to the echo. The answer is derived from the last user message only, so the same
 /// question always gets the same answer; streamed answers send one word per event, <paramref name="wordDelay"/> apart.
 /// </summary>
-internal sealed class ModelStandIn(string backend, TimeSpan wordDelay)
+/// <param name="zeroUsage">Report 0 prompt and 0 completion tokens (the bench's way to keep a quota near its limit on
+/// every call, since the gateway settles on the reported usage).</param>
+internal sealed class ModelStandIn(string backend, TimeSpan wordDelay, bool zeroUsage = false)
 {
     public const string ModelId = "konnect-standin";
 
@@ -172,10 +174,11 @@ internal sealed class ModelStandIn(string backend, TimeSpan wordDelay)
 
     private static JsonObject ModelObject() => new() { ["id"] = ModelId, ["object"] = "model", ["created"] = 1767225600, ["owned_by"] = "konnect" };
 
-    private static JsonObject Usage(int prompt, int completion) => new()
+    private JsonObject Usage(int prompt, int completion)
     {
-        ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion,
-    };
+        if (zeroUsage) { (prompt, completion) = (0, 0); }
+        return new() { ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion };
+    }
 
     /// <summary>The words of <paramref name="text"/>, each with the space before it, so the deltas join back to the text.</summary>
     private static IEnumerable<string> Words(string text)

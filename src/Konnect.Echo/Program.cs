@@ -10,10 +10,12 @@ builder.Logging.ClearProviders();
 var name = builder.Configuration["name"] ?? Environment.GetEnvironmentVariable("ECHO_NAME") ?? "echo";
 // --standin-delay-ms: the pause between streamed words (20 ms reads like a model typing; 0 for benchmarks).
 var wordDelay = int.TryParse(builder.Configuration["standin-delay-ms"], out var ms) && ms >= 0 ? ms : 20;
+// --standin-usage zero: report 0 tokens used (make bench keeps a quota close to its limit with it).
+var zeroUsage = string.Equals(builder.Configuration["standin-usage"], "zero", StringComparison.OrdinalIgnoreCase);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, EchoJson.Default));
 
 var app = builder.Build();
-app.Use(new ModelStandIn(name, TimeSpan.FromMilliseconds(wordDelay)).InvokeAsync);
+app.Use(new ModelStandIn(name, TimeSpan.FromMilliseconds(wordDelay), zeroUsage).InvokeAsync);
 app.Run(async context =>
 {
     var request = context.Request;

@@ -77,6 +77,39 @@ public sealed class GatewayOptions
     /// YARP's.
     /// </summary>
     public ForwarderKind Forwarder { get; set; } = ForwarderKind.Konnect;
+
+    /// <summary>What a client may send and how slowly before the gateway refuses it or closes its connection.</summary>
+    public ClientLimits ClientLimits { get; set; } = new();
+}
+
+/// <summary>
+/// Kestrel's limits on what clients send, set in one place (each default is Kestrel's own). A request beyond a size
+/// limit is refused and never reaches an upstream whole; a client beyond a time limit loses its connection. The sizes
+/// of the request line (8 KiB: 414) and of the header section (32 KiB, 100 fields: 431) are Kestrel's, not settable.
+/// </summary>
+public sealed class ClientLimits
+{
+    /// <summary>
+    /// The largest request body accepted, in bytes (`konnect run --max-request-body-size`); null for no limit. A larger
+    /// Content-Length is answered 413 before the request goes upstream; a chunked body that grows past it is cut off
+    /// (413 when the answer has not started, else the connection is closed).
+    /// </summary>
+    public long? MaxRequestBodySize { get; set; } = 30_000_000;
+
+    /// <summary>How long a client may take to send a request's whole header section (then 408 and a close).</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a keep-alive connection may sit idle between requests before the gateway closes it.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(130);
+
+    /// <summary>
+    /// The slowest a request body may arrive, in bytes per second, once <see cref="MinRequestBodyDataRateGrace"/> has
+    /// passed; slower, the request fails and the connection is closed (slowloris). 0 for no minimum.
+    /// </summary>
+    public double MinRequestBodyDataRate { get; set; } = 240;
+
+    /// <summary>How long a request body may arrive more slowly than <see cref="MinRequestBodyDataRate"/> at its start.</summary>
+    public TimeSpan MinRequestBodyDataRateGrace { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>See <see cref="GatewayOptions.Forwarder"/>.</summary>

@@ -13,6 +13,8 @@ public sealed record Problem(int Status, string Type, string Title)
     public static Problem Ai(int status, string slug, string title) => new(status, Base + slug, title);
 
     public static readonly Problem BadPath = new(400, Base + "bad-path", "The request path is not accepted");
+    public static readonly Problem BadFraming = new(400, Base + "bad-framing", "The request's body framing is ambiguous");
+    public static readonly Problem RequestTooLarge = new(413, Base + "request-too-large", "The request body is too large");
     public static readonly Problem Unauthorized = new(401, Base + "unauthorized", "Authentication is required");
     public static readonly Problem ConsumerForbidden = new(403, Base + "consumer-forbidden", "The consumer may not call this route");
     public static readonly Problem IpDenied = new(403, Base + "ip-denied", "The client address may not call this route");

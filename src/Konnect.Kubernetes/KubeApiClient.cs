@@ -40,7 +40,12 @@ public sealed class KubeApiClient : IDisposable
             throw new KubeConfigException($"The Kubernetes client configuration from {config.Source} does not load: {e.Message}", e);
         }
         _call = new KubeApiCall(config.Server, _options.RequestTimeout, _options.TimeProvider);
+        Probe = new ApiServerProbe(ct => CallAsync("GET", "/version", c => Kubernetes.Version.GetCodeAsync(c), ct),
+            _options.ProbeInterval, _options.ProbeTimeout, _options.TimeProvider);
     }
+
+    /// <summary>Whether the API server answers; fed by every call made here, and probing while it does not.</summary>
+    public ApiServerProbe Probe { get; }
 
     /// <summary>The library's client, for its typed calls; wrap them in <see cref="CallAsync{TResult}"/>.</summary>
     public IKubernetes Kubernetes { get; }
@@ -131,6 +136,7 @@ public sealed class KubeApiClient : IDisposable
                 {
                     if (!await events.MoveNextAsync().ConfigureAwait(false)) { break; }
                     current = events.Current;
+                    Probe.MarkAnswered();
                 }
                 catch (HttpRequestException e) when (!delivered && e.InnerException is EndOfStreamException)
                 {
@@ -141,7 +147,9 @@ public sealed class KubeApiClient : IDisposable
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw WatchFailure(failure ?? e, path, timedOut: failure is null && watchdog.IsCancellationRequested);
+                    var mapped = WatchFailure(failure ?? e, path, timedOut: failure is null && watchdog.IsCancellationRequested);
+                    Probe.Observe(mapped);
+                    throw mapped;
                 }
                 if (failure is not null) { break; }
                 delivered = true;
@@ -154,24 +162,35 @@ public sealed class KubeApiClient : IDisposable
         }
         if (failure is not null && !cancellationToken.IsCancellationRequested)
         {
-            throw WatchFailure(failure, path, timedOut: false);
+            var mapped = WatchFailure(failure, path, timedOut: false);
+            Probe.Observe(mapped);
+            throw mapped;
         }
     }
 
     /// <summary>Runs a library call, turning what it throws into a <see cref="KubeApiException"/> that names the call.</summary>
     public async Task<TResult> CallAsync<TResult>(string verb, string path, Func<CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
     {
+        TResult result;
         try
         {
-            return await call(cancellationToken).ConfigureAwait(false);
+            result = await call(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (KubeApiErrors.Map(e, verb, path, _call, cancellationToken) is { } mapped && !ReferenceEquals(mapped, e))
+        catch (Exception e) when (KubeApiErrors.Map(e, verb, path, _call, cancellationToken) is { } mapped)
         {
+            Probe.Observe(mapped);
+            if (ReferenceEquals(mapped, e)) { throw; }
             throw mapped;
         }
+        Probe.MarkAnswered();
+        return result;
     }
 
-    public void Dispose() => Kubernetes.Dispose();
+    public void Dispose()
+    {
+        Probe.Dispose();
+        Kubernetes.Dispose();
+    }
 
     private KubeApiException WatchFailure(Exception e, string path, bool timedOut) => e switch
     {

@@ -14,6 +14,15 @@ public sealed record KubeApiClientOptions
     /// </summary>
     public TimeSpan WatchGrace { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// While the API server does not answer, how often (at most; each pause is half to all of it) one probe asks
+    /// whether it is back; everything waiting resumes within about this long of it answering (see <see cref="ApiServerProbe"/>).
+    /// </summary>
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one probe waits for an answer before it counts as none.</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Sent as User-Agent, so API server audit logs and priority-and-fairness name us.</summary>
     public string UserAgent { get; init; } = DefaultUserAgent();
 

@@ -30,4 +30,11 @@ public sealed class KubeApiException : Exception
     public bool IsConflict => StatusCode == 409;
     /// <summary>410 Gone: the resourceVersion is too old; relist.</summary>
     public bool IsGone => StatusCode == 410;
+
+    /// <summary>
+    /// Nothing answered: the connection was refused, reset or cut during TLS, or no answer came within the request
+    /// deadline. Pages of 500 answer in milliseconds on a healthy server, so a call that got no answer in time is
+    /// treated as the server being gone too (see <see cref="ApiServerProbe"/>).
+    /// </summary>
+    public bool IsUnreachable => StatusCode == 0 && Reason is ("Unreachable" or "Timeout");
 }

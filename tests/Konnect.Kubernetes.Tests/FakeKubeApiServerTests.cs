@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using k8s;
 using Konnect.Testing.Kubernetes;
 
 namespace Konnect.Kubernetes.Tests;
@@ -56,5 +57,35 @@ public sealed class FakeKubeApiServerTests : IAsyncLifetime
 
         Assert.Null(created["status"]);
         Assert.Equal(1, created["metadata"]!["generation"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Version_ReadByTheLibrary_AnswersVersionInfo()
+    {
+        using var client = new KubeApiClient(_server.CreateClientConfig());
+
+        var version = await client.Kubernetes.Version.GetCodeAsync();
+
+        Assert.Equal("1", version.Major);
+        Assert.StartsWith("v1.", version.GitVersion, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RestartAsync_AfterStop_RefusedMeanwhileThenSameUrlAndObjects()
+    {
+        _server.Put("/api/v1/services", new JsonObject { ["kind"] = "Service", ["metadata"] = new JsonObject { ["name"] = "a", ["namespace"] = "n" } });
+        var url = _server.Url;
+
+        await _server.StopAsync();
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => _http.GetAsync(new Uri(url, "/version")));
+        Assert.Equal(HttpRequestError.ConnectionError, refused.HttpRequestError);
+        // Changed while down, as kubectl against another API server replica would.
+        _server.Put("/api/v1/services", new JsonObject { ["kind"] = "Service", ["metadata"] = new JsonObject { ["name"] = "b", ["namespace"] = "n" } });
+        await _server.RestartAsync();
+
+        Assert.Equal(url, _server.Url);
+        using var response = await _http.GetAsync(new Uri(url, "/api/v1/namespaces/n/services"));
+        var items = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["items"]!.AsArray();
+        Assert.Equal(["a", "b"], items.Select(i => i!["metadata"]!["name"]!.GetValue<string>()));
     }
 }

@@ -53,6 +53,7 @@ public static class Repo
         info.ArgumentList.Add(dll);
         foreach (var arg in args) { info.ArgumentList.Add(arg); }
         var process = Process.Start(info)!;
+        Track(process);
         // Drain output so a chatty child never blocks on a full pipe.
         process.OutputDataReceived += (_, e) => { if (output is not null) { lock (output) { output.AppendLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (output is not null) { lock (output) { output.AppendLine(e.Data); } } };
@@ -76,8 +77,32 @@ public static class Repo
     {
         foreach (var process in processes)
         {
+            lock (Running) { Running.Remove(process); }
             try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             process.Dispose();
+        }
+    }
+
+    // Children not yet stopped. A test whose InitializeAsync throws (a child slow to become ready on a loaded machine)
+    // never gets its DisposeAsync, so its children would outlive the test run and load the machine for every later
+    // test; they are killed when the test process exits instead.
+    private static readonly HashSet<Process> Running = [];
+    private static int _exitHooked;
+
+    /// <summary>Kills <paramref name="process"/> (with its tree) when the test process exits, unless stopped before.</summary>
+    public static void Track(Process process)
+    {
+        if (Interlocked.Exchange(ref _exitHooked, 1) == 0) { AppDomain.CurrentDomain.ProcessExit += (_, _) => KillRunning(); }
+        lock (Running) { Running.Add(process); }
+    }
+
+    private static void KillRunning()
+    {
+        Process[] left;
+        lock (Running) { left = [.. Running]; Running.Clear(); }
+        foreach (var process in left)
+        {
+            try { process.Kill(entireProcessTree: true); } catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { }
         }
     }
 

@@ -39,7 +39,7 @@ public sealed record KonnectPolicySpec
     public RequestTransformPolicy? RequestTransform { get; set; }
     [Description("Header and JSON body changes on the way back.")]
     public ResponseTransformPolicy? ResponseTransform { get; set; }
-    [Description("Retries of failed upstream attempts (idempotent methods without a body by default), bounded by a retry budget.")]
+    [Description("Retries of failed upstream attempts (idempotent methods by default), each to an endpoint not tried yet, bounded by a retry budget.")]
     public RetryPolicy? Retry { get; set; }
     [Description("Per backend: stop sending to a failing backend for a while and answer 503 circuit-open instead.")]
     public CircuitBreakerPolicy? CircuitBreaker { get; set; }

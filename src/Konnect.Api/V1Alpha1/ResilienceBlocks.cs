@@ -94,7 +94,7 @@ public sealed record PassiveHealthCheck
 /// <summary>Retries of failed upstream attempts, bounded by a budget so that retries never multiply load.</summary>
 public sealed record RetryPolicy
 {
-    [Description("Total attempts including the first, 2 to 10.")]
+    [Description("Total attempts including the first, 2 to 10. Each retry goes to an endpoint the request has not tried yet while one is available.")]
     [Required, Range(2, 10)]
     public int Attempts { get; set; }
 
@@ -106,7 +106,7 @@ public sealed record RetryPolicy
     [RegularExpression(Duration.Pattern)]
     public string? PerTryTimeout { get; set; }
 
-    [Description("Methods that may be retried. Defaults to the idempotent ones: GET, HEAD, OPTIONS, PUT, DELETE, TRACE. Requests with a body are never retried.")]
+    [Description("Methods that may be retried. Defaults to the idempotent ones: GET, HEAD, OPTIONS, PUT, DELETE, TRACE. A request body of at most 64 KiB with a Content-Length is kept and sent again; a larger or chunked body is retried only when the failed attempt never connected.")]
     [MaxLength(9)]
     public List<HttpMethodName>? Methods { get; set; }
 

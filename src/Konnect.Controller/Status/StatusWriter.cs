@@ -16,7 +16,9 @@ namespace Konnect.Controller.Status;
 /// only from the leader, only what differs from what the object already carries (so GitOps tools see no churn), and
 /// coalesced, so a burst of reports costs one write per object. lastTransitionTime is kept while a condition's status
 /// stays the same. A newly elected leader reads each object before writing, so a failover rewrites nothing that is
-/// already right. An object that becomes rejected gets one Warning Event per distinct reason and message.
+/// already right. An object that becomes rejected gets one Warning Event per distinct reason and message. While the
+/// API server does not answer, nothing is dropped: the newest status of each object waits, and all of them are
+/// written as soon as the client's <see cref="ApiServerProbe"/> hears from the server (by the leader of that moment).
 /// </summary>
 public sealed partial class StatusWriter : IStatusSink
 {
@@ -39,6 +41,9 @@ public sealed partial class StatusWriter : IStatusSink
     private readonly Dictionary<ObjectRef, RemoteObject> _known = [];
     private readonly Dictionary<ObjectRef, (DateTimeOffset At, Backoff Backoff)> _retries = [];
     private readonly Dictionary<ObjectRef, (string Reason, string Message)> _eventsSent = [];
+
+    // Set by a write that got no answer: the rest of the pass is put back and the loop waits for the API server.
+    private bool _serverDown;
 
     public StatusWriter(KubeApiClient client, Func<bool> isLeader, StatusWriterOptions options, ILogger<StatusWriter> logger, TimeProvider? time = null)
     {
@@ -107,12 +112,22 @@ public sealed partial class StatusWriter : IStatusSink
         {
             try
             {
-                await WaitForWorkAsync(cancellationToken).ConfigureAwait(false);
+                if (_serverDown)
+                {
+                    // Every status not yet written stays queued (the newest per object); they go out together the
+                    // moment the API server answers, whoever leads then.
+                    await _client.Probe.WaitUntilAnsweringAsync(cancellationToken).ConfigureAwait(false);
+                    _serverDown = false;
+                }
+                else
+                {
+                    await WaitForWorkAsync(cancellationToken).ConfigureAwait(false);
+                }
                 // Let the rest of a burst arrive; only the newest status of each object is written.
                 await Task.Delay(_options.FlushDelay, _time, cancellationToken).ConfigureAwait(false);
                 var seen = Interlocked.Read(ref _reportsReceived);
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
-                Interlocked.Exchange(ref _reportsFlushed, seen);
+                if (!_serverDown) { Interlocked.Exchange(ref _reportsFlushed, seen); }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -172,6 +187,7 @@ public sealed partial class StatusWriter : IStatusSink
         foreach (var (objectRef, desired) in work)
         {
             if (!_isLeader()) { Requeue(objectRef); _resync = true; return; }
+            if (_serverDown) { Requeue(objectRef); continue; }
             await WriteOneAsync(objectRef, desired, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -206,6 +222,16 @@ public sealed partial class StatusWriter : IStatusSink
             _retries.Remove(objectRef);
             _eventsSent.Remove(objectRef);
         }
+        catch (KubeApiException e) when (e.IsUnreachable)
+        {
+            // Nothing answered: no per-object backoff (after a minute down it would reach 30 s and hold the write
+            // back that long after the server's return); the loop waits for the client's probe instead.
+            _known.Remove(objectRef);
+            _retries.Remove(objectRef);
+            Requeue(objectRef);
+            _serverDown = true;
+            LogServerDown(_logger, objectRef.ToString(), e.Message);
+        }
         catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or System.Text.Json.JsonException
                                   || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -235,6 +261,9 @@ public sealed partial class StatusWriter : IStatusSink
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Object}: status write failed, retrying in {Seconds:0.#} s: {Error}")]
     private static partial void LogWriteFailed(ILogger logger, string @object, double seconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Object}: status not written, the API server does not answer; every pending status is kept and written when it does: {Error}")]
+    private static partial void LogServerDown(ILogger logger, string @object, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Object}: could not record an Event: {Error}")]
     private static partial void LogEventFailed(ILogger logger, string @object, string error);

@@ -14,8 +14,9 @@ namespace Konnect.Gateway.Ai;
 
 /// <summary>
 /// One AI call from admission to settlement: the model name picks the targets, the guard checks the prompt, the cap
-/// bounds the answer, the quotas reserve the counted prompt plus the cap, the providers are tried in order, the answer
-/// is relayed (streamed or not), and the reservation is settled to the usage the answer reported.
+/// bounds the answer, the quotas reserve the prompt (its bound, or its count when the bound does not fit) plus the cap,
+/// the providers are tried in order, the answer is relayed (streamed or not), and the reservation is settled to the
+/// usage the answer reported (or the gateway's count of prompt and answer when it reported none).
 /// </summary>
 internal sealed class AiExchange(ProviderCaller caller, QuotaLedgers ledgers, AiMetrics metrics)
 {
@@ -35,16 +36,20 @@ internal sealed class AiExchange(ProviderCaller caller, QuotaLedgers ledgers, Ai
             return;
         }
         var stream = front != AiFront.OpenAIEmbeddings && hub["stream"] is JsonValue s && s.GetValueKind() == JsonValueKind.True;
+        var attempts = AiRule.Attempts(route);
+        // The first target's model decides the tokenizer (a fallback's usage is reported by its provider anyway).
+        var countModel = attempts[0].Model;
+        var embeddings = front == AiFront.OpenAIEmbeddings;
         var call = new AiCall(rule, front, hub, requested, route)
         {
             Stream = stream,
             ClientWantsUsage = front == AiFront.OpenAIChat && hub["stream_options"]?["include_usage"] is JsonValue u && u.GetValueKind() == JsonValueKind.True,
+            CountInput = embeddings ? () => CountEmbeddingsInput(hub, countModel) : () => PromptTokens.CountChat(hub, countModel),
         };
         context.Features.Set(call);
-        var attempts = AiRule.Attempts(route);
-        call.ProviderModel = attempts[0].Model;
+        call.ProviderModel = countModel;
 
-        if (front != AiFront.OpenAIEmbeddings)
+        if (!embeddings)
         {
             if (rule.Guard?.Apply(hub) is { } refusal)
             {
@@ -62,18 +67,12 @@ internal sealed class AiExchange(ProviderCaller caller, QuotaLedgers ledgers, Ai
                 await AiApiErrorResponse.WriteAsync(context, api, 400, e.Message, "invalid-request").ConfigureAwait(false);
                 return;
             }
-            call.CountedInputTokens = PromptTokens.CountChat(hub, call.ProviderModel);
-        }
-        else
-        {
-            call.CountedInputTokens = CountEmbeddingsInput(hub, call.ProviderModel);
         }
 
         QuotaReservation? reservation = null;
         if (rule.Model.Quotas.Count > 0)
         {
-            var admission = await ledgers.For(matched.RouteId, rule.Model)
-                .ReserveAsync(Subject(context, matched, requested), call.CountedInputTokens, call.MaxTokens, call.ProviderModel).ConfigureAwait(false);
+            var admission = await ReserveAsync(ledgers.For(matched.RouteId, rule.Model), Subject(context, matched, requested), call, embeddings ? EmbeddingsBound(hub) : PromptTokens.BoundChat(hub)).ConfigureAwait(false);
             if (admission is QuotaAdmission.Refused refused)
             {
                 call.Error = "quota";
@@ -91,6 +90,8 @@ internal sealed class AiExchange(ProviderCaller caller, QuotaLedgers ledgers, Ai
         try
         {
             var operation = front == AiFront.OpenAIEmbeddings ? AiOperation.Embeddings : AiOperation.Chat;
+            // The provider's body is about the client's: its buffer is sized once.
+            var sizeHint = (int)Math.Clamp(context.Request.ContentLength ?? 4096, 256, AiMiddleware.MaxBodyBytes);
             var next = 0;
             while (true)
             {
@@ -98,7 +99,7 @@ internal sealed class AiExchange(ProviderCaller caller, QuotaLedgers ledgers, Ai
                 ProviderFailure? failure;
                 try
                 {
-                    (answer, failure) = await caller.CallAsync(rule, attempts.GetRange(next, attempts.Count - next), operation, hub, stream, call.MaxTokens, context.RequestAborted).ConfigureAwait(false);
+                    (answer, failure) = await caller.CallAsync(rule, attempts.GetRange(next, attempts.Count - next), operation, hub, stream, call.MaxTokens, sizeHint, context.RequestAborted).ConfigureAwait(false);
                 }
                 catch (FormatException e)
                 {
@@ -165,6 +166,22 @@ internal sealed class AiExchange(ProviderCaller caller, QuotaLedgers ledgers, Ai
         return true;
     }
 
+    /// <summary>
+    /// Reserves the prompt and the output cap. The prompt is first reserved as its bound (its UTF-8 length, never fewer
+    /// than its tokens), which needs no tokenizer; only when that does not fit is it counted, and the exact count tried.
+    /// Either way the reservation is at least what the call can use, so concurrent calls still cannot overshoot.
+    /// </summary>
+    private static async ValueTask<QuotaAdmission> ReserveAsync(QuotaLedger ledger, QuotaSubject subject, AiCall call, long bound)
+    {
+        var model = call.ProviderModel!;
+        var admission = await ledger.ReserveAsync(subject, bound, call.MaxTokens, model).ConfigureAwait(false);
+        if (admission is QuotaAdmission.Refused { Unavailable: false } && call.InputTokens < bound)
+        {
+            admission = await ledger.ReserveAsync(subject, call.InputTokens, call.MaxTokens, model).ConfigureAwait(false);
+        }
+        return admission;
+    }
+
     /// <summary>The call's figures for the access log, and as GenAI attributes on the request's server span.</summary>
     private static void Report(HttpContext context, AiCall call)
     {
@@ -223,6 +240,19 @@ internal sealed class AiExchange(ProviderCaller caller, QuotaLedgers ledgers, Ai
         Konnect.Api.V1Alpha1.AiQuotaKey.Route => "route",
         Konnect.Api.V1Alpha1.AiQuotaKey.Model => "model",
         _ => "consumer",
+    };
+
+    /// <summary>The bound of <see cref="CountEmbeddingsInput"/>: each string's UTF-8 length.</summary>
+    private static long EmbeddingsBound(JsonObject request) => request["input"] switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var text) => PromptTokens.BoundText(text),
+        JsonArray items => items.Sum(i => i switch
+        {
+            JsonValue v when v.TryGetValue<string>(out var text) => PromptTokens.BoundText(text),
+            JsonArray tokens => tokens.Count,
+            _ => 1,
+        }),
+        _ => 0,
     };
 
     /// <summary>Tokens of an embeddings request's input: a string or an array of strings (token arrays count as given).</summary>

@@ -76,7 +76,8 @@ internal sealed class AiMiddleware(RequestDelegate next, AiRules rules, AiExchan
         }
         try
         {
-            using var buffer = new MemoryStream();
+            // Sized by Content-Length when given, so a 10 KB prompt is read into one buffer rather than grown into one.
+            using var buffer = new MemoryStream((int)Math.Clamp(request.ContentLength ?? 4096, 0, MaxBodyBytes));
             await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
             if (buffer.Length > MaxBodyBytes)
             {

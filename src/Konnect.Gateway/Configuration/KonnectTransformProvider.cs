@@ -10,7 +10,7 @@ namespace Konnect.Gateway.Configuration;
 
 /// <summary>
 /// Adds Konnect's transforms to every YARP route built from the model. Each stage owns its transform (routing the
-/// prefix rewrite, resilience the backend tag, tracing the trace context...); this is where they are put in order.
+/// prefix rewrite, resilience the request's context, tracing the trace context...); this is where they are put in order.
 /// </summary>
 internal sealed class KonnectTransformProvider(GatewayTracing tracing, RequestMirror mirror) : ITransformProvider
 {
@@ -40,9 +40,9 @@ internal sealed class KonnectTransformProvider(GatewayTracing tracing, RequestMi
         {
             context.RequestTransforms.Add(new PrefixRewriteTransform(replacement));
         }
-        if (context.Route.Metadata?.ContainsKey(BackendTagTransform.TagBackendKey) == true)
+        if (context.Route.Metadata?.ContainsKey(ResilienceContextTransform.ResilienceKey) == true)
         {
-            context.RequestTransforms.Add(BackendTagTransform.Instance);
+            context.RequestTransforms.Add(ResilienceContextTransform.Instance);
         }
         // After the prefix rewrite; the response one last, since a JSON body edit writes (and so starts) the answer.
         context.RequestTransforms.Add(PolicyRequestTransform.Instance);

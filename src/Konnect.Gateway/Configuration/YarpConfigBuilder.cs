@@ -56,7 +56,7 @@ internal static class YarpConfigBuilder
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         if (route.RewritePathPrefix is { } rewrite) { metadata[RewritePrefixKey] = rewrite; }
-        if (route.Policies?.Resilience?.CircuitBreaker is not null) { metadata[BackendTagTransform.TagBackendKey] = "true"; }
+        if (route.Policies?.Resilience is { Retry: not null } or { CircuitBreaker: not null }) { metadata[ResilienceContextTransform.ResilienceKey] = "true"; }
         return metadata.Count > 0 ? metadata : null;
     }
 

@@ -42,6 +42,9 @@ internal sealed class ForwarderErrorMiddleware(RequestDelegate next)
             (Problem.NoDestination, "Every upstream destination of the route is unhealthy, unavailable or has no weight."),
         ForwarderError.RequestTimedOut =>
             (Problem.UpstreamTimeout, "The upstream did not respond within the route's timeout."),
+        // A body that grew past the gateway's limit on the way (a declared length over it never gets here).
+        ForwarderError.RequestBodyClient when RequestBodyFailure.TooLarge(exception) =>
+            (Problem.RequestTooLarge, "The request body is larger than the gateway accepts (konnect run --max-request-body-size)."),
         // The client's own side failed (aborted, bad body): YARP already chose a 4xx/5xx status; leave it bodiless.
         ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient => (null, null),
         _ when IsTlsFailure(exception) =>

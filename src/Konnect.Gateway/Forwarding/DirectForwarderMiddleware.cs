@@ -110,7 +110,7 @@ internal sealed class DirectForwarderMiddleware(RequestDelegate next, DirectForw
         response.StatusCode = error switch
         {
             ForwarderError.RequestTimedOut => StatusCodes.Status504GatewayTimeout,
-            ForwarderError.RequestBodyClient => StatusCodes.Status400BadRequest,
+            ForwarderError.RequestBodyClient => RequestBodyFailure.Status(exception),
             _ => StatusCodes.Status502BadGateway,
         };
     }

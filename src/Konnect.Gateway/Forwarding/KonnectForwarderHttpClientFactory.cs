@@ -13,7 +13,7 @@ namespace Konnect.Gateway.Forwarding;
 /// settings send over a connection pool shared per configuration (<see cref="SharedUpstreamHandlers"/>).
 /// </summary>
 internal sealed class KonnectForwarderHttpClientFactory(
-    ILogger<ForwarderHttpClientFactory> logger, TimeProvider time, CircuitBreakerRegistry breakers, GatewayOptions options)
+    ILogger<ForwarderHttpClientFactory> logger, TimeProvider time, CircuitBreakerRegistry breakers, RetryTargets retryTargets, GatewayOptions options)
     : ForwarderHttpClientFactory(logger), IForwarderHttpClientFactory, IDisposable
 {
     private readonly SharedUpstreamHandlers _shared = new();
@@ -53,7 +53,7 @@ internal sealed class KonnectForwarderHttpClientFactory(
     }
 
     protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
-        ResilientForwarderClient.Wrap(context, base.WrapHandler(context, handler), time, breakers);
+        ResilientForwarderClient.Wrap(context, base.WrapHandler(context, handler), time, breakers, retryTargets);
 
     public void Dispose() => _shared.Dispose();
 }

@@ -52,6 +52,9 @@ internal static class ResponseHead
     /// <param name="bodyless">The request was HEAD: whatever the head says, no body follows.</param>
     public static async ValueTask<ResponseFraming> ReadAsync(UpstreamConnection connection, HttpContext context, TimeSpan timeout, bool bodyless)
     {
+        // One deadline for the whole head, as YARP's: bytes trickling in, or interim answers one after another, are no
+        // answer, and must not hold the request past the rule's timeout.
+        connection.Arm(timeout);
         while (true)
         {
             int end;
@@ -66,7 +69,6 @@ internal static class ResponseHead
                     if (connection.Start > 0) { connection.Compact(); }
                     else { connection.Grow(connection.Buffer.Length * 2); }
                 }
-                connection.Arm(timeout);
                 if (await connection.ReceiveAsync() == 0)
                 {
                     throw new UpstreamClosedException(connection.End > 0);
@@ -98,6 +100,12 @@ internal static class ResponseHead
         var eol = head.IndexOf("\r\n"u8);
         var line = head[..eol];
         lineLength = eol + 2;
+        // A bare LF or CR ends the line for a lenient parser: reading on to the CRLF would take the fields, even the
+        // body, of such an answer for a reason phrase and the fields behind it.
+        if (line.IndexOfAny((byte)'\r', (byte)'\n') >= 0)
+        {
+            throw new UpstreamProtocolException("The upstream's status line holds a bare CR or LF.");
+        }
         // "HTTP/1.x NNN[ reason]"
         if (line.Length < 12 || !line.StartsWith("HTTP/1."u8) || (line[7] != (byte)'1' && line[7] != (byte)'0') || line[8] != (byte)' '
             || !Utf8Parser.TryParse(line.Slice(9, 3), out int status, out var used) || used != 3 || status < 100

@@ -41,6 +41,19 @@ internal sealed class ConsecutiveFailuresPassivePolicy(IDestinationHealthUpdater
             return;
         }
 
+        CountFailure(cluster, destination, counter);
+    }
+
+    /// <summary>
+    /// An attempt to <paramref name="destination"/> failed (connect failure, timeout, 5xx) and the request was retried:
+    /// it counts as a failed request of that destination. YARP reports only where the last attempt went, so without this
+    /// an endpoint whose every request is saved by a retry elsewhere would never be ejected.
+    /// </summary>
+    public void AttemptFailed(ClusterState cluster, DestinationState destination) =>
+        CountFailure(cluster, destination, _failures.GetOrCreateValue(destination));
+
+    private void CountFailure(ClusterState cluster, DestinationState destination, Counter counter)
+    {
         var threshold = ThresholdActiveHealthPolicy.Read(cluster.Model.Config.Metadata, PassiveFailuresKey, 5);
         if (Interlocked.Increment(ref counter.Value) >= threshold)
         {

@@ -41,6 +41,8 @@ public static class GatewayApplicationBuilderExtensions
         // Outside the last-resort handler, so a request that failed is counted and logged with the 500 it got.
         if (observed) { app.UseMiddleware<TelemetryMiddleware>(); }
         app.UseMiddleware<LastResortMiddleware>();
+        // First of the steps that answer: an ambiguous or oversized request is refused before any other step reads it.
+        app.UseMiddleware<RequestFramingMiddleware>();
         app.UseMiddleware<AdminEndpoints>();
         // Per host, before routing: a redirect or HSTS covers the host's 404s and 503s too.
         app.UseMiddleware<HttpsRedirectMiddleware>();

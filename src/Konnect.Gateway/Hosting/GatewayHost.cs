@@ -17,6 +17,11 @@ public static class GatewayHost
     public static WebApplication Build(GatewayOptions options, Action<IServiceCollection>? services = null, string[]? args = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // Kestrel takes a bare LF as a line end (RFC 9112 lets a recipient); a proxy in front that does not would read
+        // "X: y\nContent-Length: 5" as one field, and the two disagree on where the request ends. Konnect is that
+        // proxy's upstream as often as it is the edge, so it refuses such requests (400) instead. Kestrel reads the
+        // switch when a server starts; it holds for the process, which is the gateway's.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Server.Kestrel.DisableHttp1LineFeedTerminators", true);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [] });
         builder.Services.AddKonnectGateway(options);
         // YARP and ASP.NET hosting log every request at Information and Debug, request lines with their query strings,

@@ -16,6 +16,7 @@ internal static class KestrelSetup
     public static void Configure(KestrelServerOptions kestrel, GatewayOptions options, GatewayListeners listeners, GatewayMetrics metrics,
         CertificateSelector certificates, H2cHandoff handoff)
     {
+        ApplyLimits(kestrel.Limits, options.ClientLimits);
         // With metrics off nobody reads the connection gauge: connections skip the counting middleware.
         var count = options.Metrics;
         foreach (var endpoint in ListenUrl.ParseTls(options.TlsUrls, nameof(options.TlsUrls)))
@@ -52,6 +53,16 @@ internal static class KestrelSetup
                 CountConnections(listen, count, metrics, "admin");
             });
         }
+    }
+
+    private static void ApplyLimits(KestrelServerLimits kestrel, ClientLimits limits)
+    {
+        kestrel.MaxRequestBodySize = limits.MaxRequestBodySize;
+        kestrel.RequestHeadersTimeout = limits.RequestHeadersTimeout;
+        kestrel.KeepAliveTimeout = limits.KeepAliveTimeout;
+        kestrel.MinRequestBodyDataRate = limits.MinRequestBodyDataRate > 0
+            ? new MinDataRate(limits.MinRequestBodyDataRate, limits.MinRequestBodyDataRateGrace)
+            : null;
     }
 
     /// <summary>Connection middleware: Kestrel exposes no connection count of its own to a MeterListener we own.</summary>

@@ -21,7 +21,8 @@ internal static class ResilientForwarderClient
         Same(context.OldMetadata, context.NewMetadata, RetryKey)
         && Same(context.OldMetadata, context.NewMetadata, CircuitBreakerKey);
 
-    public static HttpMessageHandler Wrap(ForwarderHttpClientContext context, HttpMessageHandler handler, TimeProvider time, CircuitBreakerRegistry? registry = null)
+    public static HttpMessageHandler Wrap(ForwarderHttpClientContext context, HttpMessageHandler handler, TimeProvider time,
+        CircuitBreakerRegistry? registry = null, RetryTargets? targets = null)
     {
         var metadata = context.NewMetadata;
         var retry = metadata?.TryGetValue(RetryKey, out var r) == true
@@ -30,7 +31,7 @@ internal static class ResilientForwarderClient
         var breaker = metadata?.TryGetValue(CircuitBreakerKey, out var b) == true
             ? JsonSerializer.Deserialize(b, ResilienceJsonContext.Default.CircuitBreakerModel)
             : null;
-        return retry is null && breaker is null ? handler : new ResilienceHandler(retry, breaker, time, handler, context.ClusterId, registry);
+        return retry is null && breaker is null ? handler : new ResilienceHandler(retry, breaker, time, handler, context.ClusterId, registry, targets);
     }
 
     private static bool Same(IReadOnlyDictionary<string, string>? old, IReadOnlyDictionary<string, string>? next, string key)

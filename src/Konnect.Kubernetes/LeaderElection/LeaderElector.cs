@@ -10,6 +10,10 @@ namespace Konnect.Kubernetes.LeaderElection;
 /// between pods does not matter); every write is an update with the resourceVersion read, so of two racing candidates
 /// exactly one wins and the other gets 409; the leader renews every RetryPeriod and steps down when it has not renewed
 /// for RenewDeadline. Every pod serves traffic whatever happens here: only status writing follows <see cref="IsLeader"/>.
+/// An API server outage longer than RenewDeadline therefore leaves no leader (nobody could write status anyway, and a
+/// leader that cannot renew must not assume it still holds the lease); when the server answers again, every candidate
+/// tries at once: the old leader takes its own lease back straight away, another pod only once the lease has gone
+/// unrenewed for LeaseDuration on its own clock, and optimistic concurrency leaves exactly one of them leading.
 /// Konnect's own loop on KubernetesClient's Lease calls rather than the library's LeaderElector, which cannot hand the
 /// lease back on shutdown (a successor then waits out LeaseDuration), reads the wall clock instead of a TimeProvider,
 /// and lets one slow renewal attempt outlast RenewDeadline.
@@ -84,6 +88,14 @@ public sealed partial class LeaderElector
         LogCampaigning(_logger, _options.Identity, _options.LeaseNamespace, _options.LeaseName);
         while (!await TryAcquireOrRenewAsync(_options.RenewDeadline, cancellationToken).ConfigureAwait(false))
         {
+            if (_client.Probe.IsDown)
+            {
+                // The API server does not answer: try again the moment it does, so that the status written during an
+                // outage (kept by the StatusWriter) goes out within about a second of its return, not a RetryPeriod later.
+                // The rules for taking the lease are unchanged: someone else's lease still has to run out on our clock.
+                await _client.Probe.WaitUntilAnsweringAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
             await Task.Delay(_options.RetryPeriod, _time, cancellationToken).ConfigureAwait(false);
         }
     }

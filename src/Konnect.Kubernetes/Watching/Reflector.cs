@@ -8,8 +8,9 @@ namespace Konnect.Kubernetes.Watching;
 /// <summary>
 /// Keeps a handler in step with one kind on the API server: list (in pages), then watch from the list's
 /// resourceVersion, following bookmarks. A watch the server ends is resumed from the last version seen; 410 Gone
-/// (the version was compacted away) means relist; a failure backs off with jitter. The handler keeps the last
-/// good state throughout: nothing is cleared until a new complete list replaces it.
+/// (the version was compacted away) means relist; an API server that does not answer is waited for through the
+/// client's <see cref="ApiServerProbe"/>; an error answer backs off with jitter (Retry-After honoured). The handler
+/// keeps the last good state throughout: nothing is cleared until a new complete list replaces it.
 /// </summary>
 public sealed partial class Reflector<T>(
     KubeApiClient client,
@@ -62,6 +63,18 @@ public sealed partial class Reflector<T>(
                 WatchMetrics.Restarted(type.Kind, "Gone");
                 LogRelist(logger, _name);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubeApiException e) when (e.IsUnreachable)
+            {
+                // Nothing answers: no backoff to wait out, since a request that reaches no server cannot load one. The
+                // client's probe asks about once a second for everyone, and this resumes (watching from the last
+                // version seen, so whatever changed meanwhile arrives as events) as soon as the server answers.
+                observer.Restarted(_name, "Unreachable", client.Probe.Interval);
+                WatchMetrics.Restarted(type.Kind, "Unreachable");
+                LogUnreachable(logger, _name, client.Probe.Interval.TotalSeconds, e.Message);
+                var waited = _time.GetTimestamp();
+                await client.Probe.WaitUntilAnsweringAsync(cancellationToken).ConfigureAwait(false);
+                LogAnswering(logger, _name, _time.GetElapsedTime(waited).TotalSeconds);
             }
             catch (Exception e) // whatever went wrong, the reflector must outlive it: the store keeps the last good state
             {
@@ -140,6 +153,12 @@ public sealed partial class Reflector<T>(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Resource} expired (410 Gone); relisting")]
     private static partial void LogRelist(ILogger logger, string resource);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of {Resource}: the API server does not answer; serving the last good state, probing every {Seconds:0.#} s: {Error}")]
+    private static partial void LogUnreachable(ILogger logger, string resource, double seconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Resource}: the API server answers again after {Seconds:0.#} s; resuming")]
+    private static partial void LogAnswering(ILogger logger, string resource, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of {Resource} failed; retrying in {Seconds:F1}s, serving the last good state meanwhile: {Error}")]
     private static partial void LogRetry(ILogger logger, string resource, double seconds, string error);

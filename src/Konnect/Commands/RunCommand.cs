@@ -45,6 +45,8 @@ public sealed record RunOptions(IReadOnlyList<string>? Manifests, IReadOnlyList<
     public ForwarderKind Forwarder { get; init; } = ForwarderKind.Konnect;
     /// <summary>The port https redirects name; default the HTTPS listener's.</summary>
     public int? HttpsRedirectPort { get; init; }
+    /// <summary>What clients may send, and how slowly (--max-request-body-size); see <see cref="GatewayOptions.ClientLimits"/>.</summary>
+    public ClientLimits ClientLimits { get; init; } = new();
 }
 
 /// <summary>
@@ -93,6 +95,7 @@ public static class RunCommand
             TlsUrls = string.Join(';', options.ListenTls),
             HttpsRedirectPort = options.HttpsRedirectPort,
             Forwarder = options.Forwarder,
+            ClientLimits = options.ClientLimits,
         };
         return GatewayHost.Build(gateway, services =>
         {

@@ -30,6 +30,7 @@ internal sealed class RunCommandOptions
     private readonly Setting<string> _logFormat;
     private readonly Setting<string> _heapTrim;
     private readonly Setting<string> _forwarder;
+    private readonly Setting<string> _maxRequestBodySize;
 
     /// <param name="environment">Reads an environment variable (the process's; a test's dictionary).</param>
     public RunCommandOptions(Func<string, string?> environment)
@@ -79,6 +80,10 @@ internal sealed class RunCommandOptions
         _forwarder = new("--forwarder", Syntax.OneOf("konnect", "yarp"),
             "konnect: Konnect's own HTTP/1.1 forwarder for plain-HTTP upstreams, YARP's for the rest (TLS, h2c, upgrades, header or body "
             + "edits, mirrors, retries, circuit breakers, session affinity, tracing); yarp: YARP's for everything.", environment, "konnect");
+        _maxRequestBodySize = new("--max-request-body-size", Syntax.Size,
+            "The largest request body accepted: a larger declared length is answered 413 before anything goes upstream, a chunked body "
+            + "that grows past it is cut off with 413 (its chunk framing counts, as Kestrel counts it). 0: no limit.",
+            environment, "30000000");
         Redis = new RedisCommandOptions(environment);
     }
 
@@ -89,7 +94,7 @@ internal sealed class RunCommandOptions
     [
         _manifests, _listen, _adminListen, _listenTls, _defaultCertificate, _httpsRedirectPort, _kubeconfig, _context, _namespaces,
         _leaseNamespace, _leaseDuration, _renewDeadline, _retryPeriod, _accessLog, _accessLogSample, _metrics, _consumerMetrics,
-        _cacheSize, _logFormat, _heapTrim, _forwarder, .. Redis.Options,
+        _cacheSize, _logFormat, _heapTrim, _forwarder, _maxRequestBodySize, .. Redis.Options,
     ];
 
     /// <summary>The settings with no flag.</summary>
@@ -123,5 +128,6 @@ internal sealed class RunCommandOptions
             HttpsRedirectPort = parse.GetValue(_httpsRedirectPort),
             HeapTrim = parse.GetValue(_heapTrim) == "on",
             Forwarder = parse.GetValue(_forwarder) == "yarp" ? ForwarderKind.Yarp : ForwarderKind.Konnect,
+            ClientLimits = new ClientLimits { MaxRequestBodySize = Syntax.Bytes(parse.GetValue(_maxRequestBodySize)) is > 0 and var max ? max : null },
         };
 }

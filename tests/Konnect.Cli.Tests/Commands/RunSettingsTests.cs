@@ -49,6 +49,8 @@ public sealed class RunSettingsTests
         ["--log-format"] = new(["--log-format", "text"], "KONNECT_LOG_FORMAT", "json", o => o.JsonLogs, false, true, false),
         ["--heap-trim"] = new(["--heap-trim", "on"], "KONNECT_HEAP_TRIM", "off", o => o.HeapTrim, true, false, true),
         ["--forwarder"] = new(["--forwarder", "konnect"], "KONNECT_FORWARDER", "yarp", o => o.Forwarder, ForwarderKind.Konnect, ForwarderKind.Yarp, ForwarderKind.Konnect),
+        ["--max-request-body-size"] = new(["--max-request-body-size", "1Mi"], "KONNECT_MAX_REQUEST_BODY_SIZE", "512Ki", o => o.ClientLimits.MaxRequestBodySize,
+            1024L * 1024, 512L * 1024, 30_000_000L),
         ["--redis"] = new(["--redis", "flag:6379"], "KONNECT_REDIS", "variable:6379", o => o.Redis?.Address, "flag:6379", "variable:6379", null),
         ["--redis-tls"] = new(["--redis-tls", "on"], "KONNECT_REDIS_TLS", "off", o => o.Redis!.Tls, true, false, null) { Before = ["--redis", "r:6379"] },
         ["--redis-tls-ca"] = new(["--redis-tls-ca", "/flag.pem"], "KONNECT_REDIS_TLS_CA", "/variable.pem", o => o.Redis!.TlsCaFile, "/flag.pem", "/variable.pem", null)
@@ -110,6 +112,14 @@ public sealed class RunSettingsTests
 
         Assert.Equal(c.Default, c.Read(Read(new(), c.Before)));
         Assert.Equal(c.Default, c.Read(Read(new() { [c.Variable] = " " }, c.Before)));
+    }
+
+    [Fact]
+    public void Run_MaxRequestBodySizeZero_NoLimit()
+    {
+        // As nginx's client_max_body_size 0: no limit at all (Kestrel's null).
+        Assert.Null(Read(new(), "--max-request-body-size", "0").ClientLimits.MaxRequestBodySize);
+        Assert.Null(Read(new() { ["KONNECT_MAX_REQUEST_BODY_SIZE"] = "0" }).ClientLimits.MaxRequestBodySize);
     }
 
     [Fact]

@@ -43,12 +43,13 @@ public sealed class StatusWriterTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private StatusWriter Start(Func<bool> isLeader, TimeSpan? flushDelay = null)
+    private StatusWriter Start(Func<bool> isLeader, TimeSpan? flushDelay = null, TimeSpan? backoff = null)
     {
         var writer = new StatusWriter(_client, isLeader, new StatusWriterOptions
         {
             FlushDelay = flushDelay ?? TimeSpan.FromMilliseconds(50),
-            InitialBackoff = TimeSpan.FromMilliseconds(50),
+            InitialBackoff = backoff ?? TimeSpan.FromMilliseconds(50),
+            MaxBackoff = backoff ?? new StatusWriterOptions().MaxBackoff,
             ReportingInstance = "konnect-test",
         }, NullLogger<StatusWriter>.Instance);
         var stop = new CancellationTokenSource();
@@ -227,6 +228,27 @@ public sealed class StatusWriterTests : IAsyncLifetime
         await writer.ReportAsync([Status()], CancellationToken.None);
 
         await WaitUntilAsync(() => RouteStatus()?.Conditions is { Count: 2 });
+    }
+
+    [Fact]
+    public async Task ReportAsync_ApiServerDown_WrittenWithinAProbeIntervalOfItsReturn()
+    {
+        // 30 s is where the per-object backoff (500 ms, doubling) stands after about a minute of failed writes; set it
+        // there directly. A writer that backs off from a server that does not answer would hold the write that long.
+        var writer = Start(() => true, backoff: TimeSpan.FromSeconds(30));
+        await _server.StopAsync();
+
+        await writer.ReportAsync([Status()], CancellationToken.None);
+        // The write was attempted and got no answer.
+        await WaitUntilAsync(() => _client.Probe.IsDown);
+        Assert.False(writer.CaughtUp);
+        await _server.RestartAsync();
+        var back = Stopwatch.StartNew();
+
+        await WaitUntilAsync(() => RouteStatus()?.Conditions is { Count: 2 });
+        Assert.True(back.Elapsed < TimeSpan.FromSeconds(2.5), $"written {back.Elapsed.TotalSeconds:0.00} s after the server answered again");
+        Assert.Equal(1, Patches);
+        await WaitUntilAsync(() => writer.CaughtUp);
     }
 
     [Fact]

@@ -93,6 +93,36 @@ public sealed class AiQuotaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NearTheLimit_PromptsBoundDoesNotFit_CountedExactlyAndAdmitted()
+    {
+        // The gateway first reserves a prompt's bound (its UTF-8 length); where that does not fit it counts the prompt
+        // and tries the count. Here the quota has room for the counted prompt and the cap, a fifth of its bound.
+        var request = $$"""{"model":"fast","messages":[{"role":"user","content":"{{string.Join(' ', Enumerable.Repeat("token", 400))}}"}]}""";
+        var counted = Konnect.Gateway.Ai.Tokens.PromptTokens.CountChat((JsonObject)JsonNode.Parse(request)!, "fast");
+        var bound = Konnect.Gateway.Ai.Tokens.PromptTokens.BoundChat((JsonObject)JsonNode.Parse(request)!);
+        const int cap = 50;
+        var limit = counted + cap + 10;
+        Assert.True(bound + cap > limit, $"bound {bound}, count {counted}: the bound must not fit for this test to mean anything");
+        await using var fake = await FakeAiProvider.StartAsync(AiWire.OpenAI);
+        await AiSetup.ServeAsync(_gateway, AiSetup.Secret(("p", "k")), AiSetup.PolicyAndRoute($$"""
+            {{Providers(("p", "OpenAI", fake))}}
+            models: [{ name: fast, targets: [{ provider: p }] }]
+            maxTokens: {{cap}}
+            quotas: [{ key: route, period: minute, tokens: {{limit}} }]
+            """));
+        for (var i = 0; i < 2; i++) { fake.Enqueue(new FakeReply { InputTokens = counted, OutputTokens = 5 }); }
+
+        using var first = await PostAsync(request);
+        using var second = await PostAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal((limit - counted - cap).ToString(System.Globalization.CultureInfo.InvariantCulture), first.Headers.GetValues("RateLimit-Remaining").Single());
+        // The first call settled on its usage (the count and 5), which leaves no room for the second's count and cap.
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        Assert.Single(fake.Calls);
+    }
+
+    [Fact]
     public async Task ConsumerQuota_SdkKeyIsTheConsumersApiKey_EachConsumerCountedApart()
     {
         await using var fake = await FakeAiProvider.StartAsync(AiWire.OpenAI);

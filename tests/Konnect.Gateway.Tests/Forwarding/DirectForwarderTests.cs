@@ -124,15 +124,20 @@ public sealed class DirectForwarderTests
         Assert.Equal(2, upstream.Connections);
     }
 
-    [Fact]
-    public async Task ReasonPhraseCarryingABareLineFeed_IsDropped_NotSentAsAField()
+    // A head with bare LF line ends: read on to the first CRLF, the fields (here even the body, with a whole response in
+    // it) would pass for a reason phrase and the fields behind it.
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\nSet-Cookie: s=evil\r\nContent-Length: 2\r\n\r\nok")]
+    [InlineData("HTTP/1.1 200 OK\nContent-Length: 2\n\nokHTTP/1.1 200 OK\r\nSet-Cookie: s=evil\r\nContent-Length: 4\r\n\r\nevil")]
+    [InlineData("HTTP/1.1 200 OK\rSet-Cookie: s=evil\r\nContent-Length: 2\r\n\r\nok")]
+    public async Task StatusLineCarryingABareLineEnd_Answers502Problem_NothingOfItSent(string reply)
     {
-        await using var rig = await Rig.StartAsync(_ => RawReply.Text("HTTP/1.1 200 OK\nSet-Cookie: s=evil\r\nContent-Length: 2\r\n\r\nok"));
-        var (upstream, gateway) = (rig.Upstream, rig.Gateway);
+        await using var rig = await Rig.StartAsync(_ => RawReply.Text(reply, close: true));
 
-        var raw = await ForwarderPair.RawAsync(gateway, "GET /a/x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        var raw = await ForwarderPair.RawAsync(rig.Gateway, "GET /a/x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
 
-        Assert.StartsWith("HTTP/1.1 200 OK\r\n", raw);
+        Assert.StartsWith("HTTP/1.1 502 Bad Gateway\r\n", raw);
+        Assert.Contains("upstream-unreachable", raw);
         Assert.DoesNotContain("evil", raw);
     }
 
@@ -179,6 +184,24 @@ public sealed class DirectForwarderTests
         Assert.StartsWith("HTTP/1.1 504", raw);
         Assert.Contains($"\"type\":\"{Problem.UpstreamTimeout.Type}\"", raw, StringComparison.Ordinal);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(4), $"answered after {started.Elapsed}");
+    }
+
+    // An answer's head is due within the rule's timeout however it trickles in, as from YARP: 100 Continue every 200 ms
+    // or its bytes one by one would otherwise hold the request (and the client) for as long as the upstream likes.
+    [Theory]
+    [InlineData("HTTP/1.1 100 Continue\r\n\r\n")]
+    [InlineData("a")]
+    public async Task AnswerHeadTrickling_RuleTimeout_Answers504(string piece)
+    {
+        var trickle = Enumerable.Repeat((200, piece), 40).ToArray();
+        var first = piece == "a" ? "HTTP/1.1 200 OK\r\nX-Slow: " : "HTTP/1.1 103 Early Hints\r\n\r\n";
+        await using var rig = await Rig.StartAsync(_ => RawReply.Text(first) with { Then = trickle }, r => r with { Timeout = TimeSpan.FromSeconds(1) });
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var response = await rig.Gateway.GetAsync("/a/x");
+
+        await TestGateway.ProblemAsync(response, Problem.UpstreamTimeout);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"answered after {started.Elapsed}; the trickle lasts 8 s");
     }
 
     [Theory]

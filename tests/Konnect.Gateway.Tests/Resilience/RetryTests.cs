@@ -58,17 +58,35 @@ public sealed class RetryTests : ResilienceFixture
         Assert.Equal(2, A.RequestCount);
     }
 
-    [Fact]
-    public async Task Put_WithBody_NotRetried()
+    [Theory]
+    [InlineData(5, 3)]
+    [InlineData(64 * 1024, 3)]
+    [InlineData(64 * 1024 + 1, 1)]
+    public async Task Put_BodyWithContentLength_RetriedUpTo64KiB(int length, int expectedAttempts)
     {
+        // Up to 64 KiB with a Content-Length the body is kept and sent again; past that it is streamed and sent once.
         await Gateway.PublishAsync(Rule(new() { Retry = Retry(attempts: 3) }, A.Url("/a")));
         A.ForcedStatus = 503;
 
-        using var response = await Gateway.Traffic.PutAsync("/x", new StringContent("state"));
+        using var response = await Gateway.Traffic.PutAsync("/x", new ByteArrayContent(new byte[length]));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         TestGateway.AssertFromUpstream(response);
-        Assert.Equal(1, A.RequestCount);
+        Assert.Equal(expectedAttempts, A.RequestCount);
+    }
+
+    [Fact]
+    public async Task Get_OneEndpointAnswers503_RetryGoesToTheOther()
+    {
+        await Gateway.PublishAsync(Rule(new() { Retry = Retry(attempts: 2, perSecond: 100) }, A.Url("/a"), B.Url("/b")));
+        A.ForcedStatus = 503;
+
+        var seen = new List<string>();
+        for (var i = 0; i < 20; i++) { seen.Add(await WhoAsync()); }
+
+        // Whichever endpoint a request tried first, its retry went to the one it had not tried.
+        Assert.All(seen, s => Assert.Equal("b", s));
+        Assert.Equal(20, B.RequestCount);
     }
 
     [Fact]

@@ -131,6 +131,27 @@ public sealed class LeaderElectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunAsync_ServerRefusesConnectionsPastRenewDeadline_StepsDownThenTakesItsOwnLeaseBack()
+    {
+        var a = Start("pod-a");
+        await WaitUntilAsync(() => a.IsLeader, TimeSpan.FromSeconds(5));
+        var transitions = CurrentLease()!.Spec.LeaseTransitions;
+
+        await _server.StopAsync();
+        // No renewal within the renew deadline: it must stop acting as leader while the server is away.
+        await WaitUntilAsync(() => !a.IsLeader, TimeSpan.FromSeconds(5));
+        await _server.RestartAsync();
+        var back = Stopwatch.StartNew();
+
+        await WaitUntilAsync(() => a.IsLeader, TimeSpan.FromSeconds(5));
+        Assert.True(back.Elapsed < TimeSpan.FromSeconds(2), $"led again {back.Elapsed.TotalSeconds:0.00} s after the server answered");
+        var lease = CurrentLease()!;
+        Assert.Equal("pod-a", lease.Spec.HolderIdentity);
+        // Its own lease, taken back: no transition.
+        Assert.Equal(transitions, lease.Spec.LeaseTransitions);
+    }
+
+    [Fact]
     public async Task RunAsync_ConcurrentTakeoverOfReleasedLease_OneWinsOthersGetConflict()
     {
         // A released lease: free for whoever writes first, so every candidate races on the same resourceVersion.

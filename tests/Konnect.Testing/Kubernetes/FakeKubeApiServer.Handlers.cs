@@ -32,6 +32,12 @@ public sealed partial class FakeKubeApiServer
             await WriteJsonAsync(context, 503, FakeKubeError.Status(503, "ServiceUnavailable", "the fake API server is unavailable (SetAvailable(false))"));
             return;
         }
+        if (request.Method == "GET" && request.Path.Value is "/version" or "/version/")
+        {
+            // What `kubectl version` reads; clients probe it because it is cheap and every identity may read it.
+            await WriteJsonAsync(context, 200, VersionInfo());
+            return;
+        }
         if (!FakeResource.TryParse(request.Path.Value ?? "", out var target) || IsAbsent(target))
         {
             await WriteJsonAsync(context, 404, FakeKubeError.Status(404, "NotFound", "the server could not find the requested resource"));
@@ -54,6 +60,20 @@ public sealed partial class FakeKubeApiServer
             await WriteJsonAsync(context, 500, FakeKubeError.Status(500, "InternalError", $"fake API server failure: {ex}"));
         }
     }
+
+    /// <summary>The shape of the real server's version.Info.</summary>
+    private static JsonObject VersionInfo() => new()
+    {
+        ["major"] = "1",
+        ["minor"] = "34",
+        ["gitVersion"] = "v1.34.0-fake",
+        ["gitCommit"] = "0000000000000000000000000000000000000000",
+        ["gitTreeState"] = "clean",
+        ["buildDate"] = "2026-01-01T00:00:00Z",
+        ["goVersion"] = "go1.24.0",
+        ["compiler"] = "gc",
+        ["platform"] = "linux/amd64",
+    };
 
     private static string? NonEmpty(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 0 ? null : values.ToString();
 

@@ -28,6 +28,12 @@ public sealed record FakeKubeApiServerOptions
     /// <summary>Write each watch event in pieces of this many bytes, flushing between them, so clients meet split reads.</summary>
     public int? WatchWriteChunkBytes { get; init; }
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+    /// <summary>
+    /// Listen on this port instead of an ephemeral one: pick it with TestPorts.Free() for a server that stops for long,
+    /// so that no outgoing connection (nor a client connecting to itself, which a loopback port in the ephemeral range
+    /// allows) holds the port when <see cref="FakeKubeApiServer.RestartAsync"/> binds it again.
+    /// </summary>
+    public int? Port { get; init; }
     /// <summary>Checks each request's Authorization header (null when absent); false answers 401 Unauthorized, as for an expired token.</summary>
     public Func<string?, bool>? Authenticate { get; init; }
 }
@@ -72,7 +78,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public static async Task<FakeKubeApiServer> StartAsync(FakeKubeApiServerOptions? options = null)
     {
         var server = new FakeKubeApiServer(options ?? new FakeKubeApiServerOptions());
-        await server.StartHostAsync();
+        await server.StartHostAsync(server._options.Port ?? 0);
         return server;
     }
 

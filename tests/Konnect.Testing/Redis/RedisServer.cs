@@ -104,6 +104,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
         foreach (var arg in _extra) { info.ArgumentList.Add(arg); }
         _process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start");
+        Repo.Track(_process);
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();

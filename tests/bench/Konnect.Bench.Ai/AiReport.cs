@@ -4,7 +4,8 @@ namespace Konnect.Bench.Ai;
 
 /// <summary>Everything one run found, for the report.</summary>
 internal sealed record AiResult(BenchSettings Settings, int? Core, IReadOnlyList<int> PromptTokens, int PromptChars, int StandInPromptTokens,
-    Phase Plain, StreamPhase Streamed, Pacing Pacing, IReadOnlyList<TokenizerRow> Tokenizer, string LoadBefore, string LoadAfter);
+    Phase Plain, StreamPhase Streamed, Phase CountedPlain, StreamPhase CountedStreamed, int CountedQuota, Pacing Pacing,
+    IReadOnlyList<TokenizerRow> Tokenizer, string LoadBefore, string LoadAfter);
 
 /// <summary>The plain-text report `make bench` prints: each figure beside the AI gateway's targets, then where the time goes.</summary>
 internal static class AiReport
@@ -19,9 +20,11 @@ internal static class AiReport
         o.WriteLine($"Konnect AI bench, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {r.LoadBefore} before, {r.LoadAfter} after; konnect: {s.KonnectBinary}");
         o.WriteLine($"Prompt: {r.PromptTokens.Count} generated reports (fixed seeds) of {r.PromptTokens.Min():N0}–{r.PromptTokens.Max():N0} o200k tokens "
             + $"(the first {r.PromptTokens[0]:N0} tokens, {r.PromptChars:N0} chars; with the system message and OpenAI's per-message overhead the "
-            + $"stand-in reports prompt_tokens {r.StandInPromptTokens:N0}), taken in turn, the same for both paths. Konnect counts every prompt with o200k "
-            + $"(provider model {Children.ProviderModel}) and reserves it plus max_tokens {Children.MaxTokens} in a route token quota "
-            + "(1,000,000,000 per minute, never refusing), settling on the reported usage.");
+            + $"stand-in reports prompt_tokens {r.StandInPromptTokens:N0}), taken in turn, the same for both paths. Route {Children.Route} has a token quota "
+            + $"with room to spare (1,000,000,000 per minute): Konnect reserves each prompt's bound (its UTF-8 length, no fewer than its tokens) plus "
+            + $"max_tokens {Children.MaxTokens} without counting it, and settles on the reported usage. Route {Children.CountedRoute} has a quota close to "
+            + $"its limit on every call ({r.CountedQuota:N0} per minute: room for the counted prompt and the cap, not for the bound; its stand-in reports 0 "
+            + $"tokens used, so the quota stays there): Konnect counts every prompt with o200k (provider model {Children.ProviderModel}) before sending it.");
         o.WriteLine("Direct = the same request to the same konnect-echo stand-in (--standin-delay-ms 0); through = via Konnect's AI route. One keep-alive "
             + "client, one call at a time, direct and through alternating with the order swapped every pair. "
             + (r.Core is { } core
@@ -48,6 +51,20 @@ internal static class AiReport
             + $"and text as their direct twin (data events {st.DirectDataEvents:N0} direct, {st.ThroughDataEvents:N0} through; content events "
             + $"{st.DirectContentEvents:N0} and {st.ThroughContentEvents:N0}): {(st.EventMismatches == 0 && st.DirectContentEvents == st.ThroughContentEvents ? "met" : "**missed**")}");
         Inside(o, st.FirstToken, "streamed");
+
+        o.WriteLine();
+        o.WriteLine($"Close to the quota's limit, route {Children.CountedRoute}: every prompt counted with o200k before it is sent, then reserved; the same calls, "
+            + "against a third instant stand-in (reporting 0 tokens used)");
+        o.WriteLine($"Non-streamed, {r.CountedPlain.Direct.Count:N0} timed calls each way after {r.CountedPlain.Warmup:N0} warm-up each; send to last byte, ms");
+        Table(o, "", r.CountedPlain.Direct, r.CountedPlain.Through);
+        o.WriteLine($"Target: p99 added ≤ {AddedTargetMs:F0} ms with the token quota and a {s.PromptTokens:N0}-token prompt counted: {Verdict(Added(r.CountedPlain, 99))} (p50 added {Ms(Added(r.CountedPlain, 50))} ms)");
+        Inside(o, r.CountedPlain, "counted non-streamed");
+        var cs = r.CountedStreamed;
+        o.WriteLine($"Streamed, {cs.Pairs:N0} timed streams each way after {cs.FirstToken.Warmup:N0} warm-up each; time to first token, ms");
+        Table(o, "time to first token ", cs.FirstToken.Direct, cs.FirstToken.Through);
+        o.WriteLine($"Target: time to first token added ≤ {AddedTargetMs:F0} ms with the prompt counted: {Verdict(Added(cs.FirstToken, 99))} (p99; p50 added {Ms(Added(cs.FirstToken, 50))} ms); "
+            + $"every event forwarded: {cs.Pairs - cs.EventMismatches:N0} of {cs.Pairs:N0} streams identical to their direct twin: {(cs.EventMismatches == 0 && cs.DirectContentEvents == cs.ThroughContentEvents ? "met" : "**missed**")}");
+        Inside(o, cs.FirstToken, "counted streamed");
         var p = r.Pacing;
         o.WriteLine();
         o.WriteLine($"Streamed, from a second stand-in pausing {p.DelayMs} ms before each word (a model typing: the answer's later words are not yet written "
@@ -78,9 +95,9 @@ internal static class AiReport
             o.WriteLine($"| {row.What} | {row.Samples} | {row.Tokens:N0} | {Us(row.MedianUsPer1000)} | {Us(row.P90UsPer1000)} | {Us(row.MedianUs)} |");
         }
         var (hot, evicted) = (r.Tokenizer[1], r.Tokenizer[2]);
-        o.WriteLine($"Konnect counts the bench's prompts once per call, on the request path, between other work: counting one {s.PromptTokens:N0}-token prompt "
-            + $"costs {Us(hot.MedianUsPer1000 * s.PromptTokens / 1000)} µs with the caches hot and {Us(evicted.MedianUsPer1000 * s.PromptTokens / 1000)} µs "
-            + $"with them evicted, of the {AddedTargetMs:F0} ms budget.");
+        o.WriteLine($"Konnect counts a prompt when it must (a quota close to its limit, as on {Children.CountedRoute}, or a provider that reports no usage), "
+            + $"on the request path: counting one {s.PromptTokens:N0}-token prompt costs {Us(hot.MedianUsPer1000 * s.PromptTokens / 1000)} µs with the caches hot "
+            + $"and {Us(evicted.MedianUsPer1000 * s.PromptTokens / 1000)} µs with them evicted, of the {AddedTargetMs:F0} ms budget.");
     }
 
     /// <summary>Through minus direct at percentile <paramref name="percent"/>.</summary>

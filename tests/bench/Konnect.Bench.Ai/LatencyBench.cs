@@ -18,25 +18,38 @@ internal sealed record Pacing(int DelayMs, List<double> DirectGaps, List<double>
 }
 
 /// <summary>
+/// One way through Konnect and its direct twin: the stand-in behind it, Konnect's URL, and the bodies for each
+/// (the same prompt; the model named as the provider knows it, or as Konnect's alias).
+/// </summary>
+internal sealed record Lane(Child StandIn, Uri Direct, Uri Through, byte[][] DirectPlain, byte[][] ThroughPlain, byte[][] DirectStream, byte[][] ThroughStream)
+{
+    public static Lane For(Child standIn, Uri direct, Uri through, string alias, IReadOnlyList<string> prompts) => new(standIn, direct, through,
+        [.. prompts.Select(p => AiClient.Body(Children.ProviderModel, p, stream: false))],
+        [.. prompts.Select(p => AiClient.Body(alias, p, stream: false))],
+        [.. prompts.Select(p => AiClient.Body(Children.ProviderModel, p, stream: true))],
+        [.. prompts.Select(p => AiClient.Body(alias, p, stream: true))]);
+}
+
+/// <summary>
 /// The measured calls. Direct and through-Konnect calls alternate, one at a time, and swap which goes first every
 /// pair, so drift on the shared machine (another build, a slow minute) falls on both alike.
 /// </summary>
 internal sealed class LatencyBench(Children children, AiClient client, BenchSettings settings, IReadOnlyList<string> prompts) : IDisposable
 {
-    private readonly byte[][] _directPlain = [.. prompts.Select(p => AiClient.Body(Children.ProviderModel, p, stream: false))];
-    private readonly byte[][] _throughPlain = [.. prompts.Select(p => AiClient.Body(Children.FastAlias, p, stream: false))];
-    private readonly byte[][] _directStream = [.. prompts.Select(p => AiClient.Body(Children.ProviderModel, p, stream: true))];
-    private readonly byte[][] _throughStream = [.. prompts.Select(p => AiClient.Body(Children.FastAlias, p, stream: true))];
+    /// <summary>The instant stand-in through /ai, whose quota always has room: Konnect reserves each prompt's bound, uncounted.</summary>
+    public Lane Fast { get; } = Lane.For(children.Fast, children.DirectUrl(children.Fast), children.ThroughUrl, Children.FastAlias, prompts);
+
+    /// <summary>The instant stand-in through /ai-counted, whose quota is close to its limit: Konnect counts each prompt before sending it.</summary>
+    public Lane Counted { get; } = Lane.For(children.Counted, children.DirectUrl(children.Counted), children.CountedThroughUrl, Children.CountedAlias, prompts);
+
     private readonly byte[][] _pacedStream = [.. prompts.Select(p => AiClient.Body(Children.PacedAlias, p, stream: true))];
     private readonly HttpClient _metrics = new(new SocketsHttpHandler { UseProxy = false });
-
-    private Uri Direct => children.DirectUrl(children.Fast);
 
     /// <summary>The same answer both ways, and the stand-in's usage for the prompt; fails the run otherwise.</summary>
     public async Task<int> CheckAnswersAsync()
     {
-        var (_, direct) = await client.CompleteAsync(Direct, _directPlain[0]).ConfigureAwait(false);
-        var (_, through) = await client.CompleteAsync(children.ThroughUrl, _throughPlain[0]).ConfigureAwait(false);
+        var (_, direct) = await client.CompleteAsync(Fast.Direct, Fast.DirectPlain[0]).ConfigureAwait(false);
+        var (_, through) = await client.CompleteAsync(Fast.Through, Fast.ThroughPlain[0]).ConfigureAwait(false);
         var (directText, directTokens) = Answer(direct);
         var (throughText, throughTokens) = Answer(through);
         if (directText != throughText || directTokens != throughTokens)
@@ -54,56 +67,56 @@ internal sealed class LatencyBench(Children children, AiClient client, BenchSett
         }
     }
 
-    public async Task<Phase> NonStreamingAsync()
+    public async Task<Phase> NonStreamingAsync(Lane lane)
     {
         var warmup = await WarmUpAsync(async i =>
         {
-            await client.CompleteAsync(Direct, _directPlain[i % prompts.Count]).ConfigureAwait(false);
-            await client.CompleteAsync(children.ThroughUrl, _throughPlain[i % prompts.Count]).ConfigureAwait(false);
+            await client.CompleteAsync(lane.Direct, lane.DirectPlain[i % prompts.Count]).ConfigureAwait(false);
+            await client.CompleteAsync(lane.Through, lane.ThroughPlain[i % prompts.Count]).ConfigureAwait(false);
         }).ConfigureAwait(false);
         var (direct, through) = (new List<double>(settings.Calls), new List<double>(settings.Calls));
-        var phase = await Measured(children.Fast, async () =>
+        var phase = await Measured(lane.StandIn, async () =>
         {
             for (var i = 0; i < settings.Calls; i++)
             {
                 var p = i % prompts.Count;
                 if (i % 2 == 0)
                 {
-                    direct.Add((await client.CompleteAsync(Direct, _directPlain[p]).ConfigureAwait(false)).Ms);
-                    through.Add((await client.CompleteAsync(children.ThroughUrl, _throughPlain[p]).ConfigureAwait(false)).Ms);
+                    direct.Add((await client.CompleteAsync(lane.Direct, lane.DirectPlain[p]).ConfigureAwait(false)).Ms);
+                    through.Add((await client.CompleteAsync(lane.Through, lane.ThroughPlain[p]).ConfigureAwait(false)).Ms);
                 }
                 else
                 {
-                    through.Add((await client.CompleteAsync(children.ThroughUrl, _throughPlain[p]).ConfigureAwait(false)).Ms);
-                    direct.Add((await client.CompleteAsync(Direct, _directPlain[p]).ConfigureAwait(false)).Ms);
+                    through.Add((await client.CompleteAsync(lane.Through, lane.ThroughPlain[p]).ConfigureAwait(false)).Ms);
+                    direct.Add((await client.CompleteAsync(lane.Direct, lane.DirectPlain[p]).ConfigureAwait(false)).Ms);
                 }
             }
         }).ConfigureAwait(false);
         return phase(direct, through, warmup);
     }
 
-    public async Task<StreamPhase> StreamingAsync()
+    public async Task<StreamPhase> StreamingAsync(Lane lane)
     {
         var warmup = await WarmUpAsync(async i =>
         {
-            await client.StreamAsync(Direct, _directStream[i % prompts.Count]).ConfigureAwait(false);
-            await client.StreamAsync(children.ThroughUrl, _throughStream[i % prompts.Count]).ConfigureAwait(false);
+            await client.StreamAsync(lane.Direct, lane.DirectStream[i % prompts.Count]).ConfigureAwait(false);
+            await client.StreamAsync(lane.Through, lane.ThroughStream[i % prompts.Count]).ConfigureAwait(false);
         }).ConfigureAwait(false);
         var (direct, through) = (new List<StreamResult>(settings.Streams), new List<StreamResult>(settings.Streams));
-        var phase = await Measured(children.Fast, async () =>
+        var phase = await Measured(lane.StandIn, async () =>
         {
             for (var i = 0; i < settings.Streams; i++)
             {
                 var p = i % prompts.Count;
                 if (i % 2 == 0)
                 {
-                    direct.Add(await client.StreamAsync(Direct, _directStream[p]).ConfigureAwait(false));
-                    through.Add(await client.StreamAsync(children.ThroughUrl, _throughStream[p]).ConfigureAwait(false));
+                    direct.Add(await client.StreamAsync(lane.Direct, lane.DirectStream[p]).ConfigureAwait(false));
+                    through.Add(await client.StreamAsync(lane.Through, lane.ThroughStream[p]).ConfigureAwait(false));
                 }
                 else
                 {
-                    through.Add(await client.StreamAsync(children.ThroughUrl, _throughStream[p]).ConfigureAwait(false));
-                    direct.Add(await client.StreamAsync(Direct, _directStream[p]).ConfigureAwait(false));
+                    through.Add(await client.StreamAsync(lane.Through, lane.ThroughStream[p]).ConfigureAwait(false));
+                    direct.Add(await client.StreamAsync(lane.Direct, lane.DirectStream[p]).ConfigureAwait(false));
                 }
             }
         }).ConfigureAwait(false);
@@ -123,10 +136,10 @@ internal sealed class LatencyBench(Children children, AiClient client, BenchSett
         var paced = children.DirectUrl(children.Paced);
         // The paced stand-in is a process of its own that has served nothing yet: non-streamed calls (not paced) warm up its
         // request path quickly, a few streams its streaming. The direct bodies (model gpt-4o) suit it as they suit its twin.
-        for (var i = 0; i < settings.Warmup; i++) { await client.CompleteAsync(paced, _directPlain[i % prompts.Count]).ConfigureAwait(false); }
+        for (var i = 0; i < settings.Warmup; i++) { await client.CompleteAsync(paced, Fast.DirectPlain[i % prompts.Count]).ConfigureAwait(false); }
         for (var i = 0; i < 10; i++)
         {
-            await client.StreamAsync(paced, _directStream[i % prompts.Count]).ConfigureAwait(false);
+            await client.StreamAsync(paced, Fast.DirectStream[i % prompts.Count]).ConfigureAwait(false);
             await client.StreamAsync(children.ThroughUrl, _pacedStream[i % prompts.Count]).ConfigureAwait(false);
         }
         var (direct, through) = (new List<StreamResult>(settings.PacedStreams), new List<StreamResult>(settings.PacedStreams));
@@ -137,13 +150,13 @@ internal sealed class LatencyBench(Children children, AiClient client, BenchSett
                 var p = i % prompts.Count;
                 if (i % 2 == 0)
                 {
-                    direct.Add(await client.StreamAsync(paced, _directStream[p], keepArrivals: true).ConfigureAwait(false));
+                    direct.Add(await client.StreamAsync(paced, Fast.DirectStream[p], keepArrivals: true).ConfigureAwait(false));
                     through.Add(await client.StreamAsync(children.ThroughUrl, _pacedStream[p], keepArrivals: true).ConfigureAwait(false));
                 }
                 else
                 {
                     through.Add(await client.StreamAsync(children.ThroughUrl, _pacedStream[p], keepArrivals: true).ConfigureAwait(false));
-                    direct.Add(await client.StreamAsync(paced, _directStream[p], keepArrivals: true).ConfigureAwait(false));
+                    direct.Add(await client.StreamAsync(paced, Fast.DirectStream[p], keepArrivals: true).ConfigureAwait(false));
                 }
             }
         }).ConfigureAwait(false);

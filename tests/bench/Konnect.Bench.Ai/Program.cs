@@ -1,5 +1,6 @@
 // `make bench`, AI part: an AI call through Konnect against the same call made directly to the same provider, konnect-echo's
-// OpenAI-compatible model stand-in. Non-streamed: p99 added ≤ 1 ms with a token quota and a 2,000-token prompt counted;
+// OpenAI-compatible model stand-in. Non-streamed: p99 added ≤ 1 ms with a token quota and a 2,000-token prompt, both with
+// the quota's room to spare (the prompt's bound reserved, uncounted) and close to its limit (the prompt counted first);
 // streamed: time to first token added ≤ 1 ms and every event forwarded as it arrives; and what counting with o200k costs per
 // 1,000 prompt tokens. Targets missed are reported, not fatal: the exit code is non-zero only when something failed to run.
 // Settings (environment): CALLS (2000), STREAMS (1000), WARMUP (200 pairs), WARMUP_SECONDS (10), PROMPT_TOKENS (2000), PROMPTS (16), PACED_STREAMS (100),
@@ -23,21 +24,25 @@ try
     var promptTokens = prompts.Select(p => sizer.CountTokens(p)).ToList();
     Console.Error.WriteLine($"ai: {prompts.Count} prompts of {promptTokens.Min()}–{promptTokens.Max()} o200k tokens; the first has {promptTokens[0]} tokens, {prompts[0].Length} chars");
 
-    using var children = await Children.StartAsync(settings);
+    var countedQuota = Children.CountedQuota(promptTokens, prompts);
+    using var children = await Children.StartAsync(settings, countedQuota);
     using var client = new AiClient();
     var core = Pinning.MeasuringCore(settings.Pin);
     if (core is { } measuring)
     {
-        foreach (var pid in new[] { Environment.ProcessId, children.Fast.Id, children.Paced.Id, children.Konnect.Id }) { await Pinning.PinAsync(pid, measuring); }
+        foreach (var pid in new[] { Environment.ProcessId, children.Fast.Id, children.Paced.Id, children.Counted.Id, children.Konnect.Id }) { await Pinning.PinAsync(pid, measuring); }
     }
     using var bench = new LatencyBench(children, client, settings, prompts);
     var standInPromptTokens = await bench.CheckAnswersAsync();
     Console.Error.WriteLine($"ai: konnect (pid {children.Konnect.Id}) and the stand-ins are up; the same answer both ways, {standInPromptTokens} prompt tokens by the stand-in's count");
 
     Console.Error.WriteLine($"ai: {settings.Calls} non-streamed calls each way...");
-    var plain = await bench.NonStreamingAsync();
+    var plain = await bench.NonStreamingAsync(bench.Fast);
     Console.Error.WriteLine($"ai: {settings.Streams} streams each way...");
-    var streamed = await bench.StreamingAsync();
+    var streamed = await bench.StreamingAsync(bench.Fast);
+    Console.Error.WriteLine($"ai: the same through the route whose quota is close to its limit (every prompt counted before it is sent)...");
+    var countedPlain = await bench.NonStreamingAsync(bench.Counted);
+    var countedStreamed = await bench.StreamingAsync(bench.Counted);
     Console.Error.WriteLine($"ai: {settings.PacedStreams} paced streams each way...");
     var pacing = await bench.PacingAsync();
     var loadAfter = LoadAverage();
@@ -46,7 +51,7 @@ try
     Console.Error.WriteLine("ai: timing the tokenizer...");
     var tokenizer = TokenizerBench.Run(sizer, prompts, settings.PromptTokens);
 
-    AiReport.Print(Console.Out, new AiResult(settings, core, promptTokens, prompts[0].Length, standInPromptTokens, plain, streamed, pacing, tokenizer, loadBefore, loadAfter));
+    AiReport.Print(Console.Out, new AiResult(settings, core, promptTokens, prompts[0].Length, standInPromptTokens, plain, streamed, countedPlain, countedStreamed, countedQuota, pacing, tokenizer, loadBefore, loadAfter));
     Console.WriteLine($"(AI part took {clock.Elapsed.TotalMinutes:F1} min; command: make bench, or dotnet run -c Release --project tests/bench/Konnect.Bench.Ai)");
     return 0;
 }

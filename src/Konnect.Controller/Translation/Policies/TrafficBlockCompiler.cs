@@ -11,6 +11,10 @@ namespace Konnect.Controller.Translation.Policies;
 /// </summary>
 internal static partial class TrafficBlockCompiler
 {
+    // What a header field value may hold that every hop sends as is: HTAB, SP and visible ASCII (RFC 9110 5.5).
+    private static readonly System.Buffers.SearchValues<char> FieldValueChars =
+        System.Buffers.SearchValues.Create(['\t', .. Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c)]);
+
     private const long DefaultMaxBody = 1024 * 1024;
 
     // Headers the gateway or HTTP itself owns: identity headers would let a policy impersonate a consumer, and framing
@@ -111,6 +115,12 @@ internal static partial class TrafficBlockCompiler
             if (Reserved(entries[i].Name, $"{field}[{i}].name", request) is { } e) { return e; }
             // CR or LF in a value would split the header: refuse rather than let a policy inject headers.
             if (entries[i].Value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0) { return $"{field}[{i}].value: must not contain line breaks"; }
+            // Other control characters reach the upstream as they are (and some servers split on them); bytes beyond
+            // ASCII make the request fail with 502 (HttpClient sends ASCII only) or the answer with 500 (so does Kestrel).
+            if (entries[i].Value.AsSpan().ContainsAnyExcept(FieldValueChars))
+            {
+                return $"{field}[{i}].value: must be printable ASCII, spaces and tabs (no control characters, nothing beyond ASCII): a header field carries nothing else";
+            }
             list.Add(new HeaderValueModel(entries[i].Name.ToLowerInvariant(), entries[i].Value));
         }
         result = [.. list];

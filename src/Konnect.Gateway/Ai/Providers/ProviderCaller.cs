@@ -23,7 +23,7 @@ internal sealed record ProviderFailure(int Status, string Message, string Code, 
 internal sealed partial class ProviderCaller(HttpMessageInvoker client, ILogger<ProviderCaller> logger)
 {
     public async Task<(ProviderAnswer? Answer, ProviderFailure? Failure)> CallAsync(
-        AiRule rule, List<AiTargetModel> targets, AiOperation operation, JsonObject request, bool stream, int maxTokens, CancellationToken aborted)
+        AiRule rule, List<AiTargetModel> targets, AiOperation operation, JsonObject request, bool stream, int maxTokens, int sizeHint, CancellationToken aborted)
     {
         ProviderFailure? failure = null;
         var attempts = 0;
@@ -40,7 +40,7 @@ internal sealed partial class ProviderCaller(HttpMessageInvoker client, ILogger<
                     break;
                 }
                 attempts++;
-                using var message = ProviderRequest.Build(provider.Model, key, target.Model, operation, request, stream, maxTokens);
+                using var message = ProviderRequest.Build(provider.Model, key, target.Model, operation, request, stream, maxTokens, sizeHint);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
                 timeout.CancelAfter(provider.Model.Timeout);
                 HttpResponseMessage response;

@@ -22,21 +22,22 @@ internal static class ProviderRequest
 
     /// <param name="chatRequest">The call in the hub format (OpenAI chat or embeddings request); not changed.</param>
     /// <exception cref="FormatException">The request cannot be said in the provider's format (the caller answers 400).</exception>
-    public static HttpRequestMessage Build(AiProviderModel provider, string? key, string model, AiOperation operation, JsonObject chatRequest, bool stream, int maxTokens)
+    /// <param name="sizeHint">About how many bytes the body takes (the client's body length), so its buffer is made once.</param>
+    public static HttpRequestMessage Build(AiProviderModel provider, string? key, string model, AiOperation operation, JsonObject chatRequest, bool stream, int maxTokens, int sizeHint = 4096)
     {
         var (path, body) = (provider.Type, operation) switch
         {
-            (AiProviderType.Anthropic, AiOperation.Chat) => ("/v1/messages", AnthropicMessages.FromChatRequest(chatRequest, model, maxTokens)),
+            (AiProviderType.Anthropic, AiOperation.Chat) => ("/v1/messages", Utf8(AnthropicMessages.FromChatRequest(chatRequest, model, maxTokens), sizeHint)),
             (AiProviderType.Anthropic, AiOperation.Embeddings) => throw new FormatException($"provider {provider.Name} (Anthropic) offers no embeddings; choose a model served by an OpenAI, Azure, Gemini or OpenAI-compatible provider"),
-            (AiProviderType.Gemini, AiOperation.Chat) => ("/" + GeminiContents.Path(model, stream), GeminiContents.FromChatRequest(chatRequest, maxTokens)),
-            (AiProviderType.Gemini, AiOperation.Embeddings) => ("/" + GeminiEmbeddings.Path(model), GeminiEmbeddings.FromEmbeddingsRequest(chatRequest, model)),
-            (AiProviderType.AzureOpenAI, _) => ($"/openai/deployments/{Uri.EscapeDataString(model)}/{Endpoint(operation)}?api-version={provider.ApiVersion}", OpenAiBody(chatRequest, model, operation, stream, modern: true)),
-            (AiProviderType.OpenAI, _) => ("/" + Endpoint(operation), OpenAiBody(chatRequest, model, operation, stream, modern: true)),
-            _ => ("/" + Endpoint(operation), OpenAiBody(chatRequest, model, operation, stream, modern: false)),
+            (AiProviderType.Gemini, AiOperation.Chat) => ("/" + GeminiContents.Path(model, stream), Utf8(GeminiContents.FromChatRequest(chatRequest, maxTokens), sizeHint)),
+            (AiProviderType.Gemini, AiOperation.Embeddings) => ("/" + GeminiEmbeddings.Path(model), Utf8(GeminiEmbeddings.FromEmbeddingsRequest(chatRequest, model), sizeHint)),
+            (AiProviderType.AzureOpenAI, _) => ($"/openai/deployments/{Uri.EscapeDataString(model)}/{Endpoint(operation)}?api-version={provider.ApiVersion}", OpenAiBody(chatRequest, model, operation, stream, modern: true, sizeHint)),
+            (AiProviderType.OpenAI, _) => ("/" + Endpoint(operation), OpenAiBody(chatRequest, model, operation, stream, modern: true, sizeHint)),
+            _ => ("/" + Endpoint(operation), OpenAiBody(chatRequest, model, operation, stream, modern: false, sizeHint)),
         };
         var request = new HttpRequestMessage(HttpMethod.Post, provider.BaseUrl + path)
         {
-            Content = new ReadOnlyMemoryContent(Utf8(body)) { Headers = { ContentType = Json } },
+            Content = new ReadOnlyMemoryContent(body) { Headers = { ContentType = Json } },
         };
         if (stream) { request.Headers.Accept.ParseAdd("text/event-stream"); }
         if (key is not null)
@@ -62,33 +63,66 @@ internal static class ProviderRequest
     }
 
     /// <summary>The body as UTF-8, written straight from the nodes (no intermediate string: a 2,000-token prompt is ~10 KB).</summary>
-    private static ReadOnlyMemory<byte> Utf8(JsonObject body)
+    private static ReadOnlyMemory<byte> Utf8(JsonObject body, int sizeHint)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(sizeHint + 128, 256));
         using (var writer = new Utf8JsonWriter(buffer)) { body.WriteTo(writer); }
         return buffer.WrittenMemory;
     }
 
     private static string Endpoint(AiOperation operation) => operation == AiOperation.Chat ? "chat/completions" : "embeddings";
 
-    /// <summary>The hub request with the provider's model, and usage asked for on a stream (the quota settles on it).</summary>
+    /// <summary>
+    /// The hub request with the provider's model, and usage asked for on a stream (the quota settles on it), written
+    /// straight from the client's nodes: the hub stays as it is for the next target, and no copy of the prompt is made.
+    /// </summary>
     /// <param name="modern">OpenAI's own API (and Azure's): max_tokens is deprecated there and refused by reasoning models,
     /// so the cap travels as max_completion_tokens. OpenAI-compatible servers get what the client wrote.</param>
-    private static JsonObject OpenAiBody(JsonObject request, string model, AiOperation operation, bool stream, bool modern)
+    private static ReadOnlyMemory<byte> OpenAiBody(JsonObject request, string model, AiOperation operation, bool stream, bool modern, int sizeHint)
     {
-        var body = (JsonObject)request.DeepClone();
-        body["model"] = model;
-        if (modern && body["max_tokens"] is { } legacy && !body.ContainsKey("max_completion_tokens"))
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(sizeHint + 128, 256));
+        using var writer = new Utf8JsonWriter(buffer);
+        var renameCap = modern && request.ContainsKey("max_tokens") && !request.ContainsKey("max_completion_tokens");
+        var askUsage = operation == AiOperation.Chat && stream;
+        writer.WriteStartObject();
+        writer.WriteString("model", model);
+        foreach (var (name, value) in request)
         {
-            body.Remove("max_tokens");
-            body["max_completion_tokens"] = legacy;
+            switch (name)
+            {
+                case "model":
+                    continue;
+                case "max_tokens" when renameCap:
+                    writer.WritePropertyName("max_completion_tokens");
+                    break;
+                case "stream_options" when askUsage:
+                    continue;
+                default:
+                    writer.WritePropertyName(name);
+                    break;
+            }
+            if (value is null) { writer.WriteNullValue(); }
+            else { value.WriteTo(writer); }
         }
-        if (operation == AiOperation.Chat && stream)
+        if (askUsage)
         {
-            var options = body["stream_options"] as JsonObject ?? new JsonObject();
-            options["include_usage"] = true;
-            body["stream_options"] = options;
+            writer.WritePropertyName("stream_options");
+            writer.WriteStartObject();
+            if (request["stream_options"] is JsonObject options)
+            {
+                foreach (var (name, value) in options)
+                {
+                    if (name == "include_usage") { continue; }
+                    writer.WritePropertyName(name);
+                    if (value is null) { writer.WriteNullValue(); }
+                    else { value.WriteTo(writer); }
+                }
+            }
+            writer.WriteBoolean("include_usage", true);
+            writer.WriteEndObject();
         }
-        return body;
+        writer.WriteEndObject();
+        writer.Flush();
+        return buffer.WrittenMemory;
     }
 }

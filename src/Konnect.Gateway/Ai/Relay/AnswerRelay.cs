@@ -39,8 +39,8 @@ internal static class AnswerRelay
         var type = answer.Provider.Model.Type;
         if (call.Front == AiFront.OpenAIEmbeddings)
         {
-            var list = type == AiProviderType.Gemini ? GeminiEmbeddings.ToEmbeddingsResponse(body, answer.Model, call.CountedInputTokens, GeminiEmbeddings.WantsBase64(call.Request)) : body;
-            call.Usage = OpenAiChat.Usage(list) is { } used ? used with { Output = 0 } : new TokenUsage(call.CountedInputTokens, 0, Estimated: true);
+            var list = type == AiProviderType.Gemini ? GeminiEmbeddings.ToEmbeddingsResponse(body, answer.Model, call.InputTokens, GeminiEmbeddings.WantsBase64(call.Request)) : body;
+            call.Usage = OpenAiChat.Usage(list) is { } used ? used with { Output = 0 } : new TokenUsage(call.InputTokens, 0, Estimated: true);
             call.ResponseModel = (string?)list["model"] ?? answer.Model;
             return (list, type == AiProviderType.Gemini ? null : bytes);
         }
@@ -63,6 +63,6 @@ internal static class AnswerRelay
     {
         var text = new System.Text.StringBuilder();
         OpenAiChat.AppendText(chat, text);
-        return new TokenUsage(call.CountedInputTokens, PromptTokens.CountText(text.ToString(), call.ProviderModel ?? call.RequestedModel), Estimated: true);
+        return new TokenUsage(call.InputTokens, PromptTokens.CountText(text.ToString(), call.ProviderModel ?? call.RequestedModel), Estimated: true);
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json.Nodes;
 using Konnect.Api.V1Alpha1;
@@ -20,7 +19,6 @@ internal sealed class StreamRelay
 {
     private readonly AiCall _call;
     private readonly SseWriter _writer;
-    private readonly CancellationToken _aborted;
     private readonly bool _anthropicFront;
     private readonly bool _passThrough;
     private readonly AnthropicStreamToChat? _fromAnthropic;
@@ -36,7 +34,6 @@ internal sealed class StreamRelay
     {
         _call = call;
         _writer = new SseWriter(context.Response);
-        _aborted = context.RequestAborted;
         _anthropicFront = call.Front == AiFront.AnthropicMessages;
         _passThrough = _anthropicFront ? type == AiProviderType.Anthropic : type is not (AiProviderType.Anthropic or AiProviderType.Gemini);
         _fromAnthropic = type == AiProviderType.Anthropic ? new AnthropicStreamToChat(includeUsage: true) : null;
@@ -49,63 +46,98 @@ internal sealed class StreamRelay
     public static async Task<bool> RelayAsync(HttpContext context, AiCall call, ProviderAnswer answer)
     {
         var relay = new StreamRelay(context, call, answer.Provider.Model.Type, answer.Model);
+        var aborted = context.RequestAborted;
         string? failure = null;
-        await using var stream = await answer.Response.Content.ReadAsStreamAsync(context.RequestAborted).ConfigureAwait(false);
+        await using var stream = await answer.Response.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false);
+        using var reader = new SseReader(stream);
         try
         {
-            await foreach (var item in SseParser.Create(stream).EnumerateAsync(context.RequestAborted).ConfigureAwait(false))
+            var done = false;
+            while (!done)
             {
-                if (relay._fromAnthropic is null && relay._fromGemini is null && item.Data == "[DONE]") { break; }
-                await relay.OnEventAsync(item).ConfigureAwait(false);
+                while (reader.TryRead(out var data))
+                {
+                    if (relay._fromAnthropic is null && relay._fromGemini is null && data.SequenceEqual("[DONE]"u8)) { done = true; break; }
+                    relay.OnEvent(reader.EventType, data);
+                }
+                if (done) { break; }
+                // Flushed before any read that would wait: what arrived so far is with the client before the gateway waits
+                // for more, and what arrived together leaves together.
+                var more = reader.ReadMoreAsync(aborted);
+                if (!more.IsCompleted) { await relay._writer.FlushAsync(aborted).ConfigureAwait(false); }
+                done = !await more.ConfigureAwait(false);
             }
-            await relay.EndOfStreamAsync().ConfigureAwait(false);
+            relay.EndOfStream();
         }
-        catch (Exception e) when (e is IOException or HttpRequestException or ProviderStreamException or System.Text.Json.JsonException && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or HttpRequestException or ProviderStreamException or System.Text.Json.JsonException && !aborted.IsCancellationRequested)
         {
             failure = e is ProviderStreamException ? e.Message : $"the stream from provider {answer.Provider.Model.Name} broke off";
         }
 
-        call.Usage = relay._usage ?? new TokenUsage(call.CountedInputTokens, PromptTokens.CountText(relay._text.ToString(), answer.Model), Estimated: true);
+        call.Usage = relay._usage ?? new TokenUsage(call.InputTokens, PromptTokens.CountText(relay._text.ToString(), answer.Model), Estimated: true);
         if (failure is null)
         {
-            await relay.CompleteAsync().ConfigureAwait(false);
-            return true;
-        }
-        call.Error = failure;
-        // Nothing reached the client yet: failing over is still invisible to it.
-        if (!relay._writer.Started) { return false; }
-        await relay.WriteErrorAsync(failure).ConfigureAwait(false);
-        return true;
-    }
-
-    private async Task OnEventAsync(SseItem<string> item)
-    {
-        if (item.Data.Length == 0 || JsonNode.Parse(item.Data) is not JsonObject data) { return; }
-        _chunks.Clear();
-        if (_fromAnthropic is not null) { _fromAnthropic.OnEvent(item.EventType, data, _chunks); }
-        else if (_fromGemini is not null)
-        {
-            if (GeminiContents.ErrorMessage(data) is { } geminiError) { throw new ProviderStreamException(geminiError); }
-            _fromGemini.OnEvent(data, _chunks);
+            relay.Complete();
         }
         else
         {
-            // OpenAI reports a failure inside a started stream as a data event holding an error object.
-            if (data["error"] is JsonObject openAiError) { throw new ProviderStreamException((string?)openAiError["message"] ?? "the provider reported an error"); }
-            _chunks.Add(data);
+            call.Error = failure;
+            // Nothing reached the client yet: failing over is still invisible to it.
+            if (!relay._writer.Started) { return false; }
+            relay.WriteError(failure);
         }
+        await relay._writer.FlushAsync(aborted).ConfigureAwait(false);
+        return true;
+    }
 
-        var forward = true;
-        foreach (var chunk in _chunks) { forward &= await OnChunkAsync(chunk).ConfigureAwait(false); }
-        if (_passThrough && forward)
+    private void OnEvent(string? eventType, ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty) { return; }
+        if (_fromAnthropic is null && _fromGemini is null)
         {
-            await _writer.WriteAsync(_anthropicFront ? item.EventType : null, item.Data, _aborted).ConfigureAwait(false);
+            OnOpenAiEvent(data);
+            return;
         }
+        if (JsonNode.Parse(data) is not JsonObject json) { return; }
+        _chunks.Clear();
+        if (_fromAnthropic is not null) { _fromAnthropic.OnEvent(eventType ?? "message", json, _chunks); }
+        else
+        {
+            if (GeminiContents.ErrorMessage(json) is { } geminiError) { throw new ProviderStreamException(geminiError); }
+            _fromGemini!.OnEvent(json, _chunks);
+        }
+        var forward = true;
+        foreach (var chunk in _chunks) { forward &= OnChunk(chunk); }
+        if (_passThrough && forward) { _writer.Write(eventType, data); }
+    }
+
+    /// <summary>
+    /// An OpenAI-format event: read in one pass without a tree when it goes out unchanged; made a tree only when it is
+    /// translated (to the Anthropic front).
+    /// </summary>
+    private void OnOpenAiEvent(ReadOnlySpan<byte> data)
+    {
+        if (!_passThrough)
+        {
+            if (JsonNode.Parse(data) is not JsonObject json) { return; }
+            if (json["error"] is JsonObject openAiError) { throw new ProviderStreamException((string?)openAiError["message"] ?? "the provider reported an error"); }
+            OnChunk(json);
+            return;
+        }
+        if (!OpenAiChunk.TryRead(data, _call.ResponseModel is null, _text, out var chunk)) { return; }
+        // OpenAI reports a failure inside a started stream as a data event holding an error object.
+        if (chunk.Error is { } error) { throw new ProviderStreamException(error); }
+        if (chunk.Usage is { } usage) { _usage = usage; }
+        // The usage chunk the gateway asked for on the client's behalf is not the client's to see.
+        if (chunk.UsageOnly && !_call.ClientWantsUsage) { return; }
+        if (_call.TimeToFirstToken is null && chunk.HasContent) { _call.TimeToFirstToken = _call.Elapsed; }
+        if (chunk.Model is { } model) { _call.ResponseModel = model; }
+        _writer.Write(null, data);
     }
 
     /// <summary>Reads a hub chunk's figures and, for a translated stream, writes it in the front's format.</summary>
     /// <returns>False when a passed-through provider event must not reach the client.</returns>
-    private async Task<bool> OnChunkAsync(JsonObject chunk)
+    private bool OnChunk(JsonObject chunk)
     {
         if (OpenAiChat.IsUsageOnly(chunk))
         {
@@ -128,59 +160,60 @@ internal sealed class StreamRelay
         {
             _events.Clear();
             _toAnthropic.OnChunk(chunk, _events);
-            foreach (var (name, payload) in _events) { await _writer.WriteAsync(name, payload.ToJsonString(), _aborted).ConfigureAwait(false); }
+            foreach (var (name, payload) in _events) { _writer.Write(name, payload); }
         }
         else
         {
-            await _writer.WriteAsync(null, chunk.ToJsonString(), _aborted).ConfigureAwait(false);
+            _writer.Write(null, chunk);
         }
         return true;
     }
 
     /// <summary>What a translated stream still owes once the provider's stream ended, and its own usage counters.</summary>
-    private async Task EndOfStreamAsync()
+    private void EndOfStream()
     {
         if (_fromGemini is not null)
         {
             _chunks.Clear();
             _fromGemini.Complete(_chunks);
-            foreach (var chunk in _chunks) { await OnChunkAsync(chunk).ConfigureAwait(false); }
+            foreach (var chunk in _chunks) { OnChunk(chunk); }
         }
         // A translated stream's own counters, null when the provider reported nothing (its usage chunk then says 0).
         if (_fromAnthropic is not null) { _usage = _fromAnthropic.Usage; }
         else if (_fromGemini is not null) { _usage = _fromGemini.Usage; }
     }
 
-    private async Task CompleteAsync()
+    private void Complete()
     {
         var usage = _call.Usage!.Value;
         if (_toAnthropic is not null)
         {
             _events.Clear();
             _toAnthropic.Complete(usage, _events);
-            foreach (var (name, payload) in _events) { await _writer.WriteAsync(name, payload.ToJsonString(), _aborted).ConfigureAwait(false); }
+            foreach (var (name, payload) in _events) { _writer.Write(name, payload); }
             return;
         }
         if (_anthropicFront) { return; }
         if (_usageChunk is not null && _call.ClientWantsUsage)
         {
             _usageChunk["usage"] = new JsonObject { ["prompt_tokens"] = usage.Input, ["completion_tokens"] = usage.Output, ["total_tokens"] = usage.Total };
-            await _writer.WriteAsync(null, _usageChunk.ToJsonString(), _aborted).ConfigureAwait(false);
+            _writer.Write(null, _usageChunk);
         }
-        await _writer.WriteAsync(null, "[DONE]", _aborted).ConfigureAwait(false);
+        _writer.Write(null, "[DONE]"u8);
     }
 
     /// <summary>A stream that broke after it started: the error goes out as an event of the front's own kind, then the stream ends.</summary>
-    private Task WriteErrorAsync(string message)
+    private void WriteError(string message)
     {
         if (_anthropicFront)
         {
-            return _writer.WriteAsync("error", AnthropicErrors.Body(502, message).ToJsonString(), _aborted);
+            _writer.Write("error", AnthropicErrors.Body(502, message));
+            return;
         }
         var error = new JsonObject
         {
             ["error"] = new JsonObject { ["message"] = message, ["type"] = "server_error", ["param"] = null, ["code"] = "provider-stream-broken" },
         };
-        return _writer.WriteAsync(null, error.ToJsonString(), _aborted);
+        _writer.Write(null, error);
     }
 }

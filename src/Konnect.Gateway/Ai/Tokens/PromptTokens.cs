@@ -82,6 +82,82 @@ internal static class PromptTokens
         }
     }
 
+    /// <summary>
+    /// A bound no smaller than <see cref="CountChat"/>'s count, found without the tokenizer: every token of o200k and
+    /// cl100k (byte-level BPE) stands for at least one byte of UTF-8, so a text never has more tokens than bytes. It
+    /// reads the same fields as <see cref="CountChat"/> and takes each one's length (a JSON string's length with its
+    /// escapes, which only make it longer). The quotas reserve this bound when they have room for it, which spares the
+    /// tokenizer's 0.1–0.7 ms per 1,000 tokens on the way to the provider; close to a limit the exact count is taken.
+    /// </summary>
+    public static long BoundChat(JsonObject chatRequest)
+    {
+        ArgumentNullException.ThrowIfNull(chatRequest);
+        long total = ReplyPriming;
+        if (chatRequest["messages"] is JsonArray messages)
+        {
+            for (var i = 0; i < messages.Count; i++)
+            {
+                if (messages[i] is JsonObject message) { total += MessageBound(message); }
+            }
+        }
+        return total + DefinitionsBound(chatRequest["tools"]) + DefinitionsBound(chatRequest["functions"]);
+
+        static long DefinitionsBound(JsonNode? node)
+        {
+            if (node is not JsonArray definitions) { return 0; }
+            long sum = 0;
+            for (var i = 0; i < definitions.Count; i++)
+            {
+                if (definitions[i] is { } definition) { sum += Encoding.UTF8.GetByteCount(definition.ToJsonString()); }
+            }
+            return sum;
+        }
+    }
+
+    /// <summary>The bound of <see cref="BoundChat"/> for one text: its UTF-8 length.</summary>
+    public static long BoundText(string text) => string.IsNullOrEmpty(text) ? 0 : Encoding.UTF8.GetByteCount(text);
+
+    private static long MessageBound(JsonObject message)
+    {
+        var total = PerMessage + Length(message["role"]);
+        switch (message["content"])
+        {
+            case JsonValue text:
+                total += Length(text);
+                break;
+            case JsonArray parts:
+                for (var i = 0; i < parts.Count; i++)
+                {
+                    if (parts[i] is not JsonObject part) { continue; }
+                    if (part["text"] is JsonValue partText) { total += Length(partText); }
+                    else if (part["refusal"] is JsonValue refusal) { total += Length(refusal); }
+                    else if (part["image_url"] is not null) { total += ImagePart; }
+                }
+                break;
+        }
+        if (message["name"] is JsonValue name) { total += PerName + Length(name); }
+        if (message["tool_calls"] is JsonArray calls)
+        {
+            for (var i = 0; i < calls.Count; i++)
+            {
+                if (calls[i] is JsonObject { } call && call["function"] is JsonObject function) { total += Length(function["name"]) + Length(function["arguments"]); }
+            }
+        }
+        if (message["function_call"] is JsonObject legacy) { total += Length(legacy["name"]) + Length(legacy["arguments"]); }
+        return total;
+    }
+
+    /// <summary>A string value's UTF-8 length: of its JSON token as parsed (quotes and escapes only add), or of a string the gateway set.</summary>
+    private static long Length(JsonNode? node)
+    {
+        if (node is not JsonValue value) { return 0; }
+        if (value.TryGetValue<JsonElement>(out var element))
+        {
+            return element.ValueKind == JsonValueKind.String ? JsonMarshal.GetRawUtf8Value(element).Length : 0;
+        }
+        return value.TryGetValue<string>(out var text) ? Encoding.UTF8.GetByteCount(text) : 0;
+    }
+
     private static int Message(Tokenizer tokenizer, JsonObject message)
     {
         var total = PerMessage + Count(tokenizer, message["role"]);

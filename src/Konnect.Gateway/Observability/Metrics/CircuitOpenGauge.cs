@@ -23,7 +23,7 @@ internal static class CircuitOpenGauge
         var open = new Dictionary<(string Ns, string Route, string Backend), int>();
         foreach (var (cluster, backend, isOpen) in breakers.States())
         {
-            // Breakers are keyed by the destination id's backend tag (see BackendTagTransform).
+            // Breakers are keyed by the destination id's backend tag (see ResilienceHandler).
             if (!routes.TryGetValue(cluster, out var route) || !DestinationId.TryParseBackendTag(backend, out var index)
                 || index >= route.Backends.Count) { continue; }
             var key = (route.Namespace, route.Route, route.Backends[index].Name);

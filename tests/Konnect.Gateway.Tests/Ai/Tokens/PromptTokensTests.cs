@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Konnect.Gateway.Ai.Tokens;
 using Microsoft.ML.Tokenizers;
@@ -143,4 +144,39 @@ public sealed class PromptTokensTests
     }
 
     private static int Count(string text) => PromptTokens.For("gpt-4o").CountTokens(text);
+
+    [Theory]
+    [InlineData("gpt-4o")]
+    [InlineData("claude-sonnet-4-5")]
+    public void BoundChat_NeverBelowTheCount(string model)
+    {
+        // Seeded random prompts over scripts the tokenizers treat very differently: English words, digits, CJK (several
+        // bytes a character), emoji (surrogate pairs), escapes, whitespace runs; plus names, tool calls and definitions.
+        string[] pieces = ["the", " quick", "brown", "fox", "1234567", "東京都", "の", "😀", @"\n", @"\""", @"\u00e9", "   ", @"\t", "<|endoftext|>", "é", "ß", "ﬁ", "٣", "𝔘"];
+        var random = new Random(20261207);
+        for (var n = 0; n < 200; n++)
+        {
+            string Text()
+            {
+                var text = new StringBuilder();
+                for (var w = random.Next(0, 60); w > 0; w--) { text.Append(pieces[random.Next(pieces.Length)]); }
+                return text.ToString();
+            }
+            var json = $$$$"""
+                {"messages":[
+                  {"role":"system","content":"{{{{Text()}}}}"},
+                  {"role":"user","name":"u{{{{n}}}}","content":[{"type":"text","text":"{{{{Text()}}}}"},{"type":"image_url","image_url":{"url":"https://x/y.png"}}]},
+                  {"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{\"q\":\"{{{{Text()}}}}\"}"}}]},
+                  {"role":"tool","tool_call_id":"c","content":"{{{{Text()}}}}"}],
+                 "tools":[{"type":"function","function":{"name":"f","description":"{{{{Text()}}}}","parameters":{"type":"object"}}}]}
+                """;
+            var request = (JsonObject)JsonNode.Parse(json)!;
+            var count = PromptTokens.CountChat(request, model);
+            var bound = PromptTokens.BoundChat(request);
+            Assert.True(bound >= count, $"bound {bound} below count {count} for {json}");
+            // Set by the gateway (a guard's mask) rather than parsed: the bound reads the string's UTF-8 length.
+            request["messages"]![0]!["content"] = Text();
+            Assert.True(PromptTokens.BoundChat(request) >= PromptTokens.CountChat(request, model));
+        }
+    }
 }

@@ -1,0 +1,58 @@
+using Konnect.Api.Kubernetes;
+using Konnect.Controller.Status;
+using Konnect.Model;
+using Microsoft.Extensions.Logging;
+
+namespace Konnect.Controller.Tests.Status;
+
+public sealed class StatusBoardTests
+{
+    [Fact]
+    public async Task ReportAsync_ManyObjectsReadyAtOnce_OneSummaryLineAtInformation_EachAtDebug()
+    {
+        var logger = new ListLogger();
+        var board = new StatusBoard(logger);
+        var routes = Enumerable.Range(0, 500).Select(i => Ready($"r{i}")).ToList();
+
+        await board.ReportAsync(routes, CancellationToken.None);
+
+        var information = logger.Lines.Where(l => l.Level == LogLevel.Information).Select(l => l.Text).ToList();
+        Assert.Equal(["500 objects accepted and programmed (each logged at Debug)"], information);
+        Assert.Equal(500, logger.Lines.Count(l => l.Level == LogLevel.Debug && l.Text.EndsWith(": accepted and programmed", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ReportAsync_FewChanges_ALineEachAtInformation_AndRefusalsAlwaysEachAtWarning()
+    {
+        var logger = new ListLogger();
+        var board = new StatusBoard(logger);
+        var routes = Enumerable.Range(0, 500).Select(i => Ready($"r{i}")).ToList();
+        await board.ReportAsync(routes, CancellationToken.None);
+        logger.Lines.Clear();
+
+        // One route refused, one removed, one added: three lines, each naming its object.
+        routes[0] = routes[0] with { Conditions = [new Condition { Type = "Accepted", Status = "False", Reason = "Invalid", Message = "bad path" }] };
+        routes.RemoveAt(1);
+        routes.Add(Ready("new"));
+        await board.ReportAsync(routes, CancellationToken.None);
+
+        Assert.Equal(
+            [(LogLevel.Warning, "KonnectRoute default/r0: Accepted=False (Invalid): bad path"), (LogLevel.Information, "KonnectRoute default/new: accepted and programmed"), (LogLevel.Information, "KonnectRoute default/r1: removed")],
+            logger.Lines.Select(l => (l.Level, l.Text)));
+    }
+
+    private static ObjectStatus Ready(string name) => new()
+    {
+        Object = new ObjectRef("KonnectRoute", "default", name),
+        Conditions = [new Condition { Type = "Accepted", Status = "True", Reason = "Accepted" }, new Condition { Type = "Programmed", Status = "True", Reason = "Programmed" }],
+    };
+
+    private sealed class ListLogger : ILogger<StatusBoard>
+    {
+        public List<(LogLevel Level, string Text)> Lines { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add((logLevel, formatter(state, exception)));
+    }
+}
