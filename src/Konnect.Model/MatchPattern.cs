@@ -17,6 +17,15 @@ public static class MatchPattern
     /// </summary>
     public static string WholeValue(string pattern) => $@"\A(?:{pattern})\z";
 
-    /// <summary>Compiles <paramref name="pattern"/> as the data plane does; ArgumentException or NotSupportedException when it cannot.</summary>
-    public static Regex Compile(string pattern) => new(WholeValue(pattern), Options);
+    /// <summary>
+    /// Compiles <paramref name="pattern"/> as the data plane does; ArgumentException or NotSupportedException when it
+    /// cannot. The pattern is parsed alone first: one that only balances against the wrapper, such as <c>x)|(y</c>
+    /// (wrapped: <c>\A(?:x)|(y)\z</c>, anything starting with x or ending with y), would otherwise escape the
+    /// whole-value match.
+    /// </summary>
+    public static Regex Compile(string pattern)
+    {
+        _ = new Regex(pattern, Options);
+        return new(WholeValue(pattern), Options);
+    }
 }

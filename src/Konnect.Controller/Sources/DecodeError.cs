@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Konnect.Api;
 using Konnect.Api.Json;
+using Konnect.Model;
 
 namespace Konnect.Controller.Sources;
 
@@ -14,7 +15,7 @@ namespace Konnect.Controller.Sources;
 /// </summary>
 internal static class DecodeError
 {
-    private const int MaxShownValue = 40;
+    private const int MaxShownValue = SafeText.MaxQuoted;
 
     /// <param name="redact">For Secrets: describe values by their kind only, never their content.</param>
     public static string Explain(JsonTypeInfo root, JsonObject document, JsonException error, bool redact)
@@ -158,20 +159,8 @@ internal static class DecodeError
         return segments;
     }
 
-    /// <summary>
-    /// A value written by the user, as a message shows it: quoted, at most <see cref="MaxShownValue"/> characters, and
-    /// control characters escaped, so a hostile value can neither flood a log nor write terminal escapes into it.
-    /// </summary>
-    public static string Quote(string text)
-    {
-        var shown = new StringBuilder("\"");
-        foreach (var c in text.Length <= MaxShownValue ? text : text[..MaxShownValue])
-        {
-            if (char.IsControl(c) || c is '\u2028' or '\u2029' || char.IsSurrogate(c)) { shown.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"); }
-            else { shown.Append(c); }
-        }
-        return shown.Append(text.Length <= MaxShownValue ? "\"" : "...\"").ToString();
-    }
+    /// <summary>A value written by the user, as a message quotes it (<see cref="SafeText.Quote"/>).</summary>
+    public static string Quote(string text) => SafeText.Quote(text);
 
     private static string Shorten(string text) => text.Length <= MaxShownValue ? text : text[..MaxShownValue] + "...";
 }

@@ -27,7 +27,7 @@ internal sealed class ManifestProblemLog(ILogger logger)
             {
                 if (++count <= MaxPerFile) { ManifestSourceLog.Problem(logger, SafeText.Of(problem.Message)); }
             }
-            if (count > MaxPerFile) { ManifestSourceLog.MoreProblems(logger, file.Key, count - MaxPerFile); }
+            if (count > MaxPerFile) { ManifestSourceLog.MoreProblems(logger, SafeText.Of(file.Key), count - MaxPerFile); }
         }
         _known = problems.Select(p => p.Message).ToHashSet(StringComparer.Ordinal);
     }

@@ -16,11 +16,19 @@ internal static class ManifestText
     public static string? Decode(byte[] bytes, out int line, out int column, out string problem)
     {
         (line, column, problem) = (1, 1, "");
-        if (HasUnicodeBom(bytes))
+        if (WideEncoding(bytes) is { } wide)
         {
-            // UTF-16 and UTF-32 files name their encoding; the reader honours it, as YAML allows.
-            using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            return reader.ReadToEnd();
+            // UTF-16 and UTF-32 files name their encoding by their byte order mark, as YAML allows; held to it as strictly.
+            var bom = wide.Preamble.Length;
+            try
+            {
+                return wide.GetString(bytes, bom, bytes.Length - bom);
+            }
+            catch (DecoderFallbackException e)
+            {
+                problem = $"the file is not valid {wide.WebName.ToUpperInvariant()} (at offset {bom + Math.Max(0, e.Index)}); save it as UTF-8";
+                return null;
+            }
         }
         var start = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
         var chars = ArrayPool<char>.Shared.Rent(bytes.Length);
@@ -31,7 +39,7 @@ internal static class ManifestText
             var at = start + read;
             var before = bytes.AsSpan(0, at);
             line = before.Count((byte)'\n') + 1;
-            var lineStart = before.LastIndexOf((byte)'\n') + 1;
+            var lineStart = Math.Max(start, before.LastIndexOf((byte)'\n') + 1);
             column = Encoding.UTF8.GetCharCount(bytes, lineStart, at - lineStart) + 1;
             problem = $"the file is not valid UTF-8 (byte 0x{bytes[at]:X2} at offset {at}); save it as UTF-8";
             return null;
@@ -42,6 +50,11 @@ internal static class ManifestText
         }
     }
 
-    private static bool HasUnicodeBom(ReadOnlySpan<byte> bytes) =>
-        bytes.StartsWith([(byte)0xFF, (byte)0xFE]) || bytes.StartsWith([(byte)0xFE, (byte)0xFF]) || bytes.StartsWith([(byte)0, (byte)0, (byte)0xFE, (byte)0xFF]);
+    // UTF-32's little-endian mark begins with UTF-16's, so it is tried first.
+    private static Encoding? WideEncoding(ReadOnlySpan<byte> bytes) =>
+        bytes.StartsWith([(byte)0xFF, (byte)0xFE, (byte)0, (byte)0]) ? new UTF32Encoding(bigEndian: false, byteOrderMark: true, throwOnInvalidCharacters: true)
+        : bytes.StartsWith([(byte)0, (byte)0, (byte)0xFE, (byte)0xFF]) ? new UTF32Encoding(bigEndian: true, byteOrderMark: true, throwOnInvalidCharacters: true)
+        : bytes.StartsWith([(byte)0xFF, (byte)0xFE]) ? new UnicodeEncoding(bigEndian: false, byteOrderMark: true, throwOnInvalidBytes: true)
+        : bytes.StartsWith([(byte)0xFE, (byte)0xFF]) ? new UnicodeEncoding(bigEndian: true, byteOrderMark: true, throwOnInvalidBytes: true)
+        : null;
 }

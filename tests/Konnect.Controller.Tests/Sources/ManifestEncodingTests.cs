@@ -48,6 +48,33 @@ public sealed class ManifestEncodingTests : IDisposable
     }
 
     [Fact]
+    public void LoadPaths_Utf16WithALoneSurrogate_FileRefusedNotReplaced()
+    {
+        var bytes = Encoding.Unicode.GetBytes(Secret);
+        var at = Array.IndexOf(bytes, (byte)'X');
+        bytes[at] = 0x00;
+        bytes[at + 1] = 0xD8; // a high surrogate followed by '"': no character
+        var path = Path.Combine(_dir, "utf16.yaml");
+        File.WriteAllBytes(path, [.. Encoding.Unicode.GetPreamble(), .. bytes]);
+
+        var snapshot = ManifestSource.LoadPaths([path]);
+
+        Assert.Empty(snapshot.Secrets);
+        Assert.Contains("the file is not valid UTF-16 (at offset", Assert.Single(snapshot.Problems).Message);
+    }
+
+    [Fact]
+    public void LoadPaths_InvalidUtf8OnTheFirstLineAfterAByteOrderMark_ColumnCountsFromTheText()
+    {
+        var path = Path.Combine(_dir, "bom.yaml");
+        File.WriteAllBytes(path, [.. Encoding.UTF8.GetPreamble(), .. "kind: "u8, 0xFF, .. "\n"u8]);
+
+        var problem = Assert.Single(ManifestSource.LoadPaths([path]).Problems);
+
+        Assert.StartsWith($"{path}:1:7: the file is not valid UTF-8 (byte 0xFF at offset 9)", problem.Message);
+    }
+
+    [Fact]
     public void LoadPaths_FileLargerThanRunTakes_RefusedAsRunRefusesIt()
     {
         var path = Path.Combine(_dir, "big.yaml");

@@ -40,8 +40,34 @@ public sealed class ConditionMessageTests : IDisposable
         Assert.Contains("api.example.com\\u000d\\u000awarn: forged line", injected);
         Assert.DoesNotContain('\n', injected);
         var huge = Message(statuses, "huge");
-        Assert.True(huge.Length < SafeText.MaxMessage + 40, $"{huge.Length} characters");
+        Assert.True(huge.Length <= SafeText.MaxMessage, $"{huge.Length} characters");
         Assert.EndsWith(" characters)", huge);
+    }
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(101)]
+    [InlineData(102)]
+    public void SafeText_CutText_WithinItsBound_NoSurrogatePairOrEscapeSplit(int max)
+    {
+        var text = string.Concat(Enumerable.Repeat("a😀\n", 200));
+
+        var safe = SafeText.Of(text, max);
+
+        Assert.True(safe.Length <= max, $"{safe.Length} > {max}");
+        Assert.EndsWith($"... ({text.Length} characters)", safe);
+        var kept = safe[..safe.IndexOf("... (", StringComparison.Ordinal)];
+        Assert.DoesNotContain('\n', kept);
+        Assert.False(char.IsHighSurrogate(kept[^1]), "a surrogate pair was split");
+        Assert.True(kept.EndsWith('a') || kept.EndsWith("😀", StringComparison.Ordinal) || kept.EndsWith("\\u000a", StringComparison.Ordinal), kept[^8..]);
+    }
+
+    [Fact]
+    public void SafeText_Quote_ShortQuotedAndEscaped()
+    {
+        Assert.Equal("\"a\\u000d\\u000ab\"", SafeText.Quote("a\r\nb"));
+        Assert.Equal("\"" + new string('x', SafeText.MaxQuoted) + "...\"", SafeText.Quote(new string('x', 1000)));
+        Assert.Equal("\"\\ud83d\"", SafeText.Quote("\ud83d"));
     }
 
     private static string Message(IReadOnlyList<ObjectStatus> statuses, string name) =>

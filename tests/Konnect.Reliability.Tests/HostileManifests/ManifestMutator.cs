@@ -16,7 +16,7 @@ internal sealed record Mutant(int Index, int Seed, string Source, IReadOnlyList<
 
     public override string ToString() =>
         $"mutant {Index} of seed {Seed} ({Source}: {string.Join(", ", Mutations)}; {Bytes.Length} bytes; "
-        + $"rerun: KONNECT_MUTATION_SEED={Seed} KONNECT_MUTATION_ONLY={Index})";
+        + $"rerun: {MutationSettings.RerunSize}KONNECT_MUTATION_SEED={Seed} KONNECT_MUTATION_ONLY={Index})";
 }
 
 /// <summary>

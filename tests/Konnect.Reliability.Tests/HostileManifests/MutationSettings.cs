@@ -30,7 +30,13 @@ internal sealed record MutationSettings(int Seed, int Count, int? Only, int Huge
 
     public override string ToString() =>
         $"seed {Seed.ToString(CultureInfo.InvariantCulture)}, {(Only is { } one ? $"mutant {one} only" : $"{Count} mutants")}"
-        + $" (rerun: KONNECT_MUTATION_SEED={Seed} KONNECT_MUTATION_COUNT={Count})";
+        + $" (rerun: {RerunSize}KONNECT_MUTATION_SEED={Seed} KONNECT_MUTATION_COUNT={Count})";
+
+    /// <summary>
+    /// What a rerun must also set to make the same bytes: huge values and repeated documents are sized by the run
+    /// (<see cref="HugeBytes"/>), so a full run's mutant is only made again at full size.
+    /// </summary>
+    public static string RerunSize => ReliabilityFigures.Full ? "KONNECT_RELIABILITY=full " : "";
 
     private static int? Number(string variable) =>
         int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;

@@ -154,23 +154,23 @@ internal static partial class RouteValidator
     {
         try
         {
-            _ = MatchPattern.Compile(pattern);
-            return null;
+            _ = new Regex(pattern, MatchPattern.Options);
         }
         catch (NotSupportedException)
         {
             return $"{Quote(pattern)} uses a construct (backreference, lookaround, atomic group) that the linear-time regex engine does not support";
         }
-        catch (ArgumentException wrapped)
+        catch (ArgumentException e)
         {
-            try
-            {
-                _ = new Regex(pattern, MatchPattern.Options);
-            }
-            catch (Exception e) when (e is ArgumentException or NotSupportedException)
-            {
-                return $"{Quote(pattern)} is not a valid regular expression ({Describe(e)})";
-            }
+            return $"{Quote(pattern)} is not a valid regular expression ({Describe(e)})";
+        }
+        try
+        {
+            _ = MatchPattern.Compile(pattern);
+            return null;
+        }
+        catch (Exception wrapped) when (wrapped is ArgumentException or NotSupportedException)
+        {
             return $"{Quote(pattern)} is valid alone but not as a whole-value match {MatchPattern.WholeValue("...")} ({Describe(wrapped)}); "
                 + "a (?x) comment runs to the end of the pattern";
         }
@@ -180,7 +180,7 @@ internal static partial class RouteValidator
         ? $"{Words().Replace(parse.Error.ToString(), " $1").Trim().ToLowerInvariant()} at offset {parse.Offset}"
         : "not supported by the linear-time regex engine";
 
-    private static string Quote(string value) => Sources.DecodeError.Quote(value);
+    private static string Quote(string value) => SafeText.Quote(value);
 
     public static PathKind ToKind(PathMatchType type) => type switch
     {

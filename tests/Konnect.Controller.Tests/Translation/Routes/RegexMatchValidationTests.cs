@@ -27,6 +27,22 @@ public sealed class RegexMatchValidationTests
         Assert.Throws<RegexParseException>(() => MatchPattern.Compile(pattern));
     }
 
+    // Balanced only against the whole-value wrapper: \A(?:x)|(y)\z would match anything starting with x or ending
+    // with y, and a header match "secret)|(.*" every value.
+    [Theory]
+    [InlineData("a)(b")]
+    [InlineData("x)|(y")]
+    [InlineData("secret)|(.*")]
+    public void Validate_PatternThatOnlyBalancesAgainstTheWrapper_RejectedAndNotCompiled(string pattern)
+    {
+        var problem = RouteValidator.Validate(Spec(pattern));
+
+        Assert.NotNull(problem);
+        Assert.Equal(Reasons.InvalidMatch, problem.Reason);
+        Assert.Contains("is not a valid regular expression (insufficient opening parentheses", problem.Message);
+        Assert.Throws<RegexParseException>(() => MatchPattern.Compile(pattern));
+    }
+
     [Fact]
     public void Validate_HugeInvalidPattern_MessageStaysShort()
     {
