@@ -1,9 +1,11 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Konnect.Api;
 using Konnect.Api.Json;
+using Konnect.Model;
 
 namespace Konnect.Controller.Sources;
 
@@ -13,7 +15,7 @@ namespace Konnect.Controller.Sources;
 /// </summary>
 internal static class DecodeError
 {
-    private const int MaxShownValue = 40;
+    private const int MaxShownValue = SafeText.MaxQuoted;
 
     /// <param name="redact">For Secrets: describe values by their kind only, never their content.</param>
     public static string Explain(JsonTypeInfo root, JsonObject document, JsonException error, bool redact)
@@ -46,7 +48,7 @@ internal static class DecodeError
         JsonValue value => value.GetValueKind() switch
         {
             JsonValueKind.String when redact => "a string",
-            JsonValueKind.String => $"\"{Shorten(value.GetValue<string>())}\"",
+            JsonValueKind.String => Quote(value.GetValue<string>()),
             JsonValueKind.Number when redact => "a number",
             JsonValueKind.Number => $"the number {Shorten(value.ToJsonString())}",
             _ when redact => "true or false",
@@ -156,6 +158,9 @@ internal static class DecodeError
         }
         return segments;
     }
+
+    /// <summary>A value written by the user, as a message quotes it (<see cref="SafeText.Quote"/>).</summary>
+    public static string Quote(string text) => SafeText.Quote(text);
 
     private static string Shorten(string text) => text.Length <= MaxShownValue ? text : text[..MaxShownValue] + "...";
 }

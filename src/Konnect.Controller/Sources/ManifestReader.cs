@@ -93,10 +93,22 @@ public static class ManifestReader
                 Problem(location, $"{kind} has no metadata.name");
                 return;
             }
+            // As the API server would: a name or namespace it refuses must not become a route id, a metric label or a
+            // log line (a megabyte of anything was accepted here before).
+            if (ObjectNames.NameProblem(kind, name) is { } badName)
+            {
+                Problem(location, $"{kind} {DecodeError.Quote(name)}: metadata.name {badName}");
+                return;
+            }
             var ns = metadata["namespace"];
             if (ns is not null && Text(ns) is null)
             {
                 Problem(location, $"{kind} {name}: metadata.namespace must be a string");
+                return;
+            }
+            if (Text(ns) is { Length: > 0 } nsText && ObjectNames.NamespaceProblem(nsText) is { } badNamespace)
+            {
+                Problem(location, $"{kind} {name}: metadata.namespace {DecodeError.Quote(nsText)} {badNamespace}");
                 return;
             }
             var namespaceName = Text(ns) is { Length: > 0 } given ? given : DefaultNamespace;
@@ -115,6 +127,11 @@ public static class ManifestReader
                 if (JsonSerializer.Deserialize(obj, type) is IKubernetesObject decoded)
                 {
                     Objects.Add(new ManifestObject(reference, location, decoded));
+                    // Konnect's own kinds only: the other kinds' types hold just the fields Konnect reads.
+                    if (apiVersion == KonnectGroup.ApiVersion && UnknownFields.Describe(type, obj) is { } unknown)
+                    {
+                        Problems.Add(new SourceProblem(location, $"{location}: {reference}: {unknown}", IsWarning: true));
+                    }
                 }
             }
             catch (JsonException ex)

@@ -32,6 +32,7 @@ public sealed class ManifestSource : IHostedService, IDisposable
     private bool _linksSeen;
     private readonly string?[] _watchedFolders;
     private ResourceSnapshot? _lastSnapshot;
+    private readonly ManifestProblemLog _problemLog;
     private Task? _loop;
     private bool _loaded;
     private string _missingFolders = "";
@@ -59,6 +60,7 @@ public sealed class ManifestSource : IHostedService, IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger;
         _options = options ?? new ManifestSourceOptions();
+        _problemLog = new ManifestProblemLog(logger);
     }
 
     /// <summary>Reads the folder once and replaces the store's snapshot if anything changed (always, the first time).</summary>
@@ -128,7 +130,8 @@ public sealed class ManifestSource : IHostedService, IDisposable
             }
             foreach (var (full, display) in found)
             {
-                if (seen.Add(Path.GetFullPath(full))) { files.Add(new ManifestFileState(ReadFile(full, display, long.MaxValue), null)); }
+                // The limit `konnect run` applies: validate must not pass a file that run refuses.
+                if (seen.Add(Path.GetFullPath(full))) { files.Add(new ManifestFileState(ReadFile(full, display, new ManifestSourceOptions().MaxFileBytes), null)); }
             }
         }
         return ManifestSnapshot.Build(files, problems);
@@ -351,8 +354,9 @@ public sealed class ManifestSource : IHostedService, IDisposable
         _store.Replace(snapshot);
         _lastSnapshot = snapshot;
         _loaded = true;
-        ManifestSourceLog.Loaded(_logger, ManifestSnapshot.CountObjects(snapshot), _files.Count, snapshot.Problems.Length);
-        foreach (var problem in snapshot.Problems) { ManifestSourceLog.Problem(_logger, problem.Message); }
+        var problems = ManifestProblems.Of(snapshot);
+        ManifestSourceLog.Loaded(_logger, ManifestSnapshot.CountObjects(snapshot), _files.Count, problems.Count);
+        _problemLog.Log(problems);
     }
 
     /// <summary>A regular file, or one that is gone (a deletion); a folder or a symlink needs the walk's rules.</summary>
@@ -406,7 +410,9 @@ public sealed class ManifestSource : IHostedService, IDisposable
             {
                 return ManifestFile.Unreadable(display, 1, 1, $"the file is {length} bytes, more than the {maxBytes} a manifest file may have");
             }
-            return ManifestReader.Read(display, File.ReadAllText(fullPath));
+            return ManifestText.Decode(File.ReadAllBytes(fullPath), out var line, out var column, out var problem) is { } text
+                ? ManifestReader.Read(display, text)
+                : ManifestFile.Unreadable(display, line, column, problem);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -14,6 +14,9 @@ internal static partial class ManifestSourceLog
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Problem}")]
     public static partial void Problem(ILogger logger, string problem);
 
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "{File}: {Count} more problems; `konnect validate {File}` lists them all")]
+    public static partial void MoreProblems(ILogger logger, string file, int count);
+
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Watching {Directory} for manifest changes")]
     public static partial void Watching(ILogger logger, string directory);
 

@@ -1,5 +1,6 @@
 using Konnect.Api.Json;
 using Konnect.Api.Kubernetes;
+using Konnect.Model;
 
 namespace Konnect.Controller.Translation;
 
@@ -19,6 +20,8 @@ internal static class Conditions
 
     private static Condition Shared(string type, string status, string reason, string message, long? generation)
     {
+        // Messages quote what manifests hold: a CR/LF in a value must not split the log and validate lines they reach.
+        message = SafeText.Of(message);
         ref var slot = ref Slots[HashCode.Combine(type, status, reason, message, generation) & (Slots.Length - 1)];
         var cached = Volatile.Read(ref slot);
         if (cached is not null && cached.Type == type && cached.Status == status && cached.Reason == reason && cached.Message == message

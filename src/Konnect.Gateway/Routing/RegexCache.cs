@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Konnect.Model;
 
 namespace Konnect.Gateway.Routing;
 
@@ -8,9 +9,6 @@ namespace Konnect.Gateway.Routing;
 /// </summary>
 internal sealed class RegexCache
 {
-    // NonBacktracking: patterns come from tenants, so matching must stay linear in the input (no ReDoS).
-    private const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
-
     private readonly Dictionary<string, Regex> _previous;
     private readonly Dictionary<string, Regex> _current = new(StringComparer.Ordinal);
 
@@ -28,8 +26,8 @@ internal sealed class RegexCache
             return regex;
         }
 
-        // Gateway API regex matches are full matches; \A and \z also refuse a trailing newline that $ would allow.
-        regex = _previous.TryGetValue(pattern, out var kept) ? kept : new Regex($@"\A(?:{pattern})\z", Options);
+        // Whole-value and NonBacktracking (no ReDoS), exactly as the translator checked it.
+        regex = _previous.TryGetValue(pattern, out var kept) ? kept : MatchPattern.Compile(pattern);
         _current[pattern] = regex;
         return regex;
     }

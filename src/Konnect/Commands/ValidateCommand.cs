@@ -24,18 +24,11 @@ public static class ValidateCommand
 
         var errors = new List<(SourceLocation? At, string Line)>();
         var warnings = new List<(SourceLocation? At, string Line)>();
-        foreach (var problem in snapshot.Problems)
+        // Konnect kinds come back from the translator with a status; what no status carries comes from the files.
+        foreach (var problem in ManifestProblems.Of(snapshot))
         {
-            if (problem.IsWarning) { stderr.WriteLine("note: " + problem.Message); }
+            if (problem.IsWarning) { stderr.WriteLine(SafeText.Of("note: " + problem.Message)); }
             else { errors.Add((problem.Location, problem.Message)); }
-        }
-        foreach (var (key, invalid) in snapshot.Invalid)
-        {
-            // Konnect kinds come back from the translator with a status; other kinds are reported here.
-            if (key.Kind is not ("KonnectRoute" or "KonnectPolicy" or "KonnectConsumer"))
-            {
-                errors.Add(Describe(snapshot, key, $"{invalid.Reason}: {invalid.Message}"));
-            }
         }
         foreach (var status in result.Statuses)
         {
@@ -55,8 +48,9 @@ public static class ValidateCommand
             if (c == 0) { c = (a.At?.Line ?? 0).CompareTo(b.At?.Line ?? 0); }
             return c != 0 ? c : string.CompareOrdinal(a.Line, b.Line);
         });
-        foreach (var (_, line) in errors.Order(order)) { stdout.WriteLine(line); }
-        foreach (var (_, line) in warnings.Order(order)) { (strict ? stdout : stderr).WriteLine(strict ? line : "warning: " + line); }
+        // One line per problem, whatever the files hold: a CR/LF in a quoted value must not forge a line of its own.
+        foreach (var (_, line) in errors.Order(order)) { stdout.WriteLine(SafeText.Of(line)); }
+        foreach (var (_, line) in warnings.Order(order)) { (strict ? stdout : stderr).WriteLine(SafeText.Of(strict ? line : "warning: " + line)); }
 
         var objects = snapshot.Routes.Count + snapshot.Policies.Count + snapshot.Consumers.Count + snapshot.Services.Count
             + snapshot.EndpointSlices.Count + snapshot.Secrets.Count + snapshot.Invalid.Count;

@@ -59,6 +59,26 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Run_ValueWithLineBreaks_OneLinePerProblemTheBreaksEscaped()
+    {
+        // Found by issue #22's hostile manifests: a quoted value's CR/LF split the line and could forge one.
+        File.WriteAllText(Path.Combine(_dir, "route.yaml"), """
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectRoute
+            metadata: { name: r }
+            spec:
+              hosts: ["api.example.com\r\nroute.yaml:1: KonnectRoute default/ok: forged"]
+              rules: [{ backends: [{ url: "http://a:80" }] }]
+            """);
+
+        var (code, stdout, _) = Validate([_dir]);
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"{Path.Combine(_dir, "route.yaml")}:2: KonnectRoute default/r: InvalidHost: spec.hosts[0]: \"api.example.com\\u000d\\u000aroute.yaml:1:", line);
+    }
+
+    [Fact]
     public void Run_MissingServiceReference_WarnsButPassesUnlessStrict()
     {
         File.WriteAllText(Path.Combine(_dir, "route.yaml"), """

@@ -144,6 +144,83 @@ public class ManifestReaderTests
     }
 
     [Fact]
+    public void Read_NamesTheApiServerRefuses_ProblemsShowingTheValueShortAndEscaped()
+    {
+        var huge = new string('A', 1_000_000);
+        var file = ManifestReader.Read("n.yaml", $$"""
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectRoute
+            metadata: { name: "{{huge}}" }
+            spec: { rules: [{ backends: [{ url: "http://a:80" }] }] }
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: { name: "key\u001b[31m" }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: orders.v1 }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: "orders\n" }
+            ---
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectPolicy
+            metadata: { name: p, namespace: Shop_1 }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: orders, namespace: shop }
+            """);
+
+        Assert.Equal(new ObjectRef("Service", "shop", "orders"), Assert.Single(file.Objects).Ref);
+        Assert.Empty(file.Invalid);
+        Assert.Equal(
+            [
+                $"n.yaml:2: KonnectRoute \"{new string('A', 40)}...\": metadata.name is not an object name: at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+                "n.yaml:7: Secret \"key\\u001b[31m\": metadata.name is not an object name: at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+                "n.yaml:11: Service \"orders.v1\": metadata.name is not a Service name: at most 63 lower-case letters, digits and '-', starting with a letter and ending with a letter or digit",
+                "n.yaml:15: Service \"orders\\u000a\": metadata.name is not a Service name: at most 63 lower-case letters, digits and '-', starting with a letter and ending with a letter or digit",
+                "n.yaml:19: KonnectPolicy p: metadata.namespace \"Shop_1\" is not a namespace name: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit",
+            ],
+            file.Problems.Select(p => p.Message));
+    }
+
+    [Fact]
+    public void Read_UnknownFieldsUnderSpec_NotedWithSuggestionsAndStillServed()
+    {
+        var file = ManifestReader.Read("u.yaml", """
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectRoute
+            metadata: { name: orders }
+            spec:
+              Hosts: [a.example.com]
+              rules:
+                - matches: [{ path: { value: /orders, tpye: Exact } }]
+                  timout: 10s
+                  backends: [{ url: "http://a:80", x-team: payments }]
+            ---
+            apiVersion: konnect.dev/v1alpha1
+            kind: KonnectPolicy
+            metadata: { name: p }
+            spec:
+              requestTransform: { jsonBody: { set: [{ path: a.b, value: { anything: [goes, here] } }] } }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: orders }
+            spec: { type: ClusterIP, selector: { app: orders }, ports: [{ port: 80 }] }
+            """);
+
+        Assert.Equal(3, file.Objects.Length);
+        var note = Assert.Single(file.Problems);
+        Assert.True(note.IsWarning);
+        Assert.Equal("u.yaml:2: KonnectRoute default/orders: \"spec.Hosts\" (did you mean hosts?), \"spec.rules[0].matches[0].path.tpye\" "
+            + "(did you mean type?), \"spec.rules[0].timout\" (did you mean timeout?) and 1 more are not fields Konnect knows; ignored", note.Message);
+    }
+
+    [Fact]
     public void Read_WrongTypedField_InvalidObjectWhileOtherDocumentsLoad()
     {
         var file = ManifestReader.Read("w.yaml", """

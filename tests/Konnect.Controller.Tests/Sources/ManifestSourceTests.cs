@@ -139,8 +139,9 @@ public sealed class ManifestSourceTests : IDisposable
 
         await source.LoadOnceAsync();
 
-        Assert.Contains(logger.Lines, l => l.StartsWith("Information: Loaded 1 objects from 2 files (1 problems)", StringComparison.Ordinal));
+        Assert.Contains(logger.Lines, l => l.StartsWith("Information: Loaded 1 objects from 2 files (2 problems)", StringComparison.Ordinal));
         Assert.Contains(logger.Lines, l => l.StartsWith("Warning: broken.yaml:", StringComparison.Ordinal));
+        Assert.Contains(logger.Lines, l => l.StartsWith("Warning: secret.yaml:2: Secret default/s: InvalidSpec: data.token:", StringComparison.Ordinal));
         Assert.Contains("data.token", _store.Current.Invalid[new ObjectRef("Secret", "default", "s")].Message);
         Assert.DoesNotContain(logger.Lines, l => l.Contains("hunter", StringComparison.Ordinal));
         Assert.DoesNotContain(_store.Current.Problems, p => p.Message.Contains("hunter", StringComparison.Ordinal));
@@ -346,20 +347,6 @@ public sealed class ManifestSourceTests : IDisposable
 
         Assert.True(_store.Current.Services.ContainsKey(Ref("a")));
         Assert.Equal($"{missing}: folder not found", Assert.Single(_store.Current.Problems).Message);
-    }
-
-    private sealed class RecordingLogger : ILogger<ManifestSource>
-    {
-        public List<string> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (Lines) { Lines.Add($"{logLevel}: {formatter(state, exception)}"); }
-        }
     }
 
     /// <summary>A clock that moves only when told to; timers still run on the system clock.</summary>

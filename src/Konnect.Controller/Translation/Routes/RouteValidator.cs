@@ -9,7 +9,7 @@ namespace Konnect.Controller.Translation.Routes;
 /// Checks what the CRD schema checks (folder mode has no API server to do it) plus what a schema cannot:
 /// regexes that compile under NonBacktracking, urls that parse. Returns the first problem, so the message is short.
 /// </summary>
-internal static class RouteValidator
+internal static partial class RouteValidator
 {
     private static readonly Regex Hostname = new(KonnectGroup.HostnamePattern, RegexOptions.CultureInvariant);
     private static readonly Regex HeaderName = new("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", RegexOptions.CultureInvariant);
@@ -145,23 +145,42 @@ internal static class RouteValidator
         return backend.Port is not null ? new(Reasons.InvalidBackend, $"{at}.port: a url backend carries its port in the url") : null;
     }
 
-    /// <summary>The data plane compiles with NonBacktracking (no ReDoS); constructs it cannot run are rejected here.</summary>
+    /// <summary>
+    /// Compiles the pattern exactly as the data plane will (<see cref="MatchPattern"/>: whole value, NonBacktracking), so
+    /// a route this accepts is one the data plane can serve; constructs the linear-time engine cannot run are rejected.
+    /// The message shows the pattern shortened and the parser's error without the pattern (it quotes all of it).
+    /// </summary>
     private static string? RegexProblem(string pattern)
     {
         try
         {
-            _ = new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-            return null;
-        }
-        catch (ArgumentException e)
-        {
-            return $"\"{pattern}\" is not a valid regular expression ({e.Message})";
+            _ = new Regex(pattern, MatchPattern.Options);
         }
         catch (NotSupportedException)
         {
-            return $"\"{pattern}\" uses a construct (backreference, lookaround, atomic group) that the linear-time regex engine does not support";
+            return $"{Quote(pattern)} uses a construct (backreference, lookaround, atomic group) that the linear-time regex engine does not support";
+        }
+        catch (ArgumentException e)
+        {
+            return $"{Quote(pattern)} is not a valid regular expression ({Describe(e)})";
+        }
+        try
+        {
+            _ = MatchPattern.Compile(pattern);
+            return null;
+        }
+        catch (Exception wrapped) when (wrapped is ArgumentException or NotSupportedException)
+        {
+            return $"{Quote(pattern)} is valid alone but not as a whole-value match {MatchPattern.WholeValue("...")} ({Describe(wrapped)}); "
+                + "a (?x) comment runs to the end of the pattern";
         }
     }
+
+    private static string Describe(Exception e) => e is RegexParseException parse
+        ? $"{Words().Replace(parse.Error.ToString(), " $1").Trim().ToLowerInvariant()} at offset {parse.Offset}"
+        : "not supported by the linear-time regex engine";
+
+    private static string Quote(string value) => SafeText.Quote(value);
 
     public static PathKind ToKind(PathMatchType type) => type switch
     {
@@ -169,4 +188,7 @@ internal static class RouteValidator
         PathMatchType.RegularExpression => PathKind.RegularExpression,
         _ => PathKind.PathPrefix,
     };
+
+    [GeneratedRegex("([A-Z])", RegexOptions.CultureInvariant)]
+    private static partial Regex Words();
 }
