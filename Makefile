@@ -40,13 +40,15 @@ test:
 # The reliability suite (issue #22) at full size: churn under load, open streams across reloads, an API server outage,
 # hostile manifests, hostile HTTP, soak (about 15 minutes with the soak shortened by SOAK_MINUTES; 30 by default is
 # the issue's figure). The same tests run quick in `test`. Ends with one table of every figure (part, figure, value,
-# verdict), also left in tests/Konnect.Reliability.Tests/bin/figures.tsv.
+# verdict), also left in tests/Konnect.Reliability.Tests/bin/figures.tsv. The parts run one after another, so none measures
+# another's load.
 RELIABILITY_OUT := $(CURDIR)/tests/Konnect.Reliability.Tests/bin/figures.tsv
 reliability:
 	$(DOTNET) build tests/Konnect.Reliability.Tests -c $(CONFIG) -v q -nologo
 	@mkdir -p $(dir $(RELIABILITY_OUT)); : > $(RELIABILITY_OUT); \
 	KONNECT_RELIABILITY=full KONNECT_RELIABILITY_OUT=$(RELIABILITY_OUT) \
-	  $(DOTNET) test tests/Konnect.Reliability.Tests -c $(CONFIG) --no-build --logger "console;verbosity=minimal"; status=$$?; \
+	  $(DOTNET) test tests/Konnect.Reliability.Tests -c $(CONFIG) --no-build --logger "console;verbosity=minimal" \
+	    -- xUnit.ParallelizeTestCollections=false; status=$$?; \
 	printf 'part\tfigure\tvalue\tverdict\n' | cat - $(RELIABILITY_OUT) | column -t -s "$$(printf '\t')"; exit $$status
 
 # crds/ (and the chart's copy) and docs/reference/api.md, all from the types in src/Konnect.Api; tests fail when they drift.

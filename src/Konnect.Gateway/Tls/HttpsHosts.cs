@@ -4,8 +4,9 @@ namespace Konnect.Gateway.Tls;
 
 /// <summary>
 /// Which hosts redirect plain HTTP to https and which send HSTS, from the routes' spec.tls. Looked up like the route
-/// table (exact, most specific "*.suffix", then routes without hosts) but per host rather than per rule: a redirect
-/// or HSTS is a promise about the whole host, and it must hold for its 404s and 503s too.
+/// table (exact, then most specific "*.suffix") but per host rather than per rule: a redirect or HSTS is a promise
+/// about the whole host, and it must hold for its 404s and 503s too. Only for hosts a route names: a route without
+/// hosts serves every host, and its redirect would take over every other route's requests.
 /// </summary>
 internal sealed class HttpsHosts
 {
@@ -39,37 +40,33 @@ internal sealed class HttpsHosts
 
     private sealed class Table
     {
-        public static readonly Table Empty = new([], [], null);
+        public static readonly Table Empty = new([], []);
 
         private readonly Dictionary<string, RouteTlsModel> _exact;
         private readonly Dictionary<string, RouteTlsModel>.AlternateLookup<ReadOnlySpan<char>> _wildcard;
-        private readonly RouteTlsModel? _anyHost;
         private readonly bool _empty;
 
-        private Table(Dictionary<string, RouteTlsModel> exact, Dictionary<string, RouteTlsModel> wildcard, RouteTlsModel? anyHost)
+        private Table(Dictionary<string, RouteTlsModel> exact, Dictionary<string, RouteTlsModel> wildcard)
         {
             _exact = exact;
             _wildcard = wildcard.GetAlternateLookup<ReadOnlySpan<char>>();
-            _anyHost = anyHost;
-            _empty = exact.Count == 0 && wildcard.Count == 0 && anyHost is null;
+            _empty = exact.Count == 0 && wildcard.Count == 0;
         }
 
         public static Table Build(GatewayModel model)
         {
             var exact = new Dictionary<string, RouteTlsModel>(StringComparer.OrdinalIgnoreCase);
             var wildcard = new Dictionary<string, RouteTlsModel>(StringComparer.OrdinalIgnoreCase);
-            RouteTlsModel? anyHost = null;
             foreach (var route in model.Routes)
             {
                 if (route.Tls is not { } tls) { continue; }
-                if (route.Hosts.Count == 0) { anyHost ??= tls; }
                 foreach (var host in route.Hosts)
                 {
                     if (host.StartsWith("*.", StringComparison.Ordinal)) { wildcard.TryAdd(host[1..], tls); }
                     else { exact.TryAdd(host, tls); }
                 }
             }
-            return exact.Count == 0 && wildcard.Count == 0 && anyHost is null ? Empty : new Table(exact, wildcard, anyHost);
+            return exact.Count == 0 && wildcard.Count == 0 ? Empty : new Table(exact, wildcard);
         }
 
         public bool IsEmpty => _empty;
@@ -85,7 +82,7 @@ internal sealed class HttpsHosts
                     if (_wildcard.TryGetValue(host.AsSpan(dot), out var wildcard)) { return wildcard; }
                 }
             }
-            return _anyHost;
+            return null;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 using Konnect.Gateway.Tests.Infrastructure;
 using Konnect.Gateway.Tests.Policies;
 using Konnect.Model;

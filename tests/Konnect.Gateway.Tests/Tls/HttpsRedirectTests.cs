@@ -33,6 +33,28 @@ public sealed class HttpsRedirectTests : TlsGatewayTest
         Assert.Equal(0, Backend.RequestCount);
     }
 
+    // Found by issue #22's hostile manifests: a route with no hosts serves every host, and its redirect took over every
+    // other route's requests on the gateway (the quick start's among them), answering them 308.
+    [Fact]
+    public async Task RouteWithoutHosts_ItsRedirectAndHsts_TakeOverNoOtherRoutesRequests()
+    {
+        await PublishAsync(
+            new TlsModel { DefaultCertificate = Certificate(Secure, "shop/secure-tls") },
+            Routes.Route("hostless", Backend.Url("/hostless"), Routes.Prefix("/hostless")) with
+            {
+                Tls = new RouteTlsModel { Redirect = true, Hsts = "max-age=300" },
+            },
+            HostRoute("plain", Backend.Url("/plain"), "plain.test"));
+
+        using var plain = await Gateway.GetAsync("/orders", "plain.test");
+        using var other = await Gateway.GetAsync("/nothing-here", "other.test");
+
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        Assert.Equal("/plain/orders", await plain.Content.ReadAsStringAsync());
+        await TestGateway.ProblemAsync(other, Problem.NoRoute);
+        Assert.False(other.Headers.Contains("Strict-Transport-Security"));
+    }
+
     [Fact]
     public async Task PlainHttp_HostWithoutRedirect_IsProxiedWithoutHsts()
     {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Konnect.Testing;
+using Konnect.Reliability.Tests.Infrastructure;
 
 namespace Konnect.Reliability.Tests.HostileManifests;
 
@@ -15,43 +15,33 @@ namespace Konnect.Reliability.Tests.HostileManifests;
 internal sealed class FolderModeGateway : IAsyncDisposable
 {
     public const string MutantFolderName = "zz-mutants";
-    private readonly StringBuilder _output;
-    private readonly Process _konnect;
+    private readonly KonnectProcess _konnect;
 
-    private FolderModeGateway(string folder, Process konnect, StringBuilder output, int traffic, int admin)
+    private FolderModeGateway(string folder, KonnectProcess konnect)
     {
         Folder = folder;
-        _output = output;
         _konnect = konnect;
-        Traffic = traffic;
-        Admin = admin;
     }
 
     public string Folder { get; }
     public string MutantFolder => Path.Combine(Folder, MutantFolderName);
-    public int Traffic { get; }
-    public int Admin { get; }
+    public int Traffic => _konnect.Traffic;
+    public int Admin => _konnect.Admin;
     /// <summary>A client that shows answers as they are: redirects are not followed, cookies not kept.</summary>
     public HttpClient Http { get; } = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(60) };
     public bool Exited => _konnect.HasExited;
 
     /// <summary>How much Konnect has written so far; what it writes after a point is <see cref="OutputSince"/>.</summary>
-    public int OutputLength { get { lock (_output) { return _output.Length; } } }
+    public int OutputLength => _konnect.OutputLength;
 
-    public string OutputSince(int offset) { lock (_output) { return _output.ToString(offset, _output.Length - offset); } }
+    public string OutputSince(int offset) => _konnect.OutputSince(offset);
 
     public static async Task<FolderModeGateway> StartAsync(string folder, EchoUpstreams upstreams)
     {
         BaselineFolder.Write(folder, upstreams.Ports);
         Directory.CreateDirectory(Path.Combine(folder, MutantFolderName));
-        var (traffic, admin) = (Repo.FreePort(), Repo.FreePort());
-        var output = new StringBuilder();
-        // Access log off: a line per baseline request would only bury the problem lines the test reads.
-        var konnect = Repo.StartDotnet(Repo.KonnectDll, output, "run", "--manifests", folder,
-            "--listen", $"http://127.0.0.1:{traffic}", "--admin-listen", $"http://127.0.0.1:{admin}", "--access-log", "off");
-        var gateway = new FolderModeGateway(folder, konnect, output, traffic, admin);
-        await Repo.EventuallyAsync(async () => (await gateway.Http.GetAsync($"http://127.0.0.1:{admin}/readyz")).IsSuccessStatusCode, "konnect ready", seconds: 120);
-        return gateway;
+        // Its whole log: the test reads the problem lines each batch makes.
+        return new FolderModeGateway(folder, await KonnectProcess.StartAsync(folder, readySeconds: 120, fullLog: true));
     }
 
     /// <summary>
@@ -75,7 +65,7 @@ internal sealed class FolderModeGateway : IAsyncDisposable
             """));
         while (true)
         {
-            if (Exited) { throw new InvalidOperationException($"konnect exited with code {_konnect.ExitCode} while applying batch {batch}"); }
+            if (Exited) { throw new InvalidOperationException($"konnect exited while applying batch {batch}"); }
             if ((await StatusesAsync()).Any(s => s.Object.Name == name)) { return Stopwatch.GetElapsedTime(started); }
             if (Stopwatch.GetElapsedTime(started) > deadline) { throw new TimeoutException($"batch {batch} not applied within {deadline.TotalSeconds} s"); }
             await Task.Delay(20);
@@ -100,9 +90,8 @@ internal sealed class FolderModeGateway : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Repo.Stop(_konnect);
+        await _konnect.DisposeAsync();
         Http.Dispose();
-        await Task.CompletedTask;
     }
 }
 

@@ -32,7 +32,7 @@ public sealed class FolderModeHostileManifestTests(ITestOutputHelper output) : I
         var baseline = await BaselineAnswers.TakeAsync(gateway.Http, gateway.Traffic);
         var repeated = BaselineAnswers.Differences(baseline, await BaselineAnswers.TakeAsync(gateway.Http, gateway.Traffic)).ToList();
         Assert.True(repeated.Count == 0, "the samples' answers must repeat before any mutant arrives:\n" + string.Join("\n", repeated));
-        var sampleStatuses = SampleStatuses(await gateway.StatusesAsync());
+        var sampleStatuses = await SettledSampleStatusesAsync(gateway);
         var slowest = TimeSpan.Zero;
         var (batches, unchanged) = (0, 0);
 
@@ -93,6 +93,28 @@ public sealed class FolderModeHostileManifestTests(ITestOutputHelper output) : I
     }
 
     private static string Name(Mutant mutant) => $"{FolderModeGateway.MutantFolderName}/{mutant.FileName}";
+
+    /// <summary>
+    /// The samples' statuses once the data plane's own reports have come in. The baseline requests reach the rate-limit
+    /// sample's cluster limit, whose Redis this run does not start, and RedisAvailable=False arrives on its own time
+    /// (the first failed request, refined by a probe every 2 s): taken at once, the baseline lacked it and every later
+    /// batch "changed" a sample's status (the first full-size run, 0 of 200 reloads unchanged). So the baseline is the
+    /// statuses once ten reads half a second apart agree.
+    /// </summary>
+    private static async Task<Dictionary<ServedObject, string>> SettledSampleStatusesAsync(FolderModeGateway gateway)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var (last, same) = (SampleStatuses(await gateway.StatusesAsync()), 0);
+        while (same < 10)
+        {
+            Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(60), "the samples' statuses did not settle within 60 s");
+            await Task.Delay(500);
+            var now = SampleStatuses(await gateway.StatusesAsync());
+            same = StatusChanges(last, now).Any() || now.Count != last.Count ? 0 : same + 1;
+            last = now;
+        }
+        return last;
+    }
 
     /// <summary>The samples' own objects' statuses (not the mutants', not the marker's), by object.</summary>
     private static Dictionary<ServedObject, string> SampleStatuses(IEnumerable<ServedStatus> statuses) => statuses

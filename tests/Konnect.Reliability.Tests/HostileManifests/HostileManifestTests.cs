@@ -53,7 +53,7 @@ public sealed class HostileManifestTests(ITestOutputHelper output) : IDisposable
         Record("validate: crashes", tally[Verdict.Crashed].ToString(CultureInfo.InvariantCulture), MetIf(tally[Verdict.Crashed] == 0));
         Record("validate: hangs", tally[Verdict.Hung].ToString(CultureInfo.InvariantCulture), MetIf(tally[Verdict.Hung] == 0));
         Record("validate: p50 / p99 ms", $"{ReliabilityFigures.Format(tally.Percentile(0.5), "0.0")} / {ReliabilityFigures.Format(tally.Percentile(0.99), "0")}");
-        Record("validate: slowest ms", ReliabilityFigures.Format(tally.Slowest.TotalMilliseconds, "0"));
+        Record("validate: slowest ms", $"{ReliabilityFigures.Format(tally.Slowest.TotalMilliseconds, "0")}: {tally.SlowestMutant}");
         Assert.True(tally.Failed == 0, $"{settings}: {tally.Failed} failure(s):\n{string.Join("\n", tally.Failures)}");
     }
 

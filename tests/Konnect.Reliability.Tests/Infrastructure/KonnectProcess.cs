@@ -9,7 +9,8 @@ namespace Konnect.Reliability.Tests.Infrastructure;
 /// <summary>
 /// The real `konnect run --manifests` as a child process, as an operator runs it: traffic and admin on free loopback
 /// ports, no HTTPS listener, no access log (a line per request would make the log, not the gateway, the subject of a
-/// 30-minute soak), warnings and errors kept for failure messages.
+/// 30-minute soak). What it writes is kept: warnings and errors for failure messages, or every line where a test reads
+/// the log (<see cref="StartAsync"/>'s <c>fullLog</c>).
 /// </summary>
 public sealed partial class KonnectProcess : IAsyncDisposable
 {
@@ -30,15 +31,23 @@ public sealed partial class KonnectProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public Uri TrafficUri => new($"http://127.0.0.1:{Traffic}");
 
-    /// <summary>What Konnect wrote (warnings, errors and heap trims), for failure messages.</summary>
+    /// <summary>What Konnect wrote (warnings, errors and heap trims, or everything), for failure messages.</summary>
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
-    /// <summary>Starts Konnect on <paramref name="folder"/> and waits for /readyz (the first model applied).</summary>
-    public static async Task<KonnectProcess> StartAsync(string folder, int readySeconds = 90)
+    /// <summary>How much Konnect has written so far; what it writes after a point is <see cref="OutputSince"/>.</summary>
+    public int OutputLength { get { lock (_output) { return _output.Length; } } }
+
+    public string OutputSince(int offset) { lock (_output) { return _output.ToString(offset, _output.Length - offset); } }
+
+    /// <summary>
+    /// Starts Konnect on <paramref name="folder"/> and waits for /readyz (the first model applied). With
+    /// <paramref name="fullLog"/> its log is kept at its default level, information and up.
+    /// </summary>
+    public static async Task<KonnectProcess> StartAsync(string folder, int readySeconds = 90, bool fullLog = false)
     {
         var (traffic, admin) = (Repo.FreePort(), Repo.FreePort());
         var output = new StringBuilder();
-        var environment = new Dictionary<string, string>
+        var environment = fullLog ? new Dictionary<string, string>() : new Dictionary<string, string>
         {
             ["Logging__LogLevel__Default"] = "Warning",
             // One line per heap trim (rare: once changes settle): the soak reads memory at rest from it.

@@ -21,9 +21,12 @@ internal static class RouteTlsResolver
         {
             warnings.Add($"spec.tls.issuerRef ({issuer.Kind} {issuer.Name}) needs a cluster: cert-manager issues certificates only when konnect runs against Kubernetes; with a manifest folder, create the Secret yourself");
         }
-        if (spec.Hosts is not { Count: > 0 })
+        var hosts = spec.Hosts is { Count: > 0 };
+        if (!hosts)
         {
-            warnings.Add("spec.tls has no effect without spec.hosts: the HTTPS listener picks a certificate by the SNI host name");
+            // Redirect and HSTS are promises about a whole host; a route without hosts would make them for every host on
+            // the gateway, its neighbours' too (found by issue #22's hostile manifests: one route redirected them all).
+            warnings.Add("spec.tls has no effect without spec.hosts: the HTTPS listener picks a certificate by the SNI host name, and a redirect or HSTS applies to the route's own hosts only");
         }
         CertificateModel? certificate = null;
         RouteProblem? problem = null;
@@ -33,7 +36,7 @@ internal static class RouteTlsResolver
             (certificate, problem) = (loaded.Certificate, loaded.Problem);
             if (loaded.Warning is { } w) { warnings.Add(w); }
         }
-        return new(certificate, problem, warnings, Model(tls));
+        return new(certificate, problem, warnings, hosts ? Model(tls) : null);
     }
 
     private static RouteTlsModel? Model(RouteTls tls)
