@@ -13,7 +13,8 @@ namespace Konnect.Gateway.Tests.Lifecycle;
 /// </summary>
 public sealed class ApiLifecycleTests
 {
-    // RFC 9745 section 2.1's example, 2023-06-30T23:59:59Z, and RFC 8594 section 3's, Sat, 31 Dec 2018 23:59:59 GMT.
+    // RFC 9745 section 2.1's example, 2023-06-30T23:59:59Z, and RFC 8594 section 3's, 2018-12-31T23:59:59Z (which the RFC
+    // writes "Sat, 31 Dec 2018 23:59:59 GMT"; that day was a Monday, and an IMF-fixdate names the right one).
     private static readonly DateTimeOffset Rfc9745Example = new(2023, 6, 30, 23, 59, 59, TimeSpan.Zero);
     private static readonly DateTimeOffset Rfc8594Example = new(2018, 12, 31, 23, 59, 59, TimeSpan.Zero);
     private static readonly DateTimeOffset NextCentury = new(2126, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -36,7 +37,7 @@ public sealed class ApiLifecycleTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         TestGateway.AssertFromUpstream(response);
         Assert.Equal("@1688169599", Assert.Single(response.Headers.GetValues("Deprecation")));
-        Assert.Equal("Mon, 01 Jan 2126 00:00:00 GMT", Assert.Single(response.Headers.GetValues("Sunset")));
+        Assert.Equal("Tue, 01 Jan 2126 00:00:00 GMT", Assert.Single(response.Headers.GetValues("Sunset")));
         Assert.Equal("<https://api.example.com/v2>; rel=\"successor-version\", <https://developer.example.com/deprecation>; rel=\"deprecation\"",
             string.Join(", ", response.Headers.GetValues("Link")));
     }
@@ -53,7 +54,7 @@ public sealed class ApiLifecycleTests
 
         // Not enforced: past its sunset the version is still served, and says so.
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Sat, 31 Dec 2018 23:59:59 GMT", Assert.Single(response.Headers.GetValues("Sunset")));
+        Assert.Equal("Mon, 31 Dec 2018 23:59:59 GMT", Assert.Single(response.Headers.GetValues("Sunset")));
         Assert.False(response.Headers.Contains("Link"));
     }
 
@@ -89,7 +90,7 @@ public sealed class ApiLifecycleTests
 
         await TestGateway.ProblemAsync(response, Problem.Unauthorized);
         Assert.Equal("@1688169599", Assert.Single(response.Headers.GetValues("Deprecation")));
-        Assert.Equal("Mon, 01 Jan 2126 00:00:00 GMT", Assert.Single(response.Headers.GetValues("Sunset")));
+        Assert.Equal("Tue, 01 Jan 2126 00:00:00 GMT", Assert.Single(response.Headers.GetValues("Sunset")));
     }
 
     [Fact]
@@ -146,7 +147,7 @@ public sealed class ApiLifecycleTests
     public async Task Metrics_CallsToDeprecatedAndRetiredVersions_CountedByConsumer()
     {
         await using var backend = await TestBackend.StartAsync();
-        var deprecated = AuthenticationTests.Protected(backend, AuthenticationTests.ApiKey) with { Api = Deprecated() };
+        var deprecated = AuthenticationTests.Protected(backend, AuthenticationTests.ApiKey) with { Matches = [Routes.Prefix("/auth")], Api = Deprecated() };
         var retired = Routes.Route("v0", backend.Url(), Routes.Prefix("/v0")) with
         {
             Policies = deprecated.Policies, Api = Deprecated() with { Version = "v0", State = ApiState.Retired },
@@ -159,10 +160,11 @@ public sealed class ApiLifecycleTests
         (await gateway.GetAsync("/auth")).Dispose();
         (await gateway.GetAsync("/v2")).Dispose();
         var metrics = await gateway.Admin.GetStringAsync("/metrics");
+        var deprecatedSeries = string.Join("\n", metrics.Split('\n').Where(l => l.StartsWith("konnect_deprecated_api_requests_total{", StringComparison.Ordinal)));
 
-        Assert.Contains("konnect_deprecated_api_requests_total{api=\"orders\",consumer=\"partners/acme\",namespace=\"test\",route=\"auth\",version=\"v1\"} 3", metrics, StringComparison.Ordinal);
-        Assert.Contains("konnect_deprecated_api_requests_total{api=\"orders\",consumer=\"partners/acme\",namespace=\"test\",route=\"v0\",version=\"v0\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("konnect_deprecated_api_requests_total{api=\"orders\",consumer=\"\",namespace=\"test\",route=\"auth\",version=\"v1\"} 1", metrics, StringComparison.Ordinal);
-        Assert.DoesNotContain("version=\"v2\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("konnect_deprecated_api_requests_total{api=\"orders\",consumer=\"partners/acme\",namespace=\"test\",route=\"auth\",version=\"v1\"} 3", deprecatedSeries, StringComparison.Ordinal);
+        Assert.Contains("konnect_deprecated_api_requests_total{api=\"orders\",consumer=\"partners/acme\",namespace=\"test\",route=\"v0\",version=\"v0\"} 1", deprecatedSeries, StringComparison.Ordinal);
+        Assert.Contains("konnect_deprecated_api_requests_total{api=\"orders\",consumer=\"\",namespace=\"test\",route=\"auth\",version=\"v1\"} 1", deprecatedSeries, StringComparison.Ordinal);
+        Assert.DoesNotContain("version=\"v2\"", deprecatedSeries, StringComparison.Ordinal);
     }
 }
