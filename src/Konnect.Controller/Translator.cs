@@ -177,6 +177,7 @@ public static class Translator
                     Unavailable = rule.Unavailable,
                     Tls = route.Tls?.Model,
                     Mirror = rule.Mirror,
+                    Api = route.Api,
                 });
                 built[r] = model;
                 routes.Add(model);

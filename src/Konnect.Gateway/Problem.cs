@@ -21,6 +21,7 @@ public sealed record Problem(int Status, string Type, string Title)
     public static readonly Problem CorsDenied = new(403, Base + "cors-denied", "The cross-origin request is not allowed");
     public static readonly Problem RateLimited = new(429, Base + "rate-limited", "Too many requests");
     public static readonly Problem NoRoute = new(404, Base + "no-route", "No route matches the request");
+    public static readonly Problem ApiGone = new(410, Base + "api-gone", "The API version is no longer served");
     public static readonly Problem NotReady = new(503, Base + "not-ready", "The gateway has no configuration yet");
     public static readonly Problem RouteUnavailable = new(503, Base + "route-unavailable", "The route cannot be served");
     public static readonly Problem JwksUnavailable = new(503, Base + "jwks-unavailable", "The token issuer's signing keys are unavailable");

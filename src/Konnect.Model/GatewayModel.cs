@@ -61,6 +61,9 @@ public sealed record RouteModel
 
     /// <summary>Copies of a share of the rule's upstream requests; null when the rule mirrors nothing or its mirror backend did not resolve.</summary>
     public MirrorModel? Mirror { get; init; }
+
+    /// <summary>The API and version the rule's route serves, with its lifecycle; null when the route declares none.</summary>
+    public ApiModel? Api { get; init; }
 }
 
 public enum PathKind { Exact, PathPrefix, RegularExpression }

@@ -21,4 +21,7 @@ public static class ConditionTypes
     public const string Accepted = "Accepted";
     public const string ResolvedRefs = "ResolvedRefs";
     public const string Programmed = "Programmed";
+
+    /// <summary>On a route that declares spec.api: True once its API version is deprecated or retired.</summary>
+    public const string Deprecated = "Deprecated";
 }

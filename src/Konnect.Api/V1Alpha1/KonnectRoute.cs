@@ -10,6 +10,9 @@ namespace Konnect.Api.V1Alpha1;
 [PrinterColumn("Hosts", "string", ".spec.hosts")]
 [PrinterColumn("Accepted", "string", ".status.conditions[?(@.type==\"Accepted\")].status")]
 [PrinterColumn("Programmed", "string", ".status.conditions[?(@.type==\"Programmed\")].status")]
+[PrinterColumn("API", "string", ".spec.api.name", Priority = 1)]
+[PrinterColumn("Version", "string", ".spec.api.version", Priority = 1)]
+[PrinterColumn("Lifecycle", "string", ".spec.api.lifecycle.state")]
 [PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
 public sealed record KonnectRoute : IKubernetesObject
 {
@@ -35,6 +38,9 @@ public sealed record KonnectRouteSpec
     [Description("KonnectPolicy names in the route's namespace, applied in order to every rule.")]
     [MaxLength(16)]
     public List<string>? Policies { get; set; }
+
+    [Description("The API and version this route serves, and its lifecycle: deprecation headers, 410 once retired.")]
+    public RouteApi? Api { get; set; }
 
     [Description("Rules in the order written; precedence between them follows Gateway API (exact path, longer prefix, regex, then more matchers).")]
     [Required, MinLength(1), MaxLength(64)]

@@ -46,6 +46,7 @@ public static class Reasons
     public const string InvalidBackend = "InvalidBackend";
     public const string InvalidRewrite = "InvalidRewrite";
     public const string InvalidTimeout = "InvalidTimeout";
+    public const string InvalidApi = "InvalidApi";
     public const string Conflicted = "Conflicted";
 
     // ResolvedRefs
@@ -67,4 +68,9 @@ public static class Reasons
     public const string NoWeightedBackends = "NoWeightedBackends";
     public const string UnresolvedRefs = "UnresolvedRefs";
     public const string NotAccepted = "NotAccepted";
+
+    // Deprecated (a route's spec.api lifecycle)
+    public const string Published = "Published";
+    public const string Deprecated = "Deprecated";
+    public const string Retired = "Retired";
 }

@@ -1,6 +1,7 @@
 using Konnect.Gateway.Ai;
 using Konnect.Gateway.Errors;
 using Konnect.Gateway.Forwarding;
+using Konnect.Gateway.Lifecycle;
 using Konnect.Gateway.Management;
 using Konnect.Gateway.Mirroring;
 using Konnect.Gateway.Observability;
@@ -49,6 +50,8 @@ public static class GatewayApplicationBuilderExtensions
         app.UseMiddleware<KonnectRouter>();
         // Policies run on the matched rule and before YARP, so a refused request or a preflight never goes upstream.
         app.UseMiddleware<PolicyMiddleware>();
+        // After the policies (the caller is known), before anything that answers for the upstream: a retired version's 410.
+        app.UseMiddleware<ApiLifecycleMiddleware>(TimeProvider.System);
         // After the policies (the caller is known, authorized and within its request limit); an AI rule's call ends here.
         app.UseMiddleware<AiMiddleware>();
         // After authentication (a cached answer is only served to a caller who may see it, keyed by consumer).

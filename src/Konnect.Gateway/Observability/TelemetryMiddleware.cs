@@ -4,8 +4,9 @@ using Konnect.Gateway.Observability.Metrics;
 using Konnect.Gateway.Observability.Tracing;
 using Konnect.Gateway.Policies.Authentication;
 using Konnect.Gateway.Routing;
-using Microsoft.AspNetCore.Http;
+using Konnect.Model;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http;
 
 namespace Konnect.Gateway.Observability;
 
@@ -87,6 +88,10 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
             if (telemetry.Problem is { Status: 401 or 403 } refused)
             {
                 metrics.AuthRejected(ProblemSlug(refused.Type));
+            }
+            if (matched?.Route is { Api: { State: not ApiState.Published } api } route)
+            {
+                metrics.DeprecatedApiCalled(route.Namespace, route.Route, api, consumer);
             }
         }
 

@@ -30,6 +30,9 @@ internal sealed class KonnectRouter(RequestDelegate next, CurrentRouteTable rout
             return ProblemResponse.WriteAsync(context, Problem.NoRoute, $"No route matches host '{context.Request.Host.Host}' and path '{context.Request.Path}'.");
         }
 
+        // Before anything answers: a deprecated version's 503s, 401s and 429s carry its headers too.
+        match.Lifecycle?.OnStarting(context.Response);
+
         if (match.Endpoint is null && match.Unavailable is null)
         {
             // An AI rule: no proxy endpoint, the AI step answers it (it runs after the policies).

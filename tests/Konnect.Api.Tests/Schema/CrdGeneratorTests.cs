@@ -43,9 +43,12 @@ public class CrdGeneratorTests
     {
         var columns = Route["spec"]!["versions"]![0]!["additionalPrinterColumns"]!.AsArray();
 
-        Assert.Equal(["Hosts", "Accepted", "Programmed", "Age"], columns.Select(c => (string)c!["name"]!));
-        Assert.Equal("date", (string?)columns[3]!["type"]);
-        Assert.Equal(".metadata.creationTimestamp", (string?)columns[3]!["jsonPath"]);
+        Assert.Equal(["Hosts", "Accepted", "Programmed", "API", "Version", "Lifecycle", "Age"], columns.Select(c => (string)c!["name"]!));
+        // API and version only with -o wide; the lifecycle always (issue #23: who is deprecated, at a glance).
+        Assert.Equal([0, 0, 0, 1, 1, 0, 0], columns.Select(c => (int?)c!["priority"] ?? 0));
+        Assert.Equal(".spec.api.lifecycle.state", (string?)columns[5]!["jsonPath"]);
+        Assert.Equal("date", (string?)columns[6]!["type"]);
+        Assert.Equal(".metadata.creationTimestamp", (string?)columns[6]!["jsonPath"]);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Konnect.Controller.Translation.Routes;
 
 /// <summary>A valid route before conflicts and precedence are settled: its rules compiled, references resolved.</summary>
 internal sealed record RouteCandidate(ObjectRef Key, KonnectRoute Route, IReadOnlyList<string> Hosts, IReadOnlyList<RuleCandidate> Rules,
-    Tls.RouteTlsOutcome? Tls = null)
+    Tls.RouteTlsOutcome? Tls = null, ApiModel? Api = null)
 {
     public long? Generation => Route.Metadata.Generation;
 

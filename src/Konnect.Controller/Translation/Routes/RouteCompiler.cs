@@ -20,7 +20,8 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         {
             rules.Add(CompileRule(key, r, spec.Rules[r], spec.Policies ?? []));
         }
-        return new RouteCandidate(key, route, hosts, rules, Tls.RouteTlsResolver.Resolve(key, spec, backends.Certificates, backends.FromCluster));
+        return new RouteCandidate(key, route, hosts, rules, Tls.RouteTlsResolver.Resolve(key, spec, backends.Certificates, backends.FromCluster),
+            RouteApiCompiler.Compile(spec.Api));
     }
 
     private RuleCandidate CompileRule(ObjectRef key, int index, RouteRule rule, List<string> routePolicies)

@@ -51,7 +51,9 @@ internal static class RouteStatuses
         {
             Object = route.Key,
             Generation = generation,
-            Conditions = [Conditions.True(ConditionTypes.Accepted, Reasons.Accepted, message, generation), resolved, programmed],
+            Conditions = route.Api is { } api
+                ? [Conditions.True(ConditionTypes.Accepted, Reasons.Accepted, message, generation), resolved, programmed, RouteApiCompiler.DeprecatedCondition(api, generation)]
+                : [Conditions.True(ConditionTypes.Accepted, Reasons.Accepted, message, generation), resolved, programmed],
         };
     }
 

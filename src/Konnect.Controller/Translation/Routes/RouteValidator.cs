@@ -32,7 +32,7 @@ internal static partial class RouteValidator
         {
             if (ValidateRule(spec.Rules[r], $"spec.rules[{r}]") is { } problem) { return problem; }
         }
-        return Tls.TlsValidator.Validate(spec);
+        return RouteApiCompiler.Validate(spec.Api) ?? Tls.TlsValidator.Validate(spec);
     }
 
     private static RouteProblem? ValidateRule(RouteRule rule, string at)

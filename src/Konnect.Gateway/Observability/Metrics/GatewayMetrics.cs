@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Microsoft.AspNetCore.Http;
 using Konnect.Gateway.Resilience;
+using Konnect.Model;
+using Microsoft.AspNetCore.Http;
 using Prometheus;
 using Yarp.ReverseProxy;
 
@@ -39,6 +40,7 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Gauge _connections;
     private readonly Counter _accessLogDropped;
     private readonly Counter _mirrorCopies;
+    private readonly Counter _deprecatedCalls;
     private readonly ObservedGauge[] _observed;
     private readonly MeterBridge? _bridge;
     private readonly bool _consumerMetrics;
@@ -69,6 +71,10 @@ public sealed class GatewayMetrics : IDisposable
         _mirrorCopies = factory.CreateCounter("konnect_mirror_requests_total",
             "Mirror copies by outcome: sent (the mirror answered), failed (error or timeout), dropped (too many in flight), skipped (body too large or streamed).",
             ["outcome"], counter);
+        // Always on: only deprecated and retired versions count, one series per consumer still calling one.
+        _deprecatedCalls = factory.CreateCounter("konnect_deprecated_api_requests_total",
+            "Requests to deprecated or retired API versions (spec.api), by consumer (empty when anonymous): who still calls them.",
+            ["api", "consumer", "namespace", "route", "version"], counter);
         _consumerMetrics = options.ConsumerMetrics;
 
         var readRuntime = RuntimeMetrics.Register(factory);
@@ -122,6 +128,9 @@ public sealed class GatewayMetrics : IDisposable
             _consumerRequests.WithLabels([code, consumer]).Inc(Exemplar.None);
         }
     }
+
+    internal void DeprecatedApiCalled(string ns, string route, ApiModel api, string? consumer) =>
+        _deprecatedCalls.WithLabels([api.Name, consumer ?? "", ns, route, api.Version]).Inc(Exemplar.None);
 
     internal void UpstreamCompleted(string ns, string route, string backend, double seconds) =>
         _upstreamDuration.WithLabels([backend, ns, route]).Observe(seconds, Exemplar.None);

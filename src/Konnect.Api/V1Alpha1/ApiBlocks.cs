@@ -1,0 +1,51 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+
+namespace Konnect.Api.V1Alpha1;
+
+[Description("The API a route serves a version of. Routes in one namespace with the same name are versions of one API, served side by side (e.g. /v1 and /v2).")]
+public sealed record RouteApi
+{
+    [Description("The API's name, shared by the routes that serve its versions, e.g. orders.")]
+    [Required, MaxLength(63), RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    public string Name { get; set; } = "";
+
+    [Description("The version this route serves, e.g. v1 or 2026-06-01.")]
+    [Required, MaxLength(63), RegularExpression("^[A-Za-z0-9]([-A-Za-z0-9._]*[A-Za-z0-9])?$")]
+    public string Version { get; set; } = "";
+
+    [Description("Where this version is in its life; published when left out.")]
+    public ApiLifecycle? Lifecycle { get; set; }
+}
+
+[Description("Where an API version is in its life. Deprecated: every answer carries Deprecation (RFC 9745), Sunset (RFC 8594) and Link headers. Retired: every request is answered 410 Gone.")]
+[CelRule("self.state != 'Deprecated' || has(self.deprecatedAt)", "a Deprecated API needs deprecatedAt, the date it was (or will be) deprecated")]
+[CelRule("!has(self.enforceSunset) || !self.enforceSunset || has(self.sunsetAt)", "enforceSunset needs sunsetAt")]
+public sealed record ApiLifecycle
+{
+    [Description("Published (the default), Deprecated or Retired.")]
+    public ApiLifecycleState State { get; set; } = ApiLifecycleState.Published;
+
+    [Description("When the version was (or will be) deprecated, RFC 3339 (2026-06-01T00:00:00Z). Sent as the Deprecation header; required when Deprecated.")]
+    [Format("date-time"), MaxLength(64)]
+    public string? DeprecatedAt { get; set; }
+
+    [Description("When the version stops being served, RFC 3339; not before deprecatedAt. Sent as the Sunset header while Deprecated.")]
+    [Format("date-time"), MaxLength(64)]
+    public string? SunsetAt { get; set; }
+
+    [Description("Answer 410 Gone from sunsetAt on, as if Retired. Off by default: the Sunset header announces, the route keeps serving.")]
+    public bool? EnforceSunset { get; set; }
+
+    [Description("The version that replaces this one: an absolute http(s) URL or a path on the same host (/v2). Sent as Link rel=\"successor-version\" and named in the 410 answer.")]
+    [MaxLength(2048)]
+    public string? Successor { get; set; }
+
+    [Description("A page about the deprecation and how to move off it: an absolute http(s) URL or a path. Sent as Link rel=\"deprecation\" (RFC 9745).")]
+    [MaxLength(2048)]
+    public string? Documentation { get; set; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<ApiLifecycleState>))]
+public enum ApiLifecycleState { Published, Deprecated, Retired }
