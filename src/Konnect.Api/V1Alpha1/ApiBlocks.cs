@@ -7,12 +7,16 @@ namespace Konnect.Api.V1Alpha1;
 [Description("The API a route serves a version of. Routes in one namespace with the same name are versions of one API, served side by side (e.g. /v1 and /v2).")]
 public sealed record RouteApi
 {
+    /// <summary>A DNS label; the translator holds folder mode to the same pattern.</summary>
+    public const string NamePattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+    public const string VersionPattern = "^[A-Za-z0-9]([-A-Za-z0-9._]*[A-Za-z0-9])?$";
+
     [Description("The API's name, shared by the routes that serve its versions, e.g. orders.")]
-    [Required, MaxLength(63), RegularExpression("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    [Required, MaxLength(63), RegularExpression(NamePattern)]
     public string Name { get; set; } = "";
 
     [Description("The version this route serves, e.g. v1 or 2026-06-01.")]
-    [Required, MaxLength(63), RegularExpression("^[A-Za-z0-9]([-A-Za-z0-9._]*[A-Za-z0-9])?$")]
+    [Required, MaxLength(63), RegularExpression(VersionPattern)]
     public string Version { get; set; } = "";
 
     [Description("Where this version is in its life; published when left out.")]

@@ -48,7 +48,7 @@ internal static class DecodeError
         JsonValue value => value.GetValueKind() switch
         {
             JsonValueKind.String when redact => "a string",
-            JsonValueKind.String => Quote(value.GetValue<string>()),
+            JsonValueKind.String => SafeText.Quote(value.GetValue<string>()),
             JsonValueKind.Number when redact => "a number",
             JsonValueKind.Number => $"the number {Shorten(value.ToJsonString())}",
             _ when redact => "true or false",
@@ -158,9 +158,6 @@ internal static class DecodeError
         }
         return segments;
     }
-
-    /// <summary>A value written by the user, as a message quotes it (<see cref="SafeText.Quote"/>).</summary>
-    public static string Quote(string text) => SafeText.Quote(text);
 
     private static string Shorten(string text) => text.Length <= MaxShownValue ? text : text[..MaxShownValue] + "...";
 }

@@ -97,7 +97,7 @@ public static class ManifestReader
             // log line (a megabyte of anything was accepted here before).
             if (ObjectNames.NameProblem(kind, name) is { } badName)
             {
-                Problem(location, $"{kind} {DecodeError.Quote(name)}: metadata.name {badName}");
+                Problem(location, $"{kind} {SafeText.Quote(name)}: metadata.name {badName}");
                 return;
             }
             var ns = metadata["namespace"];
@@ -108,7 +108,7 @@ public static class ManifestReader
             }
             if (Text(ns) is { Length: > 0 } nsText && ObjectNames.NamespaceProblem(nsText) is { } badNamespace)
             {
-                Problem(location, $"{kind} {name}: metadata.namespace {DecodeError.Quote(nsText)} {badNamespace}");
+                Problem(location, $"{kind} {name}: metadata.namespace {SafeText.Quote(nsText)} {badNamespace}");
                 return;
             }
             var namespaceName = Text(ns) is { Length: > 0 } given ? given : DefaultNamespace;

@@ -22,27 +22,13 @@ internal sealed class MatchedRoute : IKonnectRouteFeature
         Endpoint = unavailable is null ? endpoint : null;
         Unavailable = unavailable;
         Policies = policies;
+        Lifecycle = ApiLifecycleHeaders.For(route.Api);
     }
 
     private string? _routeKey;
     private string? _rewriteReplacement;
-    private ApiLifecycleHeaders? _lifecycle;
-    private bool _lifecycleBuilt;
-
-    /// <summary>The deprecation headers of the rule's API version, formatted at first use; null when it is published or declares none.</summary>
-    public ApiLifecycleHeaders? Lifecycle
-    {
-        get
-        {
-            if (!_lifecycleBuilt)
-            {
-                // Racing first requests may both build it: the results are equal, either is kept.
-                _lifecycle = ApiLifecycleHeaders.For(Route.Api);
-                _lifecycleBuilt = true;
-            }
-            return _lifecycle;
-        }
-    }
+    /// <summary>The deprecation headers of the rule's API version; null when it is published or declares none.</summary>
+    public ApiLifecycleHeaders? Lifecycle { get; }
 
     /// <summary>rewrite.pathPrefix as the prefix rewrite uses it (no trailing '/'); null when the rule has none.</summary>
     public string? RewriteReplacement => Route.RewritePathPrefix is { } replacement

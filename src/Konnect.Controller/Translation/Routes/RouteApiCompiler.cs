@@ -16,11 +16,11 @@ internal static partial class RouteApiCompiler
     public static RouteProblem? Validate(RouteApi? api)
     {
         if (api is null) { return null; }
-        if (!Name().IsMatch(api.Name ?? "") || api.Name!.Length > 63)
+        if (!Whole(Name(), api.Name) || api.Name!.Length > 63)
         {
             return Problem("spec.api.name", $"{SafeText.Quote(api.Name ?? "")} is not a DNS label (lower-case letters, digits and '-', at most 63)");
         }
-        if (!Version().IsMatch(api.Version ?? "") || api.Version!.Length > 63)
+        if (!Whole(Version(), api.Version) || api.Version!.Length > 63)
         {
             return Problem("spec.api.version", $"{SafeText.Quote(api.Version ?? "")} is not a version such as v1 or 2026-06-01 (letters, digits, '-', '.', '_', at most 63)");
         }
@@ -91,7 +91,7 @@ internal static partial class RouteApiCompiler
     {
         date = null;
         if (value is null) { return null; }
-        if (!Rfc3339().IsMatch(value) || Parse(value) is not { } parsed)
+        if (!Whole(Rfc3339(), value) || Parse(value) is not { } parsed)
         {
             return Problem(at, $"{SafeText.Quote(value)} is not an RFC 3339 date-time such as 2026-06-01T00:00:00Z");
         }
@@ -115,10 +115,13 @@ internal static partial class RouteApiCompiler
 
     private static RouteProblem Problem(string at, string message) => new(Reasons.InvalidApi, $"{at}: {message}");
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    // The whole value: .NET's $ also matches before a final newline, which the API server's RE2 does not.
+    private static bool Whole(Regex pattern, string? value) => value is not null && pattern.Match(value) is { Success: true } m && m.Length == value.Length;
+
+    [GeneratedRegex(RouteApi.NamePattern, RegexOptions.CultureInvariant)]
     private static partial Regex Name();
 
-    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9._]*[A-Za-z0-9])?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(RouteApi.VersionPattern, RegexOptions.CultureInvariant)]
     private static partial Regex Version();
 
     [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$", RegexOptions.CultureInvariant)]

@@ -80,6 +80,8 @@ public sealed class RouteApiTests : IDisposable
         "spec.api.lifecycle.successor: \"https://a.example/v2>; rel=x\" must be an absolute http:// or https:// URL without credentials, or a path such as /v2")]
     [InlineData("{ name: orders, version: v1, lifecycle: { state: Retired, documentation: \"javascript:alert(1)\" } }",
         "spec.api.lifecycle.documentation: \"javascript:alert(1)\" must be an absolute http:// or https:// URL without credentials, or a path such as /v2")]
+    [InlineData("{ name: \"orders\\n\", version: v1 }",
+        "spec.api.name: \"orders\\u000a\" is not a DNS label (lower-case letters, digits and '-', at most 63)")]
     [InlineData("{ name: Orders, version: v1 }",
         "spec.api.name: \"Orders\" is not a DNS label (lower-case letters, digits and '-', at most 63)")]
     [InlineData("{ name: orders, version: \"v 1\" }",
