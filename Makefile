@@ -28,11 +28,13 @@ run:
 	done; \
 	src/Konnect/$(BIN)/konnect run $(addprefix --manifests ,$(MANIFESTS))
 
-# Ends with one summary line over every test project: "N passed, N failed".
+# Ends with one summary line over every test project, "N passed, N failed", after each failed test's name and the
+# first lines of its message (repeated from above, so that the tail of a CI log always names what failed).
 test:
 	$(DOTNET) build Konnect.sln -c $(CONFIG) -v q -nologo
 	@set -o pipefail; log=$$(mktemp); \
 	$(DOTNET) test Konnect.sln -c $(CONFIG) --no-build --logger "console;verbosity=minimal" | tee $$log; status=$$?; \
+	awk '/^  Failed [^ ]/ { n = 12 } n > 0 { print; n-- }' $$log | sed 's/^/FAILED> /'; \
 	grep -E '^(Passed|Failed)!' $$log | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+).*/\1 \2/' \
 	  | awk '{ f += $$1; p += $$2 } END { printf "%d passed, %d failed\n", p, f }'; \
 	rm -f $$log; exit $$status

@@ -21,6 +21,9 @@ public sealed record ResourceSnapshot
     public ImmutableSortedDictionary<ObjectRef, EndpointSlice> EndpointSlices { get; init; } = ImmutableSortedDictionary<ObjectRef, EndpointSlice>.Empty;
     public ImmutableSortedDictionary<ObjectRef, Secret> Secrets { get; init; } = ImmutableSortedDictionary<ObjectRef, Secret>.Empty;
 
+    /// <summary>ConfigMaps holding OpenAPI documents: every one in folder mode, those labelled konnect.dev/openapi in a cluster.</summary>
+    public ImmutableSortedDictionary<ObjectRef, ConfigMap> ConfigMaps { get; init; } = ImmutableSortedDictionary<ObjectRef, ConfigMap>.Empty;
+
     /// <summary>cert-manager Certificates (watch mode only); the translator does not read them, the CertificateWriter does.</summary>
     public ImmutableSortedDictionary<ObjectRef, Certificate> Certificates { get; init; } = ImmutableSortedDictionary<ObjectRef, Certificate>.Empty;
 
