@@ -23,6 +23,7 @@ public static class EndpointUpdate
         && ReferenceEquals(previous.Consumers, next.Consumers)
         && ReferenceEquals(previous.Services, next.Services)
         && ReferenceEquals(previous.Secrets, next.Secrets)
+        && ReferenceEquals(previous.ConfigMaps, next.ConfigMaps)
         && ReferenceEquals(previous.Invalid, next.Invalid)
         && previous.Problems == next.Problems;
 

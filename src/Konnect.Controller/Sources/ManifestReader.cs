@@ -19,7 +19,7 @@ public static class ManifestReader
     public const string DefaultNamespace = "default";
 
     private const string Supported = "Konnect reads konnect.dev/v1alpha1 KonnectRoute, KonnectPolicy and KonnectConsumer, "
-        + "v1 Service and Secret, and discovery.k8s.io/v1 EndpointSlice";
+        + "v1 Service, Secret and ConfigMap, and discovery.k8s.io/v1 EndpointSlice";
 
     private static readonly Dictionary<(string ApiVersion, string Kind), JsonTypeInfo> Types = new()
     {
@@ -28,6 +28,7 @@ public static class ManifestReader
         [(KonnectGroup.ApiVersion, KonnectConsumer.KindName)] = KonnectJsonContext.Default.KonnectConsumer,
         [("v1", "Service")] = KonnectJsonContext.Default.Service,
         [("v1", "Secret")] = KonnectJsonContext.Default.Secret,
+        [("v1", "ConfigMap")] = KonnectJsonContext.Default.ConfigMap,
         [("discovery.k8s.io/v1", "EndpointSlice")] = KonnectJsonContext.Default.EndpointSlice,
     };
 

@@ -18,6 +18,7 @@ internal sealed class SnapshotBuilder
     private readonly ImmutableSortedDictionary<ObjectRef, Service>.Builder _services;
     private readonly ImmutableSortedDictionary<ObjectRef, EndpointSlice>.Builder _slices;
     private readonly ImmutableSortedDictionary<ObjectRef, Secret>.Builder _secrets;
+    private readonly ImmutableSortedDictionary<ObjectRef, ConfigMap>.Builder _configMaps;
     private readonly ImmutableSortedDictionary<ObjectRef, InvalidObject>.Builder _invalid;
 
     private readonly ResourceSnapshot _from;
@@ -35,6 +36,7 @@ internal sealed class SnapshotBuilder
         _services = from.Services.ToBuilder();
         _slices = from.EndpointSlices.ToBuilder();
         _secrets = from.Secrets.ToBuilder();
+        _configMaps = from.ConfigMaps.ToBuilder();
         _invalid = from.Invalid.ToBuilder();
         Sources = from.Sources.ToBuilder();
     }
@@ -59,6 +61,7 @@ internal sealed class SnapshotBuilder
             case Service service: _services[reference] = service; return true;
             case EndpointSlice slice: _slices[reference] = slice; return true;
             case Secret secret: _secrets[reference] = secret; return true;
+            case ConfigMap configMap: _configMaps[reference] = configMap; return true;
             default: return false;
         }
     }
@@ -99,12 +102,13 @@ internal sealed class SnapshotBuilder
     private void RemoveValid(ObjectRef reference)
     {
         _routes.Remove(reference); _policies.Remove(reference); _consumers.Remove(reference);
-        _services.Remove(reference); _slices.Remove(reference); _secrets.Remove(reference);
+        _services.Remove(reference); _slices.Remove(reference); _secrets.Remove(reference); _configMaps.Remove(reference);
     }
 
     private object? Previous(ObjectRef reference) =>
         _from.Routes.GetValueOrDefault(reference) ?? _from.Policies.GetValueOrDefault(reference) ?? _from.Consumers.GetValueOrDefault(reference)
-        ?? _from.Services.GetValueOrDefault(reference) ?? _from.EndpointSlices.GetValueOrDefault(reference) ?? (object?)_from.Secrets.GetValueOrDefault(reference);
+        ?? _from.Services.GetValueOrDefault(reference) ?? _from.EndpointSlices.GetValueOrDefault(reference) ?? _from.Secrets.GetValueOrDefault(reference)
+        ?? (object?)_from.ConfigMaps.GetValueOrDefault(reference);
 
     private ResourceSnapshot Build(ResourceSnapshot template, ImmutableArray<SourceProblem> problems) => template with
     {
@@ -114,6 +118,7 @@ internal sealed class SnapshotBuilder
         Services = _services.ToImmutable(),
         EndpointSlices = _slices.ToImmutable(),
         Secrets = _secrets.ToImmutable(),
+        ConfigMaps = _configMaps.ToImmutable(),
         Invalid = _invalid.ToImmutable(),
         Sources = Sources.ToImmutable(),
         Problems = problems,

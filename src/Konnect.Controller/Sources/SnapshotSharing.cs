@@ -21,6 +21,7 @@ internal static class SnapshotSharing
         Services = Same(previous.Services, next.Services),
         EndpointSlices = Same(previous.EndpointSlices, next.EndpointSlices),
         Secrets = Same(previous.Secrets, next.Secrets),
+        ConfigMaps = Same(previous.ConfigMaps, next.ConfigMaps),
         Invalid = Same(previous.Invalid, next.Invalid),
         // ImmutableArray compares by its array, and problems are records: equal messages are the same problems.
         Problems = previous.Problems.SequenceEqual(next.Problems) ? previous.Problems : next.Problems,

@@ -53,7 +53,7 @@ public static class ValidateCommand
         foreach (var (_, line) in warnings.Order(order)) { (strict ? stdout : stderr).WriteLine(SafeText.Of(strict ? line : "warning: " + line)); }
 
         var objects = snapshot.Routes.Count + snapshot.Policies.Count + snapshot.Consumers.Count + snapshot.Services.Count
-            + snapshot.EndpointSlices.Count + snapshot.Secrets.Count + snapshot.Invalid.Count;
+            + snapshot.EndpointSlices.Count + snapshot.Secrets.Count + snapshot.ConfigMaps.Count + snapshot.Invalid.Count;
         var failed = errors.Count + (strict ? warnings.Count : 0);
         stderr.WriteLine($"{objects} object(s) checked: {errors.Count} error(s), {warnings.Count} warning(s){(failed > 0 ? "" : "; valid")}");
         return failed > 0 ? 1 : 0;

@@ -1,6 +1,9 @@
 namespace Konnect.Controller.Tests.Sources;
 
-/// <summary>Small manifests for the folder-source tests: a route on one path, its Service, and an EndpointSlice for it.</summary>
+/// <summary>
+/// Small manifests for the folder-source tests: a route on one path, its Service, an EndpointSlice for it, and a
+/// ConfigMap holding an OpenAPI document.
+/// </summary>
 internal static class FolderManifests
 {
     public static string Route(string name, string path) => $$"""
@@ -30,6 +33,15 @@ internal static class FolderManifests
         addressType: IPv4
         ports: [{ name: http, port: {{port}} }]
         endpoints: [{ addresses: [10.0.0.1], conditions: { ready: true } }]
+
+        """;
+
+    public static string OpenApiConfigMap(string name, string version) => $$"""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: { name: {{name}} }
+        data:
+          openapi.yaml: "openapi: {{version}}"
 
         """;
 }

@@ -23,7 +23,7 @@ public sealed class IncrementalSnapshotTests : IDisposable
     {
         "edit a route", "add a file", "delete a file", "move an object between files", "add an invalid object",
         "add a duplicate", "remove the duplicate's winner", "empty problems file fixed", "two files at once",
-        "a route stops decoding", "an object that did not decode is fixed",
+        "a route stops decoding", "an object that did not decode is fixed", "edit a ConfigMap", "remove a ConfigMap",
     };
 
     [Theory]
@@ -31,7 +31,7 @@ public sealed class IncrementalSnapshotTests : IDisposable
     public async Task LoadOnceAsync_AfterEdit_EqualsAFullRebuild(string edit)
     {
         Write("a.yaml", Route("a1", "/a1") + "---\n" + Route("a2", "/a2") + "---\n" + Service("s"));
-        Write("b.yaml", Route("b1", "/b1") + "---\n" + Slice("s", 8080));
+        Write("b.yaml", Route("b1", "/b1") + "---\n" + Slice("s", 8080) + "---\n" + OpenApiConfigMap("b-openapi", "3.0.3"));
         Write("c.yaml", Route("c1", "/c1") + "---\napiVersion: v1\nkind: Service\nmetadata: { name: 3bad }\nspec: { ports: nope }\n");
         var store = new ResourceStore();
         using var source = New(store);
@@ -82,8 +82,10 @@ public sealed class IncrementalSnapshotTests : IDisposable
             case "delete a file": File.Delete(Path.Combine(_dir, "b.yaml")); break;
             case "move an object between files":
                 Write("a.yaml", Route("a1", "/a1") + "---\n" + Service("s"));
-                Write("b.yaml", Route("b1", "/b1") + "---\n" + Slice("s", 8080) + "---\n" + Route("a2", "/a2"));
+                Write("b.yaml", Route("b1", "/b1") + "---\n" + Slice("s", 8080) + "---\n" + OpenApiConfigMap("b-openapi", "3.0.3") + "---\n" + Route("a2", "/a2"));
                 break;
+            case "edit a ConfigMap": Write("b.yaml", Route("b1", "/b1") + "---\n" + Slice("s", 8080) + "---\n" + OpenApiConfigMap("b-openapi", "3.1.0")); break;
+            case "remove a ConfigMap": Write("b.yaml", Route("b1", "/b1") + "---\n" + Slice("s", 8080)); break;
             case "add an invalid object": Write("d.yaml", "apiVersion: konnect.dev/v1alpha1\nkind: KonnectRoute\nmetadata: { name: broken }\nspec: { rules: 7 }\n"); break;
             case "add a duplicate": Write("0.yaml", Route("b1", "/first-by-file-order")); break;
             case "remove the duplicate's winner": File.Delete(Path.Combine(_dir, "0.yaml")); break;
@@ -113,6 +115,7 @@ public sealed class IncrementalSnapshotTests : IDisposable
         Assert.Equal(Json(expected.EndpointSlices), Json(actual.EndpointSlices));
         Assert.Equal(expected.Invalid.Keys, actual.Invalid.Keys);
         Assert.Equal(Json(expected.Secrets), Json(actual.Secrets));
+        Assert.Equal(Json(expected.ConfigMaps), Json(actual.ConfigMaps));
         Assert.Equal(expected.Problems.Select(p => p.Message), actual.Problems.Select(p => p.Message));
         Assert.Equal(expected.Sources.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value}"), actual.Sources.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value}"));
     }

@@ -49,6 +49,11 @@ public class ManifestReaderTests
         kind: Secret
         metadata: { name: acme-key, namespace: shop }
         stringData: { key: not-so-secret }
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: { name: orders-openapi, namespace: shop }
+        data: { openapi.yaml: "openapi: 3.1.0" }
         """;
 
     [Fact]
@@ -63,7 +68,7 @@ public class ManifestReaderTests
         Assert.Equal(new Dictionary<string, int>
         {
             ["KonnectRoute"] = 3, ["KonnectPolicy"] = 11, ["KonnectConsumer"] = 18, ["Service"] = 22,
-            ["EndpointSlice"] = 28, ["Secret"] = 38,
+            ["EndpointSlice"] = 28, ["Secret"] = 38, ["ConfigMap"] = 43,
         }, lines);
         Assert.All(file.Objects, o => Assert.Equal("all.yaml", o.Location.File));
 
@@ -123,6 +128,48 @@ public class ManifestReaderTests
 
         Assert.Equal("hunter2"u8.ToArray(), secret.Data!["password"]);
         Assert.Equal("admin", secret.StringData!["user"]);
+    }
+
+    [Fact]
+    public void Read_ConfigMap_DecodesDataAndBinaryDataWithoutALabel()
+    {
+        var file = ManifestReader.Read("c.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: { name: orders-openapi, namespace: shop }
+            data:
+              openapi.yaml: |
+                openapi: 3.1.0
+                info: { title: Orders, version: "1" }
+            binaryData: { openapi.json: eyJvcGVuYXBpIjoiMy4xLjAifQ== }
+            """);
+
+        Assert.Empty(file.Problems);
+        var item = Assert.Single(file.Objects);
+        Assert.Equal(new ObjectRef("ConfigMap", "shop", "orders-openapi"), item.Ref);
+        var configMap = Assert.IsType<ConfigMap>(item.Object);
+        Assert.Null(configMap.Metadata.Labels); // folder mode reads every ConfigMap, labelled or not
+        Assert.Equal("openapi: 3.1.0\ninfo: { title: Orders, version: \"1\" }\n", configMap.GetText("openapi.yaml"));
+        Assert.Equal("""{"openapi":"3.1.0"}""", configMap.GetText("openapi.json"));
+        Assert.Null(configMap.GetText("missing"));
+    }
+
+    [Fact]
+    public void Read_ConfigMapDataNotAString_InvalidWithTheField()
+    {
+        var file = ManifestReader.Read("c.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: { name: orders-openapi }
+            data:
+              openapi.yaml: { openapi: 3.1.0 }
+            """);
+
+        Assert.Empty(file.Objects);
+        var invalid = Assert.Single(file.Invalid);
+        Assert.Equal(new ObjectRef("ConfigMap", "default", "orders-openapi"), invalid.Ref);
+        Assert.Equal("InvalidSpec", invalid.Invalid.Reason);
+        Assert.Equal("data['openapi.yaml']: expected a string, got a mapping", invalid.Invalid.Message);
     }
 
     [Fact]

@@ -186,6 +186,39 @@ public sealed class ManifestSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_ConfigMapWithoutLabel_ReachesTheSnapshotAndFollowsEditsAndDeletion()
+    {
+        var key = new ObjectRef("ConfigMap", "shop", "orders-openapi");
+        Write("api/openapi.yaml", ConfigMap("orders-openapi", "3.0.3") + "---\n" + Service("orders"));
+        using var source = NewSource();
+        await source.StartAsync(CancellationToken.None);
+        await WaitUntil(s => s.ConfigMaps.ContainsKey(key));
+        Assert.Equal("openapi: 3.0.3", _store.Current.ConfigMaps[key].GetText("openapi.yaml"));
+        Assert.Equal(new SourceLocation("api/openapi.yaml", 2), _store.Current.Sources[key]);
+
+        Write("api/openapi.yaml", ConfigMap("orders-openapi", "3.1.0") + "---\n" + Service("orders"));
+        await WaitUntil(s => s.ConfigMaps.TryGetValue(key, out var c) && c.GetText("openapi.yaml") == "openapi: 3.1.0");
+
+        Write("api/openapi.yaml", Service("orders"));
+        await WaitUntil(s => s.ConfigMaps.IsEmpty);
+        Assert.True(_store.Current.Services.ContainsKey(Ref("orders")));
+        await source.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task LoadOnceAsync_BrokenConfigMap_LoggedWithItsKeyAndTheOthersKept()
+    {
+        Write("cm.yaml", ConfigMap("good", "3.1.0") + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: bad }\ndata: { openapi.yaml: [3] }\n");
+        var logger = new RecordingLogger();
+        using var source = new ManifestSource(_dir, _store, null, logger);
+
+        await source.LoadOnceAsync();
+
+        Assert.Equal([new ObjectRef("ConfigMap", "shop", "good")], _store.Current.ConfigMaps.Keys);
+        Assert.Contains(logger.Lines, l => l.StartsWith("Warning: cm.yaml:10: ConfigMap default/bad: InvalidSpec: data", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task StartAsync_BurstOfRewrites_EndsWithLastContent()
     {
         Write("svc.yaml", Service("s", port: 0));
@@ -391,6 +424,9 @@ public sealed class ManifestSourceTests : IDisposable
     }
 
     private static ObjectRef Ref(string name) => new("Service", "default", name);
+
+    private static string ConfigMap(string name, string version) =>
+        $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: shop\ndata:\n  openapi.yaml: \"openapi: {version}\"\n";
 
     private static string Service(string name, int port = 80) =>
         $"apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  ports: [{{ port: {port} }}]\n";

@@ -19,7 +19,7 @@ public sealed class SnapshotSharingTests : IDisposable
     [Fact]
     public async Task LoadOnceAsync_OnlyAnEndpointSliceChanged_TakesTheEndpointFastPath()
     {
-        Write("app.yaml", Route("r", "/r") + "---\n" + Service("s"));
+        Write("app.yaml", Route("r", "/r") + "---\n" + Service("s") + "---\n" + OpenApiConfigMap("r-openapi", "3.1.0"));
         Write("slices.yaml", Slice("s", port: 8080));
         using var source = NewSource();
         await source.LoadOnceAsync();
@@ -32,7 +32,27 @@ public sealed class SnapshotSharingTests : IDisposable
         Assert.True(EndpointUpdate.OnlyEndpointsChanged(before, after));
         Assert.Same(before.Routes, after.Routes);
         Assert.Same(before.Services, after.Services);
+        Assert.Same(before.ConfigMaps, after.ConfigMaps);
         Assert.Equal(18080, Assert.Single(after.EndpointSlices.Values).Ports![0].Port);
+    }
+
+    [Fact]
+    public async Task LoadOnceAsync_AConfigMapChangedWithASlice_NotTheEndpointFastPath()
+    {
+        Write("app.yaml", Route("r", "/r") + "---\n" + Service("s"));
+        Write("api.yaml", OpenApiConfigMap("r-openapi", "3.0.3") + "---\n" + Slice("s", port: 8080));
+        using var source = NewSource();
+        await source.LoadOnceAsync();
+        var before = _store.Current;
+
+        Write("api.yaml", OpenApiConfigMap("r-openapi", "3.1.0") + "---\n" + Slice("s", port: 18080));
+        await source.LoadOnceAsync();
+        var after = _store.Current;
+
+        // The fast path re-resolves endpoints only: a document that changed with them would be missed.
+        Assert.False(EndpointUpdate.OnlyEndpointsChanged(before, after));
+        Assert.Same(before.Routes, after.Routes);
+        Assert.Equal("openapi: 3.1.0", Assert.Single(after.ConfigMaps.Values).GetText("openapi.yaml"));
     }
 
     [Fact]

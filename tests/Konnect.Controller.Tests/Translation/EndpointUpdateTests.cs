@@ -51,6 +51,16 @@ public sealed class EndpointUpdateTests
         Assert.False(EndpointUpdate.OnlyEndpointsChanged(before, after));
     }
 
+    [Fact]
+    public void OnlyEndpointsChanged_ConfigMapChanged_False()
+    {
+        var before = ManifestSource.LoadPaths([Path.Combine(TestData.Directory, "service-backend.in.yaml")]);
+        var document = new ConfigMap { Metadata = new ObjectMeta { Namespace = "default", Name = "openapi" }, Data = new() { ["openapi.yaml"] = "openapi: 3.1.0" } };
+        var after = before with { EndpointSlices = Change(before, "remove-all"), ConfigMaps = before.ConfigMaps.Add(ObjectRef.Of(document), document) };
+
+        Assert.False(EndpointUpdate.OnlyEndpointsChanged(before, after));
+    }
+
     [Theory]
     [InlineData("move")]
     [InlineData("replace")]

@@ -14,7 +14,7 @@ internal sealed record SampleDocument(string File, int Index, string Kind, MapNo
 internal static class SampleDocuments
 {
     /// <summary>Kinds `konnect run` and `konnect validate` read; other kinds (RBAC, Deployments) are only noted by them.</summary>
-    public static readonly string[] ReadKinds = ["KonnectRoute", "KonnectPolicy", "KonnectConsumer", "Service", "EndpointSlice", "Secret"];
+    public static readonly string[] ReadKinds = ["KonnectRoute", "KonnectPolicy", "KonnectConsumer", "Service", "EndpointSlice", "Secret", "ConfigMap"];
 
     public static string Folder => Path.Combine(Repo.Root, "samples");
 
