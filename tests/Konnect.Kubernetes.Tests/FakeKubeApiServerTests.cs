@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
+using Konnect.Api.Kubernetes;
 using Konnect.Testing.Kubernetes;
 
 namespace Konnect.Kubernetes.Tests;
@@ -88,4 +89,80 @@ public sealed class FakeKubeApiServerTests : IAsyncLifetime
         var items = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["items"]!.AsArray();
         Assert.Equal(["a", "b"], items.Select(i => i!["metadata"]!["name"]!.GetValue<string>()));
     }
+
+    [Theory]
+    [InlineData("konnect.dev/openapi=true", "labelled")]
+    [InlineData("konnect.dev/openapi==true", "labelled")]
+    [InlineData("konnect.dev/openapi", "labelled,off")]
+    [InlineData("!konnect.dev/openapi", "plain")]
+    [InlineData("konnect.dev/openapi!=true", "off,plain")]
+    [InlineData("konnect.dev/openapi=true,team=shop", "")]
+    [InlineData("konnect.dev/openapi,team=orders", "labelled")]
+    public async Task List_EqualityLabelSelectors_ServerSideAndAnded(string selector, string expected)
+    {
+        _server.Put(ResourceTypes.ConfigMaps, ConfigMapNamed("labelled", new() { ["konnect.dev/openapi"] = "true", ["team"] = "orders" }));
+        _server.Put(ResourceTypes.ConfigMaps, ConfigMapNamed("off", new() { ["konnect.dev/openapi"] = "false" }));
+        _server.Put(ResourceTypes.ConfigMaps, ConfigMapNamed("plain", null));
+        using var client = new KubeApiClient(_server.CreateClientConfig());
+
+        var list = await client.ListAsync(ResourceTypes.ConfigMaps, "n", new ListOptions { LabelSelector = selector }, CancellationToken.None);
+
+        Assert.Equal(expected, string.Join(',', list.Items.Select(c => c.Metadata.Name)));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Watch_LabelSelector_LabelAddedArrivesAsAddedAndLabelRemovedAsDeleted(bool replayed)
+    {
+        using var client = new KubeApiClient(_server.CreateClientConfig());
+        // Any write first: a watch from "0" would start with the current objects instead of replaying history.
+        _server.Put("/api/v1/services", new JsonObject { ["kind"] = "Service", ["metadata"] = new JsonObject { ["name"] = "a", ["namespace"] = "n" } });
+        var from = _server.ResourceVersion;
+        var labelled = new Dictionary<string, string> { ["konnect.dev/openapi"] = "true" };
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        async Task<List<WatchEvent<ConfigMap>>> ReceiveAsync()
+        {
+            var received = new List<WatchEvent<ConfigMap>>();
+            await foreach (var e in client.WatchAsync(ResourceTypes.ConfigMaps, "n",
+                new WatchOptions { ResourceVersion = from, LabelSelector = "konnect.dev/openapi=true", AllowWatchBookmarks = false }, cts.Token))
+            {
+                received.Add(e);
+                if (received.Count == 5) { break; }
+            }
+            return received;
+        }
+        // Live: the watch is open before the changes. Replayed: it starts from before them, out of the server's history.
+        var live = replayed ? null : ReceiveAsync();
+        if (live is not null) { await WaitForWatchAsync(); }
+
+        _server.Put(ResourceTypes.ConfigMaps, ConfigMapNamed("doc", null, "v1"));          // not selected: nothing
+        _server.Put(ResourceTypes.ConfigMaps, ConfigMapNamed("doc", labelled, "v1"));      // label added: ADDED
+        _server.Put(ResourceTypes.ConfigMaps, ConfigMapNamed("doc", labelled, "v2"));      // MODIFIED
+        var unlabelled = _server.Put(ResourceTypes.ConfigMaps, ConfigMapNamed("doc", null, "v3")); // label removed: DELETED
+        _server.Put(ResourceTypes.ConfigMaps, ConfigMapNamed("doc", null, "v4"));          // not selected: nothing
+        _server.Put(ResourceTypes.ConfigMaps, ConfigMapNamed("doc", labelled, "v5"));      // ADDED again
+        _server.Delete(ResourceTypes.ConfigMaps, "n", "doc");                              // DELETED
+        var received = await (live ?? ReceiveAsync());
+
+        Assert.Equal([WatchEventType.Added, WatchEventType.Modified, WatchEventType.Deleted, WatchEventType.Added, WatchEventType.Deleted],
+            received.Select(e => e.Type));
+        Assert.Equal(["v1", "v2", "v2", "v5", "v5"], received.Select(e => e.Object.Data!["openapi.yaml"]));
+        // The label's removal is sent with the content the watcher last saw, at the version of the change that removed it.
+        Assert.Equal(unlabelled.Metadata.ResourceVersion, received[2].Object.Metadata.ResourceVersion);
+        Assert.Equal("true", received[2].Object.Metadata.Labels!["konnect.dev/openapi"]);
+    }
+
+    private async Task WaitForWatchAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_server.OpenWatchCount == 0 && DateTime.UtcNow < deadline) { await Task.Delay(20); }
+        Assert.Equal(1, _server.OpenWatchCount);
+    }
+
+    private static ConfigMap ConfigMapNamed(string name, Dictionary<string, string>? labels, string content = "") => new()
+    {
+        Metadata = new ObjectMeta { Namespace = "n", Name = name, Labels = labels },
+        Data = new() { ["openapi.yaml"] = content },
+    };
 }

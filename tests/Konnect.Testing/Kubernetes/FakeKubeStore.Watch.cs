@@ -26,24 +26,49 @@ internal sealed class FakeWatcher(FakeResource resource, string? ns, LabelSelect
 
 internal sealed partial class FakeKubeStore
 {
-    private sealed record StoredEvent(long ResourceVersion, FakeResource Resource, string Namespace, string Line, JsonObject Object);
+    /// <param name="Line">The event as written to a watcher that sees the object both before and after it.</param>
+    /// <param name="Previous">The object before a MODIFIED event, the removed object of a DELETED one; null for ADDED.</param>
+    private sealed record StoredEvent(long ResourceVersion, FakeResource Resource, string Namespace, string Type, string Line, JsonObject Object,
+        JsonObject? Previous)
+    {
+        /// <summary>
+        /// The line <paramref name="watcher"/> gets for this event, or null for none, decided as the watch cache does
+        /// (k8s.io/apiserver's cacher, convertToWatchEvent): an object that starts to match the watch's selector (a label
+        /// added) arrives as ADDED, and one that stops matching (a label removed) as DELETED with its previous content and
+        /// the event's resourceVersion, so a selective watcher never keeps an object it would no longer list.
+        /// </summary>
+        public string? LineFor(FakeWatcher watcher)
+        {
+            var now = Type != "DELETED" && watcher.Matches(Resource, Namespace, Object);
+            var before = Previous is not null && watcher.Matches(Resource, Namespace, Previous);
+            if (now) { return before || Type == "ADDED" ? Line : Event("ADDED", Object); }
+            if (!before) { return null; }
+            if (Type == "DELETED") { return Line; }
+            var gone = (JsonObject)Previous!.DeepClone();
+            Metadata(gone)["resourceVersion"] = ResourceVersion.ToString(CultureInfo.InvariantCulture);
+            return Event("DELETED", gone);
+        }
+
+        public static string Event(string type, JsonObject obj) => new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString();
+    }
 
     private readonly Queue<StoredEvent> _history = new();
     private readonly List<FakeWatcher> _watchers = [];
     /// <summary>Events at or below this resourceVersion are forgotten: a watch from older than it gets 410.</summary>
     private long _compactedResourceVersion;
 
-    private void Record(FakeResource resource, string ns, string type, JsonObject obj)
+    /// <param name="previous">The object before the change (MODIFIED), or the object removed (DELETED).</param>
+    private void Record(FakeResource resource, string ns, string type, JsonObject obj, JsonObject? previous)
     {
-        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString();
-        _history.Enqueue(new StoredEvent(_resourceVersion, resource, ns, line, obj));
+        var stored = new StoredEvent(_resourceVersion, resource, ns, type, StoredEvent.Event(type, obj), obj, previous);
+        _history.Enqueue(stored);
         while (_history.Count > historyLimit)
         {
             _compactedResourceVersion = _history.Dequeue().ResourceVersion;
         }
         foreach (var watcher in _watchers)
         {
-            if (watcher.Matches(resource, ns, obj))
+            if (stored.LineFor(watcher) is { } line)
             {
                 watcher.Lines.Writer.TryWrite(line);
             }
@@ -80,9 +105,9 @@ internal sealed partial class FakeKubeStore
             }
             else
             {
-                foreach (var stored in _history.Where(e => e.ResourceVersion > from && watcher.Matches(e.Resource, e.Namespace, e.Object)))
+                foreach (var stored in _history.Where(e => e.ResourceVersion > from))
                 {
-                    watcher.Lines.Writer.TryWrite(stored.Line);
+                    if (stored.LineFor(watcher) is { } line) { watcher.Lines.Writer.TryWrite(line); }
                 }
             }
             _watchers.Add(watcher);

@@ -129,7 +129,7 @@ internal sealed partial class FakeKubeStore(int historyLimit, TimeProvider time)
         {
             var old = Existing(resource, ns, name);
             Collection(resource).Remove(Key(ns, name));
-            return Commit(resource, ns, name, "DELETED", (JsonObject)old.DeepClone(), remove: true);
+            return Commit(resource, ns, name, "DELETED", (JsonObject)old.DeepClone(), previous: old, remove: true);
         }
     }
 
@@ -162,10 +162,10 @@ internal sealed partial class FakeKubeStore(int historyLimit, TimeProvider time)
     {
         Metadata(updated)["resourceVersion"] = Metadata(old)["resourceVersion"]?.DeepClone();
         // The real server skips no-op writes: same object, same resourceVersion, no watch event.
-        return JsonNode.DeepEquals(old, updated) ? (JsonObject)old.DeepClone() : Commit(resource, ns, name, "MODIFIED", updated);
+        return JsonNode.DeepEquals(old, updated) ? (JsonObject)old.DeepClone() : Commit(resource, ns, name, "MODIFIED", updated, previous: old);
     }
 
-    private JsonObject Commit(FakeResource resource, string? ns, string name, string type, JsonObject obj, bool remove = false)
+    private JsonObject Commit(FakeResource resource, string? ns, string name, string type, JsonObject obj, JsonObject? previous = null, bool remove = false)
     {
         _resourceVersion++;
         Metadata(obj)["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture);
@@ -178,7 +178,7 @@ internal sealed partial class FakeKubeStore(int historyLimit, TimeProvider time)
         {
             Collection(resource)[Key(ns, name)] = obj;
         }
-        Record(resource, ns ?? "", type, obj);
+        Record(resource, ns ?? "", type, obj, previous);
         return (JsonObject)obj.DeepClone();
     }
 
