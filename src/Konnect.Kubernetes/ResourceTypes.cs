@@ -25,6 +25,9 @@ public static class ResourceTypes
     public static readonly ResourceType<EndpointSlice> EndpointSlices =
         new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", Json.EndpointSlice, Json.ObjectListEndpointSlice);
     public static readonly ResourceType<Secret> Secrets = new("", "v1", "secrets", "Secret", Json.Secret, Json.ObjectListSecret);
+    /// <summary>core/v1 ConfigMaps; the cluster source reads only those labelled <see cref="ConfigMap.OpenApiLabel"/>=true.</summary>
+    public static readonly ResourceType<ConfigMap> ConfigMaps =
+        new("", "v1", "configmaps", "ConfigMap", Json.ConfigMap, Json.ObjectListConfigMap);
 }
 
 /// <summary>One page of a list.</summary>

@@ -11,8 +11,10 @@ release namespace (leader-election-role.yaml).
 - apiGroups: [konnect.dev]
   resources: [konnectroutes/status, konnectpolicies/status, konnectconsumers/status]
   verbs: [patch]
+# ConfigMaps: only those labelled konnect.dev/openapi=true are listed and watched (OpenAPI documents), but RBAC
+# cannot narrow a grant by label, so this grant reaches every ConfigMap where it applies.
 - apiGroups: [""]
-  resources: [services, secrets]
+  resources: [services, secrets, configmaps]
   verbs: [list, watch]
 - apiGroups: [discovery.k8s.io]
   resources: [endpointslices]

@@ -26,6 +26,9 @@ public sealed record KubernetesSourceOptions
 /// </summary>
 public sealed class KubernetesSource : BackgroundService, IReflectorObserver
 {
+    /// <summary>The ConfigMaps the cluster source reads: those labelled konnect.dev/openapi=true.</summary>
+    public const string ConfigMapSelector = ConfigMap.OpenApiLabel + "=true";
+
     private readonly KubeApiClient _client;
     private readonly ResourceStore _store;
     private readonly KubernetesSourceOptions _options;
@@ -51,6 +54,13 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
         Add(ResourceTypes.Services, s => s.Services, (s, d) => s with { Services = d });
         Add(ResourceTypes.EndpointSlices, s => s.EndpointSlices, (s, d) => s with { EndpointSlices = d });
         Add(ResourceTypes.Secrets, s => s.Secrets, (s, d) => s with { Secrets = d });
+        // Only the labelled ConfigMaps, filtered by the API server: a cluster holds many ConfigMaps Konnect has no use
+        // for (kube-root-ca.crt in every namespace, dashboards and application settings of up to 1 MiB each), and
+        // keeping them all would cost memory and a translation pass on each of their edits. Kong labels what it reads
+        // for the same reason: credential Secrets carry konghq.com/credential, and Kong Operator watches only Secrets
+        // and ConfigMaps labelled konghq.com/secret or konghq.com/configmap=true. Required like Secrets: every cluster
+        // serves ConfigMaps, so unlike cert-manager's Certificates the list cannot be missing.
+        Add(ResourceTypes.ConfigMaps, s => s.ConfigMaps, (s, d) => s with { ConfigMaps = d }, labelSelector: ConfigMapSelector);
         // Not required for the first model: without cert-manager the list answers 404 for as long as it is missing.
         _certificateReflectors.UnionWith(Add(ResourceTypes.Certificates, s => s.Certificates, (s, d) => s with { Certificates = d }, required: false));
     }
@@ -65,13 +75,20 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_reflectors.Select(run => Task.Run(() => run(stoppingToken), stoppingToken)));
 
+    /// <param name="labelSelector">This kind's own selector, ANDed with <see cref="ReflectorOptions.LabelSelector"/> if
+    /// that is set; the other kinds' reflectors never see it.</param>
     private List<string> Add<T>(
         ResourceType<T> type,
         Func<ResourceSnapshot, ImmutableSortedDictionary<ObjectRef, T>> get,
         Func<ResourceSnapshot, ImmutableSortedDictionary<ObjectRef, T>, ResourceSnapshot> set,
-        bool required = true)
+        bool required = true,
+        string? labelSelector = null)
         where T : class, IKubernetesObject
     {
+        var options = labelSelector is null ? _options.Reflector : _options.Reflector with
+        {
+            LabelSelector = string.IsNullOrEmpty(_options.Reflector.LabelSelector) ? labelSelector : $"{_options.Reflector.LabelSelector},{labelSelector}",
+        };
         var namespaces = _options.Namespaces.Count == 0 ? new string?[] { null } : _options.Namespaces.Select(n => (string?)n).ToArray();
         var names = new List<string>();
         foreach (var ns in namespaces)
@@ -81,7 +98,7 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
             names.Add(name);
             if (required) { _required.Add(name); }
             var handler = new KindHandler<T>(this, ns, get, set);
-            var reflector = new Reflector<T>(_client, type, ns, handler, this, _options.Reflector, _logger);
+            var reflector = new Reflector<T>(_client, type, ns, handler, this, options, _logger);
             _reflectors.Add(reflector.RunAsync);
         }
         return names;

@@ -11,8 +11,8 @@ namespace Konnect.Controller.Sources;
 /// <item>the resourceVersion (the reflector tracks the version itself; <see cref="StatusOnlyChange"/> ignores it);</item>
 /// <item>a KonnectRoute's, KonnectPolicy's or KonnectConsumer's status: the status the leader wrote, which the
 /// translator never reads and the status writer reads from the API server itself before it writes;</item>
-/// <item>the uid of Services, EndpointSlices and Secrets (a route's uid stays: cert-manager Certificates name it as
-/// their owner).</item>
+/// <item>the uid of Services, EndpointSlices, Secrets and ConfigMaps (a route's uid stays: cert-manager Certificates
+/// name it as their owner).</item>
 /// </list>
 /// A cert-manager Certificate is kept whole: its status is its readiness, which the translator reads. The object is
 /// freshly decoded and the source's own, so it is trimmed in place.
