@@ -4,7 +4,7 @@ DOTNET ?= dotnet
 CONFIG ?= Release
 BIN := bin/$(CONFIG)/net10.0
 # Folders `make run` serves as one: the cluster quick start, and the loopback stand-ins for what a cluster provides.
-MANIFESTS ?= samples/quickstart samples/local
+MANIFESTS ?= samples/quickstart samples/platform samples/local
 # The image tag is the app's version (src/Konnect/Konnect.csproj), which is also the chart's appVersion.
 VERSION := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/Konnect/Konnect.csproj)
 IMAGE ?= ghcr.io/konnect-dev/konnect:$(VERSION)
@@ -16,17 +16,18 @@ export DOTNET_NOLOGO := 1
 build:
 	$(DOTNET) build Konnect.sln -c $(CONFIG) -v q -nologo
 
-# Starts four echo upstreams (orders-v1 :9101, orders-v2 :9102, legacy :9103, and the model stand-in behind /ai on :9104)
-# and Konnect on the quick start
-# (samples/quickstart with samples/local): traffic on :8080, admin on :9090. Ctrl-C stops all of them.
+# Starts six echo upstreams (orders-v1 :9101, orders-v2 :9102, legacy :9103, the model stand-in behind /ai on :9104, and
+# the platform sample's catalog-v1 :9105 and catalog-v2 :9106) and Konnect on the quick start and the platform sample
+# (samples/quickstart and samples/platform with samples/local): traffic on :8080, admin on :9090, the developer portal on
+# http://127.0.0.1:8081. Ctrl-C stops all of them.
 run:
 	$(DOTNET) build src/Konnect/Konnect.csproj -c $(CONFIG) -v q -nologo
 	$(DOTNET) build src/Konnect.Echo/Konnect.Echo.csproj -c $(CONFIG) -v q -nologo
 	@trap 'kill $$(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT INT TERM; \
-	for spec in orders-v1:9101 orders-v2:9102 legacy:9103 model:9104; do \
+	for spec in orders-v1:9101 orders-v2:9102 legacy:9103 model:9104 catalog-v1:9105 catalog-v2:9106; do \
 	  src/Konnect.Echo/$(BIN)/konnect-echo --urls http://127.0.0.1:$${spec#*:} --name $${spec%%:*} & \
 	done; \
-	src/Konnect/$(BIN)/konnect run $(addprefix --manifests ,$(MANIFESTS))
+	src/Konnect/$(BIN)/konnect run $(addprefix --manifests ,$(MANIFESTS)) --portal-listen http://127.0.0.1:8081
 
 # Ends with one summary line over every test project, "N passed, N failed", after each failed test's name and the
 # first lines of its message (repeated from above, so that the tail of a CI log always names what failed).

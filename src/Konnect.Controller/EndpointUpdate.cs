@@ -121,7 +121,8 @@ public static class EndpointUpdate
             }
         }
         var routes = previous.Model.Routes.Select(r => replaced.GetValueOrDefault(r.Id) ?? r).ToArray();
-        var model = Translator.WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = previous.Model.Consumers, Tls = previous.Model.Tls });
+        var model = Translator.WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = previous.Model.Consumers, Tls = previous.Model.Tls,
+            ApiDocuments = previous.Model.ApiDocuments });
         // Policies did not change, so their last-good map and enforcement carry forward as they are. An accepted route
         // already has a status, so the statuses keep their order with the recompiled routes' replaced in place.
         return previous with

@@ -7,6 +7,7 @@ using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
 using Konnect.Controller.Translation.Consumers;
 using Konnect.Controller.Translation.Policies;
+using Konnect.Controller.Translation.Portal;
 using Konnect.Controller.Translation.Routes;
 using Konnect.Controller.Translation.Tls;
 
@@ -95,6 +96,8 @@ public static class Translator
             routeStatuses[candidate.Route] = RouteStatuses.Accepted(candidate);
         }
 
+        var documents = ApiDocumentResolver.Resolve(snapshot, accepted, previous?.Model.ApiDocuments, routeStatuses);
+
         // Statuses come out in object order. Route statuses are added in key order after the (few) policy and consumer
         // ones, and KonnectRoute sorts after both kinds, so only objects that did not decode can still need a sort:
         // sorting 10,000 route statuses took several ms of every pass.
@@ -120,7 +123,7 @@ public static class Translator
         if (statuses.Count > decoded || !IsSorted(statuses)) { statuses.Sort(static (a, b) => a.Object.CompareTo(b.Object)); }
         var tlsModel = RouteTlsResolver.BuildModel(accepted.Select(r => (r.Key, r.Hosts, r.Tls)), tls, certificates);
         var byPrecedence = OrderUpdate.Sort(previous?.MatchesByPrecedence, accepted, static e => e.Route, Precedence.EntriesOf, Precedence.Compare);
-        return new TranslationResult(BuildModel(candidates, accepted, byPrecedence, consumers, tlsModel, previous?.Model), statuses)
+        return new TranslationResult(BuildModel(candidates, accepted, byPrecedence, consumers, tlsModel, documents, previous?.Model), statuses)
         {
             LastGoodPolicies = nextLastGood, Policies = policies, TlsOptions = tls, Candidates = nextCache.Build(),
             CandidatesByAge = byAge, MatchesByPrecedence = byPrecedence,
@@ -128,7 +131,7 @@ public static class Translator
     }
 
     private static GatewayModel BuildModel(List<RouteCandidate> candidatesByKey, List<RouteCandidate> accepted, List<Precedence.Entry> entries,
-        List<ConsumerModel> consumers, TlsModel? tls, GatewayModel? previous)
+        List<ConsumerModel> consumers, TlsModel? tls, IReadOnlyDictionary<string, ApiDocumentModel> documents, GatewayModel? previous)
     {
         // Ranks per rule, looked up by instance: hashing route keys for every match of every route cost more than the rest.
         var ranks = new Dictionary<RuleCandidate, int[]>(ReferenceEqualityComparer.Instance);
@@ -183,7 +186,7 @@ public static class Translator
                 routes.Add(model);
             }
         }
-        return WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = consumers, Tls = tls });
+        return WithVersion(new GatewayModel { Version = "", Routes = routes, Consumers = consumers, Tls = tls, ApiDocuments = documents });
     }
 
     private static bool IsSorted(List<ObjectStatus> statuses)
@@ -255,6 +258,11 @@ public static class Translator
         if (model.Tls is { } tls)
         {
             hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(tls, ModelJsonContext.Default.TlsModel));
+        }
+        // Documents by their digests (a hash of their text), in key order; models without documents hash as before.
+        foreach (var (id, document) in model.ApiDocuments.OrderBy(d => d.Key, StringComparer.Ordinal))
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{id}={document.Digest};"));
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 8));
     }

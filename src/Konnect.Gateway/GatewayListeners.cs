@@ -14,6 +14,7 @@ public sealed class GatewayListeners
     private readonly List<ListenOptions> _traffic = [];
     private readonly List<ListenOptions> _admin = [];
     private readonly List<ListenOptions> _tls = [];
+    private readonly List<ListenOptions> _portal = [];
 
     public IReadOnlyList<IPEndPoint> TrafficEndPoints => [.. _traffic.Select(l => l.IPEndPoint!)];
 
@@ -28,10 +29,23 @@ public sealed class GatewayListeners
 
     internal void AddTls(ListenOptions listen) => _tls.Add(listen);
 
+    /// <summary>The developer portal's sockets; empty when the portal is off.</summary>
+    public IReadOnlyList<IPEndPoint> PortalEndPoints => [.. _portal.Select(l => l.IPEndPoint!)];
+
+    internal void AddPortal(ListenOptions listen) => _portal.Add(listen);
+
+    /// <summary>True when the connection came in on a portal socket.</summary>
+    internal bool IsPortalPort(int localPort) => _portal.Count > 0 && IsOn(_portal, localPort);
+
+    /// <summary>True for the admin and portal sockets: requests there are Konnect's own, not proxied traffic.</summary>
+    internal bool IsOwnPort(int localPort) => IsAdminPort(localPort) || IsPortalPort(localPort);
+
     /// <summary>True when the connection came in on an admin socket. A handful of listeners: a loop beats a set.</summary>
-    internal bool IsAdminPort(int localPort)
+    internal bool IsAdminPort(int localPort) => IsOn(_admin, localPort);
+
+    private static bool IsOn(List<ListenOptions> listeners, int localPort)
     {
-        foreach (var listener in _admin)
+        foreach (var listener in listeners)
         {
             if (listener.IPEndPoint?.Port == localPort)
             {

@@ -19,6 +19,12 @@ public sealed class GatewayOptions
     public string AdminUrls { get; set; } = "http://0.0.0.0:9090";
 
     /// <summary>
+    /// Semicolon-separated http URLs for the developer portal (its page and JSON catalogue); empty (the default) for no
+    /// portal. Never shares a port with traffic or admin.
+    /// </summary>
+    public string PortalUrls { get; set; } = "";
+
+    /// <summary>
     /// Least time between two JWKS fetches of one URI triggered by an unknown kid or a failed fetch, so forged kids
     /// cannot make the gateway hammer an identity provider.
     /// </summary>

@@ -21,6 +21,22 @@ public sealed record ApiModel
     /// <summary>A page about the deprecation; Link rel="deprecation".</summary>
     public string? Documentation { get; init; }
 
+    /// <summary>Whether the developer portal shows this version.</summary>
+    public bool Listed { get; init; }
+
+    /// <summary>The portal's title; null means the name.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>Plain text; the portal encodes it.</summary>
+    public string? Description { get; init; }
+
+    public string? Team { get; init; }
+
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Whether the route names an OpenAPI document (found or not: see <see cref="GatewayModel.ApiDocuments"/>).</summary>
+    public bool HasDocument { get; init; }
+
     /// <summary>Whether requests at <paramref name="now"/> are answered 410: retired, or past an enforced sunset.</summary>
     public bool IsGone(DateTimeOffset now) => State == ApiState.Retired || (EnforceSunset && SunsetAt <= now);
 }

@@ -19,6 +19,15 @@ public sealed record GatewayModel
 
     /// <summary>Certificates for the HTTPS listener; null when no route names one and no default is configured.</summary>
     public TlsModel? Tls { get; init; }
+
+    /// <summary>
+    /// The OpenAPI documents of accepted routes that name one and whose document was read (now, or last time it could
+    /// be), by "namespace/route": for the developer portal, never for routing.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore] // /config shows what routes; documents are the portal's (and can be large)
+    public IReadOnlyDictionary<string, ApiDocumentModel> ApiDocuments { get; init; } = EmptyDocuments;
+
+    private static readonly IReadOnlyDictionary<string, ApiDocumentModel> EmptyDocuments = new Dictionary<string, ApiDocumentModel>();
 }
 
 /// <summary>One rule of one KonnectRoute.</summary>

@@ -24,4 +24,7 @@ public static class ConditionTypes
 
     /// <summary>On a route that declares spec.api: True once its API version is deprecated or retired.</summary>
     public const string Deprecated = "Deprecated";
+
+    /// <summary>A route's spec.api.openapi: whether its OpenAPI document was read for the developer portal.</summary>
+    public const string Documented = "Documented";
 }

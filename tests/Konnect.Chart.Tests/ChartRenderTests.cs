@@ -22,6 +22,7 @@ public sealed class ChartRenderTests
         ["hostNetwork"] = """{"hostNetwork": true, "hostPorts": {"enabled": true}, "containerPorts": {"http": 80, "https": 443}}""",
         ["hostPorts"] = """{"kind": "Deployment", "hostPorts": {"enabled": true}}""",
         ["lowPort"] = """{"containerPorts": {"http": 80}}""",
+        ["portal"] = """{"portal": {"enabled": true}}""",
         ["redis"] = """{"redis": {"address": "redis.shop:6379", "passwordSecret": {"name": "redis-auth", "key": "pw"}}}""",
         ["redisTls"] = """
             {"redis": {"address": "rediss://redis.shop:6380,redis-1.shop:6380", "username": "konnect", "passwordSecret": {"name": "redis-auth"},
@@ -171,6 +172,19 @@ public sealed class ChartRenderTests
         Assert.Equal("""["NET_BIND_SERVICE"]""", chart.Container["securityContext"]!["capabilities"]!["add"]!.ToJsonString());
         Assert.Equal("""[{"name":"net.ipv4.ip_unprivileged_port_start","value":"0"}]""", chart.PodSpec["securityContext"]!["sysctls"]!.ToJsonString());
         Assert.Contains("http://0.0.0.0:80", chart.Args);
+    }
+
+    [Fact]
+    public async Task Portal_OffByDefault_OnItsOwnPortWhenEnabled_NeverOnTheTrafficService()
+    {
+        var off = await ChartRenderer.RenderAsync([]);
+        var on = await ChartRenderer.RenderAsync(Values("portal"));
+
+        Assert.DoesNotContain("--portal-listen", off.Args);
+        Assert.DoesNotContain(off.Container["ports"]!.AsArray(), p => RenderedChart.Str(p!["name"]) == "portal");
+        Assert.Equal("http://0.0.0.0:8081", on.Args[on.Args.IndexOf("--portal-listen") + 1]);
+        Assert.Single(on.Container["ports"]!.AsArray(), p => RenderedChart.Str(p!["name"]) == "portal" && RenderedChart.Str(p["containerPort"]) == "8081");
+        Assert.DoesNotContain(on.TrafficService["spec"]!["ports"]!.AsArray(), p => RenderedChart.Str(p!["targetPort"]) == "portal");
     }
 
     [Fact]

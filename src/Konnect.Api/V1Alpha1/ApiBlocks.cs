@@ -21,6 +21,54 @@ public sealed record RouteApi
 
     [Description("Where this version is in its life; published when left out.")]
     public ApiLifecycle? Lifecycle { get; set; }
+
+    [Description("Who sees this version on the developer portal: Listed (everyone who can open the portal) or Hidden (the default: not on the portal).")]
+    public ApiVisibility? Visibility { get; set; }
+
+    [Description("A short title for the portal; the API's name when left out. The API shows its current version's title (see the API lifecycle guide).")]
+    [MaxLength(128)]
+    public string? Title { get; set; }
+
+    [Description("What the API does, shown on the portal as plain text: markup in it is shown, never rendered.")]
+    [MaxLength(4096)]
+    public string? Description { get; set; }
+
+    [Description("The team that owns the API; the portal groups APIs by namespace, then team.")]
+    [MaxLength(63), RegularExpression(NamePattern)]
+    public string? Team { get; set; }
+
+    [Description("Tags to find the API by on the portal, e.g. payments.")]
+    [MaxLength(16), RegularExpression(TagPattern)]
+    public List<string>? Tags { get; set; }
+
+    [Description("The version's OpenAPI document (3.0 or 3.1, JSON or YAML), shown on the portal as operations with their parameters and schemas.")]
+    public ApiDocumentSource? Openapi { get; set; }
+
+    /// <summary>A tag: lower-case letters, digits and '-', at most 32.</summary>
+    public const string TagPattern = "^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$";
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<ApiVisibility>))]
+public enum ApiVisibility { Hidden, Listed }
+
+[Description("Where an OpenAPI document is read from.")]
+public sealed record ApiDocumentSource
+{
+    [Description("A ConfigMap in the route's namespace. In a cluster it must carry the label konnect.dev/openapi: \"true\" (Konnect watches only labelled ConfigMaps).")]
+    [Required]
+    public ConfigMapKeyRef? ConfigMap { get; set; }
+}
+
+[Description("A key of a ConfigMap in the route's namespace.")]
+public sealed record ConfigMapKeyRef
+{
+    [Description("The ConfigMap's name.")]
+    [Required, MaxLength(253)]
+    public string Name { get; set; } = "";
+
+    [Description("The key holding the document; openapi.yaml when left out.")]
+    [MaxLength(253), RegularExpression("^[-._a-zA-Z0-9]+$")]
+    public string? Key { get; set; }
 }
 
 [Description("Where an API version is in its life. Deprecated: every answer carries Deprecation (RFC 9745), Sunset (RFC 8594) and Link headers. Retired: every request is answered 410 Gone.")]

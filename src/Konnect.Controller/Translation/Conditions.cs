@@ -73,4 +73,10 @@ public static class Reasons
     public const string Published = "Published";
     public const string Deprecated = "Deprecated";
     public const string Retired = "Retired";
+
+    // Documented (a route's spec.api.openapi)
+    public const string DocumentRead = "DocumentRead";
+    public const string DocumentNotFound = "DocumentNotFound";
+    public const string InvalidDocument = "InvalidDocument";
+    public const string DocumentTooLarge = "DocumentTooLarge";
 }

@@ -45,6 +45,8 @@ public static class GatewayApplicationBuilderExtensions
         // First of the steps that answer: an ambiguous or oversized request is refused before any other step reads it.
         app.UseMiddleware<RequestFramingMiddleware>();
         app.UseMiddleware<AdminEndpoints>();
+        // Its own listener, like admin: only with the portal on does a traffic request pay for the port check.
+        if (!string.IsNullOrWhiteSpace(options.PortalUrls)) { app.UseMiddleware<Portal.PortalEndpoints>(); }
         // Per host, before routing: a redirect or HSTS covers the host's 404s and 503s too.
         app.UseMiddleware<HttpsRedirectMiddleware>();
         app.UseMiddleware<KonnectRouter>();

@@ -45,6 +45,15 @@ internal static class KestrelSetup
 
         kestrel.Listen(new H2cHandoffEndPoint(), listen => listen.Protocols = HttpProtocols.Http2);
 
+        foreach (var endpoint in ListenUrl.ParseOptional(options.PortalUrls, nameof(options.PortalUrls)))
+        {
+            kestrel.Listen(endpoint, listen =>
+            {
+                listeners.AddPortal(listen);
+                CountConnections(listen, count, metrics, "portal");
+            });
+        }
+
         foreach (var endpoint in ListenUrl.ParseAll(options.AdminUrls, nameof(options.AdminUrls)))
         {
             kestrel.Listen(endpoint, listen =>
@@ -97,6 +106,10 @@ internal static class ListenUrl
 
         return endpoints.Count > 0 ? endpoints : throw new ArgumentException($"{setting} lists no URL; give at least one, e.g. http://0.0.0.0:8080.");
     }
+
+    /// <summary>Listen URLs of a listener that is off when the setting is empty.</summary>
+    public static IReadOnlyList<IPEndPoint> ParseOptional(string urls, string setting) =>
+        [.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => Parse(u, setting))];
 
     /// <summary>The https listen URLs; an empty setting means no HTTPS listener.</summary>
     public static IReadOnlyList<IPEndPoint> ParseTls(string urls, string setting) =>

@@ -31,7 +31,7 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
         options.Metrics || (options.AccessLog && options.AccessLogSampleRatio > 0) || tracing.Enabled;
 
     public Task InvokeAsync(HttpContext context) =>
-        listeners.IsAdminPort(context.Connection.LocalPort) ? next(context) : ObserveAsync(context);
+        listeners.IsOwnPort(context.Connection.LocalPort) ? next(context) : ObserveAsync(context);
 
     private async Task ObserveAsync(HttpContext context)
     {

@@ -37,6 +37,9 @@ public sealed record RunOptions(IReadOnlyList<string>? Manifests, IReadOnlyList<
     public Konnect.Gateway.Redis.RedisOptions? Redis { get; init; }
     /// <summary>HTTPS traffic addresses; empty for no HTTPS listener.</summary>
     public IReadOnlyList<string> ListenTls { get; init; } = [];
+
+    /// <summary>The developer portal's addresses; empty for no portal.</summary>
+    public IReadOnlyList<string> PortalListen { get; init; } = [];
     /// <summary>"namespace/name" of the kubernetes.io/tls Secret served for unknown SNI names; null refuses them.</summary>
     public string? DefaultCertificate { get; init; }
     /// <summary>Compact the heap once changes settle (--heap-trim on|off); see <see cref="HeapTrimmer"/>.</summary>
@@ -86,6 +89,7 @@ public static class RunCommand
         {
             TrafficUrls = string.Join(';', options.Listen),
             AdminUrls = string.Join(';', options.AdminListen),
+            PortalUrls = string.Join(';', options.PortalListen),
             AccessLog = options.AccessLog,
             AccessLogSampleRatio = options.AccessLogSampleRatio,
             Metrics = options.Metrics,

@@ -12,6 +12,7 @@ internal sealed class RunCommandOptions
     private readonly Setting<string[]> _manifests;
     private readonly Setting<string[]> _listen;
     private readonly Setting<string[]> _adminListen;
+    private readonly Setting<string[]> _portalListen;
     private readonly Setting<string[]> _listenTls;
     private readonly Setting<string?> _defaultCertificate;
     private readonly Setting<int?> _httpsRedirectPort;
@@ -41,6 +42,9 @@ internal sealed class RunCommandOptions
         _listen = new("--listen", Syntax.List, "Traffic address(es), e.g. http://0.0.0.0:8080.", environment, "http://0.0.0.0:8080");
         _adminListen = new("--admin-listen", Syntax.List, "Admin address(es) for /healthz, /readyz, /config, /status and /metrics.",
             environment, "http://0.0.0.0:9090");
+        _portalListen = new("--portal-listen", Syntax.List,
+            "Developer portal address(es): the page listing the APIs routes mark as listed, and its JSON catalogue; 'none' (the default) for no portal.",
+            environment, "none");
         _listenTls = new("--listen-tls", Syntax.List,
             "HTTPS traffic address(es), certificates chosen by SNI from the routes' spec.tls Secrets; 'none' for no HTTPS listener.",
             environment, "https://0.0.0.0:8443");
@@ -92,7 +96,7 @@ internal sealed class RunCommandOptions
     /// <summary>The options in the order `--help` lists them.</summary>
     public IReadOnlyList<Option> Options =>
     [
-        _manifests, _listen, _adminListen, _listenTls, _defaultCertificate, _httpsRedirectPort, _kubeconfig, _context, _namespaces,
+        _manifests, _listen, _adminListen, _portalListen, _listenTls, _defaultCertificate, _httpsRedirectPort, _kubeconfig, _context, _namespaces,
         _leaseNamespace, _leaseDuration, _renewDeadline, _retryPeriod, _accessLog, _accessLogSample, _metrics, _consumerMetrics,
         _cacheSize, _logFormat, _heapTrim, _forwarder, _maxRequestBodySize, .. Redis.Options,
     ];
@@ -124,6 +128,7 @@ internal sealed class RunCommandOptions
             JsonLogs = parse.GetValue(_logFormat) == "json",
             Redis = Redis.Read(parse),
             ListenTls = parse.GetValue(_listenTls)!.Where(u => !string.Equals(u, "none", StringComparison.OrdinalIgnoreCase)).ToArray(),
+            PortalListen = parse.GetValue(_portalListen)!.Where(u => !string.Equals(u, "none", StringComparison.OrdinalIgnoreCase)).ToArray(),
             DefaultCertificate = parse.GetValue(_defaultCertificate),
             HttpsRedirectPort = parse.GetValue(_httpsRedirectPort),
             HeapTrim = parse.GetValue(_heapTrim) == "on",

@@ -26,6 +26,8 @@ public sealed class RunSettingsTests
             new[] { "http://127.0.0.1:1", "http://127.0.0.1:2" }, new[] { "http://127.0.0.1:3", "http://127.0.0.1:4" }, new[] { "http://0.0.0.0:8080" }),
         ["--admin-listen"] = new(["--admin-listen", "http://127.0.0.1:1"], "KONNECT_ADMIN_LISTEN", "http://127.0.0.1:2", o => o.AdminListen,
             new[] { "http://127.0.0.1:1" }, new[] { "http://127.0.0.1:2" }, new[] { "http://0.0.0.0:9090" }),
+        ["--portal-listen"] = new(["--portal-listen", "http://127.0.0.1:1"], "KONNECT_PORTAL_LISTEN", "http://127.0.0.1:2", o => o.PortalListen,
+            new[] { "http://127.0.0.1:1" }, new[] { "http://127.0.0.1:2" }, Array.Empty<string>()),
         ["--listen-tls"] = new(["--listen-tls", "none"], "KONNECT_LISTEN_TLS", "https://127.0.0.1:1", o => o.ListenTls,
             Array.Empty<string>(), new[] { "https://127.0.0.1:1" }, new[] { "https://0.0.0.0:8443" }),
         ["--default-certificate"] = new(["--default-certificate", "a/flag"], "KONNECT_DEFAULT_CERTIFICATE", "a/variable", o => o.DefaultCertificate, "a/flag", "a/variable", null),

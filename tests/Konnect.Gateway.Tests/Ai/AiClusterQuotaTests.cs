@@ -40,12 +40,22 @@ public sealed class AiClusterQuotaTests : IAsyncLifetime
 
         // Each call reserves its prompt plus the cap of 50 and settles at 50: two fit in 120, the third does not,
         // whichever gateway takes it.
-        using var first = await PostAsync(a);
-        using var second = await PostAsync(b);
+        // A call settles after its answer is sent, so each waits for the one before to end on its gateway (its access
+        // log line is written once the call, settlement included, is over): otherwise two reservations could overlap.
+        using var first = await EndedAsync(a);
+        using var second = await EndedAsync(b);
         using var third = await PostAsync(a);
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests), (first.StatusCode, second.StatusCode, third.StatusCode));
         Assert.Equal(2, fake.Calls.Count);
+    }
+
+    private static async Task<HttpResponseMessage> EndedAsync(TestGateway gateway)
+    {
+        var logged = gateway.AccessLog.Lines.Count;
+        var response = await PostAsync(gateway);
+        await Konnect.Testing.Repo.EventuallyAsync(() => Task.FromResult(gateway.AccessLog.Lines.Count > logged), "the call ended on its gateway");
+        return response;
     }
 
     private static Task<HttpResponseMessage> PostAsync(TestGateway gateway) =>

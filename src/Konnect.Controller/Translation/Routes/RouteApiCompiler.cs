@@ -24,6 +24,7 @@ internal static partial class RouteApiCompiler
         {
             return Problem("spec.api.version", $"{SafeText.Quote(api.Version ?? "")} is not a version such as v1 or 2026-06-01 (letters, digits, '-', '.', '_', at most 63)");
         }
+        if (Portal(api) is { } portal) { return portal; }
         if (api.Lifecycle is not { } lifecycle) { return null; }
         if (!Enum.IsDefined(lifecycle.State))
         {
@@ -46,6 +47,35 @@ internal static partial class RouteApiCompiler
         return Link(lifecycle.Successor, "spec.api.lifecycle.successor") ?? Link(lifecycle.Documentation, "spec.api.lifecycle.documentation");
     }
 
+    // The portal's fields, held to the CRD's schema (folder mode has no API server to do it).
+    private static RouteProblem? Portal(RouteApi api)
+    {
+        if (api.Visibility is { } visibility && !Enum.IsDefined(visibility)) { return Problem("spec.api.visibility", "must be Listed or Hidden"); }
+        if (api.Title?.Length > 128) { return Problem("spec.api.title", "is longer than 128 characters"); }
+        if (api.Description?.Length > 4096) { return Problem("spec.api.description", "is longer than 4096 characters"); }
+        if (api.Team is { } team && (!Whole(Name(), team) || team.Length > 63))
+        {
+            return Problem("spec.api.team", $"{SafeText.Quote(team)} is not a DNS label (lower-case letters, digits and '-', at most 63)");
+        }
+        if (api.Tags?.Count > 16) { return Problem("spec.api.tags", "has more than 16 tags"); }
+        foreach (var tag in api.Tags ?? [])
+        {
+            if (!Whole(Tag(), tag)) { return Problem("spec.api.tags", $"{SafeText.Quote(tag ?? "")} is not a tag (lower-case letters, digits and '-', at most 32)"); }
+        }
+        if (api.Openapi is { } openapi)
+        {
+            if (openapi.ConfigMap is not { } configMap || string.IsNullOrEmpty(configMap.Name))
+            {
+                return Problem("spec.api.openapi.configMap", "names no ConfigMap (name, and key: openapi.yaml when left out)");
+            }
+            if (configMap.Key is { } key && (key.Length is 0 or > 253 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_')))
+            {
+                return Problem("spec.api.openapi.configMap.key", $"{SafeText.Quote(key)} is not a ConfigMap key (letters, digits, '-', '.', '_')");
+            }
+        }
+        return null;
+    }
+
     /// <summary>The model of a route whose spec.api passed <see cref="Validate"/>.</summary>
     public static ApiModel? Compile(RouteApi? api)
     {
@@ -66,6 +96,12 @@ internal static partial class RouteApiCompiler
             EnforceSunset = lifecycle.EnforceSunset == true,
             Successor = lifecycle.Successor,
             Documentation = lifecycle.Documentation,
+            Listed = api.Visibility == ApiVisibility.Listed,
+            Title = api.Title,
+            Description = api.Description,
+            Team = api.Team,
+            Tags = api.Tags is { Count: > 0 } tags ? [.. tags.Distinct(StringComparer.Ordinal)] : [],
+            HasDocument = api.Openapi?.ConfigMap is not null,
         };
     }
 
@@ -123,6 +159,9 @@ internal static partial class RouteApiCompiler
 
     [GeneratedRegex(RouteApi.VersionPattern, RegexOptions.CultureInvariant)]
     private static partial Regex Version();
+
+    [GeneratedRegex(RouteApi.TagPattern, RegexOptions.CultureInvariant)]
+    private static partial Regex Tag();
 
     [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex Rfc3339();

@@ -65,7 +65,7 @@ public sealed class GatewayMetrics : IDisposable
         _authRejected = factory.CreateCounter("konnect_auth_rejected_total", "Requests refused by a policy with 401 or 403, by reason.", ["reason"], counter);
         _consumerRequests = factory.CreateCounter("konnect_consumer_requests_total", "Requests by authenticated consumer and status code (opt-in).",
             ["code", "consumer"], counter);
-        _connections = factory.CreateGauge("konnect_open_connections", "Open client connections, by listener (traffic or admin).", ["listener"],
+        _connections = factory.CreateGauge("konnect_open_connections", "Open client connections, by listener (traffic, tls, admin or portal).", ["listener"],
             new GaugeConfiguration { SuppressInitialValue = true });
         _accessLogDropped = factory.CreateCounter("konnect_access_log_dropped_total", "Access-log lines dropped because the writer could not keep up.", [], counter);
         _mirrorCopies = factory.CreateCounter("konnect_mirror_requests_total",

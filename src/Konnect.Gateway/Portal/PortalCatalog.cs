@@ -1,0 +1,171 @@
+using System.Globalization;
+using Konnect.Model;
+
+namespace Konnect.Gateway.Portal;
+
+/// <summary>
+/// What the developer portal lists: every API with a listed version, grouped as the portal shows them (namespace, then
+/// team, then name), built once per applied model from its routes and documents. Only accepted routes are in a model,
+/// so a rejected route never reaches the portal. Nothing secret is read: access is described by kind (API key header,
+/// JWT issuer), never by credential.
+/// </summary>
+internal sealed class PortalCatalog
+{
+    public static readonly PortalCatalog Empty = new("empty", []);
+
+    private PortalCatalog(string version, IReadOnlyList<PortalApi> apis)
+    {
+        Version = version;
+        Apis = apis;
+        Tags = [.. apis.SelectMany(a => a.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        Teams = [.. apis.Select(a => a.Team).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        Namespaces = [.. apis.Select(a => a.Namespace).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The model version it was built from.</summary>
+    public string Version { get; }
+
+    /// <summary>In the portal's order: namespace, team (APIs without one last), name.</summary>
+    public IReadOnlyList<PortalApi> Apis { get; }
+    public IReadOnlyList<string> Tags { get; }
+    public IReadOnlyList<string> Teams { get; }
+    public IReadOnlyList<string> Namespaces { get; }
+
+    public PortalApi? Find(string ns, string name) =>
+        Apis.FirstOrDefault(a => string.Equals(a.Namespace, ns, StringComparison.Ordinal) && string.Equals(a.Name, name, StringComparison.Ordinal));
+
+    public static PortalCatalog From(GatewayModel model)
+    {
+        // One entry per route (its rules share spec.api), then per API.
+        var versions = new Dictionary<(string Namespace, string Route), List<RouteModel>>();
+        foreach (var rule in model.Routes)
+        {
+            if (rule.Api is not { Listed: true }) { continue; }
+            var key = (rule.Namespace, rule.Route);
+            if (!versions.TryGetValue(key, out var rules)) { versions[key] = rules = []; }
+            rules.Add(rule);
+        }
+
+        var apis = new List<PortalApi>();
+        foreach (var group in versions.GroupBy(v => (v.Key.Namespace, v.Value[0].Api!.Name)))
+        {
+            var list = group.Select(v => VersionOf(v.Value, model)).OrderBy(v => v.State).ThenByDescending(v => v.Version, VersionOrder.Instance).ToList();
+            // The API's face is its current version: the newest published one, else the newest at all.
+            var current = group.Select(v => v.Value[0].Api!).OrderBy(a => a.State).ThenByDescending(a => a.Version, VersionOrder.Instance).First();
+            apis.Add(new PortalApi
+            {
+                Namespace = group.Key.Namespace,
+                Name = group.Key.Name,
+                Title = current.Title ?? list.Select(v => v.Document?.Title).FirstOrDefault(t => t is not null) ?? group.Key.Name,
+                Description = current.Description ?? list.Select(v => v.Document?.Description).FirstOrDefault(t => t is not null),
+                Team = current.Team,
+                Tags = [.. group.SelectMany(v => v.Value[0].Api!.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+                Versions = list,
+            });
+        }
+        apis.Sort(static (a, b) =>
+        {
+            var order = string.CompareOrdinal(a.Namespace, b.Namespace);
+            if (order != 0) { return order; }
+            order = (a.Team is null).CompareTo(b.Team is null);
+            if (order != 0) { return order; }
+            order = string.CompareOrdinal(a.Team, b.Team);
+            return order != 0 ? order : string.CompareOrdinal(a.Name, b.Name);
+        });
+        return new PortalCatalog(model.Version, apis);
+    }
+
+    private static PortalVersion VersionOf(List<RouteModel> rules, GatewayModel model)
+    {
+        var first = rules[0];
+        var api = first.Api!;
+        var policies = first.Policies;
+        var document = model.ApiDocuments.GetValueOrDefault($"{first.Namespace}/{first.Route}")
+            ?? PromptDocument.Of(rules);
+        return new PortalVersion
+        {
+            Version = api.Version,
+            Route = first.Route,
+            State = api.State,
+            DeprecatedAt = api.DeprecatedAt,
+            SunsetAt = api.SunsetAt,
+            EnforceSunset = api.EnforceSunset,
+            Successor = api.Successor,
+            Documentation = api.Documentation,
+            Hosts = first.Hosts,
+            Paths = [.. rules.SelectMany(r => r.Matches).Select(Path).Distinct(StringComparer.Ordinal)],
+            Methods = rules.Any(r => r.Matches.Any(m => m.Methods.Count == 0))
+                ? []
+                : [.. rules.SelectMany(r => r.Matches).SelectMany(m => m.Methods).Distinct(StringComparer.Ordinal)],
+            Access = Access(policies),
+            Subscription = policies?.Authorization is { } authorization && (authorization.RequireSubscription || authorization.ApprovedConsumers.Count > 0 || authorization.ConsumerGroups.Count > 0)
+                ? new PortalSubscription(authorization.RequireSubscription, authorization.ApprovedConsumers.Count > 0, authorization.Policy, authorization.ConsumerGroups)
+                : null,
+            RateLimits = policies?.RateLimit is { } limit
+                ? [.. limit.Limits.Select(w => $"{w.Requests.ToString(CultureInfo.InvariantCulture)} requests per {Period(w.Period)} per {limit.Key.ToString().ToLowerInvariant()}")]
+                : [],
+            TokenQuotas = policies?.Ai is { } ai
+                ? [.. ai.Quotas.Select(q => (q.Tokens is { } tokens ? $"{tokens.ToString("N0", CultureInfo.InvariantCulture)} tokens" : $"{q.Cost?.ToString(CultureInfo.InvariantCulture)} in cost")
+                    + $" per {q.Period.ToString().ToLowerInvariant()} per {q.Key.ToString().ToLowerInvariant()}")]
+                : [],
+            HasDocument = api.HasDocument || document is not null,
+            Document = document,
+        };
+    }
+
+    private static string Path(MatchModel match) => match.PathKind switch
+    {
+        PathKind.Exact => match.Path,
+        PathKind.PathPrefix => match.Path == "/" ? "/" : match.Path + "/…",
+        _ => $"~ {match.Path}",
+    };
+
+    private static string Period(TimeSpan period) =>
+        period.TotalHours >= 1 && period.TotalHours % 1 == 0 ? $"{period.TotalHours:0}h"
+        : period.TotalMinutes >= 1 && period.TotalMinutes % 1 == 0 ? $"{period.TotalMinutes:0}m"
+        : $"{period.TotalSeconds:0.###}s";
+
+    /// <summary>How a caller authenticates, by kind: never a key, a hash or a secret's content.</summary>
+    private static IReadOnlyList<string> Access(PoliciesModel? policies)
+    {
+        if (policies?.Authentication is not { } auth) { return []; }
+        var ways = new List<string>();
+        if (auth.ApiKeyHeader is { } header) { ways.Add($"API key in the {header} header"); }
+        if (auth.ApiKeyQuery is { } query) { ways.Add($"API key in the {query} query parameter"); }
+        if (auth.BasicRealm is not null) { ways.Add("HTTP Basic"); }
+        if (auth.Jwt is { } jwt) { ways.Add($"JWT bearer token from {jwt.Issuer}" + (jwt.RequiredScopes.Count > 0 ? $" with scope {string.Join(' ', jwt.RequiredScopes)}" : "")); }
+        if (auth.Mtls is not null) { ways.Add("client certificate (mutual TLS)"); }
+        if (auth.AnonymousConsumer is not null) { ways.Add("anonymous calls allowed"); }
+        return ways;
+    }
+}
+
+/// <summary>Versions compare by their numbers where they have them: v10 is newer than v9, 2026-06-01 than 2025-12-01.</summary>
+internal sealed class VersionOrder : IComparer<string>
+{
+    public static readonly VersionOrder Instance = new();
+
+    public int Compare(string? x, string? y)
+    {
+        var a = Numbers(x);
+        var b = Numbers(y);
+        for (var i = 0; i < Math.Min(a.Count, b.Count); i++)
+        {
+            if (a[i] != b[i]) { return a[i].CompareTo(b[i]); }
+        }
+        return a.Count != b.Count ? a.Count.CompareTo(b.Count) : string.CompareOrdinal(x, y);
+    }
+
+    private static List<long> Numbers(string? value)
+    {
+        var numbers = new List<long>();
+        long? current = null;
+        foreach (var c in value ?? "")
+        {
+            if (char.IsAsciiDigit(c)) { current = Math.Min((current ?? 0) * 10 + (c - '0'), long.MaxValue / 10); }
+            else if (current is { } n) { numbers.Add(n); current = null; }
+        }
+        if (current is { } last) { numbers.Add(last); }
+        return numbers;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Konnect.Gateway.Errors;
+using Microsoft.AspNetCore.Http;
+
+namespace Konnect.Gateway.Portal;
+
+/// <summary>
+/// Serves the developer portal on its own listener, by hand like the admin port: the page (/), an API's page
+/// (/apis/{namespace}/{name}), the JSON catalogue (/api/apis, /api/apis/{namespace}/{name}) and its stylesheet. The
+/// catalogue is rebuilt from the applied model when the model changes, on the first request that needs it.
+/// </summary>
+internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners listeners, GatewayState state)
+{
+    // Pages show text from manifests and OpenAPI documents: no script may run, whatever a document holds, and nothing
+    // loads from anywhere but the portal itself.
+    private const string ContentSecurityPolicy =
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+    private PortalCatalog _catalog = PortalCatalog.Empty;
+
+    public Task InvokeAsync(HttpContext context) =>
+        listeners.IsPortalPort(context.Connection.LocalPort) ? HandleAsync(context) : next(context);
+
+    private Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        {
+            context.Response.Headers.Allow = "GET, HEAD";
+            return ProblemResponse.WriteAsync(context, Problem.MethodNotAllowed, "The developer portal answers GET and HEAD only.");
+        }
+        var path = request.Path.Value ?? "/";
+        if (path == "/portal.css") { return Write(context, StatusCodes.Status200OK, "text/css; charset=utf-8", PortalStyle.Css); }
+
+        var catalog = Catalog();
+        var query = PortalQuery.From(request.Query);
+        if (path == "/") { return Write(context, StatusCodes.Status200OK, "text/html; charset=utf-8", PortalListPage.Render(catalog, query)); }
+        if (path == "/api/apis")
+        {
+            var apis = query.Apply(catalog.Apis).Select(a => a with { Versions = [.. a.Versions.Select(v => v with { Document = null })] }).ToList();
+            return Json(context, JsonSerializer.Serialize(new PortalCatalogJson(apis, catalog.Apis.Count), PortalJsonContext.Default.PortalCatalogJson));
+        }
+        if (Api(path, "/apis/") is { } page)
+        {
+            return catalog.Find(page.Namespace, page.Name) is { } api
+                ? Write(context, StatusCodes.Status200OK, "text/html; charset=utf-8", PortalApiPage.Render(api))
+                : NotFound(context, $"No listed API {page.Namespace}/{page.Name}.");
+        }
+        if (Api(path, "/api/apis/") is { } entry)
+        {
+            return catalog.Find(entry.Namespace, entry.Name) is { } api
+                ? Json(context, JsonSerializer.Serialize(api, PortalJsonContext.Default.PortalApi))
+                : ProblemResponse.WriteAsync(context, Problem.PortalNotFound, $"No listed API {entry.Namespace}/{entry.Name}.");
+        }
+        return path.StartsWith("/api/", StringComparison.Ordinal)
+            ? ProblemResponse.WriteAsync(context, Problem.PortalNotFound, "The catalogue is /api/apis and /api/apis/{namespace}/{name}.")
+            : NotFound(context, "No such page.");
+    }
+
+    private PortalCatalog Catalog()
+    {
+        if (state.AppliedModel is not { } model) { return PortalCatalog.Empty; }
+        var catalog = Volatile.Read(ref _catalog);
+        if (catalog.Version == model.Version) { return catalog; }
+        // Two requests racing after a change may both build it: the same catalogue, and cheaper than a lock on every request.
+        catalog = PortalCatalog.From(model);
+        Volatile.Write(ref _catalog, catalog);
+        return catalog;
+    }
+
+    /// <summary>"{prefix}{namespace}/{name}" with both segments unescaped; null for any other path.</summary>
+    private static (string Namespace, string Name)? Api(string path, string prefix)
+    {
+        if (!path.StartsWith(prefix, StringComparison.Ordinal)) { return null; }
+        var parts = path[prefix.Length..].Split('/');
+        return parts.Length == 2 && parts[0].Length > 0 && parts[1].Length > 0
+            ? (Uri.UnescapeDataString(parts[0]), Uri.UnescapeDataString(parts[1]))
+            : null;
+    }
+
+    private static Task NotFound(HttpContext context, string message)
+    {
+        var html = new HtmlWriter();
+        html.Start("Not found · Konnect developer portal");
+        html.Element("h1", "Not found").Element("p", message).Raw("<p>").Link("/", "All APIs").Raw("</p>");
+        html.End();
+        return Write(context, StatusCodes.Status404NotFound, "text/html; charset=utf-8", html.ToString());
+    }
+
+    private static Task Json(HttpContext context, string json) => Write(context, StatusCodes.Status200OK, "application/json; charset=utf-8", json);
+
+    private static Task Write(HttpContext context, int status, string contentType, string body)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        response.Headers.CacheControl = "no-cache";
+        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.WriteAsync(body, context.RequestAborted);
+    }
+}

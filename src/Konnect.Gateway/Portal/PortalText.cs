@@ -1,0 +1,19 @@
+using System.Globalization;
+using Konnect.Model;
+
+namespace Konnect.Gateway.Portal;
+
+/// <summary>Words the portal's pages share: a version's state with its dates.</summary>
+internal static class PortalText
+{
+    public static string Date(DateTimeOffset date) => date.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static string State(PortalVersion version) => version.State switch
+    {
+        ApiState.Retired => "Retired",
+        ApiState.Deprecated => "Deprecated"
+            + (version.DeprecatedAt is { } since ? $" since {Date(since)}" : "")
+            + (version.SunsetAt is { } sunset ? $", sunset {Date(sunset)}" : ""),
+        _ => "Published",
+    };
+}
