@@ -25,6 +25,18 @@ public sealed class GatewayOptions
     public string PortalUrls { get; set; } = "";
 
     /// <summary>
+    /// Counts calls to listed APIs per minute for the portal's analytics (only with the portal on). Off: nothing is
+    /// recorded and the portal shows no analytics.
+    /// </summary>
+    public bool Analytics { get; set; } = true;
+
+    /// <summary>The most memory call analytics may hold, in bytes (64 MiB by default); past it the oldest minutes go first.</summary>
+    public long AnalyticsMemoryLimit { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Whether calls are recorded for the portal's analytics: the portal is on and analytics are not off.</summary>
+    public bool RecordsAnalytics => Analytics && !string.IsNullOrWhiteSpace(PortalUrls);
+
+    /// <summary>
     /// Least time between two JWKS fetches of one URI triggered by an unknown kid or a failed fetch, so forged kids
     /// cannot make the gateway hammer an identity provider.
     /// </summary>

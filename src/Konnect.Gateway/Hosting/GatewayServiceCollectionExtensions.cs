@@ -53,6 +53,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<GatewayState>();
         services.AddSingleton<CurrentRouteTable>();
         services.AddSingleton<GatewayListeners>();
+        services.AddSingleton(sp => new Observability.Analytics.CallAnalytics(options.AnalyticsMemoryLimit, TimeProvider.System));
         // h2c prior knowledge on the traffic ports: Kestrel binds the handoff as a transport of its own.
         services.AddSingleton<H2cHandoff>();
         services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredService<H2cHandoff>());

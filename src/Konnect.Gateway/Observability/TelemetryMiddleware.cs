@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Konnect.Gateway.Observability.AccessLog;
+using Konnect.Gateway.Observability.Analytics;
 using Konnect.Gateway.Observability.Metrics;
 using Konnect.Gateway.Observability.Tracing;
 using Konnect.Gateway.Policies.Authentication;
@@ -17,8 +18,9 @@ namespace Konnect.Gateway.Observability;
 /// the request's server span.
 /// </summary>
 internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners listeners, GatewayMetrics metrics, AccessLogWriter accessLog, GatewayOptions options,
-    GatewayTracing tracing)
+    GatewayTracing tracing, CallAnalytics analytics)
 {
+    private readonly bool _analytics = options.RecordsAnalytics;
     private readonly bool _accessLog = options.AccessLog && options.AccessLogSampleRatio > 0;
     private readonly bool _metrics = options.Metrics;
     private readonly double _sampleRatio = Math.Clamp(options.AccessLogSampleRatio, 0, 1);
@@ -28,7 +30,7 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
     /// and tracing all off, nothing reads what they record, and requests skip both.
     /// </summary>
     public static bool IsNeeded(GatewayOptions options, GatewayTracing tracing) =>
-        options.Metrics || (options.AccessLog && options.AccessLogSampleRatio > 0) || tracing.Enabled;
+        options.Metrics || (options.AccessLog && options.AccessLogSampleRatio > 0) || tracing.Enabled || options.RecordsAnalytics;
 
     public Task InvokeAsync(HttpContext context) =>
         listeners.IsOwnPort(context.Connection.LocalPort) ? next(context) : ObserveAsync(context);
@@ -93,6 +95,15 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
             {
                 metrics.DeprecatedApiCalled(route.Namespace, route.Route, api, consumer);
             }
+        }
+
+        // Listed APIs only: their figures are the portal's, and a route nobody can see there would only take memory.
+        if (_analytics && matched?.Route is { Api.Listed: true } listed)
+        {
+            var ai = telemetry.Ai;
+            analytics.Record(matched is MatchedRoute key ? key.RouteKey : $"{listed.Namespace}/{listed.Route}", consumer, status, problem, seconds,
+                context.Request.ContentLength ?? 0, counter?.BytesWritten ?? context.Response.ContentLength ?? 0,
+                ai?.InputTokens ?? 0, ai?.OutputTokens ?? 0, ai is null ? 0 : AnalyticsCost.Micros(listed.Policies?.Ai?.Prices, ai));
         }
 
         if (counter is null)

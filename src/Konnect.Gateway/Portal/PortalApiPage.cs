@@ -9,7 +9,8 @@ namespace Konnect.Gateway.Portal;
 /// </summary>
 internal static class PortalApiPage
 {
-    public static string Render(PortalApi api)
+    /// <param name="calls">Writes the "Calls" section (analytics); null when analytics are off.</param>
+    public static string Render(PortalApi api, Action<HtmlWriter>? calls = null)
     {
         var html = new HtmlWriter();
         html.Start($"{api.Title} · Konnect developer portal");
@@ -23,6 +24,7 @@ internal static class PortalApiPage
             foreach (var tag in api.Tags) { html.Raw("<li>").Link($"/?tag={HtmlWriter.Segment(tag)}", tag, "tag").Raw("</li>"); }
             html.Raw("</ul>");
         }
+        calls?.Invoke(html);
         foreach (var version in api.Versions) { Version(html, api, version); }
         html.End();
         return html.ToString();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Konnect.Gateway.Errors;
+using Konnect.Gateway.Observability.Analytics;
 using Microsoft.AspNetCore.Http;
 
 namespace Konnect.Gateway.Portal;
@@ -9,8 +10,10 @@ namespace Konnect.Gateway.Portal;
 /// (/apis/{namespace}/{name}), the JSON catalogue (/api/apis, /api/apis/{namespace}/{name}) and its stylesheet. The
 /// catalogue is rebuilt from the applied model when the model changes, on the first request that needs it.
 /// </summary>
-internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners listeners, GatewayState state)
+internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners listeners, GatewayState state, GatewayOptions options, CallAnalytics analytics)
 {
+    private readonly bool _analytics = options.RecordsAnalytics;
+
     // Pages show text from manifests and OpenAPI documents: no script may run, whatever a document holds, and nothing
     // loads from anywhere but the portal itself.
     private const string ContentSecurityPolicy =
@@ -43,7 +46,8 @@ internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners lis
         if (Api(path, "/apis/") is { } page)
         {
             return catalog.Find(page.Namespace, page.Name) is { } api
-                ? Write(context, StatusCodes.Status200OK, "text/html; charset=utf-8", PortalApiPage.Render(api))
+                ? Write(context, StatusCodes.Status200OK, "text/html; charset=utf-8", PortalApiPage.Render(api,
+                    _analytics ? html => PortalAnalytics.Write(html, api, PortalAnalytics.Report(analytics, api, request.Query), request.Query) : null))
                 : NotFound(context, $"No listed API {page.Namespace}/{page.Name}.");
         }
         if (Api(path, "/api/apis/") is { } entry)
@@ -52,8 +56,22 @@ internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners lis
                 ? Json(context, JsonSerializer.Serialize(api, PortalJsonContext.Default.PortalApi))
                 : ProblemResponse.WriteAsync(context, Problem.PortalNotFound, $"No listed API {entry.Namespace}/{entry.Name}.");
         }
+        if (Api(path, "/api/analytics/") is { } calls)
+        {
+            var csv = calls.Name.EndsWith(".csv", StringComparison.Ordinal);
+            var name = csv ? calls.Name[..^4] : calls.Name;
+            if (!_analytics) { return ProblemResponse.WriteAsync(context, Problem.PortalNotFound, "Call analytics are off (konnect run --analytics off)."); }
+            if (catalog.Find(calls.Namespace, name) is not { } api)
+            {
+                return ProblemResponse.WriteAsync(context, Problem.PortalNotFound, $"No listed API {calls.Namespace}/{name}.");
+            }
+            var report = PortalAnalytics.Report(analytics, api, request.Query);
+            return csv
+                ? Write(context, StatusCodes.Status200OK, "text/csv; charset=utf-8", PortalAnalytics.Csv(report))
+                : Json(context, JsonSerializer.Serialize(report, PortalJsonContext.Default.AnalyticsReport));
+        }
         return path.StartsWith("/api/", StringComparison.Ordinal)
-            ? ProblemResponse.WriteAsync(context, Problem.PortalNotFound, "The catalogue is /api/apis and /api/apis/{namespace}/{name}.")
+            ? ProblemResponse.WriteAsync(context, Problem.PortalNotFound, "The catalogue is /api/apis and /api/apis/{namespace}/{name}; analytics are /api/analytics/{namespace}/{name} (.csv).")
             : NotFound(context, "No such page.");
     }
 

@@ -9,4 +9,5 @@ internal sealed record PortalCatalogJson(IReadOnlyList<PortalApi> Apis, int Tota
     UseStringEnumConverter = true, WriteIndented = true)]
 [JsonSerializable(typeof(PortalCatalogJson))]
 [JsonSerializable(typeof(PortalApi))]
+[JsonSerializable(typeof(Konnect.Gateway.Observability.Analytics.AnalyticsReport))]
 internal sealed partial class PortalJsonContext : JsonSerializerContext;

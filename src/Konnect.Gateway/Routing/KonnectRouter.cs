@@ -40,6 +40,14 @@ internal sealed class KonnectRouter(RequestDelegate next, CurrentRouteTable rout
             return next(context);
         }
 
+        if (match.Endpoint is null && match.Route.Api?.IsGone(DateTimeOffset.UtcNow) == true)
+        {
+            // A version that is gone is answered 410 whatever its backends (a retired API's Service is often deleted): on
+            // to the policies and the lifecycle step, which answers before anything would need an endpoint.
+            context.Features.Set<IKonnectRouteFeature>(match);
+            return next(context);
+        }
+
         if (match.Endpoint is null)
         {
             // Never fall through: a less specific rule may lack this rule's authentication.

@@ -40,6 +40,10 @@ public sealed record RunOptions(IReadOnlyList<string>? Manifests, IReadOnlyList<
 
     /// <summary>The developer portal's addresses; empty for no portal.</summary>
     public IReadOnlyList<string> PortalListen { get; init; } = [];
+
+    public bool Analytics { get; init; } = true;
+
+    public long AnalyticsMemory { get; init; } = 64L * 1024 * 1024;
     /// <summary>"namespace/name" of the kubernetes.io/tls Secret served for unknown SNI names; null refuses them.</summary>
     public string? DefaultCertificate { get; init; }
     /// <summary>Compact the heap once changes settle (--heap-trim on|off); see <see cref="HeapTrimmer"/>.</summary>
@@ -90,6 +94,8 @@ public static class RunCommand
             TrafficUrls = string.Join(';', options.Listen),
             AdminUrls = string.Join(';', options.AdminListen),
             PortalUrls = string.Join(';', options.PortalListen),
+            Analytics = options.Analytics,
+            AnalyticsMemoryLimit = options.AnalyticsMemory,
             AccessLog = options.AccessLog,
             AccessLogSampleRatio = options.AccessLogSampleRatio,
             Metrics = options.Metrics,

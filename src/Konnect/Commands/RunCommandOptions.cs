@@ -13,6 +13,8 @@ internal sealed class RunCommandOptions
     private readonly Setting<string[]> _listen;
     private readonly Setting<string[]> _adminListen;
     private readonly Setting<string[]> _portalListen;
+    private readonly Setting<string> _analytics;
+    private readonly Setting<string> _analyticsMemory;
     private readonly Setting<string[]> _listenTls;
     private readonly Setting<string?> _defaultCertificate;
     private readonly Setting<int?> _httpsRedirectPort;
@@ -45,6 +47,10 @@ internal sealed class RunCommandOptions
         _portalListen = new("--portal-listen", Syntax.List,
             "Developer portal address(es): the page listing the APIs routes mark as listed, and its JSON catalogue; 'none' (the default) for no portal.",
             environment, "none");
+        _analytics = new("--analytics", Syntax.OnOff,
+            "Count calls to listed APIs per minute for the portal's analytics (with the portal on); off takes them off the request path.", environment, "on");
+        _analyticsMemory = new("--analytics-memory", Syntax.Size,
+            "Memory call analytics may hold, e.g. 16Mi; past it the oldest minutes are dropped first.", environment, "64Mi");
         _listenTls = new("--listen-tls", Syntax.List,
             "HTTPS traffic address(es), certificates chosen by SNI from the routes' spec.tls Secrets; 'none' for no HTTPS listener.",
             environment, "https://0.0.0.0:8443");
@@ -96,7 +102,7 @@ internal sealed class RunCommandOptions
     /// <summary>The options in the order `--help` lists them.</summary>
     public IReadOnlyList<Option> Options =>
     [
-        _manifests, _listen, _adminListen, _portalListen, _listenTls, _defaultCertificate, _httpsRedirectPort, _kubeconfig, _context, _namespaces,
+        _manifests, _listen, _adminListen, _portalListen, _analytics, _analyticsMemory, _listenTls, _defaultCertificate, _httpsRedirectPort, _kubeconfig, _context, _namespaces,
         _leaseNamespace, _leaseDuration, _renewDeadline, _retryPeriod, _accessLog, _accessLogSample, _metrics, _consumerMetrics,
         _cacheSize, _logFormat, _heapTrim, _forwarder, _maxRequestBodySize, .. Redis.Options,
     ];
@@ -128,6 +134,8 @@ internal sealed class RunCommandOptions
             JsonLogs = parse.GetValue(_logFormat) == "json",
             Redis = Redis.Read(parse),
             ListenTls = parse.GetValue(_listenTls)!.Where(u => !string.Equals(u, "none", StringComparison.OrdinalIgnoreCase)).ToArray(),
+            Analytics = parse.GetValue(_analytics) == "on",
+            AnalyticsMemory = Syntax.Bytes(parse.GetValue(_analyticsMemory)),
             PortalListen = parse.GetValue(_portalListen)!.Where(u => !string.Equals(u, "none", StringComparison.OrdinalIgnoreCase)).ToArray(),
             DefaultCertificate = parse.GetValue(_defaultCertificate),
             HttpsRedirectPort = parse.GetValue(_httpsRedirectPort),

@@ -107,6 +107,34 @@ public sealed class PortalBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnalyticsChart_ShowsTheCallsJustMade()
+    {
+        for (var i = 0; i < 7; i++)
+        {
+            using var call = await _host.Http.GetAsync($"http://127.0.0.1:{_host.Traffic}/v2/products?page={i}");
+            Assert.Equal(System.Net.HttpStatusCode.OK, call.StatusCode);
+        }
+        using var retired = await _host.Http.GetAsync($"http://127.0.0.1:{_host.Traffic}/v0/products");
+        Assert.Equal(System.Net.HttpStatusCode.Gone, retired.StatusCode);
+
+        // A call is counted once it has ended on the gateway, a moment after its answer: reload until all eight are in.
+        var page = await _browser!.NewPageAsync();
+        await Repo.EventuallyAsync(async () =>
+        {
+            await page.GotoAsync(Portal("/apis/catalog/catalog"));
+            return await page.Locator("svg.chart.calls").GetAttributeAsync("data-requests") == "8";
+        }, "the chart counts the eight calls", seconds: 10);
+
+        var chart = page.Locator("svg.chart.calls");
+        Assert.True((await chart.BoundingBoxAsync())!.Height > 100);
+        Assert.Equal(8, (await chart.Locator("g.minute").EvaluateAllAsync<int[]>("bars => bars.map(b => +b.dataset.requests)")).Sum());
+        Assert.Equal("8", await page.Locator("#calls dd.requests").InnerTextAsync());
+        Assert.Equal("1", await page.Locator("#calls dd.errors").InnerTextAsync());
+        Assert.Contains("410", await page.Locator("table.top-errors").InnerTextAsync());
+        Assert.Contains("api-gone", await page.Locator("table.top-errors").InnerTextAsync());
+    }
+
+    [Fact]
     public async Task HostileDocument_ShownAsText_NoScriptRuns()
     {
         var dialogs = 0;

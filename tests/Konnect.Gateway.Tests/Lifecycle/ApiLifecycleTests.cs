@@ -109,6 +109,22 @@ public sealed class ApiLifecycleTests
     }
 
     [Fact]
+    public async Task Retired_WithoutAnyEndpoint_Still410_Not503()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        // A retired version whose Service was deleted: the translator marks the rule unavailable.
+        await gateway.PublishAsync(Routes.Route("v1", "http://127.0.0.1:1") with
+        {
+            Backends = [], Unavailable = new Unavailable("BackendNotFound", "Service shop/orders-v1 not found"),
+            Api = Deprecated() with { State = ApiState.Retired },
+        });
+
+        using var response = await gateway.GetAsync("/orders");
+
+        await TestGateway.ProblemAsync(response, Problem.ApiGone);
+    }
+
+    [Fact]
     public async Task EnforcedSunset_Past_Answers410_Future_Served()
     {
         await using var backend = await TestBackend.StartAsync();
