@@ -68,7 +68,9 @@ fmt:
 # through Konnect against the same calls straight to konnect-echo's model stand-in, added p99 and time to first token
 # against 1 ms (with a quota that has room, and one close to its limit where every prompt is counted first), every
 # stream event forwarded, o200k's cost per 1,000 prompt tokens (about 2.5 minutes; settings in
-# tests/bench/Konnect.Bench.Ai/Program.cs). Not part of `test`.
+# tests/bench/Konnect.Bench.Ai/Program.cs), then the portal part: the developer portal's pages with 1,000 listed APIs
+# (p99 against 50 ms) and the CPU per proxied request with call analytics on and off, in alternating rounds (about 1.5
+# minutes; settings in tests/bench/Konnect.Bench.Portal/Program.cs). Not part of `test`.
 # All three measure what the image ships: konnect published ReadyToRun for this machine, as src/Konnect/Dockerfile does.
 BENCH_BIN := $(CURDIR)/src/Konnect/bin/$(CONFIG)/bench-publish
 bench:
@@ -76,7 +78,8 @@ bench:
 	  -p:PublishReadyToRun=true -v q -nologo
 	KONNECT_BIN=$(BENCH_BIN)/konnect CONFIG=$(CONFIG) tests/bench/run.sh \
 	  && KONNECT_BIN=$(BENCH_BIN)/konnect CONFIG=$(CONFIG) $(DOTNET) run -c $(CONFIG) --project tests/bench/Konnect.Bench.Scale \
-	  && KONNECT_BIN=$(BENCH_BIN)/konnect CONFIG=$(CONFIG) $(DOTNET) run -c $(CONFIG) --project tests/bench/Konnect.Bench.Ai
+	  && KONNECT_BIN=$(BENCH_BIN)/konnect CONFIG=$(CONFIG) $(DOTNET) run -c $(CONFIG) --project tests/bench/Konnect.Bench.Ai \
+	  && KONNECT_BIN=$(BENCH_BIN)/konnect CONFIG=$(CONFIG) $(DOTNET) run -c $(CONFIG) --project tests/bench/Konnect.Bench.Portal
 
 # The container image (src/Konnect/Dockerfile, built from the repository root). Without docker, or with a docker
 # command but no daemon to talk to, it says "skipped" and succeeds; a build that fails fails.

@@ -36,7 +36,7 @@ using (var konnect = await StartAsync(analytics: true))
     [
         ["list (every API)", "/"],
         ["search (q, tag)", "/?q=orders&tag=t3"],
-        ["an API's page", "/apis/ns-3/api-0042"],
+        ["an API's page", "/apis/ns-2/api-0042"],
         ["JSON catalogue", "/api/apis"],
     ];
     Console.WriteLine($"{"page",-20} {"p50 ms",8} {"p99 ms",8} {"max ms",8} {"KiB",8}  target p99 <= 50 ms");
