@@ -7,6 +7,7 @@ using Konnect.Commands;
 using Konnect.Gateway;
 using Konnect.Kubernetes;
 using Konnect.Testing;
+using Konnect.Testing.Ai;
 using Konnect.Testing.Kubernetes;
 using Konnect.Testing.Metrics;
 using Microsoft.AspNetCore.Builder;
@@ -17,7 +18,8 @@ namespace Konnect.Functional.Tests.Observability;
 /// <summary>
 /// The Grafana dashboard cannot rot: every metric its PromQL names must be in a real /metrics scrape. The scrape comes
 /// from konnect in cluster mode (fake API server) after traffic that makes each family exist: a proxied request, a
-/// policy refusal, a 410 relist, leadership.
+/// policy refusal, a consumer's call (consumer metrics on), a deprecated version's call, a priced AI call, a 410
+/// relist, leadership.
 /// </summary>
 public sealed partial class DashboardTests : IAsyncLifetime
 {
@@ -27,6 +29,7 @@ public sealed partial class DashboardTests : IAsyncLifetime
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private FakeKubeApiServer _api = null!;
     private WebApplication _upstream = null!;
+    private FakeAiProvider _model = null!;
     private WebApplication _konnect = null!;
     private GatewayListeners _listeners = null!;
 
@@ -36,9 +39,10 @@ public sealed partial class DashboardTests : IAsyncLifetime
         _upstream.Run(context => context.Response.WriteAsync("ok"));
         await _upstream.StartAsync();
 
+        _model = await FakeAiProvider.StartAsync(AiWire.OpenAI);
         _api = await FakeKubeApiServer.StartAsync(new FakeKubeApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
         await Repo.WriteKubeconfigAsync(Path.Combine(_dir, "kubeconfig"), _api.Url, "default");
-        _konnect = RunCommand.Build(new RunOptions(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"]) { Kubeconfig = Path.Combine(_dir, "kubeconfig") });
+        _konnect = RunCommand.Build(new RunOptions(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"]) { Kubeconfig = Path.Combine(_dir, "kubeconfig"), ConsumerMetrics = true });
         await _konnect.StartAsync();
         _listeners = _konnect.Services.GetRequiredService<GatewayListeners>();
     }
@@ -48,6 +52,7 @@ public sealed partial class DashboardTests : IAsyncLifetime
         await _konnect.StopAsync();
         await _konnect.DisposeAsync();
         await _api.DisposeAsync();
+        await _model.DisposeAsync();
         await _upstream.StopAsync();
         await _upstream.DisposeAsync();
         _http.Dispose();
@@ -73,6 +78,7 @@ public sealed partial class DashboardTests : IAsyncLifetime
         PutRoute("closed", "/closed", policies: ["nobody"]);
         await Repo.EventuallyAsync(async () => (await _http.GetAsync(Traffic("/open"))).StatusCode == HttpStatusCode.OK, "/open proxied");
         await Repo.EventuallyAsync(async () => (await _http.GetAsync(Traffic("/closed"))).StatusCode == HttpStatusCode.Forbidden, "/closed refused");
+        await CallAsConsumerDeprecatedAndAiAsync();
 
         // A watch resuming from a compacted version gets 410 Gone and relists: konnect_watch_restarts_total.
         _api.SetAvailable(false);
@@ -163,11 +169,66 @@ public sealed partial class DashboardTests : IAsyncLifetime
     [GeneratedRegex(@"(?<![0-9.])\b[a-zA-Z_:][a-zA-Z0-9_:]*\b(?!\s*\()")]
     private static partial Regex Identifiers();
 
-    private void PutRoute(string name, string prefix, List<string>? policies) => _api.Put(ResourceTypes.KonnectRoutes, new KonnectRoute
+    /// <summary>The API panels' families: a consumer's call to a deprecated version (API key), and a priced AI call.</summary>
+    private async Task CallAsConsumerDeprecatedAndAiAsync()
+    {
+        _api.Put(ResourceTypes.Secrets, new Secret
+        {
+            Metadata = new ObjectMeta { Name = "keys", Namespace = "default" },
+            StringData = new Dictionary<string, string> { ["key"] = "dashboard-consumer-key", ["provider"] = "dashboard-provider-key" },
+        });
+        _api.Put(ResourceTypes.KonnectConsumers, new KonnectConsumer
+        {
+            Metadata = new ObjectMeta { Name = "reader", Namespace = "default" },
+            Spec = new KonnectConsumerSpec { Credentials = new ConsumerCredentials { ApiKeys = [new ApiKeyCredential { SecretName = "keys", Key = "key" }] } },
+        });
+        _api.Put(ResourceTypes.KonnectPolicies, new KonnectPolicy
+        {
+            Metadata = new ObjectMeta { Name = "keys", Namespace = "default" },
+            Spec = new KonnectPolicySpec { Authentication = new AuthenticationPolicy { ApiKey = new ApiKeyAuthentication { Header = "x-api-key" } } },
+        });
+        _api.Put(ResourceTypes.KonnectPolicies, new KonnectPolicy
+        {
+            Metadata = new ObjectMeta { Name = "llm", Namespace = "default" },
+            Spec = new KonnectPolicySpec
+            {
+                Ai = new AiPolicy
+                {
+                    Providers = [new AiProvider { Name = "p", Type = AiProviderType.OpenAI, BaseUrl = _model.BaseUrl, SecretName = "keys", SecretKeys = ["provider"] }],
+                    Models = [new AiModelRoute { Name = "fast", Targets = [new AiTarget { Provider = "p", Model = "upstream-model" }] }],
+                    Prices = [new AiPrice { Model = "upstream-model", Input = "1", Output = "2" }],
+                },
+            },
+        });
+        PutRoute("old", "/old", policies: ["keys"], api: new RouteApi
+        {
+            Name = "orders", Version = "v1", Lifecycle = new ApiLifecycle { State = ApiLifecycleState.Deprecated, DeprecatedAt = "2026-01-01T00:00:00Z" },
+        });
+        _api.Put(ResourceTypes.KonnectRoutes, new KonnectRoute
+        {
+            Metadata = new ObjectMeta { Name = "llm", Namespace = "default" },
+            Spec = new KonnectRouteSpec { Policies = ["llm"], Rules = [new RouteRule { Matches = [new RouteMatch { Path = new PathMatch { Value = "/ai" } }] }] },
+        });
+
+        await Repo.EventuallyAsync(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, Traffic("/old")) { Headers = { { "x-api-key", "dashboard-consumer-key" } } };
+            return (await _http.SendAsync(request)).StatusCode == HttpStatusCode.OK;
+        }, "/old called by the consumer");
+        await Repo.EventuallyAsync(async () =>
+        {
+            _model.Enqueue(new FakeReply { InputTokens = 10, OutputTokens = 5 });
+            using var chat = new StringContent("""{"model":"fast","messages":[{"role":"user","content":"hi"}]}""", System.Text.Encoding.UTF8, "application/json");
+            return (await _http.PostAsync(Traffic("/ai/v1/chat/completions"), chat)).StatusCode == HttpStatusCode.OK;
+        }, "an AI call answered");
+    }
+
+    private void PutRoute(string name, string prefix, List<string>? policies, RouteApi? api = null) => _api.Put(ResourceTypes.KonnectRoutes, new KonnectRoute
     {
         Metadata = new ObjectMeta { Name = name, Namespace = "default" },
         Spec = new KonnectRouteSpec
         {
+            Api = api,
             Policies = policies,
             Rules = [new RouteRule { Matches = [new RouteMatch { Path = new PathMatch { Value = prefix } }], Backends = [new RouteBackend { Url = _upstream.Urls.Single() }] }],
         },

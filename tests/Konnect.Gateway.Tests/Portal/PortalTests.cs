@@ -140,6 +140,31 @@ public sealed class PortalTests
     }
 
     [Fact]
+    public async Task PromptApi_ListedWithItsGeneratedDocument()
+    {
+        var prompt = new AiPromptModel
+        {
+            Model = "fast", Messages = [new AiPromptMessageModel("user", "Summarize {{text}} in {{words}} words")],
+            Variables = [new AiPromptVariableModel("text", AiVariableType.String, true, 4000, "What to summarize"), new AiPromptVariableModel("words", AiVariableType.Number, false, 0, null)],
+            Response = AiPromptResponse.Content, Description = "Summaries on demand",
+        };
+        var summarize = Version("summarize-v1", "v1") with
+        {
+            Policies = new PoliciesModel { Ai = new AiModel { Policy = "shop/summarize", Providers = [], Models = [], MaxTokens = 200, Prompt = prompt } },
+        };
+        var (gateway, portal) = await StartAsync(summarize);
+        await using var _ = gateway;
+        using var __ = portal;
+
+        var html = await portal.GetStringAsync("/apis/shop/summarize");
+
+        Assert.Contains("data-operation=\"POST /v1\"", html);
+        Assert.Contains("<pre class=\"schema\">object {\n  text*: string, at most 4000 characters\n  words: number\n}</pre>", html);
+        Assert.Contains("<pre class=\"schema\">object {\n  content*: string\n}</pre>", html);
+        Assert.Contains("Summaries on demand", html);
+    }
+
+    [Fact]
     public async Task Pages_ForbidScripts_AndLoadNothingFromElsewhere()
     {
         var (gateway, portal) = await StartAsync(Sample());
