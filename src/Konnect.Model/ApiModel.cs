@@ -21,8 +21,11 @@ public sealed record ApiModel
     /// <summary>A page about the deprecation; Link rel="deprecation".</summary>
     public string? Documentation { get; init; }
 
-    /// <summary>Whether the developer portal shows this version.</summary>
+    /// <summary>Whether the developer portal shows this version (to everyone, or only to its namespace: <see cref="Internal"/>).</summary>
     public bool Listed { get; init; }
+
+    /// <summary>Shown only to portal viewers signed in as a consumer of the route's namespace.</summary>
+    public bool Internal { get; init; }
 
     /// <summary>The portal's title; null means the name.</summary>
     public string? Title { get; init; }

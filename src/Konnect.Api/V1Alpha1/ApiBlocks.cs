@@ -22,7 +22,7 @@ public sealed record RouteApi
     [Description("Where this version is in its life; published when left out.")]
     public ApiLifecycle? Lifecycle { get; set; }
 
-    [Description("Who sees this version on the developer portal: Listed (everyone who can open the portal) or Hidden (the default: not on the portal).")]
+    [Description("Who sees this version on the developer portal: Listed (everyone who can open the portal), Internal (consumers of the route's namespace, signed in to the portal) or Hidden (the default: not on the portal).")]
     public ApiVisibility? Visibility { get; set; }
 
     [Description("A short title for the portal; the API's name when left out. The API shows its current version's title (see the API lifecycle guide).")]
@@ -49,7 +49,7 @@ public sealed record RouteApi
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ApiVisibility>))]
-public enum ApiVisibility { Hidden, Listed }
+public enum ApiVisibility { Hidden, Listed, Internal }
 
 [Description("Where an OpenAPI document is read from.")]
 public sealed record ApiDocumentSource

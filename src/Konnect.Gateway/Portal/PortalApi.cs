@@ -23,6 +23,8 @@ internal sealed record PortalVersion
     public required string Version { get; init; }
     public required string Route { get; init; }
     public required ApiState State { get; init; }
+    /// <summary>Shown only to viewers signed in as a consumer of the API's namespace.</summary>
+    public bool Internal { get; init; }
     public DateTimeOffset? DeprecatedAt { get; init; }
     public DateTimeOffset? SunsetAt { get; init; }
     public bool EnforceSunset { get; init; }
@@ -48,3 +50,7 @@ internal sealed record PortalVersion
 /// <param name="Policy">The KonnectPolicy that decides, namespace/name.</param>
 /// <param name="Groups">Consumer groups admitted, when the policy admits callers by group.</param>
 internal sealed record PortalSubscription(bool Required, bool Approval, string Policy, IReadOnlyList<string> Groups);
+
+/// <param name="Id">The consumer, namespace/name.</param>
+/// <param name="Namespace">Its namespace: internal APIs of this namespace are shown.</param>
+internal sealed record PortalViewer(string Id, string Namespace);

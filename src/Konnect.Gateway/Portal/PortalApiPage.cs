@@ -34,7 +34,8 @@ internal static class PortalApiPage
     {
         html.Raw("<section class=\"version state-").Raw(version.State.ToString().ToLowerInvariant()).Raw("\"")
             .Attribute("id", $"version-{version.Version}").Attribute("data-version", version.Version).Raw(">");
-        html.Raw("<h2>").Text(version.Version).Raw(" ").Element("span", PortalText.State(version), "state").Raw("</h2>");
+        html.Raw("<h2>").Text(version.Version).Raw(" ").Element("span", PortalText.State(version), "state")
+            .Raw(version.Internal ? " <span class=\"badge\">internal to this namespace</span>" : "").Raw("</h2>");
         html.Raw("<dl>");
         if (version.State == ApiState.Retired)
         {

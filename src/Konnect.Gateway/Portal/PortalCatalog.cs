@@ -1,4 +1,5 @@
 using System.Globalization;
+using Konnect.Gateway.Policies.Authentication;
 using Konnect.Model;
 
 namespace Konnect.Gateway.Portal;
@@ -11,12 +12,16 @@ namespace Konnect.Gateway.Portal;
 /// </summary>
 internal sealed class PortalCatalog
 {
-    public static readonly PortalCatalog Empty = new("empty", []);
+    public static readonly PortalCatalog Empty = new("empty", [], null);
 
-    private PortalCatalog(string version, IReadOnlyList<PortalApi> apis)
+    private readonly Dictionary<string, PortalCatalog>? _byNamespace;
+
+    private PortalCatalog(string version, IReadOnlyList<PortalApi> apis, ConsumerIndex? viewers)
     {
         Version = version;
         Apis = apis;
+        Viewers = viewers;
+        _byNamespace = viewers is null ? null : [];
         Tags = [.. apis.SelectMany(a => a.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         Teams = [.. apis.Select(a => a.Team).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         Namespaces = [.. apis.Select(a => a.Namespace).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
@@ -24,6 +29,27 @@ internal sealed class PortalCatalog
 
     /// <summary>The model version it was built from.</summary>
     public string Version { get; }
+
+    /// <summary>The consumers who may sign in to see internal APIs; null when no API is internal (nobody needs to).</summary>
+    public ConsumerIndex? Viewers { get; }
+
+    /// <summary>
+    /// What a viewer sees: every version to everyone, but internal ones only to consumers of their namespace
+    /// (<paramref name="viewerNamespace"/> null: not signed in). Options in the search form come from this view too, so
+    /// an internal API's tags and team are not shown to others. Built once per namespace and model version.
+    /// </summary>
+    public PortalCatalog For(string? viewerNamespace)
+    {
+        if (_byNamespace is null) { return this; }
+        var key = viewerNamespace ?? "";
+        lock (_byNamespace)
+        {
+            if (_byNamespace.TryGetValue(key, out var view)) { return view; }
+            var apis = Apis.Select(a => a with { Versions = [.. a.Versions.Where(v => !v.Internal || a.Namespace == viewerNamespace)] })
+                .Where(a => a.Versions.Count > 0).ToList();
+            return _byNamespace[key] = new PortalCatalog(Version, apis, null);
+        }
+    }
 
     /// <summary>In the portal's order: namespace, team (APIs without one last), name.</summary>
     public IReadOnlyList<PortalApi> Apis { get; }
@@ -47,6 +73,7 @@ internal sealed class PortalCatalog
         }
 
         var apis = new List<PortalApi>();
+        var internalApis = false;
         foreach (var group in versions.GroupBy(v => (v.Key.Namespace, v.Value[0].Api!.Name)))
         {
             var list = group.Select(v => VersionOf(v.Value, model)).OrderBy(v => v.State).ThenByDescending(v => v.Version, VersionOrder.Instance).ToList();
@@ -62,6 +89,7 @@ internal sealed class PortalCatalog
                 Tags = [.. group.SelectMany(v => v.Value[0].Api!.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
                 Versions = list,
             });
+            internalApis |= list.Any(v => v.Internal);
         }
         apis.Sort(static (a, b) =>
         {
@@ -72,7 +100,8 @@ internal sealed class PortalCatalog
             order = string.CompareOrdinal(a.Team, b.Team);
             return order != 0 ? order : string.CompareOrdinal(a.Name, b.Name);
         });
-        return new PortalCatalog(model.Version, apis);
+        // The index the gateway's policies use is the publisher's; the portal keeps its own, and only when it needs one.
+        return new PortalCatalog(model.Version, apis, internalApis ? new ConsumerIndex(model.Consumers) : null);
     }
 
     private static PortalVersion VersionOf(List<RouteModel> rules, GatewayModel model)
@@ -87,6 +116,7 @@ internal sealed class PortalCatalog
             Version = api.Version,
             Route = first.Route,
             State = api.State,
+            Internal = api.Internal,
             DeprecatedAt = api.DeprecatedAt,
             SunsetAt = api.SunsetAt,
             EnforceSunset = api.EnforceSunset,

@@ -35,9 +35,15 @@ internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners lis
         var path = request.Path.Value ?? "/";
         if (path == "/portal.css") { return Write(context, StatusCodes.Status200OK, "text/css; charset=utf-8", PortalStyle.Css); }
 
-        var catalog = Catalog();
+        var all = Catalog();
+        var viewer = Viewer(all, request);
+        if (path == "/signin") { return SignIn(context, all, viewer); }
+        var catalog = all.For(viewer?.Namespace);
         var query = PortalQuery.From(request.Query);
-        if (path == "/") { return Write(context, StatusCodes.Status200OK, "text/html; charset=utf-8", PortalListPage.Render(catalog, query)); }
+        if (path == "/")
+        {
+            return Write(context, StatusCodes.Status200OK, "text/html; charset=utf-8", PortalListPage.Render(catalog, query, viewer?.Id, all.Viewers is not null));
+        }
         if (path == "/api/apis")
         {
             var apis = query.Apply(catalog.Apis).Select(a => a with { Versions = [.. a.Versions.Select(v => v with { Document = null })] }).ToList();
@@ -73,6 +79,35 @@ internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners lis
         return path.StartsWith("/api/", StringComparison.Ordinal)
             ? ProblemResponse.WriteAsync(context, Problem.PortalNotFound, "The catalogue is /api/apis and /api/apis/{namespace}/{name}; analytics are /api/analytics/{namespace}/{name} (.csv).")
             : NotFound(context, "No such page.");
+    }
+
+    /// <summary>
+    /// Who is looking, when internal APIs exist: a consumer signed in with its basic credentials (the browser sends them
+    /// once /signin asked), or one whose API key is in x-api-key (for the JSON). Wrong credentials are nobody.
+    /// </summary>
+    private static PortalViewer? Viewer(PortalCatalog catalog, HttpRequest request)
+    {
+        if (catalog.Viewers is not { } viewers) { return null; }
+        var consumer = viewers.ByBasicHeader(request.Headers.Authorization.ToString() is { Length: > 0 } basic ? basic : null)
+            ?? (request.Headers["x-api-key"].ToString() is { Length: > 0 } key ? viewers.ByApiKey(key) : null);
+        return consumer is null ? null : new PortalViewer(consumer.Id, consumer.Id[..consumer.Id.IndexOf('/')]);
+    }
+
+    /// <summary>Asks the browser for a consumer's basic credentials, then goes back to the list.</summary>
+    private static Task SignIn(HttpContext context, PortalCatalog catalog, PortalViewer? viewer)
+    {
+        if (viewer is not null)
+        {
+            context.Response.Headers.Location = "/";
+            return Write(context, StatusCodes.Status303SeeOther, "text/plain; charset=utf-8", "");
+        }
+        if (catalog.Viewers is null)
+        {
+            return NotFound(context, "No API here is internal to a namespace: there is nothing more to see signed in.");
+        }
+        context.Response.Headers.WWWAuthenticate = "Basic realm=\"Konnect developer portal\", charset=\"UTF-8\"";
+        return Write(context, StatusCodes.Status401Unauthorized, "text/plain; charset=utf-8",
+            "Sign in with your KonnectConsumer's basic credentials to see the APIs internal to its namespace.");
     }
 
     private PortalCatalog Catalog()

@@ -10,11 +10,15 @@ internal static class PortalListPage
 {
     private const int MaxDescription = 280;
 
-    public static string Render(PortalCatalog catalog, PortalQuery query)
+    /// <param name="viewer">The signed-in consumer (namespace/name), if any.</param>
+    /// <param name="canSignIn">Some API is internal to a namespace: offer to sign in.</param>
+    public static string Render(PortalCatalog catalog, PortalQuery query, string? viewer = null, bool canSignIn = false)
     {
         var html = new HtmlWriter();
         html.Start("APIs · Konnect developer portal");
         html.Raw("<h1>APIs</h1>");
+        if (viewer is not null) { html.Element("p", $"Signed in as {viewer}: the APIs internal to its namespace are listed too.", "viewer"); }
+        else if (canSignIn) { html.Raw("<p class=\"viewer\">").Link("/signin", "Sign in").Text(" as a consumer to see the APIs internal to its namespace.").Raw("</p>"); }
         Form(html, catalog, query);
 
         var apis = query.Apply(catalog.Apis).ToList();
@@ -79,7 +83,7 @@ internal static class PortalListPage
         {
             html.Raw("<li class=\"version state-").Raw(version.State.ToString().ToLowerInvariant()).Raw("\"")
                 .Attribute("data-version", version.Version).Raw(">").Element("span", version.Version, "version-name").Raw(" ")
-                .Element("span", PortalText.State(version), "state").Raw("</li>");
+                .Element("span", PortalText.State(version), "state").Raw(version.Internal ? " <span class=\"badge\">internal</span>" : "").Raw("</li>");
         }
         html.Raw("</ul>");
         if (api.Tags.Count > 0)

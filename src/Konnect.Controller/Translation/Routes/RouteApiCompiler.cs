@@ -50,7 +50,7 @@ internal static partial class RouteApiCompiler
     // The portal's fields, held to the CRD's schema (folder mode has no API server to do it).
     private static RouteProblem? Portal(RouteApi api)
     {
-        if (api.Visibility is { } visibility && !Enum.IsDefined(visibility)) { return Problem("spec.api.visibility", "must be Listed or Hidden"); }
+        if (api.Visibility is { } visibility && !Enum.IsDefined(visibility)) { return Problem("spec.api.visibility", "must be Listed, Internal or Hidden"); }
         if (api.Title?.Length > 128) { return Problem("spec.api.title", "is longer than 128 characters"); }
         if (api.Description?.Length > 4096) { return Problem("spec.api.description", "is longer than 4096 characters"); }
         if (api.Team is { } team && (!Whole(Name(), team) || team.Length > 63))
@@ -96,7 +96,8 @@ internal static partial class RouteApiCompiler
             EnforceSunset = lifecycle.EnforceSunset == true,
             Successor = lifecycle.Successor,
             Documentation = lifecycle.Documentation,
-            Listed = api.Visibility == ApiVisibility.Listed,
+            Listed = api.Visibility is ApiVisibility.Listed or ApiVisibility.Internal,
+            Internal = api.Visibility == ApiVisibility.Internal,
             Title = api.Title,
             Description = api.Description,
             Team = api.Team,

@@ -116,7 +116,7 @@ internal sealed class AuthenticationRule
                 }
                 else
                 {
-                    consumer = _basicEnabled ? Basic(value) : null;
+                    consumer = _basicEnabled ? _consumers.ByBasicHeader(value) : null;
                     if (consumer is null) { failure = _basicEnabled ? "The basic credentials are not valid" : "The Authorization header is not a bearer token"; }
                 }
             }
@@ -134,33 +134,6 @@ internal sealed class AuthenticationRule
 
         return consumer is not null ? AuthOutcome.Success(consumer)
             : AuthOutcome.Fail(Problem.Unauthorized, $"{failure ?? "Authentication failed"} (KonnectPolicy {Policy}).");
-    }
-
-    private ConsumerIdentity? Basic(string? header)
-    {
-        const string Scheme = "Basic ";
-        if (header is null || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)) { return null; }
-        var encoded = header.AsSpan(Scheme.Length).Trim();
-        var maxLength = Base64.GetMaxDecodedFromUtf8Length(encoded.Length);
-        if (maxLength > 4096) { return null; }
-        var buffer = ArrayPool<byte>.Shared.Rent(maxLength);
-        try
-        {
-            if (!Convert.TryFromBase64Chars(encoded, buffer, out var length)) { return null; }
-            var decoded = buffer.AsSpan(0, length);
-            var colon = decoded.IndexOf((byte)':');
-            if (colon <= 0) { return null; }
-            string username;
-            try { username = new UTF8Encoding(false, true).GetString(decoded[..colon]); }
-            catch (DecoderFallbackException) { return null; }
-            return _consumers.ByBasic(username, decoded[(colon + 1)..]);
-        }
-        finally
-        {
-            // The buffer held a password: clear it before it goes back to the pool.
-            CryptographicOperations.ZeroMemory(buffer);
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     /// <summary>The query string without every occurrence of <paramref name="name"/> (compared after decoding).</summary>

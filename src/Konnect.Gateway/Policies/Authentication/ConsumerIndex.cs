@@ -115,6 +115,34 @@ internal sealed class ConsumerIndex
             : null;
     }
 
+    /// <summary>The consumer an "Authorization: Basic ..." header names, if its password is right; null otherwise.</summary>
+    public ConsumerIdentity? ByBasicHeader(string? header)
+    {
+        const string Scheme = "Basic ";
+        if (header is null || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)) { return null; }
+        var encoded = header.AsSpan(Scheme.Length).Trim();
+        var maxLength = System.Buffers.Text.Base64.GetMaxDecodedFromUtf8Length(encoded.Length);
+        if (maxLength > 4096) { return null; }
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(maxLength);
+        try
+        {
+            if (!Convert.TryFromBase64Chars(encoded, buffer, out var length)) { return null; }
+            var decoded = buffer.AsSpan(0, length);
+            var colon = decoded.IndexOf((byte)':');
+            if (colon <= 0) { return null; }
+            string username;
+            try { username = new System.Text.UTF8Encoding(false, true).GetString(decoded[..colon]); }
+            catch (System.Text.DecoderFallbackException) { return null; }
+            return ByBasic(username, decoded[(colon + 1)..]);
+        }
+        finally
+        {
+            // The buffer held a password: clear it before it goes back to the pool.
+            CryptographicOperations.ZeroMemory(buffer);
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     public ConsumerIdentity? ByBasic(string username, ReadOnlySpan<byte> password)
     {
         Span<byte> hash = stackalloc byte[32];

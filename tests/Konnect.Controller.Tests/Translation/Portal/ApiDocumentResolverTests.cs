@@ -120,6 +120,18 @@ public sealed class ApiDocumentResolverTests : IDisposable
     }
 
     [Theory]
+    [InlineData("Listed", true, false)]
+    [InlineData("Internal", true, true)]
+    [InlineData("Hidden", false, false)]
+    public void Visibility_CompiledForThePortal(string visibility, bool listed, bool isInternal)
+    {
+        var result = Translate(null, Route.Replace("visibility: Listed", $"visibility: {visibility}", StringComparison.Ordinal));
+
+        var api = result.Model.Routes.Single().Api!;
+        Assert.Equal((listed, isInternal), (api.Listed, api.Internal));
+    }
+
+    [Theory]
     [InlineData("visibility: Public", "spec.api.visibility")]
     [InlineData("team: Storefront", "spec.api.team")]
     [InlineData("tags: [ok, Not-OK]", "spec.api.tags")]

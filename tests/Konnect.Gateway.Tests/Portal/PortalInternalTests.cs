@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Konnect.Gateway.Tests.Infrastructure;
+using Konnect.Gateway.Tests.Policies;
+using Konnect.Model;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Konnect.Gateway.Tests.Portal;
+
+/// <summary>
+/// visibility: Internal over real sockets: an internal version is on the portal only for a viewer signed in as a
+/// consumer of its namespace (basic credentials, or an API key for the JSON); to anyone else, its API, tags, team,
+/// page, JSON and analytics do not exist. /signin asks the browser for credentials.
+/// </summary>
+public sealed class PortalInternalTests
+{
+    // AuthenticationTests' consumers: acme (API key, namespace partners), bob (basic, namespace partners), guest (test).
+    private static RouteModel Route(string name, string ns, bool isInternal, string tag) =>
+        Routes.Route(name, "http://127.0.0.1:1", Routes.Prefix("/" + name)) with
+        {
+            Id = $"{ns}/{name}/0", Namespace = ns,
+            Api = new ApiModel { Name = name, Version = "v1", Listed = true, Internal = isInternal, Team = $"team-{name}", Tags = [tag] },
+        };
+
+    private static async Task<(TestGateway Gateway, HttpClient Portal)> StartAsync()
+    {
+        var gateway = await TestGateway.StartAsync(configure: o => o.PortalUrls = "http://127.0.0.1:0");
+        var model = TestGateway.Model(Route("public", "partners", false, "open"), Route("ledger", "partners", true, "secret-tag"), Route("hr", "test", true, "people"))
+            with { Consumers = [AuthenticationTests.Acme, AuthenticationTests.Bob, AuthenticationTests.Guest] };
+        Assert.True((await gateway.Publisher.PublishAsync(model, CancellationToken.None)).Applied);
+        var port = gateway.Services.GetRequiredService<GatewayListeners>().PortalEndPoints.Single().Port;
+        return (gateway, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") });
+    }
+
+    private static HttpRequestMessage Get(string path, string? basic = null, string? apiKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (basic is not null) { request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(basic))); }
+        if (apiKey is not null) { request.Headers.Add("x-api-key", apiKey); }
+        return request;
+    }
+
+    [Fact]
+    public async Task Anonymous_SeesListedOnly_NoTraceOfInternalOnes()
+    {
+        var (gateway, portal) = await StartAsync();
+        await using var _ = gateway;
+        using var __ = portal;
+
+        var html = await portal.GetStringAsync("/");
+
+        Assert.Contains("data-api=\"partners/public\"", html);
+        Assert.DoesNotContain("ledger", html);
+        Assert.DoesNotContain("secret-tag", html);
+        Assert.DoesNotContain("team-hr", html);
+        Assert.Contains("<a href=\"/signin\">Sign in</a>", html);
+        Assert.Equal(HttpStatusCode.NotFound, (await portal.GetAsync("/apis/partners/ledger")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await portal.GetAsync("/api/apis/partners/ledger")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await portal.GetAsync("/api/analytics/partners/ledger")).StatusCode);
+        using var json = JsonDocument.Parse(await portal.GetStringAsync("/api/apis"));
+        Assert.Equal(1, json.RootElement.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task SignedInWithBasic_SeesItsNamespacesInternalApis_NotOthers()
+    {
+        var (gateway, portal) = await StartAsync();
+        await using var _ = gateway;
+        using var __ = portal;
+
+        using var response = await portal.SendAsync(Get("/", basic: $"bob:{AuthenticationTests.BobPassword}"));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains("Signed in as partners/bob", html);
+        Assert.Contains("data-api=\"partners/ledger\"", html);
+        Assert.Contains("<span class=\"badge\">internal</span>", html);
+        Assert.DoesNotContain("test/hr", html);
+        Assert.Equal(HttpStatusCode.OK, (await portal.SendAsync(Get("/apis/partners/ledger", basic: $"bob:{AuthenticationTests.BobPassword}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await portal.SendAsync(Get("/apis/test/hr", basic: $"bob:{AuthenticationTests.BobPassword}"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task JsonWithApiKey_SeesItsNamespacesInternalApis_WrongCredentialsSeeNone()
+    {
+        var (gateway, portal) = await StartAsync();
+        await using var _ = gateway;
+        using var __ = portal;
+
+        using var acme = JsonDocument.Parse(await (await portal.SendAsync(Get("/api/apis", apiKey: AuthenticationTests.AcmeKey))).Content.ReadAsStringAsync());
+        using var wrong = JsonDocument.Parse(await (await portal.SendAsync(Get("/api/apis", apiKey: "not-a-key", basic: "bob:wrong"))).Content.ReadAsStringAsync());
+
+        Assert.Equal(["partners/ledger", "partners/public"], acme.RootElement.GetProperty("apis").EnumerateArray().Select(a => $"{a.GetProperty("namespace")}/{a.GetProperty("name")}"));
+        Assert.Equal(["partners/public"], wrong.RootElement.GetProperty("apis").EnumerateArray().Select(a => $"{a.GetProperty("namespace")}/{a.GetProperty("name")}"));
+    }
+
+    [Fact]
+    public async Task SignIn_AsksForBasicCredentials_ThenGoesBackToTheList()
+    {
+        var (gateway, portal) = await StartAsync();
+        await using var _ = gateway;
+        using var __ = portal;
+
+        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = portal.BaseAddress };
+        using var challenge = await browser.GetAsync("/signin");
+        using var wrong = await browser.SendAsync(Get("/signin", basic: "bob:wrong"));
+        using var right = await browser.SendAsync(Get("/signin", basic: $"bob:{AuthenticationTests.BobPassword}"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, challenge.StatusCode);
+        Assert.Equal("Basic realm=\"Konnect developer portal\", charset=\"UTF-8\"", challenge.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, right.StatusCode);
+        Assert.Equal("/", right.Headers.Location!.ToString());
+    }
+}
