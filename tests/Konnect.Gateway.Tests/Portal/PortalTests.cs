@@ -215,6 +215,28 @@ public sealed class PortalTests
     }
 
     [Fact]
+    public async Task ProtectedByAPolicy_LikeAnyRoute_WhenPublishedThroughOne()
+    {
+        // The documented way to publish the portal: a route to its listener, with a policy (here an API key).
+        var gateway = await TestGateway.StartAsync(configure: o => o.PortalUrls = "http://127.0.0.1:0");
+        await using var _ = gateway;
+        var port = gateway.Services.GetRequiredService<GatewayListeners>().PortalEndPoints.Single().Port;
+        var front = Routes.Route("portal", $"http://127.0.0.1:{port}") with
+        {
+            Hosts = ["developer.example.com"], Policies = new PoliciesModel { Authentication = AuthenticationTests.ApiKey },
+        };
+        Assert.True((await gateway.Publisher.PublishAsync(TestGateway.Model(front, Version("orders-v2", "v2")) with { Consumers = [AuthenticationTests.Acme] },
+            CancellationToken.None)).Applied);
+
+        using var refused = await gateway.GetAsync("/", host: "developer.example.com");
+        using var served = await gateway.GetAsync("/", host: "developer.example.com", headers: ("x-api-key", AuthenticationTests.AcmeKey));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Contains("data-api=\"shop/orders\"", await served.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task ModelChanges_PortalFollows()
     {
         var (gateway, portal) = await StartAsync(Version("orders-v2", "v2"));
