@@ -33,6 +33,9 @@ public sealed class GatewayOptions
     /// <summary>The most memory call analytics may hold, in bytes (64 MiB by default); past it the oldest minutes go first.</summary>
     public long AnalyticsMemoryLimit { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Who sees consumers' names in the portal's analytics (top consumers, the consumer filter).</summary>
+    public PortalConsumerNames PortalConsumerNames { get; set; } = PortalConsumerNames.Namespace;
+
     /// <summary>Whether calls are recorded for the portal's analytics: the portal is on and analytics are not off.</summary>
     public bool RecordsAnalytics => Analytics && !string.IsNullOrWhiteSpace(PortalUrls);
 
@@ -128,6 +131,16 @@ public sealed class ClientLimits
 
     /// <summary>How long a request body may arrive more slowly than <see cref="MinRequestBodyDataRate"/> at its start.</summary>
     public TimeSpan MinRequestBodyDataRateGrace { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>See <see cref="GatewayOptions.PortalConsumerNames"/>.</summary>
+public enum PortalConsumerNames
+{
+    /// <summary>Only viewers signed in as a consumer of the API's namespace: a tenant does not see another's callers.</summary>
+    Namespace,
+
+    /// <summary>Every portal viewer (a portal for one organisation's own teams).</summary>
+    Everyone,
 }
 
 /// <summary>See <see cref="GatewayOptions.Forwarder"/>.</summary>

@@ -9,6 +9,9 @@ public sealed record ApiDocumentModel
 {
     /// <summary>A hash of the document's text: equal digests mean the same document (the model's version uses it).</summary>
     public required string Digest { get; init; }
+
+    /// <summary>Where it was read, e.g. "ConfigMap shop/orders-doc key openapi.yaml": a last good document is kept only for the same source.</summary>
+    public string? Source { get; init; }
     public string? Title { get; init; }
     public string? Version { get; init; }
     public string? Description { get; init; }

@@ -169,5 +169,16 @@ public static class GatewayServiceCollectionExtensions
         {
             throw new ArgumentException($"TrafficUrls and AdminUrls share port {shared[0]}; give the admin endpoints their own port.");
         }
+        // The portal is chosen by local port too: sharing one with traffic would hand it traffic, and with admin would serve
+        // /config and /metrics wherever the portal is published.
+        var portal = ListenUrl.ParseOptional(options.PortalUrls, nameof(options.PortalUrls)).Select(e => e.Port).Where(p => p != 0).ToList();
+        if (portal.Intersect(traffic.Select(e => e.Port)).FirstOrDefault() is var withTraffic and > 0)
+        {
+            throw new ArgumentException($"PortalUrls and TrafficUrls share port {withTraffic}; give the developer portal its own port.");
+        }
+        if (portal.Intersect(admin.Select(e => e.Port)).FirstOrDefault() is var withAdmin and > 0)
+        {
+            throw new ArgumentException($"PortalUrls and AdminUrls share port {withAdmin}; give the developer portal its own port.");
+        }
     }
 }

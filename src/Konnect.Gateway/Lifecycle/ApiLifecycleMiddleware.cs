@@ -14,12 +14,19 @@ internal sealed class ApiLifecycleMiddleware(RequestDelegate next, TimeProvider 
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Features.Get<IKonnectRouteFeature>() is MatchedRoute { Lifecycle: { } lifecycle } && lifecycle.Api.IsGone(time.GetUtcNow()))
+        if (context.Features.Get<IKonnectRouteFeature>() is not MatchedRoute { Lifecycle: { } lifecycle } matched) { return next(context); }
+        if (lifecycle.Api.IsGone(time.GetUtcNow()))
         {
             var api = lifecycle.Api;
             var gone = api.State == ApiState.Retired ? "is retired" : $"reached its sunset on {lifecycle.Sunset}";
             var successor = api.Successor is { } s ? $"; use its successor {s}" : "";
             return ProblemResponse.WriteAsync(context, Problem.ApiGone, $"API {api.Name} {api.Version} {gone}{successor}.");
+        }
+        // The router let an unservable rule through because its version was gone then; if the clock has since stepped
+        // back over an enforced sunset, it is not gone now, and it still has nothing to serve with.
+        if (matched is { Endpoint: null, Unavailable: { } unavailable })
+        {
+            return ProblemResponse.WriteAsync(context, Problem.RouteUnavailable, $"{unavailable.Reason}: {unavailable.Message}");
         }
         return next(context);
     }

@@ -22,9 +22,9 @@ internal static class PortalAnalytics
         query["consumer"].ToString() is { Length: > 0 } consumer ? consumer : null,
         int.TryParse(query["class"].ToString().TrimEnd('x', 'X'), NumberStyles.None, CultureInfo.InvariantCulture, out var c) && c is >= 1 and <= 5 ? c : null);
 
-    public static AnalyticsReport Report(CallAnalytics analytics, PortalApi api, IQueryCollection query) =>
+    public static AnalyticsReport Report(CallAnalytics analytics, PortalApi api, TimeSpan window, AnalyticsFilter filter) =>
         AnalyticsReport.Build(analytics, $"{api.Namespace}/{api.Name}",
-            api.Versions.ToDictionary(v => $"{api.Namespace}/{v.Route}", v => v.Version, StringComparer.Ordinal), Window(query).Span, Filter(query));
+            api.Versions.ToDictionary(v => $"{api.Namespace}/{v.Route}", v => v.Version, StringComparer.Ordinal), window, filter);
 
     public static string Csv(AnalyticsReport report)
     {
@@ -44,7 +44,8 @@ internal static class PortalAnalytics
     private static string Number(double? value) => value?.ToString("0.###", CultureInfo.InvariantCulture) ?? "";
 
     /// <summary>The "Calls" section of an API's page.</summary>
-    public static void Write(HtmlWriter html, PortalApi api, AnalyticsReport report, IQueryCollection query)
+    /// <param name="showConsumers">Whether this viewer may see who calls (see GatewayOptions.PortalConsumerNames).</param>
+    public static void Write(HtmlWriter html, PortalApi api, AnalyticsReport report, IQueryCollection query, bool showConsumers)
     {
         var window = Window(query).Name;
         var path = $"/apis/{HtmlWriter.Segment(api.Namespace)}/{HtmlWriter.Segment(api.Name)}";
@@ -70,7 +71,11 @@ internal static class PortalAnalytics
         if (t.TokensIn + t.TokensOut > 0) { Term(html, "AI tokens in / out, cost", $"{t.TokensIn:N0} / {t.TokensOut:N0}, {t.Cost.ToString(CultureInfo.InvariantCulture)}", "tokens"); }
         html.Raw("</dl>");
         Chart(html, report);
-        if (report.TopConsumers.Count > 0)
+        if (!showConsumers)
+        {
+            html.Raw("<p class=\"hint\">").Text($"Who calls this API is shown to consumers of namespace {api.Namespace}, ").Link("/signin", "signed in").Raw(".</p>");
+        }
+        else if (report.TopConsumers.Count > 0)
         {
             html.Raw("<h3>Top consumers</h3><table class=\"top-consumers\"><thead><tr><th>Consumer</th><th>Requests</th><th>Errors</th><th>p95</th><th>Tokens</th></tr></thead><tbody>");
             foreach (var consumer in report.TopConsumers)
@@ -104,7 +109,7 @@ internal static class PortalAnalytics
     private static void Chart(HtmlWriter html, AnalyticsReport report)
     {
         const int width = 720, height = 160, top = 10, bottom = 20;
-        var minutes = Math.Max(1, (int)Math.Round((report.To - report.From).TotalMinutes));
+        var minutes = Math.Max(1, (int)Math.Ceiling((report.To - report.From).TotalMinutes));
         var max = Math.Max(1, report.Minutes.Count == 0 ? 1 : report.Minutes.Max(p => p.Figures.Requests));
         var bar = (double)width / minutes;
         var scale = (double)(height - top - bottom) / max;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Konnect.Model;
 
 namespace Konnect.Gateway.Portal;
@@ -25,6 +26,12 @@ internal sealed record PortalVersion
     public required ApiState State { get; init; }
     /// <summary>Shown only to viewers signed in as a consumer of the API's namespace.</summary>
     public bool Internal { get; init; }
+
+    // This version's own spec.api face, from which the API's is composed (see PortalCatalog.Compose); the JSON has the API's.
+    [JsonIgnore] public string? Title { get; init; }
+    [JsonIgnore] public string? Description { get; init; }
+    [JsonIgnore] public string? Team { get; init; }
+    [JsonIgnore] public IReadOnlyList<string> Tags { get; init; } = [];
     public DateTimeOffset? DeprecatedAt { get; init; }
     public DateTimeOffset? SunsetAt { get; init; }
     public bool EnforceSunset { get; init; }

@@ -18,12 +18,7 @@ internal static class PortalApiPage
         html.Element("h1", api.Title);
         html.Raw("<p class=\"meta\">").Text($"{api.Name} in namespace {api.Namespace}").Text(api.Team is { } team ? $", team {team}" : "").Raw("</p>");
         if (api.Description is { } description) { html.Element("p", description, "description"); }
-        if (api.Tags.Count > 0)
-        {
-            html.Raw("<ul class=\"tags\">");
-            foreach (var tag in api.Tags) { html.Raw("<li>").Link($"/?tag={HtmlWriter.Segment(tag)}", tag, "tag").Raw("</li>"); }
-            html.Raw("</ul>");
-        }
+        PortalText.Tags(html, api.Tags);
         calls?.Invoke(html);
         foreach (var version in api.Versions) { Version(html, api, version); }
         html.End();
@@ -103,7 +98,7 @@ internal static class PortalApiPage
     private static void Operation(HtmlWriter html, ApiOperationModel operation)
     {
         html.Raw("<details class=\"operation\"").Attribute("data-operation", $"{operation.Method} {operation.Path}").Raw("><summary>")
-            .Element("span", operation.Method, $"method method-{operation.Method.ToLowerInvariant()}").Raw(" ")
+            .Element("span", operation.Method, MethodClass(operation.Method)).Raw(" ")
             .Element("code", operation.Path, "path");
         if (operation.Summary is { } summary) { html.Raw(" ").Element("span", summary, "summary"); }
         if (operation.Deprecated) { html.Raw(" ").Element("span", "deprecated", "badge"); }
@@ -149,6 +144,15 @@ internal static class PortalApiPage
     }
 
     private static void Term(HtmlWriter html, string term, string value) => html.Element("dt", term).Element("dd", value);
+
+    // A class from a fixed set: the method is the document's text, and classes are written as they are.
+    private static string MethodClass(string method) => method switch
+    {
+        "GET" => "method method-get",
+        "POST" => "method method-post",
+        "DELETE" => "method method-delete",
+        _ => "method",
+    };
 
     private static void List(HtmlWriter html, string term, IReadOnlyList<string> values, string none)
     {

@@ -12,16 +12,16 @@ namespace Konnect.Gateway.Portal;
 /// </summary>
 internal sealed class PortalCatalog
 {
-    public static readonly PortalCatalog Empty = new("empty", [], null);
+    public static readonly PortalCatalog Empty = new("empty", [], null, false);
 
     private readonly Dictionary<string, PortalCatalog>? _byNamespace;
 
-    private PortalCatalog(string version, IReadOnlyList<PortalApi> apis, ConsumerIndex? viewers)
+    private PortalCatalog(string version, IReadOnlyList<PortalApi> apis, ConsumerIndex? viewers, bool hasInternal)
     {
         Version = version;
         Apis = apis;
         Viewers = viewers;
-        _byNamespace = viewers is null ? null : [];
+        _byNamespace = hasInternal ? [] : null;
         Tags = [.. apis.SelectMany(a => a.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         Teams = [.. apis.Select(a => a.Team).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         Namespaces = [.. apis.Select(a => a.Namespace).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
@@ -30,7 +30,7 @@ internal sealed class PortalCatalog
     /// <summary>The model version it was built from.</summary>
     public string Version { get; }
 
-    /// <summary>The consumers who may sign in to see internal APIs; null when no API is internal (nobody needs to).</summary>
+    /// <summary>The consumers who may sign in (to see internal APIs, and who calls their namespace's APIs); null when there are none.</summary>
     public ConsumerIndex? Viewers { get; }
 
     /// <summary>
@@ -45,9 +45,12 @@ internal sealed class PortalCatalog
         lock (_byNamespace)
         {
             if (_byNamespace.TryGetValue(key, out var view)) { return view; }
-            var apis = Apis.Select(a => a with { Versions = [.. a.Versions.Where(v => !v.Internal || a.Namespace == viewerNamespace)] })
-                .Where(a => a.Versions.Count > 0).ToList();
-            return _byNamespace[key] = new PortalCatalog(Version, apis, null);
+            var apis = Apis.Select(a => (Api: a, Visible: a.Versions.Where(v => !v.Internal || a.Namespace == viewerNamespace).ToList()))
+                .Where(a => a.Visible.Count > 0)
+                .Select(a => a.Visible.Count == a.Api.Versions.Count ? a.Api : Compose(a.Api.Namespace, a.Api.Name, a.Visible))
+                .ToList();
+            Sort(apis);
+            return _byNamespace[key] = new PortalCatalog(Version, apis, Viewers, false);
         }
     }
 
@@ -73,24 +76,37 @@ internal sealed class PortalCatalog
         }
 
         var apis = new List<PortalApi>();
-        var internalApis = false;
         foreach (var group in versions.GroupBy(v => (v.Key.Namespace, v.Value[0].Api!.Name)))
         {
-            var list = group.Select(v => VersionOf(v.Value, model)).OrderBy(v => v.State).ThenByDescending(v => v.Version, VersionOrder.Instance).ToList();
-            // The API's face is its current version: the newest published one, else the newest at all.
-            var current = group.Select(v => v.Value[0].Api!).OrderBy(a => a.State).ThenByDescending(a => a.Version, VersionOrder.Instance).First();
-            apis.Add(new PortalApi
-            {
-                Namespace = group.Key.Namespace,
-                Name = group.Key.Name,
-                Title = current.Title ?? list.Select(v => v.Document?.Title).FirstOrDefault(t => t is not null) ?? group.Key.Name,
-                Description = current.Description ?? list.Select(v => v.Document?.Description).FirstOrDefault(t => t is not null),
-                Team = current.Team,
-                Tags = [.. group.SelectMany(v => v.Value[0].Api!.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
-                Versions = list,
-            });
-            internalApis |= list.Any(v => v.Internal);
+            apis.Add(Compose(group.Key.Namespace, group.Key.Name, [.. group.Select(v => VersionOf(v.Value, model))]));
         }
+        Sort(apis);
+        // The index the gateway's policies use is the publisher's; the portal keeps its own, for viewers who sign in.
+        return new PortalCatalog(model.Version, apis, model.Consumers.Count > 0 ? new ConsumerIndex(model.Consumers) : null,
+            apis.Any(a => a.Versions.Any(v => v.Internal)));
+    }
+
+    /// <summary>
+    /// An API from the versions a viewer may see, so that nothing of a version they may not see (its title, team, tags
+    /// or document) shows through. The API's face is its current version: the newest published one, else the newest.
+    /// </summary>
+    private static PortalApi Compose(string ns, string name, List<PortalVersion> versions)
+    {
+        versions.Sort(static (a, b) => a.State != b.State ? a.State.CompareTo(b.State) : VersionOrder.Instance.Compare(b.Version, a.Version));
+        var current = versions[0];
+        return new PortalApi
+        {
+            Namespace = ns,
+            Name = name,
+            Title = current.Title ?? versions.Select(v => v.Document?.Title).FirstOrDefault(t => t is not null) ?? name,
+            Description = current.Description ?? versions.Select(v => v.Document?.Description).FirstOrDefault(t => t is not null),
+            Team = current.Team,
+            Tags = [.. versions.SelectMany(v => v.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            Versions = versions,
+        };
+    }
+
+    private static void Sort(List<PortalApi> apis) =>
         apis.Sort(static (a, b) =>
         {
             var order = string.CompareOrdinal(a.Namespace, b.Namespace);
@@ -100,9 +116,6 @@ internal sealed class PortalCatalog
             order = string.CompareOrdinal(a.Team, b.Team);
             return order != 0 ? order : string.CompareOrdinal(a.Name, b.Name);
         });
-        // The index the gateway's policies use is the publisher's; the portal keeps its own, and only when it needs one.
-        return new PortalCatalog(model.Version, apis, internalApis ? new ConsumerIndex(model.Consumers) : null);
-    }
 
     private static PortalVersion VersionOf(List<RouteModel> rules, GatewayModel model)
     {
@@ -117,6 +130,10 @@ internal sealed class PortalCatalog
             Route = first.Route,
             State = api.State,
             Internal = api.Internal,
+            Title = api.Title,
+            Description = api.Description,
+            Team = api.Team,
+            Tags = api.Tags,
             DeprecatedAt = api.DeprecatedAt,
             SunsetAt = api.SunsetAt,
             EnforceSunset = api.EnforceSunset,
@@ -192,7 +209,8 @@ internal sealed class VersionOrder : IComparer<string>
         long? current = null;
         foreach (var c in value ?? "")
         {
-            if (char.IsAsciiDigit(c)) { current = Math.Min((current ?? 0) * 10 + (c - '0'), long.MaxValue / 10); }
+            // Digits past the 18th are not counted: such a number still sorts by its first 18, without overflowing.
+            if (char.IsAsciiDigit(c)) { current = (current ?? 0) < 100_000_000_000_000_000 ? (current ?? 0) * 10 + (c - '0') : current; }
             else if (current is { } n) { numbers.Add(n); current = null; }
         }
         if (current is { } last) { numbers.Add(last); }

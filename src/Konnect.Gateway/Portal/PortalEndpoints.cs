@@ -13,6 +13,7 @@ namespace Konnect.Gateway.Portal;
 internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners listeners, GatewayState state, GatewayOptions options, CallAnalytics analytics)
 {
     private readonly bool _analytics = options.RecordsAnalytics;
+    private readonly AnalyticsReportCache _reports = new();
 
     // Pages show text from manifests and OpenAPI documents: no script may run, whatever a document holds, and nothing
     // loads from anywhere but the portal itself.
@@ -53,7 +54,7 @@ internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners lis
         {
             return catalog.Find(page.Namespace, page.Name) is { } api
                 ? Write(context, StatusCodes.Status200OK, "text/html; charset=utf-8", PortalApiPage.Render(api,
-                    _analytics ? html => PortalAnalytics.Write(html, api, PortalAnalytics.Report(analytics, api, request.Query), request.Query) : null))
+                    _analytics ? html => PortalAnalytics.Write(html, api, Report(api, request, viewer), request.Query, ShowsConsumers(api, viewer)) : null))
                 : NotFound(context, $"No listed API {page.Namespace}/{page.Name}.");
         }
         if (Api(path, "/api/apis/") is { } entry)
@@ -66,12 +67,12 @@ internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners lis
         {
             var csv = calls.Name.EndsWith(".csv", StringComparison.Ordinal);
             var name = csv ? calls.Name[..^4] : calls.Name;
-            if (!_analytics) { return ProblemResponse.WriteAsync(context, Problem.PortalNotFound, "Call analytics are off (konnect run --analytics off)."); }
+            if (!_analytics) { return ProblemResponse.WriteAsync(context, Problem.AnalyticsOff, "Call analytics are off (konnect run --analytics off)."); }
             if (catalog.Find(calls.Namespace, name) is not { } api)
             {
                 return ProblemResponse.WriteAsync(context, Problem.PortalNotFound, $"No listed API {calls.Namespace}/{name}.");
             }
-            var report = PortalAnalytics.Report(analytics, api, request.Query);
+            var report = Report(api, request, viewer);
             return csv
                 ? Write(context, StatusCodes.Status200OK, "text/csv; charset=utf-8", PortalAnalytics.Csv(report))
                 : Json(context, JsonSerializer.Serialize(report, PortalJsonContext.Default.AnalyticsReport));
@@ -81,8 +82,15 @@ internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners lis
             : NotFound(context, "No such page.");
     }
 
+    /// <summary>Consumers' names and the consumer filter: to everyone, or to consumers of the API's own namespace.</summary>
+    private bool ShowsConsumers(PortalApi api, PortalViewer? viewer) =>
+        options.PortalConsumerNames == PortalConsumerNames.Everyone || viewer?.Namespace == api.Namespace;
+
+    private AnalyticsReport Report(PortalApi api, HttpRequest request, PortalViewer? viewer) =>
+        _reports.Get(analytics, api, request.Query, ShowsConsumers(api, viewer));
+
     /// <summary>
-    /// Who is looking, when internal APIs exist: a consumer signed in with its basic credentials (the browser sends them
+    /// Who is looking, when consumers exist: a consumer signed in with its basic credentials (the browser sends them
     /// once /signin asked), or one whose API key is in x-api-key (for the JSON). Wrong credentials are nobody.
     /// </summary>
     private static PortalViewer? Viewer(PortalCatalog catalog, HttpRequest request)
@@ -103,7 +111,7 @@ internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners lis
         }
         if (catalog.Viewers is null)
         {
-            return NotFound(context, "No API here is internal to a namespace: there is nothing more to see signed in.");
+            return NotFound(context, "No consumer exists to sign in as.");
         }
         context.Response.Headers.WWWAuthenticate = "Basic realm=\"Konnect developer portal\", charset=\"UTF-8\"";
         return Write(context, StatusCodes.Status401Unauthorized, "text/plain; charset=utf-8",
@@ -121,13 +129,13 @@ internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners lis
         return catalog;
     }
 
-    /// <summary>"{prefix}{namespace}/{name}" with both segments unescaped; null for any other path.</summary>
+    /// <summary>"{prefix}{namespace}/{name}" (Kestrel has already decoded the path); null for any other path.</summary>
     private static (string Namespace, string Name)? Api(string path, string prefix)
     {
         if (!path.StartsWith(prefix, StringComparison.Ordinal)) { return null; }
         var parts = path[prefix.Length..].Split('/');
         return parts.Length == 2 && parts[0].Length > 0 && parts[1].Length > 0
-            ? (Uri.UnescapeDataString(parts[0]), Uri.UnescapeDataString(parts[1]))
+            ? (parts[0], parts[1])
             : null;
     }
 

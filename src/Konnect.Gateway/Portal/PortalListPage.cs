@@ -11,14 +11,14 @@ internal static class PortalListPage
     private const int MaxDescription = 280;
 
     /// <param name="viewer">The signed-in consumer (namespace/name), if any.</param>
-    /// <param name="canSignIn">Some API is internal to a namespace: offer to sign in.</param>
+    /// <param name="canSignIn">Consumers exist: offer to sign in.</param>
     public static string Render(PortalCatalog catalog, PortalQuery query, string? viewer = null, bool canSignIn = false)
     {
         var html = new HtmlWriter();
         html.Start("APIs · Konnect developer portal");
         html.Raw("<h1>APIs</h1>");
         if (viewer is not null) { html.Element("p", $"Signed in as {viewer}: the APIs internal to its namespace are listed too.", "viewer"); }
-        else if (canSignIn) { html.Raw("<p class=\"viewer\">").Link("/signin", "Sign in").Text(" as a consumer to see the APIs internal to its namespace.").Raw("</p>"); }
+        else if (canSignIn) { html.Raw("<p class=\"viewer\">").Link("/signin", "Sign in").Text(" as a consumer to see the APIs internal to its namespace, and who calls them.").Raw("</p>"); }
         Form(html, catalog, query);
 
         var apis = query.Apply(catalog.Apis).ToList();
@@ -86,12 +86,7 @@ internal static class PortalListPage
                 .Element("span", PortalText.State(version), "state").Raw(version.Internal ? " <span class=\"badge\">internal</span>" : "").Raw("</li>");
         }
         html.Raw("</ul>");
-        if (api.Tags.Count > 0)
-        {
-            html.Raw("<ul class=\"tags\">");
-            foreach (var tag in api.Tags) { html.Raw("<li>").Link($"/?tag={HtmlWriter.Segment(tag)}", tag, "tag").Raw("</li>"); }
-            html.Raw("</ul>");
-        }
+        PortalText.Tags(html, api.Tags);
         html.Raw("</li>");
     }
 }

@@ -29,7 +29,7 @@ internal sealed record PortalQuery(string? Text, string? Tag, string? Team, ApiS
         if (State is { } state && !api.Has(state)) { return false; }
         if (Text is null) { return true; }
         // Every word must appear somewhere, case-insensitively: "orders v2" finds the orders API that has a v2.
-        foreach (var word in Text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var word in Words)
         {
             if (!Contains(api.Name, word) && !Contains(api.Title, word) && !Contains(api.Description, word) && !Contains(api.Team, word)
                 && !Contains(api.Namespace, word) && !api.Tags.Any(t => Contains(t, word)) && !api.Versions.Any(v => Contains(v.Version, word)))
@@ -39,6 +39,10 @@ internal sealed record PortalQuery(string? Text, string? Tag, string? Team, ApiS
         }
         return true;
     }
+
+    // At most ten distinct words: each is looked for in every API's text, so a long query must not multiply the work.
+    private IEnumerable<string> Words => (Text ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Distinct(StringComparer.OrdinalIgnoreCase).Take(10);
 
     private static bool Contains(string? value, string word) => value?.Contains(word, StringComparison.OrdinalIgnoreCase) == true;
 

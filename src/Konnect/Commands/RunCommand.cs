@@ -43,6 +43,8 @@ public sealed record RunOptions(IReadOnlyList<string>? Manifests, IReadOnlyList<
 
     public bool Analytics { get; init; } = true;
 
+    public PortalConsumerNames PortalConsumerNames { get; init; } = PortalConsumerNames.Namespace;
+
     public long AnalyticsMemory { get; init; } = 64L * 1024 * 1024;
     /// <summary>"namespace/name" of the kubernetes.io/tls Secret served for unknown SNI names; null refuses them.</summary>
     public string? DefaultCertificate { get; init; }
@@ -95,6 +97,7 @@ public static class RunCommand
             AdminUrls = string.Join(';', options.AdminListen),
             PortalUrls = string.Join(';', options.PortalListen),
             Analytics = options.Analytics,
+            PortalConsumerNames = options.PortalConsumerNames,
             AnalyticsMemoryLimit = options.AnalyticsMemory,
             AccessLog = options.AccessLog,
             AccessLogSampleRatio = options.AccessLogSampleRatio,

@@ -14,6 +14,7 @@ internal sealed class RunCommandOptions
     private readonly Setting<string[]> _adminListen;
     private readonly Setting<string[]> _portalListen;
     private readonly Setting<string> _analytics;
+    private readonly Setting<string> _portalConsumers;
     private readonly Setting<string> _analyticsMemory;
     private readonly Setting<string[]> _listenTls;
     private readonly Setting<string?> _defaultCertificate;
@@ -49,6 +50,8 @@ internal sealed class RunCommandOptions
             environment, "none");
         _analytics = new("--analytics", Syntax.OnOff,
             "Count calls to listed APIs per minute for the portal's analytics (with the portal on); off takes them off the request path.", environment, "on");
+        _portalConsumers = new("--portal-consumers", Syntax.OneOf("namespace", "everyone"),
+            "Who sees consumers' names in the portal's analytics: consumers of the API's namespace, signed in, or everyone.", environment, "namespace");
         _analyticsMemory = new("--analytics-memory", Syntax.Size,
             "Memory call analytics may hold, e.g. 16Mi; past it the oldest minutes are dropped first.", environment, "64Mi");
         _listenTls = new("--listen-tls", Syntax.List,
@@ -102,7 +105,7 @@ internal sealed class RunCommandOptions
     /// <summary>The options in the order `--help` lists them.</summary>
     public IReadOnlyList<Option> Options =>
     [
-        _manifests, _listen, _adminListen, _portalListen, _analytics, _analyticsMemory, _listenTls, _defaultCertificate, _httpsRedirectPort, _kubeconfig, _context, _namespaces,
+        _manifests, _listen, _adminListen, _portalListen, _portalConsumers, _analytics, _analyticsMemory, _listenTls, _defaultCertificate, _httpsRedirectPort, _kubeconfig, _context, _namespaces,
         _leaseNamespace, _leaseDuration, _renewDeadline, _retryPeriod, _accessLog, _accessLogSample, _metrics, _consumerMetrics,
         _cacheSize, _logFormat, _heapTrim, _forwarder, _maxRequestBodySize, .. Redis.Options,
     ];
@@ -135,6 +138,7 @@ internal sealed class RunCommandOptions
             Redis = Redis.Read(parse),
             ListenTls = parse.GetValue(_listenTls)!.Where(u => !string.Equals(u, "none", StringComparison.OrdinalIgnoreCase)).ToArray(),
             Analytics = parse.GetValue(_analytics) == "on",
+            PortalConsumerNames = parse.GetValue(_portalConsumers) == "everyone" ? PortalConsumerNames.Everyone : PortalConsumerNames.Namespace,
             AnalyticsMemory = Syntax.Bytes(parse.GetValue(_analyticsMemory)),
             PortalListen = parse.GetValue(_portalListen)!.Where(u => !string.Equals(u, "none", StringComparison.OrdinalIgnoreCase)).ToArray(),
             DefaultCertificate = parse.GetValue(_defaultCertificate),

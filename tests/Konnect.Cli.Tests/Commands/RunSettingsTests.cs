@@ -28,6 +28,8 @@ public sealed class RunSettingsTests
             new[] { "http://127.0.0.1:1" }, new[] { "http://127.0.0.1:2" }, new[] { "http://0.0.0.0:9090" }),
         ["--portal-listen"] = new(["--portal-listen", "http://127.0.0.1:1"], "KONNECT_PORTAL_LISTEN", "http://127.0.0.1:2", o => o.PortalListen,
             new[] { "http://127.0.0.1:1" }, new[] { "http://127.0.0.1:2" }, Array.Empty<string>()),
+        ["--portal-consumers"] = new(["--portal-consumers", "everyone"], "KONNECT_PORTAL_CONSUMERS", "everyone", o => o.PortalConsumerNames,
+            PortalConsumerNames.Everyone, PortalConsumerNames.Everyone, PortalConsumerNames.Namespace),
         ["--analytics"] = new(["--analytics", "no"], "KONNECT_ANALYTICS", "false", o => o.Analytics, false, false, true),
         ["--analytics-memory"] = new(["--analytics-memory", "1Mi"], "KONNECT_ANALYTICS_MEMORY", "2Ki", o => o.AnalyticsMemory, 1024L * 1024, 2048L, 64L * 1024 * 1024),
         ["--listen-tls"] = new(["--listen-tls", "none"], "KONNECT_LISTEN_TLS", "https://127.0.0.1:1", o => o.ListenTls,

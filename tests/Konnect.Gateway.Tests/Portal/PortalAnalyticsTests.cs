@@ -17,9 +17,15 @@ public sealed class PortalAnalyticsTests
 {
     private static ApiModel Api(string version, bool listed = true) => new() { Name = "orders", Version = version, Listed = listed };
 
-    private static async Task<(TestGateway Gateway, HttpClient Portal)> StartAsync(TestBackend backend, TestBackend failing, bool analytics = true, bool listed = true)
+    private static async Task<(TestGateway Gateway, HttpClient Portal)> StartAsync(TestBackend backend, TestBackend failing, bool analytics = true, bool listed = true,
+        PortalConsumerNames consumerNames = PortalConsumerNames.Everyone)
     {
-        var gateway = await TestGateway.StartAsync(configure: o => { o.PortalUrls = "http://127.0.0.1:0"; o.Analytics = analytics; });
+        var gateway = await TestGateway.StartAsync(configure: o =>
+        {
+            o.PortalUrls = "http://127.0.0.1:0";
+            o.Analytics = analytics;
+            o.PortalConsumerNames = consumerNames;
+        });
         var v2 = Routes.Route("orders-v2", backend.Url(), Routes.Prefix("/v2")) with
         {
             Api = Api("v2", listed),
@@ -113,6 +119,30 @@ public sealed class PortalAnalyticsTests
             .Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Contains("<td>partners/acme</td><td>5</td>", page);
         Assert.Contains("<td>401</td><td>unauthorized</td><td>2</td>", page);
+    }
+
+    [Fact]
+    public async Task ConsumerNames_ByDefaultOnlyForTheApisNamespace_OthersSeeTotalsOnly()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var failing = await TestBackend.StartAsync();
+        var (gateway, portal) = await StartAsync(backend, failing, consumerNames: PortalConsumerNames.Namespace);
+        await using var _ = gateway;
+        using var __ = portal;
+        await CallAsync(gateway, failing);
+
+        // acme is a consumer of namespace partners; the API is in namespace test.
+        using var anonymous = JsonDocument.Parse(await portal.GetStringAsync("/api/analytics/test/orders?consumer=partners/acme"));
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/analytics/test/orders");
+        request.Headers.Add("x-api-key", AuthenticationTests.AcmeKey);
+        using var otherTenant = JsonDocument.Parse(await (await portal.SendAsync(request)).Content.ReadAsStringAsync());
+        var page = await portal.GetStringAsync("/apis/test/orders");
+
+        Assert.Empty(anonymous.RootElement.GetProperty("topConsumers").EnumerateArray());
+        Assert.Equal(10, anonymous.RootElement.GetProperty("totals").GetProperty("requests").GetInt32()); // the filter is ignored
+        Assert.Empty(otherTenant.RootElement.GetProperty("topConsumers").EnumerateArray());
+        Assert.DoesNotContain("partners/acme", page);
+        Assert.Contains("Who calls this API is shown to consumers of namespace test", page);
     }
 
     [Fact]

@@ -96,6 +96,32 @@ public sealed class PortalInternalTests
     }
 
     [Fact]
+    public async Task ListedAndInternalVersionsOfOneApi_OthersSeeOnlyTheListedOnesFace()
+    {
+        var gateway = await TestGateway.StartAsync(configure: o => o.PortalUrls = "http://127.0.0.1:0");
+        await using var _ = gateway;
+        static RouteModel Version(string version, bool isInternal, string title, string team, string tag) =>
+            Routes.Route($"orders-{version}", "http://127.0.0.1:1", Routes.Prefix("/" + version)) with
+            {
+                Id = $"partners/orders-{version}/0", Namespace = "partners",
+                Api = new ApiModel { Name = "orders", Version = version, Listed = true, Internal = isInternal, Title = title, Team = team, Tags = [tag] },
+            };
+        var model = TestGateway.Model(Version("v1", false, "Orders", "sales", "public-tag"), Version("v2", true, "Orders next (unannounced)", "skunkworks", "hidden-tag"))
+            with { Consumers = [AuthenticationTests.Bob] };
+        Assert.True((await gateway.Publisher.PublishAsync(model, CancellationToken.None)).Applied);
+        using var portal = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gateway.Services.GetRequiredService<GatewayListeners>().PortalEndPoints.Single().Port}") };
+
+        var anonymous = await portal.GetStringAsync("/") + await portal.GetStringAsync("/apis/partners/orders") + await portal.GetStringAsync("/api/apis");
+        var bob = await (await portal.SendAsync(Get("/apis/partners/orders", basic: $"bob:{AuthenticationTests.BobPassword}"))).Content.ReadAsStringAsync();
+
+        Assert.Contains("Orders", anonymous);
+        foreach (var secret in new[] { "unannounced", "skunkworks\"", "Team skunkworks", "hidden-tag", "version-v2" }) { Assert.DoesNotContain(secret, anonymous); }
+        Assert.Contains("<p id=\"count\">0 APIs of 1 match</p>", await portal.GetStringAsync("/?q=skunkworks"));
+        Assert.Contains("Orders next (unannounced)", bob);
+        Assert.Contains("id=\"version-v1\"", bob);
+    }
+
+    [Fact]
     public async Task SignIn_AsksForBasicCredentials_ThenGoesBackToTheList()
     {
         var (gateway, portal) = await StartAsync();

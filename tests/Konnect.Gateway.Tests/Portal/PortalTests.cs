@@ -236,6 +236,22 @@ public sealed class PortalTests
         Assert.Contains("data-api=\"shop/orders\"", await served.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:18091", "http://127.0.0.1:18092", "http://127.0.0.2:18091", "PortalUrls and TrafficUrls share port 18091")]
+    [InlineData("http://127.0.0.1:18091", "http://127.0.0.1:18092", "http://127.0.0.2:18092", "PortalUrls and AdminUrls share port 18092")]
+    public async Task PortalSharingAPort_Refused_AsItWouldServeTheOthersRequests(string traffic, string admin, string portal, string expected)
+    {
+        // Listeners are told apart by local port: on another address, the same port would still be the other listener's.
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => TestGateway.StartAsync(configure: o =>
+        {
+            o.TrafficUrls = traffic;
+            o.AdminUrls = admin;
+            o.PortalUrls = portal;
+        }));
+
+        Assert.StartsWith(expected, refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ModelChanges_PortalFollows()
     {

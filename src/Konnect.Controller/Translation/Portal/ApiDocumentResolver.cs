@@ -45,6 +45,8 @@ internal static class ApiDocumentResolver
         var generation = candidate.Generation;
         var key = source.Key ?? DefaultKey;
         var where = $"ConfigMap {candidate.Key.Namespace}/{source.Name} key {key}";
+        // Kept only while the route names the same source: pointed elsewhere, the old document is not the API's any more.
+        if (lastGood is not null && lastGood.Source != where) { lastGood = null; }
         var configMap = snapshot.ConfigMaps.GetValueOrDefault(new ObjectRef("ConfigMap", candidate.Key.Namespace, source.Name));
         var text = configMap?.GetText(key);
         if (text is null)
@@ -64,6 +66,7 @@ internal static class ApiDocumentResolver
                 $"{where}: {result.Problem}; the portal lists the API without operations", generation));
         }
         var omitted = document.OperationsOmitted > 0 ? $" ({document.OperationsOmitted} more left out: at most {OpenApiReader.MaxOperations} are shown)" : "";
+        document = document with { Source = where };
         return (document, Conditions.True(ConditionTypes.Documented, Reasons.DocumentRead,
             $"{where}: {document.Operations.Count} operation(s){omitted}", generation));
     }

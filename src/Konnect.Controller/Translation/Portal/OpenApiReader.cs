@@ -25,6 +25,9 @@ internal static class OpenApiReader
     /// <summary>Operations shown per document; the portal says how many more there are.</summary>
     public const int MaxOperations = 500;
 
+    /// <summary>Parameters shown per operation.</summary>
+    public const int MaxParameters = 100;
+
     private static readonly Uri Location = new("https://document.invalid/openapi");
 
     public static OpenApiReadResult Read(string text)
@@ -53,7 +56,9 @@ internal static class OpenApiReader
         {
             read = new OpenApiJsonReader().Read(obj, Location, new OpenApiReaderSettings { LoadExternalRefs = false });
         }
-        catch (Exception ex) when (ex is OpenApiException or JsonException or InvalidOperationException or FormatException or ArgumentException)
+#pragma warning disable CA1031 // as below: nothing a document holds may fail the translator
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             return Fail(Reasons.InvalidDocument, SafeText.Of(ex.Message, 200));
         }
@@ -70,9 +75,11 @@ internal static class OpenApiReader
         {
             return new OpenApiReadResult(Model(read.Document, Digest(text)), null, null);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or NullReferenceException or InvalidCastException)
+#pragma warning disable CA1031 // Whatever a document makes the library throw (a $ref cycle, a broken $ref deep inside) must
+        // not escape: the translator would fail every pass, for every namespace. The API is listed without operations.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            // A document the library accepted but whose shape it cannot walk (a broken $ref deep inside): listed without operations.
             return Fail(Reasons.InvalidDocument, $"the document's operations could not be read: {SafeText.Of(ex.Message, 200)}");
         }
     }
@@ -99,6 +106,7 @@ internal static class OpenApiReader
 
     private static ApiDocumentModel Model(OpenApiDocument document, string digest)
     {
+        var outline = new SchemaOutline();
         var operations = new List<ApiOperationModel>();
         var total = 0;
         foreach (var (path, item) in document.Paths ?? [])
@@ -107,7 +115,7 @@ internal static class OpenApiReader
             foreach (var (method, operation) in item.Operations.OrderBy(o => MethodOrder(o.Key.Method)))
             {
                 if (++total > MaxOperations) { continue; }
-                operations.Add(Operation(path, method.Method.ToUpperInvariant(), operation, item.Parameters));
+                operations.Add(Operation(outline, path, method.Method.ToUpperInvariant(), operation, item.Parameters));
             }
         }
         return new ApiDocumentModel
@@ -121,13 +129,16 @@ internal static class OpenApiReader
         };
     }
 
-    private static ApiOperationModel Operation(string path, string method, OpenApiOperation operation, IList<IOpenApiParameter>? shared)
+    private static ApiOperationModel Operation(SchemaOutline outline, string path, string method, OpenApiOperation operation, IList<IOpenApiParameter>? shared)
     {
         // Path-level parameters apply to every operation unless the operation redefines one (same name and location).
-        var parameters = (operation.Parameters ?? []).Where(p => p is not null).ToList();
-        foreach (var parameter in shared ?? [])
+        // Both lists are cut first: a document can hold thousands, and each one read may resolve a $ref.
+        var parameters = (operation.Parameters ?? []).Where(p => p is not null).Take(MaxParameters).ToList();
+        var seen = parameters.Select(p => (p.Name, p.In)).ToHashSet();
+        foreach (var parameter in (shared ?? []).Take(MaxParameters))
         {
-            if (parameter is not null && !parameters.Any(p => p.Name == parameter.Name && p.In == parameter.In)) { parameters.Add(parameter); }
+            if (parameters.Count >= MaxParameters) { break; }
+            if (parameter is not null && seen.Add((parameter.Name, parameter.In))) { parameters.Add(parameter); }
         }
         return new ApiOperationModel
         {
@@ -138,13 +149,13 @@ internal static class OpenApiReader
             Description = Text(operation.Description, 4096),
             Deprecated = operation.Deprecated,
             Tags = [.. (operation.Tags ?? new HashSet<OpenApiTagReference>()).Select(t => Text(t.Name, 64)).OfType<string>()],
-            Parameters = [.. parameters.Take(100).Select(p => new ApiParameterModel(
-                Text(p.Name, 200) ?? "", p.In?.ToString().ToLowerInvariant() ?? "query", p.Required, SchemaOutline.Line(p.Schema), Text(p.Description, 1000)))],
+            Parameters = [.. parameters.Select(p => new ApiParameterModel(
+                Text(p.Name, 200) ?? "", p.In?.ToString().ToLowerInvariant() ?? "query", p.Required, outline.Line(p.Schema), Text(p.Description, 1000)))],
             RequestBody = operation.RequestBody is { } body && First(body.Content) is var (bodyType, bodyMedia)
-                ? new ApiBodyModel(bodyType, body.Required, SchemaOutline.Tree(bodyMedia?.Schema))
+                ? new ApiBodyModel(bodyType, body.Required, outline.Tree(bodyMedia?.Schema))
                 : null,
             Responses = [.. (operation.Responses ?? []).Take(30).Select(r => First(r.Value?.Content) is var (type, media)
-                ? new ApiResponseModel(Text(r.Key, 16) ?? "", Text(r.Value?.Description, 1000), type, SchemaOutline.Tree(media?.Schema))
+                ? new ApiResponseModel(Text(r.Key, 16) ?? "", Text(r.Value?.Description, 1000), type, outline.Tree(media?.Schema))
                 : new ApiResponseModel(Text(r.Key, 16) ?? "", Text(r.Value?.Description, 1000), null, null))],
         };
     }

@@ -1,34 +1,63 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 
 namespace Konnect.Controller.Translation.Portal;
 
 /// <summary>
 /// A JSON schema as a short outline for the portal: "string (uuid)" on one line for a parameter, an indented tree of
-/// properties for a body. Bounded in depth and lines, and a schema met again below itself (a recursive $ref) is named,
-/// not expanded, so no document can make an outline grow without end.
+/// properties for a body. Bounded everywhere, because a small document can describe a huge outline ($refs are
+/// expanded wherever they are used): a line is cut at <see cref="MaxLine"/> characters, a tree at <see cref="MaxDepth"/>
+/// levels, <see cref="MaxLines"/> lines and <see cref="MaxTree"/> characters, and a whole document's outlines at
+/// <see cref="MaxDocument"/> characters, after which schemas are left out. A schema met again below itself (a
+/// recursive $ref) is named, not expanded. One instance per document.
 /// </summary>
-internal static class SchemaOutline
+internal sealed class SchemaOutline
 {
-    private const int MaxDepth = 4;
-    private const int MaxLines = 80;
+    public const int MaxDepth = 4;
+    public const int MaxLines = 80;
+    public const int MaxLine = 300;
+    public const int MaxTree = 8 * 1024;
+    public const int MaxDocument = 512 * 1024;
     private const int MaxEnumValues = 10;
+    private const int MaxEnumValue = 40;
+    /// <summary>The first schema past the budget says why; the rest are one character each.</summary>
+    public const string LeftOut = "(left out: the document's schemas are longer than the portal shows)";
+    public const string LeftOutAgain = "…";
 
-    public static string? Line(IOpenApiSchema? schema) => schema is null ? null : Describe(schema, []);
+    private int _budget = MaxDocument;
+    private bool _saidWhy;
 
-    public static string? Tree(IOpenApiSchema? schema)
+    public string? Line(IOpenApiSchema? schema) => schema is null ? null : Spend(Describe(schema));
+
+    public string? Tree(IOpenApiSchema? schema)
     {
         if (schema is null) { return null; }
+        if (_budget <= 0) { return Omitted(); }
         var text = new StringBuilder();
         var lines = 0;
         Write(text, schema, 0, [], ref lines);
-        return text.ToString().TrimEnd('\n');
+        return Spend(text.ToString().TrimEnd('\n'));
+    }
+
+    private string Spend(string outline)
+    {
+        if (_budget <= 0) { return Omitted(); }
+        _budget -= outline.Length;
+        return outline;
+    }
+
+    private string Omitted()
+    {
+        if (_saidWhy) { return LeftOutAgain; }
+        _saidWhy = true;
+        return LeftOut;
     }
 
     private static void Write(StringBuilder text, IOpenApiSchema schema, int depth, HashSet<string> path, ref int lines)
     {
-        text.Append(Describe(schema, path));
+        text.Append(Describe(schema));
         var properties = Properties(schema);
         if (properties.Count == 0) { text.Append('\n'); return; }
         var name = RefName(schema);
@@ -43,7 +72,7 @@ internal static class SchemaOutline
         var required = Required(schema);
         foreach (var (property, value) in properties)
         {
-            if (++lines > MaxLines) { text.Append(indent).Append("…\n"); break; }
+            if (++lines > MaxLines || text.Length > MaxTree) { text.Append(indent).Append("…\n"); break; }
             text.Append(indent).Append(OpenApiReader.Text(property, 100)).Append(required.Contains(property) ? "*" : "").Append(": ");
             if (value is null) { text.Append("any\n"); continue; }
             Write(text, value, depth + 1, path, ref lines);
@@ -52,37 +81,52 @@ internal static class SchemaOutline
         if (name is not null) { path.Remove(name); }
     }
 
-    /// <summary>One line: the type, its format, bounds and enum, or the composition.</summary>
-    private static string Describe(IOpenApiSchema schema, HashSet<string> path)
+    /// <summary>One line, at most <see cref="MaxLine"/> characters: the type, its format, bounds and enum, or the composition.</summary>
+    private static string Describe(IOpenApiSchema schema)
+    {
+        var line = DescribeUncut(schema);
+        return line.Length <= MaxLine ? line : OpenApiReader.Text(line, MaxLine)!;
+    }
+
+    private static string DescribeUncut(IOpenApiSchema schema)
     {
         var name = RefName(schema);
-        if (schema.AllOf is { Count: > 0 } all && Properties(schema).Count == 0) { return name ?? Join("all of", all, path); }
-        if (schema.OneOf is { Count: > 0 } one) { return Join("one of", one, path); }
-        if (schema.AnyOf is { Count: > 0 } any) { return Join("any of", any, path); }
+        if (schema.AllOf is { Count: > 0 } all && Properties(schema).Count == 0) { return name ?? Join("all of", all); }
+        if (schema.OneOf is { Count: > 0 } one) { return Join("one of", one); }
+        if (schema.AnyOf is { Count: > 0 } any) { return Join("any of", any); }
         var type = TypeName(schema.Type);
         if (type == "array")
         {
-            var items = schema.Items is { } item ? (RefName(item) ?? Describe(item, path)) : "any";
-            return $"array of {items}";
+            // The items by name when they are a $ref, else by type only: never a nested expansion on one line.
+            return $"array of {(schema.Items is { } item ? RefName(item) ?? TypeName(item.Type) : "any")}";
         }
         var text = new StringBuilder(name is not null && type == "object" ? name : type);
         if (schema.Format is { Length: > 0 } format) { text.Append(" (").Append(OpenApiReader.Text(format, 40)).Append(')'); }
         if (schema.Minimum is not null || schema.Maximum is not null)
         {
-            text.Append(", ").Append(schema.Minimum ?? "").Append("..").Append(schema.Maximum ?? "");
+            text.Append(", ").Append(OpenApiReader.Text(schema.Minimum, 40)).Append("..").Append(OpenApiReader.Text(schema.Maximum, 40));
         }
         if (schema.MaxLength is { } max) { text.Append(", at most ").Append(max.ToString(CultureInfo.InvariantCulture)).Append(" characters"); }
         if (schema.Enum is { Count: > 0 } values)
         {
-            text.Append(": ").Append(string.Join(" | ", values.Take(MaxEnumValues).Select(v => OpenApiReader.Text(v?.ToJsonString() ?? "null", 60))));
+            text.Append(": ").Append(string.Join(" | ", values.Take(MaxEnumValues).Select(EnumValue)));
             if (values.Count > MaxEnumValues) { text.Append(" | …"); }
         }
         if (schema.Deprecated) { text.Append(" (deprecated)"); }
         return text.ToString();
     }
 
-    private static string Join(string how, IList<IOpenApiSchema> schemas, HashSet<string> path) =>
-        $"{how}: " + string.Join(" | ", schemas.Take(MaxEnumValues).Select(s => s is null ? "any" : RefName(s) ?? Describe(s, path)));
+    // Scalars only, and short: an enum member that is an object or a long string is not worth serialising whole.
+    private static string EnumValue(JsonNode? value) => value switch
+    {
+        null => "null",
+        JsonValue scalar => OpenApiReader.Text(scalar.ToJsonString(), MaxEnumValue) ?? "\"\"",
+        _ => "…",
+    };
+
+    // Members by name or type: a composition of inline objects would otherwise repeat whole schemas on one line.
+    private static string Join(string how, IList<IOpenApiSchema> schemas) =>
+        $"{how}: " + string.Join(" | ", schemas.Take(MaxEnumValues).Select(s => s is null ? "any" : RefName(s) ?? TypeName(s.Type)));
 
     private static string TypeName(JsonSchemaType? type)
     {

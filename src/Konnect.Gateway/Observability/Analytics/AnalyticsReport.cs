@@ -20,10 +20,11 @@ internal sealed record AnalyticsReport
     public const int Top = 10;
 
     /// <param name="routes">The API's routes ("namespace/route"), each with its version.</param>
+    /// <param name="window">Whole minutes: the current one and those before it.</param>
     public static AnalyticsReport Build(CallAnalytics analytics, string api, IReadOnlyDictionary<string, string> routes, TimeSpan window, AnalyticsFilter filter)
     {
         var to = analytics.Now;
-        var from = to - window;
+        var from = DateTimeOffset.FromUnixTimeSeconds((CallAnalytics.UnixMinute(to) - (long)window.TotalMinutes + 1) * 60);
         var points = new List<AnalyticsPoint>();
         var total = new Accumulator();
         var consumers = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
@@ -50,7 +51,7 @@ internal sealed record AnalyticsReport
             Api = api,
             From = from,
             To = to,
-            DataFrom = analytics.TrimmedBefore is { } trimmed && trimmed > from ? trimmed : null,
+            DataFrom = analytics.DataFrom is { } dataFrom && dataFrom > from ? dataFrom : null,
             Totals = total.Figures(),
             Minutes = points,
             TopConsumers = [.. consumers.OrderByDescending(c => c.Value.Requests).ThenBy(c => c.Key, StringComparer.Ordinal).Take(Top)

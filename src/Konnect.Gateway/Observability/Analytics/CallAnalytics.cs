@@ -26,6 +26,8 @@ internal sealed class CallAnalytics(long budgetBytes, TimeProvider clock)
     private readonly AnalyticsMinute?[] _ring = new AnalyticsMinute?[Minutes];
     private readonly Lock _rotation = new();
     private long _bytes;
+    // The Unix minute from which data is whole after minutes were dropped for the budget; 0 when none was.
+    private long _dataFrom;
 
     /// <summary>The budget, in bytes.</summary>
     public long Budget { get; } = budgetBytes;
@@ -33,8 +35,18 @@ internal sealed class CallAnalytics(long budgetBytes, TimeProvider clock)
     /// <summary>What the series held now cost.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    /// <summary>The start of the oldest minute dropped early to stay within the budget, if any was (until it would have gone anyway).</summary>
-    public DateTimeOffset? TrimmedBefore { get; private set; }
+    /// <summary>
+    /// When minutes were dropped early to stay within the budget: the time from which the data is whole (the end of the
+    /// newest minute dropped). Null when none was, or once that minute would have left the 24 hours anyway.
+    /// </summary>
+    public DateTimeOffset? DataFrom
+    {
+        get
+        {
+            var minute = Volatile.Read(ref _dataFrom);
+            return minute > UnixMinute(clock.GetUtcNow()) - Minutes ? DateTimeOffset.FromUnixTimeSeconds(minute * 60) : null;
+        }
+    }
 
     public void Record(string route, string? consumer, int status, string? problem, double seconds, long bytesIn, long bytesOut,
         long tokensIn = 0, long tokensOut = 0, long costMicros = 0)
@@ -71,10 +83,9 @@ internal sealed class CallAnalytics(long budgetBytes, TimeProvider clock)
             minute = _ring[slot];
             if (minute is not null && minute.Start == now) { return minute; }
             // The slot's previous minute is a day old (or older, after a quiet spell): its series go with it.
-            if (minute is not null) { Interlocked.Add(ref _bytes, -minute.Bytes); }
             minute = new AnalyticsMinute(now);
             Volatile.Write(ref _ring[slot], minute);
-            if (TrimmedBefore is { } trimmed && UnixMinute(trimmed) <= now - Minutes) { TrimmedBefore = null; }
+            Recount();
             return minute;
         }
     }
@@ -97,7 +108,10 @@ internal sealed class CallAnalytics(long budgetBytes, TimeProvider clock)
         return added;
     }
 
-    /// <summary>Drops the oldest minute other than <paramref name="current"/>; false when there is none.</summary>
+    /// <summary>
+    /// Drops the oldest minute older than <paramref name="current"/>; false when there is none. Only older ones: a caller
+    /// still on a minute that has just ended must not drop the one that began.
+    /// </summary>
     private bool TrimOldest(AnalyticsMinute current)
     {
         lock (_rotation)
@@ -106,14 +120,28 @@ internal sealed class CallAnalytics(long budgetBytes, TimeProvider clock)
             var at = -1;
             for (var i = 0; i < _ring.Length; i++)
             {
-                if (_ring[i] is { } m && m != current && (oldest is null || m.Start < oldest.Start)) { oldest = m; at = i; }
+                if (_ring[i] is { } m && m.Start < current.Start && (oldest is null || m.Start < oldest.Start)) { oldest = m; at = i; }
             }
             if (oldest is null) { return false; }
-            _ring[at] = null;
-            Interlocked.Add(ref _bytes, -oldest.Bytes);
-            TrimmedBefore = DateTimeOffset.FromUnixTimeSeconds((oldest.Start + 1) * 60);
+            Volatile.Write(ref _ring[at], null);
+            Volatile.Write(ref _dataFrom, Math.Max(Volatile.Read(ref _dataFrom), oldest.Start + 1));
+            Recount();
             return true;
         }
+    }
+
+    /// <summary>
+    /// Sets the total from the minutes held. Adding a series counts it outside the lock, so a minute dropped at that very
+    /// moment could leave its series counted: recounting whenever minutes go keeps the total from drifting.
+    /// </summary>
+    private void Recount()
+    {
+        long bytes = 0;
+        foreach (var minute in _ring)
+        {
+            if (minute is not null) { bytes += Interlocked.Read(ref minute.Bytes); }
+        }
+        Interlocked.Exchange(ref _bytes, bytes);
     }
 
     internal static long UnixMinute(DateTimeOffset time) => time.ToUnixTimeSeconds() / 60;

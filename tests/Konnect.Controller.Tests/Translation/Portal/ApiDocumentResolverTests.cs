@@ -110,6 +110,16 @@ public sealed class ApiDocumentResolverTests : IDisposable
     }
 
     [Fact]
+    public void RoutePointedAtAnotherSource_LastDocumentNotKept()
+    {
+        var first = Translate(null, Route, ConfigMap(Document));
+        var second = Translate(first, Route.Replace("name: orders-doc", "name: other-doc", StringComparison.Ordinal), ConfigMap(Document));
+
+        Assert.Empty(second.Model.ApiDocuments);
+        Assert.Contains("ConfigMap shop/other-doc key openapi.yaml: the ConfigMap is not found; the portal lists the API without operations", Documented(second).Message);
+    }
+
+    [Fact]
     public void DocumentChanges_ModelVersionChanges()
     {
         var first = Translate(null, Route, ConfigMap(Document));

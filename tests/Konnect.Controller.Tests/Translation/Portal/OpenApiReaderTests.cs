@@ -136,6 +136,54 @@ public sealed class OpenApiReaderTests
     }
 
     [Fact]
+    public void RefCycle_InvalidDocument_NotAnEndlessWalk()
+    {
+        var result = OpenApiReader.Read("""
+            openapi: 3.1.0
+            info: { title: cycle, version: "1" }
+            paths:
+              /a:
+                post:
+                  requestBody: { content: { application/json: { schema: { $ref: "#/components/schemas/A" } } } }
+                  responses: { "200": { description: ok } }
+            components:
+              schemas:
+                A: { $ref: "#/components/schemas/B" }
+                B: { $ref: "#/components/schemas/A" }
+            """);
+
+        Assert.Equal(Reasons.InvalidDocument, result.Reason);
+        Assert.Contains("Circular reference", result.Problem);
+    }
+
+    [Fact]
+    public void SmallDocumentDescribingHugeOutlines_Bounded()
+    {
+        // X has 80 properties, each a $ref to Y, a oneOf of long inline enums; 300 operations each use X in the request and
+        // in 30 answers (one $ref'd response). Expanded without bounds this is gigabytes of outline from under 1 MiB.
+        var enumValues = string.Join(", ", Enumerable.Range(0, 10).Select(i => $"\"{new string('v', 60)}{i}\""));
+        var y = $"oneOf: [{string.Join(", ", Enumerable.Range(0, 10).Select(_ => $"{{ type: string, enum: [{enumValues}] }}"))}]";
+        var x = string.Join("\n", Enumerable.Range(0, 80).Select(i => $"        p{i}: {{ $ref: \"#/components/schemas/Y\" }}"));
+        var answers = string.Join(", ", Enumerable.Range(200, 30).Select(s => $"\"{s}\": {{ $ref: \"#/components/responses/R\" }}"));
+        var paths = string.Concat(Enumerable.Range(0, 300).Select(i =>
+            $"  /p{i}:\n    post: {{ requestBody: {{ content: {{ application/json: {{ schema: {{ $ref: \"#/components/schemas/X\" }} }} }} }}, responses: {{ {answers} }} }}\n"));
+        var text = $"openapi: 3.1.0\ninfo: {{ title: fan-out, version: '1' }}\npaths:\n{paths}components:\n"
+            + "  responses:\n    R: { description: ok, content: { application/json: { schema: { $ref: \"#/components/schemas/X\" } } } }\n"
+            + $"  schemas:\n    Y: {{ {y} }}\n    X:\n      type: object\n      properties:\n{x}\n";
+
+        var result = OpenApiReader.Read(text);
+
+        Assert.True(result.Document is not null, result.Problem);
+        var outlines = result.Document.Operations.SelectMany(o => o.Responses.Select(r => r.Schema).Append(o.RequestBody?.Schema)).OfType<string>().ToList();
+        // The budget, the one outline that crossed it, then the explanation once and a character for each left out.
+        Assert.True(outlines.Sum(o => o.Length) <= SchemaOutline.MaxDocument + SchemaOutline.MaxTree + SchemaOutline.LeftOut.Length + outlines.Count,
+            $"{outlines.Sum(o => o.Length)} characters of outline");
+        Assert.All(outlines, o => Assert.True(o.Length <= SchemaOutline.MaxTree + 2 * SchemaOutline.MaxLine));
+        Assert.Contains(outlines, o => o.StartsWith("(left out", StringComparison.Ordinal));
+        Assert.All(outlines.SelectMany(o => o.Split('\n')), line => Assert.True(line.Length <= SchemaOutline.MaxLine + 120));
+    }
+
+    [Fact]
     public void ManyOperations_CutAtTheLimit_CountingTheRest()
     {
         var paths = string.Concat(Enumerable.Range(0, OpenApiReader.MaxOperations + 7).Select(i => $"  /p{i}:\n    get: {{ responses: {{ \"200\": {{ description: ok }} }} }}\n"));
