@@ -54,15 +54,34 @@ public sealed class PortalAnalyticsTests
         await Konnect.Testing.Repo.EventuallyAsync(() => Task.FromResult(gateway.AccessLog.Lines.Count >= 10), "ten calls ended");
     }
 
+    /// <summary>A gateway with the portal, its two upstreams, and the ten calls of <see cref="CallAsync"/> made.</summary>
+    private sealed class Called(TestBackend backend, TestBackend failing, TestGateway gateway, HttpClient portal) : IAsyncDisposable
+    {
+        public HttpClient Portal => portal;
+
+        public static async Task<Called> StartAsync(PortalConsumerNames consumerNames = PortalConsumerNames.Everyone)
+        {
+            var backend = await TestBackend.StartAsync();
+            var failing = await TestBackend.StartAsync();
+            var (gateway, portal) = await PortalAnalyticsTests.StartAsync(backend, failing, consumerNames: consumerNames);
+            await CallAsync(gateway, failing);
+            return new Called(backend, failing, gateway, portal);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            portal.Dispose();
+            await gateway.DisposeAsync();
+            await failing.DisposeAsync();
+            await backend.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Json_CountsByStatusConsumerAndRefusal_WithLatencyAndBytes()
     {
-        await using var backend = await TestBackend.StartAsync();
-        await using var failing = await TestBackend.StartAsync();
-        var (gateway, portal) = await StartAsync(backend, failing);
-        await using var _ = gateway;
-        using var __ = portal;
-        await CallAsync(gateway, failing);
+        await using var calls = await Called.StartAsync();
+        var portal = calls.Portal;
 
         using var json = JsonDocument.Parse(await portal.GetStringAsync("/api/analytics/test/orders"));
 
@@ -87,12 +106,8 @@ public sealed class PortalAnalyticsTests
     [InlineData("?class=5", 3)]
     public async Task Filters_NarrowTheReport(string query, int expected)
     {
-        await using var backend = await TestBackend.StartAsync();
-        await using var failing = await TestBackend.StartAsync();
-        var (gateway, portal) = await StartAsync(backend, failing);
-        await using var _ = gateway;
-        using var __ = portal;
-        await CallAsync(gateway, failing);
+        await using var calls = await Called.StartAsync();
+        var portal = calls.Portal;
 
         using var json = JsonDocument.Parse(await portal.GetStringAsync("/api/analytics/test/orders" + query));
 
@@ -102,12 +117,8 @@ public sealed class PortalAnalyticsTests
     [Fact]
     public async Task Csv_OneRowPerMinute_AndThePageChart_AddUpToTheCalls()
     {
-        await using var backend = await TestBackend.StartAsync();
-        await using var failing = await TestBackend.StartAsync();
-        var (gateway, portal) = await StartAsync(backend, failing);
-        await using var _ = gateway;
-        using var __ = portal;
-        await CallAsync(gateway, failing);
+        await using var calls = await Called.StartAsync();
+        var portal = calls.Portal;
 
         var csv = (await portal.GetStringAsync("/api/analytics/test/orders.csv")).TrimEnd('\n').Split('\n');
         var page = await portal.GetStringAsync("/apis/test/orders");
@@ -124,12 +135,8 @@ public sealed class PortalAnalyticsTests
     [Fact]
     public async Task ConsumerNames_ByDefaultOnlyForTheApisNamespace_OthersSeeTotalsOnly()
     {
-        await using var backend = await TestBackend.StartAsync();
-        await using var failing = await TestBackend.StartAsync();
-        var (gateway, portal) = await StartAsync(backend, failing, consumerNames: PortalConsumerNames.Namespace);
-        await using var _ = gateway;
-        using var __ = portal;
-        await CallAsync(gateway, failing);
+        await using var calls = await Called.StartAsync(PortalConsumerNames.Namespace);
+        var portal = calls.Portal;
 
         // acme is a consumer of namespace partners; the API is in namespace test.
         using var anonymous = JsonDocument.Parse(await portal.GetStringAsync("/api/analytics/test/orders?consumer=partners/acme"));
