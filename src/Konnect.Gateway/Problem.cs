@@ -34,5 +34,6 @@ public sealed record Problem(int Status, string Type, string Title)
     public static readonly Problem AdminNotFound = new(404, Base + "admin-not-found", "No such admin endpoint");
     public static readonly Problem PortalNotFound = new(404, Base + "portal-not-found", "No such API on the developer portal");
     public static readonly Problem AnalyticsOff = new(404, Base + "analytics-off", "Call analytics are off");
+    public static readonly Problem SignInThrottled = new(429, Base + "sign-in-throttled", "Too many wrong credentials");
     public static readonly Problem MethodNotAllowed = new(405, Base + "method-not-allowed", "Method not allowed");
 }

@@ -14,6 +14,7 @@ internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners lis
 {
     private readonly bool _analytics = options.RecordsAnalytics;
     private readonly AnalyticsReportCache _reports = new();
+    private readonly SignInThrottle _throttle = new(TimeProvider.System);
 
     // Pages show text from manifests and OpenAPI documents: no script may run, whatever a document holds, and nothing
     // loads from anywhere but the portal itself.
@@ -37,7 +38,15 @@ internal sealed class PortalEndpoints(RequestDelegate next, GatewayListeners lis
         if (path == "/portal.css") { return Write(context, StatusCodes.Status200OK, "text/css; charset=utf-8", PortalStyle.Css); }
 
         var all = Catalog();
+        var credentials = request.Headers.Authorization.Count > 0 || request.Headers.ContainsKey("x-api-key");
+        var client = context.Connection.RemoteIpAddress;
+        if (credentials && all.Viewers is not null && _throttle.RetryAfter(client) is { } wait)
+        {
+            context.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return ProblemResponse.WriteAsync(context, Problem.SignInThrottled, $"Too many wrong credentials from this address; try again in {wait} s.");
+        }
         var viewer = Viewer(all, request);
+        if (credentials && viewer is null && all.Viewers is not null) { _throttle.Failed(client); }
         if (path == "/signin") { return SignIn(context, all, viewer); }
         var catalog = all.For(viewer?.Namespace);
         var query = PortalQuery.From(request.Query);

@@ -6,8 +6,8 @@ namespace Konnect.Functional.Tests.Samples;
 
 /// <summary>
 /// What `make run` promises, end to end with real processes: the echo upstreams, the `konnect` binary on copies of
-/// samples/quickstart and samples/local (two --manifests folders, as `make run` passes them), and curl as the client,
-/// as the README's curl lines are run.
+/// the folders `make run` serves (samples/quickstart, samples/platform and samples/local, as --manifests folders) with
+/// the developer portal on, and curl as the client, as the README's curl lines are run.
 /// </summary>
 public sealed class QuickstartTests : IAsyncLifetime
 {
@@ -15,11 +15,12 @@ public sealed class QuickstartTests : IAsyncLifetime
     private readonly List<Process> _processes = [];
     private readonly int _traffic = Repo.FreePort();
     private readonly int _admin = Repo.FreePort();
+    private readonly int _portal = Repo.FreePort();
 
     public async Task InitializeAsync()
     {
-        // samples/local names the echo ports 9101-9103; move them to free ports so tests never collide with `make run`.
-        var ports = new Dictionary<string, int> { ["9101"] = Repo.FreePort(), ["9102"] = Repo.FreePort(), ["9103"] = Repo.FreePort(), ["9104"] = Repo.FreePort() };
+        // samples/local names the echo ports 9101-9106; move them to free ports so tests never collide with `make run`.
+        var ports = new[] { "9101", "9102", "9103", "9104", "9105", "9106" }.ToDictionary(p => p, _ => Repo.FreePort());
         var manifests = new List<string>();
         foreach (var folder in MakeRunFolders())
         {
@@ -33,12 +34,12 @@ public sealed class QuickstartTests : IAsyncLifetime
             }
             manifests.AddRange(["--manifests", copy]);
         }
-        foreach (var (name, original) in new[] { ("orders-v1", "9101"), ("orders-v2", "9102"), ("legacy", "9103"), ("model", "9104") })
+        foreach (var (name, original) in new[] { ("orders-v1", "9101"), ("orders-v2", "9102"), ("legacy", "9103"), ("model", "9104"), ("catalog-v1", "9105"), ("catalog-v2", "9106") })
         {
             _processes.Add(Repo.StartDotnet(Repo.EchoDll, "--urls", $"http://127.0.0.1:{ports[original]}", "--name", name));
         }
         _processes.Add(Repo.StartDotnet(Repo.KonnectDll, ["run", .. manifests,
-            "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}"]));
+            "--listen", $"http://127.0.0.1:{_traffic}", "--admin-listen", $"http://127.0.0.1:{_admin}", "--portal-listen", $"http://127.0.0.1:{_portal}"]));
 
         await Repo.EventuallyAsync(async () => (await Curl($"http://127.0.0.1:{_admin}/readyz")).Status == 200, "konnect /readyz");
         foreach (var port in ports.Values)
@@ -140,6 +141,21 @@ public sealed class QuickstartTests : IAsyncLifetime
         var (_, metrics, _) = await Curl($"http://127.0.0.1:{_admin}/metrics");
         Assert.Contains("gen_ai_client_token_usage_bucket{gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"openai_compatible\",gen_ai_request_model=\"standin\"", metrics, StringComparison.Ordinal);
         Assert.Contains("konnect_ai_tokens_total{consumer=\"\",estimated=\"false\",model=\"standin\",namespace=\"default\",route=\"ai\",type=\"output\"}", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Curl_DeprecatedVersion_CarriesItsHeaders_AndThePortalListsTheApi()
+    {
+        var (status, _, _) = await Curl($"http://127.0.0.1:{_traffic}/v1/products", "-D", Path.Combine(_dir, "headers"));
+        var headers = await File.ReadAllTextAsync(Path.Combine(_dir, "headers"));
+        var (portalStatus, catalog, contentType) = await Curl($"http://127.0.0.1:{_portal}/api/apis?q=catalog");
+
+        Assert.Equal(200, status);
+        Assert.Contains("deprecation: @1780272000", headers, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("sunset: Wed, 30 Jun 2027 00:00:00 GMT", headers, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal((200, "application/json; charset=utf-8"), (portalStatus, contentType));
+        var api = JsonDocument.Parse(catalog).RootElement.GetProperty("apis").EnumerateArray().Single();
+        Assert.Equal(("catalog", "Product catalog"), (api.GetProperty("name").GetString(), api.GetProperty("title").GetString()));
     }
 
     private static string[] MakeRunFolders()

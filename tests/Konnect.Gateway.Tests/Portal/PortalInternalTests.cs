@@ -122,6 +122,28 @@ public sealed class PortalInternalTests
     }
 
     [Fact]
+    public async Task WrongCredentials_TenAMinute_ThenRefused429_EvenTheRightOnes()
+    {
+        var (gateway, portal) = await StartAsync();
+        await using var _ = gateway;
+        using var __ = portal;
+
+        // Failures are counted per clock minute: start well inside one, so the eleven tries fall in the same minute.
+        if (DateTimeOffset.UtcNow.Second >= 50) { await Task.Delay(TimeSpan.FromSeconds(61 - DateTimeOffset.UtcNow.Second)); }
+        for (var i = 0; i < 10; i++)
+        {
+            using var wrong = await portal.SendAsync(Get("/signin", basic: $"bob:guess-{i}"));
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+        using var refused = await portal.SendAsync(Get("/signin", basic: $"bob:{AuthenticationTests.BobPassword}"));
+        using var anonymous = await portal.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.InRange(int.Parse(refused.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 60);
+        Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
+    }
+
+    [Fact]
     public async Task SignIn_AsksForBasicCredentials_ThenGoesBackToTheList()
     {
         var (gateway, portal) = await StartAsync();
