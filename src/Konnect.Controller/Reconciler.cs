@@ -16,10 +16,14 @@ namespace Konnect.Controller;
 /// </summary>
 /// <param name="tls">The default certificate's Secret; certificates are judged against <paramref name="time"/> on every full pass.</param>
 /// <param name="trimmer">Compacts the heap once the loop has been idle after passes that grew it; null never does.</param>
+/// <param name="documents">Fetches the OpenAPI documents routes name by URL; null fetches none.</param>
 public sealed partial class Reconciler(ResourceStore store, IConfigPublisher publisher, IStatusSink statuses, ILogger<Reconciler> logger,
-    DataPlaneConditions? dataPlane = null, Translation.Tls.TlsTranslationOptions? tls = null, TimeProvider? time = null, HeapTrimmer? trimmer = null)
+    DataPlaneConditions? dataPlane = null, Translation.Tls.TlsTranslationOptions? tls = null, TimeProvider? time = null, HeapTrimmer? trimmer = null,
+    Sources.ApiDocumentFetcher? documents = null)
     : BackgroundService
 {
+    // The fetcher's revision the last full pass used: a new one means a full pass, as documents are not endpoints.
+    private long _documentsSeen;
     // The last snapshot translated and its result, for the endpoint fast path. Only the reconcile loop touches it.
     private (ResourceSnapshot Snapshot, TranslationResult Result)? _last;
     // Each policy's last good blocks, kept even when a pass fails (unlike _last): a broken policy keeps enforcing them.
@@ -94,9 +98,12 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
     {
         var started = Stopwatch.GetTimestamp();
         var previous = _last;
-        var result = previous is not null && EndpointUpdate.OnlyEndpointsChanged(previous.Value.Snapshot, snapshot)
+        var documentsRevision = documents?.Revision ?? 0;
+        var result = previous is not null && documentsRevision == _documentsSeen && EndpointUpdate.OnlyEndpointsChanged(previous.Value.Snapshot, snapshot)
             ? EndpointUpdate.Apply(previous.Value.Result, snapshot, EndpointUpdate.ChangedServices(previous.Value.Snapshot, snapshot), previous.Value.Snapshot)
-            : Translator.Translate(snapshot, _lastGoodPolicies, (tls ?? new()) with { Now = (time ?? TimeProvider.System).GetUtcNow() }, previous?.Result);
+            : Translator.Translate(snapshot, _lastGoodPolicies, (tls ?? new()) with { Now = (time ?? TimeProvider.System).GetUtcNow() }, previous?.Result,
+                documents?.Documents);
+        _documentsSeen = documentsRevision;
         _last = (snapshot, result);
         _lastGoodPolicies = result.LastGoodPolicies;
         var published = await publisher.PublishAsync(result.Model, cancellationToken).ConfigureAwait(false);

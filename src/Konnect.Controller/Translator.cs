@@ -3,6 +3,7 @@ using System.Text.Json;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Model;
+using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
 using Konnect.Controller.Translation.Consumers;
@@ -34,8 +35,10 @@ public static class Translator
 
     /// <param name="previous">The last pass's result: routes whose inputs did not change keep their compiled form and
     /// their model instances (see <see cref="CandidateCache"/>). The output is the same as without it.</param>
+    /// <param name="fetched">The OpenAPI documents fetched from URLs routes name (<see cref="ApiDocumentFetcher"/>); null
+    /// where nothing fetches.</param>
     public static TranslationResult Translate(ResourceSnapshot snapshot, IReadOnlyDictionary<ObjectRef, LastGoodPolicy>? lastGood, TlsTranslationOptions? tls,
-        TranslationResult? previous)
+        TranslationResult? previous, IReadOnlyDictionary<string, FetchedDocument>? fetched = null)
     {
         var statuses = new List<ObjectStatus>();
 
@@ -96,7 +99,7 @@ public static class Translator
             routeStatuses[candidate.Route] = RouteStatuses.Accepted(candidate);
         }
 
-        var documents = ApiDocumentResolver.Resolve(snapshot, accepted, previous?.Model.ApiDocuments, routeStatuses);
+        var documents = ApiDocumentResolver.Resolve(snapshot, accepted, previous?.Model.ApiDocuments, fetched, routeStatuses);
 
         // Statuses come out in object order. Route statuses are added in key order after the (few) policy and consumer
         // ones, and KonnectRoute sorts after both kinds, so only objects that did not decode can still need a sort:

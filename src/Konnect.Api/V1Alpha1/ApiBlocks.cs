@@ -51,12 +51,16 @@ public sealed record RouteApi
 [JsonConverter(typeof(JsonStringEnumConverter<ApiVisibility>))]
 public enum ApiVisibility { Hidden, Listed, Internal }
 
-[Description("Where an OpenAPI document is read from.")]
+[Description("Where an OpenAPI document is read from: a ConfigMap or a URL, one of the two.")]
+[CelRule("has(self.configMap) != has(self.url)", "give exactly one of configMap and url")]
 public sealed record ApiDocumentSource
 {
     [Description("A ConfigMap in the route's namespace. In a cluster it must carry the label konnect.dev/openapi: \"true\" (Konnect watches only labelled ConfigMaps).")]
-    [Required]
     public ConfigMapKeyRef? ConfigMap { get; set; }
+
+    [Description("An absolute http(s) URL the gateway fetches the document from (at most 1 MiB, within 10 s), again every 10 minutes; the last document fetched is kept while the URL fails.")]
+    [MaxLength(2048), Format("uri")]
+    public string? Url { get; set; }
 }
 
 [Description("A key of a ConfigMap in the route's namespace.")]

@@ -79,4 +79,5 @@ public static class Reasons
     public const string DocumentNotFound = "DocumentNotFound";
     public const string InvalidDocument = "InvalidDocument";
     public const string DocumentTooLarge = "DocumentTooLarge";
+    public const string DocumentNotFetched = "DocumentNotFetched";
 }

@@ -149,6 +149,13 @@ public static class RunCommand
                 services.AddSingleton(HeapTrimOptions.Default);
                 services.AddSingleton<HeapTrimmer>();
             }
+            // Only the portal shows documents: without it, nothing is fetched.
+            if (options.PortalListen.Count > 0)
+            {
+                services.AddSingleton(sp => new ApiDocumentFetcher(sp.GetRequiredService<ResourceStore>(), TimeProvider.System,
+                    sp.GetRequiredService<ILogger<ApiDocumentFetcher>>()));
+                services.AddHostedService(sp => sp.GetRequiredService<ApiDocumentFetcher>());
+            }
             services.AddHostedService<Reconciler>();
         });
     }

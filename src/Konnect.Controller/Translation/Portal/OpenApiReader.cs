@@ -20,7 +20,7 @@ internal sealed record OpenApiReadResult(ApiDocumentModel? Document, string? Rea
 internal static class OpenApiReader
 {
     /// <summary>The largest document read, in UTF-8 bytes: a ConfigMap's own limit, so one that fits a ConfigMap fits here.</summary>
-    public const int MaxBytes = 1024 * 1024;
+    public const int MaxBytes = ApiDocumentFetcher.MaxBytes;
 
     /// <summary>Operations shown per document; the portal says how many more there are.</summary>
     public const int MaxOperations = 500;

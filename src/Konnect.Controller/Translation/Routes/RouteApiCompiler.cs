@@ -64,6 +64,16 @@ internal static partial class RouteApiCompiler
         }
         if (api.Openapi is { } openapi)
         {
+            if ((openapi.ConfigMap is null) == (openapi.Url is null))
+            {
+                return Problem("spec.api.openapi", "give exactly one of configMap and url");
+            }
+            if (openapi.Url is { } url)
+            {
+                var ok = url.Length <= 2048 && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                    && string.IsNullOrEmpty(uri.UserInfo) && !url.StartsWith('/');
+                return ok ? null : Problem("spec.api.openapi.url", $"{SafeText.Quote(ApiDocumentUrl(url))} must be an absolute http:// or https:// URL without credentials");
+            }
             if (openapi.ConfigMap is not { } configMap || string.IsNullOrEmpty(configMap.Name))
             {
                 return Problem("spec.api.openapi.configMap", "names no ConfigMap (name, and key: openapi.yaml when left out)");
@@ -102,7 +112,7 @@ internal static partial class RouteApiCompiler
             Description = api.Description,
             Team = api.Team,
             Tags = api.Tags is { Count: > 0 } tags ? [.. tags.Distinct(StringComparer.Ordinal)] : [],
-            HasDocument = api.Openapi?.ConfigMap is not null,
+            HasDocument = api.Openapi is not null,
         };
     }
 
@@ -149,6 +159,10 @@ internal static partial class RouteApiCompiler
             : value.StartsWith('/') && !value.StartsWith("//", StringComparison.Ordinal));
         return ok ? null : Problem(at, $"{SafeText.Quote(value)} must be an absolute http:// or https:// URL without credentials, or a path such as /v2");
     }
+
+    // A URL in a message loses its query and credentials: either may carry a token.
+    private static string ApiDocumentUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.IsAbsoluteUri ? uri.GetLeftPart(UriPartial.Scheme) + uri.Host + uri.AbsolutePath : "(not a URL)";
 
     private static RouteProblem Problem(string at, string message) => new(Reasons.InvalidApi, $"{at}: {message}");
 

@@ -46,11 +46,60 @@ public sealed class ApiDocumentResolverTests : IDisposable
           /v1/orders: { get: { summary: List orders, responses: { "200": { description: ok } } } }
         """;
 
-    private TranslationResult Translate(TranslationResult? previous, params string[] documents)
+    private TranslationResult Translate(TranslationResult? previous, params string[] documents) => TranslateFetched(previous, null, documents);
+
+    private TranslationResult TranslateFetched(TranslationResult? previous, IReadOnlyDictionary<string, FetchedDocument>? fetched, params string[] documents)
     {
         var path = Path.Combine(_dir, "all.yaml");
         File.WriteAllText(path, string.Concat(documents));
-        return Translator.Translate(ManifestSource.LoadPaths([path]), null, null, previous);
+        return Translator.Translate(ManifestSource.LoadPaths([path]), null, null, previous, fetched);
+    }
+
+    private const string UrlRoute = """
+        apiVersion: konnect.dev/v1alpha1
+        kind: KonnectRoute
+        metadata: { name: orders-v1, namespace: shop }
+        spec:
+          api: { name: orders, version: v1, visibility: Listed, openapi: { url: "https://docs.example.com/orders.yaml?token=abc" } }
+          rules: [{ matches: [{ path: { value: /v1 } }], backends: [{ url: "http://orders:8080" }] }]
+        ---
+
+        """;
+
+    private const string Url = "https://docs.example.com/orders.yaml?token=abc";
+
+    [Fact]
+    public void FetchedFromAUrl_DocumentedTrue_TheUrlsQueryNeverShown()
+    {
+        var result = TranslateFetched(null, new Dictionary<string, FetchedDocument> { [Url] = new(Document, null, DateTimeOffset.UnixEpoch) }, UrlRoute);
+
+        Assert.Equal(("True", Reasons.DocumentRead), (Documented(result).Status, Documented(result).Reason));
+        Assert.Equal("URL https://docs.example.com/orders.yaml: 1 operation(s)", Documented(result).Message);
+        Assert.Equal("List orders", result.Model.ApiDocuments["shop/orders-v1"].Operations.Single().Summary);
+    }
+
+    [Fact]
+    public void UrlFailsAfterAGoodFetch_EarlierDocumentKept_ConditionSaysWhy()
+    {
+        var failing = new FetchedDocument(Document, "https://docs.example.com/orders.yaml answered 503", DateTimeOffset.UnixEpoch);
+
+        var result = TranslateFetched(null, new Dictionary<string, FetchedDocument> { [Url] = failing }, UrlRoute);
+
+        Assert.Equal(("False", Reasons.DocumentNotFetched), (Documented(result).Status, Documented(result).Reason));
+        Assert.Equal("https://docs.example.com/orders.yaml answered 503; the portal keeps showing the document fetched before (1 operation(s))", Documented(result).Message);
+        Assert.Single(result.Model.ApiDocuments);
+    }
+
+    [Fact]
+    public void UrlNeverFetched_OrNothingFetches_ListedWithoutOperations()
+    {
+        var notYet = TranslateFetched(null, new Dictionary<string, FetchedDocument>(), UrlRoute);
+        var nothing = Translate(null, UrlRoute);
+
+        Assert.Contains("not fetched yet", Documented(notYet).Message);
+        Assert.Contains("fetched only where the developer portal is on", Documented(nothing).Message);
+        Assert.Empty(nothing.Model.ApiDocuments);
+        AssertServed(nothing);
     }
 
     private static Condition Documented(TranslationResult result) =>
@@ -146,6 +195,9 @@ public sealed class ApiDocumentResolverTests : IDisposable
     [InlineData("team: Storefront", "spec.api.team")]
     [InlineData("tags: [ok, Not-OK]", "spec.api.tags")]
     [InlineData("openapi: { configMap: { name: doc, key: \"a/b\" } }", "spec.api.openapi.configMap.key")]
+    [InlineData("openapi: { configMap: { name: doc }, url: \"https://docs.example.com/a\" }", "spec.api.openapi: give exactly one")]
+    [InlineData("openapi: { url: \"ftp://docs.example.com/a\" }", "spec.api.openapi.url")]
+    [InlineData("openapi: { url: \"https://user:secret@docs.example.com/a\" }", "spec.api.openapi.url")]
     public void BadPortalField_AcceptedFalse_NamingTheField(string field, string expected)
     {
         var result = Translate(null, $$"""
@@ -160,5 +212,6 @@ public sealed class ApiDocumentResolverTests : IDisposable
         var accepted = result.Statuses.Single(s => s.Object.Name == "orders-v1").Conditions.Single(c => c.Type == ConditionTypes.Accepted);
         Assert.Equal("False", accepted.Status);
         Assert.Contains(expected, accepted.Message);
+        Assert.DoesNotContain("secret", accepted.Message);
     }
 }
