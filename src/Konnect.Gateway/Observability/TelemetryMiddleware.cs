@@ -101,9 +101,10 @@ internal sealed class TelemetryMiddleware(RequestDelegate next, GatewayListeners
         if (_analytics && matched?.Route is { Api.Listed: true } listed)
         {
             var ai = telemetry.Ai;
+            var (bytesIn, bytesOut) = (context.Request.ContentLength ?? 0, counter?.BytesWritten ?? context.Response.ContentLength ?? 0);
             analytics.Record(matched is MatchedRoute key ? key.RouteKey : $"{listed.Namespace}/{listed.Route}", consumer, status, problem, seconds,
-                context.Request.ContentLength ?? 0, counter?.BytesWritten ?? context.Response.ContentLength ?? 0,
-                ai?.InputTokens ?? 0, ai?.OutputTokens ?? 0, ai is null ? 0 : AnalyticsCost.Micros(listed.Policies?.Ai?.Prices, ai));
+                bytesIn, bytesOut, ai?.InputTokens ?? 0, ai?.OutputTokens ?? 0, ai is null ? 0 : AnalyticsCost.Micros(listed.Policies?.Ai?.Prices, ai));
+            if (_metrics) { metrics.ApiBytes(listed.Namespace, listed.Route, bytesIn, bytesOut); }
         }
 
         if (counter is null)

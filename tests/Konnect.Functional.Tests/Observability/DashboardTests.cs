@@ -18,8 +18,8 @@ namespace Konnect.Functional.Tests.Observability;
 /// <summary>
 /// The Grafana dashboard cannot rot: every metric its PromQL names must be in a real /metrics scrape. The scrape comes
 /// from konnect in cluster mode (fake API server) after traffic that makes each family exist: a proxied request, a
-/// policy refusal, a consumer's call (consumer metrics on), a deprecated version's call, a priced AI call, a 410
-/// relist, leadership.
+/// policy refusal, a consumer's call (consumer metrics on) to a deprecated, listed version (portal on), a priced AI call,
+/// a 410 relist, leadership.
 /// </summary>
 public sealed partial class DashboardTests : IAsyncLifetime
 {
@@ -42,7 +42,7 @@ public sealed partial class DashboardTests : IAsyncLifetime
         _model = await FakeAiProvider.StartAsync(AiWire.OpenAI);
         _api = await FakeKubeApiServer.StartAsync(new FakeKubeApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
         await Repo.WriteKubeconfigAsync(Path.Combine(_dir, "kubeconfig"), _api.Url, "default");
-        _konnect = RunCommand.Build(new RunOptions(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"]) { Kubeconfig = Path.Combine(_dir, "kubeconfig"), ConsumerMetrics = true });
+        _konnect = RunCommand.Build(new RunOptions(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"]) { Kubeconfig = Path.Combine(_dir, "kubeconfig"), ConsumerMetrics = true, PortalListen = ["http://127.0.0.1:0"] });
         await _konnect.StartAsync();
         _listeners = _konnect.Services.GetRequiredService<GatewayListeners>();
     }
@@ -202,7 +202,8 @@ public sealed partial class DashboardTests : IAsyncLifetime
         });
         PutRoute("old", "/old", policies: ["keys"], api: new RouteApi
         {
-            Name = "orders", Version = "v1", Lifecycle = new ApiLifecycle { State = ApiLifecycleState.Deprecated, DeprecatedAt = "2026-01-01T00:00:00Z" },
+            Name = "orders", Version = "v1", Visibility = ApiVisibility.Listed,
+            Lifecycle = new ApiLifecycle { State = ApiLifecycleState.Deprecated, DeprecatedAt = "2026-01-01T00:00:00Z" },
         });
         _api.Put(ResourceTypes.KonnectRoutes, new KonnectRoute
         {

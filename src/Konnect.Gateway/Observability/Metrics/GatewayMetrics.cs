@@ -41,6 +41,7 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Counter _accessLogDropped;
     private readonly Counter _mirrorCopies;
     private readonly Counter _deprecatedCalls;
+    private readonly Counter _apiBytes;
     private readonly ObservedGauge[] _observed;
     private readonly MeterBridge? _bridge;
     private readonly bool _consumerMetrics;
@@ -75,6 +76,10 @@ public sealed class GatewayMetrics : IDisposable
         _deprecatedCalls = factory.CreateCounter("konnect_deprecated_api_requests_total",
             "Requests to deprecated or retired API versions (spec.api), by consumer (empty when anonymous): who still calls them.",
             ["api", "consumer", "namespace", "route", "version"], counter);
+        // Listed APIs only, with the portal's analytics on: the bytes the portal shows, for Grafana's longer history.
+        _apiBytes = factory.CreateCounter("konnect_api_transferred_bytes_total",
+            "Bytes received (in: the request's Content-Length) and sent (out) by calls to listed APIs (spec.api.visibility), with the portal's analytics on.",
+            ["direction", "namespace", "route"], counter);
         _consumerMetrics = options.ConsumerMetrics;
 
         var readRuntime = RuntimeMetrics.Register(factory);
@@ -131,6 +136,12 @@ public sealed class GatewayMetrics : IDisposable
 
     internal void DeprecatedApiCalled(string ns, string route, ApiModel api, string? consumer) =>
         _deprecatedCalls.WithLabels([api.Name, consumer ?? "", ns, route, api.Version]).Inc(Exemplar.None);
+
+    internal void ApiBytes(string ns, string route, long bytesIn, long bytesOut)
+    {
+        if (bytesIn > 0) { _apiBytes.WithLabels(["in", ns, route]).Inc(bytesIn, Exemplar.None); }
+        if (bytesOut > 0) { _apiBytes.WithLabels(["out", ns, route]).Inc(bytesOut, Exemplar.None); }
+    }
 
     internal void UpstreamCompleted(string ns, string route, string backend, double seconds) =>
         _upstreamDuration.WithLabels([backend, ns, route]).Observe(seconds, Exemplar.None);
