@@ -134,8 +134,9 @@ public sealed partial class ApiDocumentFetcher : BackgroundService
         }
     }
 
-    /// <summary>The URL without its query and fragment, for messages: a query may carry a token.</summary>
-    public static string Shown(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Path) : "the URL";
+    /// <summary>The URL for messages: scheme, host, port and path only, as a query or credentials may carry a token.</summary>
+    public static string Shown(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}" : "(not a URL)";
 
     /// <summary>The distinct URLs the snapshot's routes name.</summary>
     public static HashSet<string> Urls(ResourceSnapshot snapshot)

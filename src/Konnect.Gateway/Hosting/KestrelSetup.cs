@@ -107,13 +107,12 @@ internal static class ListenUrl
         return endpoints.Count > 0 ? endpoints : throw new ArgumentException($"{setting} lists no URL; give at least one, e.g. http://0.0.0.0:8080.");
     }
 
-    /// <summary>Listen URLs of a listener that is off when the setting is empty.</summary>
-    public static IReadOnlyList<IPEndPoint> ParseOptional(string urls, string setting) =>
-        [.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => Parse(u, setting))];
+    /// <summary>Listen URLs of a listener that is off when the setting is empty (the portal, HTTPS).</summary>
+    public static IReadOnlyList<IPEndPoint> ParseOptional(string urls, string setting, string scheme = "http") =>
+        [.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => Parse(u, setting, scheme))];
 
     /// <summary>The https listen URLs; an empty setting means no HTTPS listener.</summary>
-    public static IReadOnlyList<IPEndPoint> ParseTls(string urls, string setting) =>
-        [.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => Parse(u, setting, Uri.UriSchemeHttps))];
+    public static IReadOnlyList<IPEndPoint> ParseTls(string urls, string setting) => ParseOptional(urls, setting, Uri.UriSchemeHttps);
 
     internal static IPEndPoint Parse(string url, string setting, string scheme = "http")
     {

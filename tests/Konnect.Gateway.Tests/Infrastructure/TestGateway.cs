@@ -33,6 +33,10 @@ internal sealed class TestGateway : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
+    /// <summary>A client of the developer portal's listener (started with GatewayOptions.PortalUrls set); the caller disposes it.</summary>
+    public HttpClient PortalClient() =>
+        new() { BaseAddress = new Uri($"http://127.0.0.1:{Services.GetRequiredService<GatewayListeners>().PortalEndPoints.Single().Port}") };
+
     public IConfigPublisher Publisher { get; }
 
     public IServiceProvider Services => _app.Services;

@@ -35,8 +35,7 @@ public sealed class PortalAnalyticsTests
         var v1 = Routes.Route("orders-v1", failing.Url(), Routes.Prefix("/v1")) with { Api = Api("v1", listed) };
         var model = TestGateway.Model(v2, v1) with { Consumers = [AuthenticationTests.Acme] };
         Assert.True((await gateway.Publisher.PublishAsync(model, CancellationToken.None)).Applied);
-        var port = gateway.Services.GetRequiredService<GatewayListeners>().PortalEndPoints.Single().Port;
-        return (gateway, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") });
+        return (gateway, gateway.PortalClient());
     }
 
     /// <summary>5 calls by acme (200), 2 without a key (401, the gateway's refusal), 3 to v1 (503 from its upstream).</summary>

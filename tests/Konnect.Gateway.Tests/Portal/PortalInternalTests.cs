@@ -30,8 +30,7 @@ public sealed class PortalInternalTests
         var model = TestGateway.Model(Route("public", "partners", false, "open"), Route("ledger", "partners", true, "secret-tag"), Route("hr", "test", true, "people"))
             with { Consumers = [AuthenticationTests.Acme, AuthenticationTests.Bob, AuthenticationTests.Guest] };
         Assert.True((await gateway.Publisher.PublishAsync(model, CancellationToken.None)).Applied);
-        var port = gateway.Services.GetRequiredService<GatewayListeners>().PortalEndPoints.Single().Port;
-        return (gateway, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") });
+        return (gateway, gateway.PortalClient());
     }
 
     private static HttpRequestMessage Get(string path, string? basic = null, string? apiKey = null)
@@ -109,7 +108,7 @@ public sealed class PortalInternalTests
         var model = TestGateway.Model(Version("v1", false, "Orders", "sales", "public-tag"), Version("v2", true, "Orders next (unannounced)", "skunkworks", "hidden-tag"))
             with { Consumers = [AuthenticationTests.Bob] };
         Assert.True((await gateway.Publisher.PublishAsync(model, CancellationToken.None)).Applied);
-        using var portal = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gateway.Services.GetRequiredService<GatewayListeners>().PortalEndPoints.Single().Port}") };
+        using var portal = gateway.PortalClient();
 
         var anonymous = await portal.GetStringAsync("/") + await portal.GetStringAsync("/apis/partners/orders") + await portal.GetStringAsync("/api/apis");
         var bob = await (await portal.SendAsync(Get("/apis/partners/orders", basic: $"bob:{AuthenticationTests.BobPassword}"))).Content.ReadAsStringAsync();

@@ -50,8 +50,7 @@ public sealed class PortalTests
         var gateway = await TestGateway.StartAsync(configure: o => o.PortalUrls = "http://127.0.0.1:0");
         var model = TestGateway.Model(routes) with { ApiDocuments = new Dictionary<string, ApiDocumentModel> { ["shop/orders-v2"] = OrdersDocument } };
         Assert.True((await gateway.Publisher.PublishAsync(model, CancellationToken.None)).Applied);
-        var port = gateway.Services.GetRequiredService<GatewayListeners>().PortalEndPoints.Single().Port;
-        return (gateway, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") });
+        return (gateway, gateway.PortalClient());
     }
 
     private static RouteModel[] Sample() =>

@@ -72,7 +72,7 @@ internal static partial class RouteApiCompiler
             {
                 var ok = url.Length <= 2048 && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
                     && string.IsNullOrEmpty(uri.UserInfo) && !url.StartsWith('/');
-                return ok ? null : Problem("spec.api.openapi.url", $"{SafeText.Quote(ApiDocumentUrl(url))} must be an absolute http:// or https:// URL without credentials");
+                return ok ? null : Problem("spec.api.openapi.url", $"{SafeText.Quote(Sources.ApiDocumentFetcher.Shown(url))} must be an absolute http:// or https:// URL without credentials");
             }
             if (openapi.ConfigMap is not { } configMap || string.IsNullOrEmpty(configMap.Name))
             {
@@ -159,10 +159,6 @@ internal static partial class RouteApiCompiler
             : value.StartsWith('/') && !value.StartsWith("//", StringComparison.Ordinal));
         return ok ? null : Problem(at, $"{SafeText.Quote(value)} must be an absolute http:// or https:// URL without credentials, or a path such as /v2");
     }
-
-    // A URL in a message loses its query and credentials: either may carry a token.
-    private static string ApiDocumentUrl(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.IsAbsoluteUri ? uri.GetLeftPart(UriPartial.Scheme) + uri.Host + uri.AbsolutePath : "(not a URL)";
 
     private static RouteProblem Problem(string at, string message) => new(Reasons.InvalidApi, $"{at}: {message}");
 

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Buffers.Text;
-using System.Security.Cryptography;
 using System.Text;
 using Konnect.Model;
 using Microsoft.AspNetCore.Http;
