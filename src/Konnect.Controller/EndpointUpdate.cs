@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Model;
 using Konnect.Controller.Store;
+using Konnect.Controller.Translation.Ingresses;
 using Konnect.Controller.Translation.Routes;
 using Konnect.Controller.Translation.Tls;
 
@@ -24,6 +26,8 @@ public static class EndpointUpdate
         && ReferenceEquals(previous.Services, next.Services)
         && ReferenceEquals(previous.Secrets, next.Secrets)
         && ReferenceEquals(previous.ConfigMaps, next.ConfigMaps)
+        && ReferenceEquals(previous.Ingresses, next.Ingresses)
+        && ReferenceEquals(previous.IngressClasses, next.IngressClasses)
         && ReferenceEquals(previous.Invalid, next.Invalid)
         && previous.Problems == next.Problems;
 
@@ -81,11 +85,12 @@ public static class EndpointUpdate
         ResourceSnapshot? previousSnapshot = null)
     {
         // At 10,000 routes a scan of every route's backends per endpoint change cost more than the compile it leads to.
-        var byService = RoutesByService.Of(snapshot);
+        var inputs = InputRoutes.Of(snapshot).Routes;
+        var byService = RoutesByService.Of(inputs);
         var affected = new Dictionary<ObjectRef, KonnectRoute>();
         foreach (var service in services)
         {
-            foreach (var key in byService.GetValueOrDefault(service) ?? []) { affected[key] = snapshot.Routes[key]; }
+            foreach (var key in byService.GetValueOrDefault(service) ?? []) { affected[key] = inputs[key]; }
         }
         var models = new Dictionary<ObjectRef, List<RouteModel>>();
         // Usually one or two routes among thousands: comparing names rejects the rest faster than hashing a key for
@@ -128,7 +133,7 @@ public static class EndpointUpdate
         return previous with
         {
             Model = model,
-            Statuses = [.. previous.Statuses.Select(s => s.Object.Kind == KonnectRoute.KindName && newStatuses.Count > 0
+            Statuses = [.. previous.Statuses.Select(s => s.Object.Kind is KonnectRoute.KindName or Ingress.KindName && newStatuses.Count > 0
                 && names.Find(s.Object.Namespace, s.Object.Name) is { } key ? newStatuses.GetValueOrDefault(key) ?? s : s)],
             Candidates = previous.Candidates.WithEndpoints(snapshot, affected.Values, recompiled),
         };
@@ -160,8 +165,8 @@ public static class EndpointUpdate
     {
         private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, Dictionary<(string, string), List<ObjectRef>>> Cache = [];
 
-        public static Dictionary<(string, string), List<ObjectRef>> Of(ResourceSnapshot snapshot) =>
-            Cache.GetValue(snapshot.Routes, static routes => Build((IEnumerable<KeyValuePair<ObjectRef, KonnectRoute>>)routes));
+        public static Dictionary<(string, string), List<ObjectRef>> Of(ImmutableSortedDictionary<ObjectRef, KonnectRoute> routes) =>
+            Cache.GetValue(routes, static routes => Build((IEnumerable<KeyValuePair<ObjectRef, KonnectRoute>>)routes));
 
         private static Dictionary<(string, string), List<ObjectRef>> Build(IEnumerable<KeyValuePair<ObjectRef, KonnectRoute>> routes)
         {

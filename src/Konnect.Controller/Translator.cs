@@ -7,6 +7,7 @@ using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
 using Konnect.Controller.Translation.Consumers;
+using Konnect.Controller.Translation.Ingresses;
 using Konnect.Controller.Translation.Policies;
 using Konnect.Controller.Translation.Portal;
 using Konnect.Controller.Translation.Routes;
@@ -62,12 +63,15 @@ public static class Translator
 
         var certificates = new CertificateLoader(snapshot, tls?.Now);
         var compiler = new RouteCompiler(new BackendResolver(snapshot, EndpointIndex.Of(snapshot), certificates), policies);
-        var candidates = new List<RouteCandidate>(snapshot.Routes.Count);
+        // KonnectRoutes and the routes Ingresses stand for, compiled, ranked and checked for conflicts together.
+        var inputs = InputRoutes.Of(snapshot);
+        statuses.AddRange(inputs.IngressStatuses);
+        var candidates = new List<RouteCandidate>(inputs.Routes.Count);
         // By route instance, like the candidate cache: hashing (kind, namespace, name) keys was a visible share of a pass.
-        var routeStatuses = new Dictionary<KonnectRoute, ObjectStatus>(snapshot.Routes.Count, ReferenceEqualityComparer.Instance);
+        var routeStatuses = new Dictionary<KonnectRoute, ObjectStatus>(inputs.Routes.Count, ReferenceEqualityComparer.Instance);
         var reusable = previous?.Candidates ?? CandidateCache.Empty;
-        var nextCache = CandidateCache.For(snapshot, snapshot.Routes.Count);
-        foreach (var (key, route) in snapshot.Routes)
+        var nextCache = CandidateCache.For(snapshot, inputs.Routes.Count);
+        foreach (var (key, route) in inputs.Routes)
         {
             if (reusable.Get(snapshot, route) is { } kept)
             {
@@ -102,10 +106,10 @@ public static class Translator
         var documents = ApiDocumentResolver.Resolve(snapshot, accepted, previous?.Model.ApiDocuments, fetched, routeStatuses);
 
         // Statuses come out in object order. Route statuses are added in key order after the (few) policy and consumer
-        // ones, and KonnectRoute sorts after both kinds, so only objects that did not decode can still need a sort:
-        // sorting 10,000 route statuses took several ms of every pass.
+        // ones, and KonnectRoute sorts after both kinds, so only objects that did not decode (and Ingresses, which sort
+        // first) can still need a sort: sorting 10,000 route statuses took several ms of every pass.
         statuses.Sort(static (a, b) => a.Object.CompareTo(b.Object));
-        foreach (var route in snapshot.Routes.Values)
+        foreach (var route in inputs.Routes.Values)
         {
             if (routeStatuses.TryGetValue(route, out var status)) { statuses.Add(status); }
         }

@@ -19,7 +19,7 @@ public static class ManifestReader
     public const string DefaultNamespace = "default";
 
     private const string Supported = "Konnect reads konnect.dev/v1alpha1 KonnectRoute, KonnectPolicy and KonnectConsumer, "
-        + "v1 Service, Secret and ConfigMap, and discovery.k8s.io/v1 EndpointSlice";
+        + "v1 Service, Secret and ConfigMap, discovery.k8s.io/v1 EndpointSlice, and networking.k8s.io/v1 Ingress and IngressClass";
 
     private static readonly Dictionary<(string ApiVersion, string Kind), JsonTypeInfo> Types = new()
     {
@@ -30,6 +30,8 @@ public static class ManifestReader
         [("v1", "Secret")] = KonnectJsonContext.Default.Secret,
         [("v1", "ConfigMap")] = KonnectJsonContext.Default.ConfigMap,
         [("discovery.k8s.io/v1", "EndpointSlice")] = KonnectJsonContext.Default.EndpointSlice,
+        [(Ingress.GroupVersion, Ingress.KindName)] = KonnectJsonContext.Default.Ingress,
+        [(Ingress.GroupVersion, IngressClass.KindName)] = KonnectJsonContext.Default.IngressClass,
     };
 
     public static ManifestFile Read(string path, string text)
@@ -112,8 +114,11 @@ public static class ManifestReader
                 Problem(location, $"{kind} {name}: metadata.namespace {SafeText.Quote(nsText)} {badNamespace}");
                 return;
             }
-            var namespaceName = Text(ns) is { Length: > 0 } given ? given : DefaultNamespace;
-            metadata["namespace"] = namespaceName; // the translator relies on every object having a namespace
+            // A cluster-scoped kind has no namespace (the API server drops one given), as its references key it in a cluster.
+            var clusterScoped = kind is IngressClass.KindName;
+            var namespaceName = clusterScoped ? "" : Text(ns) is { Length: > 0 } given ? given : DefaultNamespace;
+            if (clusterScoped) { metadata.Remove("namespace"); }
+            else { metadata["namespace"] = namespaceName; } // the translator relies on every namespaced object having one
             // Pooled, so the reference shares its strings with the decoded object's own (read through the same pool).
             var reference = new ObjectRef(StringPool.Get(kind), StringPool.Get(namespaceName), StringPool.Get(name));
             var redact = kind == "Secret";

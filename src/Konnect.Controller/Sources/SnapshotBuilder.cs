@@ -19,6 +19,8 @@ internal sealed class SnapshotBuilder
     private readonly ImmutableSortedDictionary<ObjectRef, EndpointSlice>.Builder _slices;
     private readonly ImmutableSortedDictionary<ObjectRef, Secret>.Builder _secrets;
     private readonly ImmutableSortedDictionary<ObjectRef, ConfigMap>.Builder _configMaps;
+    private readonly ImmutableSortedDictionary<ObjectRef, Ingress>.Builder _ingresses;
+    private readonly ImmutableSortedDictionary<ObjectRef, IngressClass>.Builder _ingressClasses;
     private readonly ImmutableSortedDictionary<ObjectRef, InvalidObject>.Builder _invalid;
 
     private readonly ResourceSnapshot _from;
@@ -37,6 +39,8 @@ internal sealed class SnapshotBuilder
         _slices = from.EndpointSlices.ToBuilder();
         _secrets = from.Secrets.ToBuilder();
         _configMaps = from.ConfigMaps.ToBuilder();
+        _ingresses = from.Ingresses.ToBuilder();
+        _ingressClasses = from.IngressClasses.ToBuilder();
         _invalid = from.Invalid.ToBuilder();
         Sources = from.Sources.ToBuilder();
     }
@@ -62,6 +66,8 @@ internal sealed class SnapshotBuilder
             case EndpointSlice slice: _slices[reference] = slice; return true;
             case Secret secret: _secrets[reference] = secret; return true;
             case ConfigMap configMap: _configMaps[reference] = configMap; return true;
+            case Ingress ingress: _ingresses[reference] = ingress; return true;
+            case IngressClass ingressClass: _ingressClasses[reference] = ingressClass; return true;
             default: return false;
         }
     }
@@ -103,12 +109,14 @@ internal sealed class SnapshotBuilder
     {
         _routes.Remove(reference); _policies.Remove(reference); _consumers.Remove(reference);
         _services.Remove(reference); _slices.Remove(reference); _secrets.Remove(reference); _configMaps.Remove(reference);
+        _ingresses.Remove(reference); _ingressClasses.Remove(reference);
     }
 
     private object? Previous(ObjectRef reference) =>
         _from.Routes.GetValueOrDefault(reference) ?? _from.Policies.GetValueOrDefault(reference) ?? _from.Consumers.GetValueOrDefault(reference)
         ?? _from.Services.GetValueOrDefault(reference) ?? _from.EndpointSlices.GetValueOrDefault(reference) ?? _from.Secrets.GetValueOrDefault(reference)
-        ?? (object?)_from.ConfigMaps.GetValueOrDefault(reference);
+        ?? _from.ConfigMaps.GetValueOrDefault(reference) ?? _from.Ingresses.GetValueOrDefault(reference)
+        ?? (object?)_from.IngressClasses.GetValueOrDefault(reference);
 
     private ResourceSnapshot Build(ResourceSnapshot template, ImmutableArray<SourceProblem> problems) => template with
     {
@@ -119,6 +127,8 @@ internal sealed class SnapshotBuilder
         EndpointSlices = _slices.ToImmutable(),
         Secrets = _secrets.ToImmutable(),
         ConfigMaps = _configMaps.ToImmutable(),
+        Ingresses = _ingresses.ToImmutable(),
+        IngressClasses = _ingressClasses.ToImmutable(),
         Invalid = _invalid.ToImmutable(),
         Sources = Sources.ToImmutable(),
         Problems = problems,

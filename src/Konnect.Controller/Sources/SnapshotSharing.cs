@@ -22,6 +22,8 @@ internal static class SnapshotSharing
         EndpointSlices = Same(previous.EndpointSlices, next.EndpointSlices),
         Secrets = Same(previous.Secrets, next.Secrets),
         ConfigMaps = Same(previous.ConfigMaps, next.ConfigMaps),
+        Ingresses = Same(previous.Ingresses, next.Ingresses),
+        IngressClasses = Same(previous.IngressClasses, next.IngressClasses),
         Invalid = Same(previous.Invalid, next.Invalid),
         // ImmutableArray compares by its array, and problems are records: equal messages are the same problems.
         Problems = previous.Problems.SequenceEqual(next.Problems) ? previous.Problems : next.Problems,

@@ -9,7 +9,7 @@ namespace Konnect.Controller.Sources;
 /// <summary>
 /// Tells a watch event that changed only a Konnect object's status (and so its resourceVersion) from one that changed
 /// what the translator reads. In cluster mode every status the leader writes comes back as such an event; the
-/// translator never reads a KonnectRoute's, KonnectPolicy's or KonnectConsumer's status, so the source keeps the
+/// translator never reads a KonnectRoute's, KonnectPolicy's, KonnectConsumer's or Ingress's status, so the source keeps the
 /// object it has and the event costs no pass. Other kinds are never judged so (a cert-manager Certificate's status
 /// is its readiness, which the translator does read).
 /// </summary>
@@ -20,6 +20,7 @@ internal static class StatusOnlyChange
         (KonnectRoute a, KonnectRoute b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.KonnectRoute),
         (KonnectPolicy a, KonnectPolicy b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.KonnectPolicy),
         (KonnectConsumer a, KonnectConsumer b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.KonnectConsumer),
+        (Ingress a, Ingress b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.Ingress),
         _ => false,
     };
 

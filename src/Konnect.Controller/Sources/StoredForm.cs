@@ -9,7 +9,7 @@ namespace Konnect.Controller.Sources;
 /// the store would otherwise hold for every object for the life of the process (at 10,000 routes, about 5 MiB):
 /// <list type="bullet">
 /// <item>the resourceVersion (the reflector tracks the version itself; <see cref="StatusOnlyChange"/> ignores it);</item>
-/// <item>a KonnectRoute's, KonnectPolicy's or KonnectConsumer's status: the status the leader wrote, which the
+/// <item>a KonnectRoute's, KonnectPolicy's, KonnectConsumer's or Ingress's status: the status the leader wrote, which the
 /// translator never reads and the status writer reads from the API server itself before it writes;</item>
 /// <item>the uid of Services, EndpointSlices, Secrets and ConfigMaps (a route's uid stays: cert-manager Certificates
 /// name it as their owner).</item>
@@ -33,6 +33,10 @@ internal static class StoredForm
                 break;
             case KonnectConsumer consumer:
                 consumer.Status = null;
+                break;
+            case Ingress ingress:
+                // The published address: the status writer compares it with the server's copy, read before it writes.
+                ingress.Status = null;
                 break;
             default:
                 item.Metadata.Uid = null;

@@ -24,6 +24,12 @@ public sealed record ResourceSnapshot
     /// <summary>ConfigMaps holding OpenAPI documents: every one in folder mode, those labelled konnect.dev/openapi in a cluster.</summary>
     public ImmutableSortedDictionary<ObjectRef, ConfigMap> ConfigMaps { get; init; } = ImmutableSortedDictionary<ObjectRef, ConfigMap>.Empty;
 
+    /// <summary>networking.k8s.io/v1 Ingresses, every class: the translator serves those of Konnect's IngressClasses.</summary>
+    public ImmutableSortedDictionary<ObjectRef, Ingress> Ingresses { get; init; } = ImmutableSortedDictionary<ObjectRef, Ingress>.Empty;
+
+    /// <summary>IngressClasses (cluster-scoped: an empty namespace), which say which Ingresses are Konnect's.</summary>
+    public ImmutableSortedDictionary<ObjectRef, IngressClass> IngressClasses { get; init; } = ImmutableSortedDictionary<ObjectRef, IngressClass>.Empty;
+
     /// <summary>cert-manager Certificates (watch mode only); the translator does not read them, the CertificateWriter does.</summary>
     public ImmutableSortedDictionary<ObjectRef, Certificate> Certificates { get; init; } = ImmutableSortedDictionary<ObjectRef, Certificate>.Empty;
 

@@ -1,4 +1,5 @@
 using Konnect.Controller.Sources;
+using Konnect.Controller.Translation.Ingresses;
 using Konnect.Controller.Store;
 using Konnect.Controller;
 using Konnect.Model;
@@ -53,7 +54,8 @@ public static class ValidateCommand
         foreach (var (_, line) in warnings.Order(order)) { (strict ? stdout : stderr).WriteLine(SafeText.Of(strict ? line : "warning: " + line)); }
 
         var objects = snapshot.Routes.Count + snapshot.Policies.Count + snapshot.Consumers.Count + snapshot.Services.Count
-            + snapshot.EndpointSlices.Count + snapshot.Secrets.Count + snapshot.ConfigMaps.Count + snapshot.Invalid.Count;
+            + snapshot.EndpointSlices.Count + snapshot.Secrets.Count + snapshot.ConfigMaps.Count + snapshot.Ingresses.Count
+            + snapshot.IngressClasses.Count + snapshot.Invalid.Count;
         var failed = errors.Count + (strict ? warnings.Count : 0);
         stderr.WriteLine($"{objects} object(s) checked: {errors.Count} error(s), {warnings.Count} warning(s){(failed > 0 ? "" : "; valid")}");
         return failed > 0 ? 1 : 0;
@@ -61,7 +63,8 @@ public static class ValidateCommand
 
     private static (SourceLocation?, string) Describe(ResourceSnapshot snapshot, ObjectRef key, string reason)
     {
-        var at = snapshot.Sources.GetValueOrDefault(key);
+        // A route an Ingress became is found in the files under the Ingress's own name.
+        var at = snapshot.Sources.GetValueOrDefault(IngressParts.IngressOf(key) ?? key);
         return (at, $"{(at is null ? "" : at + ": ")}{key}: {reason}");
     }
 }

@@ -1,0 +1,79 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using Konnect.Api.Kubernetes;
+using Konnect.Api.V1Alpha1;
+using Konnect.Controller.Store;
+using Konnect.Model;
+
+namespace Konnect.Controller.Translation.Ingresses;
+
+/// <summary>
+/// Every route the translator compiles, whatever API it was written in: the KonnectRoutes as they are, and the routes
+/// Konnect's Ingresses stand for (<see cref="IngressConverter"/>), in one sorted collection so that precedence,
+/// conflicts between inputs, the per-route reuse and the endpoint fast path treat them alike. With no Ingress it is the
+/// snapshot's own route collection, at no cost.
+/// </summary>
+internal sealed class InputRoutes
+{
+    // Per KonnectRoute collection, the last merge: an endpoint change (a new snapshot with the same routes, Ingresses and
+    // classes) must find the same merged collection, since the per-Service index of routes is kept per collection.
+    private static readonly ConditionalWeakTable<object, InputRoutes> Last = [];
+
+    private InputRoutes(ResourceSnapshot snapshot, ImmutableSortedDictionary<ObjectRef, KonnectRoute> routes, IReadOnlyList<ObjectStatus> ingressStatuses)
+    {
+        (_ingresses, _ingressClasses) = (snapshot.Ingresses, snapshot.IngressClasses);
+        Routes = routes;
+        IngressStatuses = ingressStatuses;
+    }
+
+    /// <summary>Every route by key: KonnectRoutes, and Ingress parts keyed (Ingress, namespace, NAME:HOST).</summary>
+    public ImmutableSortedDictionary<ObjectRef, KonnectRoute> Routes { get; }
+
+    /// <summary>One status per Konnect Ingress (key (Ingress, namespace, NAME)): what was translated and what was not.</summary>
+    public IReadOnlyList<ObjectStatus> IngressStatuses { get; }
+
+    private readonly object _ingresses;
+    private readonly object _ingressClasses;
+
+    public static InputRoutes Of(ResourceSnapshot snapshot)
+    {
+        if (snapshot.Ingresses.IsEmpty) { return Last.GetValue(snapshot.Routes, _ => new InputRoutes(snapshot, snapshot.Routes, [])); }
+        if (Last.TryGetValue(snapshot.Routes, out var last) && ReferenceEquals(last._ingresses, snapshot.Ingresses)
+            && ReferenceEquals(last._ingressClasses, snapshot.IngressClasses))
+        {
+            return last;
+        }
+        var merged = Build(snapshot);
+        Last.AddOrUpdate(snapshot.Routes, merged);
+        return merged;
+    }
+
+    private static InputRoutes Build(ResourceSnapshot snapshot)
+    {
+        var routes = snapshot.Routes.ToBuilder();
+        var statuses = new List<ObjectStatus>();
+        foreach (var (key, ingress) in snapshot.Ingresses)
+        {
+            if (!IngressClasses.IsKonnects(ingress, snapshot)) { continue; }
+            var conversion = IngressConverter.Convert(key, ingress);
+            foreach (var (partKey, route) in conversion.Parts) { routes[partKey] = route; }
+            statuses.Add(Status(key, ingress, conversion));
+        }
+        return new InputRoutes(snapshot, routes.ToImmutable(), statuses);
+    }
+
+    private static ObjectStatus Status(ObjectRef key, Ingress ingress, IngressConversion conversion)
+    {
+        var generation = ingress.Metadata.Generation;
+        var names = string.Join(", ", conversion.Parts.Select(p => p.Key.Name));
+        Condition accepted = conversion.Parts.Count > 0
+            ? Conditions.True(ConditionTypes.Accepted, Reasons.Accepted, $"Translated into {conversion.Parts.Count} route(s): {names}", generation)
+            : Conditions.False(ConditionTypes.Accepted, conversion.Problems.FirstOrDefault()?.Reason ?? Reasons.InvalidSpec,
+                conversion.Problems.Count > 0 ? string.Join("; ", conversion.Problems.Select(p => p.Message)) : "spec has neither rules nor a defaultBackend; nothing to serve",
+                generation);
+        Condition resolved = conversion.Problems.Count == 0
+            ? Conditions.True(ConditionTypes.ResolvedRefs, Reasons.ResolvedRefs, "Every path was translated", generation)
+            : Conditions.False(ConditionTypes.ResolvedRefs, conversion.Problems[0].Reason, string.Join("; ", conversion.Problems.Select(p => p.Message)), generation);
+        return new ObjectStatus { Object = key, Generation = generation, Conditions = [accepted, resolved] };
+    }
+}
