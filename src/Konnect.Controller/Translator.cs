@@ -7,7 +7,7 @@ using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
 using Konnect.Controller.Translation.Consumers;
-using Konnect.Controller.Translation.Ingresses;
+using Konnect.Controller.Translation.GatewayApi;
 using Konnect.Controller.Translation.Policies;
 using Konnect.Controller.Translation.Portal;
 using Konnect.Controller.Translation.Routes;
@@ -42,6 +42,8 @@ public static class Translator
         TranslationResult? previous, IReadOnlyDictionary<string, FetchedDocument>? fetched = null)
     {
         var statuses = new List<ObjectStatus>();
+        // KonnectRoutes and the routes Ingresses and HTTPRoutes stand for, compiled, ranked and checked together.
+        var inputs = InputRoutes.Of(snapshot);
 
         var policies = new Dictionary<ObjectRef, PolicyEnforcement>();
         var nextLastGood = new Dictionary<ObjectRef, LastGoodPolicy>();
@@ -51,6 +53,11 @@ public static class Translator
             statuses.Add(outcome.Status);
             policies[key] = outcome.Enforcement;
             if (outcome.LastGood is { } good) { nextLastGood[key] = good; }
+        }
+        // HTTPRoute filters' inline policies: compiled like any policy, reported through their route's ResolvedRefs.
+        foreach (var (key, policy) in inputs.GatewayApi.Policies)
+        {
+            policies[key] = PolicyTranslator.Translate(key, policy, snapshot, null).Enforcement;
         }
         // Subscriptions are judged against what the gateway enforces, last good blocks included.
         var enforced = policies.Where(p => p.Value.Blocks is not null).ToDictionary(p => p.Key, p => p.Value.Blocks!);
@@ -63,9 +70,15 @@ public static class Translator
 
         var certificates = new CertificateLoader(snapshot, tls?.Now);
         var compiler = new RouteCompiler(new BackendResolver(snapshot, EndpointIndex.Of(snapshot), certificates), policies);
-        // KonnectRoutes and the routes Ingresses stand for, compiled, ranked and checked for conflicts together.
-        var inputs = InputRoutes.Of(snapshot);
         statuses.AddRange(inputs.IngressStatuses);
+        var gatewayStatuses = GatewayStatuses.Build(inputs.GatewayApi, snapshot, certificates);
+        statuses.AddRange(gatewayStatuses.Statuses);
+        var httpRouteStatuses = new Dictionary<ObjectRef, ObjectStatus>();
+        foreach (var status in inputs.GatewayApi.Statuses)
+        {
+            if (status.Parents is null) { statuses.Add(status); }
+            else { httpRouteStatuses[status.Object] = status; }
+        }
         var candidates = new List<RouteCandidate>(inputs.Routes.Count);
         // By route instance, like the candidate cache: hashing (kind, namespace, name) keys was a visible share of a pass.
         var routeStatuses = new Dictionary<KonnectRoute, ObjectStatus>(inputs.Routes.Count, ReferenceEqualityComparer.Instance);
@@ -109,10 +122,15 @@ public static class Translator
         // ones, and KonnectRoute sorts after both kinds, so only objects that did not decode (and Ingresses, which sort
         // first) can still need a sort: sorting 10,000 route statuses took several ms of every pass.
         statuses.Sort(static (a, b) => a.Object.CompareTo(b.Object));
-        foreach (var route in inputs.Routes.Values)
+        foreach (var (key, route) in inputs.Routes)
         {
-            if (routeStatuses.TryGetValue(route, out var status)) { statuses.Add(status); }
+            var status = routeStatuses.GetValueOrDefault(route);
+            // An HTTPRoute reports through its parents (Gateway API), with what compiling it found.
+            if (httpRouteStatuses.Remove(key, out var parents)) { statuses.Add(HttpRouteStatuses.Complete(parents, status)); }
+            else if (status is not null) { statuses.Add(status); }
         }
+        // HTTPRoutes no parent accepted: their parents' status says why.
+        statuses.AddRange(httpRouteStatuses.Values);
         var decoded = statuses.Count;
 
         foreach (var (key, invalid) in snapshot.Invalid)
@@ -128,7 +146,9 @@ public static class Translator
         }
 
         if (statuses.Count > decoded || !IsSorted(statuses)) { statuses.Sort(static (a, b) => a.Object.CompareTo(b.Object)); }
-        var tlsModel = RouteTlsResolver.BuildModel(accepted.Select(r => (r.Key, r.Hosts, r.Tls)), tls, certificates);
+        // Gateway listeners' certificates first: a listener's hostname is the Gateway owner's claim, routes come after.
+        var tlsModel = RouteTlsResolver.BuildModel(gatewayStatuses.Certificates.Concat(accepted.Select(r => (r.Key, r.Hosts, r.Tls))), tls, certificates,
+            gatewayStatuses.AnyHostCertificate);
         var byPrecedence = OrderUpdate.Sort(previous?.MatchesByPrecedence, accepted, static e => e.Route, Precedence.EntriesOf, Precedence.Compare);
         return new TranslationResult(BuildModel(candidates, accepted, byPrecedence, consumers, tlsModel, documents, previous?.Model), statuses)
         {

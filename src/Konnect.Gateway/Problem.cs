@@ -24,6 +24,10 @@ public sealed record Problem(int Status, string Type, string Title)
     public static readonly Problem ApiGone = new(410, Base + "api-gone", "The API version is no longer served");
     public static readonly Problem NotReady = new(503, Base + "not-ready", "The gateway has no configuration yet");
     public static readonly Problem RouteUnavailable = new(503, Base + "route-unavailable", "The route cannot be served");
+    public static readonly Problem InvalidBackendRef = new(500, Base + "invalid-backend-ref", "The route's backend reference is invalid");
+
+    /// <summary>The answer for a rule that cannot be served: 500 when it names something invalid (Gateway API), else 503.</summary>
+    public static Problem For(Model.Unavailable unavailable) => unavailable.InvalidReference ? InvalidBackendRef : RouteUnavailable;
     public static readonly Problem JwksUnavailable = new(503, Base + "jwks-unavailable", "The token issuer's signing keys are unavailable");
     public static readonly Problem RateLimitUnavailable = new(503, Base + "ratelimit-unavailable", "The rate limit cannot be checked");
     public static readonly Problem NoDestination = new(503, Base + "no-destination", "No upstream destination is available");

@@ -119,4 +119,13 @@ public enum UpstreamProtocol
     H2c,
 }
 
-public sealed record Unavailable(string Reason, string Message);
+/// <summary>Why a rule cannot be served; its requests get route-unavailable (503).</summary>
+public sealed record Unavailable(string Reason, string Message)
+{
+    /// <summary>
+    /// True when what the rule names is invalid (an HTTPRoute's backendRef to a missing Service or one it may not
+    /// use): the Gateway API answers such requests 500, not 503.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool InvalidReference { get; init; }
+}

@@ -12,6 +12,12 @@ public sealed record ObjectStatus
     public required IReadOnlyList<Condition> Conditions { get; init; }
     public IReadOnlyList<SubscriptionStatus>? Subscriptions { get; init; }
 
+    /// <summary>A Gateway's listeners, as its status.listeners reports them (Gateway API).</summary>
+    public IReadOnlyList<Konnect.Api.GatewayApi.ListenerStatus>? Listeners { get; init; }
+
+    /// <summary>An HTTPRoute's parents that are Konnect's Gateways, as its status.parents reports them (Gateway API).</summary>
+    public IReadOnlyList<Konnect.Api.GatewayApi.RouteParentStatus>? Parents { get; init; }
+
     [JsonIgnore]
     public bool IsAccepted => Conditions.Any(c => c.Type == ConditionTypes.Accepted && c.Status == "True");
 }

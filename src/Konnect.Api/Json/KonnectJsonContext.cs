@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Konnect.Api.CertManager;
+using Konnect.Api.GatewayApi;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 
@@ -25,6 +26,11 @@ namespace Konnect.Api.Json;
 [JsonSerializable(typeof(ConfigMap))]
 [JsonSerializable(typeof(Ingress))]
 [JsonSerializable(typeof(IngressClass))]
+[JsonSerializable(typeof(Namespace))]
+[JsonSerializable(typeof(GatewayClass))]
+[JsonSerializable(typeof(Gateway))]
+[JsonSerializable(typeof(HttpRoute))]
+[JsonSerializable(typeof(ReferenceGrant))]
 [JsonSerializable(typeof(KonnectStatus))]
 [JsonSerializable(typeof(ObjectList<KonnectRoute>))]
 [JsonSerializable(typeof(ObjectList<KonnectPolicy>))]
@@ -35,6 +41,11 @@ namespace Konnect.Api.Json;
 [JsonSerializable(typeof(ObjectList<ConfigMap>))]
 [JsonSerializable(typeof(ObjectList<Ingress>))]
 [JsonSerializable(typeof(ObjectList<IngressClass>))]
+[JsonSerializable(typeof(ObjectList<Namespace>))]
+[JsonSerializable(typeof(ObjectList<GatewayClass>))]
+[JsonSerializable(typeof(ObjectList<Gateway>))]
+[JsonSerializable(typeof(ObjectList<HttpRoute>))]
+[JsonSerializable(typeof(ObjectList<ReferenceGrant>))]
 [JsonSerializable(typeof(Certificate))]
 [JsonSerializable(typeof(Issuer))]
 [JsonSerializable(typeof(ClusterIssuer))]

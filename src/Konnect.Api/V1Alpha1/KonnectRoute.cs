@@ -145,6 +145,14 @@ public sealed record RouteBackend
     [RegularExpression("^https?://[^\\s/?#]+(/[^\\s?#]*)?$"), MaxLength(2048)]
     public string? Url { get; set; }
 
+    /// <summary>
+    /// The Service's namespace when it is not the route's: set only by the Gateway API translation, after a
+    /// ReferenceGrant allowed the reference. Not part of the KonnectRoute API (a KonnectRoute's references stay in its
+    /// namespace), so it is neither read nor written as JSON and not in the CRD.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? Namespace { get; set; }
+
     [Description("Relative share of the rule's traffic; 0 sends none.")]
     [DefaultValue(1), Range(0, 10000)]
     public int Weight { get; set; } = 1;

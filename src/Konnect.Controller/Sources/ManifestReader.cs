@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using Konnect.Api.GatewayApi;
 using Konnect.Api.Json;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
@@ -19,7 +20,8 @@ public static class ManifestReader
     public const string DefaultNamespace = "default";
 
     private const string Supported = "Konnect reads konnect.dev/v1alpha1 KonnectRoute, KonnectPolicy and KonnectConsumer, "
-        + "v1 Service, Secret and ConfigMap, discovery.k8s.io/v1 EndpointSlice, and networking.k8s.io/v1 Ingress and IngressClass";
+        + "v1 Service, Secret and ConfigMap, discovery.k8s.io/v1 EndpointSlice, networking.k8s.io/v1 Ingress and IngressClass, v1 Namespace, and "
+        + "gateway.networking.k8s.io/v1 GatewayClass, Gateway, HTTPRoute and ReferenceGrant";
 
     private static readonly Dictionary<(string ApiVersion, string Kind), JsonTypeInfo> Types = new()
     {
@@ -32,6 +34,12 @@ public static class ManifestReader
         [("discovery.k8s.io/v1", "EndpointSlice")] = KonnectJsonContext.Default.EndpointSlice,
         [(Ingress.GroupVersion, Ingress.KindName)] = KonnectJsonContext.Default.Ingress,
         [(Ingress.GroupVersion, IngressClass.KindName)] = KonnectJsonContext.Default.IngressClass,
+        [("v1", Namespace.KindName)] = KonnectJsonContext.Default.Namespace,
+        [(GatewayApiGroup.ApiVersion, GatewayClass.KindName)] = KonnectJsonContext.Default.GatewayClass,
+        [(GatewayApiGroup.ApiVersion, Gateway.KindName)] = KonnectJsonContext.Default.Gateway,
+        [(GatewayApiGroup.ApiVersion, HttpRoute.KindName)] = KonnectJsonContext.Default.HttpRoute,
+        [(GatewayApiGroup.BetaApiVersion, ReferenceGrant.KindName)] = KonnectJsonContext.Default.ReferenceGrant,
+        [(GatewayApiGroup.ApiVersion, ReferenceGrant.KindName)] = KonnectJsonContext.Default.ReferenceGrant,
     };
 
     public static ManifestFile Read(string path, string text)
@@ -115,7 +123,7 @@ public static class ManifestReader
                 return;
             }
             // A cluster-scoped kind has no namespace (the API server drops one given), as its references key it in a cluster.
-            var clusterScoped = kind is IngressClass.KindName;
+            var clusterScoped = kind is IngressClass.KindName or GatewayClass.KindName or Namespace.KindName;
             var namespaceName = clusterScoped ? "" : Text(ns) is { Length: > 0 } given ? given : DefaultNamespace;
             if (clusterScoped) { metadata.Remove("namespace"); }
             else { metadata["namespace"] = namespaceName; } // the translator relies on every namespaced object having one

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Konnect.Api.GatewayApi;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Store;
@@ -21,6 +22,11 @@ internal sealed class SnapshotBuilder
     private readonly ImmutableSortedDictionary<ObjectRef, ConfigMap>.Builder _configMaps;
     private readonly ImmutableSortedDictionary<ObjectRef, Ingress>.Builder _ingresses;
     private readonly ImmutableSortedDictionary<ObjectRef, IngressClass>.Builder _ingressClasses;
+    private readonly ImmutableSortedDictionary<ObjectRef, Namespace>.Builder _namespaces;
+    private readonly ImmutableSortedDictionary<ObjectRef, GatewayClass>.Builder _gatewayClasses;
+    private readonly ImmutableSortedDictionary<ObjectRef, Gateway>.Builder _gateways;
+    private readonly ImmutableSortedDictionary<ObjectRef, HttpRoute>.Builder _httpRoutes;
+    private readonly ImmutableSortedDictionary<ObjectRef, ReferenceGrant>.Builder _referenceGrants;
     private readonly ImmutableSortedDictionary<ObjectRef, InvalidObject>.Builder _invalid;
 
     private readonly ResourceSnapshot _from;
@@ -41,6 +47,11 @@ internal sealed class SnapshotBuilder
         _configMaps = from.ConfigMaps.ToBuilder();
         _ingresses = from.Ingresses.ToBuilder();
         _ingressClasses = from.IngressClasses.ToBuilder();
+        _namespaces = from.Namespaces.ToBuilder();
+        _gatewayClasses = from.GatewayClasses.ToBuilder();
+        _gateways = from.Gateways.ToBuilder();
+        _httpRoutes = from.HttpRoutes.ToBuilder();
+        _referenceGrants = from.ReferenceGrants.ToBuilder();
         _invalid = from.Invalid.ToBuilder();
         Sources = from.Sources.ToBuilder();
     }
@@ -68,6 +79,11 @@ internal sealed class SnapshotBuilder
             case ConfigMap configMap: _configMaps[reference] = configMap; return true;
             case Ingress ingress: _ingresses[reference] = ingress; return true;
             case IngressClass ingressClass: _ingressClasses[reference] = ingressClass; return true;
+            case Namespace namespacesItem: _namespaces[reference] = namespacesItem; return true;
+            case GatewayClass gatewayClassesItem: _gatewayClasses[reference] = gatewayClassesItem; return true;
+            case Gateway gatewaysItem: _gateways[reference] = gatewaysItem; return true;
+            case HttpRoute httpRoutesItem: _httpRoutes[reference] = httpRoutesItem; return true;
+            case ReferenceGrant referenceGrantsItem: _referenceGrants[reference] = referenceGrantsItem; return true;
             default: return false;
         }
     }
@@ -110,13 +126,15 @@ internal sealed class SnapshotBuilder
         _routes.Remove(reference); _policies.Remove(reference); _consumers.Remove(reference);
         _services.Remove(reference); _slices.Remove(reference); _secrets.Remove(reference); _configMaps.Remove(reference);
         _ingresses.Remove(reference); _ingressClasses.Remove(reference);
+        _namespaces.Remove(reference); _gatewayClasses.Remove(reference); _gateways.Remove(reference); _httpRoutes.Remove(reference); _referenceGrants.Remove(reference);
     }
 
     private object? Previous(ObjectRef reference) =>
         _from.Routes.GetValueOrDefault(reference) ?? _from.Policies.GetValueOrDefault(reference) ?? _from.Consumers.GetValueOrDefault(reference)
         ?? _from.Services.GetValueOrDefault(reference) ?? _from.EndpointSlices.GetValueOrDefault(reference) ?? _from.Secrets.GetValueOrDefault(reference)
         ?? _from.ConfigMaps.GetValueOrDefault(reference) ?? _from.Ingresses.GetValueOrDefault(reference)
-        ?? (object?)_from.IngressClasses.GetValueOrDefault(reference);
+        ?? _from.IngressClasses.GetValueOrDefault(reference) ?? _from.Namespaces.GetValueOrDefault(reference) ?? _from.GatewayClasses.GetValueOrDefault(reference) ?? _from.Gateways.GetValueOrDefault(reference) ?? _from.HttpRoutes.GetValueOrDefault(reference)
+        ?? (object?)_from.ReferenceGrants.GetValueOrDefault(reference);
 
     private ResourceSnapshot Build(ResourceSnapshot template, ImmutableArray<SourceProblem> problems) => template with
     {
@@ -129,6 +147,11 @@ internal sealed class SnapshotBuilder
         ConfigMaps = _configMaps.ToImmutable(),
         Ingresses = _ingresses.ToImmutable(),
         IngressClasses = _ingressClasses.ToImmutable(),
+        Namespaces = _namespaces.ToImmutable(),
+        GatewayClasses = _gatewayClasses.ToImmutable(),
+        Gateways = _gateways.ToImmutable(),
+        HttpRoutes = _httpRoutes.ToImmutable(),
+        ReferenceGrants = _referenceGrants.ToImmutable(),
         Invalid = _invalid.ToImmutable(),
         Sources = Sources.ToImmutable(),
         Problems = problems,

@@ -24,6 +24,11 @@ internal static class SnapshotSharing
         ConfigMaps = Same(previous.ConfigMaps, next.ConfigMaps),
         Ingresses = Same(previous.Ingresses, next.Ingresses),
         IngressClasses = Same(previous.IngressClasses, next.IngressClasses),
+        Namespaces = Same(previous.Namespaces, next.Namespaces),
+        GatewayClasses = Same(previous.GatewayClasses, next.GatewayClasses),
+        Gateways = Same(previous.Gateways, next.Gateways),
+        HttpRoutes = Same(previous.HttpRoutes, next.HttpRoutes),
+        ReferenceGrants = Same(previous.ReferenceGrants, next.ReferenceGrants),
         Invalid = Same(previous.Invalid, next.Invalid),
         // ImmutableArray compares by its array, and problems are records: equal messages are the same problems.
         Problems = previous.Problems.SequenceEqual(next.Problems) ? previous.Problems : next.Problems,

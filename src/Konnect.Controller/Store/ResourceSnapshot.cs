@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Konnect.Api.CertManager;
+using Konnect.Api.GatewayApi;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Model;
@@ -29,6 +30,16 @@ public sealed record ResourceSnapshot
 
     /// <summary>IngressClasses (cluster-scoped: an empty namespace), which say which Ingresses are Konnect's.</summary>
     public ImmutableSortedDictionary<ObjectRef, IngressClass> IngressClasses { get; init; } = ImmutableSortedDictionary<ObjectRef, IngressClass>.Empty;
+
+    /// <summary>Namespaces (cluster-scoped), for their labels: a Gateway listener may admit routes by a namespace selector.</summary>
+    public ImmutableSortedDictionary<ObjectRef, Namespace> Namespaces { get; init; } = ImmutableSortedDictionary<ObjectRef, Namespace>.Empty;
+
+    /// <summary>Gateway API GatewayClasses (cluster-scoped); Konnect serves those with its controllerName.</summary>
+    public ImmutableSortedDictionary<ObjectRef, GatewayClass> GatewayClasses { get; init; } = ImmutableSortedDictionary<ObjectRef, GatewayClass>.Empty;
+
+    public ImmutableSortedDictionary<ObjectRef, Gateway> Gateways { get; init; } = ImmutableSortedDictionary<ObjectRef, Gateway>.Empty;
+    public ImmutableSortedDictionary<ObjectRef, HttpRoute> HttpRoutes { get; init; } = ImmutableSortedDictionary<ObjectRef, HttpRoute>.Empty;
+    public ImmutableSortedDictionary<ObjectRef, ReferenceGrant> ReferenceGrants { get; init; } = ImmutableSortedDictionary<ObjectRef, ReferenceGrant>.Empty;
 
     /// <summary>cert-manager Certificates (watch mode only); the translator does not read them, the CertificateWriter does.</summary>
     public ImmutableSortedDictionary<ObjectRef, Certificate> Certificates { get; init; } = ImmutableSortedDictionary<ObjectRef, Certificate>.Empty;

@@ -26,7 +26,7 @@ internal sealed class ApiLifecycleMiddleware(RequestDelegate next, TimeProvider 
         // back over an enforced sunset, it is not gone now, and it still has nothing to serve with.
         if (matched is { Endpoint: null, Unavailable: { } unavailable })
         {
-            return ProblemResponse.WriteAsync(context, Problem.RouteUnavailable, $"{unavailable.Reason}: {unavailable.Message}");
+            return ProblemResponse.WriteAsync(context, Problem.For(unavailable), $"{unavailable.Reason}: {unavailable.Message}");
         }
         return next(context);
     }

@@ -52,7 +52,7 @@ internal sealed class KonnectRouter(RequestDelegate next, CurrentRouteTable rout
         {
             // Never fall through: a less specific rule may lack this rule's authentication.
             var unavailable = match.Unavailable!;
-            return ProblemResponse.WriteAsync(context, Problem.RouteUnavailable, $"{unavailable.Reason}: {unavailable.Message}");
+            return ProblemResponse.WriteAsync(context, Problem.For(unavailable), $"{unavailable.Reason}: {unavailable.Message}");
         }
 
         if (match.Route.RewritePathPrefix is not null && context.Request.Path.Value?.Contains(';', StringComparison.Ordinal) == true)

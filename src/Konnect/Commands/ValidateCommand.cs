@@ -33,12 +33,17 @@ public static class ValidateCommand
         }
         foreach (var status in result.Statuses)
         {
-            foreach (var condition in status.Conditions.Where(c => c.Status != "True"))
+            // A Gateway API object reports through its parents (routes) and listeners (Gateways), named in the line.
+            var conditions = status.Conditions.Select(c => (Where: "", Condition: c))
+                .Concat((status.Parents ?? []).SelectMany(p => p.Conditions.Select(c => (Where: $"parent {p.ParentRef.Namespace ?? status.Object.Namespace}/{p.ParentRef.Name}: ", Condition: c))))
+                .Concat((status.Listeners ?? []).SelectMany(l => l.Conditions.Select(c => (Where: $"listener {l.Name}: ", Condition: c))));
+            // Conflicted is the one condition whose True is the problem.
+            foreach (var (where, condition) in conditions.Where(c => c.Condition.Status != (c.Condition.Type == "Conflicted" ? "False" : "True")))
             {
-                var line = Describe(snapshot, status.Object, $"{condition.Reason}: {condition.Message}");
+                var line = Describe(snapshot, status.Object, $"{where}{condition.Reason}: {condition.Message}");
                 // A key that is present but unusable (private material, garbage) is wrong in the files themselves,
                 // unlike a reference that another repository may yet satisfy, so it fails without --strict too.
-                if (condition.Type == ConditionTypes.Accepted || condition.Reason is "InvalidKey" or "InvalidCertificate") { errors.Add(line); }
+                if (condition.Type is ConditionTypes.Accepted or "Conflicted" || condition.Reason is "InvalidKey" or "InvalidCertificate") { errors.Add(line); }
                 else if (condition.Type == ConditionTypes.ResolvedRefs) { warnings.Add(line); }
             }
         }
@@ -55,7 +60,8 @@ public static class ValidateCommand
 
         var objects = snapshot.Routes.Count + snapshot.Policies.Count + snapshot.Consumers.Count + snapshot.Services.Count
             + snapshot.EndpointSlices.Count + snapshot.Secrets.Count + snapshot.ConfigMaps.Count + snapshot.Ingresses.Count
-            + snapshot.IngressClasses.Count + snapshot.Invalid.Count;
+            + snapshot.IngressClasses.Count + snapshot.Namespaces.Count + snapshot.GatewayClasses.Count + snapshot.Gateways.Count + snapshot.HttpRoutes.Count
+            + snapshot.ReferenceGrants.Count + snapshot.Invalid.Count;
         var failed = errors.Count + (strict ? warnings.Count : 0);
         stderr.WriteLine($"{objects} object(s) checked: {errors.Count} error(s), {warnings.Count} warning(s){(failed > 0 ? "" : "; valid")}");
         return failed > 0 ? 1 : 0;

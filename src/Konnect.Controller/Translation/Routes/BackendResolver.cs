@@ -13,7 +13,7 @@ internal sealed record ResolvedBackend(BackendModel Model, RouteProblem? Problem
 
 /// <summary>
 /// Turns a route's backend into addresses: a static url as is, a Service through its port (by number or name) to
-/// the ready endpoints of its EndpointSlices (ExternalName to its DNS name). References stay inside the route's namespace.
+/// the ready endpoints of its EndpointSlices (ExternalName to its DNS name). References stay inside the route's namespace, but for an HTTPRoute's backendRef a ReferenceGrant allowed (RouteBackend.Namespace).
 /// </summary>
 internal sealed class BackendResolver(ResourceSnapshot snapshot, EndpointIndex endpoints, Tls.CertificateLoader certificates)
 {
@@ -28,8 +28,9 @@ internal sealed class BackendResolver(ResourceSnapshot snapshot, EndpointIndex e
         return UpstreamTls.Apply(resolved, ns, backend, snapshot, certificates);
     }
 
-    private ResolvedBackend ResolveAddress(string ns, RouteBackend backend)
+    private ResolvedBackend ResolveAddress(string routeNamespace, RouteBackend backend)
     {
+        var ns = backend.Namespace ?? routeNamespace;
         if (backend.Url is { } url)
         {
             var urlProtocol = backend.AppProtocol is { } declared ? UpstreamProtocols.FromBackend(declared) : null;

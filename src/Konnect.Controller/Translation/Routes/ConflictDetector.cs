@@ -16,6 +16,8 @@ internal sealed class ConflictDetector
     /// <summary>Claims every (host, match) of the candidate, or returns the problem if one is taken.</summary>
     public RouteProblem? TryClaim(RouteCandidate candidate)
     {
+        // The Gateway API settles equal matches by precedence (the older route first) and rejects neither route.
+        if (candidate.Key.Kind == Konnect.Api.GatewayApi.HttpRoute.KindName) { return null; }
         var keys = ClaimKeys.GetValue(candidate, static c => [.. Claims(c).Select(claim => claim.Key)]);
         foreach (var key in keys)
         {

@@ -1,4 +1,5 @@
 using Konnect.Api;
+using Konnect.Api.GatewayApi;
 using Konnect.Api.V1Alpha1;
 using Konnect.Model;
 using Konnect.Controller.Store;
@@ -87,13 +88,21 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
             ? new Unavailable(policyProblem.Reason, $"{where}: {policyProblem.Message}")
             : servable.Length > 0 || ai ? null
             : ruleBackends.Count == 0
-                ? new Unavailable(Reasons.InvalidBackend, $"{where}: no backends, and its policies set no ai block")
+                ? new Unavailable(Reasons.InvalidBackend, key.Kind == HttpRoute.KindName
+                    ? $"{where}: no valid backendRefs (the route's ResolvedRefs says why)"
+                    : $"{where}: no backends, and its policies set no ai block")
             : backendProblems.Count == ruleBackends.Count(b => b.Weight > 0) && backendProblems.Count > 0
                 ? new Unavailable(backendProblems[0].Reason, $"{where}: {backendProblems[0].Message}")
             : ruleBackends.All(b => b.Weight == 0)
                 ? new Unavailable(Reasons.NoWeightedBackends, $"{where}: every backend has weight 0")
                 : new Unavailable(Reasons.NoReadyEndpoints, $"{where}: no ready endpoints for {string.Join(", ", resolved.Select(b => b.Name))}");
 
+        // The Gateway API answers 500 for a rule whose backends are invalid or missing, 503 only when they have no endpoints.
+        if (unavailable is not null && key.Kind == HttpRoute.KindName && unenforceable is null
+            && unavailable.Reason is not (Reasons.NoReadyEndpoints or Reasons.NoWeightedBackends))
+        {
+            unavailable = unavailable with { InvalidReference = true };
+        }
         TimeSpan? timeout = rule.Timeout is { } t && Duration.TryParse(t, out var value) ? value : null;
         var policies = enforced is { IsEmpty: false } ? enforced : null;
         return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings, mirror);

@@ -55,8 +55,9 @@ internal static class RouteTlsResolver
     /// The listener's certificates: each accepted route's hosts map to its certificate, the oldest route first, so a
     /// host two routes name keeps the older route's certificate (as conflicts go to the older route).
     /// </summary>
+    /// <param name="anyHost">A Gateway listener's certificate for every host: the fallback when no default certificate is set.</param>
     public static TlsModel? BuildModel(IEnumerable<(ObjectRef Key, IReadOnlyList<string> Hosts, RouteTlsOutcome? Tls)> acceptedOldestFirst,
-        TlsTranslationOptions? options, CertificateLoader certificates)
+        TlsTranslationOptions? options, CertificateLoader certificates, CertificateModel? anyHost = null)
     {
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         var hostsBySecret = new SortedDictionary<string, (CertificateModel Certificate, SortedSet<string> Hosts)>(StringComparer.Ordinal);
@@ -82,6 +83,7 @@ internal static class RouteTlsResolver
                 (fallback, fallbackProblem) = (loaded.Certificate, loaded.Problem?.Message);
             }
         }
+        if (options?.DefaultCertificate is null) { fallback = anyHost; }
         if (hostsBySecret.Count == 0 && fallback is null && fallbackProblem is null) { return null; }
         return new TlsModel
         {

@@ -3,13 +3,15 @@ using System.Runtime.CompilerServices;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Store;
+using Konnect.Controller.Translation.GatewayApi;
+using Konnect.Controller.Translation.Ingresses;
 using Konnect.Model;
 
-namespace Konnect.Controller.Translation.Ingresses;
+namespace Konnect.Controller.Translation.Routes;
 
 /// <summary>
-/// Every route the translator compiles, whatever API it was written in: the KonnectRoutes as they are, and the routes
-/// Konnect's Ingresses stand for (<see cref="IngressConverter"/>), in one sorted collection so that precedence,
+/// Every route the translator compiles, whatever API it was written in: the KonnectRoutes as they are, the routes
+/// Konnect's Ingresses stand for (<see cref="IngressConverter"/>) and its HTTPRoutes (<see cref="GatewayApiInputs"/>), in one sorted collection so that precedence,
 /// conflicts between inputs, the per-route reuse and the endpoint fast path treat them alike. With no Ingress it is the
 /// snapshot's own route collection, at no cost.
 /// </summary>
@@ -19,11 +21,13 @@ internal sealed class InputRoutes
     // classes) must find the same merged collection, since the per-Service index of routes is kept per collection.
     private static readonly ConditionalWeakTable<object, InputRoutes> Last = [];
 
-    private InputRoutes(ResourceSnapshot snapshot, ImmutableSortedDictionary<ObjectRef, KonnectRoute> routes, IReadOnlyList<ObjectStatus> ingressStatuses)
+    private InputRoutes(ResourceSnapshot snapshot, ImmutableSortedDictionary<ObjectRef, KonnectRoute> routes, IReadOnlyList<ObjectStatus> ingressStatuses,
+        GatewayApiInputs gatewayApi)
     {
-        (_ingresses, _ingressClasses) = (snapshot.Ingresses, snapshot.IngressClasses);
+        _inputs = Inputs.Of(snapshot);
         Routes = routes;
         IngressStatuses = ingressStatuses;
+        GatewayApi = gatewayApi;
     }
 
     /// <summary>Every route by key: KonnectRoutes, and Ingress parts keyed (Ingress, namespace, NAME:HOST).</summary>
@@ -32,17 +36,25 @@ internal sealed class InputRoutes
     /// <summary>One status per Konnect Ingress (key (Ingress, namespace, NAME)): what was translated and what was not.</summary>
     public IReadOnlyList<ObjectStatus> IngressStatuses { get; }
 
-    private readonly object _ingresses;
-    private readonly object _ingressClasses;
+    /// <summary>The Gateway API objects judged, whose HTTPRoutes are among <see cref="Routes"/>.</summary>
+    public GatewayApiInputs GatewayApi { get; }
+
+    private readonly Inputs _inputs;
+
+    // What the merge is a function of besides the KonnectRoutes, by reference.
+    private readonly record struct Inputs(object Ingresses, object IngressClasses, object HttpRoutes, object Gateways, object GatewayClasses,
+        object ReferenceGrants, object Namespaces)
+    {
+        public static Inputs Of(ResourceSnapshot s) => new(s.Ingresses, s.IngressClasses, s.HttpRoutes, s.Gateways, s.GatewayClasses, s.ReferenceGrants, s.Namespaces);
+    }
 
     public static InputRoutes Of(ResourceSnapshot snapshot)
     {
-        if (snapshot.Ingresses.IsEmpty) { return Last.GetValue(snapshot.Routes, _ => new InputRoutes(snapshot, snapshot.Routes, [])); }
-        if (Last.TryGetValue(snapshot.Routes, out var last) && ReferenceEquals(last._ingresses, snapshot.Ingresses)
-            && ReferenceEquals(last._ingressClasses, snapshot.IngressClasses))
+        if (snapshot.Ingresses.IsEmpty && snapshot.GatewayClasses.IsEmpty)
         {
-            return last;
+            return Last.GetValue(snapshot.Routes, _ => new InputRoutes(snapshot, snapshot.Routes, [], GatewayApiInputs.Empty));
         }
+        if (Last.TryGetValue(snapshot.Routes, out var last) && last._inputs == Inputs.Of(snapshot)) { return last; }
         var merged = Build(snapshot);
         Last.AddOrUpdate(snapshot.Routes, merged);
         return merged;
@@ -59,7 +71,9 @@ internal sealed class InputRoutes
             foreach (var (partKey, route) in conversion.Parts) { routes[partKey] = route; }
             statuses.Add(Status(key, ingress, conversion));
         }
-        return new InputRoutes(snapshot, routes.ToImmutable(), statuses);
+        var gatewayApi = GatewayApiInputs.Of(snapshot);
+        foreach (var (key, route) in gatewayApi.Routes) { routes[key] = route; }
+        return new InputRoutes(snapshot, routes.ToImmutable(), statuses, gatewayApi);
     }
 
     private static ObjectStatus Status(ObjectRef key, Ingress ingress, IngressConversion conversion)
