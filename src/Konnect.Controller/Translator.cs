@@ -207,6 +207,7 @@ public static class Translator
                     Unavailable = rule.Unavailable,
                     Tls = route.Tls?.Model,
                     Mirror = rule.Mirror,
+                    Redirect = rule.Redirect,
                     Api = route.Api,
                 });
                 built[r] = model;

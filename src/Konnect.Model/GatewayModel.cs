@@ -68,6 +68,13 @@ public sealed record RouteModel
     /// <summary>Redirect to https and HSTS, from the route's spec.tls; null when it sets neither.</summary>
     public RouteTlsModel? Tls { get; init; }
 
+    /// <summary>The rule answers with this redirect itself, with no backend (a rule's redirect, or an HTTPRoute's RequestRedirect).</summary>
+    public RedirectModel? Redirect { get; init; }
+
+    /// <summary>True for a rule that answers by itself (a redirect, the AI APIs): it needs no proxy endpoint.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool AnswersItself => Redirect is not null || Policies?.Ai is not null;
+
     /// <summary>Copies of a share of the rule's upstream requests; null when the rule mirrors nothing or its mirror backend did not resolve.</summary>
     public MirrorModel? Mirror { get; init; }
 
@@ -117,6 +124,19 @@ public enum UpstreamProtocol
 
     /// <summary>HTTP/2 over cleartext with prior knowledge: what gRPC servers without TLS speak.</summary>
     H2c,
+}
+
+/// <summary>A redirect the rule answers with: each part unset keeps the request's (see the KonnectRoute API's redirect).</summary>
+public sealed record RedirectModel
+{
+    public string? Scheme { get; init; }
+    public string? Hostname { get; init; }
+    public int? Port { get; init; }
+    /// <summary>The whole new path (ReplaceFullPath).</summary>
+    public string? FullPath { get; init; }
+    /// <summary>What replaces the matched PathPrefix (ReplacePrefixMatch).</summary>
+    public string? PrefixReplacement { get; init; }
+    public int StatusCode { get; init; } = 302;
 }
 
 /// <summary>Why a rule cannot be served; its requests get route-unavailable (503).</summary>

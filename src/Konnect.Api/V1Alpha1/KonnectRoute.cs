@@ -59,7 +59,7 @@ public sealed record RouteRule
     [MaxLength(16)]
     public List<RouteMatch>? Matches { get; set; }
 
-    [Description("Where matched requests go. Weights split traffic between backends. Required, except on a rule whose policies set ai (it answers the AI APIs itself).")]
+    [Description("Where matched requests go. Weights split traffic between backends. Required, except on a rule that redirects or whose policies set ai (it answers the AI APIs itself).")]
     [MaxLength(16)]
     public List<RouteBackend>? Backends { get; set; }
 
@@ -76,6 +76,9 @@ public sealed record RouteRule
 
     [Description("Also sends a copy of a share of the rule's requests to another backend; its answers are discarded and it never affects the client's response.")]
     public RouteMirror? Mirror { get; set; }
+
+    [Description("Answers the rule's requests with a redirect (Location and status) instead of proxying; backends are not used.")]
+    public RouteRedirect? Redirect { get; set; }
 }
 
 public sealed record RouteMatch

@@ -45,6 +45,7 @@ public static class Reasons
     public const string InvalidMatch = "InvalidMatch";
     public const string InvalidBackend = "InvalidBackend";
     public const string InvalidRewrite = "InvalidRewrite";
+    public const string InvalidRedirect = "InvalidRedirect";
     public const string InvalidTimeout = "InvalidTimeout";
     public const string InvalidApi = "InvalidApi";
     public const string Conflicted = "Conflicted";

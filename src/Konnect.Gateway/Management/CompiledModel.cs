@@ -126,8 +126,9 @@ internal sealed class CompiledModel
             return new Unavailable("InvalidConfiguration", invalid);
         }
 
-        // An AI rule answers itself (Ai.AiMiddleware): it has no backends to be ready and no proxy endpoint.
-        if (route.Policies?.Ai is not null)
+        // An AI rule (Ai.AiMiddleware) or a redirect (Routing.RedirectResponse) answers itself: it has no backends to be
+        // ready and no proxy endpoint.
+        if (route.AnswersItself)
         {
             return null;
         }

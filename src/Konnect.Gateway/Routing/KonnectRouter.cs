@@ -33,6 +33,12 @@ internal sealed class KonnectRouter(RequestDelegate next, CurrentRouteTable rout
         // Before anything answers: a deprecated version's 503s, 401s and 429s carry its headers too.
         match.Lifecycle?.OnStarting(context.Response);
 
+        if (match.Route.Redirect is { } redirect && match.Unavailable is null)
+        {
+            context.Features.Set<IKonnectRouteFeature>(match);
+            return RedirectResponse.WriteAsync(context, match, redirect);
+        }
+
         if (match.Endpoint is null && match.Unavailable is null)
         {
             // An AI rule: no proxy endpoint, the AI step answers it (it runs after the policies).

@@ -10,8 +10,8 @@ internal sealed class MatchedRoute : IKonnectRouteFeature
 {
     public MatchedRoute(RouteModel route, MatchModel match, RouteMatcher matcher, RuleEndpoint? endpoint, Unavailable? unavailable, object? policies = null)
     {
-        // A rule that answers the AI APIs itself has no proxy endpoint and needs none.
-        if (endpoint is null && unavailable is null && route.Policies?.Ai is null)
+        // A rule that answers itself (the AI APIs, a redirect) has no proxy endpoint and needs none.
+        if (endpoint is null && unavailable is null && !route.AnswersItself)
         {
             throw new ArgumentException($"Route '{route.Id}' needs an endpoint or a reason why it has none.", nameof(unavailable));
         }

@@ -10,7 +10,7 @@ namespace Konnect.Controller.Translation.GatewayApi;
 /// An HTTPRoute rule's filters as what Konnect already does: RequestHeaderModifier and ResponseHeaderModifier (and
 /// URLRewrite's full path and hostname) become an inline policy of request and response transforms, compiled and
 /// checked like a KonnectPolicy; URLRewrite's ReplacePrefixMatch is the rule's rewrite.pathPrefix; RequestMirror its
-/// mirror; an ExtensionRef to a KonnectPolicy adds that policy to the rule.
+/// mirror; RequestRedirect its redirect; an ExtensionRef to a KonnectPolicy adds that policy to the rule.
 /// </summary>
 internal static class Filters
 {
@@ -52,6 +52,18 @@ internal static class Filters
                     {
                         rule.Mirror = new RouteMirror { Backend = backend, Percent = mirror.Percent ?? 100 };
                     }
+                    break;
+                case "RequestRedirect" when filter.RequestRedirect is { } redirect:
+                    rule.Redirect = new RouteRedirect
+                    {
+                        Scheme = redirect.Scheme,
+                        Hostname = redirect.Hostname,
+                        Port = redirect.Port,
+                        Path = redirect.Path is { } path
+                            ? new RedirectPath { Type = path.Type, Value = (path.Type == "ReplaceFullPath" ? path.ReplaceFullPath : path.ReplacePrefixMatch) ?? "/" }
+                            : null,
+                        StatusCode = redirect.StatusCode ?? 302,
+                    };
                     break;
                 case "ExtensionRef" when filter.ExtensionRef is { Group: "konnect.dev", Kind: KonnectPolicy.KindName } extension:
                     policies.Add(extension.Name);

@@ -32,4 +32,5 @@ internal sealed record RuleCandidate(
     Unavailable? Unavailable,
     PoliciesModel? Policies = null,
     IReadOnlyList<string>? Warnings = null,
-    MirrorModel? Mirror = null);
+    MirrorModel? Mirror = null,
+    RedirectModel? Redirect = null);

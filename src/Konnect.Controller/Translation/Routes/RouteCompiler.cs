@@ -58,10 +58,12 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         var backendProblems = new List<RouteProblem>();
         var warnings = new List<string>();
         var ai = enforced?.Ai is not null;
+        var redirect = Redirect(rule.Redirect);
         var ruleBackends = rule.Backends ?? [];
-        if (ai && ruleBackends.Count > 0)
+        if ((ai || redirect is not null) && ruleBackends.Count > 0)
         {
-            warnings.Add("backends are not used: the rule's policies set ai, so it answers the AI APIs itself");
+            warnings.Add(ai ? "backends are not used: the rule's policies set ai, so it answers the AI APIs itself"
+                : "backends are not used: the rule answers with its redirect");
             ruleBackends = [];
         }
         foreach (var backend in ruleBackends)
@@ -86,7 +88,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
             // A missing or rejected policy with no last good blocks may be the one that authenticates: fail closed,
             // never serve without it.
             ? new Unavailable(policyProblem.Reason, $"{where}: {policyProblem.Message}")
-            : servable.Length > 0 || ai ? null
+            : servable.Length > 0 || ai || redirect is not null ? null
             : ruleBackends.Count == 0
                 ? new Unavailable(Reasons.InvalidBackend, key.Kind == HttpRoute.KindName
                     ? $"{where}: no valid backendRefs (the route's ResolvedRefs says why)"
@@ -105,8 +107,18 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         }
         TimeSpan? timeout = rule.Timeout is { } t && Duration.TryParse(t, out var value) ? value : null;
         var policies = enforced is { IsEmpty: false } ? enforced : null;
-        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings, mirror);
+        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings, mirror, redirect);
     }
+
+    private static RedirectModel? Redirect(RouteRedirect? redirect) => redirect is null ? null : new RedirectModel
+    {
+        Scheme = redirect.Scheme,
+        Hostname = redirect.Hostname,
+        Port = redirect.Port,
+        FullPath = redirect.Path is { Type: "ReplaceFullPath" } full ? full.Value : null,
+        PrefixReplacement = redirect.Path is { Type: "ReplacePrefixMatch" } prefix ? prefix.Value : null,
+        StatusCode = redirect.StatusCode,
+    };
 
     /// <summary>An unresolvable mirror backend is a ResolvedRefs problem only: it never makes the rule unavailable.</summary>
     private MirrorModel? CompileMirror(string ns, RouteMirror? mirror, List<RouteProblem> problems, List<string> warnings)

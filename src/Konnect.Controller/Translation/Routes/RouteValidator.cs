@@ -69,9 +69,32 @@ internal static partial class RouteValidator
             if (mirror.Backend is null) { return new(Reasons.InvalidBackend, $"{at}.mirror.backend: a backend is required"); }
             if (ValidateBackend(mirror.Backend, $"{at}.mirror.backend") is { } problem) { return problem; }
         }
+        if (rule.Redirect is { } redirect && ValidateRedirect(redirect, matches, $"{at}.redirect") is { } redirectProblem) { return redirectProblem; }
         if (rule.Timeout is { } timeout && (!Duration.TryParse(timeout, out var value) || value <= TimeSpan.Zero))
         {
             return new(Reasons.InvalidTimeout, $"{at}.timeout: \"{timeout}\" is not a positive duration such as 10s, 500ms or 1m30s");
+        }
+        return null;
+    }
+
+    private static RouteProblem? ValidateRedirect(RouteRedirect redirect, List<RouteMatch> matches, string at)
+    {
+        if (redirect.Scheme is not (null or "http" or "https")) { return new(Reasons.InvalidRedirect, $"{at}.scheme: {SafeText.Quote(redirect.Scheme)} must be http or https"); }
+        if (redirect.Hostname is { } host && (host.Length > 253 || host.StartsWith("*.", StringComparison.Ordinal) || !Hostname.IsMatch(host)))
+        {
+            return new(Reasons.InvalidRedirect, $"{at}.hostname: {SafeText.Quote(host)} is not a host name");
+        }
+        if (redirect.Port is < 1 or > 65535) { return new(Reasons.InvalidRedirect, $"{at}.port: {redirect.Port} is outside 1..65535"); }
+        if (redirect.StatusCode is not (301 or 302 or 303 or 307 or 308)) { return new(Reasons.InvalidRedirect, $"{at}.statusCode: {redirect.StatusCode} must be 301, 302, 303, 307 or 308"); }
+        if (redirect.Path is { } path)
+        {
+            if (path.Type is not ("ReplaceFullPath" or "ReplacePrefixMatch")) { return new(Reasons.InvalidRedirect, $"{at}.path.type: {SafeText.Quote(path.Type)} must be ReplaceFullPath or ReplacePrefixMatch"); }
+            if (!path.Value.StartsWith('/') || path.Value.AsSpan().IndexOfAny("?# \t\r\n") >= 0) { return new(Reasons.InvalidRedirect, $"{at}.path.value: {SafeText.Quote(path.Value)} must start with / and hold no ?, # or spaces"); }
+            var nonPrefix = matches.FindIndex(m => m.Path is { Type: not PathMatchType.PathPrefix });
+            if (path.Type == "ReplacePrefixMatch" && nonPrefix >= 0)
+            {
+                return new(Reasons.InvalidRedirect, $"{at}.path: ReplacePrefixMatch needs PathPrefix matches, but matches[{nonPrefix}] is {matches[nonPrefix].Path!.Type}");
+            }
         }
         return null;
     }
