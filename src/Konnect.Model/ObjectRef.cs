@@ -32,6 +32,6 @@ public readonly record struct ObjectRef(string Kind, string Namespace, string Na
         return c != 0 ? c : string.CompareOrdinal(Name, other.Name);
     }
 
-    /// <summary>"Kind namespace/name", the way messages and `konnect validate` name an object.</summary>
-    public override string ToString() => $"{Kind} {Namespace}/{Name}";
+    /// <summary>"Kind namespace/name" ("Kind name" for a cluster-scoped kind), the way messages and `konnect validate` name an object.</summary>
+    public override string ToString() => Namespace.Length == 0 ? $"{Kind} {Name}" : $"{Kind} {Namespace}/{Name}";
 }

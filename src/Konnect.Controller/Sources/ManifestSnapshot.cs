@@ -33,7 +33,10 @@ internal static class ManifestSnapshot
             {
                 if (builder.Sources.TryGetValue(reference, out var first))
                 {
-                    problems.Add(new SourceProblem(location, $"{location}: {reference}{DuplicateMarker}{first}; ignored"));
+                    // Folders that each create the namespaces they use (as kubectl apply -f FOLDER needs) repeat
+                    // Namespaces: only their labels are read, so a repeat is a note, not an error.
+                    problems.Add(new SourceProblem(location, $"{location}: {reference}{DuplicateMarker}{first}; ignored",
+                        IsWarning: reference.Kind == Namespace.KindName));
                     continue;
                 }
                 builder.Sources[reference] = location;

@@ -366,6 +366,21 @@ public sealed class HttpRouteConformanceTests(ConformanceHarness h)
     }
 
     [Fact]
+    public async Task HTTPRouteRewriteHost()
+    {
+        await h.ScenarioAsync(Route("rewrite-host", Infra, SameNamespace, """
+            - matches: [{ path: { type: PathPrefix, value: /one } }]
+              filters: [{ type: URLRewrite, urlRewrite: { hostname: one.example.org } }]
+              backendRefs: [{ name: infra-backend-v1, port: 8080 }]
+            - filters: [{ type: URLRewrite, urlRewrite: { hostname: example.org } }]
+              backendRefs: [{ name: infra-backend-v2, port: 8080 }]
+            """, "[rewrite.example]"), "rewrite-host");
+
+        Assert.Equal("one.example.org", (await ExpectBackend("/one", "infra-backend-v1", "rewrite.example")).Echo!["host"]!.GetValue<string>());
+        Assert.Equal("example.org", (await ExpectBackend("/", "infra-backend-v2", "rewrite.example")).Echo!["host"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task HTTPRouteRequestMirror()
     {
         await h.ScenarioAsync(Route("request-mirror", Infra, SameNamespace, """
