@@ -167,6 +167,8 @@ public static class RunCommand
     /// <summary>Cluster mode: the config is resolved now, so a missing kubeconfig fails at start with a clear message.</summary>
     private static void AddKubernetes(IServiceCollection services, RunOptions options)
     {
+        // Checked first: a mistyped --publish-service stops the start whatever the kubeconfig says.
+        var publish = IngressPublishOptions.Parse(options.PublishService, options.PublishAddresses);
         var config = KubeConfigLoader.Load(options.Kubeconfig, options.Context);
         // Made now, so a client certificate that does not load or a credential plugin that fails stops the start with
         // one clear message (exit code 2) instead of a pod that runs and never lists anything.
@@ -187,7 +189,6 @@ public static class RunCommand
             RetryPeriod = options.RetryPeriod,
         };
         election.Validate();
-        var publish = IngressPublishOptions.Parse(options.PublishService, options.PublishAddresses);
         services.AddSingleton(sp => new LeaderElector(sp.GetRequiredService<KubeApiClient>(), election, sp.GetRequiredService<ILogger<LeaderElector>>()));
         services.AddSingleton(sp => new StatusWriter(
             sp.GetRequiredService<KubeApiClient>(), sp.GetRequiredService<LeaderElector>(), new StatusWriterOptions(), sp.GetRequiredService<ILogger<StatusWriter>>()));
