@@ -156,7 +156,9 @@ public sealed partial class IngressStatusWriter : IStatusSink
     private async Task WaitForWorkAsync(CancellationToken cancellationToken)
     {
         var due = _retries.Count == 0 ? DateTimeOffset.MaxValue : _retries.Values.Min(r => r.At);
-        if (_publish.FromService && _isLeader() && _desired.Count > 0)
+        bool anyDesired;
+        lock (_gate) { anyDesired = _desired.Count > 0; }
+        if (_publish.FromService && anyDesired && _isLeader())
         {
             var refresh = _serviceReadAt + _publish.ServiceRefresh;
             if (refresh < due) { due = refresh; }
