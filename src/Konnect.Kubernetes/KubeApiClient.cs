@@ -59,6 +59,16 @@ public sealed class KubeApiClient : IDisposable
             return ResourceType<T>.Decode(response.Body, type.TypeInfo);
         }, cancellationToken);
 
+    /// <summary>GET of the status subresource: the whole object, read with the get verb on PLURAL/status only.</summary>
+    public Task<T> GetStatusAsync<T>(ResourceType<T> type, string ns, string name, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject =>
+        CallAsync("GET", ObjectPath(type, ns, name) + "/status", async ct =>
+        {
+            using var response = await Kubernetes.CustomObjects.GetNamespacedCustomObjectStatusWithHttpMessagesAsync<JsonElement>(
+                type.Group, type.Version, ns, type.Plural, name, cancellationToken: ct).ConfigureAwait(false);
+            return ResourceType<T>.Decode(response.Body, type.TypeInfo);
+        }, cancellationToken);
+
     /// <summary>One page of a list; pass <see cref="ListOptions.Continue"/> from the previous page for the next.</summary>
     public Task<ObjectList<T>> ListAsync<T>(ResourceType<T> type, string? ns, ListOptions options, CancellationToken cancellationToken)
         where T : class, IKubernetesObject =>

@@ -28,6 +28,13 @@ public static class ResourceTypes
     /// <summary>core/v1 ConfigMaps; the cluster source reads only those labelled <see cref="ConfigMap.OpenApiLabel"/>=true.</summary>
     public static readonly ResourceType<ConfigMap> ConfigMaps =
         new("", "v1", "configmaps", "ConfigMap", Json.ConfigMap, Json.ObjectListConfigMap);
+
+    /// <summary>networking.k8s.io/v1 Ingresses; the leader writes status.loadBalancer of Konnect's.</summary>
+    public static readonly ResourceType<Ingress> Ingresses =
+        new("networking.k8s.io", "v1", "ingresses", Ingress.KindName, Json.Ingress, Json.ObjectListIngress);
+    /// <summary>networking.k8s.io/v1 IngressClasses: cluster-scoped, so always listed and watched cluster-wide.</summary>
+    public static readonly ResourceType<IngressClass> IngressClasses =
+        new("networking.k8s.io", "v1", "ingressclasses", IngressClass.KindName, Json.IngressClass, Json.ObjectListIngressClass);
 }
 
 /// <summary>One page of a list.</summary>

@@ -11,9 +11,9 @@ namespace Konnect.Chart.Tests;
 
 /// <summary>
 /// The chart's RBAC against what the controller really calls: a real `konnect run` (in process) on the fake API
-/// server leads, writes status, sends an Event, creates and patches cert-manager Certificates; the fake records every
-/// (group, resource, verb, namespace) it served. The chart must grant each of them, and nothing beyond them except
-/// the grants justified in <see cref="Justified"/>.
+/// server leads, writes status, sends an Event, creates and patches cert-manager Certificates, publishes its Service's
+/// address on an Ingress; the fake records every (group, resource, verb, namespace) it served. The chart must grant
+/// each of them, and nothing beyond them except the grants justified in <see cref="Justified"/>.
 /// </summary>
 public sealed partial class ChartRbacTests : IAsyncLifetime
 {
@@ -46,31 +46,40 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
     public async Task ChartRbac_GrantsExactlyWhatTheControllerCalls()
     {
         var accesses = await RecordControllerAccessesAsync();
-        var (leases, watched) = (accesses.Where(a => a.Resource == "leases").ToList(), accesses.Where(a => a.Resource != "leases").ToList());
+        // Calls in the release namespace only: the Lease, and the --publish-service Service (the chart's own).
+        static bool InRelease(FakeKubeAccess a) => a.Resource == "leases" || (a.Resource == "services" && a.Verb == "get");
+        var (release, watched) = (accesses.Where(InRelease).ToList(), accesses.Where(a => !InRelease(a)).ToList());
         var called = watched.Select(a => new Grant(a.Group, a.Resource, a.Verb)).ToHashSet();
         // A run covers every kind of call, or the comparison below would prove little.
         Assert.Superset(new HashSet<string> { "get", "list", "watch", "create", "patch" }, called.Select(g => g.Verb).ToHashSet());
         Assert.Contains(new Grant("cert-manager.io", "certificates", "patch"), called);
         Assert.Contains(new Grant("events.k8s.io", "events", "create"), called);
         Assert.Contains(new Grant("konnect.dev", "konnectroutes/status", "patch"), called);
+        Assert.Contains(new Grant("networking.k8s.io", "ingresses/status", "patch"), called);
+        Assert.Contains(new Grant("networking.k8s.io", "ingressclasses", "watch"), called);
 
-        // Leases: only in the release namespace, and only through the leader-election Role there.
-        Assert.All(leases, a => Assert.Equal(ReleaseNamespace, a.Namespace));
-        var leaseCalls = leases.Select(a => new Grant(a.Group, a.Resource, a.Verb)).ToHashSet();
+        // Leases and the published Service: only in the release namespace, and only through the Roles there.
+        Assert.All(release, a => Assert.Equal(ReleaseNamespace, a.Namespace));
+        var leaseCalls = release.Where(a => a.Resource == "leases").Select(a => new Grant(a.Group, a.Resource, a.Verb)).ToHashSet();
         Assert.Equal(new HashSet<string> { "get", "create", "update" }, leaseCalls.Select(g => g.Verb).ToHashSet());
-        var leaderRole = LeaderElectionRoleGrants();
-        Assert.Equal(leaseCalls, leaderRole);
-        Assert.DoesNotContain(ControllerGrants(certManager: true), g => g.Resource == "leases");
+        Assert.Equal(leaseCalls, ReleaseRoleGrants("leader-election-role.yaml"));
+        Assert.Equal(new HashSet<Grant> { new("", "services", "get") }, ReleaseRoleGrants("publish-service-role.yaml"));
+        Assert.Contains(release, a => a.Resource == "services");
+        Assert.DoesNotContain(ControllerGrants(certManager: true), g => g.Resource == "leases" || g.Verb == "get" && g.Resource == "services");
+
+        // IngressClasses have no namespace: listed cluster-wide even by a namespaced Konnect, granted by a ClusterRole.
+        Assert.All(watched.Where(a => a.Resource == "ingressclasses"), a => Assert.Null(a.Namespace));
+        Assert.Equal(called.Where(g => g.Resource == "ingressclasses").ToHashSet(), ClusterScopedGrants());
 
         // Everything else: the rules the ClusterRole (or each watched namespace's Role) gets, with cert-manager on.
-        var granted = ControllerGrants(certManager: true);
+        var granted = ControllerGrants(certManager: true).Union(ClusterScopedGrants()).ToHashSet();
         var notGranted = called.Where(g => !granted.Contains(g)).ToList();
         Assert.True(notGranted.Count == 0, "the chart does not grant:\n" + string.Join('\n', notGranted));
         var unused = granted.Where(g => !called.Contains(g) && !Justified.Contains(g)).ToList();
         Assert.True(unused.Count == 0, "the chart grants what the controller never calls:\n" + string.Join('\n', unused));
 
         // Without cert-manager the Certificates stay readable (the controller always watches them) but not writable.
-        var withoutCertManager = ControllerGrants(certManager: false);
+        var withoutCertManager = ControllerGrants(certManager: false).Union(ClusterScopedGrants()).ToHashSet();
         Assert.Equal(called.Where(g => g.Resource != "certificates" || g.Verb is "list" or "watch").ToHashSet(), withoutCertManager);
     }
 
@@ -82,18 +91,32 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
         Assert.Contains("kind: ClusterRole\n", rbac, StringComparison.Ordinal);
         Assert.Contains("kind: Role\n", rbac, StringComparison.Ordinal);
         Assert.Contains("range .Values.watchNamespaces", rbac, StringComparison.Ordinal);
+        // The cluster-scoped rules: in the ClusterRole, or in their own ClusterRole beside the namespaced Roles.
+        Assert.Equal(2, Regex.Matches(rbac, @"include ""konnect\.clusterRules""").Count);
     }
 
-    [Theory]
-    [InlineData("cluster-wide.yaml", "ClusterRole")]
-    [InlineData("namespaced.yaml", "Role")]
-    public void SampleRbac_GrantsWhatTheChartGrantsWithCertManager(string file, string kind)
+    [Fact]
+    public void SampleRbac_ClusterWide_GrantsWhatTheChartGrantsWithCertManager()
     {
         // samples/rbac is for installs without the chart: it must not drift from the rules the run above proves.
-        var docs = ChartFiles.YamlToJson(File.ReadAllText(Path.Combine(Repo.Root, "samples", "rbac", file)));
-        var role = Assert.Single(docs, d => d?["kind"]?.GetValue<string>() == kind && d["metadata"]!["name"]!.GetValue<string>() == "konnect")!;
-        Assert.Equal(ControllerGrants(certManager: true), Grants(role["rules"]!.AsArray()));
+        var docs = SampleDocs("cluster-wide.yaml");
+        Assert.Equal(ControllerGrants(certManager: true).Union(ClusterScopedGrants()).ToHashSet(), Grants(Role(docs, "ClusterRole", "konnect")));
+        Assert.Equal(ReleaseRoleGrants("publish-service-role.yaml"), Grants(Role(docs, "Role", "konnect-publish-service")));
     }
+
+    [Fact]
+    public void SampleRbac_Namespaced_GrantsWhatTheChartGrantsWithCertManager()
+    {
+        var docs = SampleDocs("namespaced.yaml");
+        Assert.Equal(ControllerGrants(certManager: true), Grants(Role(docs, "Role", "konnect")));
+        // Cluster-scoped kinds: a ClusterRole even here, with nothing else in it.
+        Assert.Equal(ClusterScopedGrants(), Grants(Role(docs, "ClusterRole", "konnect-cluster-scoped")));
+    }
+
+    private static List<JsonNode?> SampleDocs(string file) => [.. ChartFiles.YamlToJson(File.ReadAllText(Path.Combine(Repo.Root, "samples", "rbac", file)))];
+
+    private static JsonArray Role(List<JsonNode?> docs, string kind, string name) =>
+        Assert.Single(docs, d => d?["kind"]?.GetValue<string>() == kind && d["metadata"]!["name"]!.GetValue<string>() == name)!["rules"]!.AsArray();
 
     /// <summary>Runs the controller until it has done every kind of call once, then stops it (releasing the Lease).</summary>
     private async Task<List<FakeKubeAccess>> RecordControllerAccessesAsync()
@@ -117,9 +140,25 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
               "spec": { "secretName": "moved-tls", "dnsNames": ["old.moved.test"], "issuerRef": { "name": "letsencrypt", "kind": "ClusterIssuer", "group": "cert-manager.io" } } }
             """);
 
+        // Ingress v1: a Konnect class, an Ingress of it with a refused path (an Event), and the Service --publish-service names.
+        Put("/apis/networking.k8s.io/v1/ingressclasses", """
+            { "apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": { "name": "konnect" }, "spec": { "controller": "konnect.dev/ingress-controller" } }
+            """);
+        Put("/apis/networking.k8s.io/v1/ingresses", """
+            { "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": { "name": "web", "namespace": "default" },
+              "spec": { "ingressClassName": "konnect", "rules": [{ "host": "web.test", "http": { "paths": [
+                { "path": "/", "pathType": "Prefix", "backend": { "service": { "name": "web", "port": { "number": 80 } } } },
+                { "path": "/bucket", "pathType": "Prefix", "backend": { "resource": { "kind": "Bucket", "name": "b" } } }] } }] } }
+            """);
+        Put("/api/v1/services", $$"""
+            { "apiVersion": "v1", "kind": "Service", "metadata": { "name": "konnect", "namespace": "{{ReleaseNamespace}}" },
+              "spec": { "type": "ClusterIP", "clusterIP": "10.96.0.10", "ports": [{ "name": "http", "port": 80 }] } }
+            """);
+
         var app = RunCommand.Build(new RunOptions(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"])
         {
             Kubeconfig = Path.Combine(_dir, "kubeconfig"),
+            PublishService = $"{ReleaseNamespace}/konnect",
             LeaseDuration = TestLeaderElection.LeaseDuration, RenewDeadline = TestLeaderElection.RenewDeadline, RetryPeriod = TestLeaderElection.RetryPeriod,
         });
         await app.StartAsync();
@@ -131,9 +170,10 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
                 && _api.CountRequests("PATCH", "/konnectroutes/broken/status") > 0
                 && _api.CountRequests("PATCH", "/konnectpolicies/deny-local/status") > 0
                 && _api.CountRequests("PATCH", "/konnectconsumers/acme/status") > 0
-                && _api.CountRequests("POST", "/events") > 0
+                && _api.CountRequests("POST", "/events") > 1
+                && _api.CountRequests("PATCH", "/ingresses/web/status") > 0
                 && _api.CountRequests("POST", "/certificates") > 0
-                && _api.CountRequests("PATCH", "/certificates/konnect-moved") > 0), "leader, status, event and Certificate writes", 15);
+                && _api.CountRequests("PATCH", "/certificates/konnect-moved") > 0), "leader, status, Ingress status, events and Certificate writes", 15);
         }
         finally
         {
@@ -157,9 +197,7 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
     /// </summary>
     private static HashSet<Grant> ControllerGrants(bool certManager)
     {
-        var text = File.ReadAllText(Path.Combine(ChartFiles.Templates, "_rules.tpl"));
-        var body = RulesDefine().Match(text);
-        Assert.True(body.Success, "_rules.tpl has no {{- define \"konnect.rules\" -}} ... {{- end -}}");
+        var body = Define("konnect.rules");
         var kept = new List<string>();
         var inCertManager = false;
         foreach (var line in body.Groups[1].Value.Split('\n'))
@@ -173,9 +211,26 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
         return Grants(ChartFiles.YamlToJson(string.Join('\n', kept)).Single()!.AsArray());
     }
 
-    private static HashSet<Grant> LeaderElectionRoleGrants()
+    /// <summary>The "konnect.clusterRules" list (cluster-scoped kinds): plain YAML, no action inside.</summary>
+    private static HashSet<Grant> ClusterScopedGrants()
     {
-        var docs = ChartFiles.YamlToJson(ChartFiles.StripActions(File.ReadAllText(Path.Combine(ChartFiles.Templates, "leader-election-role.yaml"))));
+        var body = Define("konnect.clusterRules").Groups[1].Value;
+        Assert.DoesNotContain("{{", body);
+        return Grants(ChartFiles.YamlToJson(body).Single()!.AsArray());
+    }
+
+    private static Match Define(string name)
+    {
+        var text = File.ReadAllText(Path.Combine(ChartFiles.Templates, "_rules.tpl"));
+        var body = Regex.Match(text, $$"""\{\{- define "{{Regex.Escape(name)}}" -\}\}\n(.*?)\n\{\{- end -\}\}""", RegexOptions.Singleline);
+        Assert.True(body.Success, $"_rules.tpl has no {{{{- define \"{name}\" -}}}} ... {{{{- end -}}}}");
+        return body;
+    }
+
+    /// <summary>The rules of the one Role in a template that lives in the release namespace.</summary>
+    private static HashSet<Grant> ReleaseRoleGrants(string template)
+    {
+        var docs = ChartFiles.YamlToJson(ChartFiles.StripActions(File.ReadAllText(Path.Combine(ChartFiles.Templates, template))));
         var role = Assert.Single(docs, d => d?["kind"]?.GetValue<string>() == "Role")!;
         Assert.Equal("placeholder", role["metadata"]!["namespace"]!.GetValue<string>()); // {{ .Release.Namespace }}
         return Grants(role["rules"]!.AsArray());
@@ -189,9 +244,6 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
            from v in rule["verbs"]!.AsArray()
            select new Grant(g!.GetValue<string>(), r!.GetValue<string>(), v!.GetValue<string>()),
     ];
-
-    [GeneratedRegex(@"\{\{- define ""konnect\.rules"" -\}\}\n(.*)\n\{\{- end -\}\}", RegexOptions.Singleline)]
-    private static partial Regex RulesDefine();
 
     private sealed record Grant(string Group, string Resource, string Verb);
 }

@@ -32,6 +32,8 @@ public sealed class ChartRenderTests
         ["redisCaConfigMap"] = """{"redis": {"address": "redis.shop:6379", "tls": {"enabled": true, "ca": {"configMapName": "redis-ca"}}}}""",
         ["extras"] = """{"extraArgs": ["--access-log", "off"], "extraEnv": [{"name": "KONNECT_CONSUMER_METRICS", "value": "on"}], "logLevel": "Debug"}""",
         ["nodePort"] = """{"service": {"type": "NodePort", "nodePorts": {"http": 30080, "https": 30443}}}""",
+        ["ingressClassDefault"] = """{"ingressClass": {"name": "edge", "default": true}}""",
+        ["ingressClassOff"] = """{"ingressClass": {"enabled": false}}""",
         ["pdbDeployment"] = """{"kind": "Deployment", "podDisruptionBudget": {"enabled": true}}""",
         ["pdbDaemonSet"] = """{"podDisruptionBudget": {"enabled": true, "minAvailable": 1}}""",
         // Valid names YAML would read as numbers unless the chart quotes them.
@@ -102,11 +104,17 @@ public sealed class ChartRenderTests
     }
 
     [Fact]
-    public async Task WatchNamespaces_RoleAndBindingPerNamespace_NoClusterRole()
+    public async Task WatchNamespaces_RoleAndBindingPerNamespace_ClusterRoleForIngressClassesOnly()
     {
         var chart = await ChartRenderer.RenderAsync(Values("watchNamespaces"));
-        Assert.Empty(chart.OfKind("ClusterRole"));
-        Assert.Empty(chart.OfKind("ClusterRoleBinding"));
+        // IngressClasses have no namespace: the one cluster-wide grant, read-only.
+        var clusterRole = Assert.Single(chart.OfKind("ClusterRole"));
+        Assert.Equal($"{ChartRenderer.ReleaseName}-cluster-scoped", RenderedChart.Name(clusterRole));
+        var rule = Assert.Single(clusterRole["rules"]!.AsArray())!;
+        Assert.Equal("networking.k8s.io ingressclasses list,watch", Rule(rule));
+        var clusterBinding = Assert.Single(chart.OfKind("ClusterRoleBinding"));
+        Assert.Equal(RenderedChart.Name(clusterRole), RenderedChart.Str(clusterBinding["roleRef"]!["name"]));
+        Assert.Equal(ChartRenderer.Namespace, RenderedChart.Str(clusterBinding["subjects"]![0]!["namespace"]));
         var controllerRoles = chart.OfKind("Role").Where(r => RenderedChart.Name(r) == ChartRenderer.ReleaseName).ToList();
         Assert.Equal(["a", "b"], controllerRoles.Select(r => RenderedChart.Str(r["metadata"]!["namespace"])));
         Assert.All(controllerRoles, r => Assert.Contains(r["rules"]!.AsArray(), rule => rule!["resources"]!.AsArray().Any(x => RenderedChart.Str(x) == "konnectroutes")));
@@ -117,6 +125,52 @@ public sealed class ChartRenderTests
         Assert.Equal(ChartRenderer.Namespace, RenderedChart.Str(chart.Single("Role", $"{ChartRenderer.ReleaseName}-leader-election")["metadata"]!["namespace"]));
         Assert.Equal(["--namespace", "a", "--namespace", "b"], chart.Args.Skip(9));
     }
+
+    [Fact]
+    public async Task IngressClass_ByDefault_KonnectsControllerNotDefaultAndTheServiceIsPublished()
+    {
+        var chart = await ChartRenderer.RenderAsync([]);
+        var ingressClass = Assert.Single(chart.OfKind("IngressClass"));
+        Assert.Equal("networking.k8s.io/v1", RenderedChart.Str(ingressClass["apiVersion"]));
+        Assert.Equal("konnect", RenderedChart.Name(ingressClass));
+        Assert.Null(ingressClass["metadata"]!["namespace"]);
+        Assert.Null(ingressClass["metadata"]!["annotations"]);
+        Assert.Equal("konnect.dev/ingress-controller", RenderedChart.Str(ingressClass["spec"]!["controller"]));
+        // The traffic Service's address goes into the Ingresses' status; the leader may read that Service only.
+        Assert.Equal($"{ChartRenderer.Namespace}/{ChartRenderer.ReleaseName}", Env(chart, "KONNECT_PUBLISH_SERVICE"));
+        var rule = Assert.Single(chart.Single("Role", $"{ChartRenderer.ReleaseName}-publish-service")["rules"]!.AsArray())!;
+        Assert.Equal(" services get", Rule(rule));
+        Assert.Equal([ChartRenderer.ReleaseName], Strs(rule["resourceNames"]));
+        Assert.Equal(ChartRenderer.ReleaseName, RenderedChart.Name(chart.TrafficService));
+        // The ClusterRole reads IngressClasses and Ingresses, and writes only the Ingresses' status.
+        var ingressGrants = chart.Single("ClusterRole", ChartRenderer.ReleaseName)["rules"]!.AsArray()
+            .Where(r => Strs(r!["apiGroups"]).Contains("networking.k8s.io")).SelectMany(r => Strs(r!["resources"]).SelectMany(x => Strs(r!["verbs"]).Select(v => $"{x}:{v}")));
+        Assert.Equal(["ingressclasses:list", "ingressclasses:watch", "ingresses/status:get", "ingresses/status:patch", "ingresses:list", "ingresses:watch"], ingressGrants.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task IngressClass_NamedAndDefault_CarriesTheDefaultClassAnnotation()
+    {
+        var chart = await ChartRenderer.RenderAsync(Values("ingressClassDefault"));
+        var ingressClass = Assert.Single(chart.OfKind("IngressClass"));
+        Assert.Equal("edge", RenderedChart.Name(ingressClass));
+        Assert.Equal("true", RenderedChart.Str(ingressClass["metadata"]!["annotations"]!["ingressclass.kubernetes.io/is-default-class"]));
+    }
+
+    [Fact]
+    public async Task IngressClass_Disabled_NoIngressClass()
+    {
+        var chart = await ChartRenderer.RenderAsync(Values("ingressClassOff"));
+        Assert.Empty(chart.OfKind("IngressClass"));
+    }
+
+    /// <summary>"GROUPS RESOURCES VERBS", each comma-separated.</summary>
+    private static string Rule(JsonNode rule) => $"{string.Join(',', Strs(rule["apiGroups"]))} {string.Join(',', Strs(rule["resources"]))} {string.Join(',', Strs(rule["verbs"]))}";
+
+    private static List<string> Strs(JsonNode? array) => [.. array!.AsArray().Select(RenderedChart.Str)];
+
+    private static string? Env(RenderedChart chart, string name) =>
+        chart.Container["env"]!.AsArray().Where(e => RenderedChart.Str(e!["name"]) == name).Select(e => RenderedChart.Str(e!["value"])).SingleOrDefault();
 
     [Fact]
     public async Task CertManager_GrantsCreateAndPatchOnCertificates()

@@ -66,6 +66,17 @@ internal sealed class RenderedChart
             if (!selected.SequenceEqual([$"{ChartRenderer.ReleaseName}-admin"])) { problems.Add($"ServiceMonitor selects [{string.Join(", ", selected)}], not the admin Service"); }
         }
 
+        // The address Ingresses publish is the traffic Service's own, in the release namespace.
+        var publish = Container["env"]!.AsArray().Where(e => Str(e!["name"]) == "KONNECT_PUBLISH_SERVICE").Select(e => Str(e!["value"])).SingleOrDefault();
+        if (publish != $"{ChartRenderer.Namespace}/{Name(TrafficService)}") { problems.Add($"KONNECT_PUBLISH_SERVICE is {publish ?? "unset"}, not the traffic Service"); }
+        foreach (var ingressClass in OfKind("IngressClass"))
+        {
+            if (ingressClass["metadata"]?["namespace"] is not null || Str(ingressClass["spec"]?["controller"]) != "konnect.dev/ingress-controller")
+            {
+                problems.Add($"IngressClass {Name(ingressClass)} must be cluster-scoped with spec.controller konnect.dev/ingress-controller");
+            }
+        }
+
         foreach (var probe in new[] { "livenessProbe", "readinessProbe" })
         {
             if (Str(Container[probe]?["httpGet"]?["port"]) != "admin") { problems.Add($"{probe} is not on the admin port"); }

@@ -61,6 +61,43 @@ public sealed class FakeKubeApiServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IngressClass_ClusterScoped_ServedWithoutNamespaceOnlyAndWithoutStatus()
+    {
+        using var body = new StringContent("""{"apiVersion":"networking.k8s.io/v1","kind":"IngressClass","metadata":{"name":"konnect","namespace":"shop"},"spec":{"controller":"konnect.dev/ingress-controller"}}""",
+            Encoding.UTF8, "application/json");
+        using var created = await _http.PostAsync(new Uri(_server.Url, "/apis/networking.k8s.io/v1/ingressclasses"), body);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        // A namespace sent with a cluster-scoped object is dropped, as the real server's BeforeCreate does.
+        Assert.Null(JsonNode.Parse(await created.Content.ReadAsStringAsync())!["metadata"]!["namespace"]);
+
+        using var clusterWide = await _http.GetAsync(new Uri(_server.Url, "/apis/networking.k8s.io/v1/ingressclasses/konnect"));
+        using var namespaced = await _http.GetAsync(new Uri(_server.Url, "/apis/networking.k8s.io/v1/namespaces/shop/ingressclasses/konnect"));
+        using var status = await _http.GetAsync(new Uri(_server.Url, "/apis/networking.k8s.io/v1/ingressclasses/konnect/status"));
+
+        Assert.Equal(HttpStatusCode.OK, clusterWide.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, namespaced.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
+        var list = JsonNode.Parse(await _http.GetStringAsync(new Uri(_server.Url, "/apis/networking.k8s.io/v1/ingressclasses")))!;
+        Assert.Equal("IngressClassList", list["kind"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task IngressStatus_MergePatchedAndReadThroughTheSubresource_SpecUntouched()
+    {
+        _server.Put(ResourceTypes.Ingresses, new Ingress { Metadata = new ObjectMeta { Namespace = "shop", Name = "web" }, Spec = new IngressSpec { IngressClassName = "konnect" } });
+        using var client = new KubeApiClient(_server.CreateClientConfig());
+
+        var patched = await client.PatchStatusAsync(ResourceTypes.Ingresses, "shop", "web",
+            JsonNode.Parse("""{"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.7"}]}},"spec":{"ingressClassName":"x"}}""")!.AsObject(), CancellationToken.None);
+        var read = await client.GetStatusAsync(ResourceTypes.Ingresses, "shop", "web", CancellationToken.None);
+
+        Assert.Equal("203.0.113.7", Assert.Single(read.Status!.LoadBalancer!.Ingress!).Ip);
+        Assert.Equal("konnect", read.Spec.IngressClassName);
+        Assert.Equal(patched.Metadata.ResourceVersion, read.Metadata.ResourceVersion);
+        Assert.Equal(1, read.Metadata.Generation);
+    }
+
+    [Fact]
     public async Task Version_ReadByTheLibrary_AnswersVersionInfo()
     {
         using var client = new KubeApiClient(_server.CreateClientConfig());

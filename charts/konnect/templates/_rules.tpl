@@ -2,7 +2,7 @@
 The rules the controller needs wherever it watches: the same list feeds the ClusterRole (every namespace) or one Role
 per watched namespace. Keep it plain YAML: tests/Konnect.Chart.Tests/ChartRbacTests reads it with the actions stripped
 and checks it against the requests a real `konnect run` makes. Leases are not here: they get their own Role in the
-release namespace (leader-election-role.yaml).
+release namespace (leader-election-role.yaml); nor are IngressClasses, which have no namespace (konnect.clusterRules).
 */}}
 {{- define "konnect.rules" -}}
 - apiGroups: [konnect.dev]
@@ -22,6 +22,14 @@ release namespace (leader-election-role.yaml).
 - apiGroups: [events.k8s.io]
   resources: [events]
   verbs: [create]
+# Ingress v1: the Ingresses of Konnect's IngressClasses are served. The leader reads each one's status before it
+# publishes the gateway's address there, through the status subresource only (never spec).
+- apiGroups: [networking.k8s.io]
+  resources: [ingresses]
+  verbs: [list, watch]
+- apiGroups: [networking.k8s.io]
+  resources: [ingresses/status]
+  verbs: [get, patch]
 # cert-manager Certificates are read even without certManager.enabled: the controller always watches them (a
 # cluster without cert-manager answers 404 and routes say so), and a 403 instead would retry forever. Read-only,
 # and a Certificate holds no key material (that lives in its Secret).
@@ -39,4 +47,16 @@ release namespace (leader-election-role.yaml).
   resources: [konnectroutes/finalizers]
   verbs: [update]
 {{- end }}
+{{- end -}}
+
+
+{{/*
+Rules on cluster-scoped kinds: RBAC grants them only through a ClusterRole, so with watchNamespaces they get a
+ClusterRole of their own (rbac.yaml). IngressClasses are listed and watched cluster-wide even when the controller
+watches some namespaces only: they say which Ingresses are Konnect's. Plain YAML, read by ChartRbacTests like konnect.rules.
+*/}}
+{{- define "konnect.clusterRules" -}}
+- apiGroups: [networking.k8s.io]
+  resources: [ingressclasses]
+  verbs: [list, watch]
 {{- end -}}

@@ -61,6 +61,11 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
         // and ConfigMaps labelled konghq.com/secret or konghq.com/configmap=true. Required like Secrets: every cluster
         // serves ConfigMaps, so unlike cert-manager's Certificates the list cannot be missing.
         Add(ResourceTypes.ConfigMaps, s => s.ConfigMaps, (s, d) => s with { ConfigMaps = d }, labelSelector: ConfigMapSelector);
+        // Ingress v1: every cluster serves networking.k8s.io/v1, so both are required for the first model, like Services.
+        // IngressClasses are cluster-scoped: listed cluster-wide even when --namespace narrows the other kinds (the
+        // namespaced RBAC grants them through a ClusterRole for that reason).
+        Add(ResourceTypes.Ingresses, s => s.Ingresses, (s, d) => s with { Ingresses = d });
+        Add(ResourceTypes.IngressClasses, s => s.IngressClasses, (s, d) => s with { IngressClasses = d }, clusterScoped: true);
         // Not required for the first model: without cert-manager the list answers 404 for as long as it is missing.
         _certificateReflectors.UnionWith(Add(ResourceTypes.Certificates, s => s.Certificates, (s, d) => s with { Certificates = d }, required: false));
     }
@@ -77,19 +82,22 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
 
     /// <param name="labelSelector">This kind's own selector, ANDed with <see cref="ReflectorOptions.LabelSelector"/> if
     /// that is set; the other kinds' reflectors never see it.</param>
+    /// <param name="clusterScoped">A kind without namespaces: one reflector over the whole cluster whatever
+    /// <see cref="KubernetesSourceOptions.Namespaces"/> says.</param>
     private List<string> Add<T>(
         ResourceType<T> type,
         Func<ResourceSnapshot, ImmutableSortedDictionary<ObjectRef, T>> get,
         Func<ResourceSnapshot, ImmutableSortedDictionary<ObjectRef, T>, ResourceSnapshot> set,
         bool required = true,
-        string? labelSelector = null)
+        string? labelSelector = null,
+        bool clusterScoped = false)
         where T : class, IKubernetesObject
     {
         var options = labelSelector is null ? _options.Reflector : _options.Reflector with
         {
             LabelSelector = string.IsNullOrEmpty(_options.Reflector.LabelSelector) ? labelSelector : $"{_options.Reflector.LabelSelector},{labelSelector}",
         };
-        var namespaces = _options.Namespaces.Count == 0 ? new string?[] { null } : _options.Namespaces.Select(n => (string?)n).ToArray();
+        var namespaces = _options.Namespaces.Count == 0 || clusterScoped ? new string?[] { null } : _options.Namespaces.Select(n => (string?)n).ToArray();
         var names = new List<string>();
         foreach (var ns in namespaces)
         {

@@ -11,6 +11,7 @@ namespace Konnect.Controller.Sources;
 /// <item>the resourceVersion (the reflector tracks the version itself; <see cref="StatusOnlyChange"/> ignores it);</item>
 /// <item>a KonnectRoute's, KonnectPolicy's, KonnectConsumer's or Ingress's status: the status the leader wrote, which the
 /// translator never reads and the status writer reads from the API server itself before it writes;</item>
+/// <item>a Service's status (its load balancer's addresses), which only --publish-service reads, from the API server;</item>
 /// <item>the uid of Services, EndpointSlices, Secrets and ConfigMaps (a route's uid stays: cert-manager Certificates
 /// name it as their owner).</item>
 /// </list>
@@ -37,6 +38,11 @@ internal static class StoredForm
             case Ingress ingress:
                 // The published address: the status writer compares it with the server's copy, read before it writes.
                 ingress.Status = null;
+                break;
+            case Service service:
+                // Read only from the API server, for --publish-service (IngressStatusWriter).
+                service.Status = null;
+                service.Metadata.Uid = null;
                 break;
             default:
                 item.Metadata.Uid = null;

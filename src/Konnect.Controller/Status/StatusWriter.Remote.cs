@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
-using k8s.Models;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
@@ -14,9 +12,6 @@ internal sealed record RemoteObject(KonnectStatus Status, string? Uid);
 
 public sealed partial class StatusWriter
 {
-    // The events.k8s.io API limits note to 1 kB.
-    private const int MaxNoteLength = 1024;
-
     private static bool IsKonnectKind(string kind) =>
         kind is KonnectRoute.KindName or KonnectPolicy.KindName or KonnectConsumer.KindName;
 
@@ -59,25 +54,7 @@ public sealed partial class StatusWriter
         {
             return;
         }
-        var now = _time.GetUtcNow();
-        var apiVersion = KonnectGroup.ApiVersion;
-        var ev = new Eventsv1Event
-        {
-            // As client-go names events: the object's name and a unique suffix.
-            Metadata = new V1ObjectMeta
-            {
-                Name = $"{r.Name}.{now.UtcTicks.ToString("x", CultureInfo.InvariantCulture)}{Guid.NewGuid().ToString("N")[..4]}",
-                NamespaceProperty = r.Namespace,
-            },
-            EventTime = now.UtcDateTime,
-            ReportingController = _options.ReportingController,
-            ReportingInstance = _options.ReportingInstance,
-            Action = "Reconcile",
-            Reason = accepted.Reason,
-            Type = "Warning",
-            Note = Truncate(accepted.Message),
-            Regarding = new V1ObjectReference { ApiVersion = apiVersion, Kind = r.Kind, NamespaceProperty = r.Namespace, Name = r.Name, Uid = uid },
-        };
+        var ev = WarningEvents.Create(r, KonnectGroup.ApiVersion, uid, accepted.Reason, accepted.Message, _options, _time.GetUtcNow());
         try
         {
             await _client.CreateEventAsync(ev, cancellationToken).ConfigureAwait(false);
@@ -88,15 +65,5 @@ public sealed partial class StatusWriter
             // Events are best effort: the status already says why.
             LogEventFailed(_logger, r.ToString(), e.Message);
         }
-    }
-
-    /// <summary>The API server limits an Event note to 1024 bytes of UTF-8, not characters.</summary>
-    private static string Truncate(string message)
-    {
-        if (System.Text.Encoding.UTF8.GetByteCount(message) <= MaxNoteLength) { return message; }
-        var length = Math.Min(message.Length, MaxNoteLength - 3);
-        while (length > 0 && System.Text.Encoding.UTF8.GetByteCount(message.AsSpan(0, length)) > MaxNoteLength - 3) { length--; }
-        if (length > 0 && char.IsHighSurrogate(message[length - 1])) { length--; }
-        return message[..length] + "...";
     }
 }

@@ -56,6 +56,10 @@ public sealed record RunOptions(IReadOnlyList<string>? Manifests, IReadOnlyList<
     public int? HttpsRedirectPort { get; init; }
     /// <summary>What clients may send, and how slowly (--max-request-body-size); see <see cref="GatewayOptions.ClientLimits"/>.</summary>
     public ClientLimits ClientLimits { get; init; } = new();
+    /// <summary>Cluster mode: "namespace/name" of the Service whose addresses Konnect's Ingresses publish (--publish-service).</summary>
+    public string? PublishService { get; init; }
+    /// <summary>Cluster mode: IPs or host names Konnect's Ingresses publish (--publish-address).</summary>
+    public IReadOnlyList<string> PublishAddresses { get; init; } = [];
 }
 
 /// <summary>
@@ -163,6 +167,8 @@ public static class RunCommand
     /// <summary>Cluster mode: the config is resolved now, so a missing kubeconfig fails at start with a clear message.</summary>
     private static void AddKubernetes(IServiceCollection services, RunOptions options)
     {
+        // Checked first: a mistyped --publish-service stops the start whatever the kubeconfig says.
+        var publish = IngressPublishOptions.Parse(options.PublishService, options.PublishAddresses);
         var config = KubeConfigLoader.Load(options.Kubeconfig, options.Context);
         // Made now, so a client certificate that does not load or a credential plugin that fails stops the start with
         // one clear message (exit code 2) instead of a pod that runs and never lists anything.
@@ -186,11 +192,16 @@ public static class RunCommand
         services.AddSingleton(sp => new LeaderElector(sp.GetRequiredService<KubeApiClient>(), election, sp.GetRequiredService<ILogger<LeaderElector>>()));
         services.AddSingleton(sp => new StatusWriter(
             sp.GetRequiredService<KubeApiClient>(), sp.GetRequiredService<LeaderElector>(), new StatusWriterOptions(), sp.GetRequiredService<ILogger<StatusWriter>>()));
-        services.AddSingleton<IStatusSink>(sp => new StatusFanOut([sp.GetRequiredService<StatusBoard>(), sp.GetRequiredService<StatusWriter>()]));
+        // Ingresses: their address and refusals, beside the conditions StatusWriter writes on Konnect's own kinds.
+        services.AddSingleton(sp => new IngressStatusWriter(sp.GetRequiredService<KubeApiClient>(), sp.GetRequiredService<LeaderElector>(), publish,
+            new StatusWriterOptions(), sp.GetRequiredService<ILogger<IngressStatusWriter>>()));
+        services.AddSingleton<IStatusSink>(sp => new StatusFanOut(
+            [sp.GetRequiredService<StatusBoard>(), sp.GetRequiredService<StatusWriter>(), sp.GetRequiredService<IngressStatusWriter>()]));
         // Every pod serves traffic; only the elected leader writes status.
         // AddHostedService would keep only the first of two registrations of the same type; these are two loops.
         services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<LeaderElector>().RunAsync));
         services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<StatusWriter>().RunAsync));
+        services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<IngressStatusWriter>().RunAsync));
         services.AddSingleton(sp => new CertificateWriter(sp.GetRequiredService<KubeApiClient>(), sp.GetRequiredService<ResourceStore>(),
             sp.GetRequiredService<DataPlaneConditions>(), sp.GetRequiredService<LeaderElector>(), sp.GetRequiredService<ILogger<CertificateWriter>>()));
         services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<CertificateWriter>().RunAsync));

@@ -35,6 +35,8 @@ internal sealed class RunCommandOptions
     private readonly Setting<string> _heapTrim;
     private readonly Setting<string> _forwarder;
     private readonly Setting<string> _maxRequestBodySize;
+    private readonly Setting<string?> _publishService;
+    private readonly Setting<string[]> _publishAddress;
 
     /// <param name="environment">Reads an environment variable (the process's; a test's dictionary).</param>
     public RunCommandOptions(Func<string, string?> environment)
@@ -97,6 +99,11 @@ internal sealed class RunCommandOptions
             "The largest request body accepted: a larger declared length is answered 413 before anything goes upstream, a chunked body "
             + "that grows past it is cut off with 413 (its chunk framing counts, as Kestrel counts it). 0: no limit.",
             environment, "30000000");
+        _publishService = new("--publish-service", Syntax.Text,
+            "Cluster mode: publish this Service's addresses (NAMESPACE/NAME; its load balancer's, else as ingress-nginx reads them) in "
+            + "status.loadBalancer of Konnect's Ingresses.", environment);
+        _publishAddress = new("--publish-address", Syntax.List,
+            "Cluster mode: publish these IPs or host names in status.loadBalancer of Konnect's Ingresses, instead of --publish-service.", environment);
         Redis = new RedisCommandOptions(environment);
     }
 
@@ -106,7 +113,7 @@ internal sealed class RunCommandOptions
     public IReadOnlyList<Option> Options =>
     [
         _manifests, _listen, _adminListen, _portalListen, _portalConsumers, _analytics, _analyticsMemory, _listenTls, _defaultCertificate, _httpsRedirectPort, _kubeconfig, _context, _namespaces,
-        _leaseNamespace, _leaseDuration, _renewDeadline, _retryPeriod, _accessLog, _accessLogSample, _metrics, _consumerMetrics,
+        _leaseNamespace, _leaseDuration, _renewDeadline, _retryPeriod, _publishService, _publishAddress, _accessLog, _accessLogSample, _metrics, _consumerMetrics,
         _cacheSize, _logFormat, _heapTrim, _forwarder, _maxRequestBodySize, .. Redis.Options,
     ];
 
@@ -145,6 +152,8 @@ internal sealed class RunCommandOptions
             HttpsRedirectPort = parse.GetValue(_httpsRedirectPort),
             HeapTrim = parse.GetValue(_heapTrim) == "on",
             Forwarder = parse.GetValue(_forwarder) == "yarp" ? ForwarderKind.Yarp : ForwarderKind.Konnect,
+            PublishService = parse.GetValue(_publishService),
+            PublishAddresses = parse.GetValue(_publishAddress)!,
             ClientLimits = new ClientLimits { MaxRequestBodySize = Syntax.Bytes(parse.GetValue(_maxRequestBodySize)) is > 0 and var max ? max : null },
         };
 }

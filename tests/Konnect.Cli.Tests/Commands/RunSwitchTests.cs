@@ -37,6 +37,18 @@ public sealed class RunSwitchTests
         Assert.DoesNotContain("hunter2-secret", stdout + stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--publish-service", "konnect", "konnect run: --publish-service: \"konnect\" is not NAMESPACE/NAME\n")]
+    [InlineData("--publish-address", "not a host!", "konnect run: --publish-address: \"not a host!\" is neither an IP address nor a host name\n")]
+    public async Task Run_BadPublishSetting_ExitsTwoWithTheReason(string option, string value, string reason)
+    {
+        // Cluster mode (no --manifests): the settings are checked before the kubeconfig is read.
+        var (exit, _, stderr) = await Repo.RunAsync("dotnet", Repo.KonnectDll, "run", "--kubeconfig", "/nonexistent/kubeconfig", "--listen", "http://127.0.0.1:0", "--admin-listen", "http://127.0.0.1:0", option, value);
+
+        Assert.Equal(2, exit);
+        Assert.Equal(reason, stderr);
+    }
+
     [Fact]
     public async Task Run_SecondManifestsFolderMissing_ExitsTwoNamingIt()
     {

@@ -11,9 +11,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Konnect.Controller.Tests.Sources;
 
 /// <summary>
-/// The cluster source's ConfigMaps against the fake API server, over real sockets: only those labelled
-/// konnect.dev/openapi=true reach the store, selected by the server (list and watch), and they follow edits, label
-/// changes and deletes.
+/// The cluster source against the fake API server, over real sockets: ConfigMaps (only those labelled
+/// konnect.dev/openapi=true reach the store, selected by the server, and they follow edits, label changes and
+/// deletes), and Ingresses with their cluster-scoped IngressClasses.
 /// </summary>
 public sealed class KubernetesSourceTests : IAsyncLifetime
 {
@@ -87,9 +87,9 @@ public sealed class KubernetesSourceTests : IAsyncLifetime
         _server.SetResourceAbsent("/api/v1/configmaps");
         _source = new KubernetesSource(_client, _store, new KubernetesSourceOptions { Reflector = QuickRetries }, NullLogger<KubernetesSource>.Instance);
         await _source.StartAsync(CancellationToken.None);
-        // Every other kind listed and watching (cert-manager's Certificates included: the fake serves them), and the
-        // ConfigMap list refused more than once.
-        await Repo.EventuallyAsync(() => Task.FromResult(_server.OpenWatchCount == 7 && _server.CountRequests("GET", "/configmaps") >= 2),
+        // Every other kind listed and watching (cert-manager's Certificates, Ingresses and IngressClasses included: the
+        // fake serves them), and the ConfigMap list refused more than once.
+        await Repo.EventuallyAsync(() => Task.FromResult(_server.OpenWatchCount == 9 && _server.CountRequests("GET", "/configmaps") >= 2),
             "the other kinds watched and ConfigMaps refused", 10);
 
         Assert.False(_source.IsSynced);
@@ -98,6 +98,30 @@ public sealed class KubernetesSourceTests : IAsyncLifetime
         _server.SetResourceAbsent("/api/v1/configmaps", absent: false);
         await WaitUntilAsync(s => s.ConfigMaps.ContainsKey(Ref("shop", "orders-openapi")), "the first snapshot, with the ConfigMap");
         Assert.True(_source.IsSynced);
+    }
+
+    [Fact]
+    public async Task IngressClasses_NamespaceFilter_StillListedClusterWideBesideTheNamespacesIngresses()
+    {
+        _server.Put(ResourceTypes.IngressClasses, new IngressClass { Metadata = new ObjectMeta { Name = "konnect" }, Spec = new IngressClassSpec { Controller = IngressClass.KonnectController } });
+        _server.Put(ResourceTypes.Ingresses, new Ingress { Metadata = new ObjectMeta { Namespace = "shop", Name = "web" }, Spec = new IngressSpec { IngressClassName = "konnect" } });
+        _server.Put(ResourceTypes.Ingresses, new Ingress { Metadata = new ObjectMeta { Namespace = "other", Name = "elsewhere" } });
+        await StartAsync(["shop"]);
+
+        Assert.Equal([new ObjectRef(IngressClass.KindName, "", "konnect")], _store.Current.IngressClasses.Keys);
+        Assert.Equal([new ObjectRef(Ingress.KindName, "shop", "web")], _store.Current.Ingresses.Keys);
+        // Classes come and go like any kind.
+        _server.Put(ResourceTypes.IngressClasses, new IngressClass { Metadata = new ObjectMeta { Name = "late" }, Spec = new IngressClassSpec { Controller = IngressClass.KonnectController } });
+        await WaitUntilAsync(s => s.IngressClasses.ContainsKey(new ObjectRef(IngressClass.KindName, "", "late")), "the class created after the start");
+        Assert.True(_server.Delete(ResourceTypes.IngressClasses, null, "konnect"));
+        await WaitUntilAsync(s => !s.IngressClasses.ContainsKey(new ObjectRef(IngressClass.KindName, "", "konnect")), "the deleted class to go");
+
+        // Ingresses per watched namespace; IngressClasses only at the cluster-wide path, never under a namespace.
+        var paths = _server.Requests.Where(r => r.Method == "GET").Select(r => r.Path).ToList();
+        Assert.Contains("/apis/networking.k8s.io/v1/namespaces/shop/ingresses", paths);
+        Assert.DoesNotContain("/apis/networking.k8s.io/v1/ingresses", paths);
+        Assert.Contains("/apis/networking.k8s.io/v1/ingressclasses", paths);
+        Assert.DoesNotContain(paths, p => p.Contains("/namespaces/", StringComparison.Ordinal) && p.EndsWith("/ingressclasses", StringComparison.Ordinal));
     }
 
     private async Task StartAsync(IReadOnlyList<string> namespaces)

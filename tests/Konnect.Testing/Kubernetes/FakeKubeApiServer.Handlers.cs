@@ -38,7 +38,8 @@ public sealed partial class FakeKubeApiServer
             await WriteJsonAsync(context, 200, VersionInfo());
             return;
         }
-        if (!FakeResource.TryParse(request.Path.Value ?? "", out var target) || IsAbsent(target))
+        if (!FakeResource.TryParse(request.Path.Value ?? "", out var target) || IsAbsent(target)
+            || (target.Resource.ClusterScoped && target.Namespace is not null) || (target.Subresource is "status" && !target.Resource.HasStatus))
         {
             await WriteJsonAsync(context, 404, FakeKubeError.Status(404, "NotFound", "the server could not find the requested resource"));
             return;

@@ -190,7 +190,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     {
         var resource = FakeResource.FromCollectionPath(collectionPath);
         var metadata = FakeKubeStore.Metadata(obj);
-        var ns = metadata["namespace"]?.GetValue<string>();
+        var ns = resource.ClusterScoped ? null : metadata["namespace"]?.GetValue<string>();
         var name = metadata["name"]?.GetValue<string>() ?? throw new ArgumentException("The object needs metadata.name.", nameof(obj));
         return _store.Get(resource, ns, name) is null
             ? _store.Create(resource, ns, obj)

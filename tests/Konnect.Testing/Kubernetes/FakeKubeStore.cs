@@ -40,7 +40,7 @@ internal sealed partial class FakeKubeStore(int historyLimit, TimeProvider time)
                     : throw new FakeKubeError(422, "Invalid", $"{resource.Plural} \"\" is invalid: metadata.name: Required value: name or generateName is required");
                 metadata["name"] = name;
             }
-            CheckNamespace(ns, metadata);
+            CheckNamespace(resource, ns, metadata);
             if (Collection(resource).ContainsKey(Key(ns, name)))
             {
                 throw new FakeKubeError(409, "AlreadyExists", $"{resource.DisplayName} \"{name}\" already exists");
@@ -63,7 +63,7 @@ internal sealed partial class FakeKubeStore(int historyLimit, TimeProvider time)
         {
             var old = Existing(resource, ns, name);
             var metadata = Metadata(body);
-            CheckNamespace(ns, metadata);
+            CheckNamespace(resource, ns, metadata);
             if (metadata["name"]?.GetValue<string>() is { } bodyName && bodyName != name)
             {
                 throw new FakeKubeError(400, "BadRequest", $"the name of the object ({bodyName}) does not match the name on the URL ({name})");
@@ -146,8 +146,14 @@ internal sealed partial class FakeKubeStore(int historyLimit, TimeProvider time)
         }
     }
 
-    private static void CheckNamespace(string? ns, JsonObject metadata)
+    private static void CheckNamespace(FakeResource resource, string? ns, JsonObject metadata)
     {
+        if (resource.ClusterScoped)
+        {
+            // As the real server's BeforeCreate and BeforeUpdate: a cluster-scoped object has no namespace, whatever is sent.
+            metadata.Remove("namespace");
+            return;
+        }
         if (metadata["namespace"]?.GetValue<string>() is { Length: > 0 } bodyNamespace && ns is not null && bodyNamespace != ns)
         {
             throw new FakeKubeError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
@@ -222,5 +228,6 @@ internal sealed partial class FakeKubeStore(int historyLimit, TimeProvider time)
         ["services"] = "Service", ["secrets"] = "Secret", ["endpointslices"] = "EndpointSlice", ["leases"] = "Lease",
         ["events"] = "Event", ["konnectroutes"] = "KonnectRoute", ["konnectpolicies"] = "KonnectPolicy",
         ["konnectconsumers"] = "KonnectConsumer", ["configmaps"] = "ConfigMap", ["namespaces"] = "Namespace",
+        ["ingresses"] = "Ingress", ["ingressclasses"] = "IngressClass",
     };
 }

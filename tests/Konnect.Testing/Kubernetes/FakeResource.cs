@@ -11,6 +11,15 @@ internal sealed record FakeResource(string Group, string Version, string Plural)
     /// <summary>How the API server names a resource in messages: "services", "konnectroutes.konnect.dev".</summary>
     public string DisplayName => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
 
+    /// <summary>
+    /// A kind without namespaces, as the real server serves it: only at /apis/GROUP/VERSION/PLURAL (under
+    /// namespaces/NS it is not found), and a metadata.namespace sent with it is dropped.
+    /// </summary>
+    public bool ClusterScoped => Plural is "ingressclasses" or "namespaces";
+
+    /// <summary>Whether the kind has a status subresource (an IngressClass has none: its /status is not found).</summary>
+    public bool HasStatus => Plural is not "ingressclasses";
+
     public static FakeResource FromCollectionPath(string collectionPath) =>
         TryParse(collectionPath, out var request) && request.Name is null ? request.Resource
             : throw new ArgumentException($"'{collectionPath}' is not a collection path like /api/v1/services or /apis/GROUP/VERSION/PLURAL.");
