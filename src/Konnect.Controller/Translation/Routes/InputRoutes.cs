@@ -50,12 +50,12 @@ internal sealed class InputRoutes
 
     public static InputRoutes Of(ResourceSnapshot snapshot)
     {
-        if (snapshot.Ingresses.IsEmpty && snapshot.GatewayClasses.IsEmpty)
-        {
-            return Last.GetValue(snapshot.Routes, _ => new InputRoutes(snapshot, snapshot.Routes, [], GatewayApiInputs.Empty));
-        }
+        // Keyed by the KonnectRoute collection, which snapshots share (the empty one by all of them): the other inputs
+        // must be the same instances too.
         if (Last.TryGetValue(snapshot.Routes, out var last) && last._inputs == Inputs.Of(snapshot)) { return last; }
-        var merged = Build(snapshot);
+        var merged = snapshot.Ingresses.IsEmpty && snapshot.GatewayClasses.IsEmpty
+            ? new InputRoutes(snapshot, snapshot.Routes, [], GatewayApiInputs.Empty)
+            : Build(snapshot);
         Last.AddOrUpdate(snapshot.Routes, merged);
         return merged;
     }
