@@ -169,8 +169,7 @@ public static class EndpointUpdate
     {
         private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, Dictionary<(string, string), List<ObjectRef>>> Cache = [];
 
-        public static Dictionary<(string, string), List<ObjectRef>> Of(ImmutableSortedDictionary<ObjectRef, KonnectRoute> routes) =>
-            Cache.GetValue(routes, static routes => Build((IEnumerable<KeyValuePair<ObjectRef, KonnectRoute>>)routes));
+        public static Dictionary<(string, string), List<ObjectRef>> Of(RouteCollection routes) => Cache.GetValue(routes, static routes => Build((RouteCollection)routes));
 
         private static Dictionary<(string, string), List<ObjectRef>> Build(IEnumerable<KeyValuePair<ObjectRef, KonnectRoute>> routes)
         {

@@ -9,14 +9,14 @@ namespace Konnect.Bench.Scale;
 /// parsing. A change rewrites the host's whole file the way GitOps sync tools do: written beside the folder, then
 /// renamed over the old file in one step, so the gateway never sees it half-written.
 /// </summary>
-public sealed class FolderSource : IScaleSource
+public sealed class FolderSource(string name = "folder") : IScaleSource
 {
     private readonly string _root = Directory.CreateTempSubdirectory("konnect-scale-").FullName;
     private string Folder => Path.Combine(_root, "manifests");
     private string Staging => Path.Combine(_root, "staging");
 
     public bool WritesStatus => false;
-    public string Name => "folder";
+    public string Name => name;
     public IReadOnlyList<string> KonnectArguments => ["--manifests", Folder];
 
     public async Task LoadAsync(RouteSet set)
@@ -27,6 +27,7 @@ public sealed class FolderSource : IScaleSource
         {
             await File.WriteAllTextAsync(FileOf(host), Render(set.HostObjects(host))).ConfigureAwait(false);
         }
+        if (set.SharedObjects().Any()) { await File.WriteAllTextAsync(Path.Combine(Folder, "shared.yaml"), Render(set.SharedObjects())).ConfigureAwait(false); }
     }
 
     public Task<DateTime> WriteRouteAsync(RouteSet set, int route) => RewriteHostAsync(set, set.HostOf(route));

@@ -1,6 +1,6 @@
 // `make bench`, scale part (issue #9 parts 2-3): propagation of route and endpoint changes, memory and start-up of the
 // real Release `konnect` binary at 100 / 1,000 / 10,000 routes, from a folder and from the fake Kubernetes API server.
-// Settings (environment): SIZES (100,1000,10000), CLUSTER_SIZES (1000,10000; empty for none), CHANGES (20),
+// Settings (environment): SIZES (100,1000,10000), CLUSTER_SIZES (1000,10000; empty for none), HTTPROUTE_SIZES (10000; empty for none), CHANGES (20),
 // ROUTES_PER_HOST (5), CHANGE_TIMEOUT_MS (10000), QUIET_MS (see ScaleSettings), KONNECT_BIN (src/Konnect/bin/$CONFIG/net10.0/konnect).
 using System.Diagnostics;
 using Konnect.Bench.Scale;
@@ -22,6 +22,11 @@ foreach (var size in settings.Sizes)
 {
     await using var source = new FolderSource();
     runs.Add(await run.RunAsync(source, size));
+}
+foreach (var size in settings.HttpRouteSizes)
+{
+    await using var source = new FolderSource("folder, HTTPRoute");
+    runs.Add(await run.RunAsync(source, size, httpRoutes: true));
 }
 foreach (var size in settings.ClusterSizes)
 {

@@ -8,14 +8,45 @@ namespace Konnect.Bench.Scale;
 /// prefix /svc{k}, except the last, which shares the previous route's prefix and adds a header match
 /// (x-tenant), so matching has to weigh precedence as real configurations do. Endpoints are distinct loopback
 /// addresses (127.10.0.1 onwards) on the port of upstream A; an endpoint change moves one slice to upstream B's port.
+/// With <paramref name="httpRoutes"/> the routes are Gateway API HTTPRoutes attached to one Gateway (same matches, the
+/// rewrite as a URLRewrite filter), so the same changes time the Gateway API input.
 /// </summary>
-public sealed class RouteSet(int count, int routesPerHost, int portA, int portB)
+public sealed class RouteSet(int count, int routesPerHost, int portA, int portB, bool httpRoutes = false)
 {
     private const int Namespaces = 50;
     private readonly int?[] _rewrite = new int?[count];
     private readonly bool[] _onB = new bool[count];
 
     public int Count => count;
+    public bool HttpRoutes => httpRoutes;
+
+    /// <summary>The GatewayClass and Gateway the HTTPRoutes attach to (none for KonnectRoutes).</summary>
+    public IEnumerable<JsonObject> SharedObjects()
+    {
+        if (!httpRoutes) { yield break; }
+        yield return new JsonObject
+        {
+            ["apiVersion"] = "gateway.networking.k8s.io/v1",
+            ["kind"] = "GatewayClass",
+            ["metadata"] = new JsonObject { ["name"] = "konnect" },
+            ["spec"] = new JsonObject { ["controllerName"] = "konnect.dev/gateway-controller" },
+        };
+        yield return new JsonObject
+        {
+            ["apiVersion"] = "gateway.networking.k8s.io/v1",
+            ["kind"] = "Gateway",
+            ["metadata"] = new JsonObject { ["name"] = "bench", ["namespace"] = "bench-infra" },
+            ["spec"] = new JsonObject
+            {
+                ["gatewayClassName"] = "konnect",
+                ["listeners"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "http", ["port"] = 80, ["protocol"] = "HTTP",
+                    ["allowedRoutes"] = new JsonObject { ["namespaces"] = new JsonObject { ["from"] = "All" } },
+                }),
+            },
+        };
+    }
     public int Hosts => (count + routesPerHost - 1) / routesPerHost;
 
     public static int HostOf(int route, int routesPerHost) => route / routesPerHost;
@@ -53,7 +84,43 @@ public sealed class RouteSet(int count, int routesPerHost, int portA, int portB)
         }
     }
 
-    public JsonObject Route(int route)
+    public JsonObject Route(int route) => httpRoutes ? HttpRoute(route) : KonnectRoute(route);
+
+    private JsonObject HttpRoute(int route)
+    {
+        var match = new JsonObject { ["path"] = new JsonObject { ["type"] = "PathPrefix", ["value"] = Prefix(route) } };
+        if (ProbeFor(route).Header is var (name, value))
+        {
+            match["headers"] = new JsonArray(new JsonObject { ["name"] = name, ["value"] = value });
+        }
+        var rule = new JsonObject
+        {
+            ["matches"] = new JsonArray(match),
+            ["backendRefs"] = new JsonArray(new JsonObject { ["name"] = Name(route), ["port"] = 80 }),
+        };
+        if (_rewrite[route] is { } generation)
+        {
+            rule["filters"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "URLRewrite",
+                ["urlRewrite"] = new JsonObject { ["path"] = new JsonObject { ["type"] = "ReplacePrefixMatch", ["replacePrefixMatch"] = $"/gen{generation}" } },
+            });
+        }
+        return new JsonObject
+        {
+            ["apiVersion"] = "gateway.networking.k8s.io/v1",
+            ["kind"] = "HTTPRoute",
+            ["metadata"] = Metadata(Name(route), route),
+            ["spec"] = new JsonObject
+            {
+                ["parentRefs"] = new JsonArray(new JsonObject { ["name"] = "bench", ["namespace"] = "bench-infra" }),
+                ["hostnames"] = new JsonArray(HostName(HostOf(route))),
+                ["rules"] = new JsonArray(rule),
+            },
+        };
+    }
+
+    private JsonObject KonnectRoute(int route)
     {
         var match = new JsonObject { ["path"] = new JsonObject { ["type"] = "PathPrefix", ["value"] = Prefix(route) } };
         if (ProbeFor(route).Header is var (name, value))

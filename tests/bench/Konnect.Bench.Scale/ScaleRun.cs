@@ -7,9 +7,9 @@ namespace Konnect.Bench.Scale;
 /// </summary>
 public sealed class ScaleRun(ScaleSettings settings, Upstream a, Upstream b)
 {
-    public async Task<RunResult> RunAsync(IScaleSource source, int routes, bool changes = true)
+    public async Task<RunResult> RunAsync(IScaleSource source, int routes, bool changes = true, bool httpRoutes = false)
     {
-        var set = new RouteSet(routes, Math.Min(settings.RoutesPerHost, routes), a.Port, b.Port);
+        var set = new RouteSet(routes, Math.Min(settings.RoutesPerHost, routes), a.Port, b.Port, httpRoutes);
         Console.Error.WriteLine($"scale: {source.Name}, {routes} routes over {set.Hosts} hosts: writing...");
         await source.LoadAsync(set).ConfigureAwait(false);
 

@@ -12,6 +12,9 @@ public sealed record ScaleSettings
     /// <summary>Route counts served from the fake Kubernetes API server (CLUSTER_SIZES, default 1000,10000; empty for none).</summary>
     public IReadOnlyList<int> ClusterSizes { get; init; } = [1_000, 10_000];
 
+    /// <summary>HTTPRoute counts served from a folder (HTTPROUTE_SIZES, default 10000; empty for none): the Gateway API input.</summary>
+    public IReadOnlyList<int> HttpRouteSizes { get; init; } = [10_000];
+
     /// <summary>Changes timed per kind and size (CHANGES, default 20).</summary>
     public int Changes { get; init; } = 20;
 
@@ -43,6 +46,7 @@ public sealed record ScaleSettings
         {
             Sizes = SizeList("SIZES") ?? [100, 1_000, 10_000],
             ClusterSizes = SizeList("CLUSTER_SIZES") ?? [1_000, 10_000],
+            HttpRouteSizes = SizeList("HTTPROUTE_SIZES") ?? [10_000],
             Changes = Number("CHANGES") ?? 20,
             Warmup = Environment.GetEnvironmentVariable("WARMUP") is "0" ? 0 : Number("WARMUP") ?? 12,
             RoutesPerHost = Number("ROUTES_PER_HOST") ?? 5,

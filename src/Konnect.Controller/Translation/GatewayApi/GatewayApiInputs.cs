@@ -22,7 +22,7 @@ internal sealed class GatewayApiInputs
     // compiled candidates).
     private static readonly ConditionalWeakTable<HttpRoute, Cached> Outcomes = [];
 
-    private sealed record Cached(object Gateways, object Classes, object Grants, object Namespaces, HttpRouteOutcome Outcome);
+    private sealed record Cached(object Gateways, object Classes, object Grants, object Namespaces, HttpRouteOutcome Outcome, ObjectStatus Status);
 
     // A Gateway's judged listeners, kept while it and the namespaces are the same instances: cached route outcomes
     // name listeners by instance.
@@ -88,9 +88,9 @@ internal sealed class GatewayApiInputs
         var attached = new Dictionary<ListenerState, int>(ReferenceEqualityComparer.Instance);
         foreach (var (key, route) in snapshot.HttpRoutes)
         {
-            var outcome = Outcome(key, route, gateways, snapshot);
+            var (outcome, status) = Outcome(key, route, gateways, snapshot);
             if (outcome.Parents.Count == 0) { continue; }
-            statuses.Add(new ObjectStatus { Object = key, Generation = route.Metadata.Generation, Conditions = [], Parents = outcome.Parents });
+            statuses.Add(status);
             if (outcome.Route is { } konnectRoute) { routes.Add(new(key, konnectRoute)); }
             policies.AddRange(outcome.Policies);
             foreach (var listener in outcome.Listeners) { attached[listener] = attached.GetValueOrDefault(listener) + 1; }
@@ -98,15 +98,17 @@ internal sealed class GatewayApiInputs
         return new GatewayApiInputs(routes, policies, statuses, gateways, attached);
     }
 
-    private static HttpRouteOutcome Outcome(ObjectRef key, HttpRoute route, Dictionary<ObjectRef, IReadOnlyList<ListenerState>> gateways, ResourceSnapshot snapshot)
+    private static (HttpRouteOutcome Outcome, ObjectStatus Status) Outcome(ObjectRef key, HttpRoute route, Dictionary<ObjectRef, IReadOnlyList<ListenerState>> gateways,
+        ResourceSnapshot snapshot)
     {
         if (Outcomes.TryGetValue(route, out var cached) && ReferenceEquals(cached.Gateways, snapshot.Gateways) && ReferenceEquals(cached.Classes, snapshot.GatewayClasses)
             && ReferenceEquals(cached.Grants, snapshot.ReferenceGrants) && ReferenceEquals(cached.Namespaces, snapshot.Namespaces))
         {
-            return cached.Outcome;
+            return (cached.Outcome, cached.Status);
         }
         var outcome = HttpRouteTranslator.Translate(key, route, gateways, snapshot);
-        Outcomes.AddOrUpdate(route, new Cached(snapshot.Gateways, snapshot.GatewayClasses, snapshot.ReferenceGrants, snapshot.Namespaces, outcome));
-        return outcome;
+        var status = new ObjectStatus { Object = key, Generation = route.Metadata.Generation, Conditions = [], Parents = outcome.Parents };
+        Outcomes.AddOrUpdate(route, new Cached(snapshot.Gateways, snapshot.GatewayClasses, snapshot.ReferenceGrants, snapshot.Namespaces, outcome, status));
+        return (outcome, status);
     }
 }

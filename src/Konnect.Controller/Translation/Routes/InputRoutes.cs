@@ -21,7 +21,7 @@ internal sealed class InputRoutes
     // classes) must find the same merged collection, since the per-Service index of routes is kept per collection.
     private static readonly ConditionalWeakTable<object, InputRoutes> Last = [];
 
-    private InputRoutes(ResourceSnapshot snapshot, ImmutableSortedDictionary<ObjectRef, KonnectRoute> routes, IReadOnlyList<ObjectStatus> ingressStatuses,
+    private InputRoutes(ResourceSnapshot snapshot, RouteCollection routes, IReadOnlyList<ObjectStatus> ingressStatuses,
         GatewayApiInputs gatewayApi)
     {
         _inputs = Inputs.Of(snapshot);
@@ -31,7 +31,7 @@ internal sealed class InputRoutes
     }
 
     /// <summary>Every route by key: KonnectRoutes, and Ingress parts keyed (Ingress, namespace, NAME:HOST).</summary>
-    public ImmutableSortedDictionary<ObjectRef, KonnectRoute> Routes { get; }
+    public RouteCollection Routes { get; }
 
     /// <summary>One status per Konnect Ingress (key (Ingress, namespace, NAME)): what was translated and what was not.</summary>
     public IReadOnlyList<ObjectStatus> IngressStatuses { get; }
@@ -54,7 +54,7 @@ internal sealed class InputRoutes
         // must be the same instances too.
         if (Last.TryGetValue(snapshot.Routes, out var last) && last._inputs == Inputs.Of(snapshot)) { return last; }
         var merged = snapshot.Ingresses.IsEmpty && snapshot.GatewayClasses.IsEmpty
-            ? new InputRoutes(snapshot, snapshot.Routes, [], GatewayApiInputs.Empty)
+            ? new InputRoutes(snapshot, new RouteCollection(snapshot.Routes), [], GatewayApiInputs.Empty)
             : Build(snapshot);
         Last.AddOrUpdate(snapshot.Routes, merged);
         return merged;
@@ -62,18 +62,19 @@ internal sealed class InputRoutes
 
     private static InputRoutes Build(ResourceSnapshot snapshot)
     {
-        var routes = snapshot.Routes.ToBuilder();
+        var parts = new List<KeyValuePair<ObjectRef, KonnectRoute>>();
         var statuses = new List<ObjectStatus>();
         foreach (var (key, ingress) in snapshot.Ingresses)
         {
             if (!IngressClasses.IsKonnects(ingress, snapshot)) { continue; }
             var conversion = IngressConverter.Convert(key, ingress);
-            foreach (var (partKey, route) in conversion.Parts) { routes[partKey] = route; }
+            parts.AddRange(conversion.Parts);
             statuses.Add(Status(key, ingress, conversion));
         }
+        // "NAME:HOST" keys do not sort as their Ingresses do ("a-b:x" before "a:x"): a sort, over the parts alone.
+        parts.Sort(static (a, b) => a.Key.CompareTo(b.Key));
         var gatewayApi = GatewayApiInputs.Of(snapshot);
-        foreach (var (key, route) in gatewayApi.Routes) { routes[key] = route; }
-        return new InputRoutes(snapshot, routes.ToImmutable(), statuses, gatewayApi);
+        return new InputRoutes(snapshot, new RouteCollection(gatewayApi.Routes, parts, snapshot.Routes), statuses, gatewayApi);
     }
 
     private static ObjectStatus Status(ObjectRef key, Ingress ingress, IngressConversion conversion)
