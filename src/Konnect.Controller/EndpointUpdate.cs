@@ -31,6 +31,7 @@ public static class EndpointUpdate
         && ReferenceEquals(previous.GatewayClasses, next.GatewayClasses)
         && ReferenceEquals(previous.Gateways, next.Gateways)
         && ReferenceEquals(previous.HttpRoutes, next.HttpRoutes)
+        && ReferenceEquals(previous.GrpcRoutes, next.GrpcRoutes)
         && ReferenceEquals(previous.ReferenceGrants, next.ReferenceGrants)
         && ReferenceEquals(previous.Invalid, next.Invalid)
         && previous.Problems == next.Problems;

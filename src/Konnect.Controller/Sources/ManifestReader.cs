@@ -21,7 +21,7 @@ public static class ManifestReader
 
     private const string Supported = "Konnect reads konnect.dev/v1alpha1 KonnectRoute, KonnectPolicy and KonnectConsumer, "
         + "v1 Service, Secret and ConfigMap, discovery.k8s.io/v1 EndpointSlice, networking.k8s.io/v1 Ingress and IngressClass, v1 Namespace, and "
-        + "gateway.networking.k8s.io/v1 GatewayClass, Gateway, HTTPRoute and ReferenceGrant";
+        + "gateway.networking.k8s.io/v1 GatewayClass, Gateway, HTTPRoute, GRPCRoute and ReferenceGrant";
 
     private static readonly Dictionary<(string ApiVersion, string Kind), JsonTypeInfo> Types = new()
     {
@@ -38,6 +38,7 @@ public static class ManifestReader
         [(GatewayApiGroup.ApiVersion, GatewayClass.KindName)] = KonnectJsonContext.Default.GatewayClass,
         [(GatewayApiGroup.ApiVersion, Gateway.KindName)] = KonnectJsonContext.Default.Gateway,
         [(GatewayApiGroup.ApiVersion, HttpRoute.KindName)] = KonnectJsonContext.Default.HttpRoute,
+        [(GatewayApiGroup.ApiVersion, GrpcRoute.KindName)] = KonnectJsonContext.Default.GrpcRoute,
         [(GatewayApiGroup.BetaApiVersion, ReferenceGrant.KindName)] = KonnectJsonContext.Default.ReferenceGrant,
         [(GatewayApiGroup.ApiVersion, ReferenceGrant.KindName)] = KonnectJsonContext.Default.ReferenceGrant,
     };

@@ -26,6 +26,7 @@ internal sealed class SnapshotBuilder
     private readonly ImmutableSortedDictionary<ObjectRef, GatewayClass>.Builder _gatewayClasses;
     private readonly ImmutableSortedDictionary<ObjectRef, Gateway>.Builder _gateways;
     private readonly ImmutableSortedDictionary<ObjectRef, HttpRoute>.Builder _httpRoutes;
+    private readonly ImmutableSortedDictionary<ObjectRef, GrpcRoute>.Builder _grpcRoutes;
     private readonly ImmutableSortedDictionary<ObjectRef, ReferenceGrant>.Builder _referenceGrants;
     private readonly ImmutableSortedDictionary<ObjectRef, InvalidObject>.Builder _invalid;
 
@@ -51,6 +52,7 @@ internal sealed class SnapshotBuilder
         _gatewayClasses = from.GatewayClasses.ToBuilder();
         _gateways = from.Gateways.ToBuilder();
         _httpRoutes = from.HttpRoutes.ToBuilder();
+        _grpcRoutes = from.GrpcRoutes.ToBuilder();
         _referenceGrants = from.ReferenceGrants.ToBuilder();
         _invalid = from.Invalid.ToBuilder();
         Sources = from.Sources.ToBuilder();
@@ -83,6 +85,7 @@ internal sealed class SnapshotBuilder
             case GatewayClass gatewayClassesItem: _gatewayClasses[reference] = gatewayClassesItem; return true;
             case Gateway gatewaysItem: _gateways[reference] = gatewaysItem; return true;
             case HttpRoute httpRoutesItem: _httpRoutes[reference] = httpRoutesItem; return true;
+            case GrpcRoute grpcRoute: _grpcRoutes[reference] = grpcRoute; return true;
             case ReferenceGrant referenceGrantsItem: _referenceGrants[reference] = referenceGrantsItem; return true;
             default: return false;
         }
@@ -126,14 +129,14 @@ internal sealed class SnapshotBuilder
         _routes.Remove(reference); _policies.Remove(reference); _consumers.Remove(reference);
         _services.Remove(reference); _slices.Remove(reference); _secrets.Remove(reference); _configMaps.Remove(reference);
         _ingresses.Remove(reference); _ingressClasses.Remove(reference);
-        _namespaces.Remove(reference); _gatewayClasses.Remove(reference); _gateways.Remove(reference); _httpRoutes.Remove(reference); _referenceGrants.Remove(reference);
+        _namespaces.Remove(reference); _gatewayClasses.Remove(reference); _gateways.Remove(reference); _httpRoutes.Remove(reference); _grpcRoutes.Remove(reference); _referenceGrants.Remove(reference);
     }
 
     private object? Previous(ObjectRef reference) =>
         _from.Routes.GetValueOrDefault(reference) ?? _from.Policies.GetValueOrDefault(reference) ?? _from.Consumers.GetValueOrDefault(reference)
         ?? _from.Services.GetValueOrDefault(reference) ?? _from.EndpointSlices.GetValueOrDefault(reference) ?? _from.Secrets.GetValueOrDefault(reference)
         ?? _from.ConfigMaps.GetValueOrDefault(reference) ?? _from.Ingresses.GetValueOrDefault(reference)
-        ?? _from.IngressClasses.GetValueOrDefault(reference) ?? _from.Namespaces.GetValueOrDefault(reference) ?? _from.GatewayClasses.GetValueOrDefault(reference) ?? _from.Gateways.GetValueOrDefault(reference) ?? _from.HttpRoutes.GetValueOrDefault(reference)
+        ?? _from.IngressClasses.GetValueOrDefault(reference) ?? _from.Namespaces.GetValueOrDefault(reference) ?? _from.GatewayClasses.GetValueOrDefault(reference) ?? _from.Gateways.GetValueOrDefault(reference) ?? _from.HttpRoutes.GetValueOrDefault(reference) ?? _from.GrpcRoutes.GetValueOrDefault(reference)
         ?? (object?)_from.ReferenceGrants.GetValueOrDefault(reference);
 
     private ResourceSnapshot Build(ResourceSnapshot template, ImmutableArray<SourceProblem> problems) => template with
@@ -151,6 +154,7 @@ internal sealed class SnapshotBuilder
         GatewayClasses = _gatewayClasses.ToImmutable(),
         Gateways = _gateways.ToImmutable(),
         HttpRoutes = _httpRoutes.ToImmutable(),
+        GrpcRoutes = _grpcRoutes.ToImmutable(),
         ReferenceGrants = _referenceGrants.ToImmutable(),
         Invalid = _invalid.ToImmutable(),
         Sources = Sources.ToImmutable(),

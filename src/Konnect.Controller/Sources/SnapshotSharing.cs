@@ -28,6 +28,7 @@ internal static class SnapshotSharing
         GatewayClasses = Same(previous.GatewayClasses, next.GatewayClasses),
         Gateways = Same(previous.Gateways, next.Gateways),
         HttpRoutes = Same(previous.HttpRoutes, next.HttpRoutes),
+        GrpcRoutes = Same(previous.GrpcRoutes, next.GrpcRoutes),
         ReferenceGrants = Same(previous.ReferenceGrants, next.ReferenceGrants),
         Invalid = Same(previous.Invalid, next.Invalid),
         // ImmutableArray compares by its array, and problems are records: equal messages are the same problems.

@@ -39,6 +39,7 @@ public sealed record ResourceSnapshot
 
     public ImmutableSortedDictionary<ObjectRef, Gateway> Gateways { get; init; } = ImmutableSortedDictionary<ObjectRef, Gateway>.Empty;
     public ImmutableSortedDictionary<ObjectRef, HttpRoute> HttpRoutes { get; init; } = ImmutableSortedDictionary<ObjectRef, HttpRoute>.Empty;
+    public ImmutableSortedDictionary<ObjectRef, GrpcRoute> GrpcRoutes { get; init; } = ImmutableSortedDictionary<ObjectRef, GrpcRoute>.Empty;
     public ImmutableSortedDictionary<ObjectRef, ReferenceGrant> ReferenceGrants { get; init; } = ImmutableSortedDictionary<ObjectRef, ReferenceGrant>.Empty;
 
     /// <summary>cert-manager Certificates (watch mode only); the translator does not read them, the CertificateWriter does.</summary>

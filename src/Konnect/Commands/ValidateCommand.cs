@@ -60,7 +60,7 @@ public static class ValidateCommand
 
         var objects = snapshot.Routes.Count + snapshot.Policies.Count + snapshot.Consumers.Count + snapshot.Services.Count
             + snapshot.EndpointSlices.Count + snapshot.Secrets.Count + snapshot.ConfigMaps.Count + snapshot.Ingresses.Count
-            + snapshot.IngressClasses.Count + snapshot.Namespaces.Count + snapshot.GatewayClasses.Count + snapshot.Gateways.Count + snapshot.HttpRoutes.Count
+            + snapshot.IngressClasses.Count + snapshot.Namespaces.Count + snapshot.GatewayClasses.Count + snapshot.Gateways.Count + snapshot.HttpRoutes.Count + snapshot.GrpcRoutes.Count
             + snapshot.ReferenceGrants.Count + snapshot.Invalid.Count;
         var failed = errors.Count + (strict ? warnings.Count : 0);
         stderr.WriteLine($"{objects} object(s) checked: {errors.Count} error(s), {warnings.Count} warning(s){(failed > 0 ? "" : "; valid")}");

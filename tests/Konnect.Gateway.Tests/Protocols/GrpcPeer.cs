@@ -12,22 +12,32 @@ public sealed class GrpcPeer : IAsyncLifetime
     private const string Python = "/usr/bin/python3";
     private static readonly string Script = Path.Combine(AppContext.BaseDirectory, "Protocols", "grpc_peer.py");
     private Process? _server;
+    private string? _name;
+
+    /// <summary>A server whose replies start with "<paramref name="name"/>:" instead of "echo:", started.</summary>
+    public static async Task<GrpcPeer> StartAsync(string name)
+    {
+        var peer = new GrpcPeer { _name = name };
+        await peer.InitializeAsync();
+        return peer;
+    }
 
     /// <summary>The server's cleartext HTTP/2 address, "http://127.0.0.1:port".</summary>
     public string Url { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
-        _server = Start("server");
+        _server = _name is null ? Start("server") : Start("server", _name);
         var line = await _server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30))
             ?? throw new InvalidOperationException("grpc_peer.py server exited: " + await _server.StandardError.ReadToEndAsync());
         Url = "http://127.0.0.1:" + line["PORT ".Length..];
     }
 
     /// <summary>Runs one client call against <paramref name="target"/> ("host:port") and returns its one output line.</summary>
-    public static async Task<string> CallAsync(string mode, string target, string argument)
+    /// <param name="metadata">"key=value" pairs sent with a unary call.</param>
+    public static async Task<string> CallAsync(string mode, string target, string argument, params string[] metadata)
     {
-        var (exit, stdout, stderr) = await Cli.RunAsync(Python, Script, mode, target, argument);
+        var (exit, stdout, stderr) = await Cli.RunAsync(Python, [Script, mode, target, argument, .. metadata]);
         Assert.True(exit == 0, $"grpc_peer.py {mode} failed: {stderr}");
         return stdout.TrimEnd('\n');
     }

@@ -6,8 +6,11 @@ Methods take and return raw bytes (identity serializers), so no .proto or protoc
   /konnect.test.Echo/Count   request b"N" -> N messages b"0" .. b"N-1" (server streaming)
   /konnect.test.Echo/Chat    each request -> b"echo:" + request (bidirectional streaming)
 
-  server                 binds 127.0.0.1:0, prints "PORT <n>", serves until stdin closes
-  unary TARGET MESSAGE   prints "OK <reply> trailer=<x-echo-trailer>" or "STATUS <CODE> <details>"
+  server [NAME]          binds 127.0.0.1:0, prints "PORT <n>", serves until stdin closes; replies start
+                         with NAME: instead of echo: (to tell several servers apart)
+  unary TARGET MESSAGE [KEY=VALUE ...]
+                         sends the metadata given; prints "OK <reply> trailer=<x-echo-trailer>" or
+                         "STATUS <CODE> <details>"
   count TARGET N         prints "OK <m1>,<m2>,..." or "STATUS <CODE> <details>"
   chat TARGET            sends each stdin line as a message and prints "OK <reply>" per reply;
                          prints "STATUS <CODE> <details>" if the call ends with an error
@@ -19,6 +22,7 @@ from concurrent import futures
 import grpc
 
 SERVICE = "konnect.test.Echo"
+PREFIX = b"echo:"
 
 
 def _identity(b):
@@ -29,7 +33,7 @@ def unary(request, context):
     if request == b"fail":
         context.abort(grpc.StatusCode.NOT_FOUND, "no such order")
     context.set_trailing_metadata((("x-echo-trailer", "kept"),))
-    return b"echo:" + request
+    return PREFIX + request
 
 
 def count(request, context):
@@ -39,7 +43,7 @@ def count(request, context):
 
 def chat(requests, context):
     for request in requests:
-        yield b"echo:" + request
+        yield PREFIX + request
 
 
 def serve():
@@ -70,12 +74,16 @@ def call(channel, method, kind):
 def main():
     mode = sys.argv[1]
     if mode == "server":
+        global PREFIX
+        if len(sys.argv) > 2:
+            PREFIX = sys.argv[2].encode() + b":"
         serve()
         return
     with grpc.insecure_channel(sys.argv[2]) as channel:
         try:
             if mode == "unary":
-                reply, info = call(channel, "Unary", "unary_unary").with_call(sys.argv[3].encode(), timeout=20)
+                metadata = tuple(tuple(pair.split("=", 1)) for pair in sys.argv[4:])
+                reply, info = call(channel, "Unary", "unary_unary").with_call(sys.argv[3].encode(), timeout=20, metadata=metadata)
                 trailer = dict(info.trailing_metadata()).get("x-echo-trailer")
                 print(f"OK {reply.decode()} trailer={trailer}", flush=True)
             elif mode == "count":

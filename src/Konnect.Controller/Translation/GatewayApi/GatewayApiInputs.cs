@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Konnect.Api.GatewayApi;
+using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Store;
 using Konnect.Model;
@@ -20,7 +21,7 @@ internal sealed class GatewayApiInputs
     // An HTTPRoute's outcome, kept while it and every collection it is judged against are the same instances: an edit
     // to one route among thousands translates that route only, and the others keep their route objects (and so their
     // compiled candidates).
-    private static readonly ConditionalWeakTable<HttpRoute, Cached> Outcomes = [];
+    private static readonly ConditionalWeakTable<IKubernetesObject, Cached> Outcomes = [];
 
     private sealed record Cached(object Gateways, object Classes, object Grants, object Namespaces, HttpRouteOutcome Outcome, ObjectStatus Status);
 
@@ -86,7 +87,9 @@ internal sealed class GatewayApiInputs
         var routes = new List<KeyValuePair<ObjectRef, KonnectRoute>>();
         var policies = new List<KeyValuePair<ObjectRef, KonnectPolicy>>();
         var attached = new Dictionary<ListenerState, int>(ReferenceEqualityComparer.Instance);
-        foreach (var (key, route) in snapshot.HttpRoutes)
+        // GRPCRoutes first: their keys sort before HTTPRoutes', and the routes must come out in key order.
+        var all = snapshot.GrpcRoutes.Select(r => (r.Key, (IKubernetesObject)r.Value)).Concat(snapshot.HttpRoutes.Select(r => (r.Key, (IKubernetesObject)r.Value)));
+        foreach (var (key, route) in all)
         {
             var (outcome, status) = Outcome(key, route, gateways, snapshot);
             if (outcome.Parents.Count == 0) { continue; }
@@ -98,7 +101,7 @@ internal sealed class GatewayApiInputs
         return new GatewayApiInputs(routes, policies, statuses, gateways, attached);
     }
 
-    private static (HttpRouteOutcome Outcome, ObjectStatus Status) Outcome(ObjectRef key, HttpRoute route, Dictionary<ObjectRef, IReadOnlyList<ListenerState>> gateways,
+    private static (HttpRouteOutcome Outcome, ObjectStatus Status) Outcome(ObjectRef key, IKubernetesObject route, Dictionary<ObjectRef, IReadOnlyList<ListenerState>> gateways,
         ResourceSnapshot snapshot)
     {
         if (Outcomes.TryGetValue(route, out var cached) && ReferenceEquals(cached.Gateways, snapshot.Gateways) && ReferenceEquals(cached.Classes, snapshot.GatewayClasses)
@@ -106,7 +109,9 @@ internal sealed class GatewayApiInputs
         {
             return (cached.Outcome, cached.Status);
         }
-        var outcome = HttpRouteTranslator.Translate(key, route, gateways, snapshot);
+        var outcome = route is GrpcRoute grpc
+            ? GrpcRouteTranslator.Translate(key, grpc, gateways, snapshot)
+            : HttpRouteTranslator.Translate(key, (HttpRoute)route, gateways, snapshot);
         var status = new ObjectStatus { Object = key, Generation = route.Metadata.Generation, Conditions = [], Parents = outcome.Parents };
         Outcomes.AddOrUpdate(route, new Cached(snapshot.Gateways, snapshot.GatewayClasses, snapshot.ReferenceGrants, snapshot.Namespaces, outcome, status));
         return (outcome, status);

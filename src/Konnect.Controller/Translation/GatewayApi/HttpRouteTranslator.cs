@@ -8,73 +8,27 @@ using Konnect.Model;
 namespace Konnect.Controller.Translation.GatewayApi;
 
 /// <summary>
-/// Attaches an HTTPRoute to the listeners of Konnect's Gateways that its parentRefs name and that admit it (namespace,
-/// kind, hostname), and translates it into one route: the hostnames it serves through those listeners, a rule per
-/// rule, backendRefs to Services (across namespaces where a ReferenceGrant allows), and filters as the KonnectRoute
+/// Translates an HTTPRoute attached to Konnect's Gateways (<see cref="ParentAttachment"/>) into one route: the
+/// hostnames it serves through those listeners, a rule per rule, backendRefs to Services (across namespaces where a ReferenceGrant allows), and filters as the KonnectRoute
 /// features or inline policies that do the same. Pure: a function of the route and the Gateway API objects.
 /// </summary>
 internal static class HttpRouteTranslator
 {
     public static HttpRouteOutcome Translate(ObjectRef key, HttpRoute route, IReadOnlyDictionary<ObjectRef, IReadOnlyList<ListenerState>> gateways, ResourceSnapshot snapshot)
     {
-        var generation = route.Metadata.Generation;
-        var hostnames = (route.Spec.Hostnames ?? []).Select(h => h.ToLowerInvariant()).ToList();
         var conversion = Convert(key, route, snapshot);
-        var parents = new List<RouteParentStatus>();
-        var attached = new List<ListenerState>();
-        var hosts = new List<string>();
-        var anyHost = false;
-        foreach (var parent in route.Spec.ParentRefs ?? [])
-        {
-            if ((parent.Group ?? GatewayApiGroup.Group) != GatewayApiGroup.Group || (parent.Kind ?? Gateway.KindName) != Gateway.KindName) { continue; }
-            var gatewayKey = new ObjectRef(Gateway.KindName, parent.Namespace ?? key.Namespace, parent.Name);
-            // A Gateway that is not Konnect's (or does not exist) is another controller's to report on.
-            if (!gateways.TryGetValue(gatewayKey, out var listeners)) { continue; }
-
-            var named = listeners.Where(l => (parent.SectionName is null || l.Listener.Name == parent.SectionName)
-                && (parent.Port is null || l.Listener.Port == parent.Port)).ToList();
-            var admitting = named.Where(l => l.Usable && l.AdmitsNamespace(key.Namespace) && l.Admits(HttpRoute.KindName)).ToList();
-            var matched = new List<ListenerState>();
-            foreach (var listener in admitting)
-            {
-                if (Hostnames.Intersect(listener.Listener.Hostname?.ToLowerInvariant(), hostnames) is not { } served) { continue; }
-                matched.Add(listener);
-                if (served.Count == 0) { anyHost = true; }
-                hosts.AddRange(served);
-            }
-            Condition accepted = conversion.Unsupported is { } unsupported
-                ? Conditions.False(ConditionTypes.Accepted, "UnsupportedValue", unsupported, generation)
-                : named.Count == 0
-                    ? Conditions.False(ConditionTypes.Accepted, "NoMatchingParent",
-                        $"Gateway {gatewayKey.Namespace}/{gatewayKey.Name} has no listener{(parent.SectionName is null ? "" : $" named {parent.SectionName}")}{(parent.Port is null ? "" : $" on port {parent.Port}")}", generation)
-                : admitting.Count == 0
-                    ? Conditions.False(ConditionTypes.Accepted, "NotAllowedByListeners",
-                        $"no listener of Gateway {gatewayKey.Namespace}/{gatewayKey.Name} admits HTTPRoutes from namespace {key.Namespace}", generation)
-                : matched.Count == 0
-                    ? Conditions.False(ConditionTypes.Accepted, "NoMatchingListenerHostname", "no listener hostname intersects the route's hostnames", generation)
-                    : Conditions.True(ConditionTypes.Accepted, "Accepted", $"Attached to {string.Join(", ", matched.Select(l => l.Listener.Name))}", generation);
-            if (accepted.Status == "True") { attached.AddRange(matched); }
-            Condition resolved = conversion.Problems.Count == 0
-                ? Conditions.True(ConditionTypes.ResolvedRefs, "ResolvedRefs", "All references resolved", generation)
-                : Conditions.False(ConditionTypes.ResolvedRefs, conversion.Problems[0].Reason, string.Join("; ", conversion.Problems.Select(p => p.Message)), generation);
-            parents.Add(new RouteParentStatus { ParentRef = parent, ControllerName = GatewayApiGroup.ControllerName, Conditions = [accepted, resolved] });
-        }
-
-        if (attached.Count == 0) { return new HttpRouteOutcome(parents, null, [], []); }
-        var routeHosts = anyHost ? null : hosts.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var konnectRoute = new KonnectRoute
-        {
-            Metadata = new ObjectMeta
-            {
-                Name = key.Name,
-                Namespace = key.Namespace,
-                Generation = generation,
-                CreationTimestamp = route.Metadata.CreationTimestamp,
-            },
-            Spec = new KonnectRouteSpec { Hosts = routeHosts, Rules = conversion.Rules },
-        };
-        return new HttpRouteOutcome(parents, konnectRoute, conversion.Policies, attached.Distinct().ToList());
+        var attachment = ParentAttachment.Attach(key, route.Metadata.Generation, route.Spec.ParentRefs ?? [], route.Spec.Hostnames ?? [], gateways,
+            conversion.Unsupported, conversion.Problems);
+        if (attachment.Listeners.Count == 0) { return new HttpRouteOutcome(attachment.Parents, null, [], []); }
+        return new HttpRouteOutcome(attachment.Parents, Synthesize(key, route.Metadata, attachment.Hosts, conversion.Rules), conversion.Policies, attachment.Listeners);
     }
+
+    /// <summary>The route a Gateway API route becomes, in its own namespace, as old as it.</summary>
+    internal static KonnectRoute Synthesize(ObjectRef key, ObjectMeta metadata, IReadOnlyList<string>? hosts, List<RouteRule> rules) => new()
+    {
+        Metadata = new ObjectMeta { Name = key.Name, Namespace = key.Namespace, Generation = metadata.Generation, CreationTimestamp = metadata.CreationTimestamp },
+        Spec = new KonnectRouteSpec { Hosts = hosts?.ToList(), Rules = rules },
+    };
 
     private sealed record Conversion(List<RouteRule> Rules, List<KeyValuePair<ObjectRef, KonnectPolicy>> Policies, List<RouteProblem> Problems, string? Unsupported);
 

@@ -14,6 +14,7 @@ namespace Konnect.Controller.Translation.GatewayApi;
 internal static class ListenerJudge
 {
     private static readonly RouteGroupKind HttpRouteKind = new() { Group = GatewayApiGroup.Group, Kind = HttpRoute.KindName };
+    private static readonly RouteGroupKind GrpcRouteKind = new() { Group = GatewayApiGroup.Group, Kind = GrpcRoute.KindName };
 
     public static IReadOnlyList<ListenerState> Judge(ObjectRef key, Gateway gateway, ResourceSnapshot snapshot)
     {
@@ -37,7 +38,7 @@ internal static class ListenerJudge
                 ? Conditions.True("Programmed", "Programmed", listener.Protocol == "HTTPS" ? "Served on Konnect's TLS listener" : "Served on Konnect's traffic listener", generation)
                 : Conditions.False("Programmed", "Invalid", "The listener is not accepted or is in conflict", generation));
             conditions.Add(invalidKinds.Count > 0
-                ? Conditions.False("ResolvedRefs", "InvalidRouteKinds", $"Konnect attaches HTTPRoutes only, not {string.Join(", ", invalidKinds)}", generation)
+                ? Conditions.False("ResolvedRefs", "InvalidRouteKinds", $"Konnect attaches HTTPRoutes and GRPCRoutes only, not {string.Join(", ", invalidKinds)}", generation)
                 : Conditions.True("ResolvedRefs", "ResolvedRefs", "All references resolved", generation));
             conditions.Add(conflict is { } c
                 ? Conditions.True("Conflicted", c.Reason, c.Message, generation)
@@ -71,12 +72,13 @@ internal static class ListenerJudge
 
     private static (IReadOnlyList<RouteGroupKind> Kinds, List<string> Invalid) Kinds(Listener listener)
     {
-        if (listener.AllowedRoutes?.Kinds is not { Count: > 0 } asked) { return ([HttpRouteKind], []); }
+        if (listener.AllowedRoutes?.Kinds is not { Count: > 0 } asked) { return ([HttpRouteKind, GrpcRouteKind], []); }
         var kinds = new List<RouteGroupKind>();
         var invalid = new List<string>();
         foreach (var kind in asked)
         {
             if ((kind.Group ?? GatewayApiGroup.Group) == GatewayApiGroup.Group && kind.Kind == HttpRoute.KindName) { kinds.Add(HttpRouteKind); }
+            else if ((kind.Group ?? GatewayApiGroup.Group) == GatewayApiGroup.Group && kind.Kind == GrpcRoute.KindName) { kinds.Add(GrpcRouteKind); }
             else { invalid.Add($"{kind.Group}/{kind.Kind}"); }
         }
         return (kinds, invalid);

@@ -17,7 +17,7 @@ internal sealed class ConflictDetector
     public RouteProblem? TryClaim(RouteCandidate candidate)
     {
         // The Gateway API settles equal matches by precedence (the older route first) and rejects neither route.
-        if (candidate.Key.Kind == Konnect.Api.GatewayApi.HttpRoute.KindName) { return null; }
+        if (candidate.Key.Kind is Konnect.Api.GatewayApi.HttpRoute.KindName or Konnect.Api.GatewayApi.GrpcRoute.KindName) { return null; }
         var keys = ClaimKeys.GetValue(candidate, static c => [.. Claims(c).Select(claim => claim.Key)]);
         foreach (var key in keys)
         {

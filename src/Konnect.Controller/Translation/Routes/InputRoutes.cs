@@ -45,7 +45,7 @@ internal sealed class InputRoutes
     private readonly record struct Inputs(object Ingresses, object IngressClasses, object HttpRoutes, object Gateways, object GatewayClasses,
         object ReferenceGrants, object Namespaces)
     {
-        public static Inputs Of(ResourceSnapshot s) => new(s.Ingresses, s.IngressClasses, s.HttpRoutes, s.Gateways, s.GatewayClasses, s.ReferenceGrants, s.Namespaces);
+        public static Inputs Of(ResourceSnapshot s) => new(s.Ingresses, s.IngressClasses, (s.HttpRoutes, s.GrpcRoutes), s.Gateways, s.GatewayClasses, s.ReferenceGrants, s.Namespaces);
     }
 
     public static InputRoutes Of(ResourceSnapshot snapshot)

@@ -90,7 +90,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
             ? new Unavailable(policyProblem.Reason, $"{where}: {policyProblem.Message}")
             : servable.Length > 0 || ai || redirect is not null ? null
             : ruleBackends.Count == 0
-                ? new Unavailable(Reasons.InvalidBackend, key.Kind == HttpRoute.KindName
+                ? new Unavailable(Reasons.InvalidBackend, key.Kind is HttpRoute.KindName or GrpcRoute.KindName
                     ? $"{where}: no valid backendRefs (the route's ResolvedRefs says why)"
                     : $"{where}: no backends, and its policies set no ai block")
             : backendProblems.Count == ruleBackends.Count(b => b.Weight > 0) && backendProblems.Count > 0
@@ -100,7 +100,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
                 : new Unavailable(Reasons.NoReadyEndpoints, $"{where}: no ready endpoints for {string.Join(", ", resolved.Select(b => b.Name))}");
 
         // The Gateway API answers 500 for a rule whose backends are invalid or missing, 503 only when they have no endpoints.
-        if (unavailable is not null && key.Kind == HttpRoute.KindName && unenforceable is null
+        if (unavailable is not null && key.Kind is HttpRoute.KindName or GrpcRoute.KindName && unenforceable is null
             && unavailable.Reason is not (Reasons.NoReadyEndpoints or Reasons.NoWeightedBackends))
         {
             unavailable = unavailable with { InvalidReference = true };
