@@ -50,7 +50,10 @@ public static class Translator
         foreach (var (key, policy) in snapshot.Policies)
         {
             var outcome = PolicyTranslator.Translate(key, policy, snapshot, lastGood?.GetValueOrDefault(key));
-            statuses.Add(outcome.Status);
+            // A policy attached by targetRefs says to what (Gateway API policy attachment).
+            statuses.Add(PolicyTargets.Attached(key, policy, inputs.GatewayApi) is { } attached
+                ? outcome.Status with { Conditions = [.. outcome.Status.Conditions, attached] }
+                : outcome.Status);
             policies[key] = outcome.Enforcement;
             if (outcome.LastGood is { } good) { nextLastGood[key] = good; }
         }

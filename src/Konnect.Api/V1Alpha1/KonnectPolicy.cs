@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.ComponentModel;
 using Konnect.Api.Kubernetes;
 
@@ -49,4 +50,21 @@ public sealed record KonnectPolicySpec
     public HealthCheckPolicy? HealthCheck { get; set; }
     [Description("The AI gateway: model providers and their keys, model aliases, splits and fallbacks, token and spend quotas, prompt APIs and the prompt guard. The rule then answers the OpenAI and Anthropic APIs under its path itself.")]
     public AiPolicy? Ai { get; set; }
+
+    [Description("Gateway API policy attachment: Gateways, HTTPRoutes and GRPCRoutes in the policy's namespace this policy applies to. On a Gateway it applies to every route attached to it; on a route to every rule of it. More specific policies override: the Gateway's blocks first, then the route's, then a rule's ExtensionRef.")]
+    [MaxLength(16)]
+    public List<PolicyTargetReference>? TargetRefs { get; set; }
+}
+
+[CelRule("self.group == 'gateway.networking.k8s.io' && self.kind in ['Gateway', 'HTTPRoute', 'GRPCRoute']", "a policy targets a gateway.networking.k8s.io Gateway, HTTPRoute or GRPCRoute")]
+public sealed record PolicyTargetReference
+{
+    [Required, MaxLength(253)]
+    public string Group { get; set; } = "";
+
+    [Required, MaxLength(63)]
+    public string Kind { get; set; } = "";
+
+    [Required, MaxLength(253)]
+    public string Name { get; set; } = "";
 }

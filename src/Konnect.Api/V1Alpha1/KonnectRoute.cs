@@ -42,6 +42,13 @@ public sealed record KonnectRouteSpec
     [Description("The API and version this route serves, and its lifecycle: deprecation headers, 410 once retired.")]
     public RouteApi? Api { get; set; }
 
+    /// <summary>
+    /// KonnectPolicies that reach this route through Gateway API policy attachment (targetRefs on its Gateways, then on
+    /// it), applied before <see cref="Policies"/>. Set only by the Gateway API translation: not part of the API.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public List<Konnect.Api.Kubernetes.NamespacedName>? InheritedPolicies { get; set; }
+
     [Description("Rules in the order written; precedence between them follows Gateway API (exact path, longer prefix, regex, then more matchers).")]
     [Required, MinLength(1), MaxLength(64)]
     public List<RouteRule> Rules { get; set; } = [];

@@ -23,7 +23,7 @@ internal sealed class GatewayApiInputs
     // compiled candidates).
     private static readonly ConditionalWeakTable<IKubernetesObject, Cached> Outcomes = [];
 
-    private sealed record Cached(object Gateways, object Classes, object Grants, object Namespaces, HttpRouteOutcome Outcome, ObjectStatus Status);
+    private sealed record Cached(object Gateways, object Classes, object Grants, object Namespaces, PolicyTargets Targets, HttpRouteOutcome Outcome, ObjectStatus Status);
 
     // A Gateway's judged listeners, kept while it and the namespaces are the same instances: cached route outcomes
     // name listeners by instance.
@@ -104,16 +104,19 @@ internal sealed class GatewayApiInputs
     private static (HttpRouteOutcome Outcome, ObjectStatus Status) Outcome(ObjectRef key, IKubernetesObject route, Dictionary<ObjectRef, IReadOnlyList<ListenerState>> gateways,
         ResourceSnapshot snapshot)
     {
+        var targets = PolicyTargets.Of(snapshot.Policies);
         if (Outcomes.TryGetValue(route, out var cached) && ReferenceEquals(cached.Gateways, snapshot.Gateways) && ReferenceEquals(cached.Classes, snapshot.GatewayClasses)
-            && ReferenceEquals(cached.Grants, snapshot.ReferenceGrants) && ReferenceEquals(cached.Namespaces, snapshot.Namespaces))
+            && ReferenceEquals(cached.Grants, snapshot.ReferenceGrants) && ReferenceEquals(cached.Namespaces, snapshot.Namespaces) && ReferenceEquals(cached.Targets, targets))
         {
             return (cached.Outcome, cached.Status);
         }
         var outcome = route is GrpcRoute grpc
             ? GrpcRouteTranslator.Translate(key, grpc, gateways, snapshot)
             : HttpRouteTranslator.Translate(key, (HttpRoute)route, gateways, snapshot);
+        // Policy attachment: the route object is this outcome's own, made just now.
+        if (outcome.Route is { } konnectRoute) { konnectRoute.Spec.InheritedPolicies = targets.For(key, outcome.Listeners.Select(l => l.Gateway).Distinct()); }
         var status = new ObjectStatus { Object = key, Generation = route.Metadata.Generation, Conditions = [], Parents = outcome.Parents };
-        Outcomes.AddOrUpdate(route, new Cached(snapshot.Gateways, snapshot.GatewayClasses, snapshot.ReferenceGrants, snapshot.Namespaces, outcome, status));
+        Outcomes.AddOrUpdate(route, new Cached(snapshot.Gateways, snapshot.GatewayClasses, snapshot.ReferenceGrants, snapshot.Namespaces, targets, outcome, status));
         return (outcome, status);
     }
 }

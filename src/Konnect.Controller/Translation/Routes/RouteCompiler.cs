@@ -1,4 +1,5 @@
 using Konnect.Api;
+using Konnect.Api.Kubernetes;
 using Konnect.Api.GatewayApi;
 using Konnect.Api.V1Alpha1;
 using Konnect.Model;
@@ -19,13 +20,13 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         var rules = new List<RuleCandidate>(spec.Rules.Count);
         for (var r = 0; r < spec.Rules.Count; r++)
         {
-            rules.Add(CompileRule(key, r, spec.Rules[r], spec.Policies ?? []));
+            rules.Add(CompileRule(key, r, spec.Rules[r], spec.Policies ?? [], spec.InheritedPolicies ?? []));
         }
         return new RouteCandidate(key, route, hosts, rules, Tls.RouteTlsResolver.Resolve(key, spec, backends.Certificates, backends.FromCluster),
             RouteApiCompiler.Compile(spec.Api));
     }
 
-    private RuleCandidate CompileRule(ObjectRef key, int index, RouteRule rule, List<string> routePolicies)
+    private RuleCandidate CompileRule(ObjectRef key, int index, RouteRule rule, List<string> routePolicies, List<NamespacedName> inherited)
     {
         var matches = (rule.Matches is { Count: > 0 } ms ? ms : [new RouteMatch()]).Select(CompileMatch).ToArray();
         var problems = new List<RouteProblem>();
@@ -33,12 +34,14 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         // In order, route-level then rule-level: a later policy's block replaces an earlier one's whole.
         PoliciesModel? enforced = null;
         RouteProblem? unenforceable = null;
-        foreach (var policy in routePolicies.Concat(rule.Policies ?? []).Distinct(StringComparer.Ordinal))
+        // Inherited (Gateway API policy attachment: the Gateway's, then the route's), then the route's, then the rule's.
+        var named = inherited.Select(p => new ObjectRef(KonnectPolicy.KindName, p.Namespace, p.Name))
+            .Concat(routePolicies.Concat(rule.Policies ?? []).Select(p => new ObjectRef(KonnectPolicy.KindName, key.Namespace, p)));
+        foreach (var policyKey in named.Distinct())
         {
-            var policyKey = new ObjectRef(KonnectPolicy.KindName, key.Namespace, policy);
             if (!enforcements.TryGetValue(policyKey, out var enforcement))
             {
-                var missing = new RouteProblem(Reasons.PolicyNotFound, $"KonnectPolicy {key.Namespace}/{policy} not found");
+                var missing = new RouteProblem(Reasons.PolicyNotFound, $"KonnectPolicy {policyKey.Namespace}/{policyKey.Name} not found");
                 problems.Add(missing);
                 unenforceable ??= missing;
                 continue;

@@ -1,0 +1,72 @@
+using Konnect.Testing;
+using static Konnect.Functional.Tests.GatewayApi.ConformanceHarness;
+
+namespace Konnect.Functional.Tests.GatewayApi;
+
+/// <summary>
+/// KonnectPolicy attached by targetRefs (Gateway API policy attachment) and by an ExtensionRef filter: a Gateway's
+/// policy reaches every route attached to it, a route's overrides it, a rule's ExtensionRef overrides both; the policy's
+/// Attached condition says what it is attached to.
+/// </summary>
+[Collection(nameof(ConformanceCollection))]
+public sealed class PolicyAttachmentTests(ConformanceHarness h)
+{
+    private static string Policy(string name, string header, string targets) => $$"""
+        ---
+        apiVersion: konnect.dev/v1alpha1
+        kind: KonnectPolicy
+        metadata: { name: {{name}}, namespace: {{Infra}} }
+        spec:
+          targetRefs: {{targets}}
+          responseTransform: { headers: { set: [{ name: x-policy, value: {{header}} }] } }
+
+        """;
+
+    [Fact]
+    public async Task TargetRefs_GatewayThenRouteThenExtensionRef_MoreSpecificWins()
+    {
+        await h.ScenarioAsync(
+            Policy("gateway-wide", "gateway", "[{ group: gateway.networking.k8s.io, kind: Gateway, name: same-namespace }]")
+            + Policy("route-wide", "route", "[{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: attached-b }]")
+            + Policy("rule-only", "rule", "[]")
+            + Policy("nowhere", "none", "[{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: missing }]")
+            + $$"""
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: { name: attached-a, namespace: {{Infra}} }
+            spec:
+              parentRefs: [{ name: same-namespace }]
+              rules: [{ matches: [{ path: { value: /a } }], backendRefs: [{ name: infra-backend-v1, port: 8080 }] }]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: { name: attached-b, namespace: {{Infra}} }
+            spec:
+              parentRefs: [{ name: same-namespace }]
+              rules:
+                - { matches: [{ path: { value: /b } }], backendRefs: [{ name: infra-backend-v1, port: 8080 }] }
+                - matches: [{ path: { value: /c } }]
+                  filters: [{ type: ExtensionRef, extensionRef: { group: konnect.dev, kind: KonnectPolicy, name: rule-only } }]
+                  backendRefs: [{ name: infra-backend-v1, port: 8080 }]
+
+            """, "attached-a", "attached-b", "nowhere");
+
+        await h.ExpectAsync(() => h.SendAsync("/a"), a => a.Status == 200 && a.Headers.GetValueOrDefault("x-policy") == "gateway", "/a gets the Gateway's policy");
+        await h.ExpectAsync(() => h.SendAsync("/b"), a => a.Status == 200 && a.Headers.GetValueOrDefault("x-policy") == "route", "/b gets its route's policy over the Gateway's");
+        await h.ExpectAsync(() => h.SendAsync("/c"), a => a.Status == 200 && a.Headers.GetValueOrDefault("x-policy") == "rule", "/c gets its rule's ExtensionRef over both");
+
+        var gatewayWide = await Attached("gateway-wide");
+        Assert.Equal(("True", "Attached", "Attached to Gateway gateway-conformance-infra/same-namespace"), gatewayWide);
+        var nowhere = await Attached("nowhere");
+        Assert.Equal(("False", "TargetNotFound"), (nowhere.Status, nowhere.Reason));
+        Assert.Contains("HTTPRoute gateway-conformance-infra/missing", nowhere.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<(string Status, string Reason, string Message)> Attached(string policy)
+    {
+        var status = await h.StatusOfAsync("KonnectPolicy", Infra, policy);
+        var condition = status["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "Attached")!;
+        return (condition["status"]!.GetValue<string>(), condition["reason"]!.GetValue<string>(), condition["message"]!.GetValue<string>());
+    }
+}
