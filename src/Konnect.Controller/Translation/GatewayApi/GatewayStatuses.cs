@@ -30,7 +30,7 @@ internal static class GatewayStatuses
             foreach (var listener in listeners)
             {
                 var conditions = listener.Conditions.ToList();
-                if (listener.Usable && listener.IsHttps && Certificate(key, listener.Listener, snapshot, loader, generation) is var (certificate, problem))
+                if (listener.Usable && listener.IsHttps && Certificate(key, listener.Listener, snapshot, loader) is var (certificate, problem))
                 {
                     if (problem is { } p)
                     {
@@ -77,7 +77,7 @@ internal static class GatewayStatuses
     }
 
     private static (CertificateModel? Certificate, RouteProblem? Problem)? Certificate(ObjectRef gateway, Listener listener, ResourceSnapshot snapshot,
-        CertificateLoader loader, long? generation)
+        CertificateLoader loader)
     {
         var refs = listener.Tls?.CertificateRefs ?? [];
         if (refs.Count == 0) { return (null, new RouteProblem("InvalidCertificateRef", $"listener {listener.Name}: an HTTPS listener needs tls.certificateRefs")); }

@@ -36,17 +36,17 @@ internal static class GrpcRouteTranslator
             var matches = new List<RouteMatch>();
             foreach (var match in rule.Matches ?? [])
             {
-                if (Match(match) is { } converted) { matches.Add(converted); }
+                if (Match(match) is { } pathMatch) { matches.Add(pathMatch); }
                 else { unsupported ??= $"{at}.matches: a method match needs a service or a method"; }
             }
-            var converted2 = new RouteRule { Name = rule.Name, Matches = matches, Backends = backends };
+            var routeRule = new RouteRule { Name = rule.Name, Matches = matches, Backends = backends };
             var filters = (rule.Filters ?? []).Where(f => f.Type is not ("RequestRedirect" or "URLRewrite")).ToList();
             if (filters.Count != (rule.Filters?.Count ?? 0)) { unsupported ??= $"{at}.filters: a GRPCRoute has no RequestRedirect or URLRewrite filter"; }
-            var applied = Filters.Apply(key, r, filters, converted2, snapshot, problems);
+            var applied = Filters.Apply(key, r, filters, routeRule, snapshot, problems);
             unsupported ??= applied.Unsupported;
             if (applied.Policy is { } policy) { policies.Add(policy); }
-            if (converted2.Mirror is { } mirror) { converted2.Mirror = mirror with { Backend = mirror.Backend with { AppProtocol = "grpc" } }; }
-            rules.Add(converted2);
+            if (routeRule.Mirror is { } mirror) { routeRule.Mirror = mirror with { Backend = mirror.Backend with { AppProtocol = "grpc" } }; }
+            rules.Add(routeRule);
         }
         var attachment = ParentAttachment.Attach(key, route.Metadata.Generation, route.Spec.ParentRefs ?? [], route.Spec.Hostnames ?? [], gateways, unsupported, problems);
         if (attachment.Listeners.Count == 0) { return new HttpRouteOutcome(attachment.Parents, null, [], []); }

@@ -68,7 +68,8 @@ internal static class IngressConverter
         }
 
         var policies = Policies(ingress);
-        var redirect = ingress.Metadata.Annotations?.TryGetValue(TlsRedirectAnnotation, out var r2) == true && string.Equals(r2, "true", StringComparison.OrdinalIgnoreCase);
+        var redirect = ingress.Metadata.Annotations?.TryGetValue(TlsRedirectAnnotation, out var redirectValue) == true
+            && string.Equals(redirectValue, "true", StringComparison.OrdinalIgnoreCase);
         var parts = new List<KeyValuePair<ObjectRef, KonnectRoute>>(order.Count);
         foreach (var host in order)
         {
