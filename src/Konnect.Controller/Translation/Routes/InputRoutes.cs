@@ -52,7 +52,17 @@ internal sealed class InputRoutes
     {
         if (snapshot.Ingresses.IsEmpty && snapshot.GatewayClasses.IsEmpty)
         {
-            return Last.GetValue(snapshot.Routes, _ => new InputRoutes(snapshot, snapshot.Routes, [], GatewayApiInputs.Empty));
+            // Only a plain entry will do: a snapshot without KonnectRoutes shares the one empty route collection with
+            // every other such snapshot, including one that still had Ingresses (whose merge must not come back once
+            // they are deleted) and, in a test host, another instance's.
+            if (Last.TryGetValue(snapshot.Routes, out var plain) && ReferenceEquals(plain.Routes, snapshot.Routes) && plain.IngressStatuses.Count == 0
+                && ReferenceEquals(plain.GatewayApi, GatewayApiInputs.Empty))
+            {
+                return plain;
+            }
+            plain = new InputRoutes(snapshot, snapshot.Routes, [], GatewayApiInputs.Empty);
+            Last.AddOrUpdate(snapshot.Routes, plain);
+            return plain;
         }
         if (Last.TryGetValue(snapshot.Routes, out var last) && last._inputs == Inputs.Of(snapshot)) { return last; }
         var merged = Build(snapshot);
