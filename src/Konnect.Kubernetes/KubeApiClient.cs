@@ -50,22 +50,29 @@ public sealed class KubeApiClient : IDisposable
     /// <summary>The library's client, for its typed calls; wrap them in <see cref="CallAsync{TResult}"/>.</summary>
     public IKubernetes Kubernetes { get; }
 
+    /// <summary>GET of one object; an empty <paramref name="ns"/> reads a cluster-scoped kind (a GatewayClass).</summary>
     public Task<T> GetAsync<T>(ResourceType<T> type, string ns, string name, CancellationToken cancellationToken)
         where T : class, IKubernetesObject =>
         CallAsync("GET", ObjectPath(type, ns, name), async ct =>
         {
-            using var response = await Kubernetes.CustomObjects.GetNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
-                type.Group, type.Version, ns, type.Plural, name, cancellationToken: ct).ConfigureAwait(false);
+            using var response = string.IsNullOrEmpty(ns)
+                ? await Kubernetes.CustomObjects.GetClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
+                    type.Group, type.Version, type.Plural, name, cancellationToken: ct).ConfigureAwait(false)
+                : await Kubernetes.CustomObjects.GetNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
+                    type.Group, type.Version, ns, type.Plural, name, cancellationToken: ct).ConfigureAwait(false);
             return ResourceType<T>.Decode(response.Body, type.TypeInfo);
         }, cancellationToken);
 
-    /// <summary>GET of the status subresource: the whole object, read with the get verb on PLURAL/status only.</summary>
+    /// <summary>GET of the status subresource: the whole object, read with the get verb on PLURAL/status only (empty <paramref name="ns"/>: cluster-scoped).</summary>
     public Task<T> GetStatusAsync<T>(ResourceType<T> type, string ns, string name, CancellationToken cancellationToken)
         where T : class, IKubernetesObject =>
         CallAsync("GET", ObjectPath(type, ns, name) + "/status", async ct =>
         {
-            using var response = await Kubernetes.CustomObjects.GetNamespacedCustomObjectStatusWithHttpMessagesAsync<JsonElement>(
-                type.Group, type.Version, ns, type.Plural, name, cancellationToken: ct).ConfigureAwait(false);
+            using var response = string.IsNullOrEmpty(ns)
+                ? await Kubernetes.CustomObjects.GetClusterCustomObjectStatusWithHttpMessagesAsync<JsonElement>(
+                    type.Group, type.Version, type.Plural, name, cancellationToken: ct).ConfigureAwait(false)
+                : await Kubernetes.CustomObjects.GetNamespacedCustomObjectStatusWithHttpMessagesAsync<JsonElement>(
+                    type.Group, type.Version, ns, type.Plural, name, cancellationToken: ct).ConfigureAwait(false);
             return ResourceType<T>.Decode(response.Body, type.TypeInfo);
         }, cancellationToken);
 
@@ -95,13 +102,20 @@ public sealed class KubeApiClient : IDisposable
             return ResourceType<T>.Decode(response.Body, type.TypeInfo);
         }, cancellationToken);
 
-    /// <summary>JSON merge patch (RFC 7386) of the status subresource; never touches spec.</summary>
+    /// <summary>
+    /// JSON merge patch (RFC 7386) of the status subresource; never touches spec. Empty <paramref name="ns"/>: a
+    /// cluster-scoped kind. A metadata.resourceVersion in the patch is a precondition: the server answers 409 Conflict
+    /// when the object has changed since.
+    /// </summary>
     public Task<T> PatchStatusAsync<T>(ResourceType<T> type, string ns, string name, JsonObject mergePatch, CancellationToken cancellationToken)
         where T : class, IKubernetesObject =>
         CallAsync("PATCH", ObjectPath(type, ns, name) + "/status", async ct =>
         {
-            using var response = await Kubernetes.CustomObjects.PatchNamespacedCustomObjectStatusWithHttpMessagesAsync<JsonElement>(
-                MergePatch(mergePatch), type.Group, type.Version, ns, type.Plural, name, cancellationToken: ct).ConfigureAwait(false);
+            using var response = string.IsNullOrEmpty(ns)
+                ? await Kubernetes.CustomObjects.PatchClusterCustomObjectStatusWithHttpMessagesAsync<JsonElement>(
+                    MergePatch(mergePatch), type.Group, type.Version, type.Plural, name, cancellationToken: ct).ConfigureAwait(false)
+                : await Kubernetes.CustomObjects.PatchNamespacedCustomObjectStatusWithHttpMessagesAsync<JsonElement>(
+                    MergePatch(mergePatch), type.Group, type.Version, ns, type.Plural, name, cancellationToken: ct).ConfigureAwait(false);
             return ResourceType<T>.Decode(response.Body, type.TypeInfo);
         }, cancellationToken);
 

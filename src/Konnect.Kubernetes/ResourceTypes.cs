@@ -1,5 +1,6 @@
 using Konnect.Api.Json;
 using Konnect.Api.CertManager;
+using Konnect.Api.GatewayApi;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 
@@ -35,6 +36,22 @@ public static class ResourceTypes
     /// <summary>networking.k8s.io/v1 IngressClasses: cluster-scoped, so always listed and watched cluster-wide.</summary>
     public static readonly ResourceType<IngressClass> IngressClasses =
         new("networking.k8s.io", "v1", "ingressclasses", IngressClass.KindName, Json.IngressClass, Json.ObjectListIngressClass);
+
+    /// <summary>core/v1 Namespaces: cluster-scoped; their labels feed a Gateway listener's allowedRoutes selector.</summary>
+    public static readonly ResourceType<Namespace> Namespaces = new("", "v1", "namespaces", Namespace.KindName, Json.Namespace, Json.ObjectListNamespace);
+
+    // The Gateway API: its CRDs are the user's to install, so each of these may answer 404 until they are.
+
+    /// <summary>gateway.networking.k8s.io/v1 GatewayClasses: cluster-scoped; the leader writes the status of Konnect's.</summary>
+    public static readonly ResourceType<GatewayClass> GatewayClasses =
+        new(GatewayApiGroup.Group, GatewayApiGroup.Version, "gatewayclasses", GatewayClass.KindName, Json.GatewayClass, Json.ObjectListGatewayClass);
+    public static readonly ResourceType<Gateway> Gateways =
+        new(GatewayApiGroup.Group, GatewayApiGroup.Version, "gateways", Gateway.KindName, Json.Gateway, Json.ObjectListGateway);
+    public static readonly ResourceType<HttpRoute> HttpRoutes =
+        new(GatewayApiGroup.Group, GatewayApiGroup.Version, "httproutes", HttpRoute.KindName, Json.HttpRoute, Json.ObjectListHttpRoute);
+    /// <summary>gateway.networking.k8s.io/v1beta1 ReferenceGrants (read only; they have no status).</summary>
+    public static readonly ResourceType<ReferenceGrant> ReferenceGrants =
+        new(GatewayApiGroup.Group, "v1beta1", "referencegrants", ReferenceGrant.KindName, Json.ReferenceGrant, Json.ObjectListReferenceGrant);
 }
 
 /// <summary>One page of a list.</summary>

@@ -12,7 +12,7 @@ namespace Konnect.Chart.Tests;
 /// <summary>
 /// The chart's RBAC against what the controller really calls: a real `konnect run` (in process) on the fake API
 /// server leads, writes status, sends an Event, creates and patches cert-manager Certificates, publishes its Service's
-/// address on an Ingress; the fake records every (group, resource, verb, namespace) it served. The chart must grant
+/// address on an Ingress, writes the status of a GatewayClass, a Gateway and an HTTPRoute; the fake records every (group, resource, verb, namespace) it served. The chart must grant
 /// each of them, and nothing beyond them except the grants justified in <see cref="Justified"/>.
 /// </summary>
 public sealed partial class ChartRbacTests : IAsyncLifetime
@@ -57,6 +57,10 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
         Assert.Contains(new Grant("konnect.dev", "konnectroutes/status", "patch"), called);
         Assert.Contains(new Grant("networking.k8s.io", "ingresses/status", "patch"), called);
         Assert.Contains(new Grant("networking.k8s.io", "ingressclasses", "watch"), called);
+        Assert.Contains(new Grant("gateway.networking.k8s.io", "httproutes/status", "patch"), called);
+        Assert.Contains(new Grant("gateway.networking.k8s.io", "gatewayclasses/status", "get"), called);
+        Assert.Contains(new Grant("gateway.networking.k8s.io", "referencegrants", "watch"), called);
+        Assert.Contains(new Grant("", "namespaces", "watch"), called);
 
         // Leases and the published Service: only in the release namespace, and only through the Roles there.
         Assert.All(release, a => Assert.Equal(ReleaseNamespace, a.Namespace));
@@ -67,9 +71,11 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
         Assert.Contains(release, a => a.Resource == "services");
         Assert.DoesNotContain(ControllerGrants(certManager: true), g => g.Resource == "leases" || g.Verb == "get" && g.Resource == "services");
 
-        // IngressClasses have no namespace: listed cluster-wide even by a namespaced Konnect, granted by a ClusterRole.
-        Assert.All(watched.Where(a => a.Resource == "ingressclasses"), a => Assert.Null(a.Namespace));
-        Assert.Equal(called.Where(g => g.Resource == "ingressclasses").ToHashSet(), ClusterScopedGrants());
+        // IngressClasses, GatewayClasses and Namespaces have no namespace: listed cluster-wide even by a namespaced
+        // Konnect (and a GatewayClass's status written without one), granted by a ClusterRole.
+        static bool ClusterScoped(string resource) => resource.Split('/')[0] is "ingressclasses" or "gatewayclasses" or "namespaces";
+        Assert.All(watched.Where(a => ClusterScoped(a.Resource)), a => Assert.Null(a.Namespace));
+        Assert.Equal(called.Where(g => ClusterScoped(g.Resource)).ToHashSet(), ClusterScopedGrants());
 
         // Everything else: the rules the ClusterRole (or each watched namespace's Role) gets, with cert-manager on.
         var granted = ControllerGrants(certManager: true).Union(ClusterScopedGrants()).ToHashSet();
@@ -155,6 +161,25 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
               "spec": { "type": "ClusterIP", "clusterIP": "10.96.0.10", "ports": [{ "name": "http", "port": 80 }] } }
             """);
 
+        // The Gateway API: Konnect's class, a Gateway with an HTTP listener (and one of a kind it cannot serve: an Event),
+        // an HTTPRoute attached to it, a ReferenceGrant and a labelled Namespace.
+        Put("/apis/gateway.networking.k8s.io/v1/gatewayclasses", """
+            { "apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass", "metadata": { "name": "konnect" }, "spec": { "controllerName": "konnect.dev/gateway-controller" } }
+            """);
+        Put("/apis/gateway.networking.k8s.io/v1/gateways", """
+            { "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": { "name": "gw", "namespace": "default" },
+              "spec": { "gatewayClassName": "konnect", "listeners": [{ "name": "http", "port": 80, "protocol": "HTTP" }, { "name": "tcp", "port": 9000, "protocol": "TCP" }] } }
+            """);
+        Put("/apis/gateway.networking.k8s.io/v1/httproutes", """
+            { "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": { "name": "gw-web", "namespace": "default" },
+              "spec": { "parentRefs": [{ "name": "gw" }], "hostnames": ["gw.test"], "rules": [{ "backendRefs": [{ "name": "web", "port": 80 }] }] } }
+            """);
+        Put("/apis/gateway.networking.k8s.io/v1beta1/referencegrants", """
+            { "apiVersion": "gateway.networking.k8s.io/v1beta1", "kind": "ReferenceGrant", "metadata": { "name": "from-default", "namespace": "default" },
+              "spec": { "from": [{ "group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "namespace": "default" }], "to": [{ "group": "", "kind": "Service" }] } }
+            """);
+        Put("/api/v1/namespaces", """{ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": "default", "labels": { "team": "shop" } } }""");
+
         var app = RunCommand.Build(new RunOptions(null, ["http://127.0.0.1:0"], ["http://127.0.0.1:0"])
         {
             Kubeconfig = Path.Combine(_dir, "kubeconfig"),
@@ -173,7 +198,10 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
                 && _api.CountRequests("POST", "/events") > 1
                 && _api.CountRequests("PATCH", "/ingresses/web/status") > 0
                 && _api.CountRequests("POST", "/certificates") > 0
-                && _api.CountRequests("PATCH", "/certificates/konnect-moved") > 0), "leader, status, Ingress status, events and Certificate writes", 15);
+                && _api.CountRequests("PATCH", "/certificates/konnect-moved") > 0
+                && _api.CountRequests("PATCH", "/gatewayclasses/konnect/status") > 0
+                && _api.CountRequests("PATCH", "/gateways/gw/status") > 0
+                && _api.CountRequests("PATCH", "/httproutes/gw-web/status") > 0), "leader, status, Ingress and Gateway API status, events and Certificate writes", 15);
         }
         finally
         {

@@ -34,6 +34,7 @@ public sealed class ChartRenderTests
         ["nodePort"] = """{"service": {"type": "NodePort", "nodePorts": {"http": 30080, "https": 30443}}}""",
         ["ingressClassDefault"] = """{"ingressClass": {"name": "edge", "default": true}}""",
         ["ingressClassOff"] = """{"ingressClass": {"enabled": false}}""",
+        ["gatewayClass"] = """{"gatewayClass": {"enabled": true, "name": "edge"}}""",
         ["pdbDeployment"] = """{"kind": "Deployment", "podDisruptionBudget": {"enabled": true}}""",
         ["pdbDaemonSet"] = """{"podDisruptionBudget": {"enabled": true, "minAvailable": 1}}""",
         // Valid names YAML would read as numbers unless the chart quotes them.
@@ -104,14 +105,14 @@ public sealed class ChartRenderTests
     }
 
     [Fact]
-    public async Task WatchNamespaces_RoleAndBindingPerNamespace_ClusterRoleForIngressClassesOnly()
+    public async Task WatchNamespaces_RoleAndBindingPerNamespace_ClusterRoleForClusterScopedKindsOnly()
     {
         var chart = await ChartRenderer.RenderAsync(Values("watchNamespaces"));
-        // IngressClasses have no namespace: the one cluster-wide grant, read-only.
+        // IngressClasses, GatewayClasses and Namespaces have no namespace: the one cluster-wide grant.
         var clusterRole = Assert.Single(chart.OfKind("ClusterRole"));
         Assert.Equal($"{ChartRenderer.ReleaseName}-cluster-scoped", RenderedChart.Name(clusterRole));
-        var rule = Assert.Single(clusterRole["rules"]!.AsArray())!;
-        Assert.Equal("networking.k8s.io ingressclasses list,watch", Rule(rule));
+        Assert.Equal(["networking.k8s.io ingressclasses list,watch", "gateway.networking.k8s.io gatewayclasses list,watch",
+            "gateway.networking.k8s.io gatewayclasses/status get,patch", " namespaces list,watch"], clusterRole["rules"]!.AsArray().Select(r => Rule(r!)));
         var clusterBinding = Assert.Single(chart.OfKind("ClusterRoleBinding"));
         Assert.Equal(RenderedChart.Name(clusterRole), RenderedChart.Str(clusterBinding["roleRef"]!["name"]));
         Assert.Equal(ChartRenderer.Namespace, RenderedChart.Str(clusterBinding["subjects"]![0]!["namespace"]));
@@ -162,6 +163,34 @@ public sealed class ChartRenderTests
     {
         var chart = await ChartRenderer.RenderAsync(Values("ingressClassOff"));
         Assert.Empty(chart.OfKind("IngressClass"));
+    }
+
+    [Fact]
+    public async Task GatewayClass_ByDefault_NotCreated_ButGatewayApiGrantedEvenInANamespacedInstall()
+    {
+        var chart = await ChartRenderer.RenderAsync([]);
+        Assert.Empty(chart.OfKind("GatewayClass"));
+        var namespaced = await ChartRenderer.RenderAsync(JsonNode.Parse("""{"watchNamespaces": ["a"]}""")!.AsObject());
+        // GatewayClasses (and their status) and Namespaces are cluster-scoped: the namespaced install's ClusterRole has them.
+        var clusterScoped = namespaced.Single("ClusterRole", $"{ChartRenderer.ReleaseName}-cluster-scoped")["rules"]!.AsArray()
+            .SelectMany(r => Strs(r!["resources"]).SelectMany(x => Strs(r!["verbs"]).Select(v => $"{x}:{v}")));
+        Assert.Equal(["gatewayclasses/status:get", "gatewayclasses/status:patch", "gatewayclasses:list", "gatewayclasses:watch", "ingressclasses:list", "ingressclasses:watch",
+            "namespaces:list", "namespaces:watch"], clusterScoped.Order(StringComparer.Ordinal));
+        var role = namespaced.Single("Role", ChartRenderer.ReleaseName)["rules"]!.AsArray()
+            .Where(r => Strs(r!["apiGroups"]).Contains("gateway.networking.k8s.io")).SelectMany(r => Strs(r!["resources"]).SelectMany(x => Strs(r!["verbs"]).Select(v => $"{x}:{v}")));
+        Assert.Equal(["gateways/status:get", "gateways/status:patch", "gateways:list", "gateways:watch", "httproutes/status:get", "httproutes/status:patch",
+            "httproutes:list", "httproutes:watch", "referencegrants:list", "referencegrants:watch"], role.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task GatewayClass_Enabled_KonnectsControllerNameClusterScoped()
+    {
+        var chart = await ChartRenderer.RenderAsync(Values("gatewayClass"));
+        var gatewayClass = Assert.Single(chart.OfKind("GatewayClass"));
+        Assert.Equal("gateway.networking.k8s.io/v1", RenderedChart.Str(gatewayClass["apiVersion"]));
+        Assert.Equal("edge", RenderedChart.Name(gatewayClass));
+        Assert.Null(gatewayClass["metadata"]!["namespace"]);
+        Assert.Equal("konnect.dev/gateway-controller", RenderedChart.Str(gatewayClass["spec"]!["controllerName"]));
     }
 
     /// <summary>"GROUPS RESOURCES VERBS", each comma-separated.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
+using Konnect.Api.GatewayApi;
 using Konnect.Api.Kubernetes;
 using Konnect.Testing.Kubernetes;
 
@@ -79,6 +80,60 @@ public sealed class FakeKubeApiServerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
         var list = JsonNode.Parse(await _http.GetStringAsync(new Uri(_server.Url, "/apis/networking.k8s.io/v1/ingressclasses")))!;
         Assert.Equal("IngressClassList", list["kind"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task GatewayClassStatus_ClusterScoped_PatchedAndReadThroughTheClientWithoutNamespace()
+    {
+        _server.Put(ResourceTypes.GatewayClasses, new GatewayClass { Metadata = new ObjectMeta { Name = "konnect" }, Spec = new GatewayClassSpec { ControllerName = GatewayApiGroup.ControllerName } });
+        using var client = new KubeApiClient(_server.CreateClientConfig());
+
+        await client.PatchStatusAsync(ResourceTypes.GatewayClasses, "", "konnect",
+            JsonNode.Parse("""{"status":{"conditions":[{"type":"Accepted","status":"True","reason":"Accepted","message":"","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}""")!.AsObject(), CancellationToken.None);
+        var read = await client.GetStatusAsync(ResourceTypes.GatewayClasses, "", "konnect", CancellationToken.None);
+
+        Assert.Equal("Accepted", Assert.Single(read.Status!.Conditions!).Reason);
+        Assert.Contains(_server.Requests, r => r is { Method: "PATCH", Path: "/apis/gateway.networking.k8s.io/v1/gatewayclasses/konnect/status" });
+        using var namespaced = await _http.GetAsync(new Uri(_server.Url, "/apis/gateway.networking.k8s.io/v1/namespaces/shop/gatewayclasses/konnect"));
+        Assert.Equal(HttpStatusCode.NotFound, namespaced.StatusCode);
+    }
+
+    [Fact]
+    public async Task HttpRouteStatus_MergePatchWithAStaleResourceVersion_409Conflict()
+    {
+        var route = _server.Put(ResourceTypes.HttpRoutes, new HttpRoute { Metadata = new ObjectMeta { Namespace = "shop", Name = "web" } });
+        using var client = new KubeApiClient(_server.CreateClientConfig());
+        var stale = route.Metadata.ResourceVersion;
+        await client.PatchStatusAsync(ResourceTypes.HttpRoutes, "shop", "web", JsonNode.Parse("""{"status":{"parents":[]}}""")!.AsObject(), CancellationToken.None);
+        _server.Put(ResourceTypes.HttpRoutes, new HttpRoute { Metadata = new ObjectMeta { Namespace = "shop", Name = "web", Labels = new() { ["edited"] = "yes" } } });
+
+        var conflict = await Assert.ThrowsAsync<KubeApiException>(() => client.PatchStatusAsync(ResourceTypes.HttpRoutes, "shop", "web",
+            JsonNode.Parse($$$"""{"metadata":{"resourceVersion":"{{{stale}}}"},"status":{"parents":[]}}""")!.AsObject(), CancellationToken.None));
+
+        Assert.Equal(409, conflict.StatusCode);
+    }
+
+    [Fact]
+    public async Task GatewayApi_AbsentThenPresent_404ThenServed_ReferenceGrantWithoutStatus()
+    {
+        _server.SetGatewayApiAbsent();
+        foreach (var collection in FakeKubeApiServer.GatewayApiCollections)
+        {
+            using var absent = await _http.GetAsync(new Uri(_server.Url, collection));
+            Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
+        }
+
+        _server.SetGatewayApiAbsent(false);
+        foreach (var collection in FakeKubeApiServer.GatewayApiCollections)
+        {
+            using var present = await _http.GetAsync(new Uri(_server.Url, collection));
+            Assert.Equal(HttpStatusCode.OK, present.StatusCode);
+        }
+        _server.Put(ResourceTypes.ReferenceGrants, new ReferenceGrant { Metadata = new ObjectMeta { Namespace = "shop", Name = "grant" } });
+        using var status = await _http.GetAsync(new Uri(_server.Url, "/apis/gateway.networking.k8s.io/v1beta1/namespaces/shop/referencegrants/grant/status"));
+        Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
+        var list = JsonNode.Parse(await _http.GetStringAsync(new Uri(_server.Url, "/apis/gateway.networking.k8s.io/v1/httproutes")))!;
+        Assert.Equal("HTTPRouteList", list["kind"]!.GetValue<string>());
     }
 
     [Fact]

@@ -2,7 +2,8 @@
 The rules the controller needs wherever it watches: the same list feeds the ClusterRole (every namespace) or one Role
 per watched namespace. Keep it plain YAML: tests/Konnect.Chart.Tests/ChartRbacTests reads it with the actions stripped
 and checks it against the requests a real `konnect run` makes. Leases are not here: they get their own Role in the
-release namespace (leader-election-role.yaml); nor are IngressClasses, which have no namespace (konnect.clusterRules).
+release namespace (leader-election-role.yaml); nor are IngressClasses, GatewayClasses and Namespaces, which have no
+namespace (konnect.clusterRules).
 */}}
 {{- define "konnect.rules" -}}
 - apiGroups: [konnect.dev]
@@ -30,6 +31,15 @@ release namespace (leader-election-role.yaml); nor are IngressClasses, which hav
 - apiGroups: [networking.k8s.io]
   resources: [ingresses/status]
   verbs: [get, patch]
+# The Gateway API (its CRDs are the user's; a cluster without them answers 404 and Konnect runs without them):
+# Gateways, HTTPRoutes and ReferenceGrants are read; the leader reads and patches the status of Konnect's Gateways
+# and HTTPRoutes through the status subresource only (never spec).
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [gateways, httproutes, referencegrants]
+  verbs: [list, watch]
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [gateways/status, httproutes/status]
+  verbs: [get, patch]
 # cert-manager Certificates are read even without certManager.enabled: the controller always watches them (a
 # cluster without cert-manager answers 404 and routes say so), and a 403 instead would retry forever. Read-only,
 # and a Certificate holds no key material (that lives in its Secret).
@@ -52,11 +62,23 @@ release namespace (leader-election-role.yaml); nor are IngressClasses, which hav
 
 {{/*
 Rules on cluster-scoped kinds: RBAC grants them only through a ClusterRole, so with watchNamespaces they get a
-ClusterRole of their own (rbac.yaml). IngressClasses are listed and watched cluster-wide even when the controller
-watches some namespaces only: they say which Ingresses are Konnect's. Plain YAML, read by ChartRbacTests like konnect.rules.
+ClusterRole of their own (rbac.yaml). IngressClasses, GatewayClasses and Namespaces are listed and watched
+cluster-wide even when the controller watches some namespaces only: the classes say which Ingresses and Gateways are
+Konnect's, and Namespaces' labels which routes a listener admits. Plain YAML, read by ChartRbacTests like konnect.rules.
 */}}
 {{- define "konnect.clusterRules" -}}
 - apiGroups: [networking.k8s.io]
   resources: [ingressclasses]
+  verbs: [list, watch]
+# GatewayClasses say which Gateways are Konnect's; the leader writes the status of Konnect's. Namespaces: their
+# labels feed a Gateway listener's allowedRoutes selector.
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [gatewayclasses]
+  verbs: [list, watch]
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [gatewayclasses/status]
+  verbs: [get, patch]
+- apiGroups: [""]
+  resources: [namespaces]
   verbs: [list, watch]
 {{- end -}}

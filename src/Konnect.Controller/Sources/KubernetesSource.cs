@@ -24,7 +24,7 @@ public sealed record KubernetesSourceOptions
 /// complete — no route answers 503 for a Service that simply had not been listed yet, and no status flaps. After that,
 /// every event updates the store; when the API server is away, the store keeps the last good state.
 /// </summary>
-public sealed class KubernetesSource : BackgroundService, IReflectorObserver
+public sealed partial class KubernetesSource : BackgroundService, IReflectorObserver
 {
     /// <summary>The ConfigMaps the cluster source reads: those labelled konnect.dev/openapi=true.</summary>
     public const string ConfigMapSelector = ConfigMap.OpenApiLabel + "=true";
@@ -39,6 +39,10 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
     // The reflectors the first model waits for; optional kinds (cert-manager's) may be absent from the cluster.
     private readonly HashSet<string> _required = [];
     private readonly HashSet<string> _certificateReflectors = [];
+    // Required for the first model unless their list answers 404 (the Gateway API CRDs are not installed): then in _missing.
+    private readonly HashSet<string> _gatewayApiReflectors = [];
+    private readonly HashSet<string> _missing = [];
+    private bool _gatewayApiMissingLogged;
     private ResourceSnapshot _snapshot = ResourceSnapshot.Empty with { FromCluster = true };
     private bool _synced;
 
@@ -68,6 +72,16 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
         Add(ResourceTypes.IngressClasses, s => s.IngressClasses, (s, d) => s with { IngressClasses = d }, clusterScoped: true);
         // Not required for the first model: without cert-manager the list answers 404 for as long as it is missing.
         _certificateReflectors.UnionWith(Add(ResourceTypes.Certificates, s => s.Certificates, (s, d) => s with { Certificates = d }, required: false));
+        // Namespaces (cluster-scoped, for allowedRoutes selectors): every cluster serves them, so required like Services.
+        Add(ResourceTypes.Namespaces, s => s.Namespaces, (s, d) => s with { Namespaces = d }, clusterScoped: true);
+        // The Gateway API: its CRDs are the user's to install. The first model waits for each of these to be listed or
+        // to answer 404 (CRD not installed), so that where they are installed HTTPRoutes are served from the first model
+        // on, and where they are not nothing waits for them; their reflectors keep retrying, and CRDs installed later
+        // are served with no restart.
+        _gatewayApiReflectors.UnionWith(Add(ResourceTypes.GatewayClasses, s => s.GatewayClasses, (s, d) => s with { GatewayClasses = d }, clusterScoped: true, crdOptional: true));
+        _gatewayApiReflectors.UnionWith(Add(ResourceTypes.Gateways, s => s.Gateways, (s, d) => s with { Gateways = d }, crdOptional: true));
+        _gatewayApiReflectors.UnionWith(Add(ResourceTypes.HttpRoutes, s => s.HttpRoutes, (s, d) => s with { HttpRoutes = d }, crdOptional: true));
+        _gatewayApiReflectors.UnionWith(Add(ResourceTypes.ReferenceGrants, s => s.ReferenceGrants, (s, d) => s with { ReferenceGrants = d }, crdOptional: true));
     }
 
     /// <summary>True once every kind has been listed at least once (readiness needs it).</summary>
@@ -84,19 +98,22 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
     /// that is set; the other kinds' reflectors never see it.</param>
     /// <param name="clusterScoped">A kind without namespaces: one reflector over the whole cluster whatever
     /// <see cref="KubernetesSourceOptions.Namespaces"/> says.</param>
+    /// <param name="crdOptional">The kind's CRD may be missing: its 404s are not logged as failures (the source says it once).</param>
     private List<string> Add<T>(
         ResourceType<T> type,
         Func<ResourceSnapshot, ImmutableSortedDictionary<ObjectRef, T>> get,
         Func<ResourceSnapshot, ImmutableSortedDictionary<ObjectRef, T>, ResourceSnapshot> set,
         bool required = true,
         string? labelSelector = null,
-        bool clusterScoped = false)
+        bool clusterScoped = false,
+        bool crdOptional = false)
         where T : class, IKubernetesObject
     {
         var options = labelSelector is null ? _options.Reflector : _options.Reflector with
         {
             LabelSelector = string.IsNullOrEmpty(_options.Reflector.LabelSelector) ? labelSelector : $"{_options.Reflector.LabelSelector},{labelSelector}",
         };
+        if (crdOptional) { options = options with { NotFoundExpected = true }; }
         var namespaces = _options.Namespaces.Count == 0 || clusterScoped ? new string?[] { null } : _options.Namespaces.Select(n => (string?)n).ToArray();
         var names = new List<string>();
         foreach (var ns in namespaces)
@@ -131,11 +148,22 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
                 _snapshot = _snapshot with { CertManagerMissing = false, CertificatesListed = _certificateReflectors.IsSubsetOf(_listed) };
                 if (_synced) { _store.Replace(_snapshot); }
             }
-            if (!_synced && _required.IsSubsetOf(_listed))
+            if (_missing.Remove(resource) && _gatewayApiReflectors.Contains(resource) && _gatewayApiMissingLogged && _missing.Count == 0)
             {
-                _synced = true;
-                _store.Replace(_snapshot);
+                _gatewayApiMissingLogged = false;
+                LogGatewayApiInstalled(_logger);
             }
+            SyncIfComplete();
+        }
+    }
+
+    /// <summary>Under _gate: the first model goes out once every required kind is listed or, for the Gateway API, known missing.</summary>
+    private void SyncIfComplete()
+    {
+        if (!_synced && _required.All(r => _listed.Contains(r) || _missing.Contains(r)))
+        {
+            _synced = true;
+            _store.Replace(_snapshot);
         }
     }
 
@@ -148,8 +176,28 @@ public sealed class KubernetesSource : BackgroundService, IReflectorObserver
             // No certificates.cert-manager.io here: say so once; the reflector keeps retrying in case it is installed.
             Apply(s => s.CertManagerMissing ? s : s with { CertManagerMissing = true });
         }
+        if (_gatewayApiReflectors.Contains(resource) && reason == "404")
+        {
+            lock (_gate)
+            {
+                // Listed before, then gone (the CRDs were deleted): what was listed stays until they return, as for an outage.
+                if (!_listed.Contains(resource)) { _missing.Add(resource); }
+                if (!_gatewayApiMissingLogged)
+                {
+                    _gatewayApiMissingLogged = true;
+                    LogGatewayApiMissing(_logger, resource);
+                }
+                SyncIfComplete();
+            }
+        }
         WatchRestarted?.Invoke(resource, reason);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The Gateway API CRDs are not installed ({Resource} answers 404): running without GatewayClasses, Gateways, HTTPRoutes and ReferenceGrants; they will be served when the CRDs are installed, with no restart")]
+    private static partial void LogGatewayApiMissing(ILogger logger, string resource);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The Gateway API CRDs are installed now: serving GatewayClasses, Gateways, HTTPRoutes and ReferenceGrants")]
+    private static partial void LogGatewayApiInstalled(ILogger logger);
 
     /// <summary>Applies one kind's list and events to the source's snapshot, within one namespace when filtered.</summary>
     private sealed class KindHandler<T>(

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Konnect.Api.GatewayApi;
 using Konnect.Api.Json;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
@@ -9,7 +10,8 @@ namespace Konnect.Controller.Sources;
 /// <summary>
 /// Tells a watch event that changed only a Konnect object's status (and so its resourceVersion) from one that changed
 /// what the translator reads. In cluster mode every status the leader writes comes back as such an event; the
-/// translator never reads a KonnectRoute's, KonnectPolicy's, KonnectConsumer's or Ingress's status, so the source keeps the
+/// translator never reads a KonnectRoute's, KonnectPolicy's, KonnectConsumer's, Ingress's, GatewayClass's, Gateway's or
+/// HTTPRoute's status (another Gateway API controller's writes on a shared HTTPRoute included), so the source keeps the
 /// object it has and the event costs no pass. Other kinds are never judged so (a cert-manager Certificate's status
 /// is its readiness, which the translator does read).
 /// </summary>
@@ -21,6 +23,9 @@ internal static class StatusOnlyChange
         (KonnectPolicy a, KonnectPolicy b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.KonnectPolicy),
         (KonnectConsumer a, KonnectConsumer b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.KonnectConsumer),
         (Ingress a, Ingress b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.Ingress),
+        (GatewayClass a, GatewayClass b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.GatewayClass),
+        (Gateway a, Gateway b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.Gateway),
+        (HttpRoute a, HttpRoute b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.HttpRoute),
         _ => false,
     };
 

@@ -1,4 +1,5 @@
 using Konnect.Api.CertManager;
+using Konnect.Api.GatewayApi;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 
@@ -9,8 +10,9 @@ namespace Konnect.Controller.Sources;
 /// the store would otherwise hold for every object for the life of the process (at 10,000 routes, about 5 MiB):
 /// <list type="bullet">
 /// <item>the resourceVersion (the reflector tracks the version itself; <see cref="StatusOnlyChange"/> ignores it);</item>
-/// <item>a KonnectRoute's, KonnectPolicy's, KonnectConsumer's or Ingress's status: the status the leader wrote, which the
-/// translator never reads and the status writer reads from the API server itself before it writes;</item>
+/// <item>a KonnectRoute's, KonnectPolicy's, KonnectConsumer's, Ingress's, GatewayClass's, Gateway's or HTTPRoute's status:
+/// the status the leader (or another controller) wrote, which the translator never reads and the status writers read
+/// from the API server itself before they write;</item>
 /// <item>a Service's status (its load balancer's addresses), which only --publish-service reads, from the API server;</item>
 /// <item>the uid of Services, EndpointSlices, Secrets and ConfigMaps (a route's uid stays: cert-manager Certificates
 /// name it as their owner).</item>
@@ -38,6 +40,16 @@ internal static class StoredForm
             case Ingress ingress:
                 // The published address: the status writer compares it with the server's copy, read before it writes.
                 ingress.Status = null;
+                break;
+            case GatewayClass gatewayClass:
+                gatewayClass.Status = null;
+                break;
+            case Gateway gateway:
+                gateway.Status = null;
+                break;
+            case HttpRoute httpRoute:
+                // Other controllers' parents too: only GatewayApiStatusWriter reads them, from the server.
+                httpRoute.Status = null;
                 break;
             case Service service:
                 // Read only from the API server, for --publish-service (IngressStatusWriter).

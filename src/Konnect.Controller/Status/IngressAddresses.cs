@@ -5,8 +5,9 @@ namespace Konnect.Controller.Status;
 
 /// <summary>
 /// What the leader publishes in status.loadBalancer.ingress of Konnect's Ingresses (what `kubectl get ingress` shows
-/// as ADDRESS): the addresses of --publish-address, or those of the --publish-service Service. Neither: nothing is
-/// written, and what an Ingress carries is left alone.
+/// as ADDRESS) and in status.addresses of its Gateways (<see cref="GatewayApiStatusWriter"/>): the addresses of
+/// --publish-address, or those of the --publish-service Service. Neither: nothing is written, and what an Ingress or
+/// Gateway carries is left alone.
 /// </summary>
 public sealed record IngressPublishOptions
 {

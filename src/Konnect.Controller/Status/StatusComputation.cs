@@ -15,21 +15,27 @@ internal static class StatusComputation
     /// The status to write: the translator's conditions with lastTransitionTime kept from the object's condition of
     /// the same type when its status is unchanged (a new message or generation is not a transition), else now.
     /// </summary>
-    public static KonnectStatus Compute(ObjectStatus desired, KonnectStatus current, DateTimeOffset now)
+    public static KonnectStatus Compute(ObjectStatus desired, KonnectStatus current, DateTimeOffset now) => new()
+    {
+        Conditions = WithTransitionTimes(desired.Conditions, current.Conditions, desired.Generation, now),
+        Subscriptions = desired.Subscriptions is { } subscriptions ? [.. subscriptions] : null,
+    };
+
+    /// <summary>
+    /// Conditions as they go on an object (any kind: Konnect's, a Gateway's, a listener's, a route parent's):
+    /// lastTransitionTime kept from the current condition of the same type while its status is unchanged, else now;
+    /// observedGeneration defaulted to <paramref name="generation"/>.
+    /// </summary>
+    public static List<Condition> WithTransitionTimes(IEnumerable<Condition> desired, IReadOnlyList<Condition>? current, long? generation, DateTimeOffset now)
     {
         // metav1.Time has whole seconds on the wire: truncate, or what we remember would never equal what we read back.
         var nowSeconds = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-        var conditions = desired.Conditions.Select(c =>
+        return [.. desired.Select(c =>
         {
-            var previous = current.Conditions?.FirstOrDefault(p => p.Type == c.Type);
+            var previous = current?.FirstOrDefault(p => p.Type == c.Type);
             var since = previous is { LastTransitionTime: { } t } && previous.Status == c.Status ? t : nowSeconds;
-            return c with { LastTransitionTime = since, ObservedGeneration = c.ObservedGeneration ?? desired.Generation };
-        }).ToList();
-        return new KonnectStatus
-        {
-            Conditions = conditions,
-            Subscriptions = desired.Subscriptions is { } subscriptions ? [.. subscriptions] : null,
-        };
+            return c with { LastTransitionTime = since, ObservedGeneration = c.ObservedGeneration ?? generation };
+        })];
     }
 
     /// <summary>Equal down to every field: reason, message, observedGeneration, lastTransitionTime, order.</summary>

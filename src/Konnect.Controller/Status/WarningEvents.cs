@@ -16,7 +16,8 @@ internal static class WarningEvents
         Metadata = new V1ObjectMeta
         {
             Name = $"{r.Name}.{now.UtcTicks.ToString("x", CultureInfo.InvariantCulture)}{Guid.NewGuid().ToString("N")[..4]}",
-            NamespaceProperty = r.Namespace,
+            // A cluster-scoped object's (a GatewayClass's) Events go to "default", as client-go's recorder puts them.
+            NamespaceProperty = r.Namespace.Length == 0 ? "default" : r.Namespace,
         },
         EventTime = now.UtcDateTime,
         ReportingController = options.ReportingController,
@@ -25,7 +26,7 @@ internal static class WarningEvents
         Reason = reason,
         Type = "Warning",
         Note = Truncate(note),
-        Regarding = new V1ObjectReference { ApiVersion = apiVersion, Kind = r.Kind, NamespaceProperty = r.Namespace, Name = r.Name, Uid = uid },
+        Regarding = new V1ObjectReference { ApiVersion = apiVersion, Kind = r.Kind, NamespaceProperty = r.Namespace.Length == 0 ? null : r.Namespace, Name = r.Name, Uid = uid },
     };
 
     /// <summary>The API server limits an Event note to 1024 bytes of UTF-8, not characters.</summary>

@@ -82,7 +82,15 @@ public sealed partial class Reflector<T>(
                 var reason = e is KubeApiException k ? (k.StatusCode == 0 ? "Unreachable" : k.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)) : e.GetType().Name;
                 observer.Restarted(_name, reason, delay);
                 WatchMetrics.Restarted(type.Kind, reason);
-                LogRetry(logger, _name, delay.TotalSeconds, e.Message);
+                if (options.NotFoundExpected && e is KubeApiException { IsNotFound: true })
+                {
+                    // A kind whose CRD may not be installed: the observer says so once, not every retry.
+                    LogNotServed(logger, _name, delay.TotalSeconds);
+                }
+                else
+                {
+                    LogRetry(logger, _name, delay.TotalSeconds, e.Message);
+                }
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -159,6 +167,9 @@ public sealed partial class Reflector<T>(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Resource}: the API server answers again after {Seconds:0.#} s; resuming")]
     private static partial void LogAnswering(ILogger logger, string resource, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Resource} is not served (404: its CRD is not installed); looking again in {Seconds:F1}s")]
+    private static partial void LogNotServed(ILogger logger, string resource, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of {Resource} failed; retrying in {Seconds:F1}s, serving the last good state meanwhile: {Error}")]
     private static partial void LogRetry(ILogger logger, string resource, double seconds, string error);

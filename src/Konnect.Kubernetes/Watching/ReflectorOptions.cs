@@ -12,4 +12,10 @@ public sealed record ReflectorOptions
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
     public string? LabelSelector { get; init; }
     public string? FieldSelector { get; init; }
+
+    /// <summary>
+    /// The kind's CRD may not be installed (the Gateway API): a 404 is retried with the same backoff but logged at
+    /// Debug, since the observer reports the missing CRDs once.
+    /// </summary>
+    public bool NotFoundExpected { get; init; }
 }

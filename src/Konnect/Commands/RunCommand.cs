@@ -195,13 +195,18 @@ public static class RunCommand
         // Ingresses: their address and refusals, beside the conditions StatusWriter writes on Konnect's own kinds.
         services.AddSingleton(sp => new IngressStatusWriter(sp.GetRequiredService<KubeApiClient>(), sp.GetRequiredService<LeaderElector>(), publish,
             new StatusWriterOptions(), sp.GetRequiredService<ILogger<IngressStatusWriter>>()));
+        // The Gateway API's GatewayClasses, Gateways (their addresses from the same publish settings) and HTTPRoutes.
+        services.AddSingleton(sp => new GatewayApiStatusWriter(sp.GetRequiredService<KubeApiClient>(), sp.GetRequiredService<LeaderElector>(), publish,
+            new StatusWriterOptions(), sp.GetRequiredService<ILogger<GatewayApiStatusWriter>>()));
         services.AddSingleton<IStatusSink>(sp => new StatusFanOut(
-            [sp.GetRequiredService<StatusBoard>(), sp.GetRequiredService<StatusWriter>(), sp.GetRequiredService<IngressStatusWriter>()]));
+            [sp.GetRequiredService<StatusBoard>(), sp.GetRequiredService<StatusWriter>(), sp.GetRequiredService<IngressStatusWriter>(),
+             sp.GetRequiredService<GatewayApiStatusWriter>()]));
         // Every pod serves traffic; only the elected leader writes status.
         // AddHostedService would keep only the first of two registrations of the same type; these are two loops.
         services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<LeaderElector>().RunAsync));
         services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<StatusWriter>().RunAsync));
         services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<IngressStatusWriter>().RunAsync));
+        services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<GatewayApiStatusWriter>().RunAsync));
         services.AddSingleton(sp => new CertificateWriter(sp.GetRequiredService<KubeApiClient>(), sp.GetRequiredService<ResourceStore>(),
             sp.GetRequiredService<DataPlaneConditions>(), sp.GetRequiredService<LeaderElector>(), sp.GetRequiredService<ILogger<CertificateWriter>>()));
         services.AddSingleton<IHostedService>(sp => new BackgroundLoop(sp.GetRequiredService<CertificateWriter>().RunAsync));

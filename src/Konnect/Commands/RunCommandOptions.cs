@@ -101,9 +101,10 @@ internal sealed class RunCommandOptions
             environment, "30000000");
         _publishService = new("--publish-service", Syntax.Text,
             "Cluster mode: publish this Service's addresses (NAMESPACE/NAME; its load balancer's, else as ingress-nginx reads them) in "
-            + "status.loadBalancer of Konnect's Ingresses.", environment);
+            + "status.loadBalancer of Konnect's Ingresses and status.addresses of its Gateways.", environment);
         _publishAddress = new("--publish-address", Syntax.List,
-            "Cluster mode: publish these IPs or host names in status.loadBalancer of Konnect's Ingresses, instead of --publish-service.", environment);
+            "Cluster mode: publish these IPs or host names in status.loadBalancer of Konnect's Ingresses and status.addresses of its Gateways, "
+            + "instead of --publish-service.", environment);
         Redis = new RedisCommandOptions(environment);
     }
 

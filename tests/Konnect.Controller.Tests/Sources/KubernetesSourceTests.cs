@@ -1,3 +1,4 @@
+using Konnect.Api.GatewayApi;
 using Konnect.Api.Kubernetes;
 using Konnect.Controller.Sources;
 using Konnect.Controller.Store;
@@ -87,9 +88,9 @@ public sealed class KubernetesSourceTests : IAsyncLifetime
         _server.SetResourceAbsent("/api/v1/configmaps");
         _source = new KubernetesSource(_client, _store, new KubernetesSourceOptions { Reflector = QuickRetries }, NullLogger<KubernetesSource>.Instance);
         await _source.StartAsync(CancellationToken.None);
-        // Every other kind listed and watching (cert-manager's Certificates, Ingresses and IngressClasses included: the
-        // fake serves them), and the ConfigMap list refused more than once.
-        await Repo.EventuallyAsync(() => Task.FromResult(_server.OpenWatchCount == 9 && _server.CountRequests("GET", "/configmaps") >= 2),
+        // Every other kind listed and watching (cert-manager's Certificates, Ingresses, IngressClasses, Namespaces and the
+        // four Gateway API kinds included: the fake serves them), and the ConfigMap list refused more than once.
+        await Repo.EventuallyAsync(() => Task.FromResult(_server.OpenWatchCount == 14 && _server.CountRequests("GET", "/configmaps") >= 2),
             "the other kinds watched and ConfigMaps refused", 10);
 
         Assert.False(_source.IsSynced);
@@ -122,6 +123,45 @@ public sealed class KubernetesSourceTests : IAsyncLifetime
         Assert.DoesNotContain("/apis/networking.k8s.io/v1/ingresses", paths);
         Assert.Contains("/apis/networking.k8s.io/v1/ingressclasses", paths);
         Assert.DoesNotContain(paths, p => p.Contains("/namespaces/", StringComparison.Ordinal) && p.EndsWith("/ingressclasses", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GatewayApi_CrdsNotInstalled_FirstModelDoesNotWait_ObjectsServedOnceInstalled()
+    {
+        _server.SetGatewayApiAbsent();
+        _server.Put(ResourceTypes.Namespaces, new Namespace { Metadata = new ObjectMeta { Name = "shop", Labels = new() { ["team"] = "a" } } });
+        await StartAsync([]);
+
+        Assert.Empty(_store.Current.GatewayClasses);
+        Assert.Equal([new ObjectRef(Namespace.KindName, "", "shop")], _store.Current.Namespaces.Keys);
+
+        _server.SetGatewayApiAbsent(false);
+        _server.Put(ResourceTypes.GatewayClasses, new GatewayClass { Metadata = new ObjectMeta { Name = "konnect" }, Spec = new GatewayClassSpec { ControllerName = GatewayApiGroup.ControllerName } });
+        _server.Put(ResourceTypes.HttpRoutes, new HttpRoute { Metadata = new ObjectMeta { Namespace = "shop", Name = "web" } });
+        await WaitUntilAsync(s => s.GatewayClasses.Count == 1 && s.HttpRoutes.Count == 1, "the Gateway API objects once the CRDs are installed");
+    }
+
+    [Fact]
+    public async Task GatewayApi_Installed_FirstModelWaitsForThem_ClusterScopedKindsListedClusterWide()
+    {
+        _server.Put(ResourceTypes.GatewayClasses, new GatewayClass { Metadata = new ObjectMeta { Name = "konnect" }, Spec = new GatewayClassSpec { ControllerName = GatewayApiGroup.ControllerName } });
+        _server.Put(ResourceTypes.Gateways, new Gateway { Metadata = new ObjectMeta { Namespace = "shop", Name = "gw" } });
+        _server.Put(ResourceTypes.Gateways, new Gateway { Metadata = new ObjectMeta { Namespace = "other", Name = "gw" } });
+        _server.Put(ResourceTypes.ReferenceGrants, new ReferenceGrant { Metadata = new ObjectMeta { Namespace = "shop", Name = "grant" } });
+        _server.Put(ResourceTypes.Namespaces, new Namespace { Metadata = new ObjectMeta { Name = "shop" } });
+        await StartAsync(["shop"]);
+
+        // In the first snapshot already: nothing served by an HTTPRoute flaps at start.
+        Assert.Equal([new ObjectRef(GatewayClass.KindName, "", "konnect")], _store.Current.GatewayClasses.Keys);
+        Assert.Equal([new ObjectRef(Gateway.KindName, "shop", "gw")], _store.Current.Gateways.Keys);
+        Assert.Single(_store.Current.ReferenceGrants);
+        Assert.Single(_store.Current.Namespaces);
+        var paths = _server.Requests.Where(r => r.Method == "GET").Select(r => r.Path).ToList();
+        Assert.Contains("/apis/gateway.networking.k8s.io/v1/gatewayclasses", paths);
+        Assert.Contains("/api/v1/namespaces", paths);
+        Assert.Contains("/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes", paths);
+        Assert.Contains("/apis/gateway.networking.k8s.io/v1beta1/namespaces/shop/referencegrants", paths);
+        Assert.DoesNotContain("/apis/gateway.networking.k8s.io/v1/gateways", paths);
     }
 
     private async Task StartAsync(IReadOnlyList<string> namespaces)

@@ -48,6 +48,27 @@ public sealed class StatusOnlyChangeTests
         Assert.False(StatusOnlyChange.Between(Certificate(certificate), Certificate(ready)));
     }
 
+    [Theory]
+    [InlineData("GatewayClass", """{"controllerName":"konnect.dev/gateway-controller"}""", """{"conditions":[{"type":"Accepted","status":"True","reason":"Accepted"}]}""")]
+    [InlineData("Gateway", """{"gatewayClassName":"konnect","listeners":[{"name":"http","port":80,"protocol":"HTTP"}]}""", """{"listeners":[{"name":"http","attachedRoutes":1,"supportedKinds":[],"conditions":[]}]}""")]
+    [InlineData("HTTPRoute", """{"parentRefs":[{"name":"gw"}]}""", """{"parents":[{"parentRef":{"name":"gw"},"controllerName":"example.com/other","conditions":[]}]}""")]
+    public void Between_GatewayApiStatusChanged_IsStatusOnly_ButAGenerationChangeIsNot(string kind, string spec, string status)
+    {
+        var stored = $$"""{"apiVersion":"gateway.networking.k8s.io/v1","kind":"{{kind}}","metadata":{"name":"x","namespace":"ns","resourceVersion":"1","generation":1},"spec":{{spec}}}""";
+        var written = stored.Replace("\"resourceVersion\":\"1\"", "\"resourceVersion\":\"2\"", StringComparison.Ordinal)[..^1] + $",\"status\":{status}}}";
+        var edited = stored.Replace("\"generation\":1", "\"generation\":2", StringComparison.Ordinal);
+
+        Assert.True(StatusOnlyChange.Between(GatewayApi(kind, stored), GatewayApi(kind, written)));
+        Assert.False(StatusOnlyChange.Between(GatewayApi(kind, stored), GatewayApi(kind, edited)));
+    }
+
+    private static Konnect.Api.Kubernetes.IKubernetesObject GatewayApi(string kind, string json) => kind switch
+    {
+        "GatewayClass" => JsonSerializer.Deserialize(json, KonnectJsonContext.Default.GatewayClass)!,
+        "Gateway" => JsonSerializer.Deserialize(json, KonnectJsonContext.Default.Gateway)!,
+        _ => JsonSerializer.Deserialize(json, KonnectJsonContext.Default.HttpRoute)!,
+    };
+
     private static Konnect.Api.V1Alpha1.KonnectRoute Route(string json) => JsonSerializer.Deserialize(json, KonnectJsonContext.Default.KonnectRoute)!;
 
     private static Certificate Certificate(string json) => JsonSerializer.Deserialize(json, KonnectJsonContext.Default.Certificate)!;

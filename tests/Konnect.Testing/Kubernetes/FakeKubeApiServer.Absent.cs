@@ -14,5 +14,20 @@ public sealed partial class FakeKubeApiServer
         if (absent) { _absent[key] = true; } else { _absent.TryRemove(key, out _); }
     }
 
+    /// <summary>The collections of the Gateway API's CRDs (standard channel), which a cluster has only once the user installs them.</summary>
+    public static readonly IReadOnlyList<string> GatewayApiCollections =
+    [
+        "/apis/gateway.networking.k8s.io/v1/gatewayclasses",
+        "/apis/gateway.networking.k8s.io/v1/gateways",
+        "/apis/gateway.networking.k8s.io/v1/httproutes",
+        "/apis/gateway.networking.k8s.io/v1beta1/referencegrants",
+    ];
+
+    /// <summary>Plays a cluster without the Gateway API CRDs (every Gateway API collection answers 404), or installs them.</summary>
+    public void SetGatewayApiAbsent(bool absent = true)
+    {
+        foreach (var collection in GatewayApiCollections) { SetResourceAbsent(collection, absent); }
+    }
+
     private bool IsAbsent(FakeRequestTarget target) => _absent.ContainsKey(target.Resource.Key);
 }

@@ -228,6 +228,7 @@ internal sealed partial class FakeKubeStore(int historyLimit, TimeProvider time)
         ["services"] = "Service", ["secrets"] = "Secret", ["endpointslices"] = "EndpointSlice", ["leases"] = "Lease",
         ["events"] = "Event", ["konnectroutes"] = "KonnectRoute", ["konnectpolicies"] = "KonnectPolicy",
         ["konnectconsumers"] = "KonnectConsumer", ["configmaps"] = "ConfigMap", ["namespaces"] = "Namespace",
-        ["ingresses"] = "Ingress", ["ingressclasses"] = "IngressClass",
+        ["ingresses"] = "Ingress", ["ingressclasses"] = "IngressClass", ["gatewayclasses"] = "GatewayClass", ["gateways"] = "Gateway",
+        ["httproutes"] = "HTTPRoute", ["referencegrants"] = "ReferenceGrant",
     };
 }

@@ -15,10 +15,10 @@ internal sealed record FakeResource(string Group, string Version, string Plural)
     /// A kind without namespaces, as the real server serves it: only at /apis/GROUP/VERSION/PLURAL (under
     /// namespaces/NS it is not found), and a metadata.namespace sent with it is dropped.
     /// </summary>
-    public bool ClusterScoped => Plural is "ingressclasses" or "namespaces";
+    public bool ClusterScoped => Plural is "ingressclasses" or "namespaces" or "gatewayclasses";
 
-    /// <summary>Whether the kind has a status subresource (an IngressClass has none: its /status is not found).</summary>
-    public bool HasStatus => Plural is not "ingressclasses";
+    /// <summary>Whether the kind has a status subresource (an IngressClass and a ReferenceGrant have none: their /status is not found).</summary>
+    public bool HasStatus => Plural is not ("ingressclasses" or "referencegrants");
 
     public static FakeResource FromCollectionPath(string collectionPath) =>
         TryParse(collectionPath, out var request) && request.Name is null ? request.Resource

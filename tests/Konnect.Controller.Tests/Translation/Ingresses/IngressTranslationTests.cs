@@ -66,6 +66,24 @@ public sealed class IngressTranslationTests : IDisposable
     private static Condition Condition(ObjectStatus status, string type) => Assert.Single(status.Conditions, c => c.Type == type);
 
     [Fact]
+    public void LastIngressDeleted_NoKonnectRoutes_NothingServedAnyMore()
+    {
+        // Both snapshots have no KonnectRoute: the same (empty) route collection must not bring back the first one's Ingress routes.
+        var spec = """
+            ingressClassName: konnect
+            rules:
+              - host: shop.example.com
+                http: { paths: [{ path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }] }
+            """;
+        Assert.NotEmpty(Translate(KonnectClass, Services, Ingress("web", spec)).Model.Routes);
+
+        var after = Translate(Services);
+
+        Assert.Empty(after.Model.Routes);
+        Assert.DoesNotContain(after.Statuses, s => s.Object.Kind == "Ingress");
+    }
+
+    [Fact]
     public void Hosts_EachBecomesOneRoute_PathsAsRulesInOrder()
     {
         var result = Translate(KonnectClass, Services, Ingress("web", """

@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+using Konnect.Api.GatewayApi;
+using Konnect.Kubernetes;
+using Konnect.Model;
+using static Konnect.Controller.Status.GatewayApiStatus;
+
+namespace Konnect.Controller.Status;
+
+/// <summary>The calls on the API server: each kind read and patched through its status subresource, and the Events.</summary>
+public sealed partial class GatewayApiStatusWriter
+{
+    private async Task<Remote> ReadAsync(ObjectRef r, CancellationToken cancellationToken)
+    {
+        switch (r.Kind)
+        {
+            case GatewayClass.KindName:
+                var gatewayClass = await _client.GetStatusAsync(ResourceTypes.GatewayClasses, "", r.Name, cancellationToken).ConfigureAwait(false);
+                return new Remote(gatewayClass.Status, gatewayClass.Metadata.Uid, gatewayClass.Metadata.ResourceVersion);
+            case Gateway.KindName:
+                var gateway = await _client.GetStatusAsync(ResourceTypes.Gateways, r.Namespace, r.Name, cancellationToken).ConfigureAwait(false);
+                return new Remote(gateway.Status, gateway.Metadata.Uid, gateway.Metadata.ResourceVersion);
+            default:
+                var route = await _client.GetStatusAsync(ResourceTypes.HttpRoutes, r.Namespace, r.Name, cancellationToken).ConfigureAwait(false);
+                return new Remote(route.Status, route.Metadata.Uid, route.Metadata.ResourceVersion);
+        }
+    }
+
+    private async Task<Remote> PatchAsync(ObjectRef r, JsonObject patch, CancellationToken cancellationToken)
+    {
+        switch (r.Kind)
+        {
+            case GatewayClass.KindName:
+                var gatewayClass = await _client.PatchStatusAsync(ResourceTypes.GatewayClasses, "", r.Name, patch, cancellationToken).ConfigureAwait(false);
+                return new Remote(gatewayClass.Status, gatewayClass.Metadata.Uid, gatewayClass.Metadata.ResourceVersion);
+            case Gateway.KindName:
+                var gateway = await _client.PatchStatusAsync(ResourceTypes.Gateways, r.Namespace, r.Name, patch, cancellationToken).ConfigureAwait(false);
+                return new Remote(gateway.Status, gateway.Metadata.Uid, gateway.Metadata.ResourceVersion);
+            default:
+                var route = await _client.PatchStatusAsync(ResourceTypes.HttpRoutes, r.Namespace, r.Name, patch, cancellationToken).ConfigureAwait(false);
+                return new Remote(route.Status, route.Metadata.Uid, route.Metadata.ResourceVersion);
+        }
+    }
+
+    /// <summary>One Warning Event (and log line) per refusal that the object did not carry before and that was not recorded yet.</summary>
+    private async Task RecordRefusalsAsync(ObjectRef r, string? uid, HashSet<Refusal> refusals, HashSet<Refusal> before, CancellationToken cancellationToken)
+    {
+        if (!_eventsSent.TryGetValue(r, out var sent)) { _eventsSent[r] = sent = []; }
+        sent.IntersectWith(refusals);
+        foreach (var refusal in refusals.Where(f => !before.Contains(f) && !sent.Contains(f)).OrderBy(f => f.Note, StringComparer.Ordinal))
+        {
+            LogRefused(_logger, r.ToString(), refusal.Reason, refusal.Note);
+            try
+            {
+                await _client.CreateEventAsync(WarningEvents.Create(r, GatewayApiGroup.ApiVersion, uid, refusal.Reason, refusal.Note, _options, _time.GetUtcNow()),
+                    cancellationToken).ConfigureAwait(false);
+                sent.Add(refusal);
+            }
+            catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException)
+            {
+                LogEventFailed(_logger, r.ToString(), e.Message);
+            }
+        }
+    }
+}
