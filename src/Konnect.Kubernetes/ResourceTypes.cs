@@ -49,6 +49,8 @@ public static class ResourceTypes
         new(GatewayApiGroup.Group, GatewayApiGroup.Version, "gateways", Gateway.KindName, Json.Gateway, Json.ObjectListGateway);
     public static readonly ResourceType<HttpRoute> HttpRoutes =
         new(GatewayApiGroup.Group, GatewayApiGroup.Version, "httproutes", HttpRoute.KindName, Json.HttpRoute, Json.ObjectListHttpRoute);
+    public static readonly ResourceType<GrpcRoute> GrpcRoutes =
+        new(GatewayApiGroup.Group, GatewayApiGroup.Version, "grpcroutes", GrpcRoute.KindName, Json.GrpcRoute, Json.ObjectListGrpcRoute);
     /// <summary>gateway.networking.k8s.io/v1beta1 ReferenceGrants (read only; they have no status).</summary>
     public static readonly ResourceType<ReferenceGrant> ReferenceGrants =
         new(GatewayApiGroup.Group, "v1beta1", "referencegrants", ReferenceGrant.KindName, Json.ReferenceGrant, Json.ObjectListReferenceGrant);

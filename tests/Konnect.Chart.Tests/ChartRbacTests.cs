@@ -58,6 +58,7 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
         Assert.Contains(new Grant("networking.k8s.io", "ingresses/status", "patch"), called);
         Assert.Contains(new Grant("networking.k8s.io", "ingressclasses", "watch"), called);
         Assert.Contains(new Grant("gateway.networking.k8s.io", "httproutes/status", "patch"), called);
+        Assert.Contains(new Grant("gateway.networking.k8s.io", "grpcroutes/status", "patch"), called);
         Assert.Contains(new Grant("gateway.networking.k8s.io", "gatewayclasses/status", "get"), called);
         Assert.Contains(new Grant("gateway.networking.k8s.io", "referencegrants", "watch"), called);
         Assert.Contains(new Grant("", "namespaces", "watch"), called);
@@ -174,6 +175,10 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
             { "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": { "name": "gw-web", "namespace": "default" },
               "spec": { "parentRefs": [{ "name": "gw" }], "hostnames": ["gw.test"], "rules": [{ "backendRefs": [{ "name": "web", "port": 80 }] }] } }
             """);
+        Put("/apis/gateway.networking.k8s.io/v1/grpcroutes", """
+            { "apiVersion": "gateway.networking.k8s.io/v1", "kind": "GRPCRoute", "metadata": { "name": "gw-grpc", "namespace": "default" },
+              "spec": { "parentRefs": [{ "name": "gw" }], "hostnames": ["grpc.test"], "rules": [{ "backendRefs": [{ "name": "web", "port": 80 }] }] } }
+            """);
         Put("/apis/gateway.networking.k8s.io/v1beta1/referencegrants", """
             { "apiVersion": "gateway.networking.k8s.io/v1beta1", "kind": "ReferenceGrant", "metadata": { "name": "from-default", "namespace": "default" },
               "spec": { "from": [{ "group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "namespace": "default" }], "to": [{ "group": "", "kind": "Service" }] } }
@@ -201,7 +206,8 @@ public sealed partial class ChartRbacTests : IAsyncLifetime
                 && _api.CountRequests("PATCH", "/certificates/konnect-moved") > 0
                 && _api.CountRequests("PATCH", "/gatewayclasses/konnect/status") > 0
                 && _api.CountRequests("PATCH", "/gateways/gw/status") > 0
-                && _api.CountRequests("PATCH", "/httproutes/gw-web/status") > 0), "leader, status, Ingress and Gateway API status, events and Certificate writes", 15);
+                && _api.CountRequests("PATCH", "/httproutes/gw-web/status") > 0
+                && _api.CountRequests("PATCH", "/grpcroutes/gw-grpc/status") > 0), "leader, status, Ingress and Gateway API status, events and Certificate writes", 15);
         }
         finally
         {

@@ -178,7 +178,8 @@ public sealed class ChartRenderTests
             "namespaces:list", "namespaces:watch"], clusterScoped.Order(StringComparer.Ordinal));
         var role = namespaced.Single("Role", ChartRenderer.ReleaseName)["rules"]!.AsArray()
             .Where(r => Strs(r!["apiGroups"]).Contains("gateway.networking.k8s.io")).SelectMany(r => Strs(r!["resources"]).SelectMany(x => Strs(r!["verbs"]).Select(v => $"{x}:{v}")));
-        Assert.Equal(["gateways/status:get", "gateways/status:patch", "gateways:list", "gateways:watch", "httproutes/status:get", "httproutes/status:patch",
+        Assert.Equal(["gateways/status:get", "gateways/status:patch", "gateways:list", "gateways:watch", "grpcroutes/status:get", "grpcroutes/status:patch",
+            "grpcroutes:list", "grpcroutes:watch", "httproutes/status:get", "httproutes/status:patch",
             "httproutes:list", "httproutes:watch", "referencegrants:list", "referencegrants:watch"], role.Order(StringComparer.Ordinal));
     }
 

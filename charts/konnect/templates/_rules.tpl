@@ -32,13 +32,13 @@ namespace (konnect.clusterRules).
   resources: [ingresses/status]
   verbs: [get, patch]
 # The Gateway API (its CRDs are the user's; a cluster without them answers 404 and Konnect runs without them):
-# Gateways, HTTPRoutes and ReferenceGrants are read; the leader reads and patches the status of Konnect's Gateways
-# and HTTPRoutes through the status subresource only (never spec).
+# Gateways, HTTPRoutes, GRPCRoutes and ReferenceGrants are read; the leader reads and patches the status of Konnect's
+# Gateways, HTTPRoutes and GRPCRoutes through the status subresource only (never spec).
 - apiGroups: [gateway.networking.k8s.io]
-  resources: [gateways, httproutes, referencegrants]
+  resources: [gateways, httproutes, grpcroutes, referencegrants]
   verbs: [list, watch]
 - apiGroups: [gateway.networking.k8s.io]
-  resources: [gateways/status, httproutes/status]
+  resources: [gateways/status, httproutes/status, grpcroutes/status]
   verbs: [get, patch]
 # cert-manager Certificates are read even without certManager.enabled: the controller always watches them (a
 # cluster without cert-manager answers 404 and routes say so), and a 403 instead would retry forever. Read-only,

@@ -81,6 +81,7 @@ public sealed partial class KubernetesSource : BackgroundService, IReflectorObse
         _gatewayApiReflectors.UnionWith(Add(ResourceTypes.GatewayClasses, s => s.GatewayClasses, (s, d) => s with { GatewayClasses = d }, clusterScoped: true, crdOptional: true));
         _gatewayApiReflectors.UnionWith(Add(ResourceTypes.Gateways, s => s.Gateways, (s, d) => s with { Gateways = d }, crdOptional: true));
         _gatewayApiReflectors.UnionWith(Add(ResourceTypes.HttpRoutes, s => s.HttpRoutes, (s, d) => s with { HttpRoutes = d }, crdOptional: true));
+        _gatewayApiReflectors.UnionWith(Add(ResourceTypes.GrpcRoutes, s => s.GrpcRoutes, (s, d) => s with { GrpcRoutes = d }, crdOptional: true));
         _gatewayApiReflectors.UnionWith(Add(ResourceTypes.ReferenceGrants, s => s.ReferenceGrants, (s, d) => s with { ReferenceGrants = d }, crdOptional: true));
     }
 
@@ -193,10 +194,10 @@ public sealed partial class KubernetesSource : BackgroundService, IReflectorObse
         WatchRestarted?.Invoke(resource, reason);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The Gateway API CRDs are not installed ({Resource} answers 404): running without GatewayClasses, Gateways, HTTPRoutes and ReferenceGrants; they will be served when the CRDs are installed, with no restart")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "The Gateway API CRDs are not installed ({Resource} answers 404): running without GatewayClasses, Gateways, HTTPRoutes, GRPCRoutes and ReferenceGrants; they will be served when the CRDs are installed, with no restart")]
     private static partial void LogGatewayApiMissing(ILogger logger, string resource);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The Gateway API CRDs are installed now: serving GatewayClasses, Gateways, HTTPRoutes and ReferenceGrants")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "The Gateway API CRDs are installed now: serving GatewayClasses, Gateways, HTTPRoutes, GRPCRoutes and ReferenceGrants")]
     private static partial void LogGatewayApiInstalled(ILogger logger);
 
     /// <summary>Applies one kind's list and events to the source's snapshot, within one namespace when filtered.</summary>

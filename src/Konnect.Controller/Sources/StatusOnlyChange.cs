@@ -26,6 +26,7 @@ internal static class StatusOnlyChange
         (GatewayClass a, GatewayClass b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.GatewayClass),
         (Gateway a, Gateway b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.Gateway),
         (HttpRoute a, HttpRoute b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.HttpRoute),
+        (GrpcRoute a, GrpcRoute b) => Same(a with { Status = null, Metadata = Bare(a.Metadata) }, b with { Status = null, Metadata = Bare(b.Metadata) }, KonnectJsonContext.Default.GrpcRoute),
         _ => false,
     };
 

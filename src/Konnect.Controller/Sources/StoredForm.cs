@@ -10,7 +10,7 @@ namespace Konnect.Controller.Sources;
 /// the store would otherwise hold for every object for the life of the process (at 10,000 routes, about 5 MiB):
 /// <list type="bullet">
 /// <item>the resourceVersion (the reflector tracks the version itself; <see cref="StatusOnlyChange"/> ignores it);</item>
-/// <item>a KonnectRoute's, KonnectPolicy's, KonnectConsumer's, Ingress's, GatewayClass's, Gateway's or HTTPRoute's status:
+/// <item>a KonnectRoute's, KonnectPolicy's, KonnectConsumer's, Ingress's, GatewayClass's, Gateway's, HTTPRoute's or GRPCRoute's status:
 /// the status the leader (or another controller) wrote, which the translator never reads and the status writers read
 /// from the API server itself before they write;</item>
 /// <item>a Service's status (its load balancer's addresses), which only --publish-service reads, from the API server;</item>
@@ -50,6 +50,9 @@ internal static class StoredForm
             case HttpRoute httpRoute:
                 // Other controllers' parents too: only GatewayApiStatusWriter reads them, from the server.
                 httpRoute.Status = null;
+                break;
+            case GrpcRoute grpcRoute:
+                grpcRoute.Status = null;
                 break;
             case Service service:
                 // Read only from the API server, for --publish-service (IngressStatusWriter).

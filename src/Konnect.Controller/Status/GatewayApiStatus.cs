@@ -58,7 +58,7 @@ internal static class GatewayApiStatus
                 else if (addresses.Count == 0) { body["addresses"] = null; }
                 return (status, Wrap(body));
             }
-            case HttpRoute.KindName:
+            case HttpRoute.KindName or GrpcRoute.KindName:
             {
                 var before = current.Status as RouteStatus ?? new RouteStatus();
                 var status = new RouteStatus { Parents = MergeParents(desired, before.Parents ?? [], now) };

@@ -19,6 +19,9 @@ public sealed partial class GatewayApiStatusWriter
             case Gateway.KindName:
                 var gateway = await _client.GetStatusAsync(ResourceTypes.Gateways, r.Namespace, r.Name, cancellationToken).ConfigureAwait(false);
                 return new Remote(gateway.Status, gateway.Metadata.Uid, gateway.Metadata.ResourceVersion);
+            case GrpcRoute.KindName:
+                var grpcRoute = await _client.GetStatusAsync(ResourceTypes.GrpcRoutes, r.Namespace, r.Name, cancellationToken).ConfigureAwait(false);
+                return new Remote(grpcRoute.Status, grpcRoute.Metadata.Uid, grpcRoute.Metadata.ResourceVersion);
             default:
                 var route = await _client.GetStatusAsync(ResourceTypes.HttpRoutes, r.Namespace, r.Name, cancellationToken).ConfigureAwait(false);
                 return new Remote(route.Status, route.Metadata.Uid, route.Metadata.ResourceVersion);
@@ -35,6 +38,9 @@ public sealed partial class GatewayApiStatusWriter
             case Gateway.KindName:
                 var gateway = await _client.PatchStatusAsync(ResourceTypes.Gateways, r.Namespace, r.Name, patch, cancellationToken).ConfigureAwait(false);
                 return new Remote(gateway.Status, gateway.Metadata.Uid, gateway.Metadata.ResourceVersion);
+            case GrpcRoute.KindName:
+                var grpcRoute = await _client.PatchStatusAsync(ResourceTypes.GrpcRoutes, r.Namespace, r.Name, patch, cancellationToken).ConfigureAwait(false);
+                return new Remote(grpcRoute.Status, grpcRoute.Metadata.Uid, grpcRoute.Metadata.ResourceVersion);
             default:
                 var route = await _client.PatchStatusAsync(ResourceTypes.HttpRoutes, r.Namespace, r.Name, patch, cancellationToken).ConfigureAwait(false);
                 return new Remote(route.Status, route.Metadata.Uid, route.Metadata.ResourceVersion);

@@ -70,7 +70,7 @@ public sealed partial class GatewayApiStatusWriter : IStatusSink
         elector.LeadershipChanged += OnLeadershipChanged;
     }
 
-    private static bool IsGatewayApiKind(string kind) => kind is GatewayClass.KindName or Gateway.KindName or HttpRoute.KindName;
+    private static bool IsGatewayApiKind(string kind) => kind is GatewayClass.KindName or Gateway.KindName or HttpRoute.KindName or GrpcRoute.KindName;
 
     public ValueTask ReportAsync(IReadOnlyList<ObjectStatus> statuses, CancellationToken cancellationToken)
     {
@@ -87,7 +87,7 @@ public sealed partial class GatewayApiStatusWriter : IStatusSink
             }
             foreach (var gone in _desired.Keys.Where(k => !reported.Contains(k)).ToList())
             {
-                if (gone.Kind == HttpRoute.KindName && !_leaving.Contains(gone))
+                if (gone.Kind is HttpRoute.KindName or GrpcRoute.KindName && !_leaving.Contains(gone))
                 {
                     // No longer attached to any of Konnect's Gateways (or deleted: then the write finds it gone).
                     _leaving.Add(gone);

@@ -89,8 +89,8 @@ public sealed class KubernetesSourceTests : IAsyncLifetime
         _source = new KubernetesSource(_client, _store, new KubernetesSourceOptions { Reflector = QuickRetries }, NullLogger<KubernetesSource>.Instance);
         await _source.StartAsync(CancellationToken.None);
         // Every other kind listed and watching (cert-manager's Certificates, Ingresses, IngressClasses, Namespaces and the
-        // four Gateway API kinds included: the fake serves them), and the ConfigMap list refused more than once.
-        await Repo.EventuallyAsync(() => Task.FromResult(_server.OpenWatchCount == 14 && _server.CountRequests("GET", "/configmaps") >= 2),
+        // five Gateway API kinds included: the fake serves them), and the ConfigMap list refused more than once.
+        await Repo.EventuallyAsync(() => Task.FromResult(_server.OpenWatchCount == 15 && _server.CountRequests("GET", "/configmaps") >= 2),
             "the other kinds watched and ConfigMaps refused", 10);
 
         Assert.False(_source.IsSynced);

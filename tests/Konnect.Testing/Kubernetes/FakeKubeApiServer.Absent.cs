@@ -20,6 +20,7 @@ public sealed partial class FakeKubeApiServer
         "/apis/gateway.networking.k8s.io/v1/gatewayclasses",
         "/apis/gateway.networking.k8s.io/v1/gateways",
         "/apis/gateway.networking.k8s.io/v1/httproutes",
+        "/apis/gateway.networking.k8s.io/v1/grpcroutes",
         "/apis/gateway.networking.k8s.io/v1beta1/referencegrants",
     ];
 

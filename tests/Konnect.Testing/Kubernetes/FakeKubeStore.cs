@@ -229,6 +229,6 @@ internal sealed partial class FakeKubeStore(int historyLimit, TimeProvider time)
         ["events"] = "Event", ["konnectroutes"] = "KonnectRoute", ["konnectpolicies"] = "KonnectPolicy",
         ["konnectconsumers"] = "KonnectConsumer", ["configmaps"] = "ConfigMap", ["namespaces"] = "Namespace",
         ["ingresses"] = "Ingress", ["ingressclasses"] = "IngressClass", ["gatewayclasses"] = "GatewayClass", ["gateways"] = "Gateway",
-        ["httproutes"] = "HTTPRoute", ["referencegrants"] = "ReferenceGrant",
+        ["httproutes"] = "HTTPRoute", ["grpcroutes"] = "GRPCRoute", ["referencegrants"] = "ReferenceGrant",
     };
 }
