@@ -148,8 +148,8 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
         Assert.All(Conditions(gateway), c => AssertCondition(c, Str(c["type"]), "True", Str(c["type"]), 1));
         var listener = Assert.Single(gateway["listeners"]!.AsArray())!;
         Assert.Equal(("http", 1), (Str(listener["name"]), listener["attachedRoutes"]!.GetValue<int>()));
-        var kind = Assert.Single(listener["supportedKinds"]!.AsArray())!;
-        Assert.Equal(("gateway.networking.k8s.io", "HTTPRoute"), (Str(kind["group"]), Str(kind["kind"])));
+        Assert.Equal([("gateway.networking.k8s.io", "HTTPRoute"), ("gateway.networking.k8s.io", "GRPCRoute")],
+            listener["supportedKinds"]!.AsArray().Select(k => (Str(k!["group"]), Str(k["kind"]))));
         Assert.Equal(["Accepted", "Programmed", "ResolvedRefs", "Conflicted"], Conditions(listener).Select(c => Str(c["type"])));
         Assert.All(Conditions(listener), c => AssertCondition(c, Str(c["type"]), Str(c["type"]) == "Conflicted" ? "False" : "True", null, 1));
         Assert.Equal([("IPAddress", "203.0.113.7"), ("Hostname", "gw.example.com")], gateway["addresses"]!.AsArray().Select(a => (Str(a!["type"]), Str(a["value"]))));
