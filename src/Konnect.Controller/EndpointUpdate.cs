@@ -144,7 +144,7 @@ public static class EndpointUpdate
         };
     }
 
-    /// <summary>The affected routes by namespace and name: a few are compared directly, many are hashed.</summary>
+    /// <summary>The affected routes by namespace and model name (<see cref="ModelNames"/>): a few are compared directly, many are hashed.</summary>
     private sealed class AffectedRoutes(IEnumerable<ObjectRef> routes)
     {
         private readonly ObjectRef[] _routes = [.. routes];
@@ -154,12 +154,12 @@ public static class EndpointUpdate
         {
             if (_routes.Length > 8)
             {
-                _index ??= _routes.ToDictionary(r => (r.Namespace, r.Name));
+                _index ??= _routes.ToDictionary(r => (r.Namespace, ModelNames.Of(r)));
                 return _index.TryGetValue((ns, name), out var found) ? found : null;
             }
             foreach (var route in _routes)
             {
-                if (string.Equals(route.Name, name, StringComparison.Ordinal) && string.Equals(route.Namespace, ns, StringComparison.Ordinal)) { return route; }
+                if (string.Equals(ModelNames.Of(route), name, StringComparison.Ordinal) && string.Equals(route.Namespace, ns, StringComparison.Ordinal)) { return route; }
             }
             return null;
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Konnect.Controller.Status;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
+using Konnect.Controller.Translation.Routes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Konnect.Model;
@@ -170,7 +171,7 @@ public sealed partial class Reconciler(ResourceStore store, IConfigPublisher pub
         var byRoute = rejected.GroupBy(r => string.Join('/', r.Key.Split('/').Take(2))).ToDictionary(g => g.Key, g => string.Join("; ", g.Select(r => r.Value)));
         return statuses.Select(s =>
         {
-            if (s.Object.Kind is not ("KonnectRoute" or "Ingress") || !byRoute.TryGetValue($"{s.Object.Namespace}/{s.Object.Name}", out var reason)) { return s; }
+            if (s.Object.Kind is not ("KonnectRoute" or "Ingress") || !byRoute.TryGetValue($"{s.Object.Namespace}/{ModelNames.Of(s.Object)}", out var reason)) { return s; }
             return s with
             {
                 Conditions = s.Conditions.Select(c => c.Type != ConditionTypes.Programmed ? c

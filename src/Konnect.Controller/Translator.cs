@@ -192,11 +192,12 @@ public static class Translator
                 // A change to one route rebuilds a rule or two: finding their previous models by a scan is cheaper than
                 // indexing 10,000 of them; past a few, the index pays.
                 if (previousRules is null && ++rebuilt > 8) { previousRules = previous?.Routes.ToDictionary(m => m.Id, StringComparer.Ordinal) ?? []; }
+                var name = ModelNames.Of(route.Key);
                 var model = KeepUnchanged(previousRules, previous, new RouteModel
                 {
-                    Id = $"{route.Key.Namespace}/{route.Key.Name}/{rule.Index}",
+                    Id = $"{route.Key.Namespace}/{name}/{rule.Index}",
                     Namespace = route.Key.Namespace,
-                    Route = route.Key.Name,
+                    Route = name,
                     RuleIndex = rule.Index,
                     RuleName = rule.Name,
                     Hosts = route.Hosts,

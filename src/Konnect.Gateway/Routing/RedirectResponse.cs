@@ -17,7 +17,9 @@ internal static class RedirectResponse
         var scheme = redirect.Scheme ?? request.Scheme;
         var host = redirect.Hostname ?? request.Host.Host;
         int? port = redirect.Port ?? (redirect.Scheme is not null ? null : request.Host.Port);
-        var path = redirect.FullPath ?? (redirect.PrefixReplacement is { } replacement ? ReplacePrefix(request.Path.Value ?? "/", match.Match, replacement) : request.Path.Value ?? "/");
+        // The path as the client sent it (still escaped): decoded, "%3F" would become a query and "%0A" a broken header.
+        var requestPath = request.Path.HasValue ? request.Path.ToUriComponent() : "/";
+        var path = redirect.FullPath ?? (redirect.PrefixReplacement is { } replacement ? ReplacePrefix(requestPath, match.Match, replacement) : requestPath);
         var defaultPort = scheme == "https" ? 443 : 80;
         var authority = port is { } p && p != defaultPort ? $"{host}:{p.ToString(CultureInfo.InvariantCulture)}" : host;
         context.Response.StatusCode = redirect.StatusCode;

@@ -25,9 +25,27 @@ public sealed class PolicyAttachmentTests(ConformanceHarness h)
     [Fact]
     public async Task TargetRefs_GatewayThenRouteThenExtensionRef_MoreSpecificWins()
     {
-        await h.ScenarioAsync(
+        await h.ScenarioAsync(Scenario("[{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: attached-b }]"), "attached-a", "attached-b", "nowhere");
+
+        await h.ExpectAsync(() => h.SendAsync("/a"), a => a.Status == 200 && a.Headers.GetValueOrDefault("x-policy") == "gateway", "/a gets the Gateway's policy");
+        await h.ExpectAsync(() => h.SendAsync("/b"), a => a.Status == 200 && a.Headers.GetValueOrDefault("x-policy") == "route", "/b gets its route's policy over the Gateway's");
+        await h.ExpectAsync(() => h.SendAsync("/c"), a => a.Status == 200 && a.Headers.GetValueOrDefault("x-policy") == "rule", "/c gets its rule's ExtensionRef over both");
+
+        var gatewayWide = await Attached("gateway-wide");
+        Assert.Equal(("True", "Attached", "Attached to Gateway gateway-conformance-infra/same-namespace"), gatewayWide);
+        var nowhere = await Attached("nowhere");
+        Assert.Equal(("False", "TargetNotFound"), (nowhere.Status, nowhere.Reason));
+        Assert.Contains("HTTPRoute gateway-conformance-infra/missing", nowhere.Message, StringComparison.Ordinal);
+
+        // An edit to a policy's targetRefs alone moves it: now on attached-a too.
+        await h.ScenarioAsync(Scenario("[{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: attached-b }, { group: gateway.networking.k8s.io, kind: HTTPRoute, name: attached-a }]"),
+            "attached-a");
+        await h.ExpectAsync(() => h.SendAsync("/a"), a => a.Status == 200 && a.Headers.GetValueOrDefault("x-policy") == "route", "/a gets the route policy once it targets attached-a");
+    }
+
+    private static string Scenario(string routeWideTargets) =>
             Policy("gateway-wide", "gateway", "[{ group: gateway.networking.k8s.io, kind: Gateway, name: same-namespace }]")
-            + Policy("route-wide", "route", "[{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: attached-b }]")
+            + Policy("route-wide", "route", routeWideTargets)
             + Policy("rule-only", "rule", "[]")
             + Policy("nowhere", "none", "[{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: missing }]")
             + $$"""
@@ -50,18 +68,7 @@ public sealed class PolicyAttachmentTests(ConformanceHarness h)
                   filters: [{ type: ExtensionRef, extensionRef: { group: konnect.dev, kind: KonnectPolicy, name: rule-only } }]
                   backendRefs: [{ name: infra-backend-v1, port: 8080 }]
 
-            """, "attached-a", "attached-b", "nowhere");
-
-        await h.ExpectAsync(() => h.SendAsync("/a"), a => a.Status == 200 && a.Headers.GetValueOrDefault("x-policy") == "gateway", "/a gets the Gateway's policy");
-        await h.ExpectAsync(() => h.SendAsync("/b"), a => a.Status == 200 && a.Headers.GetValueOrDefault("x-policy") == "route", "/b gets its route's policy over the Gateway's");
-        await h.ExpectAsync(() => h.SendAsync("/c"), a => a.Status == 200 && a.Headers.GetValueOrDefault("x-policy") == "rule", "/c gets its rule's ExtensionRef over both");
-
-        var gatewayWide = await Attached("gateway-wide");
-        Assert.Equal(("True", "Attached", "Attached to Gateway gateway-conformance-infra/same-namespace"), gatewayWide);
-        var nowhere = await Attached("nowhere");
-        Assert.Equal(("False", "TargetNotFound"), (nowhere.Status, nowhere.Reason));
-        Assert.Contains("HTTPRoute gateway-conformance-infra/missing", nowhere.Message, StringComparison.Ordinal);
-    }
+            """;
 
     private async Task<(string Status, string Reason, string Message)> Attached(string policy)
     {

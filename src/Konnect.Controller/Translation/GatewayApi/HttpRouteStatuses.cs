@@ -12,6 +12,18 @@ internal static class HttpRouteStatuses
 {
     public static ObjectStatus Complete(ObjectStatus template, ObjectStatus? compiled)
     {
+        // Refused whole by the route checks (an invalid regular expression, say): every parent that accepted it says why.
+        if (compiled?.Conditions.FirstOrDefault(c => c.Type == ConditionTypes.Accepted) is { Status: "False" } refused)
+        {
+            return template with
+            {
+                Parents = [.. template.Parents!.Select(parent => parent with
+                {
+                    Conditions = [.. parent.Conditions.Select(c => c.Type == ConditionTypes.Accepted && c.Status == "True"
+                        ? Conditions.False(ConditionTypes.Accepted, "UnsupportedValue", refused.Message, template.Generation) : c)],
+                })],
+            };
+        }
         if (compiled?.Conditions.FirstOrDefault(c => c.Type == ConditionTypes.ResolvedRefs) is not { Status: "False" } problem) { return template; }
         return template with
         {

@@ -50,13 +50,13 @@ internal static class HttpRouteTranslator
                 if (Backend(key, backendRefs[b], $"{at}.backendRefs[{b}]", snapshot, problems) is { } backend) { backends.Add(backend); }
                 if (backendRefs[b].Filters is { Count: > 0 }) { unsupported ??= $"{at}.backendRefs[{b}].filters: filters on a backendRef are not supported; put them on the rule"; }
             }
-            var converted = new RouteRule
+            var matches = new List<RouteMatch>();
+            foreach (var match in rule.Matches ?? [])
             {
-                Name = rule.Name,
-                Matches = (rule.Matches ?? []).Select(Match).ToList(),
-                Backends = backends,
-                Timeout = rule.Timeouts?.Request ?? rule.Timeouts?.BackendRequest,
-            };
+                if (Match(match) is { } converted1) { matches.Add(converted1); }
+                else { unsupported ??= $"{at}.matches: method {SafeText.Quote(match.Method ?? "")} or path type {SafeText.Quote(match.Path?.Type ?? "PathPrefix")} is not one the Gateway API defines"; }
+            }
+            var converted = new RouteRule { Name = rule.Name, Matches = matches, Backends = backends, Timeout = Timeout(rule.Timeouts) };
             var filters = Filters.Apply(key, r, rule.Filters ?? [], converted, snapshot, problems);
             unsupported ??= filters.Unsupported;
             if (filters.Policy is { } policy) { policies.Add(policy); }
@@ -86,17 +86,35 @@ internal static class HttpRouteTranslator
         return new RouteBackend { Service = reference.Name, Namespace = ns == key.Namespace ? null : ns, Port = port, Weight = reference.Weight ?? 1 };
     }
 
-    private static RouteMatch Match(HttpRouteMatch match) => new()
+    /// <summary>The match, or null for a method or path type the Gateway API does not define (never widened to "any").</summary>
+    private static RouteMatch? Match(HttpRouteMatch match)
     {
-        Path = new PathMatch
+        PathMatchType? type = match.Path?.Type switch
         {
-            Type = match.Path?.Type switch { "Exact" => PathMatchType.Exact, "RegularExpression" => PathMatchType.RegularExpression, _ => PathMatchType.PathPrefix },
-            Value = match.Path?.Value ?? "/",
-        },
-        Methods = match.Method is { } method && Enum.TryParse<HttpMethodName>(method, ignoreCase: false, out var parsed) ? [parsed] : null,
-        Headers = match.Headers?.Select(ValueMatch).ToList(),
-        Query = match.QueryParams?.Select(ValueMatch).ToList(),
-    };
+            null or "PathPrefix" => PathMatchType.PathPrefix,
+            "Exact" => PathMatchType.Exact,
+            "RegularExpression" => PathMatchType.RegularExpression,
+            _ => null,
+        };
+        HttpMethodName? method = null;
+        if (match.Method is { } name)
+        {
+            if (!Enum.TryParse<HttpMethodName>(name, ignoreCase: false, out var parsed) || !Enum.IsDefined(parsed) || name.Any(char.IsDigit)) { return null; }
+            method = parsed;
+        }
+        if (type is null) { return null; }
+        return new RouteMatch
+        {
+            Path = new PathMatch { Type = type.Value, Value = match.Path?.Value ?? "/" },
+            Methods = method is { } m ? [m] : null,
+            Headers = match.Headers?.Select(ValueMatch).ToList(),
+            Query = match.QueryParams?.Select(ValueMatch).ToList(),
+        };
+    }
+
+    /// <summary>timeouts.request, else backendRequest; "0s" means no timeout in the Gateway API.</summary>
+    private static string? Timeout(HttpRouteTimeouts? timeouts) =>
+        (timeouts?.Request ?? timeouts?.BackendRequest) is { } text && !(Duration.TryParse(text, out var value) && value == TimeSpan.Zero) ? text : null;
 
     private static NameValueMatch ValueMatch(HttpHeaderMatch match) => new()
     {

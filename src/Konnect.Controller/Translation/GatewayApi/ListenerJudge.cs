@@ -19,7 +19,7 @@ internal static class ListenerJudge
     public static IReadOnlyList<ListenerState> Judge(ObjectRef key, Gateway gateway, ResourceSnapshot snapshot)
     {
         var generation = gateway.Metadata.Generation;
-        var listeners = gateway.Spec.Listeners;
+        var listeners = gateway.Spec.Listeners ?? [];
         var states = new List<ListenerState>(listeners.Count);
         foreach (var listener in listeners)
         {
@@ -93,7 +93,9 @@ internal static class ListenerJudge
             case "All":
                 return static _ => true;
             case "Selector" when listener.AllowedRoutes?.Namespaces?.Selector is { } selector:
-                return ns => Selects(selector, snapshot.Namespaces.GetValueOrDefault(new ObjectRef(Namespace.KindName, "", ns))?.Metadata.Labels);
+                // The namespaces alone: the closure is kept with the judged listeners, and must not keep a whole snapshot.
+                var namespaces = snapshot.Namespaces;
+                return ns => Selects(selector, namespaces.GetValueOrDefault(new ObjectRef(Namespace.KindName, "", ns))?.Metadata.Labels);
             case "Selector":
                 return static _ => false;
             default:
@@ -110,6 +112,7 @@ internal static class ListenerJudge
         }
         foreach (var requirement in selector.MatchExpressions ?? [])
         {
+            if (requirement.Key is null) { return false; }
             var has = labels.TryGetValue(requirement.Key, out var actual);
             var values = requirement.Values ?? [];
             var ok = requirement.Operator switch

@@ -18,7 +18,7 @@ internal static class ParentAttachment
     public static Result Attach(ObjectRef key, long? generation, IReadOnlyList<ParentReference> parentRefs, IReadOnlyList<string> routeHostnames,
         IReadOnlyDictionary<ObjectRef, IReadOnlyList<ListenerState>> gateways, string? unsupported, IReadOnlyList<RouteProblem> problems)
     {
-        var hostnames = routeHostnames.Select(h => h.ToLowerInvariant()).ToList();
+        var hostnames = routeHostnames.OfType<string>().Select(h => h.ToLowerInvariant()).ToList();
         var parents = new List<RouteParentStatus>();
         var attached = new List<ListenerState>();
         var hosts = new List<string>();

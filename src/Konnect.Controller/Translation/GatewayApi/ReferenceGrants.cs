@@ -16,8 +16,8 @@ internal static class ReferenceGrants
         foreach (var (key, grant) in snapshot.ReferenceGrants)
         {
             if (key.Namespace != toNamespace) { continue; }
-            var from = grant.Spec.From.Any(f => f.Group == fromGroup && f.Kind == fromKind && f.Namespace == fromNamespace);
-            var to = grant.Spec.To.Any(t => t.Group == toGroup && t.Kind == toKind && (string.IsNullOrEmpty(t.Name) || t.Name == toName));
+            var from = (grant.Spec.From ?? []).Any(f => f.Group == fromGroup && f.Kind == fromKind && f.Namespace == fromNamespace);
+            var to = (grant.Spec.To ?? []).Any(t => t.Group == toGroup && t.Kind == toKind && (string.IsNullOrEmpty(t.Name) || t.Name == toName));
             if (from && to) { return true; }
         }
         return false;

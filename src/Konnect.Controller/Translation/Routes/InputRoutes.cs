@@ -11,7 +11,8 @@ namespace Konnect.Controller.Translation.Routes;
 
 /// <summary>
 /// Every route the translator compiles, whatever API it was written in: the KonnectRoutes as they are, the routes
-/// Konnect's Ingresses stand for (<see cref="IngressConverter"/>) and its HTTPRoutes (<see cref="GatewayApiInputs"/>), in one sorted collection so that precedence,
+/// Konnect's Ingresses stand for (<see cref="IngressConverter"/>) and its HTTPRoutes and GRPCRoutes
+/// (<see cref="GatewayApiInputs"/>), in one collection in key order so that precedence,
 /// conflicts between inputs, the per-route reuse and the endpoint fast path treat them alike. With no Ingress it is the
 /// snapshot's own route collection, at no cost.
 /// </summary>
@@ -30,7 +31,7 @@ internal sealed class InputRoutes
         GatewayApi = gatewayApi;
     }
 
-    /// <summary>Every route by key: KonnectRoutes, and Ingress parts keyed (Ingress, namespace, NAME:HOST).</summary>
+    /// <summary>Every route by key: KonnectRoutes, Ingress parts keyed (Ingress, namespace, NAME:HOST), HTTPRoutes and GRPCRoutes.</summary>
     public RouteCollection Routes { get; }
 
     /// <summary>One status per Konnect Ingress (key (Ingress, namespace, NAME)): what was translated and what was not.</summary>
@@ -42,10 +43,12 @@ internal sealed class InputRoutes
     private readonly Inputs _inputs;
 
     // What the merge is a function of besides the KonnectRoutes, by reference.
+    // The policies count through their targetRefs only (PolicyTargets is one shared instance while no policy has any).
     private readonly record struct Inputs(object Ingresses, object IngressClasses, object HttpRoutes, object Gateways, object GatewayClasses,
-        object ReferenceGrants, object Namespaces)
+        object ReferenceGrants, object Namespaces, object PolicyTargets)
     {
-        public static Inputs Of(ResourceSnapshot s) => new(s.Ingresses, s.IngressClasses, (s.HttpRoutes, s.GrpcRoutes), s.Gateways, s.GatewayClasses, s.ReferenceGrants, s.Namespaces);
+        public static Inputs Of(ResourceSnapshot s) => new(s.Ingresses, s.IngressClasses, (s.HttpRoutes, s.GrpcRoutes), s.Gateways, s.GatewayClasses,
+            s.ReferenceGrants, s.Namespaces, Translation.GatewayApi.PolicyTargets.Of(s.Policies));
     }
 
     public static InputRoutes Of(ResourceSnapshot snapshot)

@@ -6,7 +6,7 @@ using Konnect.Model;
 namespace Konnect.Controller.Translation.Routes;
 
 /// <summary>
-/// Every route of a pass in key order, and by key. Kinds sort HTTPRoute, Ingress, KonnectRoute, so the three inputs,
+/// Every route of a pass in key order, and by key. Kinds sort GRPCRoute, HTTPRoute, Ingress, KonnectRoute, so the inputs,
 /// each already in order, follow one another: no sorted tree of 10,000 entries is built per pass (that insert was most
 /// of what 10,000 HTTPRoutes added to a pass). The index by key is made at the first lookup (the endpoint fast path).
 /// </summary>
@@ -19,12 +19,12 @@ internal sealed class RouteCollection : IEnumerable<KeyValuePair<ObjectRef, Konn
     /// <summary>The KonnectRoutes alone, as the snapshot holds them.</summary>
     public RouteCollection(ImmutableSortedDictionary<ObjectRef, KonnectRoute> konnectRoutes) => _konnectRoutesOnly = konnectRoutes;
 
-    /// <param name="httpRoutes">In key order.</param>
+    /// <param name="gatewayRoutes">GRPCRoutes then HTTPRoutes, in key order.</param>
     /// <param name="ingressParts">In key order.</param>
-    public RouteCollection(IReadOnlyList<KeyValuePair<ObjectRef, KonnectRoute>> httpRoutes, IReadOnlyList<KeyValuePair<ObjectRef, KonnectRoute>> ingressParts,
+    public RouteCollection(IReadOnlyList<KeyValuePair<ObjectRef, KonnectRoute>> gatewayRoutes, IReadOnlyList<KeyValuePair<ObjectRef, KonnectRoute>> ingressParts,
         ImmutableSortedDictionary<ObjectRef, KonnectRoute> konnectRoutes)
     {
-        _merged = [.. httpRoutes, .. ingressParts, .. konnectRoutes];
+        _merged = [.. gatewayRoutes, .. ingressParts, .. konnectRoutes];
     }
 
     public int Count => _konnectRoutesOnly?.Count ?? _merged.Length;
