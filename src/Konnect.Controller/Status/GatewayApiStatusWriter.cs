@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Konnect.Api.GatewayApi;
 using Konnect.Kubernetes;
 using Konnect.Kubernetes.LeaderElection;
@@ -21,7 +20,7 @@ namespace Konnect.Controller.Status;
 /// Gateway listener, a Gateway or a route parent that becomes not Accepted gets one Warning Event per distinct reason
 /// and message (none when the object already carried it, so a failover repeats nothing).
 /// </summary>
-public sealed partial class GatewayApiStatusWriter : IStatusSink
+public sealed partial class GatewayApiStatusWriter : StatusWriteLoop, IStatusSink
 {
     private readonly KubeApiClient _client;
     private readonly Func<bool> _isLeader;
@@ -29,7 +28,6 @@ public sealed partial class GatewayApiStatusWriter : IStatusSink
     private readonly StatusWriterOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     // Shared with ReportAsync, under _gate.
     private readonly Lock _gate = new();
@@ -37,9 +35,6 @@ public sealed partial class GatewayApiStatusWriter : IStatusSink
     private readonly HashSet<ObjectRef> _dirty = [];
     // HTTPRoutes no longer reported (their parentRefs left Konnect's Gateways): one more write takes Konnect's entries off.
     private readonly HashSet<ObjectRef> _leaving = [];
-    private volatile bool _resync = true;
-    private long _reportsReceived;
-    private long _reportsFlushed;
 
     // Owned by the write loop.
     private readonly Dictionary<ObjectRef, Remote> _known = [];
@@ -48,10 +43,10 @@ public sealed partial class GatewayApiStatusWriter : IStatusSink
     private readonly List<GatewayAddress>? _staticAddresses;
     private List<GatewayAddress>? _serviceAddresses;
     private DateTimeOffset _serviceReadAt = DateTimeOffset.MinValue;
-    private bool _serverDown;
 
     public GatewayApiStatusWriter(KubeApiClient client, Func<bool> isLeader, IngressPublishOptions publish, StatusWriterOptions options,
         ILogger<GatewayApiStatusWriter> logger, TimeProvider? time = null)
+        : base(client, options.FlushDelay, time ?? TimeProvider.System)
     {
         _client = client;
         _isLeader = isLeader;
@@ -102,51 +97,8 @@ public sealed partial class GatewayApiStatusWriter : IStatusSink
                 }
             }
         }
-        Interlocked.Increment(ref _reportsReceived);
-        _wake.Writer.TryWrite(true);
+        Wake();
         return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Call on every leadership change; a new leader reads every object again before it writes.</summary>
-    public void OnLeadershipChanged(bool leader)
-    {
-        _resync = true;
-        if (leader)
-        {
-            Interlocked.Increment(ref _reportsReceived);
-            _wake.Writer.TryWrite(true);
-        }
-    }
-
-    /// <summary>True once a write pass has finished that started after the last report: lets tests wait instead of sleeping.</summary>
-    internal bool CaughtUp => Interlocked.Read(ref _reportsFlushed) >= Interlocked.Read(ref _reportsReceived);
-
-    /// <summary>The write loop: runs until cancelled.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (_serverDown)
-                {
-                    await _client.Probe.WaitUntilAnsweringAsync(cancellationToken).ConfigureAwait(false);
-                    _serverDown = false;
-                }
-                else
-                {
-                    await WaitForWorkAsync(cancellationToken).ConfigureAwait(false);
-                }
-                await Task.Delay(_options.FlushDelay, _time, cancellationToken).ConfigureAwait(false);
-                var seen = Interlocked.Read(ref _reportsReceived);
-                await FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (!_serverDown) { Interlocked.Exchange(ref _reportsFlushed, seen); }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
     }
 
     private bool AnyGateway()
@@ -154,45 +106,30 @@ public sealed partial class GatewayApiStatusWriter : IStatusSink
         lock (_gate) { return _desired.Keys.Any(k => k.Kind == Gateway.KindName); }
     }
 
-    private async Task WaitForWorkAsync(CancellationToken cancellationToken)
+    /// <summary>The next retry, or the next read of the published Service while any Gateway needs its addresses.</summary>
+    protected override DateTimeOffset NextDue()
     {
         var due = _retries.Count == 0 ? DateTimeOffset.MaxValue : _retries.Values.Min(r => r.At);
         if (_publish.FromService && _isLeader() && AnyGateway() && _serviceReadAt + _publish.ServiceRefresh < due)
         {
             due = _serviceReadAt + _publish.ServiceRefresh;
         }
-        if (due == DateTimeOffset.MaxValue)
-        {
-            await _wake.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        var wait = due - _time.GetUtcNow();
-        if (wait <= TimeSpan.Zero) { return; }
-        using var timer = new CancellationTokenSource(wait, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        try
-        {
-            await _wake.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // A retry or a refresh of the Service is due.
-        }
+        return due;
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    protected override async Task FlushAsync(CancellationToken cancellationToken)
     {
         if (!_isLeader())
         {
-            _resync = true;
+            Resync = true;
             return;
         }
         List<ObjectRef> work;
         lock (_gate)
         {
-            if (_resync)
+            if (Resync)
             {
-                _resync = false;
+                Resync = false;
                 _known.Clear();
                 _retries.Clear();
                 _eventsSent.Clear();
@@ -215,8 +152,8 @@ public sealed partial class GatewayApiStatusWriter : IStatusSink
         }
         foreach (var objectRef in work)
         {
-            if (!_isLeader()) { Requeue(objectRef); _resync = true; return; }
-            if (_serverDown) { Requeue(objectRef); continue; }
+            if (!_isLeader()) { Requeue(objectRef); Resync = true; return; }
+            if (ServerDown) { Requeue(objectRef); continue; }
             ObjectStatus? desired;
             lock (_gate) { desired = _desired.GetValueOrDefault(objectRef); }
             if (desired is null) { continue; }
@@ -255,7 +192,7 @@ public sealed partial class GatewayApiStatusWriter : IStatusSink
         }
         catch (KubeApiException e) when (e.IsUnreachable)
         {
-            _serverDown = true;
+            ServerDown = true;
             LogServerDown(_logger, $"Service {_publish.ServiceNamespace}/{_publish.ServiceName}", e.Message);
             return false;
         }
@@ -317,7 +254,7 @@ public sealed partial class GatewayApiStatusWriter : IStatusSink
             _known.Remove(objectRef);
             _retries.Remove(objectRef);
             Requeue(objectRef);
-            _serverDown = true;
+            ServerDown = true;
             LogServerDown(_logger, objectRef.ToString(), e.Message);
         }
         catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or System.Text.Json.JsonException

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Konnect.Api.Kubernetes;
 using Konnect.Controller.Translation.Ingresses;
 using Konnect.Kubernetes;
@@ -25,7 +24,7 @@ namespace Konnect.Controller.Status;
 /// An Ingress has no condition to remember a refusal by, so unlike StatusWriter a newly elected leader records each
 /// standing refusal once more (one Event per problem per leadership).
 /// </remarks>
-public sealed partial class IngressStatusWriter : IStatusSink
+public sealed partial class IngressStatusWriter : StatusWriteLoop, IStatusSink
 {
     private readonly KubeApiClient _client;
     private readonly Func<bool> _isLeader;
@@ -33,15 +32,11 @@ public sealed partial class IngressStatusWriter : IStatusSink
     private readonly StatusWriterOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     // Shared with ReportAsync, under _gate: the refusals of each Konnect Ingress (its key: kind Ingress, no ':' in the name).
     private readonly Lock _gate = new();
     private readonly Dictionary<ObjectRef, IReadOnlyList<Refusal>> _desired = [];
     private readonly HashSet<ObjectRef> _dirty = [];
-    private volatile bool _resync = true;
-    private long _reportsReceived;
-    private long _reportsFlushed;
 
     // Owned by the write loop.
     private readonly Dictionary<ObjectRef, (List<IngressLoadBalancerIngress> Addresses, string? Uid)> _known = [];
@@ -51,13 +46,13 @@ public sealed partial class IngressStatusWriter : IStatusSink
     // The Service's addresses as last read (null: not read, or unreadable: then no address is written).
     private List<IngressLoadBalancerIngress>? _serviceAddresses;
     private DateTimeOffset _serviceReadAt = DateTimeOffset.MinValue;
-    private bool _serverDown;
 
     /// <summary>One problem as its Event says it: the condition's reason, and a note naming the host it concerns.</summary>
     internal readonly record struct Refusal(string Reason, string Note);
 
     public IngressStatusWriter(KubeApiClient client, Func<bool> isLeader, IngressPublishOptions publish, StatusWriterOptions options,
         ILogger<IngressStatusWriter> logger, TimeProvider? time = null)
+        : base(client, options.FlushDelay, time ?? TimeProvider.System)
     {
         _client = client;
         _isLeader = isLeader;
@@ -106,54 +101,12 @@ public sealed partial class IngressStatusWriter : IStatusSink
                 _dirty.Remove(gone);
             }
         }
-        Interlocked.Increment(ref _reportsReceived);
-        _wake.Writer.TryWrite(true);
+        Wake();
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Call on every leadership change; a new leader reads every Ingress again before it writes.</summary>
-    public void OnLeadershipChanged(bool leader)
-    {
-        _resync = true;
-        if (leader)
-        {
-            Interlocked.Increment(ref _reportsReceived);
-            _wake.Writer.TryWrite(true);
-        }
-    }
-
-    /// <summary>True once a write pass has finished that started after the last report: lets tests wait instead of sleeping.</summary>
-    internal bool CaughtUp => Interlocked.Read(ref _reportsFlushed) >= Interlocked.Read(ref _reportsReceived);
-
-    /// <summary>The write loop: runs until cancelled.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (_serverDown)
-                {
-                    await _client.Probe.WaitUntilAnsweringAsync(cancellationToken).ConfigureAwait(false);
-                    _serverDown = false;
-                }
-                else
-                {
-                    await WaitForWorkAsync(cancellationToken).ConfigureAwait(false);
-                }
-                await Task.Delay(_options.FlushDelay, _time, cancellationToken).ConfigureAwait(false);
-                var seen = Interlocked.Read(ref _reportsReceived);
-                await FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (!_serverDown) { Interlocked.Exchange(ref _reportsFlushed, seen); }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task WaitForWorkAsync(CancellationToken cancellationToken)
+    /// <summary>The next retry, or the next read of the published Service while any Ingress needs its addresses.</summary>
+    protected override DateTimeOffset NextDue()
     {
         var due = _retries.Count == 0 ? DateTimeOffset.MaxValue : _retries.Values.Min(r => r.At);
         bool anyDesired;
@@ -163,39 +116,23 @@ public sealed partial class IngressStatusWriter : IStatusSink
             var refresh = _serviceReadAt + _publish.ServiceRefresh;
             if (refresh < due) { due = refresh; }
         }
-        if (due == DateTimeOffset.MaxValue)
-        {
-            await _wake.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        var wait = due - _time.GetUtcNow();
-        if (wait <= TimeSpan.Zero) { return; }
-        using var timer = new CancellationTokenSource(wait, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        try
-        {
-            await _wake.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // A retry or a refresh of the Service is due.
-        }
+        return due;
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    protected override async Task FlushAsync(CancellationToken cancellationToken)
     {
         if (!_isLeader())
         {
-            _resync = true;
+            Resync = true;
             return;
         }
         List<(ObjectRef Ref, IReadOnlyList<Refusal> Refusals)> work;
         bool anyDesired;
         lock (_gate)
         {
-            if (_resync)
+            if (Resync)
             {
-                _resync = false;
+                Resync = false;
                 _known.Clear();
                 _retries.Clear();
                 _eventsSent.Clear();
@@ -220,8 +157,8 @@ public sealed partial class IngressStatusWriter : IStatusSink
         }
         foreach (var (objectRef, refusals) in work)
         {
-            if (!_isLeader()) { Requeue(objectRef); _resync = true; return; }
-            if (_serverDown) { Requeue(objectRef); continue; }
+            if (!_isLeader()) { Requeue(objectRef); Resync = true; return; }
+            if (ServerDown) { Requeue(objectRef); continue; }
             await WriteOneAsync(objectRef, refusals, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -246,7 +183,7 @@ public sealed partial class IngressStatusWriter : IStatusSink
         }
         catch (KubeApiException e) when (e.IsUnreachable)
         {
-            _serverDown = true;
+            ServerDown = true;
             LogServerDown(_logger, $"Service {_publish.ServiceNamespace}/{_publish.ServiceName}", e.Message);
             return false;
         }
@@ -296,7 +233,7 @@ public sealed partial class IngressStatusWriter : IStatusSink
             _known.Remove(objectRef);
             _retries.Remove(objectRef);
             Requeue(objectRef);
-            _serverDown = true;
+            ServerDown = true;
             LogServerDown(_logger, objectRef.ToString(), e.Message);
         }
         catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or System.Text.Json.JsonException

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Controller.Store;
@@ -20,32 +19,26 @@ namespace Konnect.Controller.Status;
 /// API server does not answer, nothing is dropped: the newest status of each object waits, and all of them are
 /// written as soon as the client's <see cref="ApiServerProbe"/> hears from the server (by the leader of that moment).
 /// </summary>
-public sealed partial class StatusWriter : IStatusSink
+public sealed partial class StatusWriter : StatusWriteLoop, IStatusSink
 {
     private readonly KubeApiClient _client;
     private readonly Func<bool> _isLeader;
     private readonly StatusWriterOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     // Shared with ReportAsync, under _gate: the newest desired status per object and the objects that may need a write.
     private readonly Lock _gate = new();
     private readonly Dictionary<ObjectRef, ObjectStatus> _desired = [];
     private readonly HashSet<ObjectRef> _dirty = [];
-    private volatile bool _resync = true;
-    private long _reportsReceived;
-    private long _reportsFlushed;
 
     // Owned by the write loop: what each object carries on the server (last read or written), retry state, events sent.
     private readonly Dictionary<ObjectRef, RemoteObject> _known = [];
     private readonly Dictionary<ObjectRef, (DateTimeOffset At, Backoff Backoff)> _retries = [];
     private readonly Dictionary<ObjectRef, (string Reason, string Message)> _eventsSent = [];
 
-    // Set by a write that got no answer: the rest of the pass is put back and the loop waits for the API server.
-    private bool _serverDown;
-
     public StatusWriter(KubeApiClient client, Func<bool> isLeader, StatusWriterOptions options, ILogger<StatusWriter> logger, TimeProvider? time = null)
+        : base(client, options.FlushDelay, time ?? TimeProvider.System)
     {
         _client = client;
         _isLeader = isLeader;
@@ -83,95 +76,26 @@ public sealed partial class StatusWriter : IStatusSink
                 _dirty.Remove(gone);
             }
         }
-        Interlocked.Increment(ref _reportsReceived);
-        _wake.Writer.TryWrite(true);
+        Wake();
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>
-    /// Call on every leadership change. On gaining it, everything is checked against the objects as they are now: the
-    /// previous leader may have written since we last looked.
-    /// </summary>
-    public void OnLeadershipChanged(bool leader)
-    {
-        _resync = true;
-        if (leader)
-        {
-            Interlocked.Increment(ref _reportsReceived);
-            _wake.Writer.TryWrite(true);
-        }
-    }
+    protected override DateTimeOffset NextDue() => _retries.Count == 0 ? DateTimeOffset.MaxValue : _retries.Values.Min(r => r.At);
 
-    /// <summary>True once a write pass has finished that started after the last report: lets tests wait instead of sleeping.</summary>
-    internal bool CaughtUp => Interlocked.Read(ref _reportsFlushed) >= Interlocked.Read(ref _reportsReceived);
-
-    /// <summary>The write loop: runs until cancelled.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (_serverDown)
-                {
-                    // Every status not yet written stays queued (the newest per object); they go out together the
-                    // moment the API server answers, whoever leads then.
-                    await _client.Probe.WaitUntilAnsweringAsync(cancellationToken).ConfigureAwait(false);
-                    _serverDown = false;
-                }
-                else
-                {
-                    await WaitForWorkAsync(cancellationToken).ConfigureAwait(false);
-                }
-                // Let the rest of a burst arrive; only the newest status of each object is written.
-                await Task.Delay(_options.FlushDelay, _time, cancellationToken).ConfigureAwait(false);
-                var seen = Interlocked.Read(ref _reportsReceived);
-                await FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (!_serverDown) { Interlocked.Exchange(ref _reportsFlushed, seen); }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task WaitForWorkAsync(CancellationToken cancellationToken)
-    {
-        DateTimeOffset? nextRetry = _retries.Count == 0 ? null : _retries.Values.Min(r => r.At);
-        if (nextRetry is null)
-        {
-            await _wake.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        var wait = nextRetry.Value - _time.GetUtcNow();
-        if (wait <= TimeSpan.Zero) { return; }
-        using var timer = new CancellationTokenSource(wait, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        try
-        {
-            await _wake.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // A retry is due.
-        }
-    }
-
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    protected override async Task FlushAsync(CancellationToken cancellationToken)
     {
         if (!_isLeader())
         {
             // Followers keep the desired statuses so they can catch up the moment they are elected.
-            _resync = true;
+            Resync = true;
             return;
         }
         List<(ObjectRef Ref, ObjectStatus Desired)> work;
         lock (_gate)
         {
-            if (_resync)
+            if (Resync)
             {
-                _resync = false;
+                Resync = false;
                 _known.Clear();
                 _retries.Clear();
                 _dirty.UnionWith(_desired.Keys);
@@ -186,8 +110,8 @@ public sealed partial class StatusWriter : IStatusSink
         }
         foreach (var (objectRef, desired) in work)
         {
-            if (!_isLeader()) { Requeue(objectRef); _resync = true; return; }
-            if (_serverDown) { Requeue(objectRef); continue; }
+            if (!_isLeader()) { Requeue(objectRef); Resync = true; return; }
+            if (ServerDown) { Requeue(objectRef); continue; }
             await WriteOneAsync(objectRef, desired, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -229,7 +153,7 @@ public sealed partial class StatusWriter : IStatusSink
             _known.Remove(objectRef);
             _retries.Remove(objectRef);
             Requeue(objectRef);
-            _serverDown = true;
+            ServerDown = true;
             LogServerDown(_logger, objectRef.ToString(), e.Message);
         }
         catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or System.Text.Json.JsonException
