@@ -3,6 +3,7 @@ using Konnect.Api.Kubernetes;
 using Konnect.Api.V1Alpha1;
 using Konnect.Model;
 using Konnect.Controller.Store;
+using Konnect.Controller.Translation;
 using Konnect.Controller.Translation.Routes;
 using Konnect.Controller.Translation.Tls;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Konnect.Controller.Status;
 using Konnect.Controller.Store;
 using Konnect.Controller.Translation;
-using Konnect.Controller.Translation.Routes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Konnect.Model;

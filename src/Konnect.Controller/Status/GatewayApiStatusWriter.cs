@@ -184,24 +184,16 @@ public sealed partial class GatewayApiStatusWriter : StatusWriteLoop, IStatusSin
     /// <summary>Reads the --publish-service Service; a change of its addresses makes every Gateway due. False: the server is down.</summary>
     private async Task<bool> ReadServiceAsync(CancellationToken cancellationToken)
     {
-        List<GatewayAddress>? addresses;
-        try
-        {
-            var service = await _client.GetAsync(ResourceTypes.Services, _publish.ServiceNamespace!, _publish.ServiceName!, cancellationToken).ConfigureAwait(false);
-            addresses = Addresses(IngressAddresses.FromService(service));
-        }
-        catch (KubeApiException e) when (e.IsUnreachable)
+        var read = await PublishedServiceRead.ReadAsync(_client, _publish, cancellationToken).ConfigureAwait(false);
+        if (!read.Reached)
         {
             ServerDown = true;
-            LogServerDown(_logger, $"Service {_publish.ServiceNamespace}/{_publish.ServiceName}", e.Message);
+            LogServerDown(_logger, $"Service {_publish.ServiceNamespace}/{_publish.ServiceName}", read.Error ?? "");
             return false;
         }
-        catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or System.Text.Json.JsonException
-                                  || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            addresses = null;
-            LogServiceUnreadable(_logger, $"{_publish.ServiceNamespace}/{_publish.ServiceName}", e.Message);
-        }
+        // Missing or unreadable: publish nothing (what the objects carry stays) and look again at the next refresh.
+        if (read.Addresses is null) { LogServiceUnreadable(_logger, $"{_publish.ServiceNamespace}/{_publish.ServiceName}", read.Error ?? ""); }
+        var addresses = read.Addresses is { } found ? Addresses(found) : null;
         _serviceReadAt = _time.GetUtcNow();
         if (addresses is not null && (_serviceAddresses is null || !addresses.Select(a => (a.Type, a.Value)).SequenceEqual(_serviceAddresses.Select(a => (a.Type, a.Value)))))
         {

@@ -94,3 +94,28 @@ internal static class IngressAddresses
             .OrderBy(a => a.Hostname ?? "", StringComparer.Ordinal).ThenBy(a => a.Ip ?? "", StringComparer.Ordinal),
     ];
 }
+
+/// <summary>One read of the --publish-service Service, as both the Ingress and the Gateway API writers need it.</summary>
+/// <param name="Reached">False when the API server did not answer: the caller waits for it like for any write.</param>
+/// <param name="Addresses">Null when the Service is missing or unreadable: publish nothing, keep what objects carry.</param>
+/// <param name="Error">Why not, for the caller's log line.</param>
+internal readonly record struct PublishedServiceRead(bool Reached, List<IngressLoadBalancerIngress>? Addresses, string? Error)
+{
+    public static async Task<PublishedServiceRead> ReadAsync(Konnect.Kubernetes.KubeApiClient client, IngressPublishOptions publish, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var service = await client.GetAsync(Konnect.Kubernetes.ResourceTypes.Services, publish.ServiceNamespace!, publish.ServiceName!, cancellationToken).ConfigureAwait(false);
+            return new(true, IngressAddresses.FromService(service), null);
+        }
+        catch (Konnect.Kubernetes.KubeApiException e) when (e.IsUnreachable)
+        {
+            return new(false, null, e.Message);
+        }
+        catch (Exception e) when (e is Konnect.Kubernetes.KubeApiException or HttpRequestException or IOException or System.Text.Json.JsonException
+                                  || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new(true, null, e.Message);
+        }
+    }
+}

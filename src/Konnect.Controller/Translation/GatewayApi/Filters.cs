@@ -17,7 +17,7 @@ internal static class Filters
     public sealed record Result(KeyValuePair<ObjectRef, KonnectPolicy>? Policy, string? Unsupported);
 
     /// <summary>The name of the inline policy of a rule: ':' is in no object name, so it never meets a KonnectPolicy's.</summary>
-    public static ObjectRef InlinePolicy(ObjectRef route, int rule) => new(KonnectPolicy.KindName, route.Namespace, $"{Routes.ModelNames.Of(route)}:{rule}");
+    public static ObjectRef InlinePolicy(ObjectRef route, int rule) => new(KonnectPolicy.KindName, route.Namespace, $"{ModelNames.Of(route)}:{rule}");
 
     public static Result Apply(ObjectRef key, int index, List<HttpRouteFilter> filters, RouteRule rule, ResourceSnapshot snapshot, List<RouteProblem> problems)
     {

@@ -43,6 +43,20 @@ internal sealed class GatewayApiInputs
 
     public IReadOnlyList<KeyValuePair<ObjectRef, KonnectRoute>> Routes { get; }
 
+    /// <summary>The keys of <see cref="Routes"/> (the routes attached to a Gateway of Konnect's), made at the first use.</summary>
+    public IReadOnlySet<ObjectRef> RouteKeys
+    {
+        get
+        {
+            if (_routeKeys is { } made) { return made; }
+            var keys = new HashSet<ObjectRef>();
+            foreach (var (key, _) in Routes) { keys.Add(key); }
+            return _routeKeys = keys;
+        }
+    }
+
+    private HashSet<ObjectRef>? _routeKeys;
+
     /// <summary>The inline policies of HTTPRoute filters, compiled with the KonnectPolicies but reported on their routes.</summary>
     public IReadOnlyList<KeyValuePair<ObjectRef, KonnectPolicy>> Policies { get; }
 

@@ -53,14 +53,13 @@ internal sealed class PolicyTargets
     {
         if (policy.Spec.TargetRefs is not { Count: > 0 } targets) { return null; }
         var generation = policy.Metadata.Generation;
-        var served = new HashSet<ObjectRef>(inputs.Routes.Select(r => r.Key));
         var attached = new List<string>();
         var missing = new List<string>();
         foreach (var target in targets)
         {
             var targetKey = new ObjectRef(target.Kind, key.Namespace, target.Name);
             if (!IsValid(target)) { missing.Add($"{SafeText.Quote(target.Group)}/{SafeText.Quote(target.Kind)} {target.Name} (not a Gateway, HTTPRoute or GRPCRoute)"); }
-            else if (target.Kind == Gateway.KindName ? inputs.Gateways.ContainsKey(targetKey) : served.Contains(targetKey)) { attached.Add(targetKey.ToString()); }
+            else if (target.Kind == Gateway.KindName ? inputs.Gateways.ContainsKey(targetKey) : inputs.RouteKeys.Contains(targetKey)) { attached.Add(targetKey.ToString()); }
             else { missing.Add($"{targetKey} (not found, not Konnect's, or not attached to a Gateway)"); }
         }
         return missing.Count == 0

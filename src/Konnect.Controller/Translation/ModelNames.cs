@@ -1,7 +1,7 @@
 using Konnect.Api.GatewayApi;
 using Konnect.Model;
 
-namespace Konnect.Controller.Translation.Routes;
+namespace Konnect.Controller.Translation;
 
 /// <summary>
 /// The name a route's rules carry in the model: <see cref="RouteModel.Route"/>, the metrics' route label, and the
