@@ -91,6 +91,19 @@ public sealed class ConformanceHarness : IAsyncLifetime
         return last!;
     }
 
+    /// <summary>One HTTPRoute, its rules given as YAML lines (indented here).</summary>
+    public static string HttpRoute(string name, string ns, string parents, string rules, string? hostnames = null) => $$"""
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: { name: {{name}}, namespace: {{ns}} }
+        spec:
+          parentRefs: {{parents}}
+        {{(hostnames is null ? "" : "  hostnames: " + hostnames + "\n")}}  rules:
+        {{string.Join("\n", rules.Split('\n').Select(l => "    " + l))}}
+
+        """;
+
     /// <summary>How many requests the named backend has answered so far.</summary>
     public int Requests(string backend)
     {
@@ -141,6 +154,12 @@ public sealed class ConformanceHarness : IAsyncLifetime
         app.Run(async context =>
         {
             lock (_requests) { _requests[name] = _requests.GetValueOrDefault(name) + 1; }
+            // The suite's echo waits ?delay=1s before answering: how the timeout scenarios make a slow backend.
+            if (context.Request.Query["delay"] is [{ } text] && Konnect.Api.Duration.TryParse(text, out var delay))
+            {
+                try { await Task.Delay(delay, context.RequestAborted); }
+                catch (OperationCanceledException) { return; }
+            }
             var headers = new JsonObject();
             foreach (var header in context.Request.Headers) { headers[header.Key.ToLowerInvariant()] = header.Value.ToString(); }
             context.Response.Headers["x-echo"] = name;
