@@ -51,9 +51,7 @@ public static class Translator
         {
             var outcome = PolicyTranslator.Translate(key, policy, snapshot, lastGood?.GetValueOrDefault(key));
             // A policy attached by targetRefs says to what (Gateway API policy attachment).
-            statuses.Add(PolicyTargets.Attached(key, policy, inputs.GatewayApi) is { } attached
-                ? outcome.Status with { Conditions = [.. outcome.Status.Conditions, attached] }
-                : outcome.Status);
+            statuses.Add(PolicyTargets.WithAttachment(key, policy, outcome.Status, inputs.GatewayApi));
             policies[key] = outcome.Enforcement;
             if (outcome.LastGood is { } good) { nextLastGood[key] = good; }
         }

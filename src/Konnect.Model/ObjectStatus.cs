@@ -18,6 +18,9 @@ public sealed record ObjectStatus
     /// <summary>An HTTPRoute's parents that are Konnect's Gateways, as its status.parents reports them (Gateway API).</summary>
     public IReadOnlyList<Konnect.Api.GatewayApi.RouteParentStatus>? Parents { get; init; }
 
+    /// <summary>A KonnectPolicy's Gateways by targetRefs, as its status.ancestors reports them (Gateway API policy attachment).</summary>
+    public IReadOnlyList<PolicyAncestorStatus>? Ancestors { get; init; }
+
     [JsonIgnore]
     public bool IsAccepted => Conditions.Any(c => c.Type == ConditionTypes.Accepted && c.Status == "True");
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Konnect.Api.Kubernetes;
 
 namespace Konnect.Api.V1Alpha1;
@@ -22,6 +23,10 @@ public sealed record KonnectStatus
 
     [Description("For a KonnectConsumer: the state of each subscription it asked for.")]
     public List<SubscriptionStatus>? Subscriptions { get; set; }
+
+    [Description("For a KonnectPolicy with targetRefs: each Gateway it takes effect through (Gateway API policy attachment's status.ancestors).")]
+    [MaxLength(16)]
+    public List<PolicyAncestorStatus>? Ancestors { get; set; }
 }
 
 public sealed record SubscriptionStatus

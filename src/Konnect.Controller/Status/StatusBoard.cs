@@ -55,7 +55,8 @@ public sealed partial class StatusBoard(ILogger<StatusBoard> logger) : IStatusSi
     }
 
     private static bool Same(ObjectStatus a, ObjectStatus b) =>
-        a.Conditions.SequenceEqual(b.Conditions) && (a.Subscriptions ?? []).SequenceEqual(b.Subscriptions ?? []);
+        a.Conditions.SequenceEqual(b.Conditions) && (a.Subscriptions ?? []).SequenceEqual(b.Subscriptions ?? [])
+        && StatusComputation.SameAncestors(a.Ancestors, b.Ancestors);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Object}: {Type}=False ({Reason}): {Message}")]
     private static partial void LogConditionFalse(ILogger logger, string @object, string type, string reason, string message);

@@ -19,6 +19,10 @@ internal static class StatusComputation
     {
         Conditions = WithTransitionTimes(desired.Conditions, current.Conditions, desired.Generation, now),
         Subscriptions = desired.Subscriptions is { } subscriptions ? [.. subscriptions] : null,
+        Ancestors = desired.Ancestors?.Select(a => a with
+        {
+            Conditions = WithTransitionTimes(a.Conditions, current.Ancestors?.FirstOrDefault(c => c.AncestorRef == a.AncestorRef)?.Conditions, desired.Generation, now),
+        }).ToList(),
     };
 
     /// <summary>
@@ -41,11 +45,18 @@ internal static class StatusComputation
     /// <summary>Equal down to every field: reason, message, observedGeneration, lastTransitionTime, order.</summary>
     public static bool Same(KonnectStatus a, KonnectStatus b) =>
         (a.Conditions ?? []).SequenceEqual(b.Conditions ?? [], ConditionComparer.Instance)
-        && (a.Subscriptions ?? []).SequenceEqual(b.Subscriptions ?? []);
+        && (a.Subscriptions ?? []).SequenceEqual(b.Subscriptions ?? [])
+        && SameAncestors(a.Ancestors, b.Ancestors, ConditionComparer.Instance);
+
+    /// <summary>Policy ancestors alike: the same Gateways in the same order, each with conditions alike by <paramref name="conditions"/>.</summary>
+    public static bool SameAncestors(IReadOnlyList<PolicyAncestorStatus>? a, IReadOnlyList<PolicyAncestorStatus>? b, IEqualityComparer<Condition>? conditions = null) =>
+        (a ?? []).Count == (b ?? []).Count
+        && (a ?? []).Zip(b ?? []).All(p => p.First.AncestorRef == p.Second.AncestorRef && p.First.ControllerName == p.Second.ControllerName
+            && p.First.Conditions.SequenceEqual(p.Second.Conditions, conditions));
 
     /// <summary>
-    /// {"status": {"conditions": [...], "subscriptions": [...]}}: a merge patch replaces lists whole, which is what we
-    /// want; subscriptions the object should no longer carry are removed with an explicit null.
+    /// {"status": {"conditions": [...], "subscriptions": [...], "ancestors": [...]}}: a merge patch replaces lists whole,
+    /// which is what we want; subscriptions and ancestors the object should no longer carry are removed with an explicit null.
     /// </summary>
     public static JsonObject MergePatch(KonnectStatus status, KonnectStatus current)
     {
@@ -53,6 +64,10 @@ internal static class StatusComputation
         if (status.Subscriptions is null && current.Subscriptions is { Count: > 0 })
         {
             body["subscriptions"] = null;
+        }
+        if (status.Ancestors is null && current.Ancestors is { Count: > 0 })
+        {
+            body["ancestors"] = null;
         }
         return new JsonObject { ["status"] = body };
     }

@@ -121,6 +121,36 @@ public sealed class StatusWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReportAsync_PolicyAncestors_WrittenKeptThenRemoved()
+    {
+        var policy = new ObjectRef(KonnectPolicy.KindName, Ns, "limits");
+        _server.Put(ResourceTypes.KonnectPolicies, new KonnectPolicy { Metadata = new ObjectMeta { Namespace = Ns, Name = "limits" } });
+        var ancestor = new PolicyAncestorStatus
+        {
+            AncestorRef = new PolicyAncestorRef { Group = "gateway.networking.k8s.io", Kind = "Gateway", Namespace = Ns, Name = "public" },
+            ControllerName = "konnect.dev/gateway-controller",
+            Conditions = [new Condition { Type = ConditionTypes.Accepted, Status = "True", Reason = "Accepted", Message = "enforced", ObservedGeneration = 1 }],
+        };
+        var withAncestor = Status() with { Object = policy, Ancestors = [ancestor] };
+        var writer = Start(() => true);
+        KonnectStatus? PolicyStatus() => _server.Get(ResourceTypes.KonnectPolicies, Ns, "limits")!.Status;
+
+        await ReportAndWaitAsync(writer, withAncestor);
+        var written = Assert.Single(PolicyStatus()!.Ancestors!);
+        Assert.Equal("public", written.AncestorRef.Name);
+        Assert.NotNull(Assert.Single(written.Conditions).LastTransitionTime);
+
+        // The same ancestors again (a fresh list, equal by value) write nothing.
+        await ReportAndWaitAsync(writer, Status() with { Object = policy, Ancestors = [ancestor with { Conditions = [.. ancestor.Conditions] }] });
+        Assert.Equal(1, Patches);
+
+        // No targets any more: the ancestors go (an explicit null in the merge patch).
+        await ReportAndWaitAsync(writer, Status() with { Object = policy });
+        Assert.Equal(2, Patches);
+        Assert.Null(PolicyStatus()!.Ancestors);
+    }
+
+    [Fact]
     public async Task ReportAsync_MessageChangedStatusSame_KeepsLastTransitionTime()
     {
         // The object already carries a status written long ago (by an earlier leader).

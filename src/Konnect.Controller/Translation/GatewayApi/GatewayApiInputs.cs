@@ -16,7 +16,7 @@ namespace Konnect.Controller.Translation.GatewayApi;
 /// </summary>
 internal sealed class GatewayApiInputs
 {
-    public static readonly GatewayApiInputs Empty = new([], [], [], [], []);
+    public static readonly GatewayApiInputs Empty = new([], [], [], [], [], []);
 
     // An HTTPRoute's outcome, kept while it and every collection it is judged against are the same instances: an edit
     // to one route among thousands translates that route only, and the others keep their route objects (and so their
@@ -31,9 +31,13 @@ internal sealed class GatewayApiInputs
 
     private sealed record JudgedGateway(object Namespaces, IReadOnlyList<ListenerState> Listeners);
 
-    private GatewayApiInputs(List<KeyValuePair<ObjectRef, KonnectRoute>> routes, List<KeyValuePair<ObjectRef, KonnectPolicy>> policies,
-        List<ObjectStatus> statuses, Dictionary<ObjectRef, IReadOnlyList<ListenerState>> gateways, Dictionary<ListenerState, int> attached)
+    private readonly List<(ObjectRef Route, IReadOnlyList<ListenerState> Listeners)> _routeListeners;
+
+    private GatewayApiInputs(List<KeyValuePair<ObjectRef, KonnectRoute>> routes, List<(ObjectRef, IReadOnlyList<ListenerState>)> routeListeners,
+        List<KeyValuePair<ObjectRef, KonnectPolicy>> policies, List<ObjectStatus> statuses, Dictionary<ObjectRef, IReadOnlyList<ListenerState>> gateways,
+        Dictionary<ListenerState, int> attached)
     {
+        _routeListeners = routeListeners;
         Routes = routes;
         Policies = policies;
         Statuses = statuses;
@@ -43,19 +47,22 @@ internal sealed class GatewayApiInputs
 
     public IReadOnlyList<KeyValuePair<ObjectRef, KonnectRoute>> Routes { get; }
 
-    /// <summary>The keys of <see cref="Routes"/> (the routes attached to a Gateway of Konnect's), made at the first use.</summary>
-    public IReadOnlySet<ObjectRef> RouteKeys
+    /// <summary>
+    /// Each of <see cref="Routes"/> with the Gateways it is attached to, for policy attachment's status; made at the
+    /// first use, which only a policy with targetRefs makes.
+    /// </summary>
+    public IReadOnlyDictionary<ObjectRef, IReadOnlyList<ObjectRef>> RouteGateways
     {
         get
         {
-            if (_routeKeys is { } made) { return made; }
-            var keys = new HashSet<ObjectRef>();
-            foreach (var (key, _) in Routes) { keys.Add(key); }
-            return _routeKeys = keys;
+            if (_routeGateways is { } made) { return made; }
+            var gateways = new Dictionary<ObjectRef, IReadOnlyList<ObjectRef>>();
+            foreach (var (key, listeners) in _routeListeners) { gateways[key] = [.. listeners.Select(l => l.Gateway).Distinct()]; }
+            return _routeGateways = gateways;
         }
     }
 
-    private HashSet<ObjectRef>? _routeKeys;
+    private Dictionary<ObjectRef, IReadOnlyList<ObjectRef>>? _routeGateways;
 
     /// <summary>The inline policies of HTTPRoute filters, compiled with the KonnectPolicies but reported on their routes.</summary>
     public IReadOnlyList<KeyValuePair<ObjectRef, KonnectPolicy>> Policies { get; }
@@ -99,6 +106,7 @@ internal sealed class GatewayApiInputs
         }
 
         var routes = new List<KeyValuePair<ObjectRef, KonnectRoute>>();
+        var routeListeners = new List<(ObjectRef, IReadOnlyList<ListenerState>)>();
         var policies = new List<KeyValuePair<ObjectRef, KonnectPolicy>>();
         var attached = new Dictionary<ListenerState, int>(ReferenceEqualityComparer.Instance);
         // GRPCRoutes first: their keys sort before HTTPRoutes', and the routes must come out in key order.
@@ -108,11 +116,15 @@ internal sealed class GatewayApiInputs
             var (outcome, status) = Outcome(key, route, gateways, snapshot);
             if (outcome.Parents.Count == 0) { continue; }
             statuses.Add(status);
-            if (outcome.Route is { } konnectRoute) { routes.Add(new(key, konnectRoute)); }
+            if (outcome.Route is { } konnectRoute)
+            {
+                routes.Add(new(key, konnectRoute));
+                routeListeners.Add((key, outcome.Listeners));
+            }
             policies.AddRange(outcome.Policies);
             foreach (var listener in outcome.Listeners) { attached[listener] = attached.GetValueOrDefault(listener) + 1; }
         }
-        return new GatewayApiInputs(routes, policies, statuses, gateways, attached);
+        return new GatewayApiInputs(routes, routeListeners, policies, statuses, gateways, attached);
     }
 
     private static (HttpRouteOutcome Outcome, ObjectStatus Status) Outcome(ObjectRef key, IKubernetesObject route, Dictionary<ObjectRef, IReadOnlyList<ListenerState>> gateways,
