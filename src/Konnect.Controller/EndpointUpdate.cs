@@ -128,7 +128,7 @@ public static class EndpointUpdate
             foreach (var old in models[key])
             {
                 var rule = candidate.Rules[old.RuleIndex];
-                replaced[old.Id] = old with { Backends = rule.Backends, Unavailable = rule.Unavailable, Mirror = rule.Mirror };
+                replaced[old.Id] = old with { Backends = rule.Backends, Unavailable = rule.Unavailable, Mirrors = rule.Mirrors };
             }
         }
         var routes = previous.Model.Routes.Select(r => replaced.GetValueOrDefault(r.Id) ?? r).ToArray();
@@ -180,7 +180,7 @@ public static class EndpointUpdate
             {
                 foreach (var rule in route.Spec.Rules)
                 {
-                    foreach (var backend in (rule.Backends ?? []).Append(rule.Mirror?.Backend))
+                    foreach (var backend in (rule.Backends ?? []).Concat(rule.EveryMirror().Select(m => m.Backend)))
                     {
                         if (backend?.Service is not { } service) { continue; }
                         // Most Services have one route: a list sized for one is 64 bytes smaller, 0.8 MiB at 10,000.

@@ -206,7 +206,7 @@ public static class Translator
                     Policies = rule.Policies,
                     Unavailable = rule.Unavailable,
                     Tls = route.Tls?.Model,
-                    Mirror = rule.Mirror,
+                    Mirrors = rule.Mirrors,
                     Redirect = rule.Redirect,
                     Api = route.Api,
                 });

@@ -75,8 +75,11 @@ public sealed record RouteModel
     [System.Text.Json.Serialization.JsonIgnore]
     public bool AnswersItself => Redirect is not null || Policies?.Ai is not null;
 
-    /// <summary>Copies of a share of the rule's upstream requests; null when the rule mirrors nothing or its mirror backend did not resolve.</summary>
-    public MirrorModel? Mirror { get; init; }
+    /// <summary>
+    /// Where copies of a share of the rule's upstream requests go, each mirror sampled on its own; null when the rule
+    /// mirrors nothing or none of its mirror backends resolved.
+    /// </summary>
+    public IReadOnlyList<MirrorModel>? Mirrors { get; init; }
 
     /// <summary>The API and version the rule's route serves, with its lifecycle; null when the route declares none.</summary>
     public ApiModel? Api { get; init; }

@@ -84,6 +84,13 @@ public sealed record RouteRule
     [Description("Also sends a copy of a share of the rule's requests to another backend; its answers are discarded and it never affects the client's response.")]
     public RouteMirror? Mirror { get; set; }
 
+    [Description("More mirrors, after mirror: each gets its own copies, sampled by its own percent (an HTTPRoute rule's RequestMirror filters come here).")]
+    [MaxLength(8)]
+    public List<RouteMirror>? Mirrors { get; set; }
+
+    /// <summary>mirror, then mirrors.</summary>
+    public IEnumerable<RouteMirror> EveryMirror() => Mirror is null ? Mirrors ?? [] : [Mirror, .. Mirrors ?? []];
+
     [Description("Answers the rule's requests with a redirect (Location and status) instead of proxying; backends are not used.")]
     public RouteRedirect? Redirect { get; set; }
 }

@@ -73,7 +73,7 @@ internal sealed class DirectForwarderMiddleware(RequestDelegate next, DirectForw
     {
         var route = matched.Route;
         var policies = matched.Policies as RoutePolicies;
-        return route.Mirror is null
+        return route.Mirrors is null
             && route.Policies?.Resilience is null or { Retry: null, CircuitBreaker: null }
             && policies?.RequestTransform is null or { HasMessageEdits: false }
             && policies?.ResponseTransform is null

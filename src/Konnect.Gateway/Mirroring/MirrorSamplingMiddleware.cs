@@ -1,4 +1,5 @@
 using Konnect.Gateway.Policies.Transforms;
+using Konnect.Model;
 using Konnect.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -17,12 +18,25 @@ internal sealed class MirrorSamplingMiddleware(RequestDelegate next, RequestMirr
 
     // Not async itself: the requests that are not sampled (nearly all) pass without a state machine of their own.
     public Task InvokeAsync(HttpContext context) =>
-        context.Features.Get<IKonnectRouteFeature>()?.Route.Mirror is not { Backend.Endpoints.Count: > 0 } model
-            || model.Percent <= 0 || (model.Percent < 100 && Random.Shared.Next(100) >= model.Percent)
+        context.Features.Get<IKonnectRouteFeature>()?.Route.Mirrors is not { } mirrors || Sample(mirrors) is not { } chosen
             ? next(context)
-            : SampleAsync(context);
+            : SampleAsync(context, chosen);
 
-    private async Task SampleAsync(HttpContext context)
+    /// <summary>The mirrors this request is copied to, each by its own percent; null (and nothing allocated) for none.</summary>
+    private static List<MirrorModel>? Sample(IReadOnlyList<MirrorModel> mirrors)
+    {
+        List<MirrorModel>? chosen = null;
+        foreach (var model in mirrors)
+        {
+            if (model.Backend.Endpoints.Count > 0 && model.Percent > 0 && (model.Percent >= 100 || Random.Shared.Next(100) < model.Percent))
+            {
+                (chosen ??= new List<MirrorModel>(mirrors.Count)).Add(model);
+            }
+        }
+        return chosen;
+    }
+
+    private async Task SampleAsync(HttpContext context, List<MirrorModel> chosen)
     {
         var request = context.Request;
         // Without a Content-Length a body is streamed (chunked, or HTTP/2 without the header): not copied.
@@ -30,15 +44,15 @@ internal sealed class MirrorSamplingMiddleware(RequestDelegate next, RequestMirr
         if (context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true || HttpMethods.IsConnect(request.Method))
         {
             // A WebSocket (or other upgraded) exchange is a conversation, not a request that a copy can replay.
-            mirror.Skipped();
+            mirror.Skipped(chosen.Count);
         }
         else if (streamed || request.ContentLength > MaxBodySize)
         {
-            mirror.Skipped();
+            mirror.Skipped(chosen.Count);
         }
         else if (request.ContentLength is null or 0)
         {
-            context.Features.Set(new MirrorBody(ReadOnlyMemory<byte>.Empty));
+            context.Features.Set(new MirrorBody(ReadOnlyMemory<byte>.Empty, chosen));
         }
         else
         {
@@ -46,8 +60,8 @@ internal sealed class MirrorSamplingMiddleware(RequestDelegate next, RequestMirr
             var copy = body.ToArray();
             // The primary gets the same bytes back, framed as the client framed them (Content-Length is unchanged).
             request.Body = complete ? new MemoryStream(copy, writable: false) : new PrefixedStream(body, request.Body);
-            if (complete) { context.Features.Set(new MirrorBody(copy)); }
-            else { mirror.Skipped(); }
+            if (complete) { context.Features.Set(new MirrorBody(copy, chosen)); }
+            else { mirror.Skipped(chosen.Count); }
         }
         await next(context);
     }

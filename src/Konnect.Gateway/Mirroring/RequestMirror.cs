@@ -40,7 +40,7 @@ internal sealed partial class RequestMirror : IDisposable
     /// <summary>Copies currently in flight, for tests and diagnostics.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    public void Skipped() => _metrics.MirrorCopy("skipped");
+    public void Skipped(int copies) => _metrics.MirrorCopy("skipped", copies);
 
     /// <summary>Starts sending <paramref name="copy"/> without waiting for it; takes ownership of the message.</summary>
     public void Start(MirrorModel mirror, HttpRequestMessage copy)

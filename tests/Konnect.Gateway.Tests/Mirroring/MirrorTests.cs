@@ -43,8 +43,11 @@ public sealed class MirrorTests
     private static RouteModel Mirrored(string name, string primary, string mirror, int percent = 100, string prefix = "/") =>
         Routes.Route(name, primary, Routes.Prefix(prefix)) with
         {
-            Mirror = new MirrorModel { Backend = new BackendModel { Name = "mirror", Weight = 1, Endpoints = [mirror] }, Percent = percent },
+            Mirrors = [Mirror(mirror, percent)],
         };
+
+    private static MirrorModel Mirror(string url, int percent = 100, string name = "mirror") =>
+        new() { Backend = new BackendModel { Name = name, Weight = 1, Endpoints = [url] }, Percent = percent };
 
     /// <summary>
     /// Every copy is counted in flight before the primary request is sent, so once the client has its answers and
@@ -78,6 +81,36 @@ public sealed class MirrorTests
         Assert.Equal(new Copy("GET", "/copy/v2/items?x=1", "true", "k1", ""), received[0]);
         Assert.Equal(new Copy("POST", "/copy/v2/orders", "true", null, "hello mirror"), received[1]);
         Assert.Equal(2, primary.RequestCount);
+    }
+
+    [Fact]
+    public async Task Mirror_ThreeMirrors_EachSampledByItsOwnPercent()
+    {
+        await using var primary = await PrimaryAsync();
+        var (first, firstCopies) = await MirrorBackendAsync();
+        var (second, secondCopies) = await MirrorBackendAsync();
+        var (never, _) = await MirrorBackendAsync();
+        await using (first) await using (second) await using (never)
+        {
+            await using var gateway = await TestGateway.StartAsync();
+            await gateway.PublishAsync(Routes.Route("m", primary.Url("/p"), Routes.Prefix("/")) with
+            {
+                Mirrors = [Mirror(first.Url("/a"), name: "a"), Mirror(second.Url("/b"), name: "b"), Mirror(never.Url("/c"), percent: 0, name: "c")],
+            });
+
+            for (var i = 0; i < 3; i++)
+            {
+                using var post = await gateway.Traffic.PostAsync($"/orders/{i}", new StringContent("body"));
+                Assert.Equal($"POST /p/orders/{i} 4", await post.Content.ReadAsStringAsync());
+            }
+            await AllCopiesSettledAsync(gateway);
+
+            Assert.Equal(["/a/orders/0", "/a/orders/1", "/a/orders/2"], firstCopies.Select(c => c.PathAndQuery).Order(StringComparer.Ordinal));
+            Assert.Equal(["/b/orders/0", "/b/orders/1", "/b/orders/2"], secondCopies.Select(c => c.PathAndQuery).Order(StringComparer.Ordinal));
+            Assert.All(firstCopies.Concat(secondCopies), c => Assert.Equal("body", c.Body));
+            Assert.Equal(0, never.RequestCount);
+            Assert.Equal(3, primary.RequestCount);
+        }
     }
 
     [Fact]

@@ -9,8 +9,8 @@ namespace Konnect.Controller.Translation.GatewayApi;
 /// <summary>
 /// An HTTPRoute rule's filters as what Konnect already does: RequestHeaderModifier and ResponseHeaderModifier (and
 /// URLRewrite's full path and hostname) become an inline policy of request and response transforms, compiled and
-/// checked like a KonnectPolicy; URLRewrite's ReplacePrefixMatch is the rule's rewrite.pathPrefix; RequestMirror its
-/// mirror; RequestRedirect its redirect; an ExtensionRef to a KonnectPolicy adds that policy to the rule.
+/// checked like a KonnectPolicy; URLRewrite's ReplacePrefixMatch is the rule's rewrite.pathPrefix; RequestMirror filters its
+/// mirrors; RequestRedirect its redirect; an ExtensionRef to a KonnectPolicy adds that policy to the rule.
 /// </summary>
 internal static class Filters
 {
@@ -47,10 +47,9 @@ internal static class Filters
                     }
                     break;
                 case "RequestMirror" when filter.RequestMirror is { } mirror:
-                    if (rule.Mirror is not null) { unsupported ??= $"{at}[{f}]: Konnect sends one mirror per rule"; break; }
                     if (HttpRouteTranslator.Backend(key, mirror.BackendRef, $"{at}[{f}].requestMirror.backendRef", snapshot, problems) is { } backend)
                     {
-                        rule.Mirror = new RouteMirror { Backend = backend, Percent = mirror.Percent ?? 100 };
+                        (rule.Mirrors ??= []).Add(new RouteMirror { Backend = backend, Percent = mirror.Percent ?? 100 });
                     }
                     break;
                 case "RequestRedirect" when filter.RequestRedirect is { } redirect:

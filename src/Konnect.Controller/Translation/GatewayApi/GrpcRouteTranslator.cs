@@ -45,7 +45,7 @@ internal static class GrpcRouteTranslator
             var applied = Filters.Apply(key, r, filters, routeRule, snapshot, problems);
             unsupported ??= applied.Unsupported;
             if (applied.Policy is { } policy) { policies.Add(policy); }
-            if (routeRule.Mirror is { } mirror) { routeRule.Mirror = mirror with { Backend = mirror.Backend with { AppProtocol = "grpc" } }; }
+            routeRule.Mirrors = routeRule.Mirrors?.Select(m => m with { Backend = m.Backend with { AppProtocol = "grpc" } }).ToList();
             rules.Add(routeRule);
         }
         var attachment = ParentAttachment.Attach(key, route.Metadata.Generation, route.Spec.ParentRefs ?? [], route.Spec.Hostnames ?? [], gateways, unsupported, problems);

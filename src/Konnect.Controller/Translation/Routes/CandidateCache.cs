@@ -82,5 +82,5 @@ internal sealed class CandidateCache
 
     private static bool Reusable(RouteCandidate candidate) =>
         candidate.Tls is null
-        && candidate.Rules.All(r => r.Backends.All(b => b.Tls is null) && r.Mirror?.Backend.Tls is null);
+        && candidate.Rules.All(r => r.Backends.All(b => b.Tls is null) && (r.Mirrors ?? []).All(m => m.Backend.Tls is null));
 }

@@ -32,5 +32,5 @@ internal sealed record RuleCandidate(
     Unavailable? Unavailable,
     PoliciesModel? Policies = null,
     IReadOnlyList<string>? Warnings = null,
-    MirrorModel? Mirror = null,
+    IReadOnlyList<MirrorModel>? Mirrors = null,
     RedirectModel? Redirect = null);

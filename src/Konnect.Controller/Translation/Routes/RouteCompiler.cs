@@ -77,7 +77,9 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
             else if (result.Model.Weight > 0) { resolved.Add(result.Model); }
         }
         problems.AddRange(backendProblems);
-        var mirror = CompileMirror(key.Namespace, rule.Mirror, problems, warnings);
+        // Most rules mirror nothing: no list for them.
+        MirrorModel[]? mirrors = rule.Mirror is null && rule.Mirrors is null ? null
+            : [.. rule.EveryMirror().Select(m => CompileMirror(key.Namespace, m, problems, warnings)).OfType<MirrorModel>()];
 
         var servable = resolved.Where(b => b.Endpoints.Count > 0).ToArray();
         var where = rule.Name is { } n ? $"rule {n}" : $"rule {index}";
@@ -110,7 +112,7 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         }
         TimeSpan? timeout = rule.Timeout is { } t && Duration.TryParse(t, out var value) ? value : null;
         var policies = enforced is { IsEmpty: false } ? enforced : null;
-        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings, mirror, redirect);
+        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings, mirrors is { Length: > 0 } ? mirrors : null, redirect);
     }
 
     private static RedirectModel? Redirect(RouteRedirect? redirect) => redirect is null ? null : new RedirectModel
@@ -124,9 +126,8 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
     };
 
     /// <summary>An unresolvable mirror backend is a ResolvedRefs problem only: it never makes the rule unavailable.</summary>
-    private MirrorModel? CompileMirror(string ns, RouteMirror? mirror, List<RouteProblem> problems, List<string> warnings)
+    private MirrorModel? CompileMirror(string ns, RouteMirror mirror, List<RouteProblem> problems, List<string> warnings)
     {
-        if (mirror is null) { return null; }
         var result = backends.Resolve(ns, mirror.Backend);
         if (result.Warning is { } warning) { warnings.Add($"mirror: {warning}"); }
         if (result.Problem is { } problem)

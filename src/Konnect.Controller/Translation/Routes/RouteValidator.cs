@@ -60,14 +60,11 @@ internal static partial class RouteValidator
                 return new(Reasons.InvalidRewrite, $"{at}.rewrite.pathPrefix: needs PathPrefix matches, but matches[{nonPrefix}] is {matches[nonPrefix].Path!.Type}");
             }
         }
-        if (rule.Mirror is { } mirror)
+        if (rule.Mirror is { } mirror && ValidateMirror(mirror, $"{at}.mirror") is { } mirrorProblem) { return mirrorProblem; }
+        if (rule.Mirrors is { Count: > MaxMirrors }) { return new(Reasons.InvalidBackend, $"{at}.mirrors: at most {MaxMirrors} mirrors"); }
+        for (var m = 0; m < (rule.Mirrors?.Count ?? 0); m++)
         {
-            if (mirror.Percent is < 0 or > 100)
-            {
-                return new(Reasons.InvalidBackend, $"{at}.mirror.percent: {mirror.Percent} is outside 0..100");
-            }
-            if (mirror.Backend is null) { return new(Reasons.InvalidBackend, $"{at}.mirror.backend: a backend is required"); }
-            if (ValidateBackend(mirror.Backend, $"{at}.mirror.backend") is { } problem) { return problem; }
+            if (ValidateMirror(rule.Mirrors![m], $"{at}.mirrors[{m}]") is { } problem) { return problem; }
         }
         if (rule.Redirect is { } redirect && ValidateRedirect(redirect, matches, $"{at}.redirect") is { } redirectProblem) { return redirectProblem; }
         if (rule.Timeout is { } timeout && (!Duration.TryParse(timeout, out var value) || value <= TimeSpan.Zero))
@@ -75,6 +72,16 @@ internal static partial class RouteValidator
             return new(Reasons.InvalidTimeout, $"{at}.timeout: \"{timeout}\" is not a positive duration such as 10s, 500ms or 1m30s");
         }
         return null;
+    }
+
+    /// <summary>Each mirror costs a copy of every sampled request: a few are plenty.</summary>
+    private const int MaxMirrors = 8;
+
+    private static RouteProblem? ValidateMirror(RouteMirror mirror, string at)
+    {
+        if (mirror.Percent is < 0 or > 100) { return new(Reasons.InvalidBackend, $"{at}.percent: {mirror.Percent} is outside 0..100"); }
+        if (mirror.Backend is null) { return new(Reasons.InvalidBackend, $"{at}.backend: a backend is required"); }
+        return ValidateBackend(mirror.Backend, $"{at}.backend");
     }
 
     private static RouteProblem? ValidateRedirect(RouteRedirect redirect, List<RouteMatch> matches, string at)

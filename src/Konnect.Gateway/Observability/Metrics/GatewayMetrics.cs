@@ -155,7 +155,7 @@ public sealed class GatewayMetrics : IDisposable
     internal void AccessLogDropped() => _accessLogDropped.Inc(Exemplar.None);
 
     /// <param name="outcome">sent, failed, dropped or skipped.</param>
-    internal void MirrorCopy(string outcome) => _mirrorCopies.WithLabels([outcome]).Inc(Exemplar.None);
+    internal void MirrorCopy(string outcome, int copies = 1) => _mirrorCopies.WithLabels([outcome]).Inc(copies, Exemplar.None);
 
     /// <summary>
     /// After each scrape: series read at scrape time (endpoint health, breakers, observable instruments) are dropped, so
