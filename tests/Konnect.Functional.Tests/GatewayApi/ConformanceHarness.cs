@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Konnect.Commands;
@@ -6,6 +7,7 @@ using Konnect.Gateway;
 using Konnect.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Konnect.Functional.Tests.GatewayApi;
@@ -15,6 +17,9 @@ namespace Konnect.Functional.Tests.GatewayApi;
 /// -app-backend, -web-backend, labelled as the suite labels them), the Gateways same-namespace, all-namespaces and
 /// backend-namespaces, and their Services, each backed by a real Kestrel echo that answers with its own name and what it
 /// received. In-process `konnect run --manifests` on a folder holding these and one scenario's manifests at a time.
+/// As in the suite, infra-backend-v1's Service has two more ports: second-port (8081, appProtocol kubernetes.io/h2c) to an
+/// HTTP/2-only echo, and third-port (8082, appProtocol kubernetes.io/ws) to the same echo as first-port, which also
+/// echoes WebSocket messages.
 /// </summary>
 public sealed class ConformanceHarness : IAsyncLifetime
 {
@@ -30,6 +35,7 @@ public sealed class ConformanceHarness : IAsyncLifetime
 
     private readonly string _dir = Directory.CreateTempSubdirectory("konnect-gateway-api-").FullName;
     private readonly Dictionary<string, WebApplication> _backends = [];
+    private WebApplication _h2cBackend = null!;
     private readonly Dictionary<string, int> _requests = [];
     private WebApplication _konnect = null!;
 
@@ -39,7 +45,9 @@ public sealed class ConformanceHarness : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        foreach (var (ns, name) in Services) { _backends[name] = await StartEchoAsync(ns, name); }
+        foreach (var (ns, name) in Services) { _backends[name] = await StartEchoAsync(ns, name, HttpProtocols.Http1); }
+        // Prior knowledge only, as the suite's backend on targetPort 3001: an HTTP/1.1 request would fail, not fall back.
+        _h2cBackend = await StartEchoAsync(Infra, "infra-backend-v1", HttpProtocols.Http2);
         await File.WriteAllTextAsync(Path.Combine(_dir, "base.yaml"), BaseManifests());
         _konnect = RunCommand.Build(new RunOptions([_dir], ["http://127.0.0.1:0"], ["http://127.0.0.1:0"]) { AccessLog = false });
         await _konnect.StartAsync();
@@ -52,7 +60,7 @@ public sealed class ConformanceHarness : IAsyncLifetime
     {
         await _konnect.StopAsync();
         await _konnect.DisposeAsync();
-        foreach (var backend in _backends.Values) { await backend.DisposeAsync(); }
+        foreach (var backend in _backends.Values.Append(_h2cBackend)) { await backend.DisposeAsync(); }
         Http.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
@@ -110,6 +118,9 @@ public sealed class ConformanceHarness : IAsyncLifetime
         lock (_requests) { return _requests.GetValueOrDefault(backend); }
     }
 
+    /// <summary>The port the named backend's HTTP/1.1 echo listens on (the suite's targetPort 3000), for a scenario's own EndpointSlices.</summary>
+    public int EchoPort(string backend) => _backends[backend].Port();
+
     public async Task<JsonArray> StatusAsync() =>
         JsonNode.Parse(await Http.GetStringAsync($"http://127.0.0.1:{Admin}/status"))!.AsArray();
 
@@ -132,11 +143,17 @@ public sealed class ConformanceHarness : IAsyncLifetime
         using var request = new HttpRequestMessage(new HttpMethod(method), $"http://127.0.0.1:{Traffic}{path}");
         request.Headers.Host = host;
         foreach (var (name, value) in headers) { request.Headers.TryAddWithoutValidation(name, value); }
+        return await SendAsync(request);
+    }
+
+    /// <summary>A request made by the caller (e.g. HTTP/2 with prior knowledge) through the gateway.</summary>
+    public async Task<Answer> SendAsync(HttpRequestMessage request)
+    {
         using var response = await Http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         var echo = response.Content.Headers.ContentType?.MediaType == "application/json" && response.Headers.Contains("x-echo") ? JsonNode.Parse(body) : null;
         return new Answer((int)response.StatusCode, echo, response.Headers.Concat(response.Content.Headers)
-            .ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(",", h.Value)), body);
+            .ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(",", h.Value)), body) { Version = response.Version };
     }
 
     /// <summary>What came back: the status, the echo's report (which backend, path, headers) when a backend answered.</summary>
@@ -144,16 +161,27 @@ public sealed class ConformanceHarness : IAsyncLifetime
     {
         public string? Backend => Echo?["backend"]?.GetValue<string>();
         public string? Path => Echo?["path"]?.GetValue<string>();
+        /// <summary>The protocol the backend saw ("HTTP/1.1", "HTTP/2"), as Kestrel names it.</summary>
+        public string? BackendProtocol => Echo?["protocol"]?.GetValue<string>();
+        /// <summary>The HTTP version of the gateway's answer to the client.</summary>
+        public Version? Version { get; init; }
         public string? RequestHeader(string name) => Echo?["headers"]?[name.ToLowerInvariant()]?.GetValue<string>();
         public override string ToString() => $"{Status} {Body}";
     }
 
-    private async Task<WebApplication> StartEchoAsync(string ns, string name)
+    private async Task<WebApplication> StartEchoAsync(string ns, string name, HttpProtocols protocols)
     {
-        var app = LoopbackApp.Create();
+        var app = LoopbackApp.Create(protocols);
+        app.UseWebSockets();
         app.Run(async context =>
         {
             lock (_requests) { _requests[name] = _requests.GetValueOrDefault(name) + 1; }
+            if (context.WebSockets.IsWebSocketRequest)
+            {
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                await EchoMessagesAsync(socket, context.RequestAborted);
+                return;
+            }
             // The suite's echo waits ?delay=1s before answering: how the timeout scenarios make a slow backend.
             if (context.Request.Query["delay"] is [{ } text] && Konnect.Api.Duration.TryParse(text, out var delay))
             {
@@ -168,6 +196,7 @@ public sealed class ConformanceHarness : IAsyncLifetime
                 ["backend"] = name,
                 ["namespace"] = ns,
                 ["method"] = context.Request.Method,
+                ["protocol"] = context.Request.Protocol,
                 ["path"] = context.Request.Path.Value + context.Request.QueryString.Value,
                 ["host"] = context.Request.Host.Value,
                 ["headers"] = headers,
@@ -177,23 +206,51 @@ public sealed class ConformanceHarness : IAsyncLifetime
         return app;
     }
 
+    /// <summary>Each message back as it came, text or binary, until the client closes (or the connection drops).</summary>
+    private static async Task EchoMessagesAsync(WebSocket socket, CancellationToken aborted)
+    {
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer, aborted);
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", aborted);
+                return;
+            }
+            await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, aborted);
+        }
+    }
+
     private string BaseManifests()
     {
-        var services = string.Concat(Services.Select(s => $$"""
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: { name: {{s.Name}}, namespace: {{s.Namespace}} }
-            spec: { ports: [{ name: first-port, port: 8080, targetPort: 3000 }] }
-            ---
-            apiVersion: discovery.k8s.io/v1
-            kind: EndpointSlice
-            metadata: { name: {{s.Name}}-local, namespace: {{s.Namespace}}, labels: { kubernetes.io/service-name: {{s.Name}} } }
-            addressType: IPv4
-            ports: [{ name: first-port, port: {{_backends[s.Name].Port()}} }]
-            endpoints: [{ addresses: [127.0.0.1] }]
+        var services = string.Concat(Services.Select(s =>
+        {
+            var port = _backends[s.Name].Port();
+            var (servicePorts, slicePorts) = s.Name == "infra-backend-v1"
+                ? ($$"""
+                    [{ name: first-port, port: 8080, targetPort: 3000 },
+                     { name: second-port, port: 8081, targetPort: 3001, appProtocol: kubernetes.io/h2c },
+                     { name: third-port, port: 8082, targetPort: 3000, appProtocol: kubernetes.io/ws }]
+                    """.ReplaceLineEndings(" "),
+                    $"[{{ name: first-port, port: {port} }}, {{ name: second-port, port: {_h2cBackend.Port()} }}, {{ name: third-port, port: {port} }}]")
+                : ("[{ name: first-port, port: 8080, targetPort: 3000 }]", $"[{{ name: first-port, port: {port} }}]");
+            return $$"""
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: { name: {{s.Name}}, namespace: {{s.Namespace}} }
+                spec: { ports: {{servicePorts}} }
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: { name: {{s.Name}}-local, namespace: {{s.Namespace}}, labels: { kubernetes.io/service-name: {{s.Name}} } }
+                addressType: IPv4
+                ports: {{slicePorts}}
+                endpoints: [{ addresses: [127.0.0.1] }]
 
-            """));
+                """;
+        }));
         return $$"""
             apiVersion: gateway.networking.k8s.io/v1
             kind: GatewayClass

@@ -42,6 +42,13 @@ public sealed class GrpcPeer : IAsyncLifetime
         return stdout.TrimEnd('\n');
     }
 
+    /// <summary>
+    /// Calls the conformance suite's GrpcEcho service (<paramref name="method"/> Echo or EchoTwo) on <paramref name="target"/>
+    /// with <paramref name="authority"/> as :authority when given; returns "OK NAME:" or "STATUS CODE details".
+    /// </summary>
+    public static Task<string> EchoAsync(string target, string method, string? authority = null) =>
+        authority is null ? CallAsync("echo", target, method) : CallAsync("echo", target, method, authority);
+
     /// <summary>A bidirectional-streaming call kept open: each <see cref="Chat.SendAsync"/> is one message and its reply.</summary>
     public static Chat OpenChat(string target) => new(Start("chat", target));
 
