@@ -27,6 +27,9 @@ public sealed class ConformanceHarness : IAsyncLifetime
     public const string AppBackend = "gateway-conformance-app-backend";
     public const string WebBackend = "gateway-conformance-web-backend";
 
+    /// <summary>parentRefs naming the suite's same-namespace Gateway.</summary>
+    public const string SameNamespace = "[{ name: same-namespace }]";
+
     private static readonly (string Namespace, string Name)[] Services =
     [
         (Infra, "infra-backend-v1"), (Infra, "infra-backend-v2"), (Infra, "infra-backend-v3"),
@@ -111,6 +114,14 @@ public sealed class ConformanceHarness : IAsyncLifetime
         {{string.Join("\n", rules.Split('\n').Select(l => "    " + l))}}
 
         """;
+
+    /// <summary>A GET with <paramref name="host"/> and headers is (eventually, then steadily) answered 200 by <paramref name="backend"/>.</summary>
+    public Task<Answer> ExpectBackendAsync(string path, string backend, string host = "example.com", params (string, string)[] headers) =>
+        ExpectAsync(() => SendAsync(path, host, "GET", headers), a => a.Status == 200 && a.Backend == backend, $"{host}{path} to {backend}");
+
+    /// <summary>A GET with <paramref name="host"/> and headers is (eventually, then steadily) answered <paramref name="status"/>.</summary>
+    public Task<Answer> ExpectStatusAsync(string path, int status, string host = "example.com", params (string, string)[] headers) =>
+        ExpectAsync(() => SendAsync(path, host, "GET", headers), a => a.Status == status, $"{host}{path} answered {status}");
 
     /// <summary>How many requests the named backend has answered so far.</summary>
     public int Requests(string backend)

@@ -11,12 +11,6 @@ namespace Konnect.Functional.Tests.GatewayApi;
 [Collection(nameof(ConformanceCollection))]
 public sealed class HttpRouteAttachmentConformanceTests(ConformanceHarness h)
 {
-    private Task<Answer> ExpectBackend(string path, string backend, string host = "example.com") =>
-        h.ExpectAsync(() => h.SendAsync(path, host), a => a.Status == 200 && a.Backend == backend, $"{host}{path} to {backend}");
-
-    private Task<Answer> ExpectStatus(string path, int status, string host = "example.com") =>
-        h.ExpectAsync(() => h.SendAsync(path, host), a => a.Status == status, $"{host}{path} answered {status}");
-
     /// <summary>Every parent entry of the route for <paramref name="gateway"/> (one per parentRef: one per sectionName) has the condition.</summary>
     private async Task ExpectParent(string route, string gateway, string type, string status, string? reason = null)
     {
@@ -100,14 +94,14 @@ public sealed class HttpRouteAttachmentConformanceTests(ConformanceHarness h)
         var listeners = (await h.StatusOfAsync("Gateway", Infra, "httproute-listener-hostname-matching"))["listeners"]!.AsArray();
         Assert.All(listeners, l => Assert.Equal(1, l!["attachedRoutes"]!.GetValue<int>()));
 
-        await ExpectBackend("/", "infra-backend-v1", "bar.com");
-        await ExpectBackend("/", "infra-backend-v2", "foo.bar.com");
-        await ExpectBackend("/", "infra-backend-v3", "baz.bar.com");
-        await ExpectBackend("/", "infra-backend-v3", "boo.bar.com");
-        await ExpectBackend("/", "infra-backend-v3", "multiple.prefixes.bar.com");
-        await ExpectBackend("/", "infra-backend-v3", "multiple.prefixes.foo.com");
-        await ExpectStatus("/", 404, "foo.com");
-        await ExpectStatus("/", 404, "no.matching.host");
+        await h.ExpectBackendAsync("/", "infra-backend-v1", "bar.com");
+        await h.ExpectBackendAsync("/", "infra-backend-v2", "foo.bar.com");
+        await h.ExpectBackendAsync("/", "infra-backend-v3", "baz.bar.com");
+        await h.ExpectBackendAsync("/", "infra-backend-v3", "boo.bar.com");
+        await h.ExpectBackendAsync("/", "infra-backend-v3", "multiple.prefixes.bar.com");
+        await h.ExpectBackendAsync("/", "infra-backend-v3", "multiple.prefixes.foo.com");
+        await h.ExpectStatusAsync("/", 404, "foo.com");
+        await h.ExpectStatusAsync("/", 404, "no.matching.host");
     }
 
     [Fact]
@@ -163,8 +157,8 @@ public sealed class HttpRouteAttachmentConformanceTests(ConformanceHarness h)
 
         await ExpectParent("http-named-rules", "same-namespace", "Accepted", "True", "Accepted");
         await ExpectParent("http-named-rules", "same-namespace", "ResolvedRefs", "True", "ResolvedRefs");
-        await ExpectBackend("/named", "infra-backend-v1");
-        await ExpectBackend("/unnamed", "infra-backend-v2");
+        await h.ExpectBackendAsync("/named", "infra-backend-v1");
+        await h.ExpectBackendAsync("/unnamed", "infra-backend-v2");
     }
 
     [Fact]
@@ -203,7 +197,7 @@ public sealed class HttpRouteAttachmentConformanceTests(ConformanceHarness h)
         await ExpectParent("reference-grant", "same-namespace", "Accepted", "True", "Accepted");
         await ExpectParent("reference-grant", "same-namespace", "ResolvedRefs", "False", "RefNotPermitted");
         var before = h.Requests("web-backend");
-        await ExpectStatus("/", 500);
+        await h.ExpectStatusAsync("/", 500);
         Assert.Equal(before, h.Requests("web-backend"));
     }
 
@@ -232,8 +226,8 @@ public sealed class HttpRouteAttachmentConformanceTests(ConformanceHarness h)
 
         await ExpectParent("invalid-reference-grant", "same-namespace", "Accepted", "True", "Accepted");
         await ExpectParent("invalid-reference-grant", "same-namespace", "ResolvedRefs", "False", "RefNotPermitted");
-        await ExpectStatus("/v2", 500);
-        await ExpectBackend("/", "app-backend-v1");
+        await h.ExpectStatusAsync("/v2", 500);
+        await h.ExpectBackendAsync("/", "app-backend-v1");
     }
 
     [Fact]
@@ -308,7 +302,7 @@ public sealed class HttpRouteAttachmentConformanceTests(ConformanceHarness h)
         await ExpectParent("service-types", "same-namespace", "ResolvedRefs", "True", "ResolvedRefs");
         foreach (var path in (string[])["/manual-endpointslices", "/headless-manual-endpointslices", "/headless"])
         {
-            await ExpectBackend(path, "infra-backend-v1");
+            await h.ExpectBackendAsync(path, "infra-backend-v1");
         }
     }
 }

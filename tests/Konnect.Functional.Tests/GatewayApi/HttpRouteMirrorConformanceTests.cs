@@ -10,8 +10,6 @@ namespace Konnect.Functional.Tests.GatewayApi;
 [Collection(nameof(ConformanceCollection))]
 public sealed class HttpRouteMirrorConformanceTests(ConformanceHarness h)
 {
-    private const string SameNamespace = "[{ name: same-namespace }]";
-
     private static string Mirror(string backend) => $"{{ type: RequestMirror, requestMirror: {{ backendRef: {{ name: {backend}, namespace: {Infra}, port: 8080 }} }} }}";
 
     /// <summary>Sends five requests, each answered by infra-backend-v1, and waits for five more copies at each mirror.</summary>

@@ -9,13 +9,10 @@ namespace Konnect.Functional.Tests.GatewayApi;
 [Collection(nameof(ConformanceCollection))]
 public sealed class HttpRouteTimeoutConformanceTests(ConformanceHarness h)
 {
-    private Task<Answer> ExpectStatus(string path, int status) =>
-        h.ExpectAsync(() => h.SendAsync(path), a => a.Status == status, $"{path} answered {status}");
-
     [Fact]
     public async Task HTTPRouteTimeoutRequest()
     {
-        await h.ScenarioAsync(HttpRoute("request-timeout", Infra, "[{ name: same-namespace }]", """
+        await h.ScenarioAsync(HttpRoute("request-timeout", Infra, SameNamespace, """
             - matches: [{ path: { type: PathPrefix, value: /request-timeout } }]
               backendRefs: [{ name: infra-backend-v1, port: 8080 }]
               timeouts: { request: 500ms }
@@ -24,16 +21,16 @@ public sealed class HttpRouteTimeoutConformanceTests(ConformanceHarness h)
               timeouts: { request: 0s }
             """), "request-timeout");
 
-        await ExpectStatus("/request-timeout", 200);
-        var timedOut = await ExpectStatus("/request-timeout?delay=1s", 504);
+        await h.ExpectStatusAsync("/request-timeout", 200);
+        var timedOut = await h.ExpectStatusAsync("/request-timeout?delay=1s", 504);
         Assert.Equal("application/problem+json", timedOut.Headers["content-type"]);
-        await ExpectStatus("/disable-request-timeout?delay=1s", 200);
+        await h.ExpectStatusAsync("/disable-request-timeout?delay=1s", 200);
     }
 
     [Fact]
     public async Task HTTPRouteTimeoutBackendRequest()
     {
-        await h.ScenarioAsync(HttpRoute("backend-request-timeout", Infra, "[{ name: same-namespace }]", """
+        await h.ScenarioAsync(HttpRoute("backend-request-timeout", Infra, SameNamespace, """
             - matches: [{ path: { type: PathPrefix, value: /backend-timeout } }]
               backendRefs: [{ name: infra-backend-v1, port: 8080 }]
               timeouts: { backendRequest: 500ms }
@@ -42,8 +39,8 @@ public sealed class HttpRouteTimeoutConformanceTests(ConformanceHarness h)
               timeouts: { backendRequest: 0s }
             """), "backend-request-timeout");
 
-        await ExpectStatus("/backend-timeout", 200);
-        await ExpectStatus("/backend-timeout?delay=1s", 504);
-        await ExpectStatus("/disabled-backend-timeout?delay=1s", 200);
+        await h.ExpectStatusAsync("/backend-timeout", 200);
+        await h.ExpectStatusAsync("/backend-timeout?delay=1s", 504);
+        await h.ExpectStatusAsync("/disabled-backend-timeout?delay=1s", 200);
     }
 }
