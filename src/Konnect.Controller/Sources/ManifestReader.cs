@@ -21,7 +21,7 @@ public static class ManifestReader
 
     private const string Supported = "Konnect reads konnect.dev/v1alpha1 KonnectRoute, KonnectPolicy and KonnectConsumer, "
         + "v1 Service, Secret and ConfigMap, discovery.k8s.io/v1 EndpointSlice, networking.k8s.io/v1 Ingress and IngressClass, v1 Namespace, and "
-        + "gateway.networking.k8s.io/v1 GatewayClass, Gateway, HTTPRoute, GRPCRoute and ReferenceGrant";
+        + "gateway.networking.k8s.io/v1 GatewayClass, Gateway, HTTPRoute, GRPCRoute and ReferenceGrant (v1beta1 too for all but GRPCRoute)";
 
     private static readonly Dictionary<(string ApiVersion, string Kind), JsonTypeInfo> Types = new()
     {
@@ -39,6 +39,11 @@ public static class ManifestReader
         [(GatewayApiGroup.ApiVersion, Gateway.KindName)] = KonnectJsonContext.Default.Gateway,
         [(GatewayApiGroup.ApiVersion, HttpRoute.KindName)] = KonnectJsonContext.Default.HttpRoute,
         [(GatewayApiGroup.ApiVersion, GrpcRoute.KindName)] = KonnectJsonContext.Default.GrpcRoute,
+        // v1beta1: the standard channel still serves it for these kinds, with the same fields, and older guides write it;
+        // a cluster converts it to v1 for Konnect's watches, so a folder reads it too.
+        [(GatewayApiGroup.BetaApiVersion, GatewayClass.KindName)] = KonnectJsonContext.Default.GatewayClass,
+        [(GatewayApiGroup.BetaApiVersion, Gateway.KindName)] = KonnectJsonContext.Default.Gateway,
+        [(GatewayApiGroup.BetaApiVersion, HttpRoute.KindName)] = KonnectJsonContext.Default.HttpRoute,
         [(GatewayApiGroup.BetaApiVersion, ReferenceGrant.KindName)] = KonnectJsonContext.Default.ReferenceGrant,
         [(GatewayApiGroup.ApiVersion, ReferenceGrant.KindName)] = KonnectJsonContext.Default.ReferenceGrant,
     };

@@ -378,6 +378,25 @@ public class ManifestReaderTests
     }
 
     [Fact]
+    public void Read_GatewayApiV1Beta1_ReadAsV1()
+    {
+        var file = ManifestReader.Read("beta.yaml", """
+            apiVersion: gateway.networking.k8s.io/v1beta1
+            kind: Gateway
+            metadata: { name: shop, namespace: infra }
+            spec: { gatewayClassName: konnect, listeners: [{ name: http, port: 80, protocol: HTTP }] }
+            ---
+            apiVersion: gateway.networking.k8s.io/v1beta1
+            kind: HTTPRoute
+            metadata: { name: orders, namespace: infra }
+            spec: { parentRefs: [{ name: shop }], rules: [{ backendRefs: [{ name: orders, port: 80 }] }] }
+            """);
+
+        Assert.Empty(file.Problems);
+        Assert.Equal(["Gateway", "HTTPRoute"], file.Objects.Select(o => o.Ref.Kind));
+    }
+
+    [Fact]
     public void Read_MissingKindOrName_Problems()
     {
         var file = ManifestReader.Read("m.yaml", "metadata: { name: x }\n---\napiVersion: v1\nkind: Service\nmetadata: { namespace: a }\n---\n- just a list\n");
