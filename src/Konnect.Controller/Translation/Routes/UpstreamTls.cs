@@ -18,8 +18,10 @@ internal static class UpstreamTls
         if (backend.Url is { } url) { return url.StartsWith("https://", StringComparison.OrdinalIgnoreCase); }
         if (!snapshot.Services.TryGetValue(new ObjectRef("Service", ns, backend.Service!), out var service)
             || BackendResolver.FindPort(service, backend.Port!.Value) is not { } port) { return false; }
+        // kubernetes.io/wss: WebSocket over TLS, as the Gateway API reads a port's appProtocol.
         return string.Equals(port.Name, "https", StringComparison.OrdinalIgnoreCase)
-            || string.Equals(port.AppProtocol, "https", StringComparison.OrdinalIgnoreCase);
+            || string.Equals(port.AppProtocol, "https", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(port.AppProtocol, "kubernetes.io/wss", StringComparison.OrdinalIgnoreCase);
     }
 
     public static ResolvedBackend Apply(ResolvedBackend resolved, string ns, RouteBackend backend, ResourceSnapshot snapshot, CertificateLoader certificates)
