@@ -203,6 +203,7 @@ public static class Translator
                     Backends = rule.Backends,
                     RewritePathPrefix = rule.RewritePathPrefix,
                     Timeout = rule.Timeout,
+                    Deadline = rule.Deadline,
                     Policies = rule.Policies,
                     Unavailable = rule.Unavailable,
                     Tls = route.Tls?.Model,

@@ -55,6 +55,12 @@ public sealed record RouteModel
     /// <summary>How long the upstream may stay silent before the gateway answers 504.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>
+    /// How long the upstream exchange may take in all, answer included: before the answer starts the gateway answers
+    /// 504, after it the answer is cut (an HTTPRoute rule's timeouts).
+    /// </summary>
+    public TimeSpan? Deadline { get; init; }
+
     /// <summary>Enforced policy blocks (IP access, CORS, authentication, authorization); null when the rule's policies set none.</summary>
     public PoliciesModel? Policies { get; init; }
 

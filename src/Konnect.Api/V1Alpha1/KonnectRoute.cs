@@ -81,6 +81,13 @@ public sealed record RouteRule
     [RegularExpression(Duration.Pattern)]
     public string? Timeout { get; set; }
 
+    /// <summary>
+    /// An HTTPRoute rule's timeouts: a deadline for the whole upstream exchange, answer included (a stream still
+    /// sending when it passes is cut). Not a KonnectRoute field: its timeout bounds silence, which streams need.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? RequestTimeout { get; set; }
+
     [Description("Also sends a copy of a share of the rule's requests to another backend; its answers are discarded and it never affects the client's response.")]
     public RouteMirror? Mirror { get; set; }
 

@@ -60,6 +60,8 @@ public static class GatewayApplicationBuilderExtensions
         app.UseMiddleware<ResponseCacheMiddleware>();
         // After the cache: a body edit belongs to a request that really goes upstream.
         app.UseMiddleware<RequestBodyTransformMiddleware>();
+        // Around the upstream exchange alone (the gateway's own steps above are not the upstream's time).
+        app.UseMiddleware<RequestDeadlineMiddleware>();
         // After the body edit: a mirror copy carries what the upstream gets, and only for requests that go upstream.
         app.UseMiddleware<MirrorSamplingMiddleware>();
         // Explicit, so WebApplication does not put routing (and its matcher) in front of Konnect's router.

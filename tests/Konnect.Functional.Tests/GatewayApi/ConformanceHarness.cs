@@ -199,6 +199,18 @@ public sealed class ConformanceHarness : IAsyncLifetime
                 try { await Task.Delay(delay, context.RequestAborted); }
                 catch (OperationCanceledException) { return; }
             }
+            // ?stream=2s: a slow answer that keeps sending, a line every 100 ms for that long (a deadline must cut it).
+            if (context.Request.Query["stream"] is [{ } length] && Konnect.Api.Duration.TryParse(length, out var streaming))
+            {
+                context.Response.Headers["x-echo"] = name;
+                for (var sent = TimeSpan.Zero; sent < streaming; sent += TimeSpan.FromMilliseconds(100))
+                {
+                    await context.Response.WriteAsync($"{name}\n", context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(100, context.RequestAborted);
+                }
+                return;
+            }
             var headers = new JsonObject();
             foreach (var header in context.Request.Headers) { headers[header.Key.ToLowerInvariant()] = header.Value.ToString(); }
             context.Response.Headers["x-echo"] = name;

@@ -56,7 +56,7 @@ internal static class HttpRouteTranslator
                 if (Match(match) is { } converted1) { matches.Add(converted1); }
                 else { unsupported ??= $"{at}.matches: method {SafeText.Quote(match.Method ?? "")} or path type {SafeText.Quote(match.Path?.Type ?? "PathPrefix")} is not one the Gateway API defines"; }
             }
-            var converted = new RouteRule { Name = rule.Name, Matches = matches, Backends = backends, Timeout = Timeout(rule.Timeouts) };
+            var converted = new RouteRule { Name = rule.Name, Matches = matches, Backends = backends, RequestTimeout = RequestTimeout(rule.Timeouts) };
             var filters = Filters.Apply(key, r, rule.Filters ?? [], converted, snapshot, problems);
             unsupported ??= filters.Unsupported;
             if (filters.Policy is { } policy) { policies.Add(policy); }
@@ -112,9 +112,23 @@ internal static class HttpRouteTranslator
         };
     }
 
-    /// <summary>timeouts.request, else backendRequest; "0s" means no timeout in the Gateway API.</summary>
-    private static string? Timeout(HttpRouteTimeouts? timeouts) =>
-        (timeouts?.Request ?? timeouts?.BackendRequest) is { } text && !(Duration.TryParse(text, out var value) && value == TimeSpan.Zero) ? text : null;
+    /// <summary>
+    /// The rule's deadline: timeouts.request bounds the whole exchange and backendRequest one try of it, so with the one
+    /// try Konnect makes (no retry policy) the shorter decides; "0s" turns either off. Text that is not a duration is kept
+    /// for the route checks to refuse with its field.
+    /// </summary>
+    private static string? RequestTimeout(HttpRouteTimeouts? timeouts)
+    {
+        string? shortest = null;
+        var best = TimeSpan.MaxValue;
+        foreach (var text in (string?[])[timeouts?.Request, timeouts?.BackendRequest])
+        {
+            if (text is null) { continue; }
+            if (!Duration.TryParse(text, out var value)) { return text; }
+            if (value > TimeSpan.Zero && value < best) { (best, shortest) = (value, text); }
+        }
+        return shortest;
+    }
 
     private static NameValueMatch ValueMatch(HttpHeaderMatch match) => new()
     {

@@ -33,4 +33,5 @@ internal sealed record RuleCandidate(
     PoliciesModel? Policies = null,
     IReadOnlyList<string>? Warnings = null,
     IReadOnlyList<MirrorModel>? Mirrors = null,
-    RedirectModel? Redirect = null);
+    RedirectModel? Redirect = null,
+    TimeSpan? Deadline = null);

@@ -111,8 +111,9 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
             unavailable = unavailable with { InvalidReference = true };
         }
         TimeSpan? timeout = rule.Timeout is { } t && Duration.TryParse(t, out var value) ? value : null;
+        TimeSpan? deadline = rule.RequestTimeout is { } d && Duration.TryParse(d, out var limit) ? limit : null;
         var policies = enforced is { IsEmpty: false } ? enforced : null;
-        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings, mirrors is { Length: > 0 } ? mirrors : null, redirect);
+        return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings, mirrors is { Length: > 0 } ? mirrors : null, redirect, deadline);
     }
 
     private static RedirectModel? Redirect(RouteRedirect? redirect) => redirect is null ? null : new RedirectModel

@@ -71,6 +71,10 @@ internal static partial class RouteValidator
         {
             return new(Reasons.InvalidTimeout, $"{at}.timeout: \"{timeout}\" is not a positive duration such as 10s, 500ms or 1m30s");
         }
+        if (rule.RequestTimeout is { } deadline && (!Duration.TryParse(deadline, out var limit) || limit <= TimeSpan.Zero))
+        {
+            return new(Reasons.InvalidTimeout, $"{at}.timeouts: \"{deadline}\" is not a duration such as 10s, 500ms or 1m30s");
+        }
         return null;
     }
 
