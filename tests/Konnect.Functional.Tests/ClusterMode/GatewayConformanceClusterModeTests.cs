@@ -247,6 +247,40 @@ public sealed class GatewayConformanceClusterModeTests : IAsyncLifetime
             c => Assert.Equal(updated, Long(c["observedGeneration"])));
     }
 
+    [Fact]
+    public async Task GatewayListenerUnsupportedProtocol()
+    {
+        _cluster.Apply($$"""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: { name: gateway-only-unsupported-protocols, namespace: {{Infra}}, annotations: { gateway-api/skip-this-for-readiness: "true" } }
+            spec:
+              gatewayClassName: konnect
+              listeners: [{ name: invalid, port: 1111, protocol: INVALID }]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: { name: gateway-supported-and-unsupported-protocols, namespace: {{Infra}} }
+            spec:
+              gatewayClassName: konnect
+              listeners: [{ name: http, port: 80, protocol: HTTP }, { name: invalid, port: 1111, protocol: INVALID }]
+            """);
+        var invalid = new Expected("invalid", [], 0, ("Accepted", "False", "UnsupportedProtocol"));
+
+        // No listener accepted: neither is the Gateway.
+        await GatewayMustHaveConditionAsync("gateway-only-unsupported-protocols", "Accepted", "False", "ListenersNotValid");
+        await ListenersMustBeAsync("gateway-only-unsupported-protocols", invalid);
+
+        // One accepted: the Gateway is, saying that not all are.
+        await GatewayMustHaveConditionAsync("gateway-supported-and-unsupported-protocols", "Accepted", "True", "ListenersNotValid");
+        await ListenersMustBeAsync("gateway-supported-and-unsupported-protocols", new Expected("http", ["HTTPRoute"], 0, ("Accepted", "True", "Accepted")), invalid);
+    }
+
+    /// <summary>The suite's GatewayMustHaveCondition: until the Gateway's conditions are all at its generation and that one is as expected.</summary>
+    private Task GatewayMustHaveConditionAsync(string gateway, string type, string status, string reason) => Repo.EventuallyAsync(() => Task.FromResult(
+        _cluster.Get("Gateway", Infra, gateway) is { } gw && gw["status"]?["conditions"] is JsonArray && LatestGenerationDiffers(gw) is null
+        && Condition(gw["status"]!, type) is { } c && (Str(c["status"]), Str(c["reason"])) == (status, reason)), $"Gateway {gateway} {type} {status} {reason}");
+
     /// <summary>
     /// The suite's GatewayStatusMustHaveListeners: until the Gateway's conditions are all at its generation and its
     /// listeners are exactly those expected, by name.

@@ -64,4 +64,47 @@ public sealed class GatewayApiTranslationTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void UnsupportedProtocol_ListenerSupportsNoKinds_GatewayAcceptedOnlyWithAnAcceptedListener()
+    {
+        var dir = Directory.CreateTempSubdirectory("konnect-gwapi-").FullName;
+        try
+        {
+            File.Copy(Case, Path.Combine(dir, "base.yaml"));
+            File.WriteAllText(Path.Combine(dir, "protocols.yaml"), """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: { name: only-unsupported, namespace: infra }
+                spec:
+                  gatewayClassName: konnect
+                  listeners: [{ name: invalid, port: 1111, protocol: INVALID }]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: { name: one-supported, namespace: infra }
+                spec:
+                  gatewayClassName: konnect
+                  listeners: [{ name: http, port: 80, protocol: HTTP, hostname: one.example.com }, { name: invalid, port: 1111, protocol: INVALID }]
+                """);
+            var result = Translator.Translate(ManifestSource.LoadPaths([dir]));
+            ObjectStatus Gateway(string name) => Assert.Single(result.Statuses, s => s.Object.Kind == "Gateway" && s.Object.Name == name);
+
+            var only = Gateway("only-unsupported");
+            Assert.Equal(("False", "ListenersNotValid"), Accepted(only));
+            Assert.Empty(Assert.Single(only.Listeners!).SupportedKinds);
+
+            var one = Gateway("one-supported");
+            Assert.Equal(("True", "ListenersNotValid"), Accepted(one));
+            Assert.Equal(["HTTPRoute", "GRPCRoute"], one.Listeners!.Single(l => l.Name == "http").SupportedKinds.Select(k => k.Kind));
+            Assert.Empty(one.Listeners!.Single(l => l.Name == "invalid").SupportedKinds);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        static (string, string) Accepted(ObjectStatus status) =>
+            Assert.Single(status.Conditions, c => c.Type == ConditionTypes.Accepted) is var c ? (c.Status, c.Reason) : default;
+    }
 }
