@@ -10,8 +10,8 @@ namespace Konnect.Functional.Tests.ClusterMode;
 /// The Gateway API in cluster mode: `konnect run --kubeconfig` against the fake API server, real Kestrel backends. A
 /// cluster without the Gateway API CRDs is served without them (one log line says so); once they are installed, a
 /// GatewayClass, Gateway and HTTPRoute put into the API server are served with no restart, and the leader writes the
-/// status of all three in the specification's shape. The Gateway tests of the conformance suite that need a cluster
-/// are replayed here under their names.
+/// status of all three in the specification's shape. The conformance suite's Gateway tests, with its own objects, are
+/// replayed under their names in GatewayConformanceClusterModeTests and GatewaySecretConformanceClusterModeTests.
 /// </summary>
 public sealed class GatewayApiClusterModeTests : IAsyncLifetime
 {
@@ -111,7 +111,7 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GatewayObservedGenerationBump()
+    public async Task Gateway_ListenerAdded_EveryConditionAtTheNewGeneration_TransitionTimeKept()
     {
         await StartWithGatewayApiAsync();
         var before = Str(Conditions(_cluster.Status("Gateway", "infra", "gw"))[0]["lastTransitionTime"]);
@@ -142,7 +142,7 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GatewayWithAttachedRoutes()
+    public async Task Gateway_SecondListenerWithItsOwnHostname_AttachedRoutesCountedPerListener()
     {
         await StartWithGatewayApiAsync();
         // A second listener with its own hostname, and a route in the same namespace restricted by its default (Same).
@@ -165,7 +165,7 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GatewayInvalidRouteKind()
+    public async Task Gateway_ListenersWithInvalidRouteKinds_ResolvedRefsFalse_OnlySupportedKindsListed()
     {
         await StartWithGatewayApiAsync();
         _cluster.Apply(Documents("""
@@ -229,7 +229,7 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GatewaySecretMissingReferenceGrant()
+    public async Task HttpsListener_SecretInAnotherNamespace_NoReferenceGrant_RefNotPermittedAndNotProgrammed()
     {
         await StartWithGatewayApiAsync();
         ApplyHttpsGateway(grantName: null);
@@ -240,7 +240,7 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GatewaySecretReferenceGrantSpecific()
+    public async Task HttpsListener_SecretInAnotherNamespace_GrantForIt_ResolvedAndProgrammed()
     {
         await StartWithGatewayApiAsync();
         ApplyHttpsGateway(grantName: "certificate");
