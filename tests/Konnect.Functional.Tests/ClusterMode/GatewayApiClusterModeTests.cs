@@ -1,19 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
-using Konnect.Commands;
-using Konnect.Functional.Tests.Infrastructure;
-using Konnect.Functional.Tests.Samples;
-using Konnect.Gateway;
 using Konnect.Testing;
-using Konnect.Testing.Kubernetes;
 using Konnect.Testing.Tls;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using YamlDotNet.RepresentationModel;
+using static Konnect.Functional.Tests.ClusterMode.GatewayApiCluster;
 
 namespace Konnect.Functional.Tests.ClusterMode;
 
@@ -21,34 +10,13 @@ namespace Konnect.Functional.Tests.ClusterMode;
 /// The Gateway API in cluster mode: `konnect run --kubeconfig` against the fake API server, real Kestrel backends. A
 /// cluster without the Gateway API CRDs is served without them (one log line says so); once they are installed, a
 /// GatewayClass, Gateway and HTTPRoute put into the API server are served with no restart, and the leader writes the
-/// status of all three in the specification's shape. The Gateway tests of the conformance suite that need a cluster
-/// are replayed here under their names.
+/// status of all three in the specification's shape. The conformance suite's Gateway tests, with its own objects, are
+/// replayed under their names in GatewayConformanceClusterModeTests and GatewaySecretConformanceClusterModeTests.
 /// </summary>
 public sealed class GatewayApiClusterModeTests : IAsyncLifetime
 {
-    private const string ControllerName = "konnect.dev/gateway-controller";
-    private readonly string _dir = Directory.CreateTempSubdirectory("konnect-gwapi-cluster-").FullName;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private readonly List<WebApplication> _backends = [];
-    private readonly CapturedLogs _logs = new();
-    private FakeKubeApiServer _api = null!;
-    private WebApplication? _konnect;
-    private int _traffic;
-    private int _admin;
+    private GatewayApiCluster _cluster = null!;
     private int _web;
-
-    private static readonly Dictionary<string, string> Collections = new()
-    {
-        ["GatewayClass"] = "/apis/gateway.networking.k8s.io/v1/gatewayclasses",
-        ["Gateway"] = "/apis/gateway.networking.k8s.io/v1/gateways",
-        ["HTTPRoute"] = "/apis/gateway.networking.k8s.io/v1/httproutes",
-        ["ReferenceGrant"] = "/apis/gateway.networking.k8s.io/v1beta1/referencegrants",
-        ["Namespace"] = "/api/v1/namespaces",
-        ["Service"] = "/api/v1/services",
-        ["Secret"] = "/api/v1/secrets",
-        ["EndpointSlice"] = "/apis/discovery.k8s.io/v1/endpointslices",
-        ["KonnectRoute"] = "/apis/konnect.dev/v1alpha1/konnectroutes",
-    };
 
     /// <summary>Konnect's class, a Gateway in infra admitting routes from every namespace, a route in shop and its Service.</summary>
     private const string Manifests = """
@@ -87,63 +55,44 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _api = await FakeKubeApiServer.StartAsync(new FakeKubeApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
-        await Repo.WriteKubeconfigAsync(Path.Combine(_dir, "kubeconfig"), _api.Url, "konnect-system");
-        _web = await StartBackendAsync("web");
+        _cluster = await GatewayApiCluster.StartAsync();
+        _web = await _cluster.StartBackendAsync("web");
     }
 
-    private async Task StartKonnectAsync()
-    {
-        _konnect = RunCommand.Build(InProcessKonnect.ClusterModeOptions(Path.Combine(_dir, "kubeconfig")) with { PublishAddresses = ["203.0.113.7", "gw.example.com"] });
-        _konnect.Services.GetRequiredService<ILoggerFactory>().AddProvider(_logs);
-        await _konnect.StartAsync();
-        var listeners = _konnect.Services.GetRequiredService<GatewayListeners>();
-        (_traffic, _admin) = (listeners.TrafficEndPoints[0].Port, listeners.AdminEndPoints[0].Port);
-    }
+    private Task StartKonnectAsync() => _cluster.StartKonnectAsync();
 
-    public async Task DisposeAsync()
-    {
-        if (_konnect is not null)
-        {
-            await _konnect.StopAsync();
-            await _konnect.DisposeAsync();
-        }
-        foreach (var backend in _backends) { await backend.DisposeAsync(); }
-        await _api.DisposeAsync();
-        _http.Dispose();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task GatewayApi_CrdsMissingAtStart_ServesWithoutThemAndSaysSoOnce_ThenServedWhenInstalled()
     {
-        _api.SetGatewayApiAbsent();
-        Apply(Yaml().Where(d => Kind(d) is "Service" or "EndpointSlice"));
-        _api.Put(Collections["KonnectRoute"], JsonNode.Parse("""
+        _cluster.Api.SetGatewayApiAbsent();
+        _cluster.Apply(Yaml().Where(d => Kind(d) is "Service" or "EndpointSlice"));
+        _cluster.Api.Put(Collections["KonnectRoute"], JsonNode.Parse("""
             { "apiVersion": "konnect.dev/v1alpha1", "kind": "KonnectRoute", "metadata": { "name": "probe", "namespace": "shop" },
               "spec": { "hosts": ["probe.example.com"], "rules": [{ "backends": [{ "service": "web", "port": 8080 }] }] } }
             """)!.AsObject());
         await StartKonnectAsync();
 
         // Ready and serving, while every Gateway API list keeps answering 404 (retried, not waited for).
-        await Repo.EventuallyAsync(async () => await AnswerAsync("probe.example.com", "/") == "200 web /", "the KonnectRoute served");
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"http://127.0.0.1:{_admin}/readyz")).StatusCode);
-        await Repo.EventuallyAsync(() => Task.FromResult(_api.CountRequests("GET", "/gatewayclasses") >= 3), "the GatewayClass list retried");
-        var missing = _logs.Lines.Where(l => l.Contains("Gateway API CRDs are not installed", StringComparison.Ordinal)).ToList();
+        await Repo.EventuallyAsync(async () => await _cluster.AnswerAsync("probe.example.com", "/") == "200 web /", "the KonnectRoute served");
+        Assert.Equal(HttpStatusCode.OK, (await _cluster.Http.GetAsync($"http://127.0.0.1:{_cluster.Admin}/readyz")).StatusCode);
+        await Repo.EventuallyAsync(() => Task.FromResult(_cluster.Api.CountRequests("GET", "/gatewayclasses") >= 3), "the GatewayClass list retried");
+        var missing = _cluster.Logs.Lines.Where(l => l.Contains("Gateway API CRDs are not installed", StringComparison.Ordinal)).ToList();
         Assert.Single(missing);
         Assert.StartsWith("Information ", missing[0], StringComparison.Ordinal);
-        Assert.DoesNotContain(_logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains("gateway.networking.k8s.io", StringComparison.Ordinal));
+        Assert.DoesNotContain(_cluster.Logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains("gateway.networking.k8s.io", StringComparison.Ordinal));
 
-        _api.SetGatewayApiAbsent(false);
-        Apply(Yaml());
+        _cluster.Api.SetGatewayApiAbsent(false);
+        _cluster.Apply(Yaml());
 
-        await Repo.EventuallyAsync(async () => await AnswerAsync("web.example.com", "/web/1") == "200 web /web/1", "the HTTPRoute served with no restart");
+        await Repo.EventuallyAsync(async () => await _cluster.AnswerAsync("web.example.com", "/web/1") == "200 web /web/1", "the HTTPRoute served with no restart");
         await EventuallyStatusAsync();
         // GatewayClass: Accepted.
-        var accepted = Assert.Single(Conditions(Status("GatewayClass", null, "konnect")));
+        var accepted = Assert.Single(Conditions(_cluster.Status("GatewayClass", null, "konnect")));
         AssertCondition(accepted, "Accepted", "True", "Accepted", 1);
         // Gateway: Accepted and Programmed; its listener with the kinds it takes and the one route attached; the published addresses.
-        var gateway = Status("Gateway", "infra", "gw");
+        var gateway = _cluster.Status("Gateway", "infra", "gw");
         Assert.Equal(["Accepted", "Programmed"], Conditions(gateway).Select(c => Str(c["type"])));
         Assert.All(Conditions(gateway), c => AssertCondition(c, Str(c["type"]), "True", Str(c["type"]), 1));
         var listener = Assert.Single(gateway["listeners"]!.AsArray())!;
@@ -154,27 +103,27 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
         Assert.All(Conditions(listener), c => AssertCondition(c, Str(c["type"]), Str(c["type"]) == "Conflicted" ? "False" : "True", null, 1));
         Assert.Equal([("IPAddress", "203.0.113.7"), ("Hostname", "gw.example.com")], gateway["addresses"]!.AsArray().Select(a => (Str(a!["type"]), Str(a["value"]))));
         // HTTPRoute: one parent, Konnect's, Accepted and ResolvedRefs.
-        var parent = Assert.Single(Status("HTTPRoute", "shop", "web")["parents"]!.AsArray())!;
+        var parent = Assert.Single(_cluster.Status("HTTPRoute", "shop", "web")["parents"]!.AsArray())!;
         Assert.Equal((ControllerName, "gw", "infra"), (Str(parent["controllerName"]), Str(parent["parentRef"]!["name"]), Str(parent["parentRef"]!["namespace"])));
         Assert.Equal(["Accepted", "ResolvedRefs"], Conditions(parent).Select(c => Str(c["type"])));
         Assert.All(Conditions(parent), c => AssertCondition(c, Str(c["type"]), "True", Str(c["type"]), 1));
-        Assert.Single(_logs.Lines, l => l.Contains("Gateway API CRDs are installed now", StringComparison.Ordinal));
+        Assert.Single(_cluster.Logs.Lines, l => l.Contains("Gateway API CRDs are installed now", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task GatewayObservedGenerationBump()
+    public async Task Gateway_ListenerAdded_EveryConditionAtTheNewGeneration_TransitionTimeKept()
     {
         await StartWithGatewayApiAsync();
-        var before = Str(Conditions(Status("Gateway", "infra", "gw"))[0]["lastTransitionTime"]);
+        var before = Str(Conditions(_cluster.Status("Gateway", "infra", "gw"))[0]["lastTransitionTime"]);
 
-        var gateway = _api.Get(Collections["Gateway"], "infra", "gw")!;
+        var gateway = _cluster.Api.Get(Collections["Gateway"], "infra", "gw")!;
         gateway["spec"]!["listeners"]!.AsArray().Add(JsonNode.Parse("""{ "name": "http-8080", "port": 8080, "protocol": "HTTP" }"""));
-        Assert.Equal(2, _api.Put(Collections["Gateway"], gateway)["metadata"]!["generation"]!.GetValue<long>());
+        Assert.Equal(2, _cluster.Api.Put(Collections["Gateway"], gateway)["metadata"]!["generation"]!.GetValue<long>());
 
-        await Repo.EventuallyAsync(() => Task.FromResult(Status("Gateway", "infra", "gw")["listeners"]!.AsArray().Count == 2
-            && AllConditions(Status("Gateway", "infra", "gw")).All(c => c["observedGeneration"]!.GetValue<long>() == 2)), "every condition at generation 2");
+        await Repo.EventuallyAsync(() => Task.FromResult(_cluster.Status("Gateway", "infra", "gw")["listeners"]!.AsArray().Count == 2
+            && AllConditions(_cluster.Status("Gateway", "infra", "gw")).All(c => c["observedGeneration"]!.GetValue<long>() == 2)), "every condition at generation 2");
         // Still Accepted: the transition time stays.
-        Assert.Equal(before, Str(Conditions(Status("Gateway", "infra", "gw"))[0]["lastTransitionTime"]));
+        Assert.Equal(before, Str(Conditions(_cluster.Status("Gateway", "infra", "gw"))[0]["lastTransitionTime"]));
     }
 
     [Fact]
@@ -182,25 +131,25 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
     {
         await StartWithGatewayApiAsync();
 
-        var route = _api.Get(Collections["HTTPRoute"], "shop", "web")!;
+        var route = _cluster.Api.Get(Collections["HTTPRoute"], "shop", "web")!;
         route["spec"]!["rules"]![0]!["matches"]![0]!["path"]!["value"] = "/two";
-        Assert.Equal(2, _api.Put(Collections["HTTPRoute"], route)["metadata"]!["generation"]!.GetValue<long>());
+        Assert.Equal(2, _cluster.Api.Put(Collections["HTTPRoute"], route)["metadata"]!["generation"]!.GetValue<long>());
 
-        await Repo.EventuallyAsync(() => Task.FromResult(Conditions(Assert.Single(Status("HTTPRoute", "shop", "web")["parents"]!.AsArray())!)
+        await Repo.EventuallyAsync(() => Task.FromResult(Conditions(Assert.Single(_cluster.Status("HTTPRoute", "shop", "web")["parents"]!.AsArray())!)
             .All(c => c["observedGeneration"]!.GetValue<long>() == 2)), "the parent's conditions at generation 2");
-        await Repo.EventuallyAsync(async () => await AnswerAsync("web.example.com", "/two") == "200 web /two", "the edited path served");
-        Assert.Equal("404", await AnswerAsync("web.example.com", "/web/1"));
+        await Repo.EventuallyAsync(async () => await _cluster.AnswerAsync("web.example.com", "/two") == "200 web /two", "the edited path served");
+        Assert.Equal("404", await _cluster.AnswerAsync("web.example.com", "/web/1"));
     }
 
     [Fact]
-    public async Task GatewayWithAttachedRoutes()
+    public async Task Gateway_SecondListenerWithItsOwnHostname_AttachedRoutesCountedPerListener()
     {
         await StartWithGatewayApiAsync();
         // A second listener with its own hostname, and a route in the same namespace restricted by its default (Same).
-        var gateway = _api.Get(Collections["Gateway"], "infra", "gw")!;
+        var gateway = _cluster.Api.Get(Collections["Gateway"], "infra", "gw")!;
         gateway["spec"]!["listeners"]!.AsArray().Add(JsonNode.Parse("""{ "name": "unmatched", "port": 8080, "protocol": "HTTP", "hostname": "nowhere.example.net", "allowedRoutes": { "namespaces": { "from": "All" } } }"""));
-        _api.Put(Collections["Gateway"], gateway);
-        Apply(Documents("""
+        _cluster.Api.Put(Collections["Gateway"], gateway);
+        _cluster.Apply(Documents("""
             apiVersion: gateway.networking.k8s.io/v1
             kind: HTTPRoute
             metadata: { name: second, namespace: shop }
@@ -212,14 +161,14 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
 
         await Repo.EventuallyAsync(() => Task.FromResult(Listeners().GetValueOrDefault("http") == 2 && Listeners().GetValueOrDefault("unmatched", -1) == 0),
             "attachedRoutes: http 2, unmatched 0");
-        await Repo.EventuallyAsync(async () => await AnswerAsync("second.example.com", "/x") == "200 web /x", "the second route served");
+        await Repo.EventuallyAsync(async () => await _cluster.AnswerAsync("second.example.com", "/x") == "200 web /x", "the second route served");
     }
 
     [Fact]
-    public async Task GatewayInvalidRouteKind()
+    public async Task Gateway_ListenersWithInvalidRouteKinds_ResolvedRefsFalse_OnlySupportedKindsListed()
     {
         await StartWithGatewayApiAsync();
-        Apply(Documents("""
+        _cluster.Apply(Documents("""
             apiVersion: gateway.networking.k8s.io/v1
             kind: Gateway
             metadata: { name: invalid-kinds, namespace: infra }
@@ -230,9 +179,9 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
                 - { name: some-valid, port: 80, protocol: HTTP, hostname: b.example.com, allowedRoutes: { kinds: [{ kind: HTTPRoute }, { kind: FooRoute }] } }
             """));
 
-        await Repo.EventuallyAsync(() => Task.FromResult(_api.Get(Collections["Gateway"], "infra", "invalid-kinds")!["status"]?["listeners"] is JsonArray { Count: 2 }),
+        await Repo.EventuallyAsync(() => Task.FromResult(_cluster.Api.Get(Collections["Gateway"], "infra", "invalid-kinds")!["status"]?["listeners"] is JsonArray { Count: 2 }),
             "the listeners' status");
-        var listeners = Status("Gateway", "infra", "invalid-kinds")["listeners"]!.AsArray().ToDictionary(l => Str(l!["name"]), l => l!);
+        var listeners = _cluster.Status("Gateway", "infra", "invalid-kinds")["listeners"]!.AsArray().ToDictionary(l => Str(l!["name"]), l => l!);
         foreach (var name in new[] { "only-invalid", "some-valid" })
         {
             var resolved = Conditions(listeners[name]).Single(c => Str(c["type"]) == "ResolvedRefs");
@@ -247,7 +196,7 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
     public async Task HttpRoute_NamespaceLabelledAfterwards_AdmittedByTheListenersSelector_WarningEventBefore()
     {
         await StartWithGatewayApiAsync();
-        Apply(Documents("""
+        _cluster.Apply(Documents("""
             apiVersion: v1
             kind: Namespace
             metadata: { name: apps }
@@ -273,14 +222,14 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
         Assert.Equal(("Warning", "NotAllowedByListeners", "HTTPRoute", "app"), (Str(ev["type"]), Str(ev["reason"]), Str(ev["regarding"]!["kind"]), Str(ev["regarding"]!["name"])));
         Assert.StartsWith("parent infra/selective: ", Str(ev["note"]), StringComparison.Ordinal);
 
-        _api.Put(Collections["Namespace"], JsonNode.Parse("""{ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": "apps", "labels": { "gateway-access": "yes" } } }""")!.AsObject());
+        _cluster.Api.Put(Collections["Namespace"], JsonNode.Parse("""{ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": "apps", "labels": { "gateway-access": "yes" } } }""")!.AsObject());
 
         await Repo.EventuallyAsync(() => Task.FromResult(ParentAccepted("apps", "app") == "True"), "the route admitted once its namespace is labelled");
         Assert.Single(await EventsAsync("apps"));
     }
 
     [Fact]
-    public async Task GatewaySecretMissingReferenceGrant()
+    public async Task HttpsListener_SecretInAnotherNamespace_NoReferenceGrant_RefNotPermittedAndNotProgrammed()
     {
         await StartWithGatewayApiAsync();
         ApplyHttpsGateway(grantName: null);
@@ -291,7 +240,7 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GatewaySecretReferenceGrantSpecific()
+    public async Task HttpsListener_SecretInAnotherNamespace_GrantForIt_ResolvedAndProgrammed()
     {
         await StartWithGatewayApiAsync();
         ApplyHttpsGateway(grantName: "certificate");
@@ -314,7 +263,7 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
               from: [{ group: gateway.networking.k8s.io, kind: Gateway, namespace: infra }]
               to: [{ group: "", kind: Secret, name: {{grantName}} }]
             """;
-        Apply(Documents($$"""
+        _cluster.Apply(Documents($$"""
             apiVersion: v1
             kind: Secret
             metadata: { name: certificate, namespace: certs }
@@ -336,37 +285,33 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
             """));
     }
 
-    private JsonNode HttpsListener() => Assert.Single(Status("Gateway", "infra", "secure")["listeners"]!.AsArray())!;
+    private JsonNode HttpsListener() => Assert.Single(_cluster.Status("Gateway", "infra", "secure")["listeners"]!.AsArray())!;
 
     private (string, string)? HttpsResolvedRefs() =>
-        _api.Get(Collections["Gateway"], "infra", "secure")?["status"]?["listeners"]?[0] is { } listener
+        _cluster.Api.Get(Collections["Gateway"], "infra", "secure")?["status"]?["listeners"]?[0] is { } listener
             ? Conditions(listener).Where(c => Str(c["type"]) == "ResolvedRefs").Select(c => (Str(c["status"]), Str(c["reason"]))).FirstOrDefault()
             : null;
 
     private async Task StartWithGatewayApiAsync()
     {
-        Apply(Yaml());
+        _cluster.Apply(Yaml());
         await StartKonnectAsync();
-        await Repo.EventuallyAsync(async () => await AnswerAsync("web.example.com", "/web/1") == "200 web /web/1", "the HTTPRoute served");
+        await Repo.EventuallyAsync(async () => await _cluster.AnswerAsync("web.example.com", "/web/1") == "200 web /web/1", "the HTTPRoute served");
         await EventuallyStatusAsync();
     }
 
     private Task EventuallyStatusAsync() => Repo.EventuallyAsync(() => Task.FromResult(
-        _api.Get(Collections["GatewayClass"], null, "konnect")?["status"]?["conditions"] is JsonArray { Count: > 0 }
-        && _api.Get(Collections["Gateway"], "infra", "gw")?["status"]?["listeners"] is JsonArray { Count: > 0 }
-        && _api.Get(Collections["HTTPRoute"], "shop", "web")?["status"]?["parents"] is JsonArray { Count: > 0 }), "the status of the GatewayClass, Gateway and HTTPRoute written");
+        _cluster.Api.Get(Collections["GatewayClass"], null, "konnect")?["status"]?["conditions"] is JsonArray { Count: > 0 }
+        && _cluster.Api.Get(Collections["Gateway"], "infra", "gw")?["status"]?["listeners"] is JsonArray { Count: > 0 }
+        && _cluster.Api.Get(Collections["HTTPRoute"], "shop", "web")?["status"]?["parents"] is JsonArray { Count: > 0 }), "the status of the GatewayClass, Gateway and HTTPRoute written");
 
     private Dictionary<string, int> Listeners() =>
-        (_api.Get(Collections["Gateway"], "infra", "gw")!["status"]?["listeners"]?.AsArray() ?? []).ToDictionary(l => Str(l!["name"]), l => l!["attachedRoutes"]!.GetValue<int>());
+        (_cluster.Api.Get(Collections["Gateway"], "infra", "gw")!["status"]?["listeners"]?.AsArray() ?? []).ToDictionary(l => Str(l!["name"]), l => l!["attachedRoutes"]!.GetValue<int>());
 
     private string? ParentAccepted(string ns, string name) =>
-        _api.Get(Collections["HTTPRoute"], ns, name)?["status"]?["parents"]?[0] is { } parent
+        _cluster.Api.Get(Collections["HTTPRoute"], ns, name)?["status"]?["parents"]?[0] is { } parent
             ? Conditions(parent).Where(c => Str(c["type"]) == "Accepted").Select(c => Str(c["status"])).FirstOrDefault()
             : null;
-
-    private JsonNode Status(string kind, string? ns, string name) => _api.Get(Collections[kind], ns, name)!["status"]!;
-
-    private static List<JsonNode> Conditions(JsonNode owner) => [.. owner["conditions"]!.AsArray().OfType<JsonNode>()];
 
     private static IEnumerable<JsonNode> AllConditions(JsonNode gatewayStatus) =>
         Conditions(gatewayStatus).Concat(gatewayStatus["listeners"]!.AsArray().SelectMany(l => Conditions(l!)));
@@ -384,73 +329,9 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
     /// <summary>The Events in a namespace about HTTPRoutes, read as `kubectl events` reads them.</summary>
     private async Task<List<JsonNode>> EventsAsync(string ns)
     {
-        var list = JsonNode.Parse(await _http.GetStringAsync(new Uri(_api.Url, $"/apis/events.k8s.io/v1/namespaces/{ns}/events")))!;
+        var list = JsonNode.Parse(await _cluster.Http.GetStringAsync(new Uri(_cluster.Api.Url, $"/apis/events.k8s.io/v1/namespaces/{ns}/events")))!;
         return [.. list["items"]!.AsArray().OfType<JsonNode>().Where(e => Str(e["regarding"]?["kind"]) == "HTTPRoute")];
     }
 
-    private static string Str(JsonNode? node) => node?.GetValue<string>() ?? "";
-
-    private static string Kind(JsonObject document) => Str(document["kind"]);
-
     private IEnumerable<JsonObject> Yaml() => Documents(Manifests.Replace("{WEB}", _web.ToString(), StringComparison.Ordinal));
-
-    /// <summary>Each YAML document as JSON, as kubectl would send it.</summary>
-    private static IEnumerable<JsonObject> Documents(string yaml)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
-        return stream.Documents.Select(d => CrdSchemas.ToJson(d.RootNode)!.AsObject());
-    }
-
-    private void Apply(IEnumerable<JsonObject> documents)
-    {
-        foreach (var document in documents) { _api.Put(Collections[Kind(document)], document); }
-    }
-
-    private async Task<string> AnswerAsync(string host, string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_traffic}{path}");
-        request.Headers.Host = host;
-        using var response = await _http.SendAsync(request);
-        return response.StatusCode == HttpStatusCode.OK ? $"200 {await response.Content.ReadAsStringAsync()}" : ((int)response.StatusCode).ToString();
-    }
-
-    /// <summary>A real Kestrel upstream that answers its name and the path it was sent.</summary>
-    private async Task<int> StartBackendAsync(string name)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.Run(context => context.Response.WriteAsync($"{name} {context.Request.Path}"));
-        await app.StartAsync();
-        _backends.Add(app);
-        return new Uri(app.Urls.First()).Port;
-    }
-
-    /// <summary>Konnect's log lines ("LEVEL message"), as its logger factory writes them.</summary>
-    private sealed class CapturedLogs : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyList<string> Lines => [.. _lines];
-
-        public ILogger CreateLogger(string categoryName) => new Logger(_lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (IsEnabled(logLevel)) { lines.Enqueue($"{logLevel} {formatter(state, exception)}"); }
-            }
-        }
-    }
 }

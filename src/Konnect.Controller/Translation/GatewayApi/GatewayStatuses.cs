@@ -57,6 +57,9 @@ internal static class GatewayStatuses
             }
             var programmed = listenerStatuses.Any(l => l.Conditions.Any(c => c.Type == ConditionTypes.Programmed && c.Status == "True"));
             var allValid = listeners.All(l => l.Usable);
+            // A Gateway none of whose listeners is accepted is not accepted either (ListenersNotValid, False): the
+            // specification's reason covers both, and the conformance suite expects False when no listener is accepted.
+            var anyAccepted = listeners.Any(l => l.Conditions.Any(c => c.Type == ConditionTypes.Accepted && c.Status == "True"));
             statuses.Add(new ObjectStatus
             {
                 Object = key,
@@ -65,7 +68,9 @@ internal static class GatewayStatuses
                 [
                     allValid
                         ? Conditions.True(ConditionTypes.Accepted, "Accepted", "Gateway accepted", generation)
-                        : Conditions.True(ConditionTypes.Accepted, "ListenersNotValid", "Some listeners are not valid; the others are served", generation),
+                        : anyAccepted
+                            ? Conditions.True(ConditionTypes.Accepted, "ListenersNotValid", "Some listeners are not valid; the others are served", generation)
+                            : Conditions.False(ConditionTypes.Accepted, "ListenersNotValid", "No listener is accepted", generation),
                     programmed
                         ? Conditions.True(ConditionTypes.Programmed, "Programmed", "Served by Konnect's listeners", generation)
                         : Conditions.False(ConditionTypes.Programmed, "Invalid", "No listener can be served", generation),

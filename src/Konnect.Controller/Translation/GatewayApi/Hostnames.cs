@@ -22,6 +22,9 @@ internal static class Hostnames
         return hosts.Count > 0 ? hosts : null;
     }
 
+    /// <summary>True when <paramref name="name"/> (a name or a wildcard) lies within <paramref name="pattern"/>: the same, or covered by it.</summary>
+    public static bool Within(string name, string pattern) => string.Equals(name, pattern, StringComparison.OrdinalIgnoreCase) || Covers(pattern, name);
+
     /// <summary>True when wildcard <paramref name="pattern"/> matches <paramref name="name"/> (itself a name or a narrower wildcard).</summary>
     private static bool Covers(string pattern, string name) =>
         pattern.StartsWith("*.", StringComparison.Ordinal)

@@ -20,6 +20,8 @@ internal static class HttpRouteTranslator
         var attachment = ParentAttachment.Attach(key, route.Metadata.Generation, route.Spec.ParentRefs ?? [], route.Spec.Hostnames ?? [], gateways,
             conversion.Unsupported, conversion.Problems);
         if (attachment.Listeners.Count == 0) { return new HttpRouteOutcome(attachment.Parents, null, [], []); }
+        // Attached, but more specific listeners took every host: no route (an empty host list would serve every host).
+        if (attachment.Hosts is { Count: 0 }) { return new HttpRouteOutcome(attachment.Parents, null, [], attachment.Listeners); }
         return new HttpRouteOutcome(attachment.Parents, Synthesize(key, route.Metadata, attachment.Hosts, conversion.Rules), conversion.Policies, attachment.Listeners);
     }
 

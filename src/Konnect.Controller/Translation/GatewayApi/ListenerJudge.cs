@@ -46,7 +46,9 @@ internal static class ListenerJudge
             states.Add(new ListenerState(key, listener, Admission(key, listener, snapshot))
             {
                 Usable = usable,
-                Kinds = kinds,
+                // supportedKinds are the kinds Konnect supports on this listener: none on a protocol it does not serve
+                // (the conformance suite's GatewayListenerUnsupportedProtocol expects the list empty).
+                Kinds = supported ? kinds : [],
                 Conditions = conditions,
             });
         }

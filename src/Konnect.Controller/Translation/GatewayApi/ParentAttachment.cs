@@ -14,7 +14,10 @@ internal static class ParentAttachment
 
     /// <param name="unsupported">Why the route cannot be served at all (a filter Konnect does not support): every parent says so.</param>
     /// <param name="problems">References that did not resolve: every parent's ResolvedRefs says so.</param>
-    /// <returns>Hosts: the hostnames served through the attached listeners; null when any of them serves every host.</returns>
+    /// <returns>
+    /// Hosts: the hostnames served through the attached listeners; null when any of them serves every host; empty when
+    /// more specific listeners took every one (the route is attached, and serves nothing).
+    /// </returns>
     public static Result Attach(ObjectRef key, long? generation, IReadOnlyList<ParentReference> parentRefs, IReadOnlyList<string> routeHostnames,
         IReadOnlyDictionary<ObjectRef, IReadOnlyList<ListenerState>> gateways, string? unsupported, IReadOnlyList<RouteProblem> problems)
     {
@@ -39,7 +42,7 @@ internal static class ParentAttachment
                 if (Hostnames.Intersect(listener.Listener.Hostname?.ToLowerInvariant(), hostnames) is not { } served) { continue; }
                 matched.Add(listener);
                 if (served.Count == 0) { anyHost = true; }
-                hosts.AddRange(served);
+                hosts.AddRange(Isolated(listener, served, listeners));
             }
             var gatewayName = $"{gatewayKey.Namespace}/{gatewayKey.Name}";
             Condition accepted = unsupported is not null
@@ -59,5 +62,23 @@ internal static class ParentAttachment
             parents.Add(new RouteParentStatus { ParentRef = parent, ControllerName = GatewayApiGroup.ControllerName, Conditions = [accepted, resolved] });
         }
         return new Result(parents, attached.Distinct().ToList(), anyHost ? null : hosts.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>
+    /// Listener isolation: a host that a more specific listener of the same Gateway on the same port also matches is
+    /// that listener's, so a route attached through a less specific listener does not serve it, whatever its own
+    /// hostnames say (the conformance suite's GatewayHTTPListenerIsolation). A route that serves any host is left as
+    /// it is: the route table already sends a host to its most specific bucket only.
+    /// </summary>
+    private static IEnumerable<string> Isolated(ListenerState through, IReadOnlyList<string> served, IReadOnlyList<ListenerState> siblings)
+    {
+        var own = through.Listener.Hostname;
+        var narrower = siblings
+            .Where(s => !ReferenceEquals(s, through) && s.Usable && s.Listener.Port == through.Listener.Port)
+            .Select(s => s.Listener.Hostname)
+            .OfType<string>()
+            .Where(h => h.Length > 0 && (string.IsNullOrEmpty(own) || (Hostnames.Within(h, own) && !string.Equals(h, own, StringComparison.OrdinalIgnoreCase))))
+            .ToList();
+        return narrower.Count == 0 ? served : served.Where(host => !narrower.Any(n => Hostnames.Within(host, n)));
     }
 }
