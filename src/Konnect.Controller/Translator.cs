@@ -199,6 +199,7 @@ public static class Translator
                     RuleIndex = rule.Index,
                     RuleName = rule.Name,
                     Hosts = route.Hosts,
+                    Scheme = route.Route.Spec.Scheme,
                     Matches = rule.Matches.Select((m, i) => m with { Rank = ruleRanks[i] }).ToArray(),
                     Backends = rule.Backends,
                     RewritePathPrefix = rule.RewritePathPrefix,

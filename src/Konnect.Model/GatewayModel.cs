@@ -61,6 +61,9 @@ public sealed record RouteModel
     /// </summary>
     public TimeSpan? Deadline { get; init; }
 
+    /// <summary>"http" or "https" when the rule answers requests over that scheme only (a Gateway API route's listeners); null for both.</summary>
+    public string? Scheme { get; init; }
+
     /// <summary>Enforced policy blocks (IP access, CORS, authentication, authorization); null when the rule's policies set none.</summary>
     public PoliciesModel? Policies { get; init; }
 

@@ -49,6 +49,13 @@ public sealed record KonnectRouteSpec
     [System.Text.Json.Serialization.JsonIgnore]
     public List<Konnect.Api.Kubernetes.NamespacedName>? InheritedPolicies { get; set; }
 
+    /// <summary>
+    /// "http" or "https" when the route is served over that scheme alone (a Gateway API route attached to listeners of
+    /// one protocol); null for both. Set only by the Gateway API translation: not part of the API.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? Scheme { get; set; }
+
     [Description("Rules in the order written; precedence between them follows Gateway API (exact path, longer prefix, regex, then more matchers).")]
     [Required, MinLength(1), MaxLength(64)]
     public List<RouteRule> Rules { get; set; } = [];

@@ -23,7 +23,11 @@ internal sealed class MatchedRoute : IKonnectRouteFeature
         Unavailable = unavailable;
         Policies = policies;
         Lifecycle = ApiLifecycleHeaders.For(route.Api);
+        Https = route.Scheme switch { "https" => true, "http" => false, _ => null };
     }
+
+    /// <summary>True when the rule answers HTTPS requests only, false for plain HTTP only, null for both.</summary>
+    public bool? Https { get; }
 
     private string? _routeKey;
     private string? _rewriteReplacement;

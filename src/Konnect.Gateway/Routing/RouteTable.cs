@@ -104,6 +104,8 @@ internal sealed class RouteTable
         var bucket = FindBucket(HostName(request.Host.Value));
         foreach (var candidate in bucket)
         {
+            // A rule of HTTPS listeners only is not there for plain HTTP (nor the reverse): the next candidate may be.
+            if (candidate.Https is { } https && https != request.IsHttps) { continue; }
             if (candidate.Matcher.Matches(request, path))
             {
                 return candidate;

@@ -7,7 +7,8 @@ namespace Konnect.Functional.Tests.GatewayApi;
 /// <summary>
 /// HTTPRouteHTTPSListener, as Konnect serves it: a Gateway's HTTPS listeners terminate TLS on Konnect's TLS listener with
 /// their certificateRefs' Secrets (one across namespaces, through a ReferenceGrant), chosen by SNI for their hostnames;
-/// real curl checks each certificate against its CA and reaches the HTTPRoute attached to them.
+/// real curl checks each certificate against its CA and reaches the HTTPRoute attached to them. And the usual pair on
+/// one host: a route on the HTTP listener redirecting to https, the application's route on the HTTPS listener.
 /// </summary>
 public sealed class HttpsListenerTests : IAsyncLifetime
 {
@@ -16,6 +17,7 @@ public sealed class HttpsListenerTests : IAsyncLifetime
     private readonly int _tls = Repo.FreePort();
     private readonly TestCertificate _second = Ca.Issue("second-example.org");
     private readonly TestCertificate _wildcard = Ca.Issue("*.wildcard.org");
+    private readonly TestCertificate _secure = Ca.Issue("secure.example.org");
 
     public async Task InitializeAsync()
     {
@@ -61,6 +63,31 @@ public sealed class HttpsListenerTests : IAsyncLifetime
               parentRefs: [{ name: same-namespace-with-https-listener }]
               rules: [{ backendRefs: [{ name: web, port: 8080 }] }]
             ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: { name: http-and-https, namespace: infra }
+            spec:
+              gatewayClassName: konnect
+              listeners:
+                - { name: http, port: 80, protocol: HTTP, hostname: secure.example.org }
+                - { name: https, port: 443, protocol: HTTPS, hostname: secure.example.org, tls: { certificateRefs: [{ name: secure-tls }] } }
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: { name: redirect-to-https, namespace: infra }
+            spec:
+              parentRefs: [{ name: http-and-https, sectionName: http }]
+              rules: [{ filters: [{ type: RequestRedirect, requestRedirect: { scheme: https, statusCode: 301 } }] }]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: { name: secure-app, namespace: infra }
+            spec:
+              parentRefs: [{ name: http-and-https, sectionName: https }]
+              rules: [{ backendRefs: [{ name: web, port: 8080 }] }]
+            ---
+            {{Secret("secure-tls", "infra", _secure)}}
+            ---
             {{Secret("second-tls", "infra", _second)}}
             ---
             {{Secret("wildcard-tls", "certs", _wildcard)}}
@@ -87,9 +114,23 @@ public sealed class HttpsListenerTests : IAsyncLifetime
         Assert.DoesNotContain("PRIVATE KEY", status, StringComparison.Ordinal);
     }
 
-    private Task<(int ExitCode, string Stdout, string Stderr)> CurlAsync(string host) =>
+    [Fact]
+    public async Task HttpListenerRedirects_HttpsListenerServes_OnOneHost()
+    {
+        // Plain HTTP reaches only the HTTP listener's route: the redirect (never the HTTPS-only application route).
+        var plain = await Repo.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--max-time", "10",
+            "--resolve", $"secure.example.org:{_host.Traffic}:127.0.0.1", $"http://secure.example.org:{_host.Traffic}/orders"]);
+        Assert.Equal("301 https://secure.example.org/orders", plain.Stdout);
+
+        // HTTPS reaches only the HTTPS listener's route: the application, not a redirect to itself.
+        var secure = await CurlAsync("secure.example.org", "/orders");
+        Assert.True(secure.ExitCode == 0, secure.Stderr);
+        Assert.Contains("\"backend\": \"gateway-tls\"", secure.Stdout, StringComparison.Ordinal);
+    }
+
+    private Task<(int ExitCode, string Stdout, string Stderr)> CurlAsync(string host, string path = "/") =>
         Repo.RunAsync("curl", ["-sS", "--max-time", "10", "--resolve", $"{host}:{_tls}:127.0.0.1",
-            "--cacert", Path.Combine(_host.Dir, "ca.pem"), $"https://{host}:{_tls}/"]);
+            "--cacert", Path.Combine(_host.Dir, "ca.pem"), $"https://{host}:{_tls}{path}"]);
 
     private static string Secret(string name, string ns, TestCertificate certificate) => $$"""
         apiVersion: v1

@@ -52,7 +52,7 @@ internal static class GrpcRouteTranslator
         if (attachment.Listeners.Count == 0) { return new HttpRouteOutcome(attachment.Parents, null, [], []); }
         // Attached, but more specific listeners took every host: no route (an empty host list would serve every host).
         if (attachment.Hosts is { Count: 0 }) { return new HttpRouteOutcome(attachment.Parents, null, [], attachment.Listeners); }
-        return new HttpRouteOutcome(attachment.Parents, HttpRouteTranslator.Synthesize(key, route.Metadata, attachment.Hosts, rules), policies, attachment.Listeners);
+        return new HttpRouteOutcome(attachment.Parents, HttpRouteTranslator.Synthesize(key, route.Metadata, attachment, rules), policies, attachment.Listeners);
     }
 
     private static RouteMatch? Match(GrpcRouteMatch match)

@@ -22,14 +22,23 @@ internal static class HttpRouteTranslator
         if (attachment.Listeners.Count == 0) { return new HttpRouteOutcome(attachment.Parents, null, [], []); }
         // Attached, but more specific listeners took every host: no route (an empty host list would serve every host).
         if (attachment.Hosts is { Count: 0 }) { return new HttpRouteOutcome(attachment.Parents, null, [], attachment.Listeners); }
-        return new HttpRouteOutcome(attachment.Parents, Synthesize(key, route.Metadata, attachment.Hosts, conversion.Rules), conversion.Policies, attachment.Listeners);
+        return new HttpRouteOutcome(attachment.Parents, Synthesize(key, route.Metadata, attachment, conversion.Rules), conversion.Policies, attachment.Listeners);
     }
 
-    /// <summary>The route a Gateway API route becomes, in its own namespace, as old as it.</summary>
-    internal static KonnectRoute Synthesize(ObjectRef key, ObjectMeta metadata, IReadOnlyList<string>? hosts, List<RouteRule> rules) => new()
+    /// <summary>
+    /// The route a Gateway API route becomes, in its own namespace, as old as it: served for the hosts it attached with,
+    /// and over the one scheme its listeners have when they agree (only HTTPS listeners: not over plain HTTP, where an
+    /// HTTP listener's route, such as the usual redirect to https, answers instead).
+    /// </summary>
+    internal static KonnectRoute Synthesize(ObjectRef key, ObjectMeta metadata, ParentAttachment.Result attachment, List<RouteRule> rules) => new()
     {
         Metadata = new ObjectMeta { Name = key.Name, Namespace = key.Namespace, Generation = metadata.Generation, CreationTimestamp = metadata.CreationTimestamp },
-        Spec = new KonnectRouteSpec { Hosts = hosts?.ToList(), Rules = rules },
+        Spec = new KonnectRouteSpec
+        {
+            Hosts = attachment.Hosts?.ToList(),
+            Rules = rules,
+            Scheme = attachment.Listeners.All(l => l.IsHttps) ? "https" : attachment.Listeners.Any(l => l.IsHttps) ? null : "http",
+        },
     };
 
     private sealed record Conversion(List<RouteRule> Rules, List<KeyValuePair<ObjectRef, KonnectPolicy>> Policies, List<RouteProblem> Problems, string? Unsupported);
