@@ -52,8 +52,11 @@ public sealed record RouteModel
     /// <summary>Replaces the matched PathPrefix with this value before proxying.</summary>
     public string? RewritePathPrefix { get; init; }
 
-    /// <summary>How long the upstream may stay silent before the gateway answers 504.</summary>
+    /// <summary>How long the upstream may stay silent before the gateway answers 504; <see cref="DefaultTimeout"/> when null.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>The upstream's silence allowed when a rule sets no timeout: YARP's default activity timeout.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
 
     /// <summary>
     /// How long the upstream exchange may take in all, answer included: before the answer starts the gateway answers

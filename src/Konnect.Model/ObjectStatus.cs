@@ -21,6 +21,17 @@ public sealed record ObjectStatus
     /// <summary>A KonnectPolicy's Gateways by targetRefs, as its status.ancestors reports them (Gateway API policy attachment).</summary>
     public IReadOnlyList<PolicyAncestorStatus>? Ancestors { get; init; }
 
+    /// <summary>The same conditions, subscriptions and ancestors (generation aside).</summary>
+    public bool SameContent(ObjectStatus other) =>
+        Conditions.SequenceEqual(other.Conditions) && (Subscriptions ?? []).SequenceEqual(other.Subscriptions ?? [])
+        && SameAncestors(Ancestors, other.Ancestors);
+
+    /// <summary>Policy ancestors alike: the same Gateways in the same order, each with conditions alike by <paramref name="conditions"/>.</summary>
+    public static bool SameAncestors(IReadOnlyList<PolicyAncestorStatus>? a, IReadOnlyList<PolicyAncestorStatus>? b, IEqualityComparer<Condition>? conditions = null) =>
+        (a ?? []).Count == (b ?? []).Count
+        && (a ?? []).Zip(b ?? []).All(p => p.First.AncestorRef == p.Second.AncestorRef && p.First.ControllerName == p.Second.ControllerName
+            && p.First.Conditions.SequenceEqual(p.Second.Conditions, conditions));
+
     [JsonIgnore]
     public bool IsAccepted => Conditions.Any(c => c.Type == ConditionTypes.Accepted && c.Status == "True");
 }

@@ -102,6 +102,14 @@ public sealed record HttpRequestMirrorFilter
 {
     public HttpBackendRef BackendRef { get; set; } = new();
     public int? Percent { get; set; }
+    public HttpFraction? Fraction { get; set; }
+}
+
+/// <summary>numerator / denominator (100 when not given), as RequestMirror's fraction writes a share.</summary>
+public sealed record HttpFraction
+{
+    public int Numerator { get; set; }
+    public int? Denominator { get; set; }
 }
 
 public sealed record HttpRequestRedirectFilter

@@ -11,12 +11,15 @@ namespace Konnect.Api.V1Alpha1;
 public sealed record PolicyAncestorStatus
 {
     [Description("The Gateway: the one targeted, or one a targeted route is attached to.")]
+    [Required]
     public PolicyAncestorRef AncestorRef { get; set; } = new();
 
     [Description("The controller that wrote this entry: konnect.dev/gateway-controller.")]
+    [Required, MaxLength(253)]
     public string ControllerName { get; set; } = "";
 
     [Description("Accepted: True, or False with Invalid when the policy itself is not valid.")]
+    [Required, MinLength(1), MaxLength(8)]
     public List<Condition> Conditions { get; set; } = [];
 }
 

@@ -25,7 +25,7 @@ public sealed partial class StatusBoard(ILogger<StatusBoard> logger) : IStatusSi
         var ready = new List<ObjectRef>();
         foreach (var status in statuses)
         {
-            if (previous.TryGetValue(status.Object, out var old) && Same(old, status)) { continue; }
+            if (previous.TryGetValue(status.Object, out var old) && old.SameContent(status)) { continue; }
             foreach (var condition in status.Conditions)
             {
                 if (condition.Status == "True") { continue; }
@@ -53,10 +53,6 @@ public sealed partial class StatusBoard(ILogger<StatusBoard> logger) : IStatusSi
         }
         if (summarize) { LogSummary(logger, objects.Count, what); }
     }
-
-    private static bool Same(ObjectStatus a, ObjectStatus b) =>
-        a.Conditions.SequenceEqual(b.Conditions) && (a.Subscriptions ?? []).SequenceEqual(b.Subscriptions ?? [])
-        && StatusComputation.SameAncestors(a.Ancestors, b.Ancestors);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Object}: {Type}=False ({Reason}): {Message}")]
     private static partial void LogConditionFalse(ILogger logger, string @object, string type, string reason, string message);

@@ -46,13 +46,7 @@ internal static class StatusComputation
     public static bool Same(KonnectStatus a, KonnectStatus b) =>
         (a.Conditions ?? []).SequenceEqual(b.Conditions ?? [], ConditionComparer.Instance)
         && (a.Subscriptions ?? []).SequenceEqual(b.Subscriptions ?? [])
-        && SameAncestors(a.Ancestors, b.Ancestors, ConditionComparer.Instance);
-
-    /// <summary>Policy ancestors alike: the same Gateways in the same order, each with conditions alike by <paramref name="conditions"/>.</summary>
-    public static bool SameAncestors(IReadOnlyList<PolicyAncestorStatus>? a, IReadOnlyList<PolicyAncestorStatus>? b, IEqualityComparer<Condition>? conditions = null) =>
-        (a ?? []).Count == (b ?? []).Count
-        && (a ?? []).Zip(b ?? []).All(p => p.First.AncestorRef == p.Second.AncestorRef && p.First.ControllerName == p.Second.ControllerName
-            && p.First.Conditions.SequenceEqual(p.Second.Conditions, conditions));
+        && ObjectStatus.SameAncestors(a.Ancestors, b.Ancestors, ConditionComparer.Instance);
 
     /// <summary>
     /// {"status": {"conditions": [...], "subscriptions": [...], "ancestors": [...]}}: a merge patch replaces lists whole,

@@ -178,8 +178,7 @@ public sealed partial class StatusWriter : StatusWriteLoop, IStatusSink
     }
 
     private static bool SameDesired(ObjectStatus a, ObjectStatus b) =>
-        a.Generation == b.Generation && a.Conditions.SequenceEqual(b.Conditions) && (a.Subscriptions ?? []).SequenceEqual(b.Subscriptions ?? [])
-        && StatusComputation.SameAncestors(a.Ancestors, b.Ancestors);
+        a.Generation == b.Generation && a.SameContent(b);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Object}: status written")]
     private static partial void LogWritten(ILogger logger, string @object);

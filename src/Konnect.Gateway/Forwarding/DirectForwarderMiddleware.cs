@@ -21,9 +21,6 @@ namespace Konnect.Gateway.Forwarding;
 /// </summary>
 internal sealed class DirectForwarderMiddleware(RequestDelegate next, DirectForwarder forwarder, UpstreamTargets targets, GatewayTracing tracing)
 {
-    /// <summary>YARP's default activity timeout, which applies when the rule sets none.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
-
     public Task InvokeAsync(HttpContext context)
     {
         var proxy = context.Features.Get<IReverseProxyFeature>();
@@ -56,7 +53,7 @@ internal sealed class DirectForwarderMiddleware(RequestDelegate next, DirectForw
         load.Enter();
         try
         {
-            var (error, exception, headCopied) = await forwarder.ForwardAsync(context, target, requestTarget, matched.Route.Timeout ?? DefaultTimeout);
+            var (error, exception, headCopied) = await forwarder.ForwardAsync(context, target, requestTarget, matched.Route.Timeout ?? Konnect.Model.RouteModel.DefaultTimeout);
             if (error != ForwarderError.None)
             {
                 Fail(context, error, exception, headCopied);

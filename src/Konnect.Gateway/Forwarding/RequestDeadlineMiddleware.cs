@@ -1,5 +1,4 @@
 using Konnect.Gateway.Errors;
-using Konnect.Gateway.Observability.RequestIds;
 using Konnect.Gateway.Routing;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
@@ -22,29 +21,32 @@ internal sealed class RequestDeadlineMiddleware(RequestDelegate next)
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(client);
         timer.CancelAfter(deadline);
         context.RequestAborted = timer.Token;
-        var failed = false;
+        var cancelled = false;
         try
         {
             await next(context);
         }
         catch (OperationCanceledException) when (timer.IsCancellationRequested && !client.IsCancellationRequested)
         {
-            failed = true;
+            cancelled = true;
         }
         finally
         {
             context.RequestAborted = client;
         }
-        // Only a forward the timer broke: one that completed just as the timer fired keeps its answer.
-        failed |= context.Features.Get<IForwarderErrorFeature>() is { Error: not ForwarderError.None };
-        if (!failed || !timer.IsCancellationRequested || client.IsCancellationRequested) { return; }
+        // Read once, right after the exchange: a timer that fires later did not break it.
+        var expired = timer.IsCancellationRequested && !client.IsCancellationRequested;
+        // Only a forward the timer cancelled: a failure of the upstream's own (refused, reset) keeps its 502, and one
+        // that completed just as the timer fired keeps its answer.
+        cancelled |= context.Features.Get<IForwarderErrorFeature>()?.Error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
+            or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled;
+        if (!expired || !cancelled) { return; }
         if (context.Response.HasStarted)
         {
             context.Abort();
             return;
         }
         context.Response.Clear();
-        RequestIdMiddleware.Stamp(context);
         await ProblemResponse.WriteAsync(context, Problem.UpstreamTimeout, "The upstream's answer was not complete within the route's request timeout.");
     }
 }

@@ -6,6 +6,9 @@ namespace Konnect.Gateway.Routing;
 /// Envoy-style virtual hosts: the request's host picks exactly one bucket (exact name, else the most specific
 /// "*.suffix", else the any-host bucket) and only that bucket's matches are tried, by rank. Falling through to a
 /// less specific host could land on a rule without the authentication the more specific one demands.
+/// Rules served over one scheme only (Gateway API routes of HTTP or of HTTPS listeners) make two tables, one per
+/// scheme, as Envoy has a route configuration per listener: a host's bucket is then the scheme's own, so plain HTTP
+/// to a host only HTTPS routes name finds the HTTP listener's routes (the usual redirect) in its less specific bucket.
 /// </summary>
 internal sealed class RouteTable
 {
@@ -16,6 +19,8 @@ internal sealed class RouteTable
     private readonly Dictionary<string, MatchedRoute[]>.AlternateLookup<ReadOnlySpan<char>> _wildcard;
     private readonly bool _hasWildcards;
     private readonly MatchedRoute[] _anyHost;
+    // The table for HTTPS requests when some rule is served over one scheme only; null when both schemes share this one.
+    private RouteTable? _https;
 
     private RouteTable(Dictionary<string, MatchedRoute[]> exact, Dictionary<string, MatchedRoute[]> wildcard, MatchedRoute[] anyHost)
     {
@@ -26,11 +31,21 @@ internal sealed class RouteTable
         Count = exact.Values.Sum(b => b.Length) + wildcard.Values.Sum(b => b.Length) + anyHost.Length;
     }
 
-    /// <summary>How many (host, match) entries the table holds.</summary>
+    /// <summary>How many (host, match) entries the table holds (for plain HTTP, when the schemes have a table each).</summary>
     public int Count { get; }
 
     /// <summary>Groups matches by host; within a host, lower <c>Rank</c> first and model order breaks ties.</summary>
-    public static RouteTable Build(IEnumerable<MatchedRoute> matches)
+    public static RouteTable Build(IReadOnlyList<MatchedRoute> matches)
+    {
+        var oneScheme = false;
+        for (var i = 0; i < matches.Count && !oneScheme; i++) { oneScheme = matches[i].Https is not null; }
+        if (!oneScheme) { return BuildOne(matches); }
+        var http = BuildOne(matches.Where(m => m.Https != true));
+        http._https = BuildOne(matches.Where(m => m.Https != false));
+        return http;
+    }
+
+    private static RouteTable BuildOne(IEnumerable<MatchedRoute> matches)
     {
         // Runs on every publish over every match (10,000+), so plain loops: the LINQ version (Distinct per match,
         // OrderBy per host) was most of the publisher's route table time.
@@ -101,11 +116,10 @@ internal sealed class RouteTable
     /// <summary>The first match for the request in its host's bucket, or null (404).</summary>
     public MatchedRoute? Match(HttpRequest request, string path)
     {
-        var bucket = FindBucket(HostName(request.Host.Value));
+        var table = _https is { } https && request.IsHttps ? https : this;
+        var bucket = table.FindBucket(HostName(request.Host.Value));
         foreach (var candidate in bucket)
         {
-            // A rule of HTTPS listeners only is not there for plain HTTP (nor the reverse): the next candidate may be.
-            if (candidate.Https is { } https && https != request.IsHttps) { continue; }
             if (candidate.Matcher.Matches(request, path))
             {
                 return candidate;

@@ -7,8 +7,8 @@ namespace Konnect.Functional.Tests.GatewayApi;
 /// <summary>
 /// HTTPRouteHTTPSListener, as Konnect serves it: a Gateway's HTTPS listeners terminate TLS on Konnect's TLS listener with
 /// their certificateRefs' Secrets (one across namespaces, through a ReferenceGrant), chosen by SNI for their hostnames;
-/// real curl checks each certificate against its CA and reaches the HTTPRoute attached to them. And the usual pair on
-/// one host: a route on the HTTP listener redirecting to https, the application's route on the HTTPS listener.
+/// real curl checks each certificate against its CA and reaches the HTTPRoute attached to them. And the usual pair: a
+/// route on a hostless HTTP listener redirecting every host to https, the application's route on a named HTTPS listener.
 /// </summary>
 public sealed class HttpsListenerTests : IAsyncLifetime
 {
@@ -69,7 +69,7 @@ public sealed class HttpsListenerTests : IAsyncLifetime
             spec:
               gatewayClassName: konnect
               listeners:
-                - { name: http, port: 80, protocol: HTTP, hostname: secure.example.org }
+                - { name: http, port: 80, protocol: HTTP }
                 - { name: https, port: 443, protocol: HTTPS, hostname: secure.example.org, tls: { certificateRefs: [{ name: secure-tls }] } }
             ---
             apiVersion: gateway.networking.k8s.io/v1
@@ -115,12 +115,16 @@ public sealed class HttpsListenerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task HttpListenerRedirects_HttpsListenerServes_OnOneHost()
+    public async Task HttpListenerRedirects_HttpsListenerServes()
     {
-        // Plain HTTP reaches only the HTTP listener's route: the redirect (never the HTTPS-only application route).
-        var plain = await Repo.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--max-time", "10",
-            "--resolve", $"secure.example.org:{_host.Traffic}:127.0.0.1", $"http://secure.example.org:{_host.Traffic}/orders"]);
-        Assert.Equal("301 https://secure.example.org/orders", plain.Stdout);
+        // Plain HTTP reaches only the HTTP listener's route: the redirect, also for the host the HTTPS-only application
+        // route names (its bucket is the HTTPS table's alone).
+        foreach (var host in new[] { "secure.example.org", "other.example.org" })
+        {
+            var plain = await Repo.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--max-time", "10",
+                "--resolve", $"{host}:{_host.Traffic}:127.0.0.1", $"http://{host}:{_host.Traffic}/orders"]);
+            Assert.Equal($"301 https://{host}/orders", plain.Stdout);
+        }
 
         // HTTPS reaches only the HTTPS listener's route: the application, not a redirect to itself.
         var secure = await CurlAsync("secure.example.org", "/orders");

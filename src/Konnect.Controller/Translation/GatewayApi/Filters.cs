@@ -47,9 +47,11 @@ internal static class Filters
                     }
                     break;
                 case "RequestMirror" when filter.RequestMirror is { } mirror:
+                    if (rule.Mirrors is { Count: >= MaxMirrors }) { unsupported ??= $"{at}[{f}]: Konnect sends at most {MaxMirrors} mirrors per rule"; break; }
+                    if (MirrorPercent(mirror) is not { } percent) { unsupported ??= $"{at}[{f}].requestMirror.fraction: numerator must be within 0..denominator, denominator above 0"; break; }
                     if (HttpRouteTranslator.Backend(key, mirror.BackendRef, $"{at}[{f}].requestMirror.backendRef", snapshot, problems) is { } backend)
                     {
-                        (rule.Mirrors ??= []).Add(new RouteMirror { Backend = backend, Percent = mirror.Percent ?? 100 });
+                        (rule.Mirrors ??= []).Add(new RouteMirror { Backend = backend, Percent = percent });
                     }
                     break;
                 case "RequestRedirect" when filter.RequestRedirect is { } redirect:
@@ -86,6 +88,15 @@ internal static class Filters
         if (policies.Count > 0) { rule.Policies = policies; }
         return new Result(inline, unsupported);
     }
+
+    /// <summary>As KonnectRoute rules[].mirrors allows.</summary>
+    private const int MaxMirrors = 8;
+
+    /// <summary>percent, or fraction as a whole percent (rounded down: Konnect samples by the percent), else 100.</summary>
+    private static int? MirrorPercent(HttpRequestMirrorFilter mirror) => mirror.Fraction is { } fraction
+        ? fraction.Denominator is not (null or > 0) || fraction.Numerator < 0 || fraction.Numerator > (fraction.Denominator ?? 100) ? null
+            : (int)((long)fraction.Numerator * 100 / (fraction.Denominator ?? 100))
+        : mirror.Percent ?? 100;
 
     private static HeaderTransform Merge(HeaderTransform? earlier, HttpHeaderFilter filter) => new()
     {

@@ -48,7 +48,8 @@ internal sealed class GatewayApiInputs
     public IReadOnlyList<KeyValuePair<ObjectRef, KonnectRoute>> Routes { get; }
 
     /// <summary>
-    /// Each of <see cref="Routes"/> with the Gateways it is attached to, for policy attachment's status; made at the
+    /// Each route attached to a Gateway of Konnect's (served or, its hosts all taken by more specific listeners, not)
+    /// with those Gateways, for policy attachment's status; made at the
     /// first use, which only a policy with targetRefs makes.
     /// </summary>
     public IReadOnlyDictionary<ObjectRef, IReadOnlyList<ObjectRef>> RouteGateways
@@ -116,11 +117,9 @@ internal sealed class GatewayApiInputs
             var (outcome, status) = Outcome(key, route, gateways, snapshot);
             if (outcome.Parents.Count == 0) { continue; }
             statuses.Add(status);
-            if (outcome.Route is { } konnectRoute)
-            {
-                routes.Add(new(key, konnectRoute));
-                routeListeners.Add((key, outcome.Listeners));
-            }
+            if (outcome.Route is { } konnectRoute) { routes.Add(new(key, konnectRoute)); }
+            // Attached even when more specific listeners left it no host to serve: a policy may still target it.
+            if (outcome.Listeners.Count > 0) { routeListeners.Add((key, outcome.Listeners)); }
             policies.AddRange(outcome.Policies);
             foreach (var listener in outcome.Listeners) { attached[listener] = attached.GetValueOrDefault(listener) + 1; }
         }

@@ -49,10 +49,7 @@ internal static class GrpcRouteTranslator
             rules.Add(routeRule);
         }
         var attachment = ParentAttachment.Attach(key, route.Metadata.Generation, route.Spec.ParentRefs ?? [], route.Spec.Hostnames ?? [], gateways, unsupported, problems);
-        if (attachment.Listeners.Count == 0) { return new HttpRouteOutcome(attachment.Parents, null, [], []); }
-        // Attached, but more specific listeners took every host: no route (an empty host list would serve every host).
-        if (attachment.Hosts is { Count: 0 }) { return new HttpRouteOutcome(attachment.Parents, null, [], attachment.Listeners); }
-        return new HttpRouteOutcome(attachment.Parents, HttpRouteTranslator.Synthesize(key, route.Metadata, attachment, rules), policies, attachment.Listeners);
+        return HttpRouteTranslator.Outcome(key, route.Metadata, attachment, rules, policies);
     }
 
     private static RouteMatch? Match(GrpcRouteMatch match)

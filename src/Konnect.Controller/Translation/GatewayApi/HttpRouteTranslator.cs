@@ -19,18 +19,23 @@ internal static class HttpRouteTranslator
         var conversion = Convert(key, route, snapshot);
         var attachment = ParentAttachment.Attach(key, route.Metadata.Generation, route.Spec.ParentRefs ?? [], route.Spec.Hostnames ?? [], gateways,
             conversion.Unsupported, conversion.Problems);
-        if (attachment.Listeners.Count == 0) { return new HttpRouteOutcome(attachment.Parents, null, [], []); }
-        // Attached, but more specific listeners took every host: no route (an empty host list would serve every host).
-        if (attachment.Hosts is { Count: 0 }) { return new HttpRouteOutcome(attachment.Parents, null, [], attachment.Listeners); }
-        return new HttpRouteOutcome(attachment.Parents, Synthesize(key, route.Metadata, attachment, conversion.Rules), conversion.Policies, attachment.Listeners);
+        return Outcome(key, route.Metadata, attachment, conversion.Rules, conversion.Policies);
     }
+
+    /// <summary>An HTTPRoute's or GRPCRoute's outcome once attached: its route when some listener took it and left it hosts.</summary>
+    internal static HttpRouteOutcome Outcome(ObjectRef key, ObjectMeta metadata, ParentAttachment.Result attachment, List<RouteRule> rules,
+        IReadOnlyList<KeyValuePair<ObjectRef, KonnectPolicy>> policies) =>
+        attachment.Listeners.Count == 0 ? new HttpRouteOutcome(attachment.Parents, null, [], [])
+            // Attached, but more specific listeners took every host: no route (an empty host list would serve every host).
+            : attachment.Hosts is { Count: 0 } ? new HttpRouteOutcome(attachment.Parents, null, [], attachment.Listeners)
+            : new HttpRouteOutcome(attachment.Parents, Synthesize(key, metadata, attachment, rules), policies, attachment.Listeners);
 
     /// <summary>
     /// The route a Gateway API route becomes, in its own namespace, as old as it: served for the hosts it attached with,
     /// and over the one scheme its listeners have when they agree (only HTTPS listeners: not over plain HTTP, where an
     /// HTTP listener's route, such as the usual redirect to https, answers instead).
     /// </summary>
-    internal static KonnectRoute Synthesize(ObjectRef key, ObjectMeta metadata, ParentAttachment.Result attachment, List<RouteRule> rules) => new()
+    private static KonnectRoute Synthesize(ObjectRef key, ObjectMeta metadata, ParentAttachment.Result attachment, List<RouteRule> rules) => new()
     {
         Metadata = new ObjectMeta { Name = key.Name, Namespace = key.Namespace, Generation = metadata.Generation, CreationTimestamp = metadata.CreationTimestamp },
         Spec = new KonnectRouteSpec

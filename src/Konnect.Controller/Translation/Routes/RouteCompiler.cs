@@ -112,6 +112,8 @@ internal sealed class RouteCompiler(BackendResolver backends, IReadOnlyDictionar
         }
         TimeSpan? timeout = rule.Timeout is { } t && Duration.TryParse(t, out var value) ? value : null;
         TimeSpan? deadline = rule.RequestTimeout is { } d && Duration.TryParse(d, out var limit) ? limit : null;
+        // Silence is bounded too (100 s by default); a deadline past that must not be cut at 100 s.
+        if (deadline > (timeout ?? RouteModel.DefaultTimeout)) { timeout = deadline; }
         var policies = enforced is { IsEmpty: false } ? enforced : null;
         return new RuleCandidate(index, rule.Name, matches, servable, rule.Rewrite?.PathPrefix, timeout, problems, unavailable, policies, warnings, mirrors is { Length: > 0 } ? mirrors : null, redirect, deadline);
     }

@@ -10,25 +10,25 @@ public sealed class UpstreamTlsTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Theory]
-    [InlineData("{ name: https, port: 443 }", true)]
-    [InlineData("{ name: web, port: 443, appProtocol: https }", true)]
-    [InlineData("{ name: web, port: 443, appProtocol: kubernetes.io/wss }", true)]
-    [InlineData("{ name: web, port: 443, appProtocol: kubernetes.io/ws }", false)]
-    [InlineData("{ name: http, port: 443 }", false)]
-    public void ServicePort_TlsByNameOrAppProtocol(string port, bool tls)
+    [InlineData("https", "", true)]
+    [InlineData("web", "https", true)]
+    [InlineData("web", "kubernetes.io/wss", true)]
+    [InlineData("web", "kubernetes.io/ws", false)]
+    [InlineData("http", "", false)]
+    public void ServicePort_TlsByNameOrAppProtocol(string name, string appProtocol, bool tls)
     {
         var path = Path.Combine(_dir, "route.yaml");
         File.WriteAllText(path, $$"""
             apiVersion: v1
             kind: Service
             metadata: { name: orders, namespace: shop }
-            spec: { ports: [{{port}}] }
+            spec: { ports: [{ name: {{name}}, port: 443{{(appProtocol == "" ? "" : ", appProtocol: " + appProtocol)}} }] }
             ---
             apiVersion: discovery.k8s.io/v1
             kind: EndpointSlice
             metadata: { name: orders-1, namespace: shop, labels: { kubernetes.io/service-name: orders } }
             addressType: IPv4
-            ports: [{ name: {{(port.Contains("name: https") ? "https" : port.Contains("name: http,") ? "http" : "web")}}, port: 8443 }]
+            ports: [{ name: {{name}}, port: 8443 }]
             endpoints: [{ addresses: [10.0.0.1] }]
             ---
             apiVersion: konnect.dev/v1alpha1
