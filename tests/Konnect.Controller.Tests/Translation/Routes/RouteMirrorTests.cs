@@ -1,32 +1,11 @@
 using Konnect.Api.Kubernetes;
-using Konnect.Controller.Sources;
 using Konnect.Model;
 
 namespace Konnect.Controller.Tests.Translation.Routes;
 
 /// <summary>A rule's mirror and mirrors through the translator: in the model in order, each by its own percent, refused with the field when invalid.</summary>
-public sealed class RouteMirrorTests : IDisposable
+public sealed class RouteMirrorTests : OneRuleRoute
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("konnect-mirror-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private TranslationResult Translate(string rule)
-    {
-        var path = Path.Combine(_dir, "route.yaml");
-        File.WriteAllText(path, $$"""
-            apiVersion: konnect.dev/v1alpha1
-            kind: KonnectRoute
-            metadata: { name: shadowed, namespace: shop }
-            spec:
-              rules:
-                - {{rule}}
-            """);
-        return Translator.Translate(ManifestSource.LoadPaths([path]));
-    }
-
-    private static Condition Condition(TranslationResult result, string type) => Assert.Single(Assert.Single(result.Statuses).Conditions, c => c.Type == type);
-
     [Fact]
     public void MirrorThenMirrors_AllInTheModelInOrderWithTheirPercents()
     {

@@ -1,31 +1,12 @@
 using Konnect.Api.Kubernetes;
-using Konnect.Controller.Sources;
 using Konnect.Model;
 
 namespace Konnect.Controller.Tests.Translation.Routes;
 
 /// <summary>A rule's redirect through the translator: compiled into the model with no backend needed, and refused with a reason when invalid.</summary>
-public sealed class RouteRedirectTests : IDisposable
+public sealed class RouteRedirectTests : OneRuleRoute
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("konnect-redirect-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private TranslationResult Translate(string rule)
-    {
-        var path = Path.Combine(_dir, "route.yaml");
-        File.WriteAllText(path, $$"""
-            apiVersion: konnect.dev/v1alpha1
-            kind: KonnectRoute
-            metadata: { name: moved, namespace: shop }
-            spec:
-              rules:
-                - {{rule}}
-            """);
-        return Translator.Translate(ManifestSource.LoadPaths([path]));
-    }
-
-    private static Condition Accepted(TranslationResult result) => Assert.Single(Assert.Single(result.Statuses).Conditions, c => c.Type == ConditionTypes.Accepted);
+    private static Condition Accepted(TranslationResult result) => Condition(result, ConditionTypes.Accepted);
 
     [Fact]
     public void Redirect_Valid_InTheModelWithoutBackends()
