@@ -61,7 +61,7 @@ internal sealed class AccessLogWriter(AccessLogOutput output, Action dropped) : 
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 await Task.Delay(Gather, stoppingToken);
-                await DrainAsync(pending, line, json, stoppingToken);
+                await DrainAsync(pending, line, json);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -69,10 +69,10 @@ internal sealed class AccessLogWriter(AccessLogOutput output, Action dropped) : 
             // Stopping: what is already queued is still written below.
         }
 
-        await DrainAsync(pending, line, json, CancellationToken.None);
+        await DrainAsync(pending, line, json);
     }
 
-    private async Task DrainAsync(ArrayBufferWriter<byte> pending, ArrayBufferWriter<byte> line, Utf8JsonWriter json, CancellationToken cancellationToken)
+    private async Task DrainAsync(ArrayBufferWriter<byte> pending, ArrayBufferWriter<byte> line, Utf8JsonWriter json)
     {
         while (_queue.Reader.TryRead(out var entry))
         {
@@ -84,16 +84,20 @@ internal sealed class AccessLogWriter(AccessLogOutput output, Action dropped) : 
             line.Advance(1);
             if (pending.WrittenCount > 0 && pending.WrittenCount + line.WrittenCount > FlushBytes)
             {
-                await FlushAsync(pending, cancellationToken);
+                await FlushAsync(pending);
             }
 
             pending.Write(line.WrittenSpan);
         }
 
-        await FlushAsync(pending, cancellationToken);
+        await FlushAsync(pending);
     }
 
-    private async Task FlushAsync(ArrayBufferWriter<byte> pending, CancellationToken cancellationToken)
+    /// <summary>
+    /// Not cancellable: a write cancelled at shutdown after the stream took the lines left them pending, and the final
+    /// drain wrote them again (a request logged twice). Shutdown waits for the short write instead.
+    /// </summary>
+    private async Task FlushAsync(ArrayBufferWriter<byte> pending)
     {
         if (pending.WrittenCount == 0)
         {
@@ -102,8 +106,8 @@ internal sealed class AccessLogWriter(AccessLogOutput output, Action dropped) : 
 
         try
         {
-            await output.Stream.WriteAsync(pending.WrittenMemory, cancellationToken);
-            await output.Stream.FlushAsync(cancellationToken);
+            await output.Stream.WriteAsync(pending.WrittenMemory);
+            await output.Stream.FlushAsync();
         }
         catch (IOException)
         {
