@@ -107,6 +107,10 @@ public sealed class GatewayApiClusterModeTests : IAsyncLifetime
         Assert.Equal((ControllerName, "gw", "infra"), (Str(parent["controllerName"]), Str(parent["parentRef"]!["name"]), Str(parent["parentRef"]!["namespace"])));
         Assert.Equal(["Accepted", "ResolvedRefs"], Conditions(parent).Select(c => Str(c["type"])));
         Assert.All(Conditions(parent), c => AssertCondition(c, Str(c["type"]), "True", Str(c["type"]), 1));
+        // Said once every Gateway API kind has listed: the HTTPRoute is served before the slowest (a GRPCRoute or
+        // ReferenceGrant list still in its retry delay) lists.
+        await Repo.EventuallyAsync(() => Task.FromResult(_cluster.Logs.Lines.Any(l => l.Contains("Gateway API CRDs are installed now", StringComparison.Ordinal))),
+            "the CRDs said to be installed");
         Assert.Single(_cluster.Logs.Lines, l => l.Contains("Gateway API CRDs are installed now", StringComparison.Ordinal));
     }
 

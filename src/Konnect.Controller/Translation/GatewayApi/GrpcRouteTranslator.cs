@@ -48,6 +48,7 @@ internal static class GrpcRouteTranslator
             routeRule.Mirrors = routeRule.Mirrors?.Select(m => m with { Backend = m.Backend with { AppProtocol = "grpc" } }).ToList();
             rules.Add(routeRule);
         }
+        unsupported ??= HttpRouteTranslator.RepeatedRuleName(rules);
         var attachment = ParentAttachment.Attach(key, route.Metadata.Generation, route.Spec.ParentRefs ?? [], route.Spec.Hostnames ?? [], gateways, unsupported, problems);
         return HttpRouteTranslator.Outcome(key, route.Metadata, attachment, rules, policies);
     }

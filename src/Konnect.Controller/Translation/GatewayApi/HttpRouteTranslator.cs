@@ -78,7 +78,21 @@ internal static class HttpRouteTranslator
             if (filters.Policy is { } policy) { policies.Add(policy); }
             rules.Add(converted);
         }
-        return new Conversion(rules, policies, problems, unsupported);
+        return new Conversion(rules, policies, problems, unsupported ?? RepeatedRuleName(rules));
+    }
+
+    /// <summary>
+    /// The Gateway API's CRDs refuse a route that names two rules alike; a folder has no API server, so this says it.
+    /// </summary>
+    internal static string? RepeatedRuleName(List<RouteRule> rules)
+    {
+        for (var r = 1; r < rules.Count; r++)
+        {
+            if (rules[r].Name is not { } name) { continue; }
+            var first = rules.FindIndex(0, r, earlier => earlier.Name == name);
+            if (first >= 0) { return $"spec.rules[{r}].name: \"{name}\" is also spec.rules[{first}]'s; rule names must be unique"; }
+        }
+        return null;
     }
 
     internal static RouteBackend? Backend(ObjectRef key, HttpBackendRef reference, string at, ResourceSnapshot snapshot, List<RouteProblem> problems)

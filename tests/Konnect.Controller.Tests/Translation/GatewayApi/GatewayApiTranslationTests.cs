@@ -108,6 +108,18 @@ public sealed class GatewayApiTranslationTests : IDisposable
         Assert.Contains("spec.rules[0].filters[8]: Konnect sends at most 8 mirrors per rule", accepted.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void RuleNamesRepeated_RefusedAsTheApiServerWould()
+    {
+        var result = Translate(Route("named", "[{ name: one, backendRefs: [{ name: infra-backend-v1, port: 8080 }] }, { name: one, backendRefs: [{ name: infra-backend-v1, port: 8080 }] }]"));
+
+        var parent = Assert.Single(Assert.Single(result.Statuses, s => s.Object.Name == "named").Parents!);
+        var accepted = Assert.Single(parent.Conditions, c => c.Type == ConditionTypes.Accepted);
+        Assert.Equal(("False", "UnsupportedValue"), (accepted.Status, accepted.Reason));
+        Assert.Contains("spec.rules[1].name: \"one\" is also spec.rules[0]'s; rule names must be unique", accepted.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Model.Routes, r => r.Route == "httproute:named");
+    }
+
     private static string Route(string name, string rules) => $$"""
         apiVersion: gateway.networking.k8s.io/v1
         kind: HTTPRoute
