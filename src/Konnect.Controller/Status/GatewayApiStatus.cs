@@ -18,9 +18,6 @@ internal static class GatewayApiStatus
     /// <summary>What one object carries on the server, as last read or written.</summary>
     internal sealed record Remote(object? Status, string? Uid, string? ResourceVersion);
 
-    /// <summary>One problem as its Event says it.</summary>
-    internal readonly record struct Refusal(string Reason, string Note);
-
     /// <summary>
     /// The merge patch to send, or null when the object already carries exactly this. <paramref name="addresses"/>:
     /// a Gateway's status.addresses from --publish-address or --publish-service; null leaves what it carries alone.

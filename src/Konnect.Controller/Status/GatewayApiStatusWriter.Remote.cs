@@ -6,7 +6,7 @@ using static Konnect.Controller.Status.GatewayApiStatus;
 
 namespace Konnect.Controller.Status;
 
-/// <summary>The calls on the API server: each kind read and patched through its status subresource, and the Events.</summary>
+/// <summary>The calls on the API server: each kind read and patched through its status subresource.</summary>
 public sealed partial class GatewayApiStatusWriter
 {
     private async Task<Remote> ReadAsync(ObjectRef r, CancellationToken cancellationToken)
@@ -44,27 +44,6 @@ public sealed partial class GatewayApiStatusWriter
             default:
                 var route = await _client.PatchStatusAsync(ResourceTypes.HttpRoutes, r.Namespace, r.Name, patch, cancellationToken).ConfigureAwait(false);
                 return new Remote(route.Status, route.Metadata.Uid, route.Metadata.ResourceVersion);
-        }
-    }
-
-    /// <summary>One Warning Event (and log line) per refusal that the object did not carry before and that was not recorded yet.</summary>
-    private async Task RecordRefusalsAsync(ObjectRef r, string? uid, HashSet<Refusal> refusals, HashSet<Refusal> before, CancellationToken cancellationToken)
-    {
-        if (!_eventsSent.TryGetValue(r, out var sent)) { _eventsSent[r] = sent = []; }
-        sent.IntersectWith(refusals);
-        foreach (var refusal in refusals.Where(f => !before.Contains(f) && !sent.Contains(f)).OrderBy(f => f.Note, StringComparer.Ordinal))
-        {
-            LogRefused(_logger, r.ToString(), refusal.Reason, refusal.Note);
-            try
-            {
-                await _client.CreateEventAsync(WarningEvents.Create(r, GatewayApiGroup.ApiVersion, uid, refusal.Reason, refusal.Note, _options, _time.GetUtcNow()),
-                    cancellationToken).ConfigureAwait(false);
-                sent.Add(refusal);
-            }
-            catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException)
-            {
-                LogEventFailed(_logger, r.ToString(), e.Message);
-            }
         }
     }
 }

@@ -39,7 +39,7 @@ public sealed partial class GatewayApiStatusWriter : StatusWriteLoop, IStatusSin
     // Owned by the write loop.
     private readonly Dictionary<ObjectRef, Remote> _known = [];
     private readonly Dictionary<ObjectRef, (DateTimeOffset At, Backoff Backoff)> _retries = [];
-    private readonly Dictionary<ObjectRef, HashSet<Refusal>> _eventsSent = [];
+    private readonly RefusalEvents _events;
     private readonly List<GatewayAddress>? _staticAddresses;
     private List<GatewayAddress>? _serviceAddresses;
     private DateTimeOffset _serviceReadAt = DateTimeOffset.MinValue;
@@ -54,6 +54,7 @@ public sealed partial class GatewayApiStatusWriter : StatusWriteLoop, IStatusSin
         _options = options;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _events = new RefusalEvents(client, options, _time, logger, "not accepted");
         _staticAddresses = publish.Addresses.Count > 0 ? Addresses(IngressAddresses.FromAddresses(publish.Addresses)) : null;
     }
 
@@ -132,12 +133,12 @@ public sealed partial class GatewayApiStatusWriter : StatusWriteLoop, IStatusSin
                 Resync = false;
                 _known.Clear();
                 _retries.Clear();
-                _eventsSent.Clear();
+                _events.Clear();
                 _dirty.UnionWith(_desired.Keys);
             }
             foreach (var gone in _retries.Keys.Where(k => !_desired.ContainsKey(k)).ToList()) { _retries.Remove(gone); }
             foreach (var gone in _known.Keys.Where(k => !_desired.ContainsKey(k)).ToList()) { _known.Remove(gone); }
-            foreach (var gone in _eventsSent.Keys.Where(k => !_desired.ContainsKey(k)).ToList()) { _eventsSent.Remove(gone); }
+            _events.KeepOnly(_desired);
             work = Due();
         }
         if (_publish.FromService && AnyGateway() && (work.Any(r => r.Kind == Gateway.KindName) || _time.GetUtcNow() >= _serviceReadAt + _publish.ServiceRefresh))
@@ -222,7 +223,8 @@ public sealed partial class GatewayApiStatusWriter : StatusWriteLoop, IStatusSin
                     {
                         _known[objectRef] = await PatchAsync(objectRef, patch, cancellationToken).ConfigureAwait(false);
                         LogWritten(_logger, objectRef.ToString());
-                        await RecordRefusalsAsync(objectRef, known.Uid, Refusals(status), Refusals(known.Status), cancellationToken).ConfigureAwait(false);
+                        await _events.RecordAsync(objectRef, GatewayApiGroup.ApiVersion, known.Uid, [.. Refusals(status).OrderBy(f => f.Note, StringComparer.Ordinal)],
+                            Refusals(known.Status), cancellationToken).ConfigureAwait(false);
                     }
                     _retries.Remove(objectRef);
                     return true;
@@ -238,7 +240,7 @@ public sealed partial class GatewayApiStatusWriter : StatusWriteLoop, IStatusSin
         {
             _known.Remove(objectRef);
             _retries.Remove(objectRef);
-            _eventsSent.Remove(objectRef);
+            _events.Forget(objectRef);
             return true;
         }
         catch (KubeApiException e) when (e.IsUnreachable)
@@ -282,9 +284,6 @@ public sealed partial class GatewayApiStatusWriter : StatusWriteLoop, IStatusSin
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Object}: status written")]
     private static partial void LogWritten(ILogger logger, string @object);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Object}: not accepted ({Reason}): {Note}")]
-    private static partial void LogRefused(ILogger logger, string @object, string reason, string note);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "--publish-service {Service}: not read, no Gateway address is published until it is: {Error}")]
     private static partial void LogServiceUnreadable(ILogger logger, string service, string error);
 
@@ -293,7 +292,4 @@ public sealed partial class GatewayApiStatusWriter : StatusWriteLoop, IStatusSin
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Object}: status not written, the API server does not answer; every pending Gateway API status is kept and written when it does: {Error}")]
     private static partial void LogServerDown(ILogger logger, string @object, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Object}: could not record an Event: {Error}")]
-    private static partial void LogEventFailed(ILogger logger, string @object, string error);
 }

@@ -41,14 +41,11 @@ public sealed partial class IngressStatusWriter : StatusWriteLoop, IStatusSink
     // Owned by the write loop.
     private readonly Dictionary<ObjectRef, (List<IngressLoadBalancerIngress> Addresses, string? Uid)> _known = [];
     private readonly Dictionary<ObjectRef, (DateTimeOffset At, Backoff Backoff)> _retries = [];
-    private readonly Dictionary<ObjectRef, HashSet<Refusal>> _eventsSent = [];
+    private readonly RefusalEvents _events;
     private readonly List<IngressLoadBalancerIngress>? _staticAddresses;
     // The Service's addresses as last read (null: not read, or unreadable: then no address is written).
     private List<IngressLoadBalancerIngress>? _serviceAddresses;
     private DateTimeOffset _serviceReadAt = DateTimeOffset.MinValue;
-
-    /// <summary>One problem as its Event says it: the condition's reason, and a note naming the host it concerns.</summary>
-    internal readonly record struct Refusal(string Reason, string Note);
 
     public IngressStatusWriter(KubeApiClient client, Func<bool> isLeader, IngressPublishOptions publish, StatusWriterOptions options,
         ILogger<IngressStatusWriter> logger, TimeProvider? time = null)
@@ -60,6 +57,7 @@ public sealed partial class IngressStatusWriter : StatusWriteLoop, IStatusSink
         _options = options;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _events = new RefusalEvents(client, options, _time, logger, "refused");
         _staticAddresses = publish.Addresses.Count > 0 ? IngressAddresses.FromAddresses(publish.Addresses) : null;
     }
 
@@ -135,12 +133,12 @@ public sealed partial class IngressStatusWriter : StatusWriteLoop, IStatusSink
                 Resync = false;
                 _known.Clear();
                 _retries.Clear();
-                _eventsSent.Clear();
+                _events.Clear();
                 _dirty.UnionWith(_desired.Keys);
             }
             foreach (var gone in _retries.Keys.Where(k => !_desired.ContainsKey(k)).ToList()) { _retries.Remove(gone); }
             foreach (var gone in _known.Keys.Where(k => !_desired.ContainsKey(k)).ToList()) { _known.Remove(gone); }
-            foreach (var gone in _eventsSent.Keys.Where(k => !_desired.ContainsKey(k)).ToList()) { _eventsSent.Remove(gone); }
+            _events.KeepOnly(_desired);
             anyDesired = _desired.Count > 0;
             work = Due();
         }
@@ -212,7 +210,7 @@ public sealed partial class IngressStatusWriter : StatusWriteLoop, IStatusSink
                 LogWritten(_logger, objectRef.ToString(), string.Join(", ", addresses.Select(a => a.Ip ?? a.Hostname)));
             }
             _retries.Remove(objectRef);
-            await RecordRefusalsAsync(objectRef, known.Uid, refusals, cancellationToken).ConfigureAwait(false);
+            await _events.RecordAsync(objectRef, Ingress.GroupVersion, known.Uid, refusals, null, cancellationToken).ConfigureAwait(false);
         }
         catch (KubeApiException e) when (e.IsNotFound)
         {
@@ -251,29 +249,6 @@ public sealed partial class IngressStatusWriter : StatusWriteLoop, IStatusSink
         },
     };
 
-    /// <summary>One Warning Event (and log line) per refusal not yet recorded; a refusal that goes away may be recorded again if it returns.</summary>
-    private async Task RecordRefusalsAsync(ObjectRef r, string? uid, IReadOnlyList<Refusal> refusals, CancellationToken cancellationToken)
-    {
-        if (!_eventsSent.TryGetValue(r, out var sent)) { _eventsSent[r] = sent = []; }
-        sent.IntersectWith(refusals);
-        foreach (var refusal in refusals)
-        {
-            if (sent.Contains(refusal)) { continue; }
-            LogRefused(_logger, r.ToString(), refusal.Reason, refusal.Note);
-            try
-            {
-                await _client.CreateEventAsync(WarningEvents.Create(r, Ingress.GroupVersion, uid, refusal.Reason, refusal.Note, _options, _time.GetUtcNow()),
-                    cancellationToken).ConfigureAwait(false);
-                sent.Add(refusal);
-            }
-            catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException)
-            {
-                // Best effort, as StatusWriter's: the log line above says it too.
-                LogEventFailed(_logger, r.ToString(), e.Message);
-            }
-        }
-    }
-
     private void Requeue(ObjectRef objectRef)
     {
         lock (_gate)
@@ -285,9 +260,6 @@ public sealed partial class IngressStatusWriter : StatusWriteLoop, IStatusSink
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Object}: status.loadBalancer written: {Addresses}")]
     private static partial void LogWritten(ILogger logger, string @object, string addresses);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Object}: refused ({Reason}): {Note}")]
-    private static partial void LogRefused(ILogger logger, string @object, string reason, string note);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "--publish-service {Service}: not read, no address is published until it is: {Error}")]
     private static partial void LogServiceUnreadable(ILogger logger, string service, string error);
 
@@ -296,7 +268,4 @@ public sealed partial class IngressStatusWriter : StatusWriteLoop, IStatusSink
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Object}: not read or written, the API server does not answer; every pending Ingress status is kept and written when it does: {Error}")]
     private static partial void LogServerDown(ILogger logger, string @object, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Object}: could not record an Event: {Error}")]
-    private static partial void LogEventFailed(ILogger logger, string @object, string error);
 }
