@@ -8,8 +8,11 @@ namespace Konnect.Controller.Sources;
 /// </summary>
 internal static partial class ManifestSourceLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Loaded {Objects} objects from {Files} files ({Problems} problems)")]
-    public static partial void Loaded(ILogger logger, int objects, int files, int problems);
+    /// <summary>A reload that changed something; <paramref name="checkedFiles"/> is how many it looked at (the files
+    /// the watcher named, or every file when it walked the folder).</summary>
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "Loaded {Objects} objects from {Files} files ({Problems} problems), {CheckedFiles} checked in {Milliseconds:F1} ms")]
+    public static partial void Loaded(ILogger logger, int objects, int files, int problems, int checkedFiles, double milliseconds);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Problem}")]
     public static partial void Problem(ILogger logger, string problem);

@@ -43,6 +43,7 @@ public sealed partial class ChangeMeasure(KonnectProcess konnect, Prober prober,
                 return new Stages(
                     Source: (start - written).TotalMilliseconds,
                     SourceStored: loaded is null ? null : (loaded.Utc - written).TotalMilliseconds,
+                    SourceRead: loaded is null ? null : Number(SourceTook(), loaded.Text),
                     Translate: (publishStart - start).TotalMilliseconds,
                     Publish: publishMs,
                     ToTraffic: seen is { } s ? (s - publish.Utc).TotalMilliseconds : null,
@@ -61,6 +62,9 @@ public sealed partial class ChangeMeasure(KonnectProcess konnect, Prober prober,
 
     [GeneratedRegex(@"rejected, in ([\d.]+) ms")]
     private static partial Regex PublisherTook();
+
+    [GeneratedRegex(@"checked in ([\d.]+) ms")]
+    private static partial Regex SourceTook();
 }
 
 /// <summary>One change: ms from the write to the first answer showing it (null: never seen), and where the time went.</summary>
@@ -69,10 +73,12 @@ public sealed record ChangeSample(double? EndToEndMs, Stages? Stages);
 /// <summary>
 /// Where one change's time went, in ms: write to the reconcile pass starting (file watch, 10 ms debounce, re-reading
 /// and parsing the folder, or the watch event; <paramref name="SourceStored"/> is write to the folder source storing
-/// its snapshot), pass start to publish start (translation), publish (YARP config, validation, route table swap),
+/// its snapshot; <paramref name="SourceRead"/> is how long reading the changed files and building that snapshot took,
+/// the rest of it being the file watch and the debounce), pass start to publish start (translation), publish (YARP
+/// config, validation, route table swap),
 /// publish end to the first poll that saw it, and publish end to the pass end (the status report, after traffic has it).
 /// </summary>
-public sealed record Stages(double Source, double? SourceStored, double Translate, double Publish, double? ToTraffic, double Status);
+public sealed record Stages(double Source, double? SourceStored, double? SourceRead, double Translate, double Publish, double? ToTraffic, double Status);
 
 public static class Stats
 {
