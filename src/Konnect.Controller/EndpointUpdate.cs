@@ -148,19 +148,20 @@ public static class EndpointUpdate
     /// <summary>The affected routes by namespace and model name (<see cref="ModelNames"/>): a few are compared directly, many are hashed.</summary>
     private sealed class AffectedRoutes(IEnumerable<ObjectRef> routes)
     {
-        private readonly ObjectRef[] _routes = [.. routes];
+        // Model names made once: an HTTPRoute's is a new string each time, and Find runs for every rule and status.
+        private readonly (ObjectRef Route, string Name)[] _routes = [.. routes.Select(r => (r, ModelNames.Of(r)))];
         private Dictionary<(string, string), ObjectRef>? _index;
 
         public ObjectRef? Find(string ns, string name)
         {
             if (_routes.Length > 8)
             {
-                _index ??= _routes.ToDictionary(r => (r.Namespace, ModelNames.Of(r)));
+                _index ??= _routes.ToDictionary(r => (r.Route.Namespace, r.Name), r => r.Route);
                 return _index.TryGetValue((ns, name), out var found) ? found : null;
             }
-            foreach (var route in _routes)
+            foreach (var (route, model) in _routes)
             {
-                if (string.Equals(ModelNames.Of(route), name, StringComparison.Ordinal) && string.Equals(route.Namespace, ns, StringComparison.Ordinal)) { return route; }
+                if (string.Equals(model, name, StringComparison.Ordinal) && string.Equals(route.Namespace, ns, StringComparison.Ordinal)) { return route; }
             }
             return null;
         }

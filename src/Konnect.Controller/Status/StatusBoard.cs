@@ -14,18 +14,17 @@ namespace Konnect.Controller.Status;
 /// </summary>
 public sealed partial class StatusBoard(ILogger<StatusBoard> logger) : IStatusSink, IObjectStatuses
 {
-    private IReadOnlyDictionary<ObjectRef, ObjectStatus> _current = new Dictionary<ObjectRef, ObjectStatus>();
+    private IReadOnlyList<ObjectStatus> _current = [];
 
-    public IReadOnlyList<ObjectStatus> Current => [.. Volatile.Read(ref _current).Values.OrderBy(s => s.Object)];
+    public IReadOnlyList<ObjectStatus> Current => [.. Volatile.Read(ref _current).OrderBy(s => s.Object)];
 
     public ValueTask ReportAsync(IReadOnlyList<ObjectStatus> statuses, CancellationToken cancellationToken)
     {
-        var previous = Volatile.Read(ref _current);
-        var next = statuses.ToDictionary(s => s.Object);
+        ArgumentNullException.ThrowIfNull(statuses);
+        var (changed, removed) = Diff(Volatile.Read(ref _current), statuses);
         var ready = new List<ObjectRef>();
-        foreach (var status in statuses)
+        foreach (var status in changed)
         {
-            if (previous.TryGetValue(status.Object, out var old) && old.SameContent(status)) { continue; }
             foreach (var condition in status.Conditions)
             {
                 if (condition.Status == "True") { continue; }
@@ -33,11 +32,42 @@ public sealed partial class StatusBoard(ILogger<StatusBoard> logger) : IStatusSi
             }
             if (status.Conditions.All(c => c.Status == "True")) { ready.Add(status.Object); }
         }
-        var removed = previous.Keys.Where(k => !next.ContainsKey(k)).ToList();
         Log(ready, "accepted and programmed", LogReady);
         Log(removed, "removed", LogRemoved);
-        Volatile.Write(ref _current, next);
+        Volatile.Write(ref _current, [.. statuses]); // a copy: the caller's list is the caller's to change
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The statuses that are new or whose content changed, and the objects no longer reported. Passes report objects
+    /// in the same order and hand back the same status for an object that did not change, so a walk side by side
+    /// settles nearly every one by reference; only when objects were added, removed or moved are both indexed. Indexing
+    /// 10,000 statuses on every pass was a quarter of an endpoint change's allocations.
+    /// </summary>
+    internal static (List<ObjectStatus> Changed, List<ObjectRef> Removed) Diff(IReadOnlyList<ObjectStatus> previous, IReadOnlyList<ObjectStatus> next)
+    {
+        var changed = new List<ObjectStatus>();
+        if (previous.Count == next.Count)
+        {
+            var aligned = true;
+            for (var i = 0; i < next.Count && aligned; i++)
+            {
+                var (before, now) = (previous[i], next[i]);
+                if (ReferenceEquals(before, now)) { continue; }
+                aligned = before.Object == now.Object;
+                if (aligned && !before.SameContent(now)) { changed.Add(now); }
+            }
+            if (aligned) { return (changed, []); }
+            changed.Clear();
+        }
+        var byObject = new Dictionary<ObjectRef, ObjectStatus>(previous.Count);
+        foreach (var status in previous) { byObject[status.Object] = status; }
+        foreach (var status in next)
+        {
+            if (byObject.Remove(status.Object, out var old) && old.SameContent(status)) { continue; }
+            changed.Add(status);
+        }
+        return (changed, [.. byObject.Keys]);
     }
 
     /// <summary>Above this many objects in one pass, one summary line instead of a line each.</summary>

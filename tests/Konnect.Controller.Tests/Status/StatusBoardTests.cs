@@ -41,6 +41,41 @@ public sealed class StatusBoardTests
             logger.Lines.Select(l => (l.Level, l.Text)));
     }
 
+    [Fact]
+    public async Task ReportAsync_SameObjectsInTheSameOrder_OnlyChangedContentLogged_EqualStatusesBuiltAgainNot()
+    {
+        var logger = new ListLogger();
+        var board = new StatusBoard(logger);
+        var routes = Enumerable.Range(0, 50).Select(i => Ready($"r{i}")).ToList();
+        await board.ReportAsync(routes, CancellationToken.None);
+        logger.Lines.Clear();
+
+        // The next pass hands back the same instances but for two: one built again alike, one refused.
+        var next = routes.ToList();
+        next[3] = Ready("r3");
+        next[7] = next[7] with { Conditions = [new Condition { Type = "Accepted", Status = "False", Reason = "Invalid", Message = "bad host" }] };
+        await board.ReportAsync(next, CancellationToken.None);
+
+        Assert.Equal([(LogLevel.Warning, "KonnectRoute default/r7: Accepted=False (Invalid): bad host")], logger.Lines.Select(l => (l.Level, l.Text)));
+        Assert.Equal(next.OrderBy(s => s.Object).Select(s => s.Conditions[0].Status), board.Current.Select(s => s.Conditions[0].Status));
+    }
+
+    [Fact]
+    public async Task ReportAsync_SameStatusesInAnotherOrder_NothingLogged()
+    {
+        var logger = new ListLogger();
+        var board = new StatusBoard(logger);
+        var routes = Enumerable.Range(0, 50).Select(i => Ready($"r{i}")).ToList();
+        await board.ReportAsync(routes, CancellationToken.None);
+        logger.Lines.Clear();
+
+        routes.Reverse(); // also shows the board kept its own copy of the list it was handed
+        await board.ReportAsync(routes, CancellationToken.None);
+
+        Assert.Empty(logger.Lines);
+        Assert.Equal(50, board.Current.Count);
+    }
+
     private static ObjectStatus Ready(string name) => new()
     {
         Object = new ObjectRef("KonnectRoute", "default", name),
