@@ -20,13 +20,16 @@ public sealed class GatewayState
 
     /// <summary>
     /// Raised after a different model starts serving, on the publishing thread: handlers must return quickly and
-    /// leave any I/O to the background (a model's JWKS fetches must never hold up the publish).
+    /// leave any I/O to the background (a model's JWKS fetches must never hold up the publish). Not raised for a
+    /// model that differs from the last only in endpoints (<see cref="RouteModelIdentity.SameExceptEndpoints"/>):
+    /// handlers derive state from hosts, policies and TLS, and each walked every rule on every endpoint change.
     /// </summary>
     internal event Action<GatewayModel>? ModelApplied;
 
     /// <summary>
     /// Raised before a different model starts serving, on the publishing thread, for state that must be in place by
-    /// the time the model serves and /readyz says so (the HTTPS listener's certificates).
+    /// the time the model serves and /readyz says so (the HTTPS listener's certificates). Not raised for an
+    /// endpoint-only change, as <see cref="ModelApplied"/>.
     /// </summary>
     internal event Action<GatewayModel>? ModelApplying;
 
@@ -38,9 +41,10 @@ public sealed class GatewayState
     internal void Swap(GatewayModel model, Action serve)
     {
         var previous = _applied;
-        if (!ReferenceEquals(previous, model)) { ModelApplying?.Invoke(model); }
+        var changed = previous is null || !RouteModelIdentity.SameExceptEndpoints(previous, model);
+        if (changed) { ModelApplying?.Invoke(model); }
         serve();
         _applied = model;
-        if (!ReferenceEquals(previous, model)) { ModelApplied?.Invoke(model); }
+        if (changed) { ModelApplied?.Invoke(model); }
     }
 }

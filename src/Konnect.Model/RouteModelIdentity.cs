@@ -24,6 +24,27 @@ public static class RouteModelIdentity
         return ReferenceEquals(a.Matches, b.Matches) ? a == b : (a with { Matches = b.Matches }) == b;
     }
 
+    /// <summary>
+    /// True when <paramref name="a"/> and <paramref name="b"/> differ at most in where their rules send requests (the
+    /// backends' endpoints, the mirrors', and the unavailability that follows from them): what an endpoint change
+    /// makes of a model. Hosts, matches, policies, TLS and consumers are then the same.
+    /// </summary>
+    public static bool SameExceptEndpoints(GatewayModel a, GatewayModel b)
+    {
+        if (ReferenceEquals(a, b)) { return true; }
+        if (a.Routes.Count != b.Routes.Count || !ReferenceEquals(a.Tls, b.Tls) || !ReferenceEquals(a.Consumers, b.Consumers)
+            || !ReferenceEquals(a.ApiDocuments, b.ApiDocuments))
+        {
+            return false;
+        }
+        for (var i = 0; i < a.Routes.Count; i++)
+        {
+            var (x, y) = (a.Routes[i], b.Routes[i]);
+            if (!ReferenceEquals(x, y) && (x with { Backends = y.Backends, Mirrors = y.Mirrors, Unavailable = y.Unavailable }) != y) { return false; }
+        }
+        return true;
+    }
+
     /// <summary>True when the matches have the same ranks in order (a rule's matches are otherwise compared above).</summary>
     public static bool SameRanks(RouteModel a, RouteModel b)
     {

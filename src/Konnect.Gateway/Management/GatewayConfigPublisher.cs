@@ -30,6 +30,8 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
     private IReadOnlyList<ConsumerModel>? _consumerModels;
     private ConsumerIndex _consumers = ConsumerIndex.Empty;
     private CompiledModel? _lastCompiled;
+    // The compiled model the route table serving now was bound from, so the next bind can patch that table.
+    private CompiledModel? _lastBound;
     private IReadOnlyDictionary<string, string> _lastRejected = new Dictionary<string, string>();
 
     internal GatewayConfigPublisher(
@@ -65,6 +67,7 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
             var configs = await BuildValidConfigAsync(compiled, rejected);
 
             var notProgrammed = new List<string>();
+
             lock (_binding)
             {
                 foreach (var (id, reason) in _runtime.Apply(configs)) { rejected[id] = reason; }
@@ -113,7 +116,8 @@ public sealed partial class GatewayConfigPublisher : IConfigPublisher
     private void Bind(List<string>? notProgrammed)
     {
         // Before the pipeline exists there are no endpoints to miss; only report them once there should be.
-        var table = _lastCompiled!.Bind(_runtime.EndpointOf, _lastRejected, _runtime.HasPipeline ? notProgrammed : null);
+        var table = _lastCompiled!.Bind(_runtime.EndpointOf, _lastRejected, _runtime.HasPipeline ? notProgrammed : null, _lastBound);
+        _lastBound = _lastCompiled;
         _state.Swap(_lastCompiled.Model, () => _routes.Set(table));
     }
 

@@ -22,13 +22,13 @@ internal sealed class RouteTable
     // The table for HTTPS requests when some rule is served over one scheme only; null when both schemes share this one.
     private RouteTable? _https;
 
-    private RouteTable(Dictionary<string, MatchedRoute[]> exact, Dictionary<string, MatchedRoute[]> wildcard, MatchedRoute[] anyHost)
+    private RouteTable(Dictionary<string, MatchedRoute[]> exact, Dictionary<string, MatchedRoute[]> wildcard, MatchedRoute[] anyHost, int? count = null)
     {
         _exact = exact.GetAlternateLookup<ReadOnlySpan<char>>();
         _wildcard = wildcard.GetAlternateLookup<ReadOnlySpan<char>>();
         _hasWildcards = wildcard.Count > 0;
         _anyHost = anyHost;
-        Count = exact.Values.Sum(b => b.Length) + wildcard.Values.Sum(b => b.Length) + anyHost.Length;
+        Count = count ?? exact.Values.Sum(b => b.Length) + wildcard.Values.Sum(b => b.Length) + anyHost.Length;
     }
 
     /// <summary>How many (host, match) entries the table holds (for plain HTTP, when the schemes have a table each).</summary>
@@ -107,6 +107,57 @@ internal sealed class RouteTable
             var sorted = new MatchedRoute[list.Count];
             for (var i = 0; i < sorted.Length; i++) { sorted[i] = list[i].Route; }
             return sorted;
+        }
+    }
+
+    /// <summary>
+    /// This table with each pair's old entry replaced by its new one, or null when a pair's entries do not sit alike
+    /// (other hosts, rank or scheme). Entries that sit alike take the same place in the same buckets, as long as every
+    /// rule keeps its number of entries (the caller's side), so only the buckets they are in are copied.
+    /// </summary>
+    public RouteTable? WithReplaced(IReadOnlyList<(MatchedRoute Old, MatchedRoute New)> pairs)
+    {
+        foreach (var (old, now) in pairs)
+        {
+            if (old.Match.Rank != now.Match.Rank || old.Https != now.Https || !SameHosts(old.Route.Hosts, now.Route.Hosts)) { return null; }
+        }
+        var table = Replaced(pairs);
+        if (_https is { } https) { table._https = https.Replaced(pairs); }
+        return table;
+
+        static bool SameHosts(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
+            ReferenceEquals(a, b) || a.SequenceEqual(b, StringComparer.Ordinal);
+    }
+
+    private RouteTable Replaced(IReadOnlyList<(MatchedRoute Old, MatchedRoute New)> pairs)
+    {
+        if (pairs.Count == 0) { return this; }
+        Dictionary<string, MatchedRoute[]>? exact = null, wildcard = null;
+        var anyHost = _anyHost;
+        foreach (var (old, now) in pairs)
+        {
+            var hosts = old.Route.Hosts;
+            if (hosts.Count == 0) { anyHost = Swap(anyHost, old, now); }
+            foreach (var host in hosts)
+            {
+                var (source, key) = host.StartsWith("*.", StringComparison.Ordinal) ? (_wildcard.Dictionary, host[1..]) : (_exact.Dictionary, host);
+                // A match served over one scheme is in that scheme's table only: a bucket without it is left alone.
+                if (!source.TryGetValue(key, out var bucket) || Array.IndexOf(bucket, old) < 0) { continue; }
+                var target = ReferenceEquals(source, _exact.Dictionary)
+                    ? exact ??= new Dictionary<string, MatchedRoute[]>(source, source.Comparer)
+                    : wildcard ??= new Dictionary<string, MatchedRoute[]>(source, source.Comparer);
+                target[key] = Swap(target[key], old, now);
+            }
+        }
+        return new RouteTable(exact ?? _exact.Dictionary, wildcard ?? _wildcard.Dictionary, anyHost, Count);
+
+        static MatchedRoute[] Swap(MatchedRoute[] bucket, MatchedRoute old, MatchedRoute now)
+        {
+            var at = Array.IndexOf(bucket, old);
+            if (at < 0) { return bucket; }
+            var copy = (MatchedRoute[])bucket.Clone();
+            copy[at] = now;
+            return copy;
         }
     }
 
