@@ -144,9 +144,12 @@ public sealed class ManifestSource : IHostedService, IDisposable
         {
             try
             {
-                // The walk is due RescanInterval after the last one, however often events come in between.
-                var walkIn = _options.RescanInterval - _time.GetElapsedTime(_lastWalk);
-                var woken = walkIn > TimeSpan.Zero && await WaitAsync(Volatile.Read(ref _changed).Task, walkIn, stopping).ConfigureAwait(false);
+                // The walk is due RescanInterval after the last one, however often events come in between (never
+                // when the interval is infinite: watcher events alone).
+                var walkIn = _options.RescanInterval == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan
+                    : _options.RescanInterval - _time.GetElapsedTime(_lastWalk);
+                var woken = (walkIn > TimeSpan.Zero || walkIn == Timeout.InfiniteTimeSpan)
+                    && await WaitAsync(Volatile.Read(ref _changed).Task, walkIn, stopping).ConfigureAwait(false);
                 if (woken)
                 {
                     await DebounceAsync(stopping).ConfigureAwait(false);

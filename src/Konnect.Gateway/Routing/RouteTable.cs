@@ -137,7 +137,7 @@ internal sealed class RouteTable
         foreach (var (old, now) in pairs)
         {
             var hosts = old.Route.Hosts;
-            if (hosts.Count == 0) { anyHost = Swap(anyHost, old, now); }
+            if (hosts.Count == 0) { anyHost = Swap(_anyHost, anyHost, old, now); }
             foreach (var host in hosts)
             {
                 var (source, key) = host.StartsWith("*.", StringComparison.Ordinal) ? (_wildcard.Dictionary, host[1..]) : (_exact.Dictionary, host);
@@ -146,16 +146,18 @@ internal sealed class RouteTable
                 var target = ReferenceEquals(source, _exact.Dictionary)
                     ? exact ??= new Dictionary<string, MatchedRoute[]>(source, source.Comparer)
                     : wildcard ??= new Dictionary<string, MatchedRoute[]>(source, source.Comparer);
-                target[key] = Swap(target[key], old, now);
+                target[key] = Swap(bucket, target[key], old, now);
             }
         }
         return new RouteTable(exact ?? _exact.Dictionary, wildcard ?? _wildcard.Dictionary, anyHost, Count);
 
-        static MatchedRoute[] Swap(MatchedRoute[] bucket, MatchedRoute old, MatchedRoute now)
+        // The place is found in this table's bucket, not in the copy being patched: a new entry that is another pair's
+        // old one (a kept rule moved among equal ranks) must not be taken for it.
+        static MatchedRoute[] Swap(MatchedRoute[] original, MatchedRoute[] patched, MatchedRoute old, MatchedRoute now)
         {
-            var at = Array.IndexOf(bucket, old);
-            if (at < 0) { return bucket; }
-            var copy = (MatchedRoute[])bucket.Clone();
+            var at = Array.IndexOf(original, old);
+            if (at < 0) { return patched; }
+            var copy = (MatchedRoute[])patched.Clone();
             copy[at] = now;
             return copy;
         }

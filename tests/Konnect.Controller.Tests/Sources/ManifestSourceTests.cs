@@ -111,6 +111,7 @@ public sealed class ManifestSourceTests : IDisposable
         // The walk of every file (the backstop for missed events) runs on its own schedule. An edit that arrives once
         // it is due is read from the watcher's event alone, not by walking in the edit's place: at 10,000 routes that
         // walk is 2,000 stats before the change's traffic moves.
+        if (!OperatingSystem.IsLinux()) { return; } // watcher events are trusted to name the edited file on Linux only
         var clock = new SteppedClock();
         for (var i = 0; i < 20; i++) { Write($"svc{i}.yaml", Service($"s{i}")); }
         var logger = new RecordingLogger();
@@ -127,8 +128,15 @@ public sealed class ManifestSourceTests : IDisposable
         Write("svc3.yaml", Service("edited"));
         await WaitUntil(s => s.Services.ContainsKey(Ref("edited")));
 
-        var edit = logger.Lines.Last(l => l.StartsWith("Information: Loaded ", StringComparison.Ordinal));
-        Assert.True(edit.Contains("), 1 checked in ", StringComparison.Ordinal), string.Join("\n", logger.Lines));
+        // The line is logged just after the store has the edit: wait for the third reload's line (start, first, edit).
+        string[] loaded = [];
+        for (var i = 0; i < 100 && loaded.Length < 3; i++)
+        {
+            lock (logger.Lines) { loaded = [.. logger.Lines.Where(l => l.StartsWith("Information: Loaded ", StringComparison.Ordinal))]; }
+            if (loaded.Length < 3) { await Task.Delay(20); }
+        }
+        Assert.Equal(3, loaded.Length);
+        Assert.Contains("), 1 checked in ", loaded[2], StringComparison.Ordinal);
         await source.StopAsync(CancellationToken.None);
     }
 

@@ -61,6 +61,24 @@ public sealed class StatusBoardTests
     }
 
     [Fact]
+    public async Task ReportAsync_OneObjectReplacedByAnotherAtItsPlace_OneRemovedOneAccepted()
+    {
+        var logger = new ListLogger();
+        var board = new StatusBoard(logger);
+        var routes = Enumerable.Range(0, 50).Select(i => Ready($"r{i}")).ToList();
+        await board.ReportAsync(routes, CancellationToken.None);
+        logger.Lines.Clear();
+
+        // Same length, one position holds another object: the side-by-side walk must not take it for a change of r5.
+        routes[5] = Ready("r5b");
+        await board.ReportAsync(routes, CancellationToken.None);
+
+        Assert.Equal(
+            [(LogLevel.Information, "KonnectRoute default/r5b: accepted and programmed"), (LogLevel.Information, "KonnectRoute default/r5: removed")],
+            logger.Lines.Select(l => (l.Level, l.Text)));
+    }
+
+    [Fact]
     public async Task ReportAsync_SameStatusesInAnotherOrder_NothingLogged()
     {
         var logger = new ListLogger();

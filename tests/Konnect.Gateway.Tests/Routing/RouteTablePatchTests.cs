@@ -42,7 +42,6 @@ public sealed class RouteTablePatchTests
 
         Assert.NotNull(patched);
         var fresh = RouteTable.Build(after);
-        Assert.Equal(fresh.Count, patched.Count);
         foreach (var (host, path, https) in Requests)
         {
             var expected = fresh.Match(Request(host, https), path);
@@ -50,6 +49,25 @@ public sealed class RouteTablePatchTests
             Assert.Same(expected is null ? null : before[after.IndexOf(expected)], table.Match(Request(host, https), path));
         }
         Assert.Equal("any", patched.Match(Request("elsewhere.test", https: false), "/health")!.Route.Route);
+    }
+
+    [Fact]
+    public void WithReplaced_TwoRulesOfEqualRankTradePlaces_EachEntryLandsWhereItsPairSays()
+    {
+        // Equal ranks fall back to model order. When two rules of one host trade places, each new entry is the other
+        // pair's old one: the patch must put each where its own pair says, not undo the first swap with the second.
+        var regexes = new RegexCache();
+        var first = Route("first", "http://10.0.0.1:80", Prefix("/")) with { Hosts = ["api.example.com"] };
+        var second = Route("second", "http://10.0.0.2:80", Prefix("/")) with { Hosts = ["api.example.com"] };
+        var before = Entries([first, second], regexes);
+        var table = RouteTable.Build(before);
+
+        var patched = table.WithReplaced([(before[0], before[1]), (before[1], before[0])]);
+
+        Assert.NotNull(patched);
+        Assert.Same(RouteTable.Build([before[1], before[0]]).Match(Request("api.example.com", https: false), "/x"),
+            patched.Match(Request("api.example.com", https: false), "/x"));
+        Assert.Equal("second", patched.Match(Request("api.example.com", https: false), "/x")!.Route.Route);
     }
 
     [Fact]
